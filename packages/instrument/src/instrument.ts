@@ -1,0 +1,126 @@
+/**
+ * `instrument(code, options)`: one call that parses a JS/TS/JSX file with Babel, instruments it
+ * (unless told not to), strips TypeScript, compiles JSX, converts ES module syntax to CommonJS
+ * when the file is loaded by `require`, and returns the code with its source map.
+ */
+import { transformSync, type PluginItem } from "@babel/core";
+import transformTypeScript from "@babel/plugin-transform-typescript";
+import transformReactJsx from "@babel/plugin-transform-react-jsx";
+import transformModulesCommonjs from "@babel/plugin-transform-modules-commonjs";
+import { codetracerBabelPlugin, type CodetracerPluginMetadata } from "./plugin.js";
+import { InstrumentError } from "./errors.js";
+
+/** Options of {@link instrument}. */
+export interface InstrumentOptions {
+  /** Absolute path of the file; its extension picks the parser plugins. */
+  filename: string;
+  /**
+   * How the file will run: `"module"` (ESM) or `"commonjs"`. A `"commonjs"` file that uses
+   * `import`/`export` syntax is converted to `require`/`exports`, as tsx does.
+   */
+  format: "module" | "commonjs";
+  /**
+   * Insert the recording calls. `false` only strips types and compiles JSX (files that are
+   * excluded from recording but cannot run as they are).
+   * @default true
+   */
+  instrument?: boolean;
+  /**
+   * Append the source map to the code as an inline `sourceMappingURL` comment (what Node's
+   * source-map support reads).
+   * @default true
+   */
+  inlineSourceMap?: boolean;
+}
+
+/** Result of {@link instrument}. */
+export interface InstrumentResult {
+  /** The transformed code (with the inline source map comment unless disabled). */
+  code: string;
+  /** The source map (v3) from the transformed code to the original file. */
+  map: object | null;
+  /** Whether recording calls were inserted (`false` if disabled or already instrumented). */
+  instrumented: boolean;
+  /** Number of functions and step sites in the file's table. */
+  functions: number;
+  sites: number;
+}
+
+const TS_EXT = /\.(?:[cm]?ts|tsx)$/;
+const JSX_EXT = /\.(?:jsx|tsx)$/;
+
+/** True for the extensions this package can compile: `.js .mjs .cjs .jsx .ts .mts .cts .tsx`. */
+export function isSupportedFile(filename: string): boolean {
+  return /\.(?:[cm]?[jt]s|[jt]sx)$/.test(filename);
+}
+
+/** True when the file needs compiling even when it is not recorded (TypeScript, JSX). */
+export function needsCompile(filename: string): boolean {
+  return TS_EXT.test(filename) || JSX_EXT.test(filename);
+}
+
+/**
+ * Instruments one file.
+ *
+ * @throws InstrumentError `ERR_INSTRUMENT_SYNTAX` when the file cannot be parsed: the message
+ *   names the file, line and column and includes a code frame; `ERR_INSTRUMENT_FAILED` when the
+ *   transform fails for another reason.
+ */
+export function instrument(code: string, options: InstrumentOptions): InstrumentResult {
+  const { filename, format } = options;
+  const isTS = TS_EXT.test(filename);
+  const isJSX = JSX_EXT.test(filename);
+  const record = options.instrument !== false;
+  const parserPlugins: NonNullable<NonNullable<Parameters<typeof transformSync>[1]>["parserOpts"]>["plugins"] = [];
+  if (isTS) parserPlugins.push("typescript");
+  if (isJSX) parserPlugins.push("jsx");
+
+  const plugins: PluginItem[] = [];
+  if (record) plugins.push([codetracerBabelPlugin, { filename: toPosix(filename), commonjs: format === "commonjs" }]);
+  if (isTS) {
+    plugins.push([
+      transformTypeScript,
+      { isTSX: filename.endsWith(".tsx"), allowDeclareFields: true, onlyRemoveTypeImports: false },
+    ]);
+  }
+  if (isJSX) plugins.push([transformReactJsx, { runtime: "automatic" }]);
+  if (format === "commonjs") plugins.push([transformModulesCommonjs, { loose: false }]);
+
+  let result: ReturnType<typeof transformSync>;
+  try {
+    result = transformSync(code, {
+      filename,
+      configFile: false,
+      babelrc: false,
+      sourceType: format === "module" ? "module" : "unambiguous",
+      parserOpts: { plugins: parserPlugins, allowReturnOutsideFunction: format === "commonjs" },
+      plugins,
+      sourceMaps: true,
+      sourceFileName: filename,
+      compact: false,
+      comments: true,
+    });
+  } catch (error) {
+    throw InstrumentError.fromBabel(error, filename);
+  }
+  if (!result || result.code == null) {
+    throw new InstrumentError("ERR_INSTRUMENT_FAILED", `${filename}: Babel returned no code`, { filename });
+  }
+  const meta = (result.metadata as unknown as { codetracer?: CodetracerPluginMetadata }).codetracer;
+  let out = result.code;
+  if (options.inlineSourceMap !== false && result.map) {
+    const encoded = Buffer.from(JSON.stringify(result.map)).toString("base64");
+    out += `\n//# sourceMappingURL=data:application/json;charset=utf-8;base64,${encoded}\n`;
+  }
+  return {
+    code: out,
+    map: result.map ?? null,
+    instrumented: meta?.instrumented ?? false,
+    functions: meta?.functions ?? 0,
+    sites: meta?.sites ?? 0,
+  };
+}
+
+function toPosix(p: string): string {
+  return p.replace(/\\/g, "/");
+}

@@ -1,0 +1,45 @@
+/**
+ * The CommonJS side of the loader: wraps `Module._extensions` for the supported extensions so
+ * `require()` (and the CommonJS entry point) compiles and instruments files on the main thread.
+ * Registering `.ts`, `.cts`, `.tsx`, `.jsx` also lets `require("./x")` find `x.ts`, as it does
+ * under tsx and ts-node.
+ */
+import * as fs from "node:fs";
+import Module from "node:module";
+import { instrument, needsCompile } from "@codetracer/instrument";
+import { moduleFormat } from "./format.js";
+
+interface CjsModule {
+  _compile(code: string, filename: string): unknown;
+}
+type ExtensionHandler = (module: CjsModule, filename: string) => void;
+
+/** Installs the require hook; returns a function that restores the previous handlers. */
+export function installRequireHook(shouldRecord: (file: string) => boolean): () => void {
+  const extensions = (Module as unknown as { _extensions: Record<string, ExtensionHandler> })._extensions;
+  const saved = new Map<string, ExtensionHandler | undefined>();
+  const jsHandler = extensions[".js"]!;
+  for (const ext of [".js", ".cjs", ".mjs", ".jsx", ".ts", ".cts", ".mts", ".tsx"]) {
+    const original = extensions[ext];
+    saved.set(ext, original);
+    extensions[ext] = function codetracerRequire(module: CjsModule, filename: string): void {
+      const record = shouldRecord(filename);
+      if ((!record && !needsCompile(filename)) || ext === ".mjs" || ext === ".mts") {
+        // ES modules reached through require(esm) and unrecorded JS: Node's own handling.
+        return (original ?? jsHandler).call(this, module, filename);
+      }
+      const source = fs.readFileSync(filename, "utf8");
+      if (ext === ".js" && moduleFormat(filename, () => source) === "module") {
+        return (original ?? jsHandler).call(this, module, filename);
+      }
+      const out = instrument(source, { filename, format: "commonjs", instrument: record });
+      module._compile(out.code, filename);
+    };
+  }
+  return () => {
+    for (const [ext, handler] of saved) {
+      if (handler) extensions[ext] = handler;
+      else delete extensions[ext];
+    }
+  };
+}

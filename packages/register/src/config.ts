@@ -1,0 +1,60 @@
+/**
+ * The loader's configuration, read from the environment (the CLI sets these variables for the
+ * process it starts; a user of `node --import @codetracer/register` may set them too).
+ *
+ * | variable | meaning | default |
+ * |---|---|---|
+ * | `CODETRACER_TRACE` | trace directory | `CODETRACER_JS_RECORDER_OUT_DIR`, else `./trace-out` |
+ * | `CODETRACER_FORMAT` | `json` or `binary` | `json` |
+ * | `CODETRACER_ACTIVATION_PATH` | record nothing until this file is entered | unset |
+ * | `CODETRACER_JS_INCLUDE` | JSON array of picomatch globs to record (widens the default) | `[]` |
+ * | `CODETRACER_JS_EXCLUDE` | JSON array of picomatch globs never to record | `[]` |
+ * | `CODETRACER_JS_CWD` | directory globs are relative to | the process's working directory |
+ */
+import * as path from "node:path";
+import { UsageError } from "@codetracer/runtime";
+
+/** Resolved loader configuration; also passed to the module hooks thread as `data`. */
+export interface LoaderConfig {
+  traceDir: string;
+  format: string;
+  activationPath: string | undefined;
+  include: string[];
+  exclude: string[];
+  cwd: string;
+  /** Package roots never instrumented: the recorder's own packages. */
+  ownRoots: string[];
+}
+
+function globList(env: NodeJS.ProcessEnv, name: string): string[] {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return [];
+  try {
+    const value: unknown = JSON.parse(raw);
+    if (Array.isArray(value) && value.every((v) => typeof v === "string")) return value;
+  } catch {
+    // fall through
+  }
+  throw new UsageError("ERR_INVALID_POLICY_VALUE", `${name} must be a JSON array of glob strings, got ${JSON.stringify(raw)}`, {
+    variable: name,
+  });
+}
+
+/**
+ * Reads the configuration from `env`.
+ * @throws UsageError `ERR_INVALID_POLICY_VALUE` when an include/exclude variable is not a JSON
+ *   array of strings.
+ */
+export function readLoaderConfig(env: NodeJS.ProcessEnv, ownRoots: string[]): LoaderConfig {
+  const cwd = path.resolve(env.CODETRACER_JS_CWD || process.cwd());
+  const activation = env.CODETRACER_ACTIVATION_PATH;
+  return {
+    traceDir: path.resolve(cwd, env.CODETRACER_TRACE || env.CODETRACER_JS_RECORDER_OUT_DIR || "trace-out"),
+    format: env.CODETRACER_FORMAT || "json",
+    activationPath: activation ? path.resolve(cwd, activation) : undefined,
+    include: globList(env, "CODETRACER_JS_INCLUDE"),
+    exclude: globList(env, "CODETRACER_JS_EXCLUDE"),
+    cwd,
+    ownRoots,
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * Node module customization hooks (`module.register`), run on Node's loader thread. They
+ * resolve TypeScript files behind `.js` specifiers, compile TS/JSX, and instrument the ES
+ * modules that are recorded. CommonJS files are handed back to Node's CommonJS loader (source
+ * `null`), where the `require` hook of `./cjs.ts` compiles and instruments them on the main
+ * thread, so `require.main`, `require.cache` and `module` behave as under plain Node.
+ */
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { instrument, isSupportedFile, needsCompile } from "@codetracer/instrument";
+import type { LoaderConfig } from "./config.js";
+import { createFileFilter } from "./filter.js";
+import { moduleFormat } from "./format.js";
+
+type Resolve = (specifier: string, context: ResolveContext) => Promise<ResolveResult>;
+interface ResolveContext { parentURL?: string | undefined; conditions: string[]; importAttributes?: Record<string, string> }
+interface ResolveResult { url: string; format?: string | null; shortCircuit?: boolean }
+type Load = (url: string, context: LoadContext) => Promise<LoadResult>;
+interface LoadContext { format?: string | null; conditions: string[]; importAttributes?: Record<string, string> }
+interface LoadResult { format: string; source?: string | ArrayBuffer | Uint8Array | null; shortCircuit?: boolean }
+
+let shouldRecord: (file: string) => boolean = () => false;
+
+/** Receives the {@link LoaderConfig} from `module.register(..., { data })`. */
+export async function initialize(data: LoaderConfig): Promise<void> {
+  shouldRecord = createFileFilter(data);
+}
+
+const TS_FALLBACKS: Record<string, string[]> = {
+  ".js": [".ts", ".tsx"],
+  ".jsx": [".tsx"],
+  ".mjs": [".mts"],
+  ".cjs": [".cts"],
+  "": [".ts", ".tsx", ".mts", ".cts", ".js", "/index.ts", "/index.tsx", "/index.js"],
+};
+
+/** Like Node's resolver, plus TypeScript's conventions: `./x.js` may name `./x.ts`, `./x` may name `./x.ts`. */
+export async function resolve(specifier: string, context: ResolveContext, nextResolve: Resolve): Promise<ResolveResult> {
+  try {
+    return await nextResolve(specifier, context);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const relative = /^\.{1,2}\/|^\/|^file:/.test(specifier);
+    if (!relative || (code !== "ERR_MODULE_NOT_FOUND" && code !== "ERR_UNSUPPORTED_DIR_IMPORT")) throw error;
+    const match = /\.(?:[cm]?js|jsx)$/.exec(specifier);
+    const ext = match ? match[0] : "";
+    const stem = ext ? specifier.slice(0, -ext.length) : specifier;
+    for (const replacement of TS_FALLBACKS[ext] ?? []) {
+      try {
+        return await nextResolve(stem + replacement, context);
+      } catch {
+        // try the next candidate
+      }
+    }
+    throw error;
+  }
+}
+
+/** Compiles and instruments supported files; everything else goes to Node unchanged. */
+export async function load(url: string, context: LoadContext, nextLoad: Load): Promise<LoadResult> {
+  if (!url.startsWith("file:")) return nextLoad(url, context);
+  const file = fileURLToPath(url);
+  if (!isSupportedFile(file) || context.importAttributes?.type) return nextLoad(url, context);
+  const record = shouldRecord(file);
+  if (!record && !needsCompile(file)) return nextLoad(url, context);
+  const source = await readFile(file, "utf8");
+  const format = moduleFormat(file, () => source);
+  if (format === "commonjs") return { format: "commonjs", source: null, shortCircuit: true };
+  const out = instrument(source, { filename: file, format: "module", instrument: record });
+  return { format: "module", source: out.code, shortCircuit: true };
+}

@@ -1,0 +1,104 @@
+/**
+ * The contract between instrumented code and the runtime. This is the only part of
+ * `@codetracer/runtime` that `@codetracer/instrument` may see: the instrumenter emits calls to
+ * these methods, with small integer ids into a per-file table built at compile time, so the
+ * runtime never parses source or looks up names at run time.
+ *
+ * Generated code looks like this (names are chosen free of collisions per file):
+ *
+ * ```js
+ * const _ct = globalThis.__codetracer__.file(TABLE);   // once per file
+ * const _f = _ct.enter(0);                              // the module frame
+ * function add(a, b) {
+ *   const _f2 = _ct.enter(1, a, b);
+ *   try {
+ *     _ct.step(_f2, 0, a, b);                           // site 0: line of `return`, locals a, b
+ *     return _ct.ret(_f2, a + b);
+ *   } catch (_e) { _ct.threw(_f2, _e); throw _e; }
+ *   finally { _ct.exit(_f2); }
+ * }
+ * _ct.step(_f, 1);
+ * _ct.exit(_f);                                         // end of the module body
+ * ```
+ *
+ * @packageDocumentation
+ */
+
+/** Name of the global property holding the {@link RuntimeApi} (`globalThis.__codetracer__`). */
+export const RUNTIME_GLOBAL = "__codetracer__";
+
+/** Version of this contract; a table with another version is rejected by the runtime. */
+export const ABI_VERSION = 1;
+
+/**
+ * One function of a file: `[name, line, ...paramNames]`.
+ * - `name`: qualified display name within the module (`UserService.login`, `outer.inner`,
+ *   `<module>` for the module body).
+ * - `line`: 1-based line of the definition in the ORIGINAL source (TS included).
+ * - `paramNames`: names bound by the parameters in order, pattern leaves flattened
+ *   (`({a, b}, ...rest)` gives `a, b, rest`); `enter` receives their values in this order.
+ */
+export type FunctionEntry = [name: string, line: number, ...paramNames: string[]];
+
+/**
+ * One step site: `[line, ...localNames]`. `line` is the 1-based original line of the statement;
+ * `localNames` are the locals visible and initialised before that statement runs, in the order
+ * `step` receives their values.
+ */
+export type SiteEntry = [line: number, ...localNames: string[]];
+
+/** The per-file table embedded in instrumented code. Built at compile time. */
+export interface FileTable {
+  /** Contract version ({@link ABI_VERSION}). */
+  v: number;
+  /** Absolute path of the original source file, POSIX separators. */
+  path: string;
+  /** Local function ids index this list. Entry 0 is the module body (`<module>`). */
+  fns: FunctionEntry[];
+  /** Local site ids index this list. */
+  sites: SiteEntry[];
+}
+
+/**
+ * A frame handle returned by {@link FileRuntime.enter}; opaque to generated code, which only
+ * passes it back.
+ */
+export type FrameHandle = object;
+
+/**
+ * The per-file runtime returned by {@link RuntimeApi.file}. None of these methods throws into
+ * the traced program; each returns quickly when no session is recording.
+ */
+export interface FileRuntime {
+  /**
+   * A function (or module body) starts: emits the entry `Step` at the definition line and the
+   * `Call` with the arguments, named by the table. Returns the frame handle.
+   */
+  enter(fn: number, ...args: unknown[]): FrameHandle;
+  /** A statement is about to run: emits a `Step` at the site's line and one `Value` per local. */
+  step(frame: FrameHandle, site: number, ...values: unknown[]): void;
+  /** Records `value` as the frame's return value (emitted by {@link exit}); returns `value`. */
+  ret<T>(frame: FrameHandle, value: T): T;
+  /** Records that `error` is leaving the frame (emitted as the Return value by {@link exit}). */
+  threw(frame: FrameHandle, error: unknown): void;
+  /** The frame is left (normally or by a throw): emits its `Return`. Idempotent. */
+  exit(frame: FrameHandle): void;
+  /** The frame suspends at `await`/`yield` with `value`: emits a `Return`; returns `value`. */
+  suspend<T>(frame: FrameHandle, value: T): T;
+  /** The frame resumes after `await`/`yield`: emits the entry `Step` and a `Call` with no args. */
+  resume<T>(frame: FrameHandle, value: T): T;
+}
+
+/** What `globalThis.__codetracer__` holds while a recorder runtime is loaded. */
+export interface RuntimeApi {
+  /** Contract version the runtime implements. */
+  readonly abi: number;
+  /**
+   * Registers a file's table and returns its runtime. Called once per module evaluation.
+   * Throws a `TypeError` if `table.v` is not {@link ABI_VERSION}.
+   */
+  file(table: FileTable): FileRuntime;
+}
+
+/** Comment placed first in every instrumented file; its presence means "already instrumented". */
+export const INSTRUMENTED_MARKER = "@codetracer-instrumented";

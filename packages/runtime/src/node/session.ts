@@ -1,0 +1,187 @@
+/**
+ * A recording session on Node: creates the trace folder, streams `trace.json` while the program
+ * runs, and on stop writes `trace_paths.json` and, last, `trace_metadata.json` (a folder without
+ * metadata is an unfinished recording).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { createRequire } from "node:module";
+import { types as utilTypes } from "node:util";
+import {
+  TRACE_BIN_FILE,
+  TRACE_JSON_FILE,
+  TRACE_METADATA_FILE,
+  TRACE_PATHS_FILE,
+  TraceJsonWriter,
+  openFileSink,
+  writeTraceMetadata,
+  writeTracePaths,
+  type TraceMetadata,
+} from "@codetracer/trace-format";
+import { RUNTIME_GLOBAL } from "../abi.js";
+import { EnvironmentError, UsageError } from "../errors.js";
+import { Recorder } from "../recorder.js";
+import type { ValueCaptureLimits } from "../values.js";
+
+/** `json` writes `trace.json`; `binary` (`trace.bin`) lands with the binary-format issue. */
+export type TraceFormat = "json" | "binary";
+
+/** The recorder's name and version, as written into `trace_metadata.json`. */
+export const RECORDER_NAME = "codetracer-js-recorder";
+/** Version of this package. */
+export const RECORDER_VERSION: string = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
+
+/** Options of {@link startSession}. */
+export interface SessionOptions {
+  /** Directory receiving the three trace files; created if missing. */
+  traceDir: string;
+  /** @default "json" */
+  format?: TraceFormat;
+  /** Absolute path of the program (the entry script). */
+  program: string;
+  /** The program's arguments (what follows the script on the command line). */
+  args: string[];
+  /** Working directory written into the metadata. @default process.cwd() */
+  workdir?: string;
+  /** Record nothing until execution first enters this file (absolute path). */
+  activationPath?: string;
+  /** Value capture bounds. */
+  limits?: Partial<ValueCaptureLimits>;
+}
+
+/** A running session. */
+export class NodeSession {
+  /** The recorder instrumented code talks to (also installed as `globalThis.__codetracer__`). */
+  readonly recorder: Recorder;
+  readonly traceDir: string;
+  readonly format: TraceFormat;
+  private readonly writer: TraceJsonWriter;
+  private stopped = false;
+
+  /** @internal use {@link startSession}. */
+  constructor(
+    private readonly options: Required<Pick<SessionOptions, "traceDir" | "program" | "args" | "workdir">> & SessionOptions,
+    writer: TraceJsonWriter,
+  ) {
+    this.traceDir = options.traceDir;
+    this.format = options.format ?? "json";
+    this.writer = writer;
+    this.recorder = new Recorder({
+      sink: writer,
+      isProxy: utilTypes.isProxy,
+      ...(options.activationPath !== undefined ? { activationPath: toPosix(options.activationPath) } : {}),
+      ...(options.limits ? { limits: options.limits } : {}),
+      onInternalError: (error) => {
+        process.stderr.write(`codetracer: recorder detached after an internal error: ${String(error)}\n`);
+      },
+    });
+    this.recorder.begin(toPosix(options.program));
+  }
+
+  /** True until {@link stop}. */
+  get isActive(): boolean {
+    return !this.stopped;
+  }
+
+  /** Writes buffered events to disk without ending the session. */
+  flush(): void {
+    if (!this.stopped) this.writer.flush();
+  }
+
+  /**
+   * Ends the session: closes every open frame, returns from the top-level call with
+   * `exitCode`, and writes the remaining events, `trace_paths.json` and `trace_metadata.json`.
+   * Idempotent.
+   *
+   * @throws TraceFormatError `ERR_IO` when a file cannot be written.
+   */
+  stop(exitCode?: number): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    if ((globalThis as Record<string, unknown>)[RUNTIME_GLOBAL] === this.recorder) {
+      delete (globalThis as Record<string, unknown>)[RUNTIME_GLOBAL];
+    }
+    this.recorder.finish(exitCode);
+    this.writer.finish();
+    writeTracePaths(this.traceDir, this.recorder.paths);
+    const metadata: TraceMetadata = {
+      workdir: this.options.workdir,
+      program: this.options.program,
+      args: this.options.args,
+      recorder: { name: RECORDER_NAME, version: RECORDER_VERSION },
+      format: this.format,
+      process_exit_status: { code: exitCode ?? null, label: exitCode === undefined ? "<exit>" : null },
+      stats: { events: this.recorder.stats.events, internal_errors: this.recorder.stats.internalErrors },
+    };
+    writeTraceMetadata(this.traceDir, metadata);
+  }
+}
+
+/**
+ * Starts recording into `options.traceDir` and installs the recorder as
+ * `globalThis.__codetracer__`, where instrumented code finds it.
+ *
+ * @throws UsageError `ERR_UNSUPPORTED_FORMAT` for `format: "binary"` (not written yet) or an
+ *   unknown format; `ERR_TRACE_DIR_CONFLICT` when `traceDir` exists and is not a directory;
+ *   `ERR_ALREADY_TRACING` when a recorder is already installed.
+ * @throws EnvironmentError `ERR_TRACE_DIR_CREATE_FAILED` when the directory cannot be created;
+ *   `ERR_IO` when `trace.json` cannot be opened for writing.
+ */
+export function startSession(options: SessionOptions): NodeSession {
+  const format = options.format ?? "json";
+  if (format !== "json") {
+    if (format === "binary") {
+      throw new UsageError("ERR_UNSUPPORTED_FORMAT", "--format binary (trace.bin) is not supported yet; use --format json", { format });
+    }
+    throw new UsageError("ERR_UNSUPPORTED_FORMAT", `unknown trace format '${String(format)}' (expected json or binary)`, { format: String(format) });
+  }
+  if ((globalThis as Record<string, unknown>)[RUNTIME_GLOBAL]) {
+    throw new UsageError("ERR_ALREADY_TRACING", "a recording session is already active in this process");
+  }
+  const traceDir = path.resolve(options.traceDir);
+  prepareTraceDir(traceDir);
+  let sink;
+  try {
+    sink = openFileSink(path.join(traceDir, TRACE_JSON_FILE));
+  } catch (error) {
+    throw new EnvironmentError("ERR_IO", `cannot write ${path.join(traceDir, TRACE_JSON_FILE)}: ${(error as Error).message}`, { traceDir }, { cause: error });
+  }
+  const writer = new TraceJsonWriter(sink);
+  const session = new NodeSession(
+    { ...options, traceDir, workdir: options.workdir ?? process.cwd(), program: path.resolve(options.program) },
+    writer,
+  );
+  (globalThis as Record<string, unknown>)[RUNTIME_GLOBAL] = session.recorder;
+  return session;
+}
+
+function prepareTraceDir(traceDir: string): void {
+  let stat: fs.Stats | undefined;
+  try {
+    stat = fs.statSync(traceDir);
+  } catch {
+    stat = undefined;
+  }
+  if (stat && !stat.isDirectory()) {
+    throw new UsageError("ERR_TRACE_DIR_CONFLICT", `trace directory ${traceDir} exists and is not a directory`, { traceDir });
+  }
+  try {
+    fs.mkdirSync(traceDir, { recursive: true });
+    fs.accessSync(traceDir, fs.constants.W_OK);
+  } catch (error) {
+    throw new EnvironmentError(
+      "ERR_TRACE_DIR_CREATE_FAILED",
+      `cannot create or write the trace directory ${traceDir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      { traceDir },
+      { cause: error },
+    );
+  }
+  // A stale recording must not be mistaken for this one: the metadata goes first.
+  for (const name of [TRACE_METADATA_FILE, TRACE_PATHS_FILE, TRACE_JSON_FILE, TRACE_BIN_FILE]) {
+    fs.rmSync(path.join(traceDir, name), { force: true });
+  }
+}
+
+function toPosix(p: string): string {
+  return p.replace(/\\/g, "/");
+}

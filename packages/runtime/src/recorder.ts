@@ -1,0 +1,361 @@
+/**
+ * The recorder: implements the {@link RuntimeApi} that instrumented code calls, turning its
+ * small-integer events into runtime_tracing events in the order CodeTracer's loader requires
+ * (`../shared/spec/trace-format.md` §8):
+ * - define before use: `Path`, `Function`, `Type` and `VariableName` events are emitted on
+ *   first use, before the event that refers to them;
+ * - every non-top-level `Call` is immediately preceded by an entry `Step` at the callee's
+ *   definition line (§8.4);
+ * - the locals of a step are the `Value` events that follow its `Step` (§8.2);
+ * - calls and returns balance: a throw, an `await`/`yield` suspension and a frame left behind
+ *   (a module that threw, a frame abandoned by a `for await`) each get a `Return`, and a
+ *   resumption gets a `Call` with no arguments (§8.5).
+ */
+import {
+  EventLogKind,
+  type FullValueRecord,
+  type TraceLowLevelEvent,
+  type ValueRecord,
+} from "@codetracer/trace-format";
+import { ABI_VERSION, type FileRuntime, type FileTable, type FrameHandle, type RuntimeApi } from "./abi.js";
+import { TypeTable, ValueEncoder, type ValueCaptureLimits } from "./values.js";
+
+/** Receives the events in order. */
+export interface TraceEventSink {
+  write(event: TraceLowLevelEvent): void;
+}
+
+/** Options of {@link Recorder}. */
+export interface RecorderOptions {
+  /** Where events go. */
+  sink: TraceEventSink;
+  /** Value capture bounds. */
+  limits?: Partial<ValueCaptureLimits>;
+  /** Tells Proxies apart so value capture never runs their traps (Node: `util.types.isProxy`). */
+  isProxy?: (value: unknown) => boolean;
+  /**
+   * Absolute path (POSIX separators) of a file: nothing is recorded until execution first
+   * enters it (`--activation-path`). Unset: record from the start.
+   */
+  activationPath?: string;
+  /** Called once when the recorder detaches after an internal failure. */
+  onInternalError?: (error: unknown) => void;
+}
+
+const enum State {
+  Active,
+  Suspended,
+  Done,
+}
+
+interface FileState {
+  table: FileTable;
+  pathId: number;
+  fnIds: number[];
+  siteVars: Array<number[] | undefined>;
+}
+
+class Frame {
+  state = State.Active;
+  returnValue: unknown = undefined;
+  threw = false;
+  error: unknown = undefined;
+  constructor(
+    readonly file: FileState,
+    readonly fn: number,
+    readonly functionId: number,
+  ) {}
+}
+
+/** The frame handed out while nothing is recorded: every operation on it is a no-op. */
+const UNTRACKED: FrameHandle = Object.freeze({ untracked: true });
+
+/** Records one run. Create it through a session (`startSession`), not directly, in programs. */
+export class Recorder implements RuntimeApi {
+  readonly abi = ABI_VERSION;
+  /** Registered paths; index = `PathId` (what `trace_paths.json` must list). */
+  readonly paths: string[] = [];
+  /** Counters for the metadata. */
+  readonly stats = { events: 0, internalErrors: 0 };
+
+  private readonly sink: TraceEventSink;
+  private readonly types: TypeTable;
+  private readonly values: ValueEncoder;
+  private readonly pathIds = new Map<string, number>();
+  private readonly varIds = new Map<string, number>();
+  private functionCount = 0;
+  private readonly stack: Frame[] = [];
+  private recording: boolean;
+  private finished = false;
+  private uncaught: unknown = undefined;
+  private hasUncaught = false;
+  private readonly activationPath: string | undefined;
+  private readonly onInternalError: ((error: unknown) => void) | undefined;
+
+  constructor(options: RecorderOptions) {
+    this.sink = options.sink;
+    this.types = new TypeTable((e) => this.emit(e));
+    this.values = new ValueEncoder(this.types, options.limits, options.isProxy);
+    this.activationPath = options.activationPath;
+    this.recording = options.activationPath === undefined;
+    this.onInternalError = options.onInternalError;
+  }
+
+  /** True while events are being recorded (after activation, before finish or detach). */
+  get isRecording(): boolean {
+    return this.recording && !this.finished;
+  }
+
+  private emit(event: TraceLowLevelEvent): void {
+    this.stats.events++;
+    this.sink.write(event);
+  }
+
+  /**
+   * Opens the synthetic top-level call: `Path(program)`, `Function <top-level>` at line 1 and
+   * its `Call` (no entry step: the top-level call is exempt, §8.3). Call once, first.
+   */
+  begin(programPath: string): void {
+    const pathId = this.pathId(programPath);
+    this.emit({ Function: { path_id: pathId, line: 1, name: "<top-level>" } });
+    this.functionCount++;
+    this.emit({ Call: { function_id: 0, args: [] } });
+    const top = new Frame({ table: { v: ABI_VERSION, path: programPath, fns: [], sites: [] }, pathId, fnIds: [], siteVars: [] }, 0, 0);
+    this.stack.push(top);
+  }
+
+  /** Remembers an uncaught exception: `finish` ends the trace with an Error event for it. */
+  recordUncaught(error: unknown): void {
+    this.hasUncaught = true;
+    this.uncaught = error;
+  }
+
+  /**
+   * Ends the recording: returns from every open frame, returns from the top-level call with
+   * `exitCode` (an Int), then, after an uncaught exception, emits an `Event` of kind Error
+   * carrying its message as the last event (§8.6). Idempotent.
+   */
+  finish(exitCode: number | undefined): void {
+    if (this.finished) return;
+    try {
+      while (this.stack.length > 1) this.popWithReturn(this.values.error("<unwound>"));
+      if (this.stack.length === 1) {
+        this.stack.pop();
+        this.emit({
+          Return: { return_value: exitCode === undefined ? this.values.raw("<exit>", "<exit>") : this.values.encode(exitCode) },
+        });
+      }
+      if (this.hasUncaught) {
+        this.emit({
+          Event: { kind: EventLogKind.Error, metadata: "", content: describeError(this.uncaught) },
+        });
+      }
+    } finally {
+      this.finished = true;
+    }
+  }
+
+  file(table: FileTable): FileRuntime {
+    if (table.v !== ABI_VERSION) {
+      throw new TypeError(
+        `codetracer: ${table.path} was instrumented for runtime ABI ${table.v}, this runtime implements ${ABI_VERSION}`,
+      );
+    }
+    const state: FileState = { table, pathId: -1, fnIds: [], siteVars: [] };
+    // Methods are closures over `state`; each is guarded so no recorder failure reaches the program.
+    return {
+      enter: (fn, ...args) => {
+        try {
+          return this.enter(state, fn, args);
+        } catch (error) {
+          this.fail(error);
+          return UNTRACKED;
+        }
+      },
+      step: (frame, site, ...values) => {
+        if (frame === UNTRACKED || !this.isRecording) return;
+        try {
+          this.step(state, frame as Frame, site, values);
+        } catch (error) {
+          this.fail(error);
+        }
+      },
+      ret: (frame, value) => {
+        if (frame !== UNTRACKED) (frame as Frame).returnValue = value;
+        return value;
+      },
+      threw: (frame, error) => {
+        if (frame === UNTRACKED) return;
+        (frame as Frame).threw = true;
+        (frame as Frame).error = error;
+      },
+      exit: (frame) => {
+        if (frame === UNTRACKED || !this.isRecording) return;
+        try {
+          this.exit(frame as Frame);
+        } catch (error) {
+          this.fail(error);
+        }
+      },
+      suspend: (frame, value) => {
+        if (frame === UNTRACKED || !this.isRecording) return value;
+        try {
+          const f = frame as Frame;
+          if (f.state === State.Active) {
+            this.ensureTop(f);
+            this.popWithReturn(this.values.encode(value));
+          }
+        } catch (error) {
+          this.fail(error);
+        }
+        return value;
+      },
+      resume: (frame, value) => {
+        if (frame === UNTRACKED || !this.isRecording) return value;
+        try {
+          const f = frame as Frame;
+          if (f.state === State.Suspended) this.reenter(f);
+        } catch (error) {
+          this.fail(error);
+        }
+        return value;
+      },
+    };
+  }
+
+  private fail(error: unknown): void {
+    this.stats.internalErrors++;
+    if (!this.recording) return;
+    this.recording = false; // detach: the program runs on unrecorded
+    this.onInternalError?.(error);
+  }
+
+  private pathId(path: string): number {
+    let id = this.pathIds.get(path);
+    if (id === undefined) {
+      id = this.paths.length;
+      this.paths.push(path);
+      this.pathIds.set(path, id);
+      this.emit({ Path: path });
+    }
+    return id;
+  }
+
+  private filePathId(file: FileState): number {
+    if (file.pathId < 0) file.pathId = this.pathId(file.table.path);
+    return file.pathId;
+  }
+
+  private functionId(file: FileState, fn: number): number {
+    let id = file.fnIds[fn];
+    if (id === undefined) {
+      const entry = file.table.fns[fn];
+      if (!entry) throw new RangeError(`no function ${fn} in the table of ${file.table.path}`);
+      id = this.functionCount++;
+      file.fnIds[fn] = id;
+      this.emit({ Function: { path_id: this.filePathId(file), line: entry[1], name: entry[0] } });
+    }
+    return id;
+  }
+
+  private variableId(name: string): number {
+    let id = this.varIds.get(name);
+    if (id === undefined) {
+      id = this.varIds.size;
+      this.varIds.set(name, id);
+      this.emit({ VariableName: name });
+    }
+    return id;
+  }
+
+  private enter(file: FileState, fn: number, args: unknown[]): FrameHandle {
+    if (this.finished) return UNTRACKED;
+    if (!this.recording) {
+      if (this.activationPath === undefined || file.table.path !== this.activationPath || this.stats.internalErrors > 0) {
+        return UNTRACKED;
+      }
+      this.recording = true;
+    }
+    const functionId = this.functionId(file, fn);
+    const entry = file.table.fns[fn]!;
+    const callArgs: FullValueRecord[] = [];
+    for (let i = 2; i < entry.length; i++) {
+      callArgs.push({ variable_id: this.variableId(entry[i] as string), value: this.values.encode(args[i - 2]) });
+    }
+    const frame = new Frame(file, fn, functionId);
+    this.emit({ Step: { path_id: this.filePathId(file), line: entry[1] } });
+    this.emit({ Call: { function_id: functionId, args: callArgs } });
+    this.stack.push(frame);
+    return frame;
+  }
+
+  private step(file: FileState, frame: Frame, site: number, values: unknown[]): void {
+    if (frame.state === State.Done) return;
+    this.ensureTop(frame);
+    let vars = file.siteVars[site];
+    const entry = file.table.sites[site];
+    if (!entry) throw new RangeError(`no site ${site} in the table of ${file.table.path}`);
+    if (!vars) {
+      vars = [];
+      for (let i = 1; i < entry.length; i++) vars.push(this.variableId(entry[i] as string));
+      file.siteVars[site] = vars;
+    }
+    this.emit({ Step: { path_id: this.filePathId(file), line: entry[0] } });
+    for (let i = 0; i < vars.length; i++) {
+      this.emit({ Value: { variable_id: vars[i]!, value: this.values.encode(values[i]) } });
+    }
+  }
+
+  private exit(frame: Frame): void {
+    if (frame.state === State.Done) return;
+    if (frame.state === State.Suspended) this.reenter(frame);
+    this.ensureTop(frame);
+    const value = frame.threw ? this.values.encode(frame.error) : this.values.encode(frame.returnValue);
+    this.popWithReturn(value);
+    frame.state = State.Done;
+  }
+
+  /** Makes `frame` the innermost open frame: resumes it, or returns from frames left above it. */
+  private ensureTop(frame: Frame): void {
+    if (this.stack[this.stack.length - 1] === frame) return;
+    if (frame.state === State.Suspended) {
+      this.reenter(frame);
+      return;
+    }
+    if (this.stack.includes(frame)) {
+      while (this.stack[this.stack.length - 1] !== frame) this.popWithReturn(this.values.error("<unwound>"));
+    } else {
+      // Active but not open (left by an unwind): treat it as resumed.
+      frame.state = State.Suspended;
+      this.reenter(frame);
+    }
+  }
+
+  private reenter(frame: Frame): void {
+    const entry = frame.file.table.fns[frame.fn]!;
+    this.emit({ Step: { path_id: this.filePathId(frame.file), line: entry[1] } });
+    this.emit({ Call: { function_id: frame.functionId, args: [] } });
+    frame.state = State.Active;
+    this.stack.push(frame);
+  }
+
+  private popWithReturn(value: ValueRecord): void {
+    if (this.stack.length <= 1) return; // never return from the top-level call here
+    const frame = this.stack.pop()!;
+    if (frame.state === State.Active) frame.state = State.Suspended;
+    this.emit({ Return: { return_value: value } });
+  }
+}
+
+function describeError(error: unknown): string {
+  try {
+    if (error instanceof Error) {
+      const name = Object.getOwnPropertyDescriptor(error, "name")?.value ?? error.constructor?.name ?? "Error";
+      const message = Object.getOwnPropertyDescriptor(error, "message")?.value;
+      return typeof message === "string" && message ? `Uncaught ${String(name)}: ${message}` : `Uncaught ${String(name)}`;
+    }
+    return `Uncaught ${typeof error === "string" ? error : typeof error}`;
+  } catch {
+    return "Uncaught exception";
+  }
+}

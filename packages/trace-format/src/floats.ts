@@ -1,0 +1,56 @@
+/**
+ * Float encodings of `ValueRecord::Float.f` (spec §4, §11, §17).
+ *
+ * @packageDocumentation
+ */
+
+/**
+ * Rust `f64::from_str` grammar, matched case-insensitively (spec §4, §17):
+ * `[+-]? ( inf | infinity | nan | (digits [. digits?] | . digits) (e [+-]? digits)? )`.
+ * No surrounding whitespace is allowed.
+ */
+export const RUST_FLOAT_PATTERN = /^[+-]?(?:inf|infinity|nan|(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:e[+-]?[0-9]+)?)$/i;
+
+/**
+ * True when `s` is accepted by Rust's `f64::from_str`, which is what CodeTracer 2026 uses to read
+ * `Float.f` (spec §4, §17). Examples accepted: `"2.5"`, `"1e+21"`, `"-0"`, `"inf"`, `"+inf"`,
+ * `"-inf"`, `"infinity"`, `"NaN"`, `"+.5"`, `"1e400"`. Rejected: `" 2.5"`, `""`, `"."`, `"0x10"`.
+ *
+ * @param s - the candidate text
+ */
+export function isRustFloatString(s: string): boolean {
+  return RUST_FLOAT_PATTERN.test(s);
+}
+
+/**
+ * Encodes a JS number as `Float.f` text for the 2026 string encoding (spec §4): `NaN` → `"NaN"`,
+ * `Infinity` → `"inf"`, `-Infinity` → `"-inf"`, `-0` → `"-0"`, anything else `String(n)`
+ * (e.g. `"2.5"`, `"1e+21"`, `"5e-324"`), all of which Rust parses back to the same `f64`.
+ *
+ * @param n - any JS number
+ * @returns text matching {@link RUST_FLOAT_PATTERN}
+ */
+export function floatToString(n: number): string {
+  if (Number.isNaN(n)) return "NaN";
+  if (n === Infinity) return "inf";
+  if (n === -Infinity) return "-inf";
+  if (Object.is(n, -0)) return "-0";
+  return String(n);
+}
+
+/**
+ * Parses `Float.f` text with Rust's `f64::from_str` grammar (spec §4): returns the number, or
+ * `undefined` when the text does not match {@link RUST_FLOAT_PATTERN}. `"inf"`/`"infinity"` (any
+ * case, optional sign) give ±Infinity, `"nan"` gives NaN, `"1e400"` gives Infinity.
+ *
+ * @param s - the candidate text
+ */
+export function parseRustFloat(s: string): number | undefined {
+  if (!RUST_FLOAT_PATTERN.test(s)) return undefined;
+  const lower = s.toLowerCase();
+  const negative = lower.startsWith("-");
+  const body = lower.replace(/^[+-]/, "");
+  if (body === "nan") return NaN;
+  if (body === "inf" || body === "infinity") return negative ? -Infinity : Infinity;
+  return Number(lower);
+}

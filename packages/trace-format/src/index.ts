@@ -1,0 +1,75 @@
+/**
+ * `@codetracer/trace-format`: runtime_tracing events, values and types; the streaming
+ * `trace.json` writer; metadata and paths writers; the folder reader; the validator; and a text
+ * renderer. Spec: `shared/spec/trace-format.md`.
+ *
+ * @packageDocumentation
+ */
+
+export {
+  EventLogKind,
+  TRACE_BIN_FILE,
+  TRACE_JSON_FILE,
+  TRACE_METADATA_FILE,
+  TRACE_PATHS_FILE,
+  TypeKind,
+} from "./types.js";
+export type {
+  CallRecord,
+  FieldTypeRecord,
+  FullValueRecord,
+  FunctionId,
+  FunctionRecord,
+  Line,
+  PathId,
+  RecordEvent,
+  ReturnRecord,
+  StepRecord,
+  ThreadId,
+  TraceLowLevelEvent,
+  TraceMetadata,
+  TypeId,
+  TypeRecord,
+  TypeSpecificInfo,
+  ValueRecord,
+  ValueRecordKind,
+  VariableId,
+} from "./types.js";
+
+export { ioError, TraceFormatError } from "./errors.js";
+export type { TraceFormatErrorCode } from "./errors.js";
+
+export { isWellFormed, toWellFormed, wellFormedDeep } from "./strings.js";
+export { floatToString, isRustFloatString, parseRustFloat, RUST_FLOAT_PATTERN } from "./floats.js";
+
+export { DEFAULT_CHUNK_EVENTS, TraceJsonWriter } from "./json-writer.js";
+export type { EventSink, TraceJsonWriterOptions } from "./json-writer.js";
+export { MemorySink } from "./memory-sink.js";
+export { openFileSink } from "./node/file-sink.js";
+
+export {
+  orderTraceMetadata,
+  serializeTraceMetadata,
+  serializeTracePaths,
+  traceMetadataProblems,
+  tracePathsProblems,
+} from "./metadata.js";
+export { writeFileAtomic, writeTraceMetadata, writeTracePaths } from "./node/metadata-files.js";
+
+export { parseJsonText, parseTraceJson } from "./reader.js";
+export type { TraceFolder } from "./reader.js";
+export { numberSource } from "./number-source.js";
+export { findEventsFile, readTraceFolder } from "./node/read-folder.js";
+
+export { MAX_VALUE_DEPTH, mergeReports, VALIDATION_CODES, validateEvents } from "./validate.js";
+export type {
+  ValidationCode,
+  ValidationIssue,
+  ValidationOptions,
+  ValidationReport,
+  ValidationStats,
+} from "./validate.js";
+export { validateTraceFolder } from "./node/validate-folder.js";
+
+export { createRenderState, formatEvent, formatValue, renderTrace } from "./text.js";
+export type { RenderState } from "./text.js";

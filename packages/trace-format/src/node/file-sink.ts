@@ -1,0 +1,58 @@
+/**
+ * Synchronous file {@link EventSink} (Node.js).
+ *
+ * @packageDocumentation
+ */
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ioError } from "../errors.js";
+import type { EventSink } from "../json-writer.js";
+
+/**
+ * Opens `filePath` for writing (created or truncated; parent directories are created) and
+ * returns an {@link EventSink} that writes each chunk as UTF-8 with `fs.writeSync` and closes
+ * the descriptor with `fs.closeSync`.
+ *
+ * Synchronous on purpose: the runtime flushes the trace from `process.on("exit")`, where
+ * asynchronous I/O never completes. `close` is idempotent.
+ *
+ * @param filePath - the file to write, normally `<trace-dir>/trace.json` (spec §2)
+ * @returns the sink
+ * @throws {@link TraceFormatError} `ERR_IO` (context: `path`, `operation`, `errno`, `syscall`)
+ *   when the file cannot be opened, and from `write`/`close` when the write fails or the sink is
+ *   already closed
+ */
+export function openFileSink(filePath: string): EventSink {
+  let fd: number | undefined;
+  try {
+    fs.mkdirSync(path.dirname(filePath), { recursive: true });
+    fd = fs.openSync(filePath, "w");
+  } catch (error) {
+    throw ioError("open", filePath, error);
+  }
+  return {
+    write(chunk: string): void {
+      if (fd === undefined) throw ioError("write", filePath, new Error("sink is closed"));
+      const bytes = Buffer.from(chunk, "utf8");
+      let offset = 0;
+      try {
+        while (offset < bytes.length) {
+          offset += fs.writeSync(fd, bytes, offset, bytes.length - offset);
+        }
+      } catch (error) {
+        throw ioError("write", filePath, error);
+      }
+    },
+    close(): void {
+      if (fd === undefined) return;
+      const current = fd;
+      fd = undefined;
+      try {
+        fs.closeSync(current);
+      } catch (error) {
+        throw ioError("close", filePath, error);
+      }
+    },
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * Atomic writers of `trace_metadata.json` and `trace_paths.json` (Node.js; spec §2, §3).
+ *
+ * @packageDocumentation
+ */
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ioError } from "../errors.js";
+import { serializeTraceMetadata, serializeTracePaths } from "../metadata.js";
+import { TRACE_METADATA_FILE, TRACE_PATHS_FILE } from "../types.js";
+import type { TraceMetadata } from "../types.js";
+
+/**
+ * Writes `text` to `file` atomically: to `<file>.tmp` first, then `rename` over `file`, so a
+ * reader never sees a half-written file. Synchronous (usable from `process.on("exit")`).
+ *
+ * @param file - destination path; its directory is created if missing
+ * @param text - contents, written as UTF-8
+ * @throws {@link TraceFormatError} `ERR_IO` if any step fails (the `.tmp` file is removed)
+ */
+export function writeFileAtomic(file: string, text: string): void {
+  const tmp = `${file}.tmp`;
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(tmp, text, "utf8");
+  } catch (error) {
+    removeQuietly(tmp);
+    throw ioError("write", tmp, error);
+  }
+  try {
+    fs.renameSync(tmp, file);
+  } catch (error) {
+    removeQuietly(tmp);
+    throw ioError("rename", file, error);
+  }
+}
+
+function removeQuietly(file: string): void {
+  try {
+    fs.rmSync(file, { force: true });
+  } catch {
+    // best effort
+  }
+}
+
+/**
+ * Writes `<dir>/trace_metadata.json` atomically (spec §3): compact JSON, keys `workdir`,
+ * `program`, `args` first, then the extras (e.g. `recorder`) in their order.
+ *
+ * @param dir - the trace folder (created if missing)
+ * @param metadata - `workdir` (absolute path), `program` (absolute path of the main script),
+ *   `args` (the program's arguments), plus optional extra keys
+ * @throws {@link TraceFormatError} `ERR_TRACE_INVALID` if a required field is missing or of the
+ *   wrong type; `ERR_IO` if the file cannot be written
+ */
+export function writeTraceMetadata(dir: string, metadata: TraceMetadata): void {
+  writeFileAtomic(path.join(dir, TRACE_METADATA_FILE), serializeTraceMetadata(metadata));
+}
+
+/**
+ * Writes `<dir>/trace_paths.json` atomically (spec §3): the JSON array of paths, index =
+ * `PathId`, which must equal the `Path` events in order.
+ *
+ * @param dir - the trace folder (created if missing)
+ * @param paths - the registered paths in `PathId` order
+ * @throws {@link TraceFormatError} `ERR_TRACE_INVALID` if an entry is not a string; `ERR_IO` if
+ *   the file cannot be written
+ */
+export function writeTracePaths(dir: string, paths: readonly string[]): void {
+  writeFileAtomic(path.join(dir, TRACE_PATHS_FILE), serializeTracePaths(paths));
+}

@@ -1,0 +1,157 @@
+/**
+ * Pure `trace.json` parsing (spec §4). The folder reader is `node/read-folder.ts`.
+ *
+ * @packageDocumentation
+ */
+
+import { TraceFormatError } from "./errors.js";
+import { recordNumberSource } from "./number-source.js";
+import type { TraceLowLevelEvent, TraceMetadata } from "./types.js";
+
+/**
+ * A materialized trace folder as read by `readTraceFolder` (spec §2):
+ * - `dir`: the folder, as given;
+ * - `format`: the event file format (only `"json"` so far);
+ * - `events`: the parsed events, unvalidated (run {@link validateEvents} on them);
+ * - `paths`: `trace_paths.json`, or `null` if the file is missing;
+ * - `metadata`: `trace_metadata.json`, or `null` if the file is missing (its fields are not
+ *   checked here; {@link validateTraceFolder} does);
+ * - `eventsFile`: the path of the event file that was read.
+ */
+export interface TraceFolder {
+  dir: string;
+  format: "json";
+  events: TraceLowLevelEvent[];
+  paths: string[] | null;
+  metadata: TraceMetadata | null;
+  eventsFile: string;
+}
+
+/** Key of the wrapper objects; the JSON text spells it with a `\u0000` escape. */
+const MARKER_KEY = "\u0000ct-number-literal";
+const MARKER_JSON = '"\\u0000ct-number-literal"';
+
+/**
+ * Finds number literals whose JS value would hide what serde_json sees (integral values written
+ * with a fraction/exponent, and integers of ≥ 16 digits) and returns the text with each one
+ * wrapped as `{"<marker>":"<literal>"}`, or `undefined` when there are none.
+ */
+function markAmbiguousNumbers(text: string): string | undefined {
+  const token = /"(?:[^"\\]|\\[\s\S])*"|-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/g;
+  let out: string[] | undefined;
+  let last = 0;
+  for (let m = token.exec(text); m !== null; m = token.exec(text)) {
+    const literal = m[0];
+    if (literal.charCodeAt(0) === 34 /* " */) continue;
+    const hasFraction = /[.eE]/.test(literal);
+    const digits = literal.length - (literal.startsWith("-") ? 1 : 0);
+    if (hasFraction ? !Number.isInteger(Number(literal)) : digits < 16) continue;
+    out ??= [];
+    out.push(text.slice(last, m.index), `{${MARKER_JSON}:"${literal}"}`);
+    last = m.index + literal.length;
+  }
+  if (out === undefined) return undefined;
+  out.push(text.slice(last));
+  return out.join("");
+}
+
+function reviveMarkers(this: unknown, key: string, value: unknown): unknown {
+  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+    const literal = (value as Record<string, unknown>)[MARKER_KEY];
+    if (typeof literal === "string" && Object.keys(value).length === 1) {
+      if (this !== null && typeof this === "object") recordNumberSource(this, key, literal);
+      return Number(literal);
+    }
+  }
+  return value;
+}
+
+function positionDetails(message: string, text: string): Record<string, string> {
+  const m = /position (\d+)/.exec(message);
+  if (m === null || m[1] === undefined) return {};
+  const position = Number(m[1]);
+  const before = text.slice(0, position);
+  const line = before.split("\n").length;
+  const column = position - before.lastIndexOf("\n");
+  return { position: String(position), line: String(line), column: String(column) };
+}
+
+/**
+ * Parses `text` as JSON for a trace file, with errors carrying the file and position.
+ *
+ * @param text - the JSON text
+ * @param file - the file name used in messages and `context.file` (default `"trace.json"`)
+ * @param keepNumberSources - record ambiguous number literals (see `number-source.ts`)
+ * @throws {@link TraceFormatError} `ERR_TRACE_INVALID` on malformed JSON; `context` has `file`
+ *   and, when `JSON.parse` reports one, `position` (0-based UTF-16 offset), `line`, `column`
+ *   (1-based)
+ */
+export function parseJsonText(text: string, file = "trace.json", keepNumberSources = false): unknown {
+  try {
+    if (keepNumberSources) {
+      const marked = markAmbiguousNumbers(text);
+      if (marked !== undefined) {
+        try {
+          return JSON.parse(marked, reviveMarkers) as unknown;
+        } catch {
+          // fall through: report the error against the original text
+        }
+      }
+    }
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const details = positionDetails(message, text);
+    const where =
+      details.line !== undefined ? ` at line ${details.line}, column ${details.column}` : "";
+    throw new TraceFormatError(
+      "ERR_TRACE_INVALID",
+      `${file}: malformed JSON${where}: ${message}`,
+      { file, ...details },
+      error,
+    );
+  }
+}
+
+/**
+ * Parses the text of a `trace.json` (spec §4): a JSON array of events. Events are returned as
+ * parsed, not validated (use {@link validateEvents}). A literal `-0` stays `-0` (`JSON.parse`
+ * keeps it), and integral literals written as floats (`1.0`, `1e2`) or integers of ≥ 16 digits are
+ * remembered in a side table so that the validator can reject them in integer fields as
+ * serde_json does (spec §17).
+ *
+ * @param text - the whole file text (a byte-order mark is rejected, as serde_json does)
+ * @param file - name used in error messages; default `"trace.json"`
+ * @returns the events, in file order
+ * @throws {@link TraceFormatError} `ERR_TRACE_INVALID` for malformed JSON (with `file`,
+ *   `position`, `line`, `column` in `context` when known) or when the top level is not an array
+ */
+export function parseTraceJson(text: string, file = "trace.json"): TraceLowLevelEvent[] {
+  const value = parseJsonText(text, file, true);
+  if (!Array.isArray(value)) {
+    throw new TraceFormatError(
+      "ERR_TRACE_INVALID",
+      `${file}: the top level must be a JSON array of events, found ${describe(value)}`,
+      { file },
+    );
+  }
+  return value as TraceLowLevelEvent[];
+}
+
+/** A short description of a JSON value's type for messages: `"an object"`, `"null"`, … */
+export function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  switch (typeof value) {
+    case "object":
+      return "an object";
+    case "string":
+      return "a string";
+    case "number":
+      return "a number";
+    case "boolean":
+      return "a boolean";
+    default:
+      return typeof value;
+  }
+}
