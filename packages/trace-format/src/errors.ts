@@ -38,7 +38,7 @@ export class TraceFormatError extends Error {
     code: TraceFormatErrorCode,
     message: string,
     context: Record<string, string> = {},
-    cause?: unknown,
+    cause?: unknown
   ) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = "TraceFormatError";

@@ -157,7 +157,7 @@ export class TraceJsonWriter {
       throw new TraceFormatError(
         "ERR_TRACE_INVALID",
         `chunkEvents must be a positive integer, got ${String(chunkEvents)}`,
-        { option: "chunkEvents" },
+        { option: "chunkEvents" }
       );
     }
     const floatMode = options.floatEncoding ?? "string";
@@ -165,7 +165,7 @@ export class TraceJsonWriter {
       throw new TraceFormatError(
         "ERR_TRACE_INVALID",
         `floatEncoding must be "string" or "number", got ${String(floatMode)}`,
-        { option: "floatEncoding" },
+        { option: "floatEncoding" }
       );
     }
     this.sink = sink;
@@ -204,14 +204,14 @@ export class TraceJsonWriter {
         "ERR_TRACE_INVALID",
         `cannot serialise trace event #${this.count}: ${String(error)}`,
         { eventIndex: String(this.count) },
-        error,
+        error
       );
     }
     if (json === undefined) {
       throw new TraceFormatError(
         "ERR_TRACE_INVALID",
         `cannot serialise trace event #${this.count}: it is not a JSON value`,
-        { eventIndex: String(this.count) },
+        { eventIndex: String(this.count) }
       );
     }
     this.buffer.push(this.count === 0 ? "\n" + json : ",\n" + json);

@@ -96,7 +96,7 @@ export function serializeTraceMetadata(metadata: TraceMetadata): string {
     throw new TraceFormatError(
       "ERR_TRACE_INVALID",
       `invalid trace metadata: ${problems.join("; ")}`,
-      { file: "trace_metadata.json" },
+      { file: "trace_metadata.json" }
     );
   }
   return stringify(wellFormedDeep(orderTraceMetadata(metadata)), "trace_metadata.json") + "\n";
@@ -124,8 +124,13 @@ function stringify(value: unknown, file: string): string {
   try {
     return JSON.stringify(value);
   } catch (error) {
-    throw new TraceFormatError("ERR_TRACE_INVALID", `cannot serialise ${file}: ${String(error)}`, {
-      file,
-    }, error);
+    throw new TraceFormatError(
+      "ERR_TRACE_INVALID",
+      `cannot serialise ${file}: ${String(error)}`,
+      {
+        file,
+      },
+      error
+    );
   }
 }

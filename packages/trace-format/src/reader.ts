@@ -86,7 +86,11 @@ function positionDetails(message: string, text: string): Record<string, string> 
  *   and, when `JSON.parse` reports one, `position` (0-based UTF-16 offset), `line`, `column`
  *   (1-based)
  */
-export function parseJsonText(text: string, file = "trace.json", keepNumberSources = false): unknown {
+export function parseJsonText(
+  text: string,
+  file = "trace.json",
+  keepNumberSources = false
+): unknown {
   try {
     if (keepNumberSources) {
       const marked = markAmbiguousNumbers(text);
@@ -108,7 +112,7 @@ export function parseJsonText(text: string, file = "trace.json", keepNumberSourc
       "ERR_TRACE_INVALID",
       `${file}: malformed JSON${where}: ${message}`,
       { file, ...details },
-      error,
+      error
     );
   }
 }
@@ -132,7 +136,7 @@ export function parseTraceJson(text: string, file = "trace.json"): TraceLowLevel
     throw new TraceFormatError(
       "ERR_TRACE_INVALID",
       `${file}: the top level must be a JSON array of events, found ${describe(value)}`,
-      { file },
+      { file }
     );
   }
   return value as TraceLowLevelEvent[];

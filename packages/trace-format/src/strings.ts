@@ -10,8 +10,7 @@ interface WellFormedString {
   toWellFormed(): string;
 }
 
-const LONE_SURROGATE =
-  /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 const nativeWellFormed =
   typeof (String.prototype as Partial<WellFormedString>).toWellFormed === "function";

@@ -29,7 +29,9 @@ export function createRenderState(): RenderState {
 }
 
 const TYPE_KIND_NAMES = new Map<number, string>(Object.entries(TypeKind).map(([k, v]) => [v, k]));
-const EVENT_LOG_KIND_NAMES = new Map<number, string>(Object.entries(EventLogKind).map(([k, v]) => [v, k]));
+const EVENT_LOG_KIND_NAMES = new Map<number, string>(
+  Object.entries(EventLogKind).map(([k, v]) => [v, k])
+);
 
 function baseName(p: string): string {
   const parts = p.split(/[\\/]/);
@@ -97,7 +99,10 @@ export function formatValue(value: ValueRecord, state: RenderState = createRende
     case "Variant":
       return `${String(v.discriminator)}(${formatValue(v.contents as ValueRecord, state)})`;
     case "Reference":
-      return `&${v.mutable === true ? "mut " : ""}${formatValue(v.dereferenced as ValueRecord, state)}`;
+      return `&${v.mutable === true ? "mut " : ""}${formatValue(
+        v.dereferenced as ValueRecord,
+        state
+      )}`;
     case "Raw":
       return String(v.r);
     case "Error":
@@ -123,7 +128,10 @@ export function formatValue(value: ValueRecord, state: RenderState = createRende
  * @param event - the event (unvalidated input is rendered as well as possible)
  * @param state - tables seen so far; updated in place. Default: a fresh state.
  */
-export function formatEvent(event: TraceLowLevelEvent, state: RenderState = createRenderState()): string {
+export function formatEvent(
+  event: TraceLowLevelEvent,
+  state: RenderState = createRenderState()
+): string {
   if (event === "DropLastStep") return "drop-last-step";
   if (event === null || typeof event !== "object") return `<${String(event)}>`;
   const [variant] = Object.keys(event);
@@ -151,12 +159,18 @@ export function formatEvent(event: TraceLowLevelEvent, state: RenderState = crea
     case "Step":
       return `step ${pathName(state, p.path_id)}:${String(p.line)}`;
     case "Value":
-      return `value ${variableName(state, p.variable_id)}=${formatValue(p.value as ValueRecord, state)}`;
+      return `value ${variableName(state, p.variable_id)}=${formatValue(
+        p.value as ValueRecord,
+        state
+      )}`;
     case "Call": {
       const fn = typeof p.function_id === "number" ? state.functions[p.function_id] : undefined;
       const args = Array.isArray(p.args) ? (p.args as Record<string, unknown>[]) : [];
       const rendered = args
-        .map((a) => `${variableName(state, a.variable_id)}=${formatValue(a.value as ValueRecord, state)}`)
+        .map(
+          (a) =>
+            `${variableName(state, a.variable_id)}=${formatValue(a.value as ValueRecord, state)}`
+        )
         .join(", ");
       return `call ${fn?.name ?? `<function ${String(p.function_id)}>`}(${rendered})`;
     }
@@ -172,7 +186,9 @@ export function formatEvent(event: TraceLowLevelEvent, state: RenderState = crea
     case "DropLastStep":
       return "drop-last-step";
     case "DropVariables":
-      return `drop-variables ${Array.isArray(payload) ? payload.map((id) => variableName(state, id)).join(", ") : "?"}`;
+      return `drop-variables ${
+        Array.isArray(payload) ? payload.map((id) => variableName(state, id)).join(", ") : "?"
+      }`;
     case "DropVariable":
       return `drop-variable ${variableName(state, payload)}`;
     case "BindVariable":

@@ -32,14 +32,18 @@ const value = (v: E, variable_id = 0): E => ({ Value: { variable_id, value: v } 
 const seqType: E = { Type: { kind: 0, lang_type: "Array", specific_info: { kind: "None" } } }; // id 1
 function nested(depth: number): E {
   let v: E = int(1);
-  for (let i = 1; i < depth; i++) v = { kind: "Sequence", elements: [v], is_slice: false, type_id: 1 };
+  for (let i = 1; i < depth; i++)
+    v = { kind: "Sequence", elements: [v], is_slice: false, type_id: 1 };
   return v;
 }
 const structType = (fields: number): E => ({
   Type: {
     kind: 6,
     lang_type: "Point",
-    specific_info: { kind: "Struct", fields: Array.from({ length: fields }, (_, i) => ({ name: `f${i}`, type_id: 0 })) },
+    specific_info: {
+      kind: "Struct",
+      fields: Array.from({ length: fields }, (_, i) => ({ name: `f${i}`, type_id: 0 })),
+    },
   },
 });
 
@@ -53,50 +57,180 @@ interface RuleCase {
 }
 
 const RULES: RuleCase[] = [
-  { code: "invalid-event", broken: [...BASE, { Step: { path_id: 0, line: 2 }, Path: "/b.js" }], fixed: [...BASE, { Step: { path_id: 0, line: 2 } }, { Path: "/b.js" }] },
-  { code: "invalid-event", broken: [...BASE, "Step"], fixed: [...BASE, { Step: { path_id: 0, line: 2 } }] },
-  { code: "unknown-variant", broken: [...BASE, { Frobnicate: 1 }], fixed: [...BASE, { Asm: ["nop"] }] },
-  { code: "unsupported-event", broken: [...BASE, { Assignment: { to: 0, pass_by: "Value", from: { kind: "Simple", 0: 0 } } }], fixed: [...BASE, value(int(1))] },
-  { code: "missing-field", broken: [...BASE, { Step: { path_id: 0 } }], fixed: [...BASE, { Step: { path_id: 0, line: 2 } }] },
-  { code: "missing-field", broken: [...BASE, { Event: { kind: 0, content: "hi\n" } }], fixed: [...BASE, { Event: { kind: 0, metadata: "", content: "hi\n" } }] },
-  { code: "wrong-type", broken: [...BASE, value({ kind: "Bool", b: 1, type_id: 0 })], fixed: [...BASE, value({ kind: "Bool", b: true, type_id: 0 })] },
+  {
+    code: "invalid-event",
+    broken: [...BASE, { Step: { path_id: 0, line: 2 }, Path: "/b.js" }],
+    fixed: [...BASE, { Step: { path_id: 0, line: 2 } }, { Path: "/b.js" }],
+  },
+  {
+    code: "invalid-event",
+    broken: [...BASE, "Step"],
+    fixed: [...BASE, { Step: { path_id: 0, line: 2 } }],
+  },
+  {
+    code: "unknown-variant",
+    broken: [...BASE, { Frobnicate: 1 }],
+    fixed: [...BASE, { Asm: ["nop"] }],
+  },
+  {
+    code: "unsupported-event",
+    broken: [...BASE, { Assignment: { to: 0, pass_by: "Value", from: { kind: "Simple", 0: 0 } } }],
+    fixed: [...BASE, value(int(1))],
+  },
+  {
+    code: "missing-field",
+    broken: [...BASE, { Step: { path_id: 0 } }],
+    fixed: [...BASE, { Step: { path_id: 0, line: 2 } }],
+  },
+  {
+    code: "missing-field",
+    broken: [...BASE, { Event: { kind: 0, content: "hi\n" } }],
+    fixed: [...BASE, { Event: { kind: 0, metadata: "", content: "hi\n" } }],
+  },
+  {
+    code: "wrong-type",
+    broken: [...BASE, value({ kind: "Bool", b: 1, type_id: 0 })],
+    fixed: [...BASE, value({ kind: "Bool", b: true, type_id: 0 })],
+  },
   { code: "wrong-type", broken: [...BASE, { Path: 5 }], fixed: [...BASE, { Path: "/5.js" }] },
-  { code: "non-integer", broken: [...BASE, { Step: { path_id: 0, line: 1.5 } }], fixed: [...BASE, { Step: { path_id: 0, line: 2 } }] },
+  {
+    code: "non-integer",
+    broken: [...BASE, { Step: { path_id: 0, line: 1.5 } }],
+    fixed: [...BASE, { Step: { path_id: 0, line: 2 } }],
+  },
   { code: "negative-zero", broken: [...BASE, value(int(-0))], fixed: [...BASE, value(int(0))] },
-  { code: "negative-zero", broken: [...BASE, { Step: { path_id: 0, line: -0 } }], fixed: [...BASE, { Step: { path_id: 0, line: 0 } }] },
+  {
+    code: "negative-zero",
+    broken: [...BASE, { Step: { path_id: 0, line: -0 } }],
+    fixed: [...BASE, { Step: { path_id: 0, line: 0 } }],
+  },
   { code: "negative-id", broken: [...BASE, value(int(1), -1)], fixed: [...BASE, value(int(1), 0)] },
-  { code: "integer-out-of-range", broken: [...BASE, value(int(2 ** 64))], fixed: [...BASE, value(int(2 ** 53))] },
-  { code: "ill-formed-string", broken: [...BASE, { VariableName: "bad\ud800" }], fixed: [...BASE, { VariableName: "bad\ufffd" }] },
-  { code: "ill-formed-string", broken: [...BASE, value({ kind: "String", text: "\udc00", type_id: 0 })], fixed: [...BASE, value({ kind: "String", text: "\u{1F600}", type_id: 0 })] },
-  { code: "undefined-path-id", broken: [...BASE, { Step: { path_id: 1, line: 1 } }], fixed: [...BASE, { Path: "/b.js" }, { Step: { path_id: 1, line: 1 } }] },
-  { code: "undefined-path-id", broken: [{ Function: { path_id: 0, line: 1, name: "main" } }, { Path: "/a.js" }], fixed: [{ Path: "/a.js" }, { Function: { path_id: 0, line: 1, name: "main" } }] },
+  {
+    code: "integer-out-of-range",
+    broken: [...BASE, value(int(2 ** 64))],
+    fixed: [...BASE, value(int(2 ** 53))],
+  },
+  {
+    code: "ill-formed-string",
+    broken: [...BASE, { VariableName: "bad\ud800" }],
+    fixed: [...BASE, { VariableName: "bad\ufffd" }],
+  },
+  {
+    code: "ill-formed-string",
+    broken: [...BASE, value({ kind: "String", text: "\udc00", type_id: 0 })],
+    fixed: [...BASE, value({ kind: "String", text: "\u{1F600}", type_id: 0 })],
+  },
+  {
+    code: "undefined-path-id",
+    broken: [...BASE, { Step: { path_id: 1, line: 1 } }],
+    fixed: [...BASE, { Path: "/b.js" }, { Step: { path_id: 1, line: 1 } }],
+  },
+  {
+    code: "undefined-path-id",
+    broken: [{ Function: { path_id: 0, line: 1, name: "main" } }, { Path: "/a.js" }],
+    fixed: [{ Path: "/a.js" }, { Function: { path_id: 0, line: 1, name: "main" } }],
+  },
   {
     code: "undefined-function-id",
-    broken: [...BASE, { Step: { path_id: 0, line: 3 } }, { Call: { function_id: 1, args: [] } }, { Function: { path_id: 0, line: 3, name: "f" } }],
-    fixed: [...BASE, { Function: { path_id: 0, line: 3, name: "f" } }, { Step: { path_id: 0, line: 3 } }, { Call: { function_id: 1, args: [] } }],
-  },
-  { code: "undefined-type-id", broken: [...BASE, value(int(1, 1))], fixed: [...BASE, seqType, value(int(1, 1))] },
-  { code: "undefined-type-id", broken: [...BASE, { Return: { return_value: { kind: "None", type_id: 3 } } }], fixed: [...BASE, { Return: { return_value: { kind: "None", type_id: 0 } } }] },
-  {
-    code: "undefined-type-id",
-    broken: [...BASE, { Type: { kind: 23, lang_type: "*T", specific_info: { kind: "Pointer", dereference_type_id: 1 } } }],
-    fixed: [...BASE, { Type: { kind: 23, lang_type: "*T", specific_info: { kind: "Pointer", dereference_type_id: 0 } } }],
-  },
-  {
-    code: "undefined-type-id",
-    broken: [...BASE, { Type: { kind: 6, lang_type: "Node", specific_info: { kind: "Struct", fields: [{ name: "next", type_id: 1 }] } } }],
-    fixed: [...BASE, { Type: { kind: 6, lang_type: "Node", specific_info: { kind: "Struct", fields: [{ name: "next", type_id: 0 }] } } }],
+    broken: [
+      ...BASE,
+      { Step: { path_id: 0, line: 3 } },
+      { Call: { function_id: 1, args: [] } },
+      { Function: { path_id: 0, line: 3, name: "f" } },
+    ],
+    fixed: [
+      ...BASE,
+      { Function: { path_id: 0, line: 3, name: "f" } },
+      { Step: { path_id: 0, line: 3 } },
+      { Call: { function_id: 1, args: [] } },
+    ],
   },
   {
     code: "undefined-type-id",
-    broken: [...BASE, value({ kind: "Sequence", elements: [int(1, 7)], is_slice: false, type_id: 0 })],
-    fixed: [...BASE, value({ kind: "Sequence", elements: [int(1, 0)], is_slice: false, type_id: 0 })],
+    broken: [...BASE, value(int(1, 1))],
+    fixed: [...BASE, seqType, value(int(1, 1))],
   },
-  { code: "undefined-variable-id", broken: [...BASE, value(int(1), 1)], fixed: [...BASE, { VariableName: "y" }, value(int(1), 1)] },
+  {
+    code: "undefined-type-id",
+    broken: [...BASE, { Return: { return_value: { kind: "None", type_id: 3 } } }],
+    fixed: [...BASE, { Return: { return_value: { kind: "None", type_id: 0 } } }],
+  },
+  {
+    code: "undefined-type-id",
+    broken: [
+      ...BASE,
+      {
+        Type: {
+          kind: 23,
+          lang_type: "*T",
+          specific_info: { kind: "Pointer", dereference_type_id: 1 },
+        },
+      },
+    ],
+    fixed: [
+      ...BASE,
+      {
+        Type: {
+          kind: 23,
+          lang_type: "*T",
+          specific_info: { kind: "Pointer", dereference_type_id: 0 },
+        },
+      },
+    ],
+  },
+  {
+    code: "undefined-type-id",
+    broken: [
+      ...BASE,
+      {
+        Type: {
+          kind: 6,
+          lang_type: "Node",
+          specific_info: { kind: "Struct", fields: [{ name: "next", type_id: 1 }] },
+        },
+      },
+    ],
+    fixed: [
+      ...BASE,
+      {
+        Type: {
+          kind: 6,
+          lang_type: "Node",
+          specific_info: { kind: "Struct", fields: [{ name: "next", type_id: 0 }] },
+        },
+      },
+    ],
+  },
+  {
+    code: "undefined-type-id",
+    broken: [
+      ...BASE,
+      value({ kind: "Sequence", elements: [int(1, 7)], is_slice: false, type_id: 0 }),
+    ],
+    fixed: [
+      ...BASE,
+      value({ kind: "Sequence", elements: [int(1, 0)], is_slice: false, type_id: 0 }),
+    ],
+  },
   {
     code: "undefined-variable-id",
-    broken: [...BASE, { Function: { path_id: 0, line: 5, name: "f" } }, { Step: { path_id: 0, line: 5 } }, { Call: { function_id: 1, args: [{ variable_id: 4, value: int(1) }] } }],
-    fixed: [...BASE, { Function: { path_id: 0, line: 5, name: "f" } }, { Step: { path_id: 0, line: 5 } }, { Call: { function_id: 1, args: [{ variable_id: 0, value: int(1) }] } }],
+    broken: [...BASE, value(int(1), 1)],
+    fixed: [...BASE, { VariableName: "y" }, value(int(1), 1)],
+  },
+  {
+    code: "undefined-variable-id",
+    broken: [
+      ...BASE,
+      { Function: { path_id: 0, line: 5, name: "f" } },
+      { Step: { path_id: 0, line: 5 } },
+      { Call: { function_id: 1, args: [{ variable_id: 4, value: int(1) }] } },
+    ],
+    fixed: [
+      ...BASE,
+      { Function: { path_id: 0, line: 5, name: "f" } },
+      { Step: { path_id: 0, line: 5 } },
+      { Call: { function_id: 1, args: [{ variable_id: 0, value: int(1) }] } },
+    ],
   },
   {
     code: "return-without-call",
@@ -106,14 +240,35 @@ const RULES: RuleCase[] = [
   {
     code: "missing-entry-step",
     options: { entryStepRule: "error" },
-    broken: [...BASE, { Function: { path_id: 0, line: 10, name: "f" } }, { Call: { function_id: 1, args: [] } }],
-    fixed: [...BASE, { Function: { path_id: 0, line: 10, name: "f" } }, { Step: { path_id: 0, line: 10 } }, { Call: { function_id: 1, args: [] } }],
+    broken: [
+      ...BASE,
+      { Function: { path_id: 0, line: 10, name: "f" } },
+      { Call: { function_id: 1, args: [] } },
+    ],
+    fixed: [
+      ...BASE,
+      { Function: { path_id: 0, line: 10, name: "f" } },
+      { Step: { path_id: 0, line: 10 } },
+      { Call: { function_id: 1, args: [] } },
+    ],
   },
   {
     code: "missing-entry-step",
     options: { entryStepRule: "error" },
-    broken: [...BASE, { Function: { path_id: 0, line: 10, name: "f" } }, { Step: { path_id: 0, line: 10 } }, value(int(1)), { Call: { function_id: 1, args: [] } }],
-    fixed: [...BASE, { Function: { path_id: 0, line: 10, name: "f" } }, value(int(1)), { Step: { path_id: 0, line: 10 } }, { Call: { function_id: 1, args: [] } }],
+    broken: [
+      ...BASE,
+      { Function: { path_id: 0, line: 10, name: "f" } },
+      { Step: { path_id: 0, line: 10 } },
+      value(int(1)),
+      { Call: { function_id: 1, args: [] } },
+    ],
+    fixed: [
+      ...BASE,
+      { Function: { path_id: 0, line: 10, name: "f" } },
+      value(int(1)),
+      { Step: { path_id: 0, line: 10 } },
+      { Call: { function_id: 1, args: [] } },
+    ],
   },
   {
     code: "drop-last-step-without-steps",
@@ -123,14 +278,47 @@ const RULES: RuleCase[] = [
   {
     code: "drop-last-step-without-steps",
     broken: [...BASE, { Step: { path_id: 0, line: 2 } }, "DropLastStep", { DropLastStep: null }],
-    fixed: [...BASE, { Step: { path_id: 0, line: 2 } }, "DropLastStep", { Step: { path_id: 0, line: 3 } }, { DropLastStep: null }],
+    fixed: [
+      ...BASE,
+      { Step: { path_id: 0, line: 2 } },
+      "DropLastStep",
+      { Step: { path_id: 0, line: 3 } },
+      { DropLastStep: null },
+    ],
   },
-  { code: "paths-mismatch", options: { paths: ["/b.js"] }, broken: BASE, fixed: BASE, fixedOptions: { paths: ["/a.js"] } },
-  { code: "paths-mismatch", options: { paths: ["/a.js", "/b.js"] }, broken: BASE, fixed: [...BASE, { Path: "/b.js" }] },
-  { code: "unknown-value-kind", broken: [...BASE, value({ kind: "Int128", i: 1, type_id: 0 })], fixed: [...BASE, value(int(1))] },
-  { code: "invalid-float", broken: [...BASE, value({ kind: "Float", f: " 2.5", type_id: 0 })], fixed: [...BASE, value({ kind: "Float", f: "2.5", type_id: 0 })] },
-  { code: "invalid-float", broken: [...BASE, value({ kind: "Float", f: "0x10", type_id: 0 })], fixed: [...BASE, value({ kind: "Float", f: "16", type_id: 0 })] },
-  { code: "float-encoding", broken: [...BASE, value({ kind: "Float", f: 2.5, type_id: 0 })], fixed: [...BASE, value({ kind: "Float", f: "2.5", type_id: 0 })] },
+  {
+    code: "paths-mismatch",
+    options: { paths: ["/b.js"] },
+    broken: BASE,
+    fixed: BASE,
+    fixedOptions: { paths: ["/a.js"] },
+  },
+  {
+    code: "paths-mismatch",
+    options: { paths: ["/a.js", "/b.js"] },
+    broken: BASE,
+    fixed: [...BASE, { Path: "/b.js" }],
+  },
+  {
+    code: "unknown-value-kind",
+    broken: [...BASE, value({ kind: "Int128", i: 1, type_id: 0 })],
+    fixed: [...BASE, value(int(1))],
+  },
+  {
+    code: "invalid-float",
+    broken: [...BASE, value({ kind: "Float", f: " 2.5", type_id: 0 })],
+    fixed: [...BASE, value({ kind: "Float", f: "2.5", type_id: 0 })],
+  },
+  {
+    code: "invalid-float",
+    broken: [...BASE, value({ kind: "Float", f: "0x10", type_id: 0 })],
+    fixed: [...BASE, value({ kind: "Float", f: "16", type_id: 0 })],
+  },
+  {
+    code: "float-encoding",
+    broken: [...BASE, value({ kind: "Float", f: 2.5, type_id: 0 })],
+    fixed: [...BASE, value({ kind: "Float", f: "2.5", type_id: 0 })],
+  },
   {
     code: "float-encoding",
     options: { floats: "number" },
@@ -145,19 +333,44 @@ const RULES: RuleCase[] = [
   {
     code: "struct-type-mismatch",
     broken: [...BASE, value({ kind: "Struct", field_values: [int(1)], type_id: 0 })],
-    fixed: [...BASE, seqType, structType(1), value({ kind: "Struct", field_values: [int(1)], type_id: 2 })],
+    fixed: [
+      ...BASE,
+      seqType,
+      structType(1),
+      value({ kind: "Struct", field_values: [int(1)], type_id: 2 }),
+    ],
   },
   {
     code: "struct-type-mismatch",
-    broken: [...BASE, { Type: { kind: 6, lang_type: "P", specific_info: { kind: "None" } } }, value({ kind: "Struct", field_values: [], type_id: 1 })],
-    fixed: [...BASE, { Type: { kind: 6, lang_type: "P", specific_info: { kind: "Struct", fields: [] } } }, value({ kind: "Struct", field_values: [], type_id: 1 })],
+    broken: [
+      ...BASE,
+      { Type: { kind: 6, lang_type: "P", specific_info: { kind: "None" } } },
+      value({ kind: "Struct", field_values: [], type_id: 1 }),
+    ],
+    fixed: [
+      ...BASE,
+      { Type: { kind: 6, lang_type: "P", specific_info: { kind: "Struct", fields: [] } } },
+      value({ kind: "Struct", field_values: [], type_id: 1 }),
+    ],
   },
   {
     code: "struct-field-count",
-    broken: [...BASE, structType(1), value({ kind: "Struct", field_values: [int(1), int(2)], type_id: 1 })],
-    fixed: [...BASE, structType(2), value({ kind: "Struct", field_values: [int(1), int(2)], type_id: 1 })],
+    broken: [
+      ...BASE,
+      structType(1),
+      value({ kind: "Struct", field_values: [int(1), int(2)], type_id: 1 }),
+    ],
+    fixed: [
+      ...BASE,
+      structType(2),
+      value({ kind: "Struct", field_values: [int(1), int(2)], type_id: 1 }),
+    ],
   },
-  { code: "value-too-deep", broken: [...BASE, seqType, value(nested(61))], fixed: [...BASE, seqType, value(nested(60))] },
+  {
+    code: "value-too-deep",
+    broken: [...BASE, seqType, value(nested(61))],
+    fixed: [...BASE, seqType, value(nested(60))],
+  },
   {
     code: "value-too-deep",
     broken: [...BASE, seqType, { Return: { return_value: nested(200) } }],
@@ -208,9 +421,16 @@ describe("validateEvents: one minimal broken trace per rule", () => {
       "missing-paths",
       "invalid-paths",
     ]);
-    const warningsOnly = new Set(["experimental-event", "thread-event", "cell-value", "char-value"]);
+    const warningsOnly = new Set([
+      "experimental-event",
+      "thread-event",
+      "cell-value",
+      "char-value",
+    ]);
     const tested = new Set(RULES.map((r) => r.code));
-    const missing = Object.keys(VALIDATION_CODES).filter((c) => !folderOnly.has(c) && !warningsOnly.has(c) && !tested.has(c));
+    const missing = Object.keys(VALIDATION_CODES).filter(
+      (c) => !folderOnly.has(c) && !warningsOnly.has(c) && !tested.has(c)
+    );
     expect(missing).toEqual([]);
   });
 });
@@ -226,31 +446,64 @@ describe("validateEvents: integer literals as serde_json reads them", () => {
     }
     const ok = parseTraceJson(trace(`{"Step":{"path_id":0,"line":1}}`));
     expect(validateEvents(ok).ok).toBe(true);
-    const float = parseTraceJson(trace(`{"Value":{"variable_id":0,"value":{"kind":"Float","f":2.0,"type_id":0}}}`));
+    const float = parseTraceJson(
+      trace(`{"Value":{"variable_id":0,"value":{"kind":"Float","f":2.0,"type_id":0}}}`)
+    );
     expect(validateEvents(float, { floats: "number" }).ok).toBe(true);
   });
 
   it("flags a literal -0 read from text", () => {
-    const events = parseTraceJson(trace(`{"Value":{"variable_id":0,"value":{"kind":"Int","i":-0,"type_id":0}}}`));
+    const events = parseTraceJson(
+      trace(`{"Value":{"variable_id":0,"value":{"kind":"Int","i":-0,"type_id":0}}}`)
+    );
     expect(codes(validateEvents(events))).toEqual(["negative-zero"]);
   });
 
   it("checks the i64 range on the exact literal", () => {
-    const max = parseTraceJson(trace(`{"Value":{"variable_id":0,"value":{"kind":"Int","i":9223372036854775807,"type_id":0}}}`));
+    const max = parseTraceJson(
+      trace(
+        `{"Value":{"variable_id":0,"value":{"kind":"Int","i":9223372036854775807,"type_id":0}}}`
+      )
+    );
     expect(validateEvents(max).errors).toEqual([]);
-    const min = parseTraceJson(trace(`{"Value":{"variable_id":0,"value":{"kind":"Int","i":-9223372036854775808,"type_id":0}}}`));
+    const min = parseTraceJson(
+      trace(
+        `{"Value":{"variable_id":0,"value":{"kind":"Int","i":-9223372036854775808,"type_id":0}}}`
+      )
+    );
     expect(validateEvents(min).errors).toEqual([]);
-    const over = parseTraceJson(trace(`{"Value":{"variable_id":0,"value":{"kind":"Int","i":9223372036854775808,"type_id":0}}}`));
+    const over = parseTraceJson(
+      trace(
+        `{"Value":{"variable_id":0,"value":{"kind":"Int","i":9223372036854775808,"type_id":0}}}`
+      )
+    );
     expect(codes(validateEvents(over))).toEqual(["integer-out-of-range"]);
   });
 
   it("rejects Int.i as a string and Bool.b as a number", () => {
-    expect(codes(validateEvents([...BASE, value({ kind: "Int", i: "5", type_id: 0 })]))).toEqual(["wrong-type"]);
+    expect(codes(validateEvents([...BASE, value({ kind: "Int", i: "5", type_id: 0 })]))).toEqual([
+      "wrong-type",
+    ]);
   });
 });
 
 describe("validateEvents: Float.f grammar (Rust f64::from_str, case-insensitive)", () => {
-  const accepted = ["2.5", "1e+21", "-0", "inf", "+inf", "-inf", "infinity", "-Infinity", "NaN", "nan", "+.5", "1e400", "1.", "5E-3"];
+  const accepted = [
+    "2.5",
+    "1e+21",
+    "-0",
+    "inf",
+    "+inf",
+    "-inf",
+    "infinity",
+    "-Infinity",
+    "NaN",
+    "nan",
+    "+.5",
+    "1e400",
+    "1.",
+    "5E-3",
+  ];
   const rejected = [" 2.5", "2.5 ", "", ".", "e5", "0x10", "1,5", "Infinityy", "1e", "--1"];
   const withFloat = (f: unknown): E[] => [...BASE, value({ kind: "Float", f, type_id: 0 })];
 
@@ -280,19 +533,32 @@ describe("validateEvents: entry-step rule", () => {
   });
 
   it("allows declaration events between the entry Step and the Call (Ruby recorder pattern)", () => {
-    const report = validateEvents([...BASE, { Step: { path_id: 0, line: 10 } }, f, { VariableName: "a" }, call], { entryStepRule: "error" });
+    const report = validateEvents(
+      [...BASE, { Step: { path_id: 0, line: 10 } }, f, { VariableName: "a" }, call],
+      { entryStepRule: "error" }
+    );
     expect(report.errors).toEqual([]);
     expect(report.warnings).toEqual([]);
   });
 
   it("exempts the first Call, and Calls at depth 0 before any Step", () => {
-    const head: E[] = [{ Path: "/a.js" }, BASE[3], { Function: { path_id: 0, line: 1, name: "<top-level>" } }, f];
+    const head: E[] = [
+      { Path: "/a.js" },
+      BASE[3],
+      { Function: { path_id: 0, line: 1, name: "<top-level>" } },
+      f,
+    ];
     // first Call after a Step that does not match: exempt
-    expect(validateEvents([...head, { Step: { path_id: 0, line: 3 } }, call], { entryStepRule: "error" }).ok).toBe(true);
+    expect(
+      validateEvents([...head, { Step: { path_id: 0, line: 3 } }, call], { entryStepRule: "error" })
+        .ok
+    ).toBe(true);
     // two top-level calls before any Step: both exempt
     expect(validateEvents([...head, call, ret, call], { entryStepRule: "error" }).ok).toBe(true);
     // a second Call at depth 0 after a Step is not exempt
-    const report = validateEvents([...head, call, { Step: { path_id: 0, line: 3 } }, ret, call], { entryStepRule: "error" });
+    const report = validateEvents([...head, call, { Step: { path_id: 0, line: 3 } }, ret, call], {
+      entryStepRule: "error",
+    });
     expect(codes(report)).toEqual(["missing-entry-step"]);
   });
 });
@@ -303,7 +569,12 @@ describe("validateEvents: warnings that still load", () => {
       ...BASE,
       { ThreadStart: 1 },
       { ThreadSwitch: 1 },
-      { CompoundValue: { place: 1, value: { kind: "Sequence", elements: [], is_slice: false, type_id: 0 } } },
+      {
+        CompoundValue: {
+          place: 1,
+          value: { kind: "Sequence", elements: [], is_slice: false, type_id: 0 },
+        },
+      },
       value({ kind: "Cell", place: 3 }),
       value({ kind: "Char", c: "x", type_id: 0 }),
       { Variable: "legacy" },
@@ -314,7 +585,12 @@ describe("validateEvents: warnings that still load", () => {
       { Asm: ["mov eax, 1"] },
     ]);
     expect(report.errors).toEqual([]);
-    expect(report.warnings.map((w) => w.code).sort()).toEqual(["cell-value", "char-value", "experimental-event", "thread-event"]);
+    expect(report.warnings.map((w) => w.code).sort()).toEqual([
+      "cell-value",
+      "char-value",
+      "experimental-event",
+      "thread-event",
+    ]);
     expect(report.stats.variables).toBe(2);
   });
 
@@ -329,11 +605,23 @@ describe("validateEvents: statistics and limits", () => {
     const report = validateEvents(specExample(), { paths: SPEC_EXAMPLE_PATHS });
     expect(report.ok).toBe(true);
     expect(report.warnings).toEqual([]);
-    expect(report.stats).toEqual({ events: 22, steps: 4, calls: 2, returns: 2, paths: 1, functions: 2, types: 3, variables: 3, maxDepth: 2 });
+    expect(report.stats).toEqual({
+      events: 22,
+      steps: 4,
+      calls: 2,
+      returns: 2,
+      paths: 1,
+      functions: 2,
+      types: 3,
+      variables: 3,
+      maxDepth: 2,
+    });
   });
 
   it("passes the §14 example with the entry-step rule as an error", () => {
-    expect(validateEvents(parseTraceJson(SPEC_EXAMPLE_JSON), { entryStepRule: "error" }).ok).toBe(true);
+    expect(validateEvents(parseTraceJson(SPEC_EXAMPLE_JSON), { entryStepRule: "error" }).ok).toBe(
+      true
+    );
   });
 
   it("caps issues per code and counts the rest", () => {
@@ -356,7 +644,10 @@ describe("validateEvents on real fixtures", () => {
   });
 
   it("accepts ruby-addition (Ruby's entry-step pattern)", () => {
-    const report = validateEvents(parseTraceJson(fixtureText("ruby-addition/addition_trace.json")), { entryStepRule: "error" });
+    const report = validateEvents(
+      parseTraceJson(fixtureText("ruby-addition/addition_trace.json")),
+      { entryStepRule: "error" }
+    );
     expect(report.errors).toEqual([]);
   });
 });
@@ -366,7 +657,17 @@ describe("validateTraceFolder", () => {
     const report = validateTraceFolder(path.join(FIXTURES, "ruby-flow-test"));
     expect(report.errors).toEqual([]);
     expect(report.warnings).toEqual([]);
-    expect(report.stats).toMatchObject({ events: 302, steps: 64, calls: 4, returns: 3, paths: 2, functions: 4, types: 6, variables: 14, maxDepth: 2 });
+    expect(report.stats).toMatchObject({
+      events: 302,
+      steps: 64,
+      calls: 4,
+      returns: 3,
+      paths: 2,
+      functions: 4,
+      types: 6,
+      variables: 14,
+      maxDepth: 2,
+    });
   });
 
   it("accepts rust-wasm-struct, with a missing-entry-step warning per non-top-level Call", () => {
@@ -378,7 +679,9 @@ describe("validateTraceFolder", () => {
       ["missing-entry-step", 24],
       ["missing-entry-step", 33],
     ]);
-    expect(validateTraceFolder(path.join(FIXTURES, "rust-wasm-struct"), { entryStepRule: "error" }).ok).toBe(false);
+    expect(
+      validateTraceFolder(path.join(FIXTURES, "rust-wasm-struct"), { entryStepRule: "error" }).ok
+    ).toBe(false);
   });
 
   function folder(files: Record<string, string>): string {
@@ -391,7 +694,8 @@ describe("validateTraceFolder", () => {
     "trace_paths.json": JSON.stringify(SPEC_EXAMPLE_PATHS),
     "trace_metadata.json": JSON.stringify(SPEC_EXAMPLE_METADATA),
   };
-  const without = (name: string): Record<string, string> => Object.fromEntries(Object.entries(good).filter(([k]) => k !== name));
+  const without = (name: string): Record<string, string> =>
+    Object.fromEntries(Object.entries(good).filter(([k]) => k !== name));
 
   it("accepts the spec §14 example folder", () => {
     const report = validateTraceFolder(folder(good));
@@ -406,7 +710,10 @@ describe("validateTraceFolder", () => {
     ["invalid-json", { ...good, "trace.json": '{"Path":"/a.js"}' }],
     ["missing-metadata", without("trace_metadata.json")],
     ["invalid-metadata", { ...good, "trace_metadata.json": '{"workdir":"/w","program":"/p"}' }],
-    ["invalid-metadata", { ...good, "trace_metadata.json": '{"workdir":"/w","program":3,"args":[]}' }],
+    [
+      "invalid-metadata",
+      { ...good, "trace_metadata.json": '{"workdir":"/w","program":3,"args":[]}' },
+    ],
     ["invalid-metadata", { ...good, "trace_metadata.json": "{" }],
     ["missing-paths", without("trace_paths.json")],
     ["invalid-paths", { ...good, "trace_paths.json": '{"0":"/a"}' }],
@@ -427,6 +734,8 @@ describe("validateTraceFolder", () => {
 
   it("reports a missing folder as missing-events-file", () => {
     const report = validateTraceFolder(path.join(tempDir(), "nope"));
-    expect(codes(report)).toEqual(expect.arrayContaining(["missing-events-file", "missing-metadata", "missing-paths"]));
+    expect(codes(report)).toEqual(
+      expect.arrayContaining(["missing-events-file", "missing-metadata", "missing-paths"])
+    );
   });
 });

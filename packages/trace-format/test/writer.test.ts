@@ -11,7 +11,10 @@ import type { TraceLowLevelEvent, ValueRecord } from "../src/types.js";
 import { validateEvents } from "../src/validate.js";
 import { specExample, tempDir } from "./helpers.js";
 
-function writeAll(events: TraceLowLevelEvent[], options?: ConstructorParameters<typeof TraceJsonWriter>[1]): string {
+function writeAll(
+  events: TraceLowLevelEvent[],
+  options?: ConstructorParameters<typeof TraceJsonWriter>[1]
+): string {
   const sink = new MemorySink();
   const writer = new TraceJsonWriter(sink, options);
   for (const e of events) writer.write(e);
@@ -31,7 +34,9 @@ function writtenValue(text: string): unknown {
 describe("TraceJsonWriter layout", () => {
   it("writes a JSON array with one event per line", () => {
     const text = writeAll([{ Path: "/a.js" }, { Step: { path_id: 0, line: 1 } }, "DropLastStep"]);
-    expect(text).toBe('[\n{"Path":"/a.js"},\n{"Step":{"path_id":0,"line":1}},\n"DropLastStep"\n]\n');
+    expect(text).toBe(
+      '[\n{"Path":"/a.js"},\n{"Step":{"path_id":0,"line":1}},\n"DropLastStep"\n]\n'
+    );
   });
 
   it("writes an empty trace as a valid empty array", () => {
@@ -75,14 +80,18 @@ describe("TraceJsonWriter layout", () => {
     expect(sink.text()).toBe(text);
     expect(writer.isFinished).toBe(true);
     expect(() => writer.write({ Path: "/b.js" })).toThrow(
-      expect.objectContaining({ code: "ERR_IO" }) as unknown as Error,
+      expect.objectContaining({ code: "ERR_IO" }) as unknown as Error
     );
   });
 
   it("rejects bad options and unserialisable events with ERR_TRACE_INVALID", () => {
-    expect(() => new TraceJsonWriter(new MemorySink(), { chunkEvents: 0 })).toThrow(TraceFormatError);
+    expect(() => new TraceJsonWriter(new MemorySink(), { chunkEvents: 0 })).toThrow(
+      TraceFormatError
+    );
     const writer = new TraceJsonWriter(new MemorySink());
-    const bad = { Return: { return_value: { kind: "Int", i: 10n, type_id: 0 } } } as unknown as TraceLowLevelEvent;
+    const bad = {
+      Return: { return_value: { kind: "Int", i: 10n, type_id: 0 } },
+    } as unknown as TraceLowLevelEvent;
     try {
       writer.write(bad);
       expect.unreachable();
@@ -161,7 +170,9 @@ describe("TraceJsonWriter streaming", () => {
     const sink = openFileSink(path.join(dir, "t.json"));
     sink.close();
     sink.close(); // idempotent
-    expect(() => sink.write("x")).toThrow(expect.objectContaining({ code: "ERR_IO" }) as unknown as Error);
+    expect(() => sink.write("x")).toThrow(
+      expect.objectContaining({ code: "ERR_IO" }) as unknown as Error
+    );
   });
 
   it("writes non-ASCII text as UTF-8", () => {
@@ -192,13 +203,21 @@ describe("TraceJsonWriter float encodings", () => {
   });
 
   it('"string" mode is the default and keeps given strings', () => {
-    expect(writtenValue(writeAll([floatEvent("1e400")]))).toEqual({ kind: "Float", f: "1e400", type_id: 2 });
+    expect(writtenValue(writeAll([floatEvent("1e400")]))).toEqual({
+      kind: "Float",
+      f: "1e400",
+      type_id: 2,
+    });
   });
 
   it('"string" mode output passes the validator (floats: "string")', () => {
     const events: TraceLowLevelEvent[] = [
       { Type: { kind: 8, lang_type: "number", specific_info: { kind: "None" } } },
-      ...cases.map(([n]): TraceLowLevelEvent => ({ Value: { variable_id: 0, value: { kind: "Float", f: n, type_id: 0 } } })),
+      ...cases.map(
+        ([n]): TraceLowLevelEvent => ({
+          Value: { variable_id: 0, value: { kind: "Float", f: n, type_id: 0 } },
+        })
+      ),
     ];
     const text = writeAll([{ VariableName: "x" }, ...events]);
     expect(text).toContain('"f":"NaN"');
@@ -207,9 +226,13 @@ describe("TraceJsonWriter float encodings", () => {
   });
 
   it('"number" mode writes finite floats as JSON numbers', () => {
-    const text = writeAll([floatEvent(2.5), floatEvent("-1.25"), floatEvent(3)], { floatEncoding: "number" });
+    const text = writeAll([floatEvent(2.5), floatEvent("-1.25"), floatEvent(3)], {
+      floatEncoding: "number",
+    });
     expect(text).toContain('"f":2.5');
-    const values = (JSON.parse(text) as { Return: { return_value: ValueRecord } }[]).map((e) => e.Return.return_value);
+    const values = (JSON.parse(text) as { Return: { return_value: ValueRecord } }[]).map(
+      (e) => e.Return.return_value
+    );
     expect(values).toEqual([
       { kind: "Float", f: 2.5, type_id: 2 },
       { kind: "Float", f: -1.25, type_id: 2 },
@@ -218,11 +241,26 @@ describe("TraceJsonWriter float encodings", () => {
   });
 
   it('"number" mode writes NaN, ±Infinity and -0 as Raw values with the same type', () => {
-    const inputs: (string | number)[] = [NaN, Infinity, -Infinity, -0, "nan", "-inf", "-0", "bogus"];
+    const inputs: (string | number)[] = [
+      NaN,
+      Infinity,
+      -Infinity,
+      -0,
+      "nan",
+      "-inf",
+      "-0",
+      "bogus",
+    ];
     const text = writeAll(inputs.map(floatEvent), { floatEncoding: "number" });
-    const values = (JSON.parse(text) as { Return: { return_value: ValueRecord } }[]).map((e) => e.Return.return_value);
+    const values = (JSON.parse(text) as { Return: { return_value: ValueRecord } }[]).map(
+      (e) => e.Return.return_value
+    );
     expect(values).toEqual(
-      ["NaN", "Infinity", "-Infinity", "-0", "NaN", "-Infinity", "-0", "bogus"].map((r) => ({ kind: "Raw", r, type_id: 2 })),
+      ["NaN", "Infinity", "-Infinity", "-0", "NaN", "-Infinity", "-0", "bogus"].map((r) => ({
+        kind: "Raw",
+        r,
+        type_id: 2,
+      }))
     );
   });
 
@@ -235,7 +273,9 @@ describe("TraceJsonWriter float encodings", () => {
     ];
     const parsed = parseTraceJson(writeAll(events, { floatEncoding: "number" }));
     expect(validateEvents(parsed, { floats: "number" }).errors).toEqual([]);
-    expect(validateEvents(parsed, { floats: "string" }).errors.map((e) => e.code)).toEqual(["float-encoding"]);
+    expect(validateEvents(parsed, { floats: "string" }).errors.map((e) => e.code)).toEqual([
+      "float-encoding",
+    ]);
   });
 });
 
@@ -245,7 +285,13 @@ describe("TraceJsonWriter well-formed strings", () => {
       { Path: "/p/\ud800.js" },
       { Function: { path_id: 0, line: 1, name: "f\udc00" } },
       { VariableName: "v\ud800" },
-      { Type: { kind: 6, lang_type: "T\ud800", specific_info: { kind: "Struct", fields: [{ name: "a\ud800", type_id: 0 }] } } },
+      {
+        Type: {
+          kind: 6,
+          lang_type: "T\ud800",
+          specific_info: { kind: "Struct", fields: [{ name: "a\ud800", type_id: 0 }] },
+        },
+      },
       { Event: { kind: 0, metadata: "\ud800", content: "out\ud800" } },
       { Return: { return_value: { kind: "String", text: "x\ud800y", type_id: 0 } } },
       { Asm: ["mov\udfff"] },
@@ -254,7 +300,9 @@ describe("TraceJsonWriter well-formed strings", () => {
     expect(text).not.toMatch(/\\ud[89a-f]/i);
     const back = parseTraceJson(text);
     expect(back[0]).toEqual({ Path: "/p/\ufffd.js" });
-    expect(back[5]).toEqual({ Return: { return_value: { kind: "String", text: "x\ufffdy", type_id: 0 } } });
+    expect(back[5]).toEqual({
+      Return: { return_value: { kind: "String", text: "x\ufffdy", type_id: 0 } },
+    });
     expect(JSON.stringify(back)).not.toMatch(/\\ud[89a-f]/i);
     // input objects are not modified
     expect(events[0]).toEqual({ Path: "/p/\ud800.js" });

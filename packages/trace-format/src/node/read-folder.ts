@@ -60,7 +60,7 @@ export function findEventsFile(dir: string): { file: string; format: "json" | "b
   throw new TraceFormatError(
     "ERR_TRACE_MISSING",
     `${dir}: no ${TRACE_JSON_FILE} or ${TRACE_BIN_FILE} in the trace folder`,
-    { dir },
+    { dir }
   );
 }
 
@@ -86,7 +86,7 @@ export function readTraceFolder(dir: string): TraceFolder {
     throw new TraceFormatError(
       "ERR_TRACE_INVALID",
       `${found.file}: trace.bin reading lands with the binary format`,
-      { file: found.file },
+      { file: found.file }
     );
   }
   const text = readTextFileIfExists(found.file);
@@ -106,7 +106,7 @@ export function readTraceFolder(dir: string): TraceFolder {
       throw new TraceFormatError(
         "ERR_TRACE_INVALID",
         `${pathsFile}: must hold a JSON array of strings, found ${describe(v)}`,
-        { file: pathsFile },
+        { file: pathsFile }
       );
     }
     paths = v as string[];
@@ -121,7 +121,7 @@ export function readTraceFolder(dir: string): TraceFolder {
       throw new TraceFormatError(
         "ERR_TRACE_INVALID",
         `${metadataFile}: must hold a JSON object, found ${describe(v)}`,
-        { file: metadataFile },
+        { file: metadataFile }
       );
     }
     metadata = v as TraceMetadata;

@@ -42,7 +42,10 @@ function fromError(error: unknown, invalidCode: string): ValidationIssue {
  * @returns the merged report (folder issues first); `stats` describe the events
  * @throws only for unexpected internal errors (never a {@link TraceFormatError})
  */
-export function validateTraceFolder(dir: string, options: ValidationOptions = {}): ValidationReport {
+export function validateTraceFolder(
+  dir: string,
+  options: ValidationOptions = {}
+): ValidationReport {
   const issues: ValidationIssue[] = [];
   let events: unknown[] = [];
 
@@ -50,11 +53,15 @@ export function validateTraceFolder(dir: string, options: ValidationOptions = {}
     const found = findEventsFile(dir);
     if (found.format === "bin") {
       issues.push(
-        fileIssue("unsupported-trace-bin", `${found.file}: trace.bin reading lands with the binary format`),
+        fileIssue(
+          "unsupported-trace-bin",
+          `${found.file}: trace.bin reading lands with the binary format`
+        )
       );
     } else {
       const text = readTextFileIfExists(found.file);
-      if (text === null) issues.push(fileIssue("missing-events-file", `${found.file} disappeared while reading`));
+      if (text === null)
+        issues.push(fileIssue("missing-events-file", `${found.file} disappeared while reading`));
       else events = parseTraceJson(text, found.file);
     }
   } catch (error) {
@@ -65,7 +72,12 @@ export function validateTraceFolder(dir: string, options: ValidationOptions = {}
   try {
     const metadata = readJsonFileIfExists(metadataFile);
     if (metadata === null) {
-      issues.push(fileIssue("missing-metadata", `${metadataFile} is missing (CodeTracer ≤ 2025 and the ct importer require it)`));
+      issues.push(
+        fileIssue(
+          "missing-metadata",
+          `${metadataFile} is missing (CodeTracer ≤ 2025 and the ct importer require it)`
+        )
+      );
     } else {
       for (const problem of traceMetadataProblems(metadata.value)) {
         issues.push(fileIssue("invalid-metadata", `${metadataFile}: ${problem}`));
@@ -83,7 +95,8 @@ export function validateTraceFolder(dir: string, options: ValidationOptions = {}
       issues.push(fileIssue("missing-paths", `${pathsFile} is missing`));
     } else {
       const problems = tracePathsProblems(pathsJson.value);
-      for (const problem of problems) issues.push(fileIssue("invalid-paths", `${pathsFile}: ${problem}`));
+      for (const problem of problems)
+        issues.push(fileIssue("invalid-paths", `${pathsFile}: ${problem}`));
       if (Array.isArray(pathsJson.value)) paths = pathsJson.value as string[];
     }
   } catch (error) {

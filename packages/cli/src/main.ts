@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+/**
+ * `codetracer-js-recorder [options] SCRIPT [ARGS...]`: runs SCRIPT under Node with the
+ * recorder's loader (`--import @codetracer/register`) and records it into `--trace-dir`.
+ *
+ * Exit status: the script's own (including `process.exitCode` and `process.exit(n)`); a script
+ * killed by a signal makes this process die of the same signal; 1 when the recorder fails to
+ * start (`ERR_*` message on stderr); 2 for wrong usage.
+ */
+import { run } from "./run.js";
+
+run(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`codetracer-js-recorder: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

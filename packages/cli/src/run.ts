@@ -1,0 +1,109 @@
+/**
+ * The CLI's work, separate from process wiring so tests can call it.
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { EnvironmentError, UsageError, type RecorderError } from "@codetracer/runtime";
+import { CliUsageError, parseArgs, type CliArgs } from "./args.js";
+
+const PREFIX = "codetracer-js-recorder";
+
+/** Exit codes of the CLI. */
+export const ExitCode = { Ok: 0, RecorderError: 1, Usage: 2 } as const;
+
+function fail(error: RecorderError): number {
+  process.stderr.write(`${PREFIX}: error: ${error.message}\n`);
+  return ExitCode.RecorderError;
+}
+
+/** Checks what can be checked before the script starts; throws a coded error. */
+function preflight(args: CliArgs, cwd: string): void {
+  if (args.format === "binary") {
+    throw new UsageError("ERR_UNSUPPORTED_FORMAT", "--format binary (trace.bin) is not supported yet; use --format json", {
+      format: "binary",
+    });
+  }
+  if (args.traceFilter.length > 0) {
+    throw new UsageError("ERR_UNSUPPORTED_FORMAT", `--trace-filter is not supported yet (got ${args.traceFilter.join(", ")})`, {
+      option: "--trace-filter",
+    });
+  }
+  const traceDir = path.resolve(cwd, args.traceDir);
+  try {
+    const stat = fs.statSync(traceDir, { throwIfNoEntry: false });
+    if (stat && !stat.isDirectory()) {
+      throw new UsageError("ERR_TRACE_DIR_CONFLICT", `trace directory ${traceDir} exists and is not a directory`, { traceDir });
+    }
+    fs.mkdirSync(traceDir, { recursive: true });
+    fs.accessSync(traceDir, fs.constants.W_OK);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new EnvironmentError(
+      "ERR_TRACE_DIR_CREATE_FAILED",
+      `cannot create or write the trace directory ${traceDir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      { traceDir },
+    );
+  }
+}
+
+/**
+ * Runs the CLI with `argv` (arguments after the executable and script path) and resolves to the
+ * exit code. The recorded script inherits stdin, stdout and stderr.
+ */
+export async function run(argv: string[], cwd: string = process.cwd()): Promise<number> {
+  let args: CliArgs;
+  try {
+    args = parseArgs(argv);
+  } catch (error) {
+    if (error instanceof CliUsageError) {
+      if (error.exitCode !== 0) process.stderr.write(`(run '${PREFIX} --help' for usage)\n`);
+      return error.exitCode;
+    }
+    throw error;
+  }
+  const script = path.resolve(cwd, args.script);
+  if (!fs.statSync(script, { throwIfNoEntry: false })?.isFile()) {
+    process.stderr.write(`${PREFIX}: error: script not found: ${args.script} (looked for ${script})\n`);
+    return ExitCode.Usage;
+  }
+  try {
+    preflight(args, cwd);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof EnvironmentError) return fail(error);
+    throw error;
+  }
+
+  const registerUrl = import.meta.resolve("@codetracer/register");
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CODETRACER_TRACE: path.resolve(cwd, args.traceDir),
+    CODETRACER_FORMAT: args.format,
+    CODETRACER_JS_INCLUDE: JSON.stringify(args.include),
+    CODETRACER_JS_EXCLUDE: JSON.stringify(args.exclude),
+    CODETRACER_JS_CWD: cwd,
+  };
+  if (args.activationPath) env.CODETRACER_ACTIVATION_PATH = path.resolve(cwd, args.activationPath);
+  else delete env.CODETRACER_ACTIVATION_PATH;
+
+  const child = spawn(process.execPath, [...process.execArgv, "--import", registerUrl, script, ...args.scriptArgs], {
+    cwd,
+    env,
+    stdio: "inherit",
+  });
+  // The terminal sends SIGINT/SIGTERM to the whole group: let the child decide, then mirror it.
+  const ignore = () => {};
+  process.on("SIGINT", ignore);
+  process.on("SIGTERM", ignore);
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("exit", (c, s) => resolve([c, s]));
+  });
+  process.off("SIGINT", ignore);
+  process.off("SIGTERM", ignore);
+  if (signal) {
+    process.kill(process.pid, signal);
+    return 128 + 1;
+  }
+  return code ?? ExitCode.RecorderError;
+}
