@@ -30,8 +30,21 @@ export class InstrumentError extends Error {
         context.column = String(e.loc.column);
       }
       const text = message.startsWith(filename) ? message : `${filename}: ${message}`;
-      return new InstrumentError("ERR_INSTRUMENT_SYNTAX", `SyntaxError: ${text}`, context, error);
+      return new InstrumentError("ERR_INSTRUMENT_SYNTAX", text, context, error);
     }
     return new InstrumentError("ERR_INSTRUMENT_FAILED", `${filename}: ${message}`, { filename }, error);
+  }
+
+  /**
+   * The error to show a user for a file that does not parse: a `SyntaxError` whose message
+   * names the file, line and column and holds Babel's code frame, with no recorder-internal
+   * stack frames. `code` is `ERR_INSTRUMENT_SYNTAX`.
+   */
+  toSyntaxError(): SyntaxError {
+    const error = new SyntaxError(this.message);
+    const where = this.context.line ? `\n    at ${this.context.filename}:${this.context.line}:${Number(this.context.column ?? 0) + 1}` : "";
+    Object.defineProperty(error, "stack", { value: `SyntaxError: ${this.message}${where}`, writable: true, configurable: true });
+    Object.defineProperty(error, "code", { value: this.code, enumerable: false, writable: true, configurable: true });
+    return error;
   }
 }

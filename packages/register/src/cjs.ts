@@ -6,7 +6,7 @@
  */
 import * as fs from "node:fs";
 import Module from "node:module";
-import { instrument, needsCompile } from "@codetracer/instrument";
+import { InstrumentError, instrument, needsCompile } from "@codetracer/instrument";
 import { moduleFormat } from "./format.js";
 
 interface CjsModule {
@@ -32,8 +32,17 @@ export function installRequireHook(shouldRecord: (file: string) => boolean): () 
       if (ext === ".js" && moduleFormat(filename, () => source) === "module") {
         return (original ?? jsHandler).call(this, module, filename);
       }
-      const out = instrument(source, { filename, format: "commonjs", instrument: record });
-      module._compile(out.code, filename);
+      let code: string;
+      try {
+        code = instrument(source, { filename, format: "commonjs", instrument: record }).code;
+      } catch (error) {
+        // Plain JS that does not parse: let Node report its own SyntaxError, exactly as without us.
+        if (!needsCompile(filename) && error instanceof InstrumentError && error.code === "ERR_INSTRUMENT_SYNTAX") {
+          return (original ?? jsHandler).call(this, module, filename);
+        }
+        throw error instanceof InstrumentError && error.code === "ERR_INSTRUMENT_SYNTAX" ? error.toSyntaxError() : error;
+      }
+      module._compile(code, filename);
     };
   }
   return () => {

@@ -7,7 +7,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { instrument, isSupportedFile, needsCompile } from "@codetracer/instrument";
+import { InstrumentError, instrument, isSupportedFile, needsCompile } from "@codetracer/instrument";
 import type { LoaderConfig } from "./config.js";
 import { createFileFilter } from "./filter.js";
 import { moduleFormat } from "./format.js";
@@ -66,6 +66,13 @@ export async function load(url: string, context: LoadContext, nextLoad: Load): P
   const source = await readFile(file, "utf8");
   const format = moduleFormat(file, () => source);
   if (format === "commonjs") return { format: "commonjs", source: null, shortCircuit: true };
-  const out = instrument(source, { filename: file, format: "module", instrument: record });
-  return { format: "module", source: out.code, shortCircuit: true };
+  try {
+    const out = instrument(source, { filename: file, format: "module", instrument: record });
+    return { format: "module", source: out.code, shortCircuit: true };
+  } catch (error) {
+    if (!(error instanceof InstrumentError) || error.code !== "ERR_INSTRUMENT_SYNTAX") throw error;
+    // Plain JS that does not parse: hand Node the original so it reports its own SyntaxError.
+    if (!needsCompile(file)) return { format: "module", source, shortCircuit: true };
+    throw error.toSyntaxError();
+  }
 }

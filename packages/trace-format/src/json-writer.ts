@@ -6,7 +6,6 @@
 
 import { TraceFormatError } from "./errors.js";
 import { floatToString, parseRustFloat } from "./floats.js";
-import { toWellFormed } from "./strings.js";
 import type { TraceLowLevelEvent } from "./types.js";
 
 /**
@@ -49,30 +48,97 @@ export const DEFAULT_CHUNK_EVENTS = 1024;
 
 type FloatMode = "string" | "number";
 
+type Obj = Record<string, unknown>;
+
 /**
- * Copy-on-write normalisation of one event before `JSON.stringify` (spec §4, §17): every string
- * is made well-formed and every Float value record's `f` is encoded per `mode`. Objects that need
- * no change are returned as-is. Integer `-0` needs no handling: `JSON.stringify(-0)` is `"0"`.
+ * Encodes the `f` of a Float value record per `mode` (see {@link TraceJsonWriterOptions}).
+ * Returns the record itself when nothing changes, else a new record (input is never mutated).
  */
-function normalize(value: unknown, mode: FloatMode): unknown {
-  if (typeof value === "string") return toWellFormed(value);
+function normalizeFloat(record: Obj, mode: FloatMode): Obj {
+  const f = record.f;
+  if (mode === "string") {
+    return typeof f === "number" ? { ...record, f: floatToString(f) } : record;
+  }
+  let n: number | undefined;
+  let rawText: string;
+  if (typeof f === "number") {
+    n = f;
+    rawText = Object.is(f, -0) ? "-0" : String(f);
+  } else if (typeof f === "string") {
+    n = parseRustFloat(f);
+    rawText = n === undefined ? f : Object.is(n, -0) ? "-0" : String(n);
+  } else {
+    return record;
+  }
+  if (n !== undefined && Number.isFinite(n) && !Object.is(n, -0)) {
+    return f === n ? record : { ...record, f: n };
+  }
+  const raw: Obj = { kind: "Raw", r: rawText };
+  for (const key in record) if (key !== "kind" && key !== "f") raw[key] = record[key];
+  return raw;
+}
+
+/** Copy-on-write map over an array of value records. */
+function normalizeValues(values: unknown, mode: FloatMode): unknown {
+  if (!Array.isArray(values)) return values;
+  let out: unknown[] | undefined;
+  for (let i = 0; i < values.length; i++) {
+    const item: unknown = values[i];
+    const n = normalizeValue(item, mode);
+    if (n !== item && out === undefined) out = values.slice(0, i);
+    if (out !== undefined) out.push(n);
+  }
+  return out ?? values;
+}
+
+/** Copy-on-write: `record` with `record[key]` replaced by `value` when it differs. */
+function withField(record: Obj, key: string, value: unknown): Obj {
+  return record[key] === value ? record : { ...record, [key]: value };
+}
+
+/**
+ * Normalises a ValueRecord tree (spec §6): only Float records change; containers are copied
+ * only along the path to a changed Float.
+ */
+function normalizeValue(value: unknown, mode: FloatMode): unknown {
+  if (value === null || typeof value !== "object") return value;
+  const v = value as Obj;
+  switch (v.kind) {
+    case "Float":
+      return normalizeFloat(v, mode);
+    case "Sequence":
+    case "Tuple":
+      return withField(v, "elements", normalizeValues(v.elements, mode));
+    case "Struct":
+      return withField(v, "field_values", normalizeValues(v.field_values, mode));
+    case "Variant":
+      return withField(v, "contents", normalizeValue(v.contents, mode));
+    case "Reference":
+      return withField(v, "dereferenced", normalizeValue(v.dereferenced, mode));
+    default:
+      return v;
+  }
+}
+
+/** Generic copy-on-write walk for rare events: normalises every value-record-like object. */
+function normalizeAny(value: unknown, mode: FloatMode): unknown {
   if (value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) {
     let out: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
-      const n = normalize(item, mode);
+      const n = normalizeAny(item, mode);
       if (n !== item && out === undefined) out = value.slice(0, i);
       if (out !== undefined) out.push(n);
     }
     return out ?? value;
   }
-  const record = value as Record<string, unknown>;
+  const record = value as Obj;
   if (record.kind === "Float" && "f" in record) return normalizeFloat(record, mode);
-  let out: Record<string, unknown> | undefined;
+  let out: Obj | undefined;
   for (const key in record) {
     const item = record[key];
-    const n = normalize(item, mode);
+    const n = normalizeAny(item, mode);
     if (n !== item) {
       out ??= { ...record };
       out[key] = n;
@@ -81,41 +147,78 @@ function normalize(value: unknown, mode: FloatMode): unknown {
   return out ?? record;
 }
 
-function normalizeFloat(record: Record<string, unknown>, mode: FloatMode): Record<string, unknown> {
-  const f = record.f;
-  const rest = (): Record<string, unknown> => {
-    const copy: Record<string, unknown> = {};
-    for (const key in record) if (key !== "f") copy[key] = normalize(record[key], mode);
-    return copy;
-  };
-  if (mode === "string") {
-    if (typeof f === "number") return { ...rest(), kind: "Float", f: floatToString(f) };
-    if (typeof f === "string") {
-      const w = toWellFormed(f);
-      return w === f ? record : { ...rest(), kind: "Float", f: w };
+/**
+ * Copy-on-write normalisation of one event's Float values before `JSON.stringify`
+ * (spec §4, §11). Hot variants are handled by shape; variants that carry no value records are
+ * returned untouched; anything else goes through a generic walk.
+ */
+function normalizeEvent(event: unknown, mode: FloatMode): unknown {
+  if (event === null || typeof event !== "object") return event;
+  const e = event as Obj;
+  let variant: string | undefined;
+  for (const key in e) {
+    variant = key;
+    break;
+  }
+  switch (variant) {
+    case "Step":
+    case "Path":
+    case "VariableName":
+    case "Variable":
+    case "Function":
+    case "Type":
+    case "Event":
+    case "Asm":
+    case "DropVariables":
+    case "DropVariable":
+    case "BindVariable":
+    case "ThreadStart":
+    case "ThreadExit":
+    case "ThreadSwitch":
+    case "DropLastStep":
+      return e;
+    case "Value": {
+      const p = e.Value as Obj | null;
+      if (p === null || typeof p !== "object") return e;
+      const np = withField(p, "value", normalizeValue(p.value, mode));
+      return np === p ? e : { Value: np };
     }
-    return record;
+    case "Return": {
+      const p = e.Return as Obj | null;
+      if (p === null || typeof p !== "object") return e;
+      const np = withField(p, "return_value", normalizeValue(p.return_value, mode));
+      return np === p ? e : { Return: np };
+    }
+    case "Call": {
+      const p = e.Call as Obj | null;
+      if (p === null || typeof p !== "object" || !Array.isArray(p.args)) return e;
+      const args = p.args as unknown[];
+      let out: unknown[] | undefined;
+      for (let i = 0; i < args.length; i++) {
+        const a = args[i];
+        let n = a;
+        if (a !== null && typeof a === "object") {
+          n = withField(a as Obj, "value", normalizeValue((a as Obj).value, mode));
+        }
+        if (n !== a && out === undefined) out = args.slice(0, i);
+        if (out !== undefined) out.push(n);
+      }
+      return out === undefined ? e : { Call: { ...p, args: out } };
+    }
+    default:
+      return normalizeAny(e, mode);
   }
-  // "number" mode
-  let n: number | undefined;
-  let rawText: string;
-  if (typeof f === "number") {
-    n = f;
-    rawText = Object.is(f, -0) ? "-0" : String(f);
-  } else if (typeof f === "string") {
-    n = parseRustFloat(f);
-    rawText = toWellFormed(f);
-  } else {
-    return record;
-  }
-  if (n !== undefined && Number.isFinite(n) && !Object.is(n, -0)) {
-    return f === n ? record : { ...rest(), kind: "Float", f: n };
-  }
-  if (n !== undefined && typeof f === "string") rawText = Object.is(n, -0) ? "-0" : String(n);
-  const raw: Record<string, unknown> = { kind: "Raw", r: rawText };
-  const others = rest();
-  for (const key in others) if (key !== "kind") raw[key] = others[key];
-  return raw;
+}
+
+/**
+ * `JSON.stringify` writes each lone surrogate as a `\udXXX` escape (valid pairs are written
+ * raw), which serde_json rejects (spec §4). Replacing those escapes with `\ufffd` gives exactly
+ * what `String.prototype.toWellFormed` on every string (keys included) would give, at the cost
+ * of one `indexOf` per event in the common case.
+ */
+function fixLoneSurrogateEscapes(json: string): string {
+  if (json.indexOf("\\ud") === -1) return json;
+  return json.replace(/(?<!\\)((?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/g, "$1\\ufffd");
 }
 
 /**
@@ -127,8 +230,9 @@ function normalizeFloat(record: Record<string, unknown>, mode: FloatMode): Recor
  *   and buffers it; every `chunkEvents` events the buffer goes to the sink as one chunk.
  * - {@link finish} flushes, writes `\n]\n` and closes the sink. An empty trace is `[\n]\n`.
  *
- * Encoding rules (spec §4, §17): every string is made well-formed with
- * `String.prototype.toWellFormed` (lone surrogates become U+FFFD); integer fields are written by
+ * Encoding rules (spec §4, §17): every string (keys included) is made well-formed exactly as
+ * `String.prototype.toWellFormed` would (each lone surrogate becomes U+FFFD; done by rewriting
+ * the `\udXXX` escapes `JSON.stringify` produces for lone surrogates); integer fields are written by
  * `JSON.stringify`, which writes `-0` as `0`; `"DropLastStep"` is written as the bare string;
  * Float values follow {@link TraceJsonWriterOptions.floatEncoding}. The writer does not validate
  * ids or ordering: use {@link validateEvents} for that.
@@ -198,7 +302,7 @@ export class TraceJsonWriter {
     }
     let json: string | undefined;
     try {
-      json = JSON.stringify(normalize(event, this.floatMode)) as string | undefined;
+      json = JSON.stringify(normalizeEvent(event, this.floatMode)) as string | undefined;
     } catch (error) {
       throw new TraceFormatError(
         "ERR_TRACE_INVALID",
@@ -214,6 +318,7 @@ export class TraceJsonWriter {
         { eventIndex: String(this.count) }
       );
     }
+    json = fixLoneSurrogateEscapes(json);
     this.buffer.push(this.count === 0 ? "\n" + json : ",\n" + json);
     this.count++;
     if (this.buffer.length >= this.chunkEvents) this.flush();

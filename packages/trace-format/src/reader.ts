@@ -32,20 +32,40 @@ const MARKER_KEY = "\u0000ct-number-literal";
 const MARKER_JSON = '"\\u0000ct-number-literal"';
 
 /**
+ * Cheap pre-check: number-like tokens right after `:`, `[` or `,` that have a fraction or
+ * exponent, or ≥ 16 digits. Every ambiguous literal outside strings matches it; matches inside
+ * strings only cost the precise scan below.
+ */
+const CANDIDATE =
+  /[:[,]\s*(-?(?:[0-9]+\.[0-9]+(?:[eE][+-]?[0-9]+)?|[0-9]+[eE][+-]?[0-9]+|[0-9]{16,}))/g;
+
+/** True for a literal whose JS number hides what serde_json sees (see `number-source.ts`). */
+function isAmbiguousLiteral(literal: string): boolean {
+  if (/[.eE]/.test(literal)) return Number.isInteger(Number(literal));
+  return literal.length - (literal.startsWith("-") ? 1 : 0) >= 16;
+}
+
+function hasAmbiguousCandidate(text: string): boolean {
+  CANDIDATE.lastIndex = 0;
+  for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {
+    if (m[1] !== undefined && isAmbiguousLiteral(m[1])) return true;
+  }
+  return false;
+}
+
+/**
  * Finds number literals whose JS value would hide what serde_json sees (integral values written
  * with a fraction/exponent, and integers of ≥ 16 digits) and returns the text with each one
  * wrapped as `{"<marker>":"<literal>"}`, or `undefined` when there are none.
  */
 function markAmbiguousNumbers(text: string): string | undefined {
-  const token = /"(?:[^"\\]|\\[\s\S])*"|-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/g;
+  if (!hasAmbiguousCandidate(text)) return undefined;
+  const token = /"[^"\\]*(?:\\[\s\S][^"\\]*)*"|-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/g;
   let out: string[] | undefined;
   let last = 0;
   for (let m = token.exec(text); m !== null; m = token.exec(text)) {
     const literal = m[0];
-    if (literal.charCodeAt(0) === 34 /* " */) continue;
-    const hasFraction = /[.eE]/.test(literal);
-    const digits = literal.length - (literal.startsWith("-") ? 1 : 0);
-    if (hasFraction ? !Number.isInteger(Number(literal)) : digits < 16) continue;
+    if (literal.charCodeAt(0) === 34 /* " */ || !isAmbiguousLiteral(literal)) continue;
     out ??= [];
     out.push(text.slice(last, m.index), `{${MARKER_JSON}:"${literal}"}`);
     last = m.index + literal.length;
