@@ -187,6 +187,9 @@ const EXPERIMENTAL_VARIANTS = new Set([
   "VariableCell",
 ]);
 
+/** Stand-in holder for the bare-string `"DropLastStep"` event. */
+const BARE_DROP_LAST_STEP: Obj = { DropLastStep: null };
+
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 const TWO_63 = 2 ** 63;
@@ -634,6 +637,8 @@ class Validator {
     this.index = index;
     let variant: string;
     let payload: unknown;
+    /** The object holding the payload (the event itself), for number-source lookups. */
+    let holder: Obj = BARE_DROP_LAST_STEP;
     if (typeof e === "string") {
       if (e !== "DropLastStep") {
         if (KNOWN_VARIANTS.has(e))
@@ -663,6 +668,7 @@ class Validator {
       }
       variant = keys[0];
       payload = e[variant];
+      holder = e;
     } else {
       this.err(
         "invalid-event",
@@ -679,26 +685,26 @@ class Validator {
       this.lastVariant = "an invalid event";
       return;
     }
-    this.dispatch(variant, payload);
+    this.dispatch(variant, payload, holder);
     if (!DECLARATION_VARIANTS.has(variant)) {
       this.lastVariant = variant;
       if (variant !== "Step") this.last = null;
     }
   }
 
-  private dispatch(variant: string, payload: unknown): void {
+  private dispatch(variant: string, payload: unknown, holder: Obj): void {
     const w = variant;
     switch (variant) {
       case "Path":
         this.stats.paths++;
         this.pathList.push(payload);
-        this.str({ p: payload }, "p", w);
+        this.str(holder, variant, w);
         return;
       case "VariableName":
       case "Variable":
         this.stats.variables++;
         this.variables++;
-        this.str({ v: payload }, "v", w);
+        this.str(holder, variant, w);
         return;
       case "Function": {
         this.stats.functions++;
@@ -789,12 +795,12 @@ class Validator {
         payload.forEach((_, i) => this.int(payload, String(i), `${w}[${i}]`, "id"));
         return;
       case "DropVariable":
-        this.int({ id: payload }, "id", w, "id");
+        this.int(holder, variant, w, "id");
         return;
       case "ThreadStart":
       case "ThreadExit":
       case "ThreadSwitch":
-        this.int({ id: payload }, "id", w, "u64");
+        this.int(holder, variant, w, "u64");
         if (!this.threadWarned) {
           this.threadWarned = true;
           this.warn(

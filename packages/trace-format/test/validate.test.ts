@@ -452,6 +452,18 @@ describe("validateEvents: integer literals as serde_json reads them", () => {
     expect(validateEvents(float, { floats: "number" }).ok).toBe(true);
   });
 
+  it("rejects float literals in newtype payloads and id arrays", () => {
+    for (const extra of [
+      '{"DropVariable":0.0}',
+      '{"ThreadStart":1e0}',
+      '{"DropVariables":[0,1.0]}',
+    ]) {
+      const events = parseTraceJson(trace(extra));
+      expect(codes(validateEvents(events))).toEqual(["non-integer"]);
+    }
+    expect(validateEvents(parseTraceJson(trace('{"DropVariables":[0,1]}'))).ok).toBe(true);
+  });
+
   it("flags a literal -0 read from text", () => {
     const events = parseTraceJson(
       trace(`{"Value":{"variable_id":0,"value":{"kind":"Int","i":-0,"type_id":0}}}`)
