@@ -29,6 +29,7 @@ export function visibleLocals(
 ): string[] {
   const seen = new Set<string>();
   const layers: string[][] = [];
+  const extraPositions = new Map<string, number>();
   let scope: NodePath["scope"] | undefined = stmt.scope;
   while (scope) {
     const layer: string[] = [];
@@ -39,15 +40,27 @@ export function visibleLocals(
       const binding = scope.bindings[name]!;
       if (isReadable(binding, stmt)) layer.push(name);
     }
-    layers.push(sortByPosition(layer, scope));
+    if (scope.path.node === owner.node && owner.isFunction()) {
+      // Babel registers no binding for TS parameter properties (`constructor(private x)`).
+      for (const param of owner.node.params) {
+        if (param.type !== "TSParameterProperty") continue;
+        const id = param.parameter.type === "AssignmentPattern" ? param.parameter.left : param.parameter;
+        if (id.type === "Identifier" && !seen.has(id.name) && !exclude.has(id.name)) {
+          seen.add(id.name);
+          layer.push(id.name);
+          extraPositions.set(id.name, id.start ?? 0);
+        }
+      }
+    }
+    layers.push(sortByPosition(layer, scope, extraPositions));
     if (scope.path.node === owner.node) break;
     scope = scope.parent;
   }
   return layers.reverse().flat();
 }
 
-function sortByPosition(names: string[], scope: NodePath["scope"]): string[] {
-  const pos = (n: string) => scope.bindings[n]?.identifier.start ?? 0;
+function sortByPosition(names: string[], scope: NodePath["scope"], extra: ReadonlyMap<string, number>): string[] {
+  const pos = (n: string) => scope.bindings[n]?.identifier.start ?? extra.get(n) ?? 0;
   return names.sort((a, b) => pos(a) - pos(b));
 }
 
