@@ -1,0 +1,60 @@
+/**
+ * Assertions shared by the e2e tests.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { createRequire } from "node:module";
+import { expect } from "vitest";
+import { TRACE_METADATA_FILE, type TraceMetadata } from "@codetracer/trace-format";
+import { REPO_ROOT, describeRun, type RunResult } from "./run.js";
+import { TraceQuery, formatIssues } from "./trace.js";
+
+/** The recorder version every trace must carry (the runtime package's version). */
+export const RECORDER_VERSION: string = (
+  createRequire(import.meta.url)(path.join(REPO_ROOT, "packages/runtime/package.json")) as { version: string }
+).version;
+
+/** Asserts the folder validates with `entryStepRule: "error"` and returns a query over it. */
+export function expectValidTrace(traceDir: string): TraceQuery {
+  expect(fs.existsSync(path.join(traceDir, "trace.json")), `${traceDir}/trace.json exists`).toBe(true);
+  const report = TraceQuery.validate(traceDir);
+  expect(report.errors, formatIssues(report)).toEqual([]);
+  expect(report.ok).toBe(true);
+  const q = new TraceQuery(traceDir);
+  expect(q.unmatchedReturns, "returns without a call").toBe(0);
+  return q;
+}
+
+/** Reads `trace_metadata.json` (or null when missing). */
+export function readMetadata(traceDir: string): TraceMetadata | null {
+  const file = path.join(traceDir, TRACE_METADATA_FILE);
+  if (!fs.existsSync(file)) return null;
+  return JSON.parse(fs.readFileSync(file, "utf8")) as TraceMetadata;
+}
+
+/** Asserts the metadata names the program, its arguments, the working directory and the recorder. */
+export function expectMetadata(traceDir: string, expected: { program: string; args: string[]; workdir: string }): TraceMetadata {
+  const meta = readMetadata(traceDir);
+  expect(meta, `${traceDir}/${TRACE_METADATA_FILE}`).not.toBeNull();
+  expect(meta!.program).toBe(expected.program);
+  expect(meta!.args).toEqual(expected.args);
+  expect(path.resolve(meta!.workdir)).toBe(path.resolve(expected.workdir));
+  expect(meta!.recorder?.name).toBe("codetracer-js-recorder");
+  expect(meta!.recorder?.version).toBe(RECORDER_VERSION);
+  return meta!;
+}
+
+/** Asserts a recorded run behaved like the plain run: same exit code and stdout. */
+export function expectSameRun(recorded: RunResult, plain: RunResult): void {
+  expect(recorded.code, describeRun(recorded)).toBe(plain.code);
+  expect(recorded.signal).toBeNull();
+  expect(recorded.stdout).toBe(plain.stdout);
+}
+
+/** Asserts every call returned and the numbers of Call and Return events are equal. */
+export function expectBalancedCalls(q: TraceQuery): void {
+  const { calls, returns } = q.counts();
+  expect(calls).toBeGreaterThan(0);
+  expect(returns).toBe(calls);
+  expect(q.openCalls.map((c) => c.name)).toEqual([]);
+}
