@@ -49,7 +49,7 @@ describe("CommonJS: require() of a module that throws", () => {
   // Error value) instead of the exception, unlike functions, whose Return carries the encoded
   // error (Raw "Error: ..."). Repro: `throws.cjs` = `throw new Error("module failed 1")`,
   // required inside try/catch: its `<module>` Return is {"kind":"Error","msg":"<unwound>"}.
-  it.fails("the throwing module's Return value is the error it threw", () => {
+  it("the throwing module's Return value is the error it threw", () => {
     const mod = moduleCall(q, "throws.cjs");
     expect(q.decode(mod.returnRecord!)).toEqual({ $raw: "Error: module failed 1" });
   });
@@ -79,14 +79,14 @@ describe("ES modules: import() of a module that throws", () => {
   // Repro: test/fixtures/module-errors/main.mjs (`try { await import("./throws.mjs") } catch`),
   // record it, render the trace: after `step throws.mjs:3` comes `call load()` with no Return
   // in between; the penultimate event is `return <error: <unwound>>`.
-  it.fails("ends the throwing module's frame before the importer resumes in its catch block", () => {
+  it("ends the throwing module's frame before the importer resumes in its catch block", () => {
     const mod = moduleCall(q, "throws.mjs");
     const catchStep = q.stepsAt("main.mjs", lineOf(path.join(DIR, "main.mjs"), "ct-marker: esm-catch"))[0]!;
     expect(catchStep.frame).toBe("load");
     expect(mod.returnIndex).toBeLessThan(catchStep.index);
   });
 
-  it.fails("calls made after the failed import are not nested in the failed module", () => {
+  it("calls made after the failed import are not nested in the failed module", () => {
     const after = q.callsOf("after")[0]!;
     const chain: string[] = [];
     for (let c = after.parent; c; c = c.parent) chain.push(`${c.name}@${path.basename(c.path)}`);

@@ -50,6 +50,8 @@ interface FrameInfo {
 
 interface VisitState {
   ct: t.Identifier;
+  /** Local ids of functions that resume only from the event loop (see `FileTable.async`). */
+  asyncFns: Set<number>;
   frames: Map<t.Node, FrameInfo>;
   fns: FunctionEntry[];
   sites: SiteEntry[];
@@ -144,6 +146,7 @@ const visitor = {
       const frame = path.scope.generateUidIdentifier("f");
       this.generated.add(frame.name);
       this.frames.set(node, { frame, fnId });
+      if (node.async && !node.generator) this.asyncFns.add(fnId);
     },
     exit(this: VisitState, path: NodePath<t.Function>) {
       const info = this.frames.get(path.node);
@@ -207,9 +210,14 @@ const visitor = {
     const found = ownerOf(path, this);
     if (!found) return;
     const frame = () => t.cloneNode(found.info.frame);
-    const awaited = t.awaitExpression(call(this, "suspend", [frame(), path.node.argument]));
+    if (found.owner.isProgram()) this.asyncFns.add(0);
+    const awaited = t.awaitExpression(call(this, "suspend", [frame(), path.node.argument, t.numericLiteral(1)]));
     this.done.add(awaited);
     path.replaceWith(call(this, "resume", [frame(), awaited]));
+  },
+
+  ForOfStatement(this: VisitState, path: NodePath<t.ForOfStatement>) {
+    if (path.node.await && !path.getFunctionParent()) this.asyncFns.add(0);
   },
 
   YieldExpression(this: VisitState, path: NodePath<t.YieldExpression>) {
@@ -259,6 +267,7 @@ export function codetracerBabelPlugin(
           if (isAlreadyInstrumented(program, pass.file)) return;
           const state: VisitState = {
             ct: program.scope.generateUidIdentifier("ct"),
+            asyncFns: new Set(),
             frames: new Map(),
             fns: [["<module>", 1]],
             sites: [],
@@ -279,6 +288,7 @@ export function codetracerBabelPlugin(
             fns: state.fns,
             sites: state.sites,
           };
+          if (state.asyncFns.size > 0) table.async = [...state.asyncFns].sort((a, b) => a - b);
           const fileCall = t.callExpression(
             t.memberExpression(
               t.memberExpression(t.identifier("globalThis"), t.identifier(RUNTIME_GLOBAL)),

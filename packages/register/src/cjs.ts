@@ -14,8 +14,15 @@ interface CjsModule {
 }
 type ExtensionHandler = (module: CjsModule, filename: string) => void;
 
-/** Installs the require hook; returns a function that restores the previous handlers. */
-export function installRequireHook(shouldRecord: (file: string) => boolean): () => void {
+/**
+ * Installs the require hook; returns a function that restores the previous handlers.
+ * `onModuleThrew(file, error)` is told when a recorded module's body throws while it is being
+ * required, so the recorder can close that module's frame with the error.
+ */
+export function installRequireHook(
+  shouldRecord: (file: string) => boolean,
+  onModuleThrew: (file: string, error: unknown) => void = () => {},
+): () => void {
   const extensions = (Module as unknown as { _extensions: Record<string, ExtensionHandler> })._extensions;
   const saved = new Map<string, ExtensionHandler | undefined>();
   const jsHandler = extensions[".js"]!;
@@ -42,7 +49,12 @@ export function installRequireHook(shouldRecord: (file: string) => boolean): () 
         }
         throw error instanceof InstrumentError && error.code === "ERR_INSTRUMENT_SYNTAX" ? error.toSyntaxError() : error;
       }
-      module._compile(code, filename);
+      try {
+        module._compile(code, filename);
+      } catch (error) {
+        if (record) onModuleThrew(filename, error);
+        throw error;
+      }
     };
   }
   return () => {

@@ -50,7 +50,9 @@ function main(): void {
   });
   installExitHooks(session);
   process.setSourceMapsEnabled(true);
-  installRequireHook(createFileFilter(config));
+  installRequireHook(createFileFilter(config), (file, error) =>
+    session.recorder.moduleThrew(file.replace(/\\/g, "/"), error),
+  );
   register("./hooks.js", import.meta.url, { data: config });
 }
 

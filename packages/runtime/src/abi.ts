@@ -57,6 +57,12 @@ export interface FileTable {
   fns: FunctionEntry[];
   /** Local site ids index this list. */
   sites: SiteEntry[];
+  /**
+   * Local ids of the functions that resume only from the event loop: `async` functions that
+   * are not generators, and the module body (0) when it uses top-level `await`. When such a
+   * frame resumes, no other frame can still be running.
+   */
+  async?: number[];
 }
 
 /**
@@ -83,8 +89,12 @@ export interface FileRuntime {
   threw(frame: FrameHandle, error: unknown): void;
   /** The frame is left (normally or by a throw): emits its `Return`. Idempotent. */
   exit(frame: FrameHandle): void;
-  /** The frame suspends at `await`/`yield` with `value`: emits a `Return`; returns `value`. */
-  suspend<T>(frame: FrameHandle, value: T): T;
+  /**
+   * The frame suspends at `await` (`awaiting` = 1) or `yield` with `value`: emits a `Return`;
+   * returns `value`. A frame suspended at `await` resumes from the event loop, so when it
+   * resumes every other frame still open (left by a throw the recorder could not see) is closed.
+   */
+  suspend<T>(frame: FrameHandle, value: T, awaiting?: 1): T;
   /** The frame resumes after `await`/`yield`: emits the entry `Step` and a `Call` with no args. */
   resume<T>(frame: FrameHandle, value: T): T;
 }

@@ -50,6 +50,7 @@ const enum State {
 
 interface FileState {
   table: FileTable;
+  asyncFns: ReadonlySet<number>;
   pathId: number;
   fnIds: number[];
   siteVars: Array<number[] | undefined>;
@@ -57,6 +58,8 @@ interface FileState {
 
 class Frame {
   state = State.Active;
+  /** The last suspension was an `await` (resumes from the event loop). */
+  awaiting = false;
   returnValue: unknown = undefined;
   threw = false;
   error: unknown = undefined;
@@ -120,8 +123,38 @@ export class Recorder implements RuntimeApi {
     this.emit({ Function: { path_id: pathId, line: 1, name: "<top-level>" } });
     this.functionCount++;
     this.emit({ Call: { function_id: 0, args: [] } });
-    const top = new Frame({ table: { v: ABI_VERSION, path: programPath, fns: [], sites: [] }, pathId, fnIds: [], siteVars: [] }, 0, 0);
+    const top = new Frame(
+      { table: { v: ABI_VERSION, path: programPath, fns: [], sites: [] }, asyncFns: new Set(), pathId, fnIds: [], siteVars: [] },
+      0,
+      0,
+    );
     this.stack.push(top);
+  }
+
+  /**
+   * A module body of `path` threw `error` (reported by a loader that saw it, e.g. the CommonJS
+   * `require` hook): if that module's frame is still open, it and every frame above it return,
+   * the module frame with `error` as its value. No-op when nothing of `path` is open.
+   */
+  moduleThrew(path: string, error: unknown): void {
+    if (!this.isRecording) return;
+    try {
+      let index = -1;
+      for (let i = this.stack.length - 1; i > 0; i--) {
+        const f = this.stack[i]!;
+        if (f.fn === 0 && f.file.table.path === path) {
+          index = i;
+          break;
+        }
+      }
+      if (index < 0) return;
+      while (this.stack.length - 1 > index) this.popWithReturn(this.values.error("<unwound>"));
+      const frame = this.stack[index]!;
+      this.popWithReturn(this.values.encode(error));
+      frame.state = State.Done;
+    } catch (e) {
+      this.fail(e);
+    }
   }
 
   /** Remembers an uncaught exception: `finish` ends the trace with an Error event for it. */
@@ -138,7 +171,8 @@ export class Recorder implements RuntimeApi {
   finish(exitCode: number | undefined): void {
     if (this.finished) return;
     try {
-      while (this.stack.length > 1) this.popWithReturn(this.values.error("<unwound>"));
+      const left = this.hasUncaught ? this.values.encode(this.uncaught) : this.values.error("<unwound>");
+      while (this.stack.length > 1) this.popWithReturn(left);
       if (this.stack.length === 1) {
         this.stack.pop();
         this.emit({
@@ -161,7 +195,7 @@ export class Recorder implements RuntimeApi {
         `codetracer: ${table.path} was instrumented for runtime ABI ${table.v}, this runtime implements ${ABI_VERSION}`,
       );
     }
-    const state: FileState = { table, pathId: -1, fnIds: [], siteVars: [] };
+    const state: FileState = { table, asyncFns: new Set(table.async ?? []), pathId: -1, fnIds: [], siteVars: [] };
     // Methods are closures over `state`; each is guarded so no recorder failure reaches the program.
     return {
       enter: (fn, ...args) => {
@@ -197,13 +231,14 @@ export class Recorder implements RuntimeApi {
           this.fail(error);
         }
       },
-      suspend: (frame, value) => {
+      suspend: (frame, value, awaiting) => {
         if (frame === UNTRACKED || !this.isRecording) return value;
         try {
           const f = frame as Frame;
           if (f.state === State.Active) {
             this.ensureTop(f);
             this.popWithReturn(this.values.encode(value));
+            f.awaiting = awaiting === 1;
           }
         } catch (error) {
           this.fail(error);
@@ -332,6 +367,12 @@ export class Recorder implements RuntimeApi {
   }
 
   private reenter(frame: Frame): void {
+    if (frame.awaiting || frame.file.asyncFns.has(frame.fn)) {
+      // Resumed from the event loop: nothing else can be running, so whatever is still open
+      // was left by a throw the recorder did not see (e.g. a module that failed to evaluate).
+      while (this.stack.length > 1) this.popWithReturn(this.values.error("<unwound>"));
+    }
+    frame.awaiting = false;
     const entry = frame.file.table.fns[frame.fn]!;
     this.emit({ Step: { path_id: this.filePathId(frame.file), line: entry[1] } });
     this.emit({ Call: { function_id: frame.functionId, args: [] } });
