@@ -50,6 +50,8 @@ interface FrameInfo {
 
 interface VisitState {
   ct: t.Identifier;
+  /** Hoisted function that creates the file runtime on first use. */
+  init: t.Identifier;
   /** Local ids of functions that resume only from the event loop (see `FileTable.async`). */
   asyncFns: Set<number>;
   frames: Map<t.Node, FrameInfo>;
@@ -99,6 +101,15 @@ function ownerOf(path: NodePath, state: VisitState): { owner: FrameOwner; info: 
 
 function call(state: VisitState, method: string, args: t.Expression[]): t.CallExpression {
   return t.callExpression(t.memberExpression(t.cloneNode(state.ct), t.identifier(method)), args);
+}
+
+/**
+ * `(_ct || _ctInit()).enter(...)`: a function may run before its module's body (import cycles,
+ * hoisted declarations called by a module that imports this one), when `_ct` is not set yet.
+ */
+function enterCall(state: VisitState, args: t.Expression[]): t.CallExpression {
+  const runtime = t.logicalExpression("||", t.cloneNode(state.ct), t.callExpression(t.cloneNode(state.init), []));
+  return t.callExpression(t.memberExpression(runtime, t.identifier("enter")), args);
 }
 
 function ensureBlock(path: NodePath<t.Statement | null | undefined>): void {
@@ -156,10 +167,25 @@ const visitor = {
       const err = path.scope.generateUidIdentifier("e");
       this.generated.add(err.name);
       const enter = t.variableDeclaration("const", [
-        t.variableDeclarator(info.frame, call(this, "enter", [t.numericLiteral(info.fnId), ...params])),
+        t.variableDeclarator(info.frame, enterCall(this, [t.numericLiteral(info.fnId), ...params])),
       ]);
+      // Function declarations of the body would become block-scoped inside the `try`
+      // (clashing with a `var` of the same name, duplicate names in strict code, parameter
+      // shadowing). Keep them function-scoped and hoisted: `var g = function () {…}` at the top
+      // of the block, in source order (the name is still inferred as `g`).
+      const hoisted: t.Statement[] = [];
+      const rest: t.Statement[] = [];
+      for (const stmt of body.body) {
+        if (t.isFunctionDeclaration(stmt) && stmt.id) {
+          const fn = t.functionExpression(null, stmt.params, stmt.body, stmt.generator, stmt.async);
+          fn.loc = stmt.loc ?? null;
+          const decl = t.variableDeclaration("var", [t.variableDeclarator(stmt.id, fn)]);
+          decl.loc = stmt.loc ?? null;
+          hoisted.push(decl);
+        } else rest.push(stmt);
+      }
       const guarded = t.tryStatement(
-        t.blockStatement(body.body),
+        t.blockStatement([...hoisted, ...rest]),
         t.catchClause(
           err,
           t.blockStatement([
@@ -232,20 +258,24 @@ const visitor = {
   },
 };
 
+function isFileCall(node: t.Node | null | undefined): boolean {
+  return (
+    t.isCallExpression(node) &&
+    t.isMemberExpression(node.callee) &&
+    t.isMemberExpression(node.callee.object) &&
+    t.isIdentifier(node.callee.object.property, { name: RUNTIME_GLOBAL })
+  );
+}
+
+/** The marker comment, or (comments stripped) the prologue's `globalThis.__codetracer__.file(…)`. */
 function isAlreadyInstrumented(program: NodePath<t.Program>, file: PluginPass["file"]): boolean {
   const comments = file.ast.comments ?? [];
   if (comments.some((c) => c.value.includes(INSTRUMENTED_MARKER))) return true;
-  return program.node.body.some(
-    (s) =>
-      t.isVariableDeclaration(s) &&
-      s.declarations.some(
-        (d) =>
-          t.isCallExpression(d.init) &&
-          t.isMemberExpression(d.init.callee) &&
-          t.isMemberExpression(d.init.callee.object) &&
-          t.isIdentifier(d.init.callee.object.property, { name: RUNTIME_GLOBAL }),
-      ),
-  );
+  return program.node.body.some((s) => {
+    if (!t.isFunctionDeclaration(s)) return false;
+    const first = s.body.body[0];
+    return t.isReturnStatement(first) && t.isAssignmentExpression(first.argument) && isFileCall(first.argument.right);
+  });
 }
 
 /**
@@ -267,6 +297,7 @@ export function codetracerBabelPlugin(
           if (isAlreadyInstrumented(program, pass.file)) return;
           const state: VisitState = {
             ct: program.scope.generateUidIdentifier("ct"),
+            init: program.scope.generateUidIdentifier("ctInit"),
             asyncFns: new Set(),
             frames: new Map(),
             fns: [["<module>", 1]],
@@ -276,6 +307,7 @@ export function codetracerBabelPlugin(
             program,
           };
           state.generated.add(state.ct.name);
+          state.generated.add(state.init.name);
           const moduleFrame = program.scope.generateUidIdentifier("f");
           state.generated.add(moduleFrame.name);
           state.frames.set(program.node, { frame: moduleFrame, fnId: 0 });
@@ -296,10 +328,16 @@ export function codetracerBabelPlugin(
             ),
             [t.valueToNode(table)],
           );
+          // var _ct; function _ctInit() { return (_ct = globalThis.__codetracer__.file(TABLE)); }
           const prologue = [
-            t.variableDeclaration("const", [t.variableDeclarator(state.ct, fileCall)]),
+            t.variableDeclaration("var", [t.variableDeclarator(t.cloneNode(state.ct))]),
+            t.functionDeclaration(
+              t.cloneNode(state.init),
+              [],
+              t.blockStatement([t.returnStatement(t.assignmentExpression("=", t.cloneNode(state.ct), fileCall))]),
+            ),
             t.variableDeclaration("const", [
-              t.variableDeclarator(moduleFrame, call(state, "enter", [t.numericLiteral(0)])),
+              t.variableDeclarator(moduleFrame, enterCall(state, [t.numericLiteral(0)])),
             ]),
           ];
           t.addComment(prologue[0]!, "leading", ` ${INSTRUMENTED_MARKER} `);

@@ -13,7 +13,7 @@ export { ABI_VERSION, INSTRUMENTED_MARKER, RUNTIME_GLOBAL } from "./abi.js";
 export type { FileRuntime, FileTable, FrameHandle, FunctionEntry, RuntimeApi, SiteEntry } from "./abi.js";
 export { Recorder } from "./recorder.js";
 export type { RecorderOptions, TraceEventSink } from "./recorder.js";
-export { DEFAULT_VALUE_LIMITS, TypeTable, ValueEncoder, bigintRecord, floatText } from "./values.js";
+export { DEFAULT_VALUE_LIMITS, TypeTable, ValueEncoder, bigintRecord } from "./values.js";
 export type { ValueCaptureLimits } from "./values.js";
 export { EnvironmentError, RecorderError, UsageError } from "./errors.js";
 export type { RecorderErrorCode, RecorderErrorKind } from "./errors.js";

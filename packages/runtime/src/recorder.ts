@@ -181,7 +181,7 @@ export class Recorder implements RuntimeApi {
       }
       if (this.hasUncaught) {
         this.emit({
-          Event: { kind: EventLogKind.Error, metadata: "", content: describeError(this.uncaught) },
+          Event: { kind: EventLogKind.Error, metadata: "", content: `Uncaught ${this.values.describe(this.uncaught)}` },
         });
       }
     } finally {
@@ -385,18 +385,5 @@ export class Recorder implements RuntimeApi {
     const frame = this.stack.pop()!;
     if (frame.state === State.Active) frame.state = State.Suspended;
     this.emit({ Return: { return_value: value } });
-  }
-}
-
-function describeError(error: unknown): string {
-  try {
-    if (error instanceof Error) {
-      const name = Object.getOwnPropertyDescriptor(error, "name")?.value ?? error.constructor?.name ?? "Error";
-      const message = Object.getOwnPropertyDescriptor(error, "message")?.value;
-      return typeof message === "string" && message ? `Uncaught ${String(name)}: ${message}` : `Uncaught ${String(name)}`;
-    }
-    return `Uncaught ${typeof error === "string" ? error : typeof error}`;
-  } catch {
-    return "Uncaught exception";
   }
 }

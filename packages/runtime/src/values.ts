@@ -10,6 +10,7 @@
  */
 import {
   TypeKind,
+  floatToString,
   type TraceLowLevelEvent,
   type TypeId,
   type TypeRecord,
@@ -159,6 +160,24 @@ export class ValueEncoder {
     return { kind: "Error", msg, type_id: this.types.id(TypeKind.Error, "<error>") };
   }
 
+  /**
+   * One line of text describing `value` for messages (the uncaught-error Event): the Raw or
+   * String text of its encoding, e.g. `TypeError: boom`. Never runs user code.
+   */
+  describe(value: unknown): string {
+    const v = this.encode(value);
+    switch (v.kind) {
+      case "Raw":
+        return v.r;
+      case "String":
+        return v.text;
+      case "Error":
+        return v.msg;
+      default:
+        return typeof value === "object" && value !== null ? "object" : String(typeof value);
+    }
+  }
+
   /** A Raw value `r` whose type is `(kind, langType)`. */
   raw(r: string, langType: string, kind: TypeKind = TypeKind.Raw): ValueRecord {
     return { kind: "Raw", r: wellFormed(r), type_id: this.types.id(kind, langType) };
@@ -174,7 +193,7 @@ export class ValueEncoder {
         if (Number.isSafeInteger(value) && !Object.is(value, -0)) {
           return { kind: "Int", i: value, type_id: this.types.id(TypeKind.Int, "number") };
         }
-        return { kind: "Float", f: floatText(value), type_id: this.types.id(TypeKind.Float, "number") };
+        return { kind: "Float", f: floatToString(value), type_id: this.types.id(TypeKind.Float, "number") };
       case "string":
         return { kind: "String", text: this.text(value), type_id: this.types.id(TypeKind.String, "string") };
       case "bigint":
@@ -309,7 +328,7 @@ export class ValueEncoder {
   }
 
   private encodeStruct(obj: object, depth: number): ValueRecord {
-    const name = this.className(obj);
+    const name = wellFormed(this.className(obj));
     if (depth >= this.limits.maxDepth) return this.raw(`${name} {…}`, name, TypeKind.NonExpanded);
     const allKeys = objectKeys(obj);
     const fieldNames = allKeys.slice(0, this.limits.maxItems);
@@ -330,19 +349,10 @@ export class ValueEncoder {
       TypeKind.Struct,
       name,
       { kind: "Struct", fields: safeNames.map((n) => ({ name: n, type_id: anyType })) },
-      `struct\u0000${name}\u0000${safeNames.join("\u0000")}`,
+      `struct:${JSON.stringify([name, safeNames])}`,
     );
     return { kind: "Struct", field_values: values, type_id: typeId };
   }
-}
-
-/** The Float text of a number in the 2026 encoding (`"NaN"`, `"inf"`, `"-inf"`, `"-0"`). */
-export function floatText(n: number): string {
-  if (Number.isNaN(n)) return "NaN";
-  if (n === Infinity) return "inf";
-  if (n === -Infinity) return "-inf";
-  if (Object.is(n, -0)) return "-0";
-  return String(n);
 }
 
 /** A BigInt record body: base64 of the big-endian magnitude, and its sign (spec §4). */

@@ -1,0 +1,599 @@
+/**
+ * The recorder's event ordering, driven by hand through the FileRuntime API exactly as
+ * instrumented code calls it. Every produced stream is checked with `validateEvents`
+ * (entry steps as errors) and for balanced calls.
+ */
+import * as util from "node:util";
+import {
+  renderTrace,
+  validateEvents,
+  type TraceLowLevelEvent,
+  type ValueRecord,
+} from "@codetracer/trace-format";
+import { describe, expect, it } from "vitest";
+import { ABI_VERSION, type FileRuntime, type FileTable } from "../src/abi.js";
+import { Recorder, type RecorderOptions } from "../src/recorder.js";
+
+const MAIN: FileTable = {
+  v: ABI_VERSION,
+  path: "/p/main.js",
+  fns: [
+    ["<module>", 1],
+    ["add", 3, "a", "b"],
+    ["gen", 10],
+    ["task", 20, "x"],
+  ],
+  sites: [
+    [2], // 0: module
+    [4, "a", "b"], // 1: in add
+    [11], // 2: in gen
+    [21, "x"], // 3: in task
+    [5], // 4: module, after the call
+    [22, "x", "y"], // 5: in task
+  ],
+};
+
+const LIB: FileTable = {
+  v: ABI_VERSION,
+  path: "/p/lib.js",
+  fns: [
+    ["<module>", 1],
+    ["helper", 2, "n"],
+  ],
+  sites: [[1], [3, "n"]],
+};
+
+function setup(options: Partial<RecorderOptions> = {}) {
+  const events: TraceLowLevelEvent[] = [];
+  const internal: unknown[] = [];
+  const rec = new Recorder({
+    sink: { write: (e) => events.push(e) },
+    isProxy: util.types.isProxy,
+    onInternalError: (e) => internal.push(e),
+    ...options,
+  });
+  return { rec, events, internal };
+}
+
+const DECL = new Set(["Path", "Function", "Type", "VariableName", "Variable"]);
+const variant = (e: TraceLowLevelEvent) => (typeof e === "string" ? e : Object.keys(e)[0]!);
+
+/** The non-declaration events, compactly: `Step:4`, `Call:add(a=1,b=2)`, `Value:a=1`, `Return:3`. */
+function shape(events: TraceLowLevelEvent[]): string[] {
+  const fns: string[] = [];
+  const vars: string[] = [];
+  const v = (r: ValueRecord): string => {
+    switch (r.kind) {
+      case "Int":
+        return String(r.i);
+      case "String":
+        return JSON.stringify(r.text);
+      case "None":
+        return "None";
+      case "Error":
+        return `Error(${r.msg})`;
+      case "Raw":
+        return `Raw(${r.r})`;
+      default:
+        return r.kind;
+    }
+  };
+  const out: string[] = [];
+  for (const e of events) {
+    if (typeof e === "string") {
+      out.push(e);
+      continue;
+    }
+    if ("Function" in e) fns.push(e.Function.name);
+    else if ("VariableName" in e) vars.push(e.VariableName);
+    else if ("Step" in e) out.push(`Step:${e.Step.line}`);
+    else if ("Call" in e) out.push(`Call:${fns[e.Call.function_id]}(${e.Call.args.map((a) => `${vars[a.variable_id]}=${v(a.value)}`).join(",")})`);
+    else if ("Value" in e) out.push(`Value:${vars[e.Value.variable_id]}=${v(e.Value.value)}`);
+    else if ("Return" in e) out.push(`Return:${v(e.Return.return_value)}`);
+    else if ("Event" in e) out.push(`Event:${e.Event.kind}:${e.Event.content}`);
+  }
+  return out;
+}
+
+function expectValid(events: TraceLowLevelEvent[]): void {
+  const report = validateEvents(events as unknown[], { entryStepRule: "error" });
+  if (report.errors.length) {
+    throw new Error(`${report.errors.map((i) => i.message).join("\n")}\n---\n${renderTrace(events).join("\n")}`);
+  }
+  expect(report.stats.calls).toBe(report.stats.returns);
+}
+
+/** Checks the §8.4 rule directly: each Call but the first is right after a Step at its function's line. */
+function expectEntrySteps(events: TraceLowLevelEvent[]): void {
+  const fns: Array<{ path_id: number; line: number }> = [];
+  let prev: TraceLowLevelEvent | undefined;
+  let first = true;
+  for (const e of events) {
+    if (typeof e === "object" && "Function" in e) fns.push(e.Function);
+    if (DECL.has(variant(e))) continue;
+    if (typeof e === "object" && "Call" in e) {
+      if (!first) {
+        const fn = fns[e.Call.function_id]!;
+        expect(prev).toEqual({ Step: { path_id: fn.path_id, line: fn.line } });
+      }
+      first = false;
+    }
+    prev = e;
+  }
+}
+
+describe("calls, steps and values", () => {
+  it("entry Step immediately before each Call, at the function's definition line", () => {
+    const { rec, events } = setup();
+    rec.begin("/p/main.js");
+    const rt = rec.file(MAIN);
+    const m = rt.enter(0);
+    rt.step(m, 0);
+    const f = rt.enter(1, 1, 2);
+    rt.step(f, 1, 1, 2);
+    expect(rt.ret(f, 3)).toBe(3);
+    rt.exit(f);
+    rt.step(m, 4);
+    const f2 = rt.enter(1, "x", "y");
+    rt.step(f2, 1, "x", "y");
+    rt.ret(f2, "xy");
+    rt.exit(f2);
+    rt.exit(m);
+    rec.finish(0);
+    expect(shape(events)).toEqual([
+      "Call:<top-level>()",
+      "Step:1",
+      "Call:<module>()",
+      "Step:2",
+      "Step:3",
+      "Call:add(a=1,b=2)",
+      "Step:4",
+      "Value:a=1",
+      "Value:b=2",
+      "Return:3",
+      "Step:5",
+      "Step:3",
+      'Call:add(a="x",b="y")',
+      "Step:4",
+      'Value:a="x"',
+      'Value:b="y"',
+      'Return:"xy"',
+      "Return:None",
+      "Return:0",
+    ]);
+    expectEntrySteps(events);
+    expectValid(events);
+    // Each path, function and variable name is declared once.
+    expect(events.filter((e) => variant(e) === "Path")).toEqual([{ Path: "/p/main.js" }]);
+    expect(events.filter((e) => typeof e === "object" && "Function" in e && e.Function.name === "add")).toHaveLength(1);
+    expect(events.filter((e) => typeof e === "object" && "VariableName" in e && e.VariableName === "a")).toHaveLength(1);
+    // The top-level function is at line 1 of the program; the Call has no entry step.
+    expect(events.slice(0, 3)).toEqual([
+      { Path: "/p/main.js" },
+      { Function: { path_id: 0, line: 1, name: "<top-level>" } },
+      { Call: { function_id: 0, args: [] } },
+    ]);
+  });
+
+  it("a site's Values follow its Step, named by the table, declared before use", () => {
+    const { rec, events } = setup();
+    rec.begin("/p/main.js");
+    const rt = rec.file(MAIN);
+    const t = rt.enter(3, { k: 1 });
+    rt.step(t, 5, [1, 2], null);
+    rec.finish(0);
+    const step = events.findIndex((e) => typeof e === "object" && "Step" in e && e.Step.line === 22);
+    const after = events.slice(step + 1).filter((e) => !DECL.has(variant(e)));
+    expect(after.slice(0, 2).map(variant)).toEqual(["Value", "Value"]);
+    expect(shape(events)).toContain("Value:x=Sequence");
+    expect(shape(events)).toContain("Value:y=None");
+    const yName = events.findIndex((e) => typeof e === "object" && "VariableName" in e && e.VariableName === "y");
+    expect(yName).toBeGreaterThanOrEqual(0);
+    expect(yName).toBeLessThan(step); // VariableName before the Step and its Values
+    expectValid(events);
+  });
+
+  it("threw() makes the Return carry the error, even after ret()", () => {
+    const { rec, events } = setup();
+    rec.begin("/p/main.js");
+    const rt = rec.file(MAIN);
+    const f = rt.enter(1, 1, 2);
+    rt.ret(f, 3);
+    rt.threw(f, new RangeError("late"));
+    rt.exit(f);
+    rt.exit(f); // idempotent
+    rec.finish(0);
+    expect(shape(events)).toEqual(["Call:<top-level>()", "Step:3", "Call:add(a=1,b=2)", "Return:Raw(RangeError: late)", "Return:0"]);
+    expectValid(events);
+  });
+});
+
+describe("suspension and resumption", () => {
+  it("suspend emits a Return with the value; resume emits the entry Step and a Call with no args", () => {
+    const { rec, events } = setup();
+    rec.begin("/p/main.js");
+    const rt = rec.file(MAIN);
+    const m = rt.enter(0);
+    rt.step(m, 0);
+    const t = rt.enter(3, 7);
+    rt.step(t, 3, 7);
+    const awaited = { then: undefined };
+    expect(rt.suspend(t, awaited)).toBe(awaited);
+    rt.step(m, 4); // the caller goes on
+    rt.exit(m);
+    expect(rt.resume(t, 42)).toBe(42);
+    rt.step(t, 5, 7, 42);
+    rt.ret(t, "done");
+    rt.exit(t);
+    rec.finish(0);
+    expect(shape(events)).toEqual([
+      "Call:<top-level>()",
+      "Step:1",
+      "Call:<module>()",
+      "Step:2",
+      "Step:20",
+      "Call:task(x=7)",
+      "Step:21",
+      "Value:x=7",
+      "Return:Struct",
+      "Step:5",
+      "Return:None",
+      "Step:20",
+      "Call:task()",
+      "Step:22",
+      "Value:x=7",
+      "Value:y=42",
+      'Return:"done"',
+      "Return:0",
+    ]);
+    expectEntrySteps(events);
+    expectValid(events);
+  });
+
+  it("a generator driven by its caller: each next() is a Call, each yield a Return", () => {
+    const { rec, events } = setup();
+    rec.begin("/p/main.js");
+    const rt = rec.file(MAIN);
+    const m = rt.enter(0);
+    // first next(): the body starts
+    const g = rt.enter(2);
+    rt.step(g, 2);
+    rt.suspend(g, 1);
+    rt.step(m, 4);
+    // second next(): resumes
+    rt.resume(g, undefined);
+    rt.step(g, 2);
+    rt.suspend(g, 2);
+    rt.step(m, 4);
+    // return(): the generator's finally runs without a resume() call
+    rt.step(g, 2);
+    rt.exit(g);
+    rt.exit(m);
+    rec.finish(0);
+    expect(shape(events)).toEqual([
+      "Call:<top-level>()",
+      "Step:1",
+      "Call:<module>()",
+      "Step:10",
+      "Call:gen()",
+      "Step:11",
+      "Return:1",
+      "Step:5",
+      "Step:10",
+      "Call:gen()",
+      "Step:11",
+      "Return:2",
+      "Step:5",
+      "Step:10",
+      "Call:gen()",
+      "Step:11",
+      "Return:None",
+      "Return:None",
+      "Return:0",
+    ]);
+    expectValid(events);
+  });
+
+  it("exit of a suspended frame resumes it first", () => {
+    const { rec, events } = setup();
+    rec.begin("/p/main.js");
+    const rt = rec.file(MAIN);
+    const t = rt.enter(3, 1);
+    rt.suspend(t, undefined);
+    rt.exit(t);
+    rec.finish(0);
+    expect(shape(events)).toEqual([
+      "Call:<top-level>()",
+      "Step:20",
+      "Call:task(x=1)",
+      "Return:None",
+      "Step:20",
+      "Call:task()",
+      "Return:None",
+      "Return:0",
+    ]);
+    expectEntrySteps(events);
+    expectValid(events);
+  });
+
+  it("two async frames interleave, each resumption nested under whatever is open", () => {
+    const { rec, events } = setup();
+    rec.begin("/p/main.js");
+    const rt = rec.file(MAIN);
+    const a = rt.enter(3, "a");
+    rt.suspend(a, null);
+    const b = rt.enter(3, "b");
+    rt.suspend(b, null);
+    rt.resume(a, null);
+    rt.step(a, 3, "a");
+    rt.suspend(a, null);
+    rt.resume(b, null);
+    rt.step(b, 3, "b");
+    rt.exit(b);
+    rt.resume(a, null);
+    rt.exit(a);
+    rec.finish(0);
+    expectEntrySteps(events);
+    expectValid(events);
+    expect(shape(events).filter((s) => s.startsWith("Value"))).toEqual(['Value:x="a"', 'Value:x="b"']);
+  });
+});
+
+describe("frames left open and the end of the recording", () => {
+  it("a frame left open (a module that threw) is closed when an outer frame's next event arrives", () => {
+    const { rec, events } = setup();
+    rec.begin("/p/main.js");
+    const main = rec.file(MAIN);
+    const lib = rec.file(LIB);
+    const m = main.enter(0);
+    main.step(m, 0);
+    const l = lib.enter(0); // require("./lib")
+    lib.step(l, 0);
+    const h = lib.enter(1, 5);
+    lib.step(h, 1, 5);
+    lib.threw(h, new Error("lib failed"));
+    lib.exit(h); // the function's finally ran …
+    // … but the module body has no finally: its frame is never exited. main catches and goes on.
+    main.step(m, 4);
+    main.exit(m);
+    rec.finish(0);
+    expect(shape(events)).toEqual([
+      "Call:<top-level>()",
+      "Step:1",
+      "Call:<module>()",
+      "Step:2",
+      "Step:1",
+      "Call:<module>()",
+      "Step:1",
+      "Step:2",
+      "Call:helper(n=5)",
+      "Step:3",
+      "Value:n=5",
+      "Return:Raw(Error: lib failed)",
+      "Return:Error(<unwound>)",
+      "Step:5",
+      "Return:None",
+      "Return:0",
+    ]);
+    expectEntrySteps(events);
+    expectValid(events);
+    expect(rec.paths).toEqual(["/p/main.js", "/p/lib.js"]);
+  });
+
+  it("finish(3) closes every open frame and the top-level Return carries Int 3", () => {
+    const { rec, events } = setup();
+    rec.begin("/p/main.js");
+    const rt = rec.file(MAIN);
+    const m = rt.enter(0);
+    const f = rt.enter(1, 1, 2);
+    rt.step(f, 1, 1, 2);
+    rec.finish(3);
+    const returns = events.filter((e) => variant(e) === "Return");
+    expect(returns).toHaveLength(3);
+    expect(shape(events).slice(-3)).toEqual(["Return:Error(<unwound>)", "Return:Error(<unwound>)", "Return:3"]);
+    expect(events[events.length - 1]).toMatchObject({ Return: { return_value: { kind: "Int", i: 3 } } });
+    expectValid(events);
+    // finish is idempotent and later calls record nothing.
+    const n = events.length;
+    rec.finish(4);
+    rt.step(f, 1, 1, 2);
+    rt.exit(f);
+    rt.exit(m);
+    const late = rt.enter(1, 0, 0);
+    rt.step(late, 1, 0, 0);
+    rt.exit(late);
+    expect(events.length).toBe(n);
+    expect(rec.isRecording).toBe(false);
+  });
+
+  it("finish(undefined) returns a Raw <exit>", () => {
+    const { rec, events } = setup();
+    rec.begin("/p/main.js");
+    rec.finish(undefined);
+    expect(events[events.length - 1]).toMatchObject({ Return: { return_value: { kind: "Raw", r: "<exit>" } } });
+    expectValid(events);
+  });
+
+  it("recordUncaught(err) makes an Error Event (kind 11) the last event", () => {
+    const { rec, events } = setup();
+    rec.begin("/p/main.js");
+    const rt = rec.file(MAIN);
+    const m = rt.enter(0);
+    rt.step(m, 0);
+    rec.recordUncaught(new TypeError("boom"));
+    rec.finish(1);
+    expect(events[events.length - 1]).toEqual({ Event: { kind: 11, metadata: "", content: "Uncaught TypeError: boom" } });
+    expect(events[events.length - 2]).toMatchObject({ Return: { return_value: { kind: "Int", i: 1 } } });
+    expectValid(events);
+
+    const other = setup();
+    other.rec.begin("/p/main.js");
+    other.rec.recordUncaught("just a string");
+    other.rec.finish(1);
+    expect(other.events[other.events.length - 1]).toMatchObject({ Event: { kind: 11, content: "Uncaught just a string" } });
+    expectValid(other.events);
+  });
+
+  // Regression test (fixed) (low severity): `finish` describes the uncaught value with `instanceof Error`,
+  // `getOwnPropertyDescriptor` and `error.constructor.name`, which run a thrown Proxy's traps
+  // (and inherited getters), although the recorder has `isProxy` and promises never to run
+  // user code.
+  // Repro: rec.recordUncaught(new Proxy(new Error("x"), countingHandler)); rec.finish(1);
+  //        → getPrototypeOf / getOwnPropertyDescriptor / get traps are called.
+  it("describing an uncaught Proxy runs none of its traps", () => {
+    const { rec, events } = setup();
+    rec.begin("/p/main.js");
+    const calls: string[] = [];
+    const handler: ProxyHandler<object> = {};
+    for (const trap of ["get", "getOwnPropertyDescriptor", "getPrototypeOf", "has", "ownKeys"] as const) {
+      (handler as Record<string, unknown>)[trap] = (...args: unknown[]) => {
+        calls.push(trap);
+        return (Reflect[trap] as (...a: unknown[]) => unknown)(...args);
+      };
+    }
+    rec.recordUncaught(new Proxy(new Error("x"), handler));
+    rec.finish(1);
+    expect(calls).toEqual([]);
+    expectValid(events);
+  });
+
+  // Regression test (fixed) (cosmetic; the trace.json writer repairs it): the uncaught-error Event's content is not
+  // made well-formed, unlike every string the value encoder produces.
+  // Repro: rec.recordUncaught(new Error("\uD800")); rec.finish(1) → Event.content has a lone surrogate.
+  it("the uncaught-error Event content is well-formed", () => {
+    const { rec, events } = setup();
+    rec.begin("/p/main.js");
+    rec.recordUncaught(new Error("bad \uD800 text"));
+    rec.finish(1);
+    expectValid(events);
+  });
+});
+
+describe("activation path", () => {
+  it("records nothing until a frame of that file is entered, then everything", () => {
+    const { rec, events } = setup({ activationPath: "/p/lib.js" });
+    rec.begin("/p/main.js");
+    const main = rec.file(MAIN);
+    const lib = rec.file(LIB);
+    const m = main.enter(0);
+    main.step(m, 0);
+    const f = main.enter(1, 1, 2);
+    main.step(f, 1, 1, 2);
+    main.exit(f);
+    expect(rec.isRecording).toBe(false);
+    expect(shape(events)).toEqual(["Call:<top-level>()"]);
+    expect(events.some((e) => typeof e === "object" && "Function" in e && e.Function.name === "add")).toBe(false);
+
+    const h = lib.enter(1, 9);
+    expect(rec.isRecording).toBe(true);
+    lib.step(h, 1, 9);
+    const f2 = main.enter(1, 3, 4); // a main.js function called from lib: recorded now
+    main.step(f2, 1, 3, 4);
+    main.exit(f2);
+    lib.exit(h);
+    main.step(m, 4); // the untracked module frame stays untracked
+    main.exit(m);
+    rec.finish(0);
+    expect(shape(events)).toEqual([
+      "Call:<top-level>()",
+      "Step:2",
+      "Call:helper(n=9)",
+      "Step:3",
+      "Value:n=9",
+      "Step:3",
+      "Call:add(a=3,b=4)",
+      "Step:4",
+      "Value:a=3",
+      "Value:b=4",
+      "Return:None",
+      "Return:None",
+      "Return:0",
+    ]);
+    expectEntrySteps(events);
+    expectValid(events);
+  });
+});
+
+describe("internal errors", () => {
+  function afterFailure(provoke: (rt: FileRuntime, frame: object) => void) {
+    const { rec, events, internal } = setup();
+    rec.begin("/p/main.js");
+    const rt = rec.file(MAIN);
+    const m = rt.enter(0);
+    rt.step(m, 0);
+    const f = rt.enter(1, 1, 2);
+    expect(() => provoke(rt, f)).not.toThrow();
+    expect(internal).toHaveLength(1);
+    expect(rec.isRecording).toBe(false);
+    expect(rec.stats.internalErrors).toBeGreaterThanOrEqual(1);
+    const n = events.length;
+    // The program keeps running: nothing throws, values pass through, nothing is recorded.
+    expect(() => {
+      rt.step(f, 1, 1, 2);
+      rt.step(f, 999); // a second failure is not reported again
+      expect(rt.ret(f, 7)).toBe(7);
+      const g = rt.enter(3, 1);
+      rt.step(g, 3, 1);
+      expect(rt.suspend(g, "s")).toBe("s");
+      expect(rt.resume(g, "r")).toBe("r");
+      rt.exit(g);
+      rt.exit(f);
+      rt.step(m, 4);
+      rt.exit(m);
+      rec.file(LIB).enter(0);
+    }).not.toThrow();
+    expect(events.length).toBe(n);
+    expect(internal).toHaveLength(1);
+    rec.finish(0);
+    expectValid(events);
+    return { events, internal };
+  }
+
+  it("a bad site id detaches the recorder once; later calls are no-ops", () => {
+    const { internal } = afterFailure((rt, f) => rt.step(f, 999));
+    expect(internal[0]).toBeInstanceOf(RangeError);
+  });
+
+  it("a bad function id detaches the recorder once; later calls are no-ops", () => {
+    const { internal } = afterFailure((rt) => rt.enter(99, 1));
+    expect(internal[0]).toBeInstanceOf(RangeError);
+  });
+
+  it("a foreign frame handle detaches the recorder instead of throwing", () => {
+    afterFailure((rt) => rt.step({}, 0));
+  });
+
+  it("a sink that throws detaches the recorder; the program never sees the error", () => {
+    let writes = 0;
+    const events: TraceLowLevelEvent[] = [];
+    const internal: unknown[] = [];
+    const rec = new Recorder({
+      sink: {
+        write: (e) => {
+          if (++writes === 8) throw new Error("disk full");
+          events.push(e);
+        },
+      },
+      onInternalError: (e) => internal.push(e),
+    });
+    rec.begin("/p/main.js");
+    const rt = rec.file(MAIN);
+    expect(() => {
+      const m = rt.enter(0);
+      for (let i = 0; i < 5; i++) {
+        const f = rt.enter(1, i, i);
+        rt.step(f, 1, i, i);
+        rt.exit(f);
+      }
+      rt.exit(m);
+    }).not.toThrow();
+    expect(internal).toHaveLength(1);
+    expect((internal[0] as Error).message).toBe("disk full");
+  });
+
+  it("a table with another ABI version is rejected with a TypeError", () => {
+    const { rec } = setup();
+    rec.begin("/p/main.js");
+    expect(() => rec.file({ ...MAIN, v: ABI_VERSION + 1 })).toThrow(TypeError);
+  });
+});

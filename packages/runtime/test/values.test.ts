@@ -1,0 +1,664 @@
+/**
+ * The value encoder: which ValueRecord and type each JS value becomes, the capture limits, and
+ * the guarantee that capture never runs user code (getters, Proxy traps, conversions) and
+ * never throws.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { pathToFileURL } from "node:url";
+import * as util from "node:util";
+import {
+  isWellFormed,
+  TypeKind,
+  validateEvents,
+  type TraceLowLevelEvent,
+  type TypeRecord,
+  type ValueRecord,
+} from "@codetracer/trace-format";
+import { describe, expect, it } from "vitest";
+import { floatToString as floatText } from "@codetracer/trace-format";
+import { bigintRecord, TypeTable, ValueEncoder, type ValueCaptureLimits } from "../src/values.js";
+
+/**
+ * An encoder whose Type events land in `trace` (after a minimal valid prefix); `value(v)`
+ * encodes `v` and appends it as a Value event, so `validate()` checks define-before-use too.
+ */
+function setup(limits: Partial<ValueCaptureLimits> = {}, isProxy: (v: unknown) => boolean = util.types.isProxy) {
+  const trace: TraceLowLevelEvent[] = [
+    { Path: "/v/a.js" },
+    { Function: { path_id: 0, line: 1, name: "<top-level>" } },
+    { Call: { function_id: 0, args: [] } },
+    { Step: { path_id: 0, line: 1 } },
+    { VariableName: "v" },
+  ];
+  const types: TypeRecord[] = [];
+  const table = new TypeTable((e) => {
+    trace.push(e);
+    if (typeof e === "object" && "Type" in e) types.push(e.Type);
+  });
+  const enc = new ValueEncoder(table, limits, isProxy);
+  return {
+    enc,
+    table,
+    trace,
+    types,
+    value(v: unknown): ValueRecord {
+      const record = enc.encode(v);
+      trace.push({ Value: { variable_id: 0, value: record } });
+      return record;
+    },
+    typeOf(record: ValueRecord): TypeRecord {
+      const t = types[(record as { type_id: number }).type_id];
+      if (!t) throw new Error(`no type ${(record as { type_id: number }).type_id}`);
+      return t;
+    },
+    validate() {
+      const none = noneType(table); // may emit its Type first
+      const report = validateEvents([...trace, { Return: { return_value: { kind: "None", type_id: none } } }] as unknown[], {
+        entryStepRule: "error",
+      });
+      expect(report.errors).toEqual([]);
+    },
+  };
+}
+
+function noneType(table: TypeTable): number {
+  return table.id(TypeKind.None, "undefined");
+}
+
+function decodeBigInt(rec: { b: string; negative: boolean }): bigint {
+  const bytes = Buffer.from(rec.b, "base64");
+  expect(bytes.toString("base64")).toBe(rec.b); // standard, padded
+  let n = 0n;
+  for (const byte of bytes) n = (n << 8n) | BigInt(byte);
+  return rec.negative ? -n : n;
+}
+
+/** A handler counting every trap call (all 13 traps), forwarding to Reflect. */
+function countingHandler(counts: Record<string, number>): ProxyHandler<object> {
+  const handler: Record<string, unknown> = {};
+  for (const trap of [
+    "get",
+    "set",
+    "has",
+    "ownKeys",
+    "getOwnPropertyDescriptor",
+    "getPrototypeOf",
+    "setPrototypeOf",
+    "defineProperty",
+    "deleteProperty",
+    "isExtensible",
+    "preventExtensions",
+    "apply",
+    "construct",
+  ] as const) {
+    handler[trap] = (...args: unknown[]) => {
+      counts[trap] = (counts[trap] ?? 0) + 1;
+      return (Reflect[trap] as (...a: unknown[]) => unknown)(...args);
+    };
+  }
+  return handler as ProxyHandler<object>;
+}
+
+describe("primitives", () => {
+  it("undefined and null are None", () => {
+    const s = setup();
+    const u = s.value(undefined);
+    const n = s.value(null);
+    expect(u).toMatchObject({ kind: "None" });
+    expect(n).toMatchObject({ kind: "None" });
+    expect(s.typeOf(u)).toEqual({ kind: TypeKind.None, lang_type: "undefined", specific_info: { kind: "None" } });
+    expect(s.typeOf(n)).toMatchObject({ kind: TypeKind.None, lang_type: "null" });
+    s.validate();
+  });
+
+  it("booleans are Bool", () => {
+    const s = setup();
+    expect(s.value(true)).toMatchObject({ kind: "Bool", b: true });
+    expect(s.value(false)).toMatchObject({ kind: "Bool", b: false });
+    expect(s.typeOf(s.value(true)).kind).toBe(TypeKind.Bool);
+    s.validate();
+  });
+
+  it("safe integers are Int", () => {
+    const s = setup();
+    for (const i of [0, 1, -5, 42, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER]) {
+      const r = s.value(i);
+      expect(r).toMatchObject({ kind: "Int", i });
+      expect(s.typeOf(r)).toMatchObject({ kind: TypeKind.Int, lang_type: "number" });
+    }
+    s.validate();
+  });
+
+  it("non-integers, -0, NaN, ±Infinity and unsafe integers are Float with Rust text", () => {
+    const s = setup();
+    const cases: Array<[number, string]> = [
+      [1.5, "1.5"],
+      [-0, "-0"],
+      [NaN, "NaN"],
+      [Infinity, "inf"],
+      [-Infinity, "-inf"],
+      [2 ** 60, String(2 ** 60)],
+      [2 ** 53, String(2 ** 53)],
+      [0.1, "0.1"],
+      [1e21, "1e+21"],
+      [5e-324, "5e-324"],
+    ];
+    for (const [n, text] of cases) {
+      const r = s.value(n);
+      expect(r).toMatchObject({ kind: "Float", f: text });
+      expect(s.typeOf(r)).toMatchObject({ kind: TypeKind.Float, lang_type: "number" });
+      expect(floatText(n)).toBe(text);
+    }
+    // 2**60 is not an Int (above MAX_SAFE_INTEGER) but its text is still an integer literal.
+    expect(Number((s.value(2 ** 60) as { f: string }).f)).toBe(2 ** 60);
+    s.validate();
+  });
+
+  it("bigints are BigInt: base64 big-endian magnitude and a sign", () => {
+    const s = setup();
+    const samples = [0n, 1n, 255n, 256n, -1n, -256n, 2n ** 63n, -(2n ** 64n), 10n ** 30n + 7n, -(2n ** 100n) + 12345n];
+    for (const n of samples) {
+      const r = s.value(n);
+      expect(r.kind).toBe("BigInt");
+      const rec = r as { b: string; negative: boolean };
+      expect(rec.negative).toBe(n < 0n);
+      expect(decodeBigInt(rec)).toBe(n);
+      expect(s.typeOf(r)).toMatchObject({ kind: TypeKind.Int, lang_type: "bigint" });
+    }
+    expect(bigintRecord(256n)).toEqual({ kind: "BigInt", b: "AQA=", negative: false });
+    expect(bigintRecord(-1n)).toEqual({ kind: "BigInt", b: "AQ==", negative: true });
+    expect(bigintRecord(0x010203n)).toEqual({ kind: "BigInt", b: "AQID", negative: false });
+    s.validate();
+  });
+
+  it("strings are String; long ones are cut with the full length noted", () => {
+    const s = setup({ maxStringLength: 5 });
+    expect(s.value("hello")).toMatchObject({ kind: "String", text: "hello" });
+    const long = s.value("abcdefghij") as { text: string };
+    expect(long.text.startsWith("abcde")).toBe(true);
+    expect(long.text).not.toContain("f");
+    expect(long.text).toContain("10");
+    expect(s.typeOf(s.value("x"))).toMatchObject({ kind: TypeKind.String, lang_type: "string" });
+    const d = setup();
+    const big = "x".repeat(5000);
+    const cut = d.value(big) as { text: string };
+    expect(cut.text.startsWith("x".repeat(1000))).toBe(true);
+    expect(cut.text.startsWith("x".repeat(1001))).toBe(false);
+    expect(cut.text).toContain("5000");
+    s.validate();
+  });
+
+  it("lone surrogates are made well-formed, also when a cut splits a pair", () => {
+    const s = setup({ maxStringLength: 3 });
+    const r = s.value("a\uD800b") as { text: string };
+    expect(r.text).toBe("a\uFFFDb");
+    const split = s.value("😀😀😀") as { text: string }; // cut after 3 code units: inside the 2nd pair
+    expect(isWellFormed(split.text)).toBe(true);
+    expect(split.text.startsWith("😀\uFFFD")).toBe(true);
+    const key = s.value({ ["\uDC00k"]: 1 });
+    expect(isWellFormed(JSON.stringify(s.typeOf(key)))).toBe(true);
+    expect((s.typeOf(key).specific_info as { fields: Array<{ name: string }> }).fields[0]!.name).toBe("\uFFFDk");
+    const sym = s.value(Symbol("\uD801")) as { r: string };
+    expect(sym.r).toBe("Symbol(\uFFFD)");
+    s.validate();
+  });
+
+  it("symbols and functions are Raw", () => {
+    const s = setup();
+    expect(s.value(Symbol("tag"))).toMatchObject({ kind: "Raw", r: "Symbol(tag)" });
+    function named() {}
+    const f = s.value(named);
+    expect(f).toMatchObject({ kind: "Raw", r: "[Function: named]" });
+    expect(s.typeOf(f).kind).toBe(TypeKind.FunctionKind);
+    expect(s.value(() => 1)).toMatchObject({ kind: "Raw", r: "[Function (anonymous)]" });
+    class Point {}
+    expect(s.value(Point)).toMatchObject({ kind: "Raw", r: "[Function: Point]" });
+    expect(s.value(named.bind(null))).toMatchObject({ kind: "Raw", r: "[Function: bound named]" });
+    s.validate();
+  });
+});
+
+describe("compound values", () => {
+  it("arrays are Sequences of their elements", () => {
+    const s = setup();
+    const r = s.value([1, "a", true, null, undefined, 1.5]);
+    expect(r.kind).toBe("Sequence");
+    const seq = r as Extract<ValueRecord, { kind: "Sequence" }>;
+    expect(seq.is_slice).toBe(false);
+    expect(seq.elements.map((e) => e.kind)).toEqual(["Int", "String", "Bool", "None", "None", "Float"]);
+    expect(s.typeOf(r)).toMatchObject({ kind: TypeKind.Seq, lang_type: "Array" });
+    s.validate();
+  });
+
+  it("holes are marked <empty>, accessor elements are not read", () => {
+    const s = setup();
+    // eslint-disable-next-line no-sparse-arrays
+    const arr: unknown[] = [1, , 3];
+    let reads = 0;
+    Object.defineProperty(arr, 2, {
+      get() {
+        reads++;
+        return 9;
+      },
+    });
+    const r = s.value(arr) as Extract<ValueRecord, { kind: "Sequence" }>;
+    expect(r.elements).toHaveLength(3);
+    expect(r.elements[0]).toMatchObject({ kind: "Int", i: 1 });
+    expect(r.elements[1]).toMatchObject({ kind: "Raw", r: "<empty>" });
+    expect(r.elements[2]).toMatchObject({ kind: "Raw", r: "<getter>" });
+    expect(reads).toBe(0);
+    s.validate();
+  });
+
+  it("nesting deeper than maxDepth becomes a summary", () => {
+    const s = setup();
+    const r = s.value([[[[1]]]]);
+    const l1 = r as Extract<ValueRecord, { kind: "Sequence" }>;
+    const l2 = l1.elements[0] as Extract<ValueRecord, { kind: "Sequence" }>;
+    const l3 = l2.elements[0] as Extract<ValueRecord, { kind: "Sequence" }>;
+    expect([l1.kind, l2.kind, l3.kind]).toEqual(["Sequence", "Sequence", "Sequence"]);
+    expect(l3.elements[0]).toMatchObject({ kind: "Raw", r: "Array(1)" });
+    expect(s.typeOf(l3.elements[0]!).kind).toBe(TypeKind.NonExpanded);
+
+    const shallow = setup({ maxDepth: 1 });
+    const obj = shallow.value({ inner: { x: 1 }, list: [1, 2], map: new Map([[1, 2]]), set: new Set([1]) });
+    const fields = (obj as Extract<ValueRecord, { kind: "Struct" }>).field_values;
+    expect(fields.map((f) => (f as { r?: string }).r)).toEqual(["Object {…}", "Array(2)", "Map(1)", "Set(1)"]);
+    expect(fields.every((f) => shallow.typeOf(f).kind === TypeKind.NonExpanded)).toBe(true);
+    const top = setup({ maxDepth: 0 });
+    expect(top.value({ a: 1 })).toMatchObject({ kind: "Raw", r: "Object {…}" });
+    s.validate();
+    shallow.validate();
+    top.validate();
+  });
+
+  it("with the default limits, 100 levels of nesting stay far within the reader's limit", () => {
+    const s = setup();
+    let deep: unknown = 1;
+    for (let i = 0; i < 100; i++) deep = i % 2 ? [deep] : { d: deep };
+    const r = s.value(deep);
+    expect(JSON.stringify(r).length).toBeLessThan(500);
+    s.validate();
+  });
+
+  it("maxItems cuts arrays, objects, Maps and Sets with a `more` marker", () => {
+    const s = setup({ maxItems: 3 });
+    const arr = s.value([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) as Extract<ValueRecord, { kind: "Sequence" }>;
+    expect(arr.elements).toHaveLength(4);
+    expect(arr.elements[3]).toMatchObject({ kind: "Raw" });
+    expect((arr.elements[3] as { r: string }).r).toContain("7 more");
+
+    const obj = s.value({ a: 1, b: 2, c: 3, d: 4, e: 5 }) as Extract<ValueRecord, { kind: "Struct" }>;
+    expect(obj.field_values).toHaveLength(4);
+    expect((obj.field_values[3] as { r: string }).r).toContain("2 more");
+    const fields = (s.typeOf(obj).specific_info as { fields: Array<{ name: string }> }).fields;
+    expect(fields.map((f) => f.name).slice(0, 3)).toEqual(["a", "b", "c"]);
+    expect(fields).toHaveLength(4);
+
+    const map = s.value(new Map([1, 2, 3, 4, 5].map((i) => [i, i]))) as Extract<ValueRecord, { kind: "Sequence" }>;
+    expect(map.elements).toHaveLength(4);
+    expect((map.elements[3] as { r: string }).r).toContain("2 more");
+    const set = s.value(new Set([1, 2, 3, 4, 5, 6])) as Extract<ValueRecord, { kind: "Sequence" }>;
+    expect(set.elements).toHaveLength(4);
+    expect((set.elements[3] as { r: string }).r).toContain("3 more");
+    s.validate();
+  });
+
+  it("Map entries are [key, value] Tuples; Set values are elements", () => {
+    const s = setup();
+    const m = s.value(new Map<unknown, unknown>([["k", 1], [2, { x: true }]])) as Extract<ValueRecord, { kind: "Sequence" }>;
+    expect(s.typeOf(m)).toMatchObject({ kind: TypeKind.TableKind, lang_type: "Map" });
+    expect(m.elements).toHaveLength(2);
+    const [e0, e1] = m.elements as Array<Extract<ValueRecord, { kind: "Tuple" }>>;
+    expect(e0!.kind).toBe("Tuple");
+    expect(s.typeOf(e0!).kind).toBe(TypeKind.Tuple);
+    expect(e0!.elements).toMatchObject([{ kind: "String", text: "k" }, { kind: "Int", i: 1 }]);
+    expect(e1!.elements[0]).toMatchObject({ kind: "Int", i: 2 });
+    expect(e1!.elements[1]).toMatchObject({ kind: "Struct" });
+    const set = s.value(new Set(["a", 1])) as Extract<ValueRecord, { kind: "Sequence" }>;
+    expect(s.typeOf(set)).toMatchObject({ kind: TypeKind.Set, lang_type: "Set" });
+    expect(set.elements).toMatchObject([{ kind: "String", text: "a" }, { kind: "Int", i: 1 }]);
+    // A Map subclass whose iterator is overridden: the intrinsic iterator is used.
+    class Sneaky extends Map<unknown, unknown> {
+      override entries(): never {
+        throw new Error("user code");
+      }
+      override [Symbol.iterator](): never {
+        throw new Error("user code");
+      }
+    }
+    const sneaky = s.value(new Sneaky([[1, 1]])) as Extract<ValueRecord, { kind: "Sequence" }>;
+    expect(sneaky.elements).toHaveLength(1);
+    s.validate();
+  });
+
+  it("Date, RegExp, Error and typed arrays are Raw text", () => {
+    const s = setup();
+    const d = s.value(new Date(Date.UTC(2024, 0, 2, 3, 4, 5)));
+    expect(d).toMatchObject({ kind: "Raw", r: "2024-01-02T03:04:05.000Z" });
+    expect(s.typeOf(d).lang_type).toBe("Date");
+    expect(s.value(new Date(NaN))).toMatchObject({ kind: "Raw", r: "Invalid Date" });
+    const re = s.value(/a+b/gi);
+    expect(re).toMatchObject({ kind: "Raw", r: "/a+b/gi" });
+    expect(s.typeOf(re).lang_type).toBe("RegExp");
+    const err = s.value(new TypeError("bad thing"));
+    expect(err).toMatchObject({ kind: "Raw", r: "TypeError: bad thing" });
+    expect(s.typeOf(err).lang_type).toBe("TypeError");
+    expect(s.value(new Error())).toMatchObject({ kind: "Raw", r: "Error" });
+    class MyError extends Error {
+      constructor(m: string) {
+        super(m);
+        this.name = "MyError";
+      }
+    }
+    expect(s.value(new MyError("m"))).toMatchObject({ kind: "Raw", r: "MyError: m" });
+    expect(s.value(new Uint8Array(3))).toMatchObject({ kind: "Raw", r: "Uint8Array(3)" });
+    s.validate();
+  });
+
+  it("class instances are Structs named after the class, with their fields in the Type", () => {
+    const s = setup();
+    class Point {
+      constructor(
+        public x: number,
+        public y: number,
+      ) {}
+      get norm() {
+        return Math.hypot(this.x, this.y);
+      }
+    }
+    const r = s.value(new Point(1, 2)) as Extract<ValueRecord, { kind: "Struct" }>;
+    expect(r.kind).toBe("Struct");
+    expect(r.field_values).toMatchObject([{ kind: "Int", i: 1 }, { kind: "Int", i: 2 }]);
+    const t = s.typeOf(r);
+    expect(t.kind).toBe(TypeKind.Struct);
+    expect(t.lang_type).toBe("Point");
+    expect(t.specific_info.kind).toBe("Struct");
+    expect((t.specific_info as { fields: Array<{ name: string; type_id: number }> }).fields.map((f) => f.name)).toEqual(["x", "y"]);
+    expect(s.typeOf(s.value({ a: 1 })).lang_type).toBe("Object");
+    expect(s.typeOf(s.value(Object.create(null))).lang_type).toBe("Object");
+    s.validate();
+  });
+
+  it("cycles become Error <cycle>; shared (acyclic) references are encoded each time", () => {
+    const s = setup({ maxDepth: 10 });
+    const a: Record<string, unknown> = { name: "a" };
+    a.self = a;
+    const r = s.value(a) as Extract<ValueRecord, { kind: "Struct" }>;
+    expect(r.field_values[1]).toMatchObject({ kind: "Error", msg: "<cycle>" });
+    const arr: unknown[] = [1];
+    arr.push(arr);
+    expect((s.value(arr) as Extract<ValueRecord, { kind: "Sequence" }>).elements[1]).toMatchObject({ kind: "Error", msg: "<cycle>" });
+    const shared = { v: 1 };
+    const both = s.value({ p: shared, q: shared, list: [shared, shared] }) as Extract<ValueRecord, { kind: "Struct" }>;
+    expect(both.field_values[0]).toMatchObject({ kind: "Struct" });
+    expect(both.field_values[1]).toMatchObject({ kind: "Struct" });
+    expect((both.field_values[2] as Extract<ValueRecord, { kind: "Sequence" }>).elements.map((e) => e.kind)).toEqual(["Struct", "Struct"]);
+    // The encoder forgets its ancestors between calls.
+    expect(s.value(a).kind).toBe("Struct");
+    s.validate();
+  });
+});
+
+describe("capture never runs user code and never throws", () => {
+  it("a Proxy is Raw <Proxy> and none of its traps runs, wherever it sits", () => {
+    const counts: Record<string, number> = {};
+    const s = setup();
+    const handler = countingHandler(counts);
+    const p = new Proxy({ a: 1, nested: { b: 2 } }, handler);
+    const fp = new Proxy(function target() {}, handler);
+    const ap = new Proxy([1, 2, 3], handler);
+    const errorProxy = new Proxy(new Error("e"), handler);
+    const inheritsFromProxy = Object.create(p) as object;
+    class Base {}
+    const ProxiedCtor = new Proxy(Base, handler);
+    const viaProxiedClass = new (class extends (ProxiedCtor as typeof Base) {})();
+    const { proxy: revocable, revoke } = Proxy.revocable({}, handler);
+    revoke();
+    for (const k of Object.keys(counts)) delete counts[k]; // building the values ran some traps
+    const r = s.value(p);
+    expect(r).toMatchObject({ kind: "Raw", r: "<Proxy>" });
+    expect(s.typeOf(r).lang_type).toBe("Proxy");
+    s.value(fp);
+    s.value(ap);
+    s.value(errorProxy);
+    s.value({ p, list: [p, fp], map: new Map<unknown, unknown>([[p, ap]]), set: new Set([fp]) });
+    expect(s.value(inheritsFromProxy)).toMatchObject({ kind: "Struct" }); // a Proxy as prototype
+    expect(s.typeOf(s.value(inheritsFromProxy)).lang_type).toBe("Object");
+    s.value(viaProxiedClass);
+    expect(s.value(revocable)).toMatchObject({ kind: "Raw", r: "<Proxy>" });
+    expect(counts).toEqual({});
+    s.validate();
+  });
+
+  it("getters are never called (own, inherited, throwing)", () => {
+    const s = setup();
+    let calls = 0;
+    const obj = {
+      plain: 1,
+      get counted() {
+        calls++;
+        return 2;
+      },
+      get throws(): number {
+        calls++;
+        throw new Error("getter ran");
+      },
+    };
+    class WithAccessor {
+      field = 1;
+      get lazy() {
+        calls++;
+        return 3;
+      }
+    }
+    const r = s.value(obj) as Extract<ValueRecord, { kind: "Struct" }>;
+    expect(r.field_values).toMatchObject([{ kind: "Int", i: 1 }, { kind: "Raw", r: "<getter>" }, { kind: "Raw", r: "<getter>" }]);
+    s.value(new WithAccessor());
+    const err = new Error("x");
+    Object.defineProperty(err, "message", {
+      get() {
+        calls++;
+        return "m";
+      },
+    });
+    Object.defineProperty(err, "name", {
+      get() {
+        calls++;
+        return "N";
+      },
+    });
+    expect(s.value(err)).toMatchObject({ kind: "Raw" });
+    expect(calls).toBe(0);
+    s.validate();
+  });
+
+  it("toJSON, valueOf, toString, Symbol.toPrimitive and inspect hooks are never called", () => {
+    const s = setup();
+    const calls: string[] = [];
+    const v = {
+      toJSON() {
+        calls.push("toJSON");
+        return 1;
+      },
+      valueOf() {
+        calls.push("valueOf");
+        return 2;
+      },
+      toString() {
+        calls.push("toString");
+        return "s";
+      },
+      [Symbol.toPrimitive]() {
+        calls.push("toPrimitive");
+        return 3;
+      },
+      [util.inspect.custom]() {
+        calls.push("inspect");
+        return "i";
+      },
+    };
+    s.value(v);
+    s.value([v, { v }]);
+    const d = new Date(0);
+    (d as unknown as { toISOString: () => string }).toISOString = () => {
+      calls.push("toISOString");
+      return "x";
+    };
+    expect(s.value(d)).toMatchObject({ r: "1970-01-01T00:00:00.000Z" });
+    expect(calls).toEqual([]);
+    s.validate();
+  });
+
+  it("monkey-patched built-ins after load are not used", () => {
+    const s = setup();
+    const saved = {
+      keys: Object.keys,
+      gopd: Object.getOwnPropertyDescriptor,
+      isArray: Array.isArray,
+      getTime: Date.prototype.getTime,
+      mapEntries: Map.prototype.entries,
+    };
+    let hit = 0;
+    const trap = () => {
+      hit++;
+      throw new Error("patched");
+    };
+    let records: ValueRecord[];
+    try {
+      Object.keys = trap;
+      Object.getOwnPropertyDescriptor = trap;
+      Array.isArray = trap as unknown as typeof Array.isArray;
+      Date.prototype.getTime = trap;
+      Map.prototype.entries = trap;
+      records = [s.enc.encode({ a: [1, 2] }), s.enc.encode(new Date(0)), s.enc.encode(new Map([[1, 2]]))];
+    } finally {
+      Object.keys = saved.keys;
+      Object.getOwnPropertyDescriptor = saved.gopd;
+      Array.isArray = saved.isArray;
+      Date.prototype.getTime = saved.getTime;
+      Map.prototype.entries = saved.mapEntries;
+    }
+    expect(hit).toBe(0);
+    expect(records.map((r) => r.kind)).toEqual(["Struct", "Raw", "Sequence"]);
+  });
+
+  it("exotic objects never make encode throw", async () => {
+    const s = setup();
+    // A module namespace with a binding still in its TDZ (evaluated mid-cycle).
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "ct-values-"));
+    const dir = path.join(root, "node_modules"); // under node_modules: Vitest leaves it to Node's own loader
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, "a.mjs"), 'import "./b.mjs";\nexport let late = 1;\nexport const also = 2;\n');
+    fs.writeFileSync(
+      path.join(dir, "b.mjs"),
+      'import * as ns from "./a.mjs";\nglobalThis.__ctEncodeResult = globalThis.__ctEncode(ns);\n',
+    );
+    const g = globalThis as Record<string, unknown>;
+    g.__ctEncode = (v: unknown) => s.enc.encode(v);
+    try {
+      await import(/* @vite-ignore */ pathToFileURL(path.join(dir, "a.mjs")).href);
+      const tdz = g.__ctEncodeResult as ValueRecord;
+      expect(tdz).toMatchObject({ kind: "Error" });
+      expect((tdz as { msg: string }).msg).toContain("unreadable");
+    } finally {
+      delete g.__ctEncode;
+      delete g.__ctEncodeResult;
+    }
+    // An initialised namespace encodes as a Struct of its exports.
+    const ns = await import(/* @vite-ignore */ pathToFileURL(path.join(dir, "a.mjs")).href);
+    const rec = s.value(ns) as Extract<ValueRecord, { kind: "Struct" }>;
+    expect(rec.kind).toBe("Struct");
+    expect((s.typeOf(rec).specific_info as { fields: Array<{ name: string }> }).fields.map((f) => f.name)).toEqual(["also", "late"]);
+    fs.rmSync(root, { recursive: true, force: true });
+
+    // Without isProxy a revoked Proxy throws on every reflective operation.
+    const blind = setup({}, () => false); // as if no isProxy were given
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    expect(() => blind.enc.encode(proxy)).not.toThrow();
+    expect(blind.enc.encode(proxy).kind).toBe("Error");
+    // Nor a Proxy whose traps all throw.
+    const hostile = new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Error("no");
+        },
+        getPrototypeOf() {
+          throw new Error("no");
+        },
+        getOwnPropertyDescriptor() {
+          throw new Error("no");
+        },
+      },
+    );
+    expect(() => blind.enc.encode(hostile)).not.toThrow();
+    expect(() => blind.enc.encode({ inner: [hostile] })).not.toThrow();
+    // After a failure the encoder still works (its cycle set is cleared).
+    const o = { x: 1 };
+    expect(blind.enc.encode(o).kind).toBe("Struct");
+    expect(blind.enc.encode(o).kind).toBe("Struct");
+    s.validate();
+  });
+});
+
+describe("types are interned", () => {
+  it("the same shape gets the same type id; each Type event is emitted once, before first use", () => {
+    const s = setup();
+    class Point {
+      constructor(
+        public x: number,
+        public y: number,
+      ) {}
+    }
+    const a = s.value(new Point(1, 2)) as { type_id: number };
+    const b = s.value(new Point(3, 4)) as { type_id: number };
+    expect(a.type_id).toBe(b.type_id);
+    const other = s.value({ x: 1, y: 2 }) as { type_id: number };
+    expect(other.type_id).not.toBe(a.type_id);
+    const moreFields = Object.assign(new Point(1, 2), { z: 3 });
+    const c = s.value(moreFields) as { type_id: number };
+    expect(c.type_id).not.toBe(a.type_id);
+    expect(s.typeOf(c as ValueRecord).lang_type).toBe("Point");
+    const i1 = s.value(1) as { type_id: number };
+    const i2 = s.value(2) as { type_id: number };
+    expect(i1.type_id).toBe(i2.type_id);
+    s.value([1, 2]);
+    s.value([3]);
+    s.value(new Map());
+    s.value(new Map([[1, 2]]));
+    const keys = s.types.map((t) => JSON.stringify(t));
+    expect(new Set(keys).size).toBe(keys.length);
+    // Type ids are positional: the n-th Type event has id n.
+    expect(s.table.id(TypeKind.Int, "number")).toBe(s.types.findIndex((t) => t.kind === TypeKind.Int && t.lang_type === "number"));
+    s.validate();
+  });
+
+  // Regression test (fixed): TypeTable keys Struct shapes by joining the class name and field names with NUL, so
+  // two different shapes can collide: `{a, b}` and `{"a\0b"}` both give
+  // "struct\0Object\0a\0b". The second value then reuses the 2-field type with 1 field value,
+  // which the validator rejects (struct-field-count) and CodeTracer mislabels.
+  // Repro: enc.encode({ a: 1, b: 2 }); enc.encode({ "a\0b": 1 });  → same type_id.
+  it("field names containing NUL do not collide with other shapes", () => {
+    const s = setup();
+    const two = s.value({ a: 1, b: 2 }) as { type_id: number };
+    const one = s.value({ "a\u0000b": 1 }) as { type_id: number };
+    expect(one.type_id).not.toBe(two.type_id);
+    s.validate();
+  });
+
+  // Regression test (fixed) (cosmetic; the trace.json writer repairs it): a class name is used as the Struct type's
+  // `lang_type` without being made well-formed, unlike string values and field names. A sink
+  // other than TraceJsonWriter receives an ill-formed string.
+  // Repro: class C {}; Object.defineProperty(C, "name", { value: "\uD800" }); enc.encode(new C())
+  it("a class name with a lone surrogate gives a well-formed lang_type", () => {
+    const s = setup();
+    class C {}
+    Object.defineProperty(C, "name", { value: "\uD800" });
+    s.value(new C());
+    s.validate();
+  });
+});
