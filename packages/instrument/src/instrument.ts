@@ -99,6 +99,8 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
       sourceFileName: filename,
       compact: false,
       comments: true,
+      // Plain-text code frames in error messages, whatever the terminal or CI says about colour.
+      highlightCode: false,
     });
   } catch (error) {
     throw InstrumentError.fromBabel(error, filename);
