@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// Sums the vitest JSON reports that each workspace's `test` script writes into .vitest-reports/
-// and prints one closing line: "Tests: N passed, N failed, N skipped". Exits 1 if any test
-// failed or no test ran.
+// Usage: node scripts/test-summary.mjs [REPORT_DIR] [LABEL]
+// Sums the vitest JSON reports in REPORT_DIR (default .vitest-reports/, where each workspace's
+// `test` script writes one) and prints one closing line: "LABEL: N passed, N failed, N skipped".
+// Exits 1 if any test failed or no test ran.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
-const dir = new URL("../.vitest-reports/", import.meta.url).pathname;
+const dir = process.argv[2] ?? new URL("../.vitest-reports/", import.meta.url).pathname;
+const label = process.argv[3] ?? "Tests";
 let passed = 0, failed = 0, skipped = 0;
 const rows = [];
 let files = [];
@@ -22,5 +24,5 @@ for (const file of files.sort()) {
   rows.push(`  ${file.replace(/\.json$/, "").padEnd(16)} ${p} passed, ${f} failed, ${s} skipped`);
 }
 console.log(rows.join("\n"));
-console.log(`Tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+console.log(`${label}: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);
