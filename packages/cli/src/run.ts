@@ -4,7 +4,7 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { EnvironmentError, UsageError, type RecorderError } from "@codetracer/runtime";
+import { EnvironmentError, UsageError, checkTraceFormat, ensureTraceDir, type RecorderError } from "@codetracer/runtime";
 import { CliUsageError, parseArgs, type CliArgs } from "./args.js";
 
 const PREFIX = "codetracer-js-recorder";
@@ -19,32 +19,13 @@ function fail(error: RecorderError): number {
 
 /** Checks what can be checked before the script starts; throws a coded error. */
 function preflight(args: CliArgs, cwd: string): void {
-  if (args.format === "binary") {
-    throw new UsageError("ERR_UNSUPPORTED_FORMAT", "--format binary (trace.bin) is not supported yet; use --format json", {
-      format: "binary",
-    });
-  }
+  checkTraceFormat(args.format);
   if (args.traceFilter.length > 0) {
     throw new UsageError("ERR_UNSUPPORTED_FORMAT", `--trace-filter is not supported yet (got ${args.traceFilter.join(", ")})`, {
       option: "--trace-filter",
     });
   }
-  const traceDir = path.resolve(cwd, args.traceDir);
-  try {
-    const stat = fs.statSync(traceDir, { throwIfNoEntry: false });
-    if (stat && !stat.isDirectory()) {
-      throw new UsageError("ERR_TRACE_DIR_CONFLICT", `trace directory ${traceDir} exists and is not a directory`, { traceDir });
-    }
-    fs.mkdirSync(traceDir, { recursive: true });
-    fs.accessSync(traceDir, fs.constants.W_OK);
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new EnvironmentError(
-      "ERR_TRACE_DIR_CREATE_FAILED",
-      `cannot create or write the trace directory ${traceDir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
-      { traceDir },
-    );
-  }
+  ensureTraceDir(path.resolve(cwd, args.traceDir));
 }
 
 /**

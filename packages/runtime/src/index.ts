@@ -17,6 +17,6 @@ export { DEFAULT_VALUE_LIMITS, TypeTable, ValueEncoder, bigintRecord } from "./v
 export type { ValueCaptureLimits } from "./values.js";
 export { EnvironmentError, RecorderError, UsageError } from "./errors.js";
 export type { RecorderErrorCode, RecorderErrorKind } from "./errors.js";
-export { NodeSession, RECORDER_NAME, RECORDER_VERSION, startSession } from "./node/session.js";
+export { NodeSession, RECORDER_NAME, RECORDER_VERSION, checkTraceFormat, ensureTraceDir, startSession } from "./node/session.js";
 export type { SessionOptions, TraceFormat } from "./node/session.js";
 export { installExitHooks } from "./node/exit-hooks.js";

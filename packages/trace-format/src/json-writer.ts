@@ -78,17 +78,21 @@ function normalizeFloat(record: Obj, mode: FloatMode): Obj {
   return raw;
 }
 
-/** Copy-on-write map over an array of value records. */
-function normalizeValues(values: unknown, mode: FloatMode): unknown {
-  if (!Array.isArray(values)) return values;
+/** Copy-on-write map: `items` itself when `fn` changes no element, else a new array. */
+function mapCopyOnWrite(items: readonly unknown[], fn: (item: unknown) => unknown): readonly unknown[] {
   let out: unknown[] | undefined;
-  for (let i = 0; i < values.length; i++) {
-    const item: unknown = values[i];
-    const n = normalizeValue(item, mode);
-    if (n !== item && out === undefined) out = values.slice(0, i);
+  for (let i = 0; i < items.length; i++) {
+    const item: unknown = items[i];
+    const n = fn(item);
+    if (n !== item && out === undefined) out = items.slice(0, i);
     if (out !== undefined) out.push(n);
   }
-  return out ?? values;
+  return out ?? items;
+}
+
+/** Copy-on-write map over an array of value records. */
+function normalizeValues(values: unknown, mode: FloatMode): unknown {
+  return Array.isArray(values) ? mapCopyOnWrite(values, (v) => normalizeValue(v, mode)) : values;
 }
 
 /** Copy-on-write: `record` with `record[key]` replaced by `value` when it differs. */
@@ -123,16 +127,7 @@ function normalizeValue(value: unknown, mode: FloatMode): unknown {
 /** Generic copy-on-write walk for rare events: normalises every value-record-like object. */
 function normalizeAny(value: unknown, mode: FloatMode): unknown {
   if (value === null || typeof value !== "object") return value;
-  if (Array.isArray(value)) {
-    let out: unknown[] | undefined;
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i];
-      const n = normalizeAny(item, mode);
-      if (n !== item && out === undefined) out = value.slice(0, i);
-      if (out !== undefined) out.push(n);
-    }
-    return out ?? value;
-  }
+  if (Array.isArray(value)) return mapCopyOnWrite(value, (v) => normalizeAny(v, mode));
   const record = value as Obj;
   if (record.kind === "Float" && "f" in record) return normalizeFloat(record, mode);
   let out: Obj | undefined;

@@ -128,13 +128,7 @@ export class NodeSession {
  *   `ERR_IO` when `trace.json` cannot be opened for writing.
  */
 export function startSession(options: SessionOptions): NodeSession {
-  const format = options.format ?? "json";
-  if (format !== "json") {
-    if (format === "binary") {
-      throw new UsageError("ERR_UNSUPPORTED_FORMAT", "--format binary (trace.bin) is not supported yet; use --format json", { format });
-    }
-    throw new UsageError("ERR_UNSUPPORTED_FORMAT", `unknown trace format '${String(format)}' (expected json or binary)`, { format: String(format) });
-  }
+  const format = checkTraceFormat(options.format ?? "json");
   if ((globalThis as Record<string, unknown>)[RUNTIME_GLOBAL]) {
     throw new UsageError("ERR_ALREADY_TRACING", "a recording session is already active in this process");
   }
@@ -155,12 +149,35 @@ export function startSession(options: SessionOptions): NodeSession {
   return session;
 }
 
-function prepareTraceDir(traceDir: string): void {
+/**
+ * Checks that this version can write `format` and returns it.
+ * @throws UsageError `ERR_UNSUPPORTED_FORMAT` for `"binary"` (`trace.bin` is not written yet)
+ *   and for any unknown format.
+ */
+export function checkTraceFormat(format: string): TraceFormat {
+  if (format === "json") return format;
+  if (format === "binary") {
+    throw new UsageError("ERR_UNSUPPORTED_FORMAT", "--format binary (trace.bin) is not supported yet; use --format json", { format });
+  }
+  throw new UsageError("ERR_UNSUPPORTED_FORMAT", `unknown trace format '${format}' (expected json or binary)`, { format });
+}
+
+/**
+ * Makes sure `traceDir` is a writable directory, creating it (and its parents) if missing.
+ * Used by the session and, before the program starts, by the CLI, so both report the same
+ * coded error. Removes nothing.
+ *
+ * @param traceDir absolute path.
+ * @throws UsageError `ERR_TRACE_DIR_CONFLICT` when it exists and is not a directory.
+ * @throws EnvironmentError `ERR_TRACE_DIR_CREATE_FAILED` when it cannot be created or written
+ *   (the message names the directory and the system error code).
+ */
+export function ensureTraceDir(traceDir: string): void {
   let stat: fs.Stats | undefined;
   try {
-    stat = fs.statSync(traceDir);
+    stat = fs.statSync(traceDir, { throwIfNoEntry: false });
   } catch {
-    stat = undefined;
+    stat = undefined; // e.g. ENOTDIR: a parent is a file; mkdir below reports it
   }
   if (stat && !stat.isDirectory()) {
     throw new UsageError("ERR_TRACE_DIR_CONFLICT", `trace directory ${traceDir} exists and is not a directory`, { traceDir });
@@ -171,11 +188,15 @@ function prepareTraceDir(traceDir: string): void {
   } catch (error) {
     throw new EnvironmentError(
       "ERR_TRACE_DIR_CREATE_FAILED",
-      `cannot create or write the trace directory ${traceDir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      `cannot create or write the trace directory ${traceDir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
       { traceDir },
       { cause: error },
     );
   }
+}
+
+function prepareTraceDir(traceDir: string): void {
+  ensureTraceDir(traceDir);
   // A stale recording must not be mistaken for this one: the metadata goes first.
   for (const name of [TRACE_METADATA_FILE, TRACE_PATHS_FILE, TRACE_JSON_FILE, TRACE_BIN_FILE]) {
     fs.rmSync(path.join(traceDir, name), { force: true });
