@@ -279,8 +279,8 @@ export class ValueEncoder {
   private encodeArray(arr: unknown[], depth: number): ValueRecord {
     const lengthDesc = getOwnPropertyDescriptor(arr, "length");
     const length = typeof lengthDesc?.value === "number" ? lengthDesc.value : 0;
-    const typeId = this.types.id(TypeKind.Seq, "Array");
     if (depth >= this.limits.maxDepth) return this.raw(`Array(${length})`, "Array", TypeKind.NonExpanded);
+    const typeId = this.types.id(TypeKind.Seq, "Array");
     const n = Math.min(length, this.limits.maxItems);
     const elements: ValueRecord[] = [];
     for (let i = 0; i < n; i++) {
@@ -294,8 +294,8 @@ export class ValueEncoder {
   }
 
   private encodeMap(map: Map<unknown, unknown>, size: number, depth: number): ValueRecord {
-    const typeId = this.types.id(TypeKind.TableKind, "Map");
     if (depth >= this.limits.maxDepth) return this.raw(`Map(${size})`, "Map", TypeKind.NonExpanded);
+    const typeId = this.types.id(TypeKind.TableKind, "Map");
     const tupleType = this.types.id(TypeKind.Tuple, "[key, value]");
     const elements: ValueRecord[] = [];
     const it = mapEntries.call(map);
@@ -314,8 +314,8 @@ export class ValueEncoder {
   }
 
   private encodeSet(set: Set<unknown>, size: number, depth: number): ValueRecord {
-    const typeId = this.types.id(TypeKind.Set, "Set");
     if (depth >= this.limits.maxDepth) return this.raw(`Set(${size})`, "Set", TypeKind.NonExpanded);
+    const typeId = this.types.id(TypeKind.Set, "Set");
     const elements: ValueRecord[] = [];
     const it = setValues.call(set);
     for (let i = 0; i < this.limits.maxItems; i++) {

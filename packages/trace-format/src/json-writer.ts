@@ -7,6 +7,7 @@
 import { TraceFormatError } from "./errors.js";
 import { floatToString, parseRustFloat } from "./floats.js";
 import type { TraceLowLevelEvent } from "./types.js";
+import { mapCopyOnWrite } from "./copy-on-write.js";
 
 /**
  * Where a {@link TraceJsonWriter} sends its text. `write` receives UTF-16 JS strings (the sink
@@ -76,18 +77,6 @@ function normalizeFloat(record: Obj, mode: FloatMode): Obj {
   const raw: Obj = { kind: "Raw", r: rawText };
   for (const key in record) if (key !== "kind" && key !== "f") raw[key] = record[key];
   return raw;
-}
-
-/** Copy-on-write map: `items` itself when `fn` changes no element, else a new array. */
-function mapCopyOnWrite(items: readonly unknown[], fn: (item: unknown) => unknown): readonly unknown[] {
-  let out: unknown[] | undefined;
-  for (let i = 0; i < items.length; i++) {
-    const item: unknown = items[i];
-    const n = fn(item);
-    if (n !== item && out === undefined) out = items.slice(0, i);
-    if (out !== undefined) out.push(n);
-  }
-  return out ?? items;
 }
 
 /** Copy-on-write map over an array of value records. */

@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 
+import { mapCopyOnWrite } from "./copy-on-write.js";
 interface WellFormedString {
   isWellFormed(): boolean;
   toWellFormed(): string;
@@ -52,16 +53,7 @@ export function isWellFormed(s: string): boolean {
 export function wellFormedDeep(value: unknown): unknown {
   if (typeof value === "string") return toWellFormed(value);
   if (value === null || typeof value !== "object") return value;
-  if (Array.isArray(value)) {
-    let out: unknown[] | undefined;
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i];
-      const n = wellFormedDeep(item);
-      if (n !== item && out === undefined) out = value.slice(0, i);
-      if (out !== undefined) out.push(n);
-    }
-    return out ?? value;
-  }
+  if (Array.isArray(value)) return mapCopyOnWrite(value, wellFormedDeep);
   const record = value as Record<string, unknown>;
   let changed = false;
   const out: Record<string, unknown> = {};
