@@ -226,23 +226,20 @@ describe("ts-app with --exclude", () => {
 });
 
 describe("ts-app: class field initializers", () => {
-  // RECORDER BUG: a class field initializer (`readonly reviews = new Repository<Review>("reviews")`
-  // in store.ts's `Store`) runs before the recorder's `enter` for the constructor, so the
-  // constructor's Call event comes AFTER everything the initializer did: the trace shows
-  // `Repository.constructor("reviews")` as called from `main`, not from `Store.constructor`,
-  // and the initializer's line gets no Step. Minimal repro (plain JS):
-  //   function make(l) { return { l }; }
-  //   class Box { items = make("items"); constructor(n) { this.n = n; } }
-  //   new Box("b");
-  // → trace: `call make(l="items")` under <module>, then `call Box.constructor(n="b")`; no step
-  //   on the `items = ...` line.
-  it.fails("the initializer's calls are made from inside the class's constructor", () => {
+  // JS runs a base class's field initializers (`readonly reviews = new Repository(...)` in
+  // store.ts's `Store`) before the constructor body: the recorder opens the constructor's frame
+  // at the first initializer and writes its Call, with the arguments, when the body starts.
+  it("the initializer's calls are made from inside the class's constructor", () => {
     const trace = expectValidTrace(runs.cli.run.traceDir);
     const reviews = trace.callsOf("Repository.constructor").find((c) => c.args.label === "reviews")!;
     expect(reviews.parent?.name).toBe("Store.constructor");
+    // The initializer's call comes after the constructor's Call, which carries the arguments.
+    const store = trace.callsOf("Store.constructor")[0]!;
+    expect(store.args).toEqual({ name: runs.cli.run.stdout.split(":")[0] });
+    expect(reviews.index).toBeGreaterThan(store.index);
   });
 
-  it.fails("the initializer's line is stepped", () => {
+  it("the initializer's line is stepped", () => {
     const trace = expectValidTrace(runs.cli.run.traceDir);
     const line = lineOf(STORE, 'readonly reviews = new Repository<Review>("reviews")');
     expect(trace.stepsAt("src/store.ts", line).length).toBe(1);

@@ -11,3 +11,11 @@ declare module "@babel/plugin-transform-modules-commonjs" {
   const plugin: import("@babel/core").PluginItem;
   export default plugin;
 }
+declare module "@babel/plugin-proposal-decorators" {
+  const plugin: import("@babel/core").PluginItem;
+  export default plugin;
+}
+declare module "@babel/plugin-transform-class-properties" {
+  const plugin: import("@babel/core").PluginItem;
+  export default plugin;
+}

@@ -7,6 +7,8 @@ import { transformSync, type PluginItem } from "@babel/core";
 import transformTypeScript from "@babel/plugin-transform-typescript";
 import transformReactJsx from "@babel/plugin-transform-react-jsx";
 import transformModulesCommonjs from "@babel/plugin-transform-modules-commonjs";
+import proposalDecorators from "@babel/plugin-proposal-decorators";
+import transformClassProperties from "@babel/plugin-transform-class-properties";
 import { codetracerBabelPlugin, type CodetracerPluginMetadata } from "./plugin.js";
 import { InstrumentError } from "./errors.js";
 
@@ -31,6 +33,14 @@ export interface InstrumentOptions {
    * @default true
    */
   inlineSourceMap?: boolean;
+  /**
+   * Which decorators the file's `@decorator` syntax means, as TypeScript decides it:
+   * `"legacy"` when the nearest `tsconfig.json` sets `experimentalDecorators` (TypeScript's
+   * legacy decorators), else `"2023-11"` (the standard decorators of TC39). Node runs neither,
+   * so files that use decorators are compiled by Babel's decorators transform.
+   * @default "2023-11"
+   */
+  decorators?: "2023-11" | "legacy";
 }
 
 /** Result of {@link instrument}. */
@@ -46,6 +56,8 @@ export interface InstrumentResult {
   sites: number;
 }
 
+/** Cheap pre-check: `@` followed by a name somewhere (decorators need an extra parser plugin). */
+const DECORATOR = /@[\p{ID_Start}$_]/u;
 const TS_EXT = /\.(?:[cm]?ts|tsx)$/;
 const JSX_EXT = /\.(?:jsx|tsx)$/;
 
@@ -84,6 +96,12 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
     ]);
   }
   if (isJSX) plugins.push([transformReactJsx, { runtime: "automatic" }]);
+  if (DECORATOR.test(code)) {
+    // After the recorder's pass, which runs first from `Program.enter` on the original AST.
+    if (options.decorators === "legacy") {
+      plugins.push([proposalDecorators, { version: "legacy" }], [transformClassProperties, { loose: true }]);
+    } else plugins.push([proposalDecorators, { version: "2023-11" }]);
+  }
   if (format === "commonjs") plugins.push([transformModulesCommonjs, { loose: false }]);
 
   let result: ReturnType<typeof transformSync>;

@@ -7,8 +7,8 @@ import type { NodePath, types as t } from "@babel/core";
 
 type Binding = NonNullable<ReturnType<NodePath["scope"]["getBinding"]>>;
 
-/** The function or program path whose frame a statement belongs to. */
-export type FrameOwner = NodePath<t.Function> | NodePath<t.Program>;
+/** The function, class static block or program path whose frame a statement belongs to. */
+export type FrameOwner = NodePath<t.Function> | NodePath<t.StaticBlock> | NodePath<t.Program>;
 
 /**
  * Names of the locals to capture before `stmt` runs, in declaration order (outer scopes first).

@@ -21,13 +21,27 @@ export function qualifiedFunctionName(path: NodePath<t.Function>): string {
   return name;
 }
 
+/** The object literal `path` is a member (method, or property value) of, if any. */
+function enclosingObject(path: NodePath): NodePath<t.ObjectExpression> | null {
+  const parent = path.parentPath;
+  if (parent?.isObjectExpression()) return parent;
+  if (parent?.isObjectProperty() && parent.parentPath.isObjectExpression()) return parent.parentPath;
+  return null;
+}
+
+/** `outer.nested` for an object literal written as the `nested` property of `outer`. */
+function objectChain(objectPath: NodePath<t.ObjectExpression>): string {
+  const own = inferredName(objectPath) ?? "";
+  const outer = enclosingObject(objectPath);
+  if (!outer) return own;
+  const prefix = objectChain(outer);
+  return prefix && own ? `${prefix}.${own}` : own;
+}
+
 function containerName(path: NodePath): string {
   // Object literal members are named after the object when it has a name.
-  const parent = path.parentPath;
-  let objectName = "";
-  const objectPath =
-    parent?.isObjectExpression() ? parent : parent?.parentPath?.isObjectExpression() && parent.isObjectProperty() ? parent.parentPath : null;
-  if (objectPath) objectName = inferredName(objectPath) ?? "";
+  const objectPath = enclosingObject(path);
+  const objectName = objectPath ? objectChain(objectPath) : "";
 
   let cur: NodePath | null = path.parentPath;
   while (cur) {
@@ -39,6 +53,11 @@ function containerName(path: NodePath): string {
     cur = cur.parentPath;
   }
   return objectName;
+}
+
+/** The qualified name of a class (`Outer.Inner`, `make.<anonymous>`), as used for its methods. */
+export function classQualifiedName(path: NodePath<t.Class>): string {
+  return className(path);
 }
 
 function className(path: NodePath<t.Class>): string {

@@ -20,7 +20,7 @@ import {
   type SiteEntry,
 } from "@codetracer/runtime/abi";
 import { visibleLocals, type FrameOwner } from "./locals.js";
-import { parameterNames, qualifiedFunctionName } from "./names.js";
+import { classQualifiedName, parameterNames, qualifiedFunctionName } from "./names.js";
 
 /** Options of {@link codetracerBabelPlugin}. */
 export interface CodetracerPluginOptions {
@@ -59,6 +59,8 @@ interface VisitState {
   sites: SiteEntry[];
   generated: Set<string>;
   done: WeakSet<t.Node>;
+  /** Classes (fields) and `for await` loops already rewritten (apart from their step). */
+  rewritten: WeakSet<t.Node>;
   program: NodePath<t.Program>;
 }
 
@@ -89,14 +91,25 @@ function isSteppable(node: t.Statement): boolean {
 function isStatementListItem(path: NodePath): boolean {
   const parent = path.parentPath;
   if (!parent) return false;
-  if (path.listKey === "body") return parent.isProgram() || parent.isBlockStatement();
+  if (path.listKey === "body") return parent.isProgram() || parent.isBlockStatement() || parent.isStaticBlock();
   return path.listKey === "consequent" && parent.isSwitchCase();
 }
 
+/** The function, class static block or program whose frame code at `path` runs in. */
+function frameOwner(path: NodePath, program: NodePath<t.Program>): FrameOwner {
+  const owner = path.findParent((p) => p.isFunction() || p.isStaticBlock()) as FrameOwner | null;
+  return owner ?? program;
+}
+
 function ownerOf(path: NodePath, state: VisitState): { owner: FrameOwner; info: FrameInfo } | null {
-  const owner: FrameOwner = (path.getFunctionParent() as NodePath<t.Function> | null) ?? state.program;
+  const owner = frameOwner(path, state.program);
   const info = state.frames.get(owner.node);
   return info ? { owner, info } : null;
+}
+
+/** `(_ct || _ctInit())`: the file runtime, created on first use. */
+function runtimeRef(state: VisitState): t.Expression {
+  return t.logicalExpression("||", t.cloneNode(state.ct), t.callExpression(t.cloneNode(state.init), []));
 }
 
 function call(state: VisitState, method: string, args: t.Expression[]): t.CallExpression {
@@ -108,8 +121,111 @@ function call(state: VisitState, method: string, args: t.Expression[]): t.CallEx
  * hoisted declarations called by a module that imports this one), when `_ct` is not set yet.
  */
 function enterCall(state: VisitState, args: t.Expression[]): t.CallExpression {
-  const runtime = t.logicalExpression("||", t.cloneNode(state.ct), t.callExpression(t.cloneNode(state.init), []));
-  return t.callExpression(t.memberExpression(runtime, t.identifier("enter")), args);
+  return t.callExpression(t.memberExpression(runtimeRef(state), t.identifier("enter")), args);
+}
+
+/** Adds a function (or static block) to the table and gives it a frame variable. Idempotent. */
+function registerFrame(path: NodePath<t.Function> | NodePath<t.StaticBlock>, state: VisitState, name: string, params: string[]): FrameInfo {
+  const known = state.frames.get(path.node);
+  if (known) return known;
+  const fnId = state.fns.push([name, path.node.loc!.start.line, ...params]) - 1;
+  const frame = path.scope.generateUidIdentifier("f");
+  state.generated.add(frame.name);
+  const info = { frame, fnId };
+  state.frames.set(path.node, info);
+  return info;
+}
+
+/**
+ * `const _f = enter(id, ...params); try { hoisted; body } catch (_e) { threw(_f, _e); throw _e; }
+ * finally { exit(_f); }`. Function declarations of the body would become block-scoped inside
+ * the `try` (clashing with a `var` of the same name, duplicate names in strict code, parameter
+ * shadowing): they are kept function-scoped and hoisted as `var g = function () {…}` at the top
+ * of the block, in source order (the name is still inferred as `g`).
+ */
+function guardedBody(path: NodePath, state: VisitState, info: FrameInfo, params: t.Expression[], statements: t.Statement[]): t.Statement[] {
+  const err = path.scope.generateUidIdentifier("e");
+  state.generated.add(err.name);
+  const enter = t.variableDeclaration("const", [
+    t.variableDeclarator(t.cloneNode(info.frame), enterCall(state, [t.numericLiteral(info.fnId), ...params])),
+  ]);
+  const hoisted: t.Statement[] = [];
+  const rest: t.Statement[] = [];
+  for (const stmt of statements) {
+    if (t.isFunctionDeclaration(stmt) && stmt.id) {
+      const fn = t.functionExpression(null, stmt.params, stmt.body, stmt.generator, stmt.async);
+      fn.loc = stmt.loc ?? null;
+      const decl = t.variableDeclaration("var", [t.variableDeclarator(stmt.id, fn)]);
+      decl.loc = stmt.loc ?? null;
+      hoisted.push(decl);
+    } else rest.push(stmt);
+  }
+  const guarded = t.tryStatement(
+    t.blockStatement([...hoisted, ...rest]),
+    t.catchClause(
+      err,
+      t.blockStatement([
+        t.expressionStatement(call(state, "threw", [t.cloneNode(info.frame), t.cloneNode(err)])),
+        t.throwStatement(t.cloneNode(err)),
+      ]),
+    ),
+    t.blockStatement([t.expressionStatement(call(state, "exit", [t.cloneNode(info.frame)]))]),
+  );
+  return [enter, guarded];
+}
+
+/** `fn.name` is inferred from where an anonymous function or class is written: keep it there. */
+function isAnonymousDefinition(node: t.Node): boolean {
+  return (
+    t.isArrowFunctionExpression(node) ||
+    ((t.isFunctionExpression(node) || t.isClassExpression(node)) && !node.id)
+  );
+}
+
+/**
+ * Instance field initialisers run as part of a construction, before the constructor body of a
+ * base class and right after `super()` returns in a derived one. Each initialiser that runs code
+ * becomes `(field(ctor, site, open), initialiser)`, so its line is stepped inside the
+ * constructor's frame and its calls are nested in it (see `FileRuntime.field`). A class without
+ * an explicit constructor gets a table entry for its implicit one; the frame ends after its last
+ * such initialiser. Initialisers that are anonymous function or class definitions are left as
+ * they are (wrapping them would change the inferred `name`; they run no code).
+ */
+function instrumentInstanceFields(path: NodePath<t.Class>, state: VisitState): void {
+  const body = path.get("body").get("body");
+  const fields = body.filter(
+    (m) =>
+      (m.isClassProperty() || m.isClassPrivateProperty() || m.isClassAccessorProperty()) &&
+      !(m.node as t.ClassProperty).static &&
+      !(m.node as t.ClassProperty).declare &&
+      (m.node as t.ClassProperty).value != null &&
+      !isAnonymousDefinition((m.node as t.ClassProperty).value!) &&
+      (m.node as t.ClassProperty).value!.loc != null,
+  ) as NodePath<t.ClassProperty>[];
+  if (fields.length === 0) return;
+  const ctor = body.find((m) => m.isClassMethod({ kind: "constructor" })) as NodePath<t.ClassMethod> | undefined;
+  const derived = path.node.superClass != null;
+  let fnId: number;
+  if (ctor) {
+    fnId = registerFrame(ctor, state, qualifiedFunctionName(ctor), parameterNames(ctor.node.params)).fnId;
+  } else {
+    fnId = state.fns.push([`${classQualifiedName(path)}.constructor`, path.node.loc!.start.line]) - 1;
+  }
+  fields.forEach((field, i) => {
+    const value = field.node.value!;
+    const site = state.sites.push([value.loc!.start.line]) - 1;
+    const open = i === 0 && !(ctor && derived) ? 1 : 0;
+    const mark = t.callExpression(t.memberExpression(runtimeRef(state), t.identifier("field")), [
+      t.numericLiteral(fnId),
+      t.numericLiteral(site),
+      t.numericLiteral(open),
+    ]);
+    const last = !ctor && i === fields.length - 1;
+    const init = last
+      ? t.callExpression(t.memberExpression(runtimeRef(state), t.identifier("fieldsEnd")), [t.numericLiteral(fnId), value])
+      : value;
+    field.node.value = t.sequenceExpression([mark, init]);
+  });
 }
 
 function ensureBlock(path: NodePath<t.Statement | null | undefined>): void {
@@ -123,12 +239,24 @@ const visitor = {
   WithStatement(path: NodePath<t.WithStatement>) {
     path.skip();
   },
-  // TS namespaces and class static blocks are left uninstrumented in this version.
-  TSModuleDeclaration(path: NodePath<t.TSModuleDeclaration>) {
-    path.skip();
+  Class(this: VisitState, path: NodePath<t.Class>) {
+    if (!path.node.loc || this.rewritten.has(path.node)) return;
+    this.rewritten.add(path.node);
+    instrumentInstanceFields(path, this);
   },
-  StaticBlock(path: NodePath<t.StaticBlock>) {
-    path.skip();
+
+  // A class static block runs like a function called while the class is defined: its own frame.
+  StaticBlock: {
+    enter(this: VisitState, path: NodePath<t.StaticBlock>) {
+      if (!path.node.loc || this.done.has(path.node)) return;
+      this.done.add(path.node);
+      const cls = path.parentPath.parentPath as NodePath<t.Class>;
+      registerFrame(path, this, `${classQualifiedName(cls)}.<static_initializer>`, []);
+    },
+    exit(this: VisitState, path: NodePath<t.StaticBlock>) {
+      const info = this.frames.get(path.node);
+      if (info) path.node.body = guardedBody(path, this, info, [], path.node.body);
+    },
   },
 
   IfStatement(path: NodePath<t.IfStatement>) {
@@ -152,11 +280,7 @@ const visitor = {
         block.loc = expr.loc ?? null;
         path.get("body").replaceWith(block);
       }
-      const fnId =
-        this.fns.push([qualifiedFunctionName(path), node.loc.start.line, ...parameterNames(node.params)]) - 1;
-      const frame = path.scope.generateUidIdentifier("f");
-      this.generated.add(frame.name);
-      this.frames.set(node, { frame, fnId });
+      const { fnId } = registerFrame(path, this, qualifiedFunctionName(path), parameterNames(node.params));
       if (node.async && !node.generator) this.asyncFns.add(fnId);
     },
     exit(this: VisitState, path: NodePath<t.Function>) {
@@ -164,38 +288,7 @@ const visitor = {
       const body = path.node.body;
       if (!info || !t.isBlockStatement(body)) return;
       const params = (this.fns[info.fnId]!.slice(2) as string[]).map((n) => t.identifier(n));
-      const err = path.scope.generateUidIdentifier("e");
-      this.generated.add(err.name);
-      const enter = t.variableDeclaration("const", [
-        t.variableDeclarator(info.frame, enterCall(this, [t.numericLiteral(info.fnId), ...params])),
-      ]);
-      // Function declarations of the body would become block-scoped inside the `try`
-      // (clashing with a `var` of the same name, duplicate names in strict code, parameter
-      // shadowing). Keep them function-scoped and hoisted: `var g = function () {…}` at the top
-      // of the block, in source order (the name is still inferred as `g`).
-      const hoisted: t.Statement[] = [];
-      const rest: t.Statement[] = [];
-      for (const stmt of body.body) {
-        if (t.isFunctionDeclaration(stmt) && stmt.id) {
-          const fn = t.functionExpression(null, stmt.params, stmt.body, stmt.generator, stmt.async);
-          fn.loc = stmt.loc ?? null;
-          const decl = t.variableDeclaration("var", [t.variableDeclarator(stmt.id, fn)]);
-          decl.loc = stmt.loc ?? null;
-          hoisted.push(decl);
-        } else rest.push(stmt);
-      }
-      const guarded = t.tryStatement(
-        t.blockStatement([...hoisted, ...rest]),
-        t.catchClause(
-          err,
-          t.blockStatement([
-            t.expressionStatement(call(this, "threw", [t.cloneNode(info.frame), t.cloneNode(err)])),
-            t.throwStatement(t.cloneNode(err)),
-          ]),
-        ),
-        t.blockStatement([t.expressionStatement(call(this, "exit", [t.cloneNode(info.frame)]))]),
-      );
-      body.body = [enter, guarded];
+      body.body = guardedBody(path, this, info, params, body.body);
     },
   },
 
@@ -242,15 +335,49 @@ const visitor = {
     path.replaceWith(call(this, "resume", [frame(), awaited]));
   },
 
-  ForOfStatement(this: VisitState, path: NodePath<t.ForOfStatement>) {
-    if (path.node.await && !path.getFunctionParent()) this.asyncFns.add(0);
+  /**
+   * `for await`: the frame suspends before every `next()` it awaits and resumes when the body
+   * starts and after the loop. The iterable expression is left as written (Node's "is not async
+   * iterable" message quotes it), so the suspension is placed before the loop statement and at
+   * the end of each iteration (a `finally`, so `continue`, `break` and throws are covered: the
+   * loop then awaits the iterator's `return()`).
+   */
+  ForOfStatement: {
+    exit(this: VisitState, path: NodePath<t.ForOfStatement>) {
+      const node = path.node;
+      if (!node.await || this.rewritten.has(node) || !node.loc) return;
+      this.rewritten.add(node);
+      const found = ownerOf(path, this);
+      if (!found) return;
+      if (found.owner.isProgram()) this.asyncFns.add(0);
+      const frame = () => t.cloneNode(found.info.frame);
+      const suspend = () => t.expressionStatement(call(this, "suspend", [frame(), t.identifier("undefined"), t.numericLiteral(1)]));
+      const resume = () => t.expressionStatement(call(this, "resume", [frame(), t.identifier("undefined")]));
+      const body = t.isBlockStatement(node.body) ? node.body : t.blockStatement([node.body]);
+      node.body = t.blockStatement([resume(), t.tryStatement(body, null, t.blockStatement([suspend()]))]);
+      const target: NodePath<t.Statement> = path.parentPath.isLabeledStatement() ? path.parentPath : path;
+      if (!Array.isArray(target.container)) return; // (bodies are blocks by now)
+      target.insertBefore(suspend());
+      target.insertAfter(resume());
+    },
   },
 
   YieldExpression(this: VisitState, path: NodePath<t.YieldExpression>) {
-    if (this.done.has(path.node) || path.node.delegate) return;
+    if (this.done.has(path.node)) return;
     const found = ownerOf(path, this);
     if (!found) return;
     const frame = () => t.cloneNode(found.info.frame);
+    if (path.node.delegate) {
+      // `yield*`: the delegate's own frames run while this one waits; the iterable expression
+      // is evaluated first, in this frame. In an async generator the delegation awaits.
+      const fn = found.owner.node as t.Function;
+      const args: t.Expression[] = [frame(), path.node.argument!];
+      if (fn.async) args.push(t.numericLiteral(1));
+      const delegated = t.yieldExpression(call(this, "suspend", args), true);
+      this.done.add(delegated);
+      path.replaceWith(call(this, "resume", [frame(), delegated]));
+      return;
+    }
     const arg = path.node.argument ?? t.identifier("undefined");
     const yielded = t.yieldExpression(call(this, "suspend", [frame(), arg]));
     this.done.add(yielded);
@@ -304,6 +431,7 @@ export function codetracerBabelPlugin(
             sites: [],
             generated: new Set(),
             done: new WeakSet(),
+            rewritten: new WeakSet(),
             program,
           };
           state.generated.add(state.ct.name);

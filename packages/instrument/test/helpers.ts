@@ -253,12 +253,28 @@ export function functionRanges(source: string, filename = VIRTUAL): Map<number, 
     parserOpts: { plugins: isTS ? ["typescript"] : [], allowReturnOutsideFunction: true },
   });
   const ranges = new Map<number, Array<[number, number]>>();
+  const add = (key: number, start: number, end: number) => {
+    const list = ranges.get(key) ?? [];
+    list.push([start, end]);
+    ranges.set(key, list);
+  };
   traverse(ast!, {
     Function(p) {
       const loc = p.node.loc!;
-      const list = ranges.get(loc.start.line) ?? [];
-      list.push([loc.start.line, loc.end.line]);
-      ranges.set(loc.start.line, list);
+      add(loc.start.line, loc.start.line, loc.end.line);
+      // Instance field initialisers are stepped in the constructor's frame.
+      if (p.isClassMethod({ kind: "constructor" })) {
+        const cls = p.parentPath.parentPath!.node.loc!;
+        add(loc.start.line, cls.start.line, cls.end.line);
+      }
+    },
+    Class(p) {
+      const loc = p.node.loc!;
+      add(loc.start.line, loc.start.line, loc.end.line); // implicit constructor
+    },
+    StaticBlock(p) {
+      const loc = p.node.loc!;
+      add(loc.start.line, loc.start.line, loc.end.line);
     },
   });
   return ranges;

@@ -230,7 +230,7 @@ describe("TypeScript input", () => {
   // 'decorators' isn't currently enabled" and cannot be recorded at all.
   // Repro: instrument("function dec(t: any) { return t; }\n@dec class X {}\n",
   //                   { filename: "/v/a.ts", format: "commonjs" })  → throws.
-  it.fails("decorators in a .ts file compile", () => {
+  it("decorators in a .ts file compile", () => {
     const src = "function dec(t: any) { return t; }\n@dec class X {}\nmodule.exports = X;\n";
     const out = instrument(src, { filename: "/virtual/deco.ts", format: "commonjs", inlineSourceMap: false });
     expect(out.instrumented).toBe(true);

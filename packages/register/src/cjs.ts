@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import Module from "node:module";
 import { InstrumentError, instrument, needsCompile } from "@codetracer/instrument";
 import { moduleFormat } from "./format.js";
+import { decoratorsFor } from "./tsconfig.js";
 
 interface CjsModule {
   _compile(code: string, filename: string): unknown;
@@ -41,7 +42,7 @@ export function installRequireHook(
       }
       let code: string;
       try {
-        code = instrument(source, { filename, format: "commonjs", instrument: record }).code;
+        code = instrument(source, { filename, format: "commonjs", instrument: record, decorators: decoratorsFor(filename) }).code;
       } catch (error) {
         // Plain JS that does not parse: let Node report its own SyntaxError, exactly as without us.
         if (!needsCompile(filename) && error instanceof InstrumentError && error.code === "ERR_INSTRUMENT_SYNTAX") {

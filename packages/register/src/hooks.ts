@@ -11,6 +11,7 @@ import { InstrumentError, instrument, isSupportedFile, needsCompile } from "@cod
 import type { LoaderConfig } from "./config.js";
 import { createFileFilter } from "./filter.js";
 import { moduleFormat } from "./format.js";
+import { decoratorsFor } from "./tsconfig.js";
 
 type Resolve = (specifier: string, context: ResolveContext) => Promise<ResolveResult>;
 interface ResolveContext { parentURL?: string | undefined; conditions: string[]; importAttributes?: Record<string, string> }
@@ -21,9 +22,13 @@ interface LoadResult { format: string; source?: string | ArrayBuffer | Uint8Arra
 
 let shouldRecord: (file: string) => boolean = () => false;
 
-/** Receives the {@link LoaderConfig} from `module.register(..., { data })`. */
-export async function initialize(data: LoaderConfig): Promise<void> {
-  shouldRecord = createFileFilter(data);
+/**
+ * Receives the {@link LoaderConfig} from `module.register(..., { data })`. With
+ * `compileOnly: true` nothing is recorded: TypeScript and JSX are only compiled (see
+ * `@codetracer/register/compile-only`).
+ */
+export async function initialize(data: LoaderConfig & { compileOnly?: boolean }): Promise<void> {
+  shouldRecord = data.compileOnly ? () => false : createFileFilter(data);
 }
 
 const TS_FALLBACKS: Record<string, string[]> = {
@@ -67,7 +72,7 @@ export async function load(url: string, context: LoadContext, nextLoad: Load): P
   const format = moduleFormat(file, () => source);
   if (format === "commonjs") return { format: "commonjs", source: null, shortCircuit: true };
   try {
-    const out = instrument(source, { filename: file, format: "module", instrument: record });
+    const out = instrument(source, { filename: file, format: "module", instrument: record, decorators: decoratorsFor(file) });
     return { format: "module", source: out.code, shortCircuit: true };
   } catch (error) {
     if (!(error instanceof InstrumentError) || error.code !== "ERR_INSTRUMENT_SYNTAX") throw error;

@@ -28,7 +28,7 @@
 export const RUNTIME_GLOBAL = "__codetracer__";
 
 /** Version of this contract; a table with another version is rejected by the runtime. */
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 
 /**
  * One function of a file: `[name, line, ...paramNames]`.
@@ -97,6 +97,21 @@ export interface FileRuntime {
   suspend<T>(frame: FrameHandle, value: T, awaiting?: 1): T;
   /** The frame resumes after `await`/`yield`: emits the entry `Step` and a `Call` with no args. */
   resume<T>(frame: FrameHandle, value: T): T;
+  /**
+   * An instance field initialiser of the class whose constructor is function `fn` is about to
+   * run (called as `(field(fn, site, open), initialiser)` inside the class body, where there is
+   * no frame handle). `open` = 1 for the first initialiser of a base class, or of a class
+   * without an explicit constructor: it opens the constructor's frame, which the constructor's
+   * own {@link enter} then adopts (JS runs a base class's field initialisers before the
+   * constructor body, and before its parameters are bound, so that `Call` has no arguments).
+   * Then emits a `Step` at the site in that frame.
+   */
+  field(fn: number, site: number, open: 0 | 1): void;
+  /**
+   * After the last field initialiser of a class without an explicit constructor: the frame
+   * opened by {@link field} returns. Returns `value` (the initialiser's value).
+   */
+  fieldsEnd<T>(fn: number, value: T): T;
 }
 
 /** What `globalThis.__codetracer__` holds while a recorder runtime is loaded. */

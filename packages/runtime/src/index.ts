@@ -17,6 +17,24 @@ export { DEFAULT_VALUE_LIMITS, TypeTable, ValueEncoder, bigintRecord } from "./v
 export type { ValueCaptureLimits } from "./values.js";
 export { EnvironmentError, RecorderError, UsageError } from "./errors.js";
 export type { RecorderErrorCode, RecorderErrorKind } from "./errors.js";
-export { NodeSession, RECORDER_NAME, RECORDER_VERSION, checkTraceFormat, ensureTraceDir, startSession } from "./node/session.js";
+export {
+  NodeSession,
+  PENDING_METADATA_FILE,
+  RECORDER_NAME,
+  RECORDER_VERSION,
+  checkTraceFormat,
+  ensureTraceDir,
+  startSession,
+} from "./node/session.js";
 export type { SessionOptions, TraceFormat } from "./node/session.js";
 export { installExitHooks } from "./node/exit-hooks.js";
+export {
+  WORKERS_DIR,
+  finishAbandonedTrace,
+  inheritedRecording,
+  listWorkerTraces,
+  shareRecordingWithWorkers,
+  startThreadSession,
+  workerTraceDir,
+} from "./node/threads.js";
+export type { ThreadRecording } from "./node/threads.js";

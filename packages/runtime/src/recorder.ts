@@ -42,6 +42,17 @@ export interface RecorderOptions {
   onInternalError?: (error: unknown) => void;
 }
 
+/**
+ * Most events a frame opened by a field initialiser may hold back waiting for its constructor's
+ * arguments; past this its `Call` is written without arguments.
+ */
+const MAX_DEFERRED_EVENTS = 4096;
+
+/** Declarations may be written early (before their first use is all the format asks, §8.1). */
+function isDeclaration(event: TraceLowLevelEvent): boolean {
+  return typeof event === "object" && ("Type" in event || "VariableName" in event || "Function" in event || "Path" in event);
+}
+
 const enum State {
   Active,
   Suspended,
@@ -61,6 +72,21 @@ class Frame {
   /** The last suspension was an `await` (resumes from the event loop). */
   awaiting = false;
   returnValue: unknown = undefined;
+  /** `ret` was called (the return value may be `undefined`). */
+  returned = false;
+  /**
+   * Opened by the first instance field initialiser of a class whose constructor has not
+   * started yet (JS initialises a base class's fields before its constructor body runs); the
+   * constructor's `enter` adopts it instead of opening a second frame.
+   */
+  pendingConstructor = false;
+  /** Its entry `Step` and `Call` are held back until the arguments are known (see `deferred`). */
+  callDeferred = false;
+  /**
+   * The frame was last suspended at a `yield` and has not been explicitly resumed since: if it
+   * ends from there without a `return` statement, the generator was closed by `return()`.
+   */
+  atYield = false;
   threw = false;
   error: unknown = undefined;
   constructor(
@@ -88,6 +114,13 @@ export class Recorder implements RuntimeApi {
   private readonly varIds = new Map<string, number>();
   private functionCount = 0;
   private readonly stack: Frame[] = [];
+  /**
+   * Frames opened by a base class's first field initialiser, innermost last, with the events
+   * recorded inside them so far. JS runs those initialisers before the constructor's body and
+   * parameters; the frame's `Call` is written, with the arguments, when the constructor's
+   * `enter` supplies them, followed by the held-back events. Declarations are never held back.
+   */
+  private readonly deferred: Array<{ frame: Frame; events: TraceLowLevelEvent[] }> = [];
   private recording: boolean;
   private finished = false;
   private uncaught: unknown = undefined;
@@ -111,7 +144,30 @@ export class Recorder implements RuntimeApi {
 
   private emit(event: TraceLowLevelEvent): void {
     this.stats.events++;
-    this.sink.write(event);
+    this.route(event);
+  }
+
+  private route(event: TraceLowLevelEvent): void {
+    const held = this.deferred[this.deferred.length - 1];
+    if (!held || isDeclaration(event)) {
+      this.sink.write(event);
+      return;
+    }
+    held.events.push(event);
+    if (held.events.length > MAX_DEFERRED_EVENTS) this.resolveDeferred(held.frame, undefined);
+  }
+
+  /** Writes a held-back frame's entry `Step` and `Call` (with `args`, if known), then its events. */
+  private resolveDeferred(frame: Frame, args: unknown[] | undefined): void {
+    const index = this.deferred.findIndex((d) => d.frame === frame);
+    if (index < 0) return;
+    while (this.deferred.length - 1 > index) this.resolveDeferred(this.deferred[this.deferred.length - 1]!.frame, undefined);
+    const held = this.deferred.pop()!;
+    frame.callDeferred = false;
+    const callArgs = args ? this.callArgs(frame.file, frame.fn, args) : [];
+    this.emit({ Step: { path_id: this.filePathId(frame.file), line: frame.file.table.fns[frame.fn]![1] } });
+    this.emit({ Call: { function_id: frame.functionId, args: callArgs } });
+    for (const event of held.events) this.route(event);
   }
 
   /**
@@ -215,7 +271,10 @@ export class Recorder implements RuntimeApi {
         }
       },
       ret: (frame, value) => {
-        if (frame !== UNTRACKED) (frame as Frame).returnValue = value;
+        if (frame !== UNTRACKED) {
+          (frame as Frame).returnValue = value;
+          (frame as Frame).returned = true;
+        }
         return value;
       },
       threw: (frame, error) => {
@@ -239,6 +298,7 @@ export class Recorder implements RuntimeApi {
             this.ensureTop(f);
             this.popWithReturn(this.values.encode(value));
             f.awaiting = awaiting === 1;
+            f.atYield = awaiting !== 1;
           }
         } catch (error) {
           this.fail(error);
@@ -249,7 +309,29 @@ export class Recorder implements RuntimeApi {
         if (frame === UNTRACKED || !this.isRecording) return value;
         try {
           const f = frame as Frame;
+          f.atYield = false;
           if (f.state === State.Suspended) this.reenter(f);
+        } catch (error) {
+          this.fail(error);
+        }
+        return value;
+      },
+      field: (fn, site, open) => {
+        if (!this.isRecording) return;
+        try {
+          this.field(state, fn, site, open === 1);
+        } catch (error) {
+          this.fail(error);
+        }
+      },
+      fieldsEnd: (fn, value) => {
+        if (!this.isRecording) return value;
+        try {
+          const top = this.stack[this.stack.length - 1];
+          if (top && top.file === state && top.fn === fn && top.pendingConstructor) {
+            top.pendingConstructor = false;
+            this.exit(top);
+          }
         } catch (error) {
           this.fail(error);
         }
@@ -303,8 +385,24 @@ export class Recorder implements RuntimeApi {
     return id;
   }
 
-  private enter(file: FileState, fn: number, args: unknown[]): FrameHandle {
+  private callArgs(file: FileState, fn: number, args: unknown[]): FullValueRecord[] {
+    const entry = file.table.fns[fn]!;
+    const callArgs: FullValueRecord[] = [];
+    for (let i = 2; i < entry.length; i++) {
+      callArgs.push({ variable_id: this.variableId(entry[i] as string), value: this.values.encode(args[i - 2]) });
+    }
+    return callArgs;
+  }
+
+  private enter(file: FileState, fn: number, args: unknown[], deferCall = false): FrameHandle {
     if (this.finished) return UNTRACKED;
+    const top = this.stack[this.stack.length - 1];
+    if (top && top.pendingConstructor && top.file === file && top.fn === fn && this.isRecording) {
+      // The constructor body starts after its class's field initialisers opened its frame.
+      top.pendingConstructor = false;
+      if (top.callDeferred) this.resolveDeferred(top, args);
+      return top;
+    }
     if (!this.recording) {
       if (this.activationPath === undefined || file.table.path !== this.activationPath || this.stats.internalErrors > 0) {
         return UNTRACKED;
@@ -313,11 +411,16 @@ export class Recorder implements RuntimeApi {
     }
     const functionId = this.functionId(file, fn);
     const entry = file.table.fns[fn]!;
-    const callArgs: FullValueRecord[] = [];
-    for (let i = 2; i < entry.length; i++) {
-      callArgs.push({ variable_id: this.variableId(entry[i] as string), value: this.values.encode(args[i - 2]) });
-    }
     const frame = new Frame(file, fn, functionId);
+    if (deferCall) {
+      // Opened by a field initialiser: the Call waits for the constructor's arguments.
+      this.filePathId(file);
+      frame.callDeferred = true;
+      this.stack.push(frame);
+      this.deferred.push({ frame, events: [] });
+      return frame;
+    }
+    const callArgs = this.callArgs(file, fn, args);
     this.emit({ Step: { path_id: this.filePathId(file), line: entry[1] } });
     this.emit({ Call: { function_id: functionId, args: callArgs } });
     this.stack.push(frame);
@@ -341,11 +444,30 @@ export class Recorder implements RuntimeApi {
     }
   }
 
+  /**
+   * An instance field initialiser of the class whose constructor is `fn` is about to run: with
+   * `open`, the first one of a construction opens the constructor's frame (no arguments: the
+   * parameters are not bound yet in JS either); then the field's line gets a step in that frame.
+   */
+  private field(file: FileState, fn: number, site: number, open: boolean): void {
+    if (open) {
+      const frame = this.enter(file, fn, [], true);
+      if (frame === UNTRACKED) return;
+      (frame as Frame).pendingConstructor = true;
+    }
+    const top = this.stack[this.stack.length - 1];
+    if (top && top.file === file && top.fn === fn && top.state === State.Active) this.step(file, top, site, []);
+  }
+
   private exit(frame: Frame): void {
     if (frame.state === State.Done) return;
     if (frame.state === State.Suspended) this.reenter(frame);
     this.ensureTop(frame);
-    const value = frame.threw ? this.values.encode(frame.error) : this.values.encode(frame.returnValue);
+    const value = frame.threw
+      ? this.values.encode(frame.error)
+      : !frame.returned && frame.atYield
+        ? this.values.raw("<closed by return()>", "<closed>")
+        : this.values.encode(frame.returnValue);
     this.popWithReturn(value);
     frame.state = State.Done;
   }
@@ -382,6 +504,8 @@ export class Recorder implements RuntimeApi {
 
   private popWithReturn(value: ValueRecord): void {
     if (this.stack.length <= 1) return; // never return from the top-level call here
+    const top = this.stack[this.stack.length - 1]!;
+    if (top.callDeferred) this.resolveDeferred(top, undefined);
     const frame = this.stack.pop()!;
     if (frame.state === State.Active) frame.state = State.Suspended;
     this.emit({ Return: { return_value: value } });

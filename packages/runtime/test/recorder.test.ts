@@ -287,14 +287,14 @@ describe("suspension and resumption", () => {
       "Step:10",
       "Call:gen()",
       "Step:11",
-      "Return:None",
+      "Return:Raw(<closed by return()>)",
       "Return:None",
       "Return:0",
     ]);
     expectValid(events);
   });
 
-  it("exit of a suspended frame resumes it first", () => {
+  it("exit of a frame suspended at a yield resumes it first and marks it closed by return()", () => {
     const { rec, events } = setup();
     rec.begin("/p/main.js");
     const rt = rec.file(MAIN);
@@ -309,10 +309,24 @@ describe("suspension and resumption", () => {
       "Return:None",
       "Step:20",
       "Call:task()",
-      "Return:None",
+      "Return:Raw(<closed by return()>)",
       "Return:0",
     ]);
     expectEntrySteps(events);
+    expectValid(events);
+  });
+
+  it("a generator that returns normally after a yield keeps its return value", () => {
+    const { rec, events } = setup();
+    rec.begin("/p/main.js");
+    const rt = rec.file(MAIN);
+    const t = rt.enter(3, 1);
+    rt.suspend(t, 5);
+    rt.resume(t, undefined);
+    rt.ret(t, undefined);
+    rt.exit(t);
+    rec.finish(0);
+    expect(shape(events).slice(-2)).toEqual(["Return:None", "Return:0"]);
     expectValid(events);
   });
 

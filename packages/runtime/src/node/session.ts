@@ -1,7 +1,7 @@
 /**
  * A recording session on Node: creates the trace folder, streams `trace.json` while the program
  * runs, and on stop writes `trace_paths.json` and, last, `trace_metadata.json` (a folder without
- * metadata is an unfinished recording).
+ * metadata is an unfinished recording). One session records one thread (see `./threads.ts`).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -14,8 +14,11 @@ import {
   TRACE_PATHS_FILE,
   TraceJsonWriter,
   openFileSink,
+  serializeTraceMetadata,
+  writeFileAtomic,
   writeTraceMetadata,
   writeTracePaths,
+  type TraceLowLevelEvent,
   type TraceMetadata,
 } from "@codetracer/trace-format";
 import { RUNTIME_GLOBAL } from "../abi.js";
@@ -31,13 +34,22 @@ export const RECORDER_NAME = "codetracer-js-recorder";
 /** Version of this package. */
 export const RECORDER_VERSION: string = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
 
+/**
+ * The metadata of a running session, without exit status, written at start when
+ * {@link SessionOptions.killable} is set, and removed when the session stops.
+ */
+export const PENDING_METADATA_FILE = "trace_metadata.pending.json";
+
+/** Recorders of stopped sessions: they may stay installed, and a new session may replace them. */
+const stoppedRecorders = new WeakSet<object>();
+
 /** Options of {@link startSession}. */
 export interface SessionOptions {
   /** Directory receiving the three trace files; created if missing. */
   traceDir: string;
   /** @default "json" */
   format?: TraceFormat;
-  /** Absolute path of the program (the entry script). */
+  /** Absolute path of the program (the entry script), or a name in angle brackets (`<eval>`), kept as is. */
   program: string;
   /** The program's arguments (what follows the script on the command line). */
   args: string[];
@@ -47,6 +59,16 @@ export interface SessionOptions {
   activationPath?: string;
   /** Value capture bounds. */
   limits?: Partial<ValueCaptureLimits>;
+  /** Extra top-level fields of `trace_metadata.json` (e.g. `thread`, `workers`), asked for when it is written. */
+  metadata?: () => Record<string, unknown>;
+  /**
+   * The thread may be stopped without running its exit handlers (a worker thread ended by
+   * `worker.terminate()`). Then the session writes the metadata so far to
+   * {@link PENDING_METADATA_FILE} when it starts, and writes buffered events to `trace.json` at
+   * the end of each event-loop turn that recorded some, so that another thread can finish the
+   * folder (`finishAbandonedTrace`) with little lost. @default false
+   */
+  killable?: boolean;
 }
 
 /** A running session. */
@@ -66,8 +88,24 @@ export class NodeSession {
     this.traceDir = options.traceDir;
     this.format = options.format ?? "json";
     this.writer = writer;
+    let flushQueued = false;
+    const flushSoon = () => {
+      flushQueued = false;
+      this.flush();
+    };
+    const sink = options.killable
+      ? {
+          write: (event: TraceLowLevelEvent) => {
+            writer.write(event);
+            if (!flushQueued) {
+              flushQueued = true;
+              setImmediate(flushSoon).unref();
+            }
+          },
+        }
+      : writer;
     this.recorder = new Recorder({
-      sink: writer,
+      sink,
       isProxy: utilTypes.isProxy,
       ...(options.activationPath !== undefined ? { activationPath: toPosix(options.activationPath) } : {}),
       ...(options.limits ? { limits: options.limits } : {}),
@@ -88,9 +126,23 @@ export class NodeSession {
     if (!this.stopped) this.writer.flush();
   }
 
+  /** `trace_metadata.json` without the fields known only at the end (exit status, stats). */
+  metadataSoFar(): TraceMetadata {
+    return {
+      workdir: this.options.workdir,
+      program: this.options.program,
+      args: this.options.args,
+      recorder: { name: RECORDER_NAME, version: RECORDER_VERSION },
+      format: this.format,
+      ...this.options.metadata?.(),
+    };
+  }
+
   /**
    * Ends the session: closes every open frame, returns from the top-level call with
    * `exitCode`, and writes the remaining events, `trace_paths.json` and `trace_metadata.json`.
+   * The finished recorder stays installed as `globalThis.__codetracer__`, so instrumented code
+   * that runs later (an exit handler, a module loaded from one) records nothing and never fails.
    * Idempotent.
    *
    * @throws TraceFormatError `ERR_IO` when a file cannot be written.
@@ -98,22 +150,17 @@ export class NodeSession {
   stop(exitCode?: number): void {
     if (this.stopped) return;
     this.stopped = true;
-    if ((globalThis as Record<string, unknown>)[RUNTIME_GLOBAL] === this.recorder) {
-      delete (globalThis as Record<string, unknown>)[RUNTIME_GLOBAL];
-    }
+    stoppedRecorders.add(this.recorder);
     this.recorder.finish(exitCode);
     this.writer.finish();
     writeTracePaths(this.traceDir, this.recorder.paths);
     const metadata: TraceMetadata = {
-      workdir: this.options.workdir,
-      program: this.options.program,
-      args: this.options.args,
-      recorder: { name: RECORDER_NAME, version: RECORDER_VERSION },
-      format: this.format,
+      ...this.metadataSoFar(),
       process_exit_status: { code: exitCode ?? null, label: exitCode === undefined ? "<exit>" : null },
       stats: { events: this.recorder.stats.events, internal_errors: this.recorder.stats.internalErrors },
     };
     writeTraceMetadata(this.traceDir, metadata);
+    if (this.options.killable) fs.rmSync(path.join(this.traceDir, PENDING_METADATA_FILE), { force: true });
   }
 }
 
@@ -123,13 +170,14 @@ export class NodeSession {
  *
  * @throws UsageError `ERR_UNSUPPORTED_FORMAT` for `format: "binary"` (not written yet) or an
  *   unknown format; `ERR_TRACE_DIR_CONFLICT` when `traceDir` exists and is not a directory;
- *   `ERR_ALREADY_TRACING` when a recorder is already installed.
+ *   `ERR_ALREADY_TRACING` when the recorder of a session that has not stopped is installed.
  * @throws EnvironmentError `ERR_TRACE_DIR_CREATE_FAILED` when the directory cannot be created;
  *   `ERR_IO` when `trace.json` cannot be opened for writing.
  */
 export function startSession(options: SessionOptions): NodeSession {
   const format = checkTraceFormat(options.format ?? "json");
-  if ((globalThis as Record<string, unknown>)[RUNTIME_GLOBAL]) {
+  const installed = (globalThis as Record<string, unknown>)[RUNTIME_GLOBAL];
+  if (installed && !stoppedRecorders.has(installed)) {
     throw new UsageError("ERR_ALREADY_TRACING", "a recording session is already active in this process");
   }
   const traceDir = path.resolve(options.traceDir);
@@ -142,9 +190,17 @@ export function startSession(options: SessionOptions): NodeSession {
   }
   const writer = new TraceJsonWriter(sink);
   const session = new NodeSession(
-    { ...options, traceDir, workdir: options.workdir ?? process.cwd(), program: path.resolve(options.program) },
+    { ...options, traceDir, workdir: options.workdir ?? process.cwd(), program: /^<.*>$/.test(options.program) ? options.program : path.resolve(options.program) },
     writer,
   );
+  if (options.killable) {
+    const pending = path.join(traceDir, PENDING_METADATA_FILE);
+    try {
+      writeFileAtomic(pending, serializeTraceMetadata(session.metadataSoFar()));
+    } catch (error) {
+      throw new EnvironmentError("ERR_IO", `cannot write ${pending}: ${(error as Error).message}`, { traceDir }, { cause: error });
+    }
+  }
   (globalThis as Record<string, unknown>)[RUNTIME_GLOBAL] = session.recorder;
   return session;
 }
@@ -198,7 +254,7 @@ export function ensureTraceDir(traceDir: string): void {
 function prepareTraceDir(traceDir: string): void {
   ensureTraceDir(traceDir);
   // A stale recording must not be mistaken for this one: the metadata goes first.
-  for (const name of [TRACE_METADATA_FILE, TRACE_PATHS_FILE, TRACE_JSON_FILE, TRACE_BIN_FILE]) {
+  for (const name of [TRACE_METADATA_FILE, PENDING_METADATA_FILE, TRACE_PATHS_FILE, TRACE_JSON_FILE, TRACE_BIN_FILE]) {
     fs.rmSync(path.join(traceDir, name), { force: true });
   }
 }

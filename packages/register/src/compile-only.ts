@@ -1,0 +1,18 @@
+/**
+ * `node --import @codetracer/register/compile-only app.ts` runs a program through the same
+ * resolution and compilation as the recorder (TypeScript stripped, JSX compiled, `./x.js`
+ * resolved to `./x.ts`, ES module syntax in CommonJS files converted) but records nothing and
+ * inserts no recording calls. It is the uninstrumented baseline the differential tests compare
+ * recorded runs with, for programs plain Node cannot run by itself.
+ * @packageDocumentation
+ */
+import { register } from "node:module";
+import { isMainThread } from "node:worker_threads";
+import { installRequireHook } from "./cjs.js";
+
+if (isMainThread) {
+  installRequireHook(() => false);
+  register("./hooks.js", import.meta.url, {
+    data: { compileOnly: true, traceDir: "", format: "json", activationPath: undefined, include: [], exclude: [], cwd: process.cwd(), ownRoots: [] },
+  });
+}

@@ -1,0 +1,180 @@
+/**
+ * Recording worker threads: one trace folder per thread, because CodeTracer ignores the
+ * runtime_tracing thread events. The main thread records into the trace folder it was given (the
+ * root); a worker thread records into `<root>/workers/<threadId>` with a session of its own, and
+ * when the main thread stops, its metadata lists the worker folders found there.
+ *
+ * A recorded thread hands the recording on to the workers it starts through `worker_threads`
+ * environment data, which Node copies into every new worker whatever its `env` option, so a
+ * worker is recorded exactly when the thread that started it is (and the recorder's loader runs
+ * in it, i.e. the worker inherited `--import`).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { getEnvironmentData, isMainThread, setEnvironmentData, threadId, type Worker } from "node:worker_threads";
+import {
+  TRACE_BIN_FILE,
+  TRACE_JSON_FILE,
+  TRACE_METADATA_FILE,
+  TRACE_PATHS_FILE,
+  parseTraceJson,
+  writeTraceMetadata,
+  writeTracePaths,
+  type TraceMetadata,
+  type TraceThreadInfo,
+} from "@codetracer/trace-format";
+import { PENDING_METADATA_FILE, startSession, type NodeSession, type SessionOptions } from "./session.js";
+
+/** The folder of the root trace that holds the worker traces, one sub-folder per `threadId`. */
+export const WORKERS_DIR = "workers";
+
+/** Key of the `worker_threads` environment data carrying a {@link ThreadRecording}. */
+const ENVIRONMENT_KEY = "codetracer:recording";
+
+/** What a recorded thread hands to the workers it starts. Must survive structured cloning. */
+export interface ThreadRecording<Loader = unknown> {
+  /** The main thread's trace folder (absolute). */
+  root: string;
+  /** `threadId` of the thread that started this worker (0: the main thread). */
+  parentThreadId: number;
+  /** Whatever the loader needs again in the worker (its configuration). */
+  loader: Loader;
+}
+
+/**
+ * The recording handed to this worker by the thread that started it (see
+ * {@link shareRecordingWithWorkers}); `undefined` on the main thread and in workers of a
+ * thread that is not recorded.
+ */
+export function inheritedRecording<Loader>(): ThreadRecording<Loader> | undefined {
+  if (isMainThread) return undefined;
+  const data: unknown = getEnvironmentData(ENVIRONMENT_KEY);
+  return data !== null && typeof data === "object" ? (data as ThreadRecording<Loader>) : undefined;
+}
+
+/** The trace folder of worker `id` under the root trace folder `root`. */
+export function workerTraceDir(root: string, id: number): string {
+  return path.join(root, WORKERS_DIR, String(id));
+}
+
+/**
+ * Starts the session of the current thread.
+ * - Without `inherited` (the main thread): records into `options.traceDir`, after removing the
+ *   worker traces an earlier recording left there; when it stops, its metadata gets
+ *   `workers: ["workers/<id>", …]`, the worker folders holding a `trace.json` at that time.
+ * - With `inherited` (a worker): records into `<root>/workers/<threadId>` (`options.traceDir`
+ *   is ignored); the metadata gets `thread: {id, parent_id, parent_trace}`. The session is
+ *   `killable` (see {@link SessionOptions.killable}), so the parent thread can finish the folder
+ *   if the worker is terminated ({@link finishAbandonedTrace}).
+ *
+ * @throws what {@link startSession} throws.
+ */
+export function startThreadSession(options: SessionOptions, inherited?: ThreadRecording): NodeSession {
+  if (!inherited) {
+    const root = path.resolve(options.traceDir);
+    removeWorkerTraces(root);
+    return startSession({
+      ...options,
+      metadata: () => {
+        const workers = listWorkerTraces(root);
+        return workers.length > 0 ? { workers } : {};
+      },
+    });
+  }
+  const traceDir = workerTraceDir(inherited.root, threadId);
+  const parentDir = inherited.parentThreadId === 0 ? inherited.root : workerTraceDir(inherited.root, inherited.parentThreadId);
+  const thread: TraceThreadInfo = {
+    id: threadId,
+    parent_id: inherited.parentThreadId,
+    parent_trace: path.relative(traceDir, parentDir).split(path.sep).join("/"),
+  };
+  return startSession({ ...options, traceDir, killable: true, metadata: () => ({ thread }) });
+}
+
+/**
+ * Hands the recording on to the workers the current thread starts from now on, and when such a
+ * worker exits without having finished its trace (`worker.terminate()`), finishes it with
+ * {@link finishAbandonedTrace} before the program's own `exit` listeners run.
+ *
+ * @param root - the main thread's trace folder
+ * @param loader - passed to the workers as {@link ThreadRecording.loader}
+ */
+export function shareRecordingWithWorkers<Loader>(root: string, loader: Loader): void {
+  const recording: ThreadRecording<Loader> = { root, parentThreadId: threadId, loader };
+  setEnvironmentData(ENVIRONMENT_KEY, recording as unknown as Parameters<typeof setEnvironmentData>[1]);
+  process.on("worker", (worker: Worker) => {
+    const dir = workerTraceDir(root, worker.threadId);
+    worker.prependListener("exit", (code: number) => finishAbandonedTrace(dir, code));
+  });
+}
+
+/** `workers/<id>` for each worker folder under `root` that holds a `trace.json`, by thread id. */
+export function listWorkerTraces(root: string): string[] {
+  return workerIds(root)
+    .filter((id) => fs.existsSync(path.join(root, WORKERS_DIR, id, TRACE_JSON_FILE)))
+    .map((id) => `${WORKERS_DIR}/${id}`);
+}
+
+function workerIds(root: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(path.join(root, WORKERS_DIR));
+  } catch {
+    return [];
+  }
+  return names.filter((name) => /^\d+$/.test(name)).sort((a, b) => Number(a) - Number(b));
+}
+
+/**
+ * Removes the worker traces of an earlier recording in `root`: the trace files in each
+ * `workers/<id>` folder, then the folders left empty. Nothing else is removed.
+ */
+function removeWorkerTraces(root: string): void {
+  const files = [TRACE_METADATA_FILE, PENDING_METADATA_FILE, TRACE_PATHS_FILE, TRACE_JSON_FILE, TRACE_BIN_FILE];
+  const rmdir = (dir: string) => {
+    try {
+      fs.rmdirSync(dir);
+    } catch {
+      // not empty (files that are not ours) or already gone
+    }
+  };
+  for (const id of workerIds(root)) {
+    const dir = path.join(root, WORKERS_DIR, id);
+    for (const name of files) fs.rmSync(path.join(dir, name), { force: true });
+    rmdir(dir);
+  }
+  rmdir(path.join(root, WORKERS_DIR));
+}
+
+/**
+ * Finishes the trace folder of a session whose thread was stopped before the session could
+ * stop (a worker ended by `worker.terminate()`): closes the JSON array of `trace.json` (the
+ * writer writes whole events, so what reached the file is a valid prefix), writes
+ * `trace_paths.json` from its `Path` events, and `trace_metadata.json` from
+ * `trace_metadata.pending.json` with `process_exit_status: {code: exitCode, label: "<terminated>"}`.
+ * Events the stopped thread still held in memory are lost and its open calls stay open.
+ *
+ * Does nothing when the folder already has its metadata or has no pending metadata. Best
+ * effort: never throws. Call it only once the thread writing the folder is gone.
+ *
+ * @returns true when it finished the folder
+ */
+export function finishAbandonedTrace(dir: string, exitCode: number): boolean {
+  const pendingFile = path.join(dir, PENDING_METADATA_FILE);
+  try {
+    if (fs.existsSync(path.join(dir, TRACE_METADATA_FILE)) || !fs.existsSync(pendingFile)) return false;
+    const metadata = JSON.parse(fs.readFileSync(pendingFile, "utf8")) as TraceMetadata;
+    const traceFile = path.join(dir, TRACE_JSON_FILE);
+    const text = fs.readFileSync(traceFile, "utf8");
+    const closed = /\]\s*$/.test(text); // an event never ends with `]`: only the writer's finish does
+    const events = parseTraceJson(closed ? text : `${text}\n]\n`, traceFile);
+    if (!closed) fs.appendFileSync(traceFile, "\n]\n");
+    const paths = events.flatMap((e) => (typeof e === "object" && "Path" in e ? [e.Path] : []));
+    writeTracePaths(dir, paths);
+    writeTraceMetadata(dir, { ...metadata, process_exit_status: { code: exitCode, label: "<terminated>" } });
+    fs.rmSync(pendingFile, { force: true });
+    return true;
+  } catch {
+    return false;
+  }
+}

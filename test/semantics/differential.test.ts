@@ -1,0 +1,119 @@
+/**
+ * The differential suite: every program under `semantics/programs/` runs twice, once plain and
+ * once recorded by the CLI, and the two runs must be indistinguishable from the outside (exit
+ * code, stdout, stderr) while the recording is a valid trace with balanced calls.
+ *
+ * "Plain" means `node main.js` for JavaScript, and `node --import @codetracer/register/compile-only`
+ * for programs plain Node cannot run (TypeScript, JSX): the same compilation as the recorder,
+ * without a single recording call. See `semantics/README.md` for the layout of a program.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { REPO_ROOT, cleanupTempDirs, describeRun, recordWithCli, runNode, type RunResult } from "../utils/run.js";
+import { expectBalancedCalls, expectValidTrace } from "../utils/expect-trace.js";
+
+const PROGRAMS = path.join(path.dirname(fileURLToPath(import.meta.url)), "programs");
+const COMPILE_ONLY = pathToFileURL(path.join(REPO_ROOT, "packages/register/dist/compile-only.js")).href;
+
+/** `case.json` of a program (every field optional). */
+interface CaseSpec {
+  /** Arguments after the script. */
+  args?: string[];
+  /** `--include` globs for the recorded run (e.g. a package under node_modules). */
+  include?: string[];
+  /** Qualified function names that must be called at least once in the trace. */
+  calls?: string[];
+  /** The program ends with an uncaught exception: the trace must end with an Error event containing this text. */
+  uncaught?: string;
+  /** Expected exit code of both runs (default 0). */
+  exitCode?: number;
+  /** Why the program exists (documentation only). */
+  about?: string;
+}
+
+interface Program {
+  name: string;
+  dir: string;
+  entry: string;
+  spec: CaseSpec;
+  needsCompile: boolean;
+}
+
+function loadPrograms(): Program[] {
+  return fs
+    .readdirSync(PROGRAMS, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => {
+      const dir = path.join(PROGRAMS, d.name);
+      const files = fs.readdirSync(dir, { recursive: true }).map(String);
+      const entries = files.filter((f) => /^main\.(?:[cm]?[jt]s|[jt]sx)$/.test(f));
+      if (entries.length !== 1) throw new Error(`${dir}: expected exactly one main.* entry, found ${entries.join(", ") || "none"}`);
+      const specFile = path.join(dir, "case.json");
+      const spec = fs.existsSync(specFile) ? (JSON.parse(fs.readFileSync(specFile, "utf8")) as CaseSpec) : {};
+      return {
+        name: d.name,
+        dir,
+        entry: entries[0]!,
+        spec,
+        needsCompile: files.some((f) => /\.(?:[cm]?ts|[jt]sx)$/.test(f) && !f.includes("node_modules")),
+      };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Node's report of an uncaught exception prints stack frames and a caret under the failing
+ * column; frames of the loader and the caret's column may differ between the runs, so both are
+ * dropped from stderr before comparing (the message, the source line and everything else stay).
+ */
+function normalizeStderr(stderr: string): string {
+  return stderr
+    .split("\n")
+    .filter((line) => !/^\s+at /.test(line) && !/^\s*\^+\s*$/.test(line))
+    .join("\n");
+}
+
+function plainRun(p: Program): Promise<RunResult> {
+  const argv = p.needsCompile ? ["--import", COMPILE_ONLY, p.entry] : [p.entry];
+  return runNode([...argv, ...(p.spec.args ?? [])], { cwd: p.dir });
+}
+
+const programs = loadPrograms();
+afterAll(cleanupTempDirs);
+
+describe("differential: recorded runs behave like plain runs", () => {
+  it("has at least 40 programs", () => {
+    expect(programs.length).toBeGreaterThanOrEqual(40);
+  });
+
+  for (const p of programs) {
+    it(p.name, async () => {
+      const plain = await plainRun(p);
+      const cliArgs = (p.spec.include ?? []).flatMap((g) => ["--include", g]);
+      const recorded = await recordWithCli(p.entry, p.spec.args ?? [], { cwd: p.dir, cliArgs });
+      const context = `plain:\n${describeRun(plain)}\nrecorded:\n${describeRun(recorded)}`;
+      expect(plain.code, `plain run exit code\n${context}`).toBe(p.spec.exitCode ?? 0);
+      expect(recorded.code, context).toBe(plain.code);
+      expect(recorded.signal).toBeNull();
+      expect(recorded.stdout, context).toBe(plain.stdout);
+      expect(normalizeStderr(recorded.stderr), context).toBe(normalizeStderr(plain.stderr));
+
+      const trace = expectValidTrace(recorded.traceDir);
+      expectBalancedCalls(trace);
+      const entry = path.join(p.dir, p.entry);
+      expect(trace.steps.some((s) => s.path === entry), `steps recorded in ${p.entry}`).toBe(true);
+      const names = trace.functionNames();
+      for (const name of p.spec.calls ?? []) {
+        expect(trace.callsOf(name).length, `calls of ${name}; functions: ${[...names].join(", ")}`).toBeGreaterThan(0);
+      }
+      const last = trace.lastEvent() as { Event?: { kind: number; content: string } } | undefined;
+      if (p.spec.uncaught !== undefined) {
+        expect(last?.Event?.content ?? "", "the trace ends with the uncaught error").toContain(p.spec.uncaught);
+      } else {
+        expect(last?.Event, "no Error event at the end").toBeUndefined();
+      }
+    });
+  }
+});
