@@ -611,3 +611,132 @@ describe("internal errors", () => {
     expect(() => rec.file({ ...MAIN, v: ABI_VERSION + 1 })).toThrow(TypeError);
   });
 });
+
+describe("class field initialisers (field / fieldsEnd)", () => {
+  const CLS: FileTable = {
+    v: ABI_VERSION,
+    path: "/p/cls.js",
+    fns: [
+      ["<module>", 1],
+      ["Box.constructor", 4, "label"],
+      ["make", 9, "n"],
+      ["Plain.constructor", 12],
+    ],
+    sites: [
+      [2], // 0: module
+      [3], // 1: field `items = make(1)` of Box
+      [10, "n"], // 2: in make
+      [5, "label"], // 3: Box constructor body
+      [13], // 4: field of Plain (no explicit constructor)
+    ],
+  };
+
+  it("a base class's fields run in the constructor's frame; its Call comes first, with the arguments", () => {
+    const { rec, events } = setup();
+    rec.begin("/p/cls.js");
+    const rt = rec.file(CLS);
+    const m = rt.enter(0);
+    rt.step(m, 0);
+    rt.field(1, 1, 1); // first initialiser: opens Box.constructor, arguments not known yet
+    const mk = rt.enter(2, 1);
+    rt.step(mk, 2, 1);
+    rt.ret(mk, 2);
+    rt.exit(mk);
+    const c = rt.enter(1, "box"); // the constructor body adopts the frame
+    rt.step(c, 3, "box");
+    rt.exit(c);
+    rt.exit(m);
+    rec.finish(0);
+    expect(shape(events)).toEqual([
+      "Call:<top-level>()",
+      "Step:1",
+      "Call:<module>()",
+      "Step:2",
+      "Step:4",
+      'Call:Box.constructor(label="box")',
+      "Step:3",
+      "Step:9",
+      "Call:make(n=1)",
+      "Step:10",
+      "Value:n=1",
+      "Return:2",
+      "Step:5",
+      'Value:label="box"',
+      "Return:None",
+      "Return:None",
+      "Return:0",
+    ]);
+    expectEntrySteps(events);
+    expectValid(events);
+  });
+
+  it("a class without a constructor: the frame ends after its last initialiser (fieldsEnd)", () => {
+    const { rec, events } = setup();
+    rec.begin("/p/cls.js");
+    const rt = rec.file(CLS);
+    const m = rt.enter(0);
+    rt.field(3, 4, 1);
+    expect(rt.fieldsEnd(3, "v")).toBe("v");
+    rt.exit(m);
+    rec.finish(0);
+    expect(shape(events)).toEqual([
+      "Call:<top-level>()",
+      "Step:1",
+      "Call:<module>()",
+      "Step:12",
+      "Call:Plain.constructor()",
+      "Step:13",
+      "Return:None",
+      "Return:None",
+      "Return:0",
+    ]);
+    expectValid(events);
+  });
+
+  it("an initialiser that throws: the held-back Call is written without arguments and the frame unwinds", () => {
+    const { rec, events } = setup();
+    rec.begin("/p/cls.js");
+    const rt = rec.file(CLS);
+    const m = rt.enter(0);
+    rt.field(1, 1, 1);
+    // the initialiser threw: the constructor never starts; the module catches and goes on
+    rt.step(m, 0);
+    rt.exit(m);
+    rec.finish(0);
+    expect(shape(events)).toEqual([
+      "Call:<top-level>()",
+      "Step:1",
+      "Call:<module>()",
+      "Step:4",
+      "Call:Box.constructor()",
+      "Step:3",
+      "Return:Error(<unwound>)",
+      "Step:2",
+      "Return:None",
+      "Return:0",
+    ]);
+    expectEntrySteps(events);
+    expectValid(events);
+  });
+
+  it("a long initialiser does not hold events back without bound", () => {
+    const { rec, events } = setup();
+    rec.begin("/p/cls.js");
+    const rt = rec.file(CLS);
+    const m = rt.enter(0);
+    rt.field(1, 1, 1);
+    for (let i = 0; i < 3000; i++) {
+      const mk = rt.enter(2, i);
+      rt.exit(mk);
+    }
+    // the Call was written without arguments once the bound was passed
+    expect(shape(events)).toContain("Call:Box.constructor()");
+    const c = rt.enter(1, "late");
+    rt.exit(c);
+    rt.exit(m);
+    rec.finish(0);
+    expect(shape(events).filter((e) => e.startsWith("Call:Box.constructor"))).toEqual(["Call:Box.constructor()"]);
+    expectEntrySteps(events);
+    expectValid(events);
+  });
+});
