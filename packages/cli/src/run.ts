@@ -3,6 +3,7 @@
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
+import { createRequire } from "node:module";
 import * as path from "node:path";
 import { EnvironmentError, UsageError, checkTraceFormat, ensureTraceDir, type RecorderError } from "@codetracer/runtime";
 import { CliUsageError, parseArgs, type CliArgs } from "./args.js";
@@ -55,7 +56,9 @@ export async function run(argv: string[], cwd: string = process.cwd()): Promise<
     throw error;
   }
 
-  const registerUrl = import.meta.resolve("@codetracer/register");
+  // `--require`, not `--import`: a preload keeps a CommonJS entry on Node's CommonJS path, so
+  // its nextTick/promise ordering is that of plain node (see @codetracer/register/preload.cjs).
+  const preload = createRequire(import.meta.url).resolve("@codetracer/register");
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     CODETRACER_TRACE: path.resolve(cwd, args.traceDir),
@@ -67,7 +70,7 @@ export async function run(argv: string[], cwd: string = process.cwd()): Promise<
   if (args.activationPath) env.CODETRACER_ACTIVATION_PATH = path.resolve(cwd, args.activationPath);
   else delete env.CODETRACER_ACTIVATION_PATH;
 
-  const child = spawn(process.execPath, [...process.execArgv, "--import", registerUrl, script, ...args.scriptArgs], {
+  const child = spawn(process.execPath, [...process.execArgv, "--require", preload, script, ...args.scriptArgs], {
     cwd,
     env,
     stdio: "inherit",

@@ -137,15 +137,16 @@ function registerFrame(path: NodePath<t.Function> | NodePath<t.StaticBlock>, sta
 }
 
 /**
- * `const _f = enter(id, ...params); try { hoisted; body } catch (_e) { threw(_f, _e); throw _e; }
- * finally { exit(_f); }`. Function declarations of the body would become block-scoped inside
- * the `try` (clashing with a `var` of the same name, duplicate names in strict code, parameter
- * shadowing): they are kept function-scoped and hoisted as `var g = function () {…}` at the top
- * of the block, in source order (the name is still inferred as `g`).
+ * `const _f = enter(id, ...params); try { hoisted; body; ret(_f); } finally { exit(_f); }`.
+ * There is no `catch`: rethrowing would move the location Node prints for an uncaught exception
+ * to the rethrow. A frame that reaches `exit` without `ret` was left by an exception; the value
+ * comes from the `catch` clause that stops it (see {@link visitor} `CatchClause`).
+ * Function declarations of the body would become block-scoped inside the `try` (clashing with
+ * a `var` of the same name, duplicate names in strict code, parameter shadowing): they are kept
+ * function-scoped and hoisted as `var g = function () {…}` at the top of the block, in source
+ * order (the name is still inferred as `g`).
  */
-function guardedBody(path: NodePath, state: VisitState, info: FrameInfo, params: t.Expression[], statements: t.Statement[]): t.Statement[] {
-  const err = path.scope.generateUidIdentifier("e");
-  state.generated.add(err.name);
+function guardedBody(state: VisitState, info: FrameInfo, params: t.Expression[], statements: t.Statement[]): t.Statement[] {
   const enter = t.variableDeclaration("const", [
     t.variableDeclarator(t.cloneNode(info.frame), enterCall(state, [t.numericLiteral(info.fnId), ...params])),
   ]);
@@ -160,15 +161,10 @@ function guardedBody(path: NodePath, state: VisitState, info: FrameInfo, params:
       hoisted.push(decl);
     } else rest.push(stmt);
   }
+  const completed = t.expressionStatement(call(state, "ret", [t.cloneNode(info.frame)]));
   const guarded = t.tryStatement(
-    t.blockStatement([...hoisted, ...rest]),
-    t.catchClause(
-      err,
-      t.blockStatement([
-        t.expressionStatement(call(state, "threw", [t.cloneNode(info.frame), t.cloneNode(err)])),
-        t.throwStatement(t.cloneNode(err)),
-      ]),
-    ),
+    t.blockStatement([...hoisted, ...rest, completed]),
+    null,
     t.blockStatement([t.expressionStatement(call(state, "exit", [t.cloneNode(info.frame)]))]),
   );
   return [enter, guarded];
@@ -255,8 +251,28 @@ const visitor = {
     },
     exit(this: VisitState, path: NodePath<t.StaticBlock>) {
       const info = this.frames.get(path.node);
-      if (info) path.node.body = guardedBody(path, this, info, [], path.node.body);
+      if (info) path.node.body = guardedBody(this, info, [], path.node.body);
     },
+  },
+
+  /**
+   * A `catch` clause stops an exception: `caught(_f, e)` first, so the frames it left return
+   * the caught value. A clause without a binding gets one (unobservable); a destructuring one
+   * reports no value.
+   */
+  CatchClause(this: VisitState, path: NodePath<t.CatchClause>) {
+    const node = path.node;
+    if (!node.loc || this.rewritten.has(node)) return;
+    this.rewritten.add(node);
+    const found = ownerOf(path, this);
+    if (!found) return;
+    let args: t.Expression[] = [t.cloneNode(found.info.frame)];
+    if (!node.param) {
+      node.param = path.scope.generateUidIdentifier("e");
+      this.generated.add(node.param.name);
+    }
+    if (t.isIdentifier(node.param)) args.push(t.identifier(node.param.name));
+    node.body.body.unshift(t.expressionStatement(call(this, "caught", args)));
   },
 
   IfStatement(path: NodePath<t.IfStatement>) {
@@ -288,7 +304,7 @@ const visitor = {
       const body = path.node.body;
       if (!info || !t.isBlockStatement(body)) return;
       const params = (this.fns[info.fnId]!.slice(2) as string[]).map((n) => t.identifier(n));
-      body.body = guardedBody(path, this, info, params, body.body);
+      body.body = guardedBody(this, info, params, body.body);
     },
   },
 

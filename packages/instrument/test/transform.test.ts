@@ -541,7 +541,7 @@ describe("source maps", () => {
     const file = path.join(dir, "thrower.cjs");
     fs.writeFileSync(file, out.code);
     const noop = () => undefined;
-    const fake = { abi: 1, file: () => ({ enter: () => ({}), step: noop, ret: (_f: unknown, v: unknown) => v, threw: noop, exit: noop, suspend: (_f: unknown, v: unknown) => v, resume: (_f: unknown, v: unknown) => v }) };
+    const fake = { abi: 1, file: () => ({ enter: () => ({}), step: noop, ret: (_f: unknown, v: unknown) => v, caught: noop, field: noop, fieldsEnd: (_n: unknown, v: unknown) => v, exit: noop, suspend: (_f: unknown, v: unknown) => v, resume: (_f: unknown, v: unknown) => v }) };
     (globalThis as Record<string, unknown>).__codetracer__ = fake;
     const before = process.sourceMapsEnabled;
     const savedPrepare = Error.prepareStackTrace;

@@ -17,12 +17,12 @@ type ExtensionHandler = (module: CjsModule, filename: string) => void;
 
 /**
  * Installs the require hook; returns a function that restores the previous handlers.
- * `onModuleThrew(file, error)` is told when a recorded module's body throws while it is being
- * required, so the recorder can close that module's frame with the error.
+ * `onModuleThrew(file)` is told when a recorded module's body throws while it is being
+ * required, so the recorder can close that module's frame when the error is known.
  */
 export function installRequireHook(
   shouldRecord: (file: string) => boolean,
-  onModuleThrew: (file: string, error: unknown) => void = () => {},
+  onModuleThrew: (file: string) => void = () => {},
 ): () => void {
   const extensions = (Module as unknown as { _extensions: Record<string, ExtensionHandler> })._extensions;
   const saved = new Map<string, ExtensionHandler | undefined>();
@@ -50,11 +50,13 @@ export function installRequireHook(
         }
         throw error instanceof InstrumentError && error.code === "ERR_INSTRUMENT_SYNTAX" ? error.toSyntaxError() : error;
       }
+      // No catch and rethrow: that would move the location Node prints for an uncaught error.
+      let completed = false;
       try {
         module._compile(code, filename);
-      } catch (error) {
-        if (record) onModuleThrew(filename, error);
-        throw error;
+        completed = true;
+      } finally {
+        if (!completed && record) onModuleThrew(filename);
       }
     };
   }

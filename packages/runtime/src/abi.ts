@@ -14,8 +14,11 @@
  *   try {
  *     _ct.step(_f2, 0, a, b);                           // site 0: line of `return`, locals a, b
  *     return _ct.ret(_f2, a + b);
- *   } catch (_e) { _ct.threw(_f2, _e); throw _e; }
- *   finally { _ct.exit(_f2); }
+ *     _ct.ret(_f2);                                     // falling off the end
+ *   } finally { _ct.exit(_f2); }                        // no catch: a throw is never rethrown
+ * }
+ * try { … } catch (e) {
+ *   _ct.caught(_f, e);                                  // frames the exception left return `e`
  * }
  * _ct.step(_f, 1);
  * _ct.exit(_f);                                         // end of the module body
@@ -83,11 +86,24 @@ export interface FileRuntime {
   enter(fn: number, ...args: unknown[]): FrameHandle;
   /** A statement is about to run: emits a `Step` at the site's line and one `Value` per local. */
   step(frame: FrameHandle, site: number, ...values: unknown[]): void;
-  /** Records `value` as the frame's return value (emitted by {@link exit}); returns `value`. */
-  ret<T>(frame: FrameHandle, value: T): T;
-  /** Records that `error` is leaving the frame (emitted as the Return value by {@link exit}). */
-  threw(frame: FrameHandle, error: unknown): void;
-  /** The frame is left (normally or by a throw): emits its `Return`. Idempotent. */
+  /**
+   * Records `value` as the frame's return value (emitted by {@link exit}); returns `value`.
+   * Called for every `return` and at the end of the body: a frame that reaches {@link exit}
+   * without it is being left by an exception.
+   */
+  ret<T>(frame: FrameHandle, value?: T): T | undefined;
+  /**
+   * A `catch` clause of this frame caught `error` (omitted when the clause destructures it):
+   * the frames the exception left return it. Instrumented code never catches and rethrows (a
+   * rethrow would change the location Node prints for an uncaught exception), so this is where
+   * the recorder learns the thrown value; frames whose exception is never caught by recorded
+   * code return `<exception>`, or the uncaught error at the end.
+   */
+  caught(frame: FrameHandle, ...error: [unknown?]): void;
+  /**
+   * The frame is left (its generated `finally`): emits its `Return` (after {@link ret}), or
+   * marks it as left by an exception, its `Return` waiting for the thrown value. Idempotent.
+   */
   exit(frame: FrameHandle): void;
   /**
    * The frame suspends at `await` (`awaiting` = 1) or `yield` with `value`: emits a `Return`;

@@ -32,6 +32,8 @@ export {
   WORKERS_DIR,
   finishAbandonedTrace,
   inheritedRecording,
+  installIdleRuntime,
+  isInternalThread,
   listWorkerTraces,
   shareRecordingWithWorkers,
   startThreadSession,

@@ -87,8 +87,12 @@ class Frame {
    * ends from there without a `return` statement, the generator was closed by `return()`.
    */
   atYield = false;
-  threw = false;
-  error: unknown = undefined;
+  /**
+   * Left by an exception (or a generator closed at a `yield`): still on the stack until the
+   * thrown value is known (a `catch` reports it, or the process reports it uncaught) or the
+   * next event shows execution went on without telling (see `Recorder.settleUnwinding`).
+   */
+  unwinding = false;
   constructor(
     readonly file: FileState,
     readonly fn: number,
@@ -114,6 +118,13 @@ export class Recorder implements RuntimeApi {
   private readonly varIds = new Map<string, number>();
   private functionCount = 0;
   private readonly stack: Frame[] = [];
+  /**
+   * Number of frames at the top of the stack left by the exception now propagating. Their
+   * `Return`s wait for the thrown value: instrumented code never catches and rethrows (that
+   * would move the location Node prints for an uncaught exception), so the value arrives with
+   * the `catch` clause that stops it ({@link FileRuntime.caught}) or as the uncaught error.
+   */
+  private unwindingCount = 0;
   /**
    * Frames opened by a base class's first field initialiser, innermost last, with the events
    * recorded inside them so far. JS runs those initialisers before the constructor's body and
@@ -188,13 +199,20 @@ export class Recorder implements RuntimeApi {
   }
 
   /**
-   * A module body of `path` threw `error` (reported by a loader that saw it, e.g. the CommonJS
-   * `require` hook): if that module's frame is still open, it and every frame above it return,
-   * the module frame with `error` as its value. No-op when nothing of `path` is open.
+   * A module body of `path` threw (reported by a loader that saw it, e.g. the CommonJS
+   * `require` hook): if that module's frame is still open, it and every frame above it are left
+   * by the exception. With `error`, they return it now; without (the loader saw the throw only
+   * through a `finally`), they wait for it like any unwinding frame. No-op when nothing of
+   * `path` is open.
    */
-  moduleThrew(path: string, error: unknown): void {
+  moduleThrew(path: string, ...error: [unknown?]): void {
     if (!this.isRecording) return;
     try {
+      if (error.length === 0) {
+        this.markModuleUnwinding(path);
+        return;
+      }
+      this.settleUnwinding(this.values.encode(error[0]));
       let index = -1;
       for (let i = this.stack.length - 1; i > 0; i--) {
         const f = this.stack[i]!;
@@ -206,11 +224,53 @@ export class Recorder implements RuntimeApi {
       if (index < 0) return;
       while (this.stack.length - 1 > index) this.popWithReturn(this.values.error("<unwound>"));
       const frame = this.stack[index]!;
-      this.popWithReturn(this.values.encode(error));
+      this.popWithReturn(this.values.encode(error[0]));
       frame.state = State.Done;
     } catch (e) {
       this.fail(e);
     }
+  }
+
+  private markModuleUnwinding(path: string): void {
+    let index = -1;
+    for (let i = this.stack.length - 1; i > 0; i--) {
+      const f = this.stack[i]!;
+      if (f.fn === 0 && f.file.table.path === path) {
+        index = i;
+        break;
+      }
+    }
+    if (index < 0) return;
+    for (let i = index; i < this.stack.length; i++) {
+      const f = this.stack[i]!;
+      if (f.callDeferred) continue;
+      f.unwinding = true;
+    }
+    // Everything from the module frame up is part of the unwinding segment.
+    while (this.stack.length - 1 - this.unwindingCount >= index) {
+      const f = this.stack[this.stack.length - 1 - this.unwindingCount]!;
+      f.unwinding = true;
+      this.unwindingCount++;
+    }
+  }
+
+  /**
+   * Writes the `Return`s of the frames left by the propagating exception, innermost first,
+   * with `value` (the thrown value) or, when it was never reported, `<exception>` (or
+   * `<closed by return()>` for a generator closed at a `yield`).
+   */
+  private settleUnwinding(value: ValueRecord | undefined): void {
+    while (this.unwindingCount > 0) {
+      this.unwindingCount--;
+      const frame = this.stack[this.stack.length - 1];
+      if (!frame || this.stack.length <= 1) break;
+      frame.unwinding = false;
+      frame.state = State.Done;
+      const own = value ?? (frame.atYield ? this.values.raw("<closed by return()>", "<closed>") : this.values.error("<exception>"));
+      this.popWithReturn(own);
+      frame.state = State.Done;
+    }
+    this.unwindingCount = 0;
   }
 
   /** Remembers an uncaught exception: `finish` ends the trace with an Error event for it. */
@@ -228,6 +288,7 @@ export class Recorder implements RuntimeApi {
     if (this.finished) return;
     try {
       const left = this.hasUncaught ? this.values.encode(this.uncaught) : this.values.error("<unwound>");
+      if (this.unwindingCount > 0) this.settleUnwinding(this.hasUncaught ? left : undefined);
       while (this.stack.length > 1) this.popWithReturn(left);
       if (this.stack.length === 1) {
         this.stack.pop();
@@ -277,10 +338,13 @@ export class Recorder implements RuntimeApi {
         }
         return value;
       },
-      threw: (frame, error) => {
-        if (frame === UNTRACKED) return;
-        (frame as Frame).threw = true;
-        (frame as Frame).error = error;
+      caught: (frame, ...error) => {
+        if (frame === UNTRACKED || !this.isRecording || this.unwindingCount === 0) return;
+        try {
+          this.settleUnwinding(error.length > 0 ? this.values.encode(error[0]) : undefined);
+        } catch (e) {
+          this.fail(e);
+        }
       },
       exit: (frame) => {
         if (frame === UNTRACKED || !this.isRecording) return;
@@ -294,6 +358,7 @@ export class Recorder implements RuntimeApi {
         if (frame === UNTRACKED || !this.isRecording) return value;
         try {
           const f = frame as Frame;
+          if (this.unwindingCount > 0) this.settleUnwinding(undefined);
           if (f.state === State.Active) {
             this.ensureTop(f);
             this.popWithReturn(this.values.encode(value));
@@ -310,6 +375,7 @@ export class Recorder implements RuntimeApi {
         try {
           const f = frame as Frame;
           f.atYield = false;
+          if (this.unwindingCount > 0) this.settleUnwinding(undefined);
           if (f.state === State.Suspended) this.reenter(f);
         } catch (error) {
           this.fail(error);
@@ -327,9 +393,11 @@ export class Recorder implements RuntimeApi {
       fieldsEnd: (fn, value) => {
         if (!this.isRecording) return value;
         try {
+          if (this.unwindingCount > 0) this.settleUnwinding(undefined);
           const top = this.stack[this.stack.length - 1];
           if (top && top.file === state && top.fn === fn && top.pendingConstructor) {
             top.pendingConstructor = false;
+            top.returned = true;
             this.exit(top);
           }
         } catch (error) {
@@ -396,6 +464,7 @@ export class Recorder implements RuntimeApi {
 
   private enter(file: FileState, fn: number, args: unknown[], deferCall = false): FrameHandle {
     if (this.finished) return UNTRACKED;
+    if (this.unwindingCount > 0) this.settleUnwinding(undefined);
     const top = this.stack[this.stack.length - 1];
     if (top && top.pendingConstructor && top.file === file && top.fn === fn && this.isRecording) {
       // The constructor body starts after its class's field initialisers opened its frame.
@@ -428,6 +497,7 @@ export class Recorder implements RuntimeApi {
   }
 
   private step(file: FileState, frame: Frame, site: number, values: unknown[]): void {
+    if (this.unwindingCount > 0) this.settleUnwinding(undefined);
     if (frame.state === State.Done) return;
     this.ensureTop(frame);
     let vars = file.siteVars[site];
@@ -450,6 +520,7 @@ export class Recorder implements RuntimeApi {
    * parameters are not bound yet in JS either); then the field's line gets a step in that frame.
    */
   private field(file: FileState, fn: number, site: number, open: boolean): void {
+    if (this.unwindingCount > 0) this.settleUnwinding(undefined);
     if (open) {
       const frame = this.enter(file, fn, [], true);
       if (frame === UNTRACKED) return;
@@ -459,16 +530,28 @@ export class Recorder implements RuntimeApi {
     if (top && top.file === file && top.fn === fn && top.state === State.Active) this.step(file, top, site, []);
   }
 
+  /**
+   * The frame's generated `finally` runs. After `ret` (a `return`, or the end of the body) it
+   * returns now; otherwise it is being left by an exception, or it is a generator closed at a
+   * `yield`: it joins the frames waiting for the thrown value (see `unwindingCount`).
+   */
   private exit(frame: Frame): void {
-    if (frame.state === State.Done) return;
+    if (frame.state === State.Done || frame.unwinding) return;
+    if (!frame.returned) {
+      const below = this.stack[this.stack.length - 1 - this.unwindingCount];
+      if (below !== frame) {
+        if (this.unwindingCount > 0) this.settleUnwinding(undefined);
+        if (frame.state === State.Suspended) this.reenter(frame);
+        this.ensureTop(frame);
+      }
+      frame.unwinding = true;
+      this.unwindingCount++;
+      return;
+    }
+    if (this.unwindingCount > 0) this.settleUnwinding(undefined);
     if (frame.state === State.Suspended) this.reenter(frame);
     this.ensureTop(frame);
-    const value = frame.threw
-      ? this.values.encode(frame.error)
-      : !frame.returned && frame.atYield
-        ? this.values.raw("<closed by return()>", "<closed>")
-        : this.values.encode(frame.returnValue);
-    this.popWithReturn(value);
+    this.popWithReturn(this.values.encode(frame.returnValue));
     frame.state = State.Done;
   }
 

@@ -138,6 +138,7 @@ describe("calls, steps and values", () => {
     rt.step(f2, 1, "x", "y");
     rt.ret(f2, "xy");
     rt.exit(f2);
+    rt.ret(m);
     rt.exit(m);
     rec.finish(0);
     expect(shape(events)).toEqual([
@@ -193,17 +194,49 @@ describe("calls, steps and values", () => {
     expectValid(events);
   });
 
-  it("threw() makes the Return carry the error, even after ret()", () => {
+  it("a frame left without ret() waits for the thrown value: caught() gives it to every frame the exception left", () => {
     const { rec, events } = setup();
     rec.begin("/p/main.js");
     const rt = rec.file(MAIN);
+    const m = rt.enter(0);
+    const t = rt.enter(3, 1);
     const f = rt.enter(1, 1, 2);
-    rt.ret(f, 3);
-    rt.threw(f, new RangeError("late"));
-    rt.exit(f);
+    rt.exit(f); // the throw leaves add …
+    rt.exit(t); // … and task
     rt.exit(f); // idempotent
+    expect(shape(events).filter((e) => e.startsWith("Return"))).toEqual([]);
+    rt.caught(m, new RangeError("late"));
+    rt.step(m, 4);
+    rt.ret(m);
+    rt.exit(m);
     rec.finish(0);
-    expect(shape(events)).toEqual(["Call:<top-level>()", "Step:3", "Call:add(a=1,b=2)", "Return:Raw(RangeError: late)", "Return:0"]);
+    expect(shape(events).filter((e) => e.startsWith("Return"))).toEqual([
+      "Return:Raw(RangeError: late)",
+      "Return:Raw(RangeError: late)",
+      "Return:None",
+      "Return:0",
+    ]);
+    expectValid(events);
+  });
+
+  it("an exception nobody reports: the next event closes the frames with <exception>; an uncaught one with the error", () => {
+    const { rec, events } = setup();
+    rec.begin("/p/main.js");
+    const rt = rec.file(MAIN);
+    const m = rt.enter(0);
+    const f = rt.enter(1, 1, 2);
+    rt.exit(f); // caught by code that is not recorded
+    rt.step(m, 4);
+    const g = rt.enter(1, 3, 4);
+    rt.exit(g); // uncaught
+    rec.recordUncaught(new TypeError("bad"));
+    rec.finish(1);
+    expect(shape(events).filter((e) => e.startsWith("Return"))).toEqual([
+      "Return:Error(<exception>)",
+      "Return:Raw(TypeError: bad)",
+      "Return:Raw(TypeError: bad)",
+      "Return:1",
+    ]);
     expectValid(events);
   });
 });
@@ -220,6 +253,7 @@ describe("suspension and resumption", () => {
     const awaited = { then: undefined };
     expect(rt.suspend(t, awaited)).toBe(awaited);
     rt.step(m, 4); // the caller goes on
+    rt.ret(m);
     rt.exit(m);
     expect(rt.resume(t, 42)).toBe(42);
     rt.step(t, 5, 7, 42);
@@ -268,6 +302,7 @@ describe("suspension and resumption", () => {
     // return(): the generator's finally runs without a resume() call
     rt.step(g, 2);
     rt.exit(g);
+    rt.ret(m);
     rt.exit(m);
     rec.finish(0);
     expect(shape(events)).toEqual([
@@ -343,8 +378,10 @@ describe("suspension and resumption", () => {
     rt.suspend(a, null);
     rt.resume(b, null);
     rt.step(b, 3, "b");
+    rt.ret(b);
     rt.exit(b);
     rt.resume(a, null);
+    rt.ret(a);
     rt.exit(a);
     rec.finish(0);
     expectEntrySteps(events);
@@ -365,10 +402,12 @@ describe("frames left open and the end of the recording", () => {
     lib.step(l, 0);
     const h = lib.enter(1, 5);
     lib.step(h, 1, 5);
-    lib.threw(h, new Error("lib failed"));
-    lib.exit(h); // the function's finally ran …
-    // … but the module body has no finally: its frame is never exited. main catches and goes on.
+    lib.exit(h); // the function's finally ran without ret(): an exception …
+    // … the module body has no finally: the require hook reports it; main catches and goes on.
+    rec.moduleThrew("/p/lib.js");
+    main.caught(m, new Error("lib failed"));
     main.step(m, 4);
+    main.ret(m);
     main.exit(m);
     rec.finish(0);
     expect(shape(events)).toEqual([
@@ -384,7 +423,7 @@ describe("frames left open and the end of the recording", () => {
       "Step:3",
       "Value:n=5",
       "Return:Raw(Error: lib failed)",
-      "Return:Error(<unwound>)",
+      "Return:Raw(Error: lib failed)",
       "Step:5",
       "Return:None",
       "Return:0",
@@ -411,10 +450,13 @@ describe("frames left open and the end of the recording", () => {
     const n = events.length;
     rec.finish(4);
     rt.step(f, 1, 1, 2);
+    rt.ret(f);
     rt.exit(f);
+    rt.ret(m);
     rt.exit(m);
     const late = rt.enter(1, 0, 0);
     rt.step(late, 1, 0, 0);
+    rt.ret(late);
     rt.exit(late);
     expect(events.length).toBe(n);
     expect(rec.isRecording).toBe(false);
@@ -503,7 +545,9 @@ describe("activation path", () => {
     lib.step(h, 1, 9);
     const f2 = main.enter(1, 3, 4); // a main.js function called from lib: recorded now
     main.step(f2, 1, 3, 4);
+    main.ret(f2);
     main.exit(f2);
+    lib.ret(h);
     lib.exit(h);
     main.step(m, 4); // the untracked module frame stays untracked
     main.exit(m);
@@ -550,9 +594,12 @@ describe("internal errors", () => {
       rt.step(g, 3, 1);
       expect(rt.suspend(g, "s")).toBe("s");
       expect(rt.resume(g, "r")).toBe("r");
+      rt.ret(g);
       rt.exit(g);
+      rt.ret(f);
       rt.exit(f);
       rt.step(m, 4);
+      rt.ret(m);
       rt.exit(m);
       rec.file(LIB).enter(0);
     }).not.toThrow();
@@ -597,8 +644,10 @@ describe("internal errors", () => {
       for (let i = 0; i < 5; i++) {
         const f = rt.enter(1, i, i);
         rt.step(f, 1, i, i);
+        rt.ret(f);
         rt.exit(f);
       }
+      rt.ret(m);
       rt.exit(m);
     }).not.toThrow();
     expect(internal).toHaveLength(1);
@@ -644,7 +693,9 @@ describe("class field initialisers (field / fieldsEnd)", () => {
     rt.exit(mk);
     const c = rt.enter(1, "box"); // the constructor body adopts the frame
     rt.step(c, 3, "box");
+    rt.ret(c);
     rt.exit(c);
+    rt.ret(m);
     rt.exit(m);
     rec.finish(0);
     expect(shape(events)).toEqual([
@@ -677,6 +728,7 @@ describe("class field initialisers (field / fieldsEnd)", () => {
     const m = rt.enter(0);
     rt.field(3, 4, 1);
     expect(rt.fieldsEnd(3, "v")).toBe("v");
+    rt.ret(m);
     rt.exit(m);
     rec.finish(0);
     expect(shape(events)).toEqual([
@@ -701,6 +753,7 @@ describe("class field initialisers (field / fieldsEnd)", () => {
     rt.field(1, 1, 1);
     // the initialiser threw: the constructor never starts; the module catches and goes on
     rt.step(m, 0);
+    rt.ret(m);
     rt.exit(m);
     rec.finish(0);
     expect(shape(events)).toEqual([
@@ -727,12 +780,15 @@ describe("class field initialisers (field / fieldsEnd)", () => {
     rt.field(1, 1, 1);
     for (let i = 0; i < 3000; i++) {
       const mk = rt.enter(2, i);
+      rt.ret(mk);
       rt.exit(mk);
     }
     // the Call was written without arguments once the bound was passed
     expect(shape(events)).toContain("Call:Box.constructor()");
     const c = rt.enter(1, "late");
+    rt.ret(c);
     rt.exit(c);
+    rt.ret(m);
     rt.exit(m);
     rec.finish(0);
     expect(shape(events).filter((e) => e.startsWith("Call:Box.constructor"))).toEqual(["Call:Box.constructor()"]);

@@ -21,7 +21,7 @@ import {
   type TraceLowLevelEvent,
   type TraceMetadata,
 } from "@codetracer/trace-format";
-import { RUNTIME_GLOBAL } from "../abi.js";
+import { RUNTIME_GLOBAL, type RuntimeApi } from "../abi.js";
 import { EnvironmentError, UsageError } from "../errors.js";
 import { Recorder } from "../recorder.js";
 import type { ValueCaptureLimits } from "../values.js";
@@ -35,13 +35,13 @@ export const RECORDER_NAME = "codetracer-js-recorder";
 export const RECORDER_VERSION: string = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
 
 /**
- * The metadata of a running session, without exit status, written at start when
+ * The metadata of a running session, without exit status, written when the recording begins if
  * {@link SessionOptions.killable} is set, and removed when the session stops.
  */
 export const PENDING_METADATA_FILE = "trace_metadata.pending.json";
 
-/** Recorders of stopped sessions: they may stay installed, and a new session may replace them. */
-const stoppedRecorders = new WeakSet<object>();
+/** Runtimes of stopped sessions: they may stay installed, and a new session may replace them. */
+const stoppedRuntimes = new WeakSet<object>();
 
 /** Options of {@link startSession}. */
 export interface SessionOptions {
@@ -49,10 +49,15 @@ export interface SessionOptions {
   traceDir: string;
   /** @default "json" */
   format?: TraceFormat;
-  /** Absolute path of the program (the entry script), or a name in angle brackets (`<eval>`), kept as is. */
-  program: string;
-  /** The program's arguments (what follows the script on the command line). */
-  args: string[];
+  /**
+   * Absolute path of the program (the entry script), or a name in angle brackets (`<eval>`),
+   * kept as is. A function defers the beginning of the recording (the `<top-level>` call in
+   * the program) until the first recorded module runs, or the session stops: a worker thread
+   * preloaded with `--require` learns its script only after the preloads ran.
+   */
+  program: string | (() => string);
+  /** The program's arguments (what follows the script on the command line); read when the recording begins. */
+  args: string[] | (() => string[]);
   /** Working directory written into the metadata. @default process.cwd() */
   workdir?: string;
   /** Record nothing until execution first enters this file (absolute path). */
@@ -64,7 +69,7 @@ export interface SessionOptions {
   /**
    * The thread may be stopped without running its exit handlers (a worker thread ended by
    * `worker.terminate()`). Then the session writes the metadata so far to
-   * {@link PENDING_METADATA_FILE} when it starts, and writes buffered events to `trace.json` at
+   * {@link PENDING_METADATA_FILE} when the recording begins, and writes buffered events to `trace.json` at
    * the end of each event-loop turn that recorded some, so that another thread can finish the
    * folder (`finishAbandonedTrace`) with little lost. @default false
    */
@@ -73,12 +78,18 @@ export interface SessionOptions {
 
 /** A running session. */
 export class NodeSession {
-  /** The recorder instrumented code talks to (also installed as `globalThis.__codetracer__`). */
+  /** The recorder instrumented code talks to. */
   readonly recorder: Recorder;
+  /**
+   * What is installed as `globalThis.__codetracer__`: the recorder, or, while the recording
+   * has not begun (see {@link SessionOptions.program}), a runtime that begins it on first use.
+   */
+  readonly runtime: RuntimeApi;
   readonly traceDir: string;
   readonly format: TraceFormat;
   private readonly writer: TraceJsonWriter;
   private stopped = false;
+  private entry: { program: string; args: string[] } | undefined;
 
   /** @internal use {@link startSession}. */
   constructor(
@@ -113,7 +124,34 @@ export class NodeSession {
         process.stderr.write(`codetracer: recorder detached after an internal error: ${String(error)}\n`);
       },
     });
-    this.recorder.begin(toPosix(options.program));
+    if (typeof options.program === "string") {
+      this.begin();
+      this.runtime = this.recorder;
+    } else {
+      this.runtime = {
+        abi: this.recorder.abi,
+        file: (table) => {
+          this.begin();
+          return this.recorder.file(table);
+        },
+      };
+    }
+  }
+
+  /** Opens the top-level call (once); for a `killable` session, writes the pending metadata. */
+  private begin(): { program: string; args: string[] } {
+    if (this.entry) return this.entry;
+    const { program, args } = this.options;
+    this.entry = { program: resolveProgram(typeof program === "string" ? program : program()), args: typeof args === "function" ? args() : args };
+    this.recorder.begin(toPosix(this.entry.program));
+    if (this.options.killable) {
+      try {
+        writeFileAtomic(path.join(this.traceDir, PENDING_METADATA_FILE), serializeTraceMetadata(this.metadataSoFar()));
+      } catch {
+        // best effort: without it, a killed thread's folder stays unfinished
+      }
+    }
+    return this.entry;
   }
 
   /** True until {@link stop}. */
@@ -128,10 +166,11 @@ export class NodeSession {
 
   /** `trace_metadata.json` without the fields known only at the end (exit status, stats). */
   metadataSoFar(): TraceMetadata {
+    const { program, args } = this.begin();
     return {
       workdir: this.options.workdir,
-      program: this.options.program,
-      args: this.options.args,
+      program,
+      args,
       recorder: { name: RECORDER_NAME, version: RECORDER_VERSION },
       format: this.format,
       ...this.options.metadata?.(),
@@ -141,7 +180,7 @@ export class NodeSession {
   /**
    * Ends the session: closes every open frame, returns from the top-level call with
    * `exitCode`, and writes the remaining events, `trace_paths.json` and `trace_metadata.json`.
-   * The finished recorder stays installed as `globalThis.__codetracer__`, so instrumented code
+   * The finished runtime stays installed as `globalThis.__codetracer__`, so instrumented code
    * that runs later (an exit handler, a module loaded from one) records nothing and never fails.
    * Idempotent.
    *
@@ -150,7 +189,8 @@ export class NodeSession {
   stop(exitCode?: number): void {
     if (this.stopped) return;
     this.stopped = true;
-    stoppedRecorders.add(this.recorder);
+    stoppedRuntimes.add(this.runtime);
+    this.begin();
     this.recorder.finish(exitCode);
     this.writer.finish();
     writeTracePaths(this.traceDir, this.recorder.paths);
@@ -165,7 +205,7 @@ export class NodeSession {
 }
 
 /**
- * Starts recording into `options.traceDir` and installs the recorder as
+ * Starts recording into `options.traceDir` and installs {@link NodeSession.runtime} as
  * `globalThis.__codetracer__`, where instrumented code finds it.
  *
  * @throws UsageError `ERR_UNSUPPORTED_FORMAT` for `format: "binary"` (not written yet) or an
@@ -177,7 +217,7 @@ export class NodeSession {
 export function startSession(options: SessionOptions): NodeSession {
   const format = checkTraceFormat(options.format ?? "json");
   const installed = (globalThis as Record<string, unknown>)[RUNTIME_GLOBAL];
-  if (installed && !stoppedRecorders.has(installed)) {
+  if (installed && !stoppedRuntimes.has(installed)) {
     throw new UsageError("ERR_ALREADY_TRACING", "a recording session is already active in this process");
   }
   const traceDir = path.resolve(options.traceDir);
@@ -189,19 +229,8 @@ export function startSession(options: SessionOptions): NodeSession {
     throw new EnvironmentError("ERR_IO", `cannot write ${path.join(traceDir, TRACE_JSON_FILE)}: ${(error as Error).message}`, { traceDir }, { cause: error });
   }
   const writer = new TraceJsonWriter(sink);
-  const session = new NodeSession(
-    { ...options, traceDir, workdir: options.workdir ?? process.cwd(), program: /^<.*>$/.test(options.program) ? options.program : path.resolve(options.program) },
-    writer,
-  );
-  if (options.killable) {
-    const pending = path.join(traceDir, PENDING_METADATA_FILE);
-    try {
-      writeFileAtomic(pending, serializeTraceMetadata(session.metadataSoFar()));
-    } catch (error) {
-      throw new EnvironmentError("ERR_IO", `cannot write ${pending}: ${(error as Error).message}`, { traceDir }, { cause: error });
-    }
-  }
-  (globalThis as Record<string, unknown>)[RUNTIME_GLOBAL] = session.recorder;
+  const session = new NodeSession({ ...options, traceDir, workdir: options.workdir ?? process.cwd() }, writer);
+  (globalThis as Record<string, unknown>)[RUNTIME_GLOBAL] = session.runtime;
   return session;
 }
 
@@ -257,6 +286,11 @@ function prepareTraceDir(traceDir: string): void {
   for (const name of [TRACE_METADATA_FILE, PENDING_METADATA_FILE, TRACE_PATHS_FILE, TRACE_JSON_FILE, TRACE_BIN_FILE]) {
     fs.rmSync(path.join(traceDir, name), { force: true });
   }
+}
+
+/** `<eval>` and the like stay as they are; a path is made absolute. */
+function resolveProgram(program: string): string {
+  return /^<.*>$/.test(program) ? program : path.resolve(program);
 }
 
 function toPosix(p: string): string {

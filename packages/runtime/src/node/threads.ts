@@ -11,7 +11,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { getEnvironmentData, isMainThread, setEnvironmentData, threadId, type Worker } from "node:worker_threads";
+import * as workerThreads from "node:worker_threads";
+import { getEnvironmentData, isMainThread, parentPort, setEnvironmentData, threadId, type Worker } from "node:worker_threads";
 import {
   TRACE_BIN_FILE,
   TRACE_JSON_FILE,
@@ -23,6 +24,8 @@ import {
   type TraceMetadata,
   type TraceThreadInfo,
 } from "@codetracer/trace-format";
+import { RUNTIME_GLOBAL } from "../abi.js";
+import { Recorder } from "../recorder.js";
 import { PENDING_METADATA_FILE, startSession, type NodeSession, type SessionOptions } from "./session.js";
 
 /** The folder of the root trace that holds the worker traces, one sub-folder per `threadId`. */
@@ -42,12 +45,22 @@ export interface ThreadRecording<Loader = unknown> {
 }
 
 /**
+ * True in a thread Node starts for itself, such as the module hooks thread (`--require`
+ * preloads run there too). `worker_threads.isInternalThread` exists from Node 22.14; before,
+ * such a thread is the only kind of worker without a `parentPort`.
+ */
+export function isInternalThread(): boolean {
+  const flag = (workerThreads as { isInternalThread?: boolean }).isInternalThread;
+  return flag ?? (!isMainThread && parentPort === null);
+}
+
+/**
  * The recording handed to this worker by the thread that started it (see
- * {@link shareRecordingWithWorkers}); `undefined` on the main thread and in workers of a
- * thread that is not recorded.
+ * {@link shareRecordingWithWorkers}); `undefined` on the main thread, in Node's internal
+ * threads, and in workers of a thread that is not recorded.
  */
 export function inheritedRecording<Loader>(): ThreadRecording<Loader> | undefined {
-  if (isMainThread) return undefined;
+  if (isMainThread || isInternalThread()) return undefined;
   const data: unknown = getEnvironmentData(ENVIRONMENT_KEY);
   return data !== null && typeof data === "object" ? (data as ThreadRecording<Loader>) : undefined;
 }
@@ -106,6 +119,20 @@ export function shareRecordingWithWorkers<Loader>(root: string, loader: Loader):
     const dir = workerTraceDir(root, worker.threadId);
     worker.prependListener("exit", (code: number) => finishAbandonedTrace(dir, code));
   });
+}
+
+/**
+ * Installs, when none is, a runtime that records nothing, for a thread that may run
+ * instrumented code without a session: the module hooks thread, where the loader's hooks
+ * compile the program's own hooks modules (registered after the recorder's) before Node runs
+ * them.
+ */
+export function installIdleRuntime(): void {
+  const global = globalThis as Record<string, unknown>;
+  if (global[RUNTIME_GLOBAL]) return;
+  const idle = new Recorder({ sink: { write() {} } });
+  idle.finish(undefined); // a finished recorder hands out frames that record nothing
+  global[RUNTIME_GLOBAL] = idle;
 }
 
 /** `workers/<id>` for each worker folder under `root` that holds a `trace.json`, by thread id. */
