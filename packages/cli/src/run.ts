@@ -58,7 +58,12 @@ export async function run(argv: string[], cwd: string = process.cwd()): Promise<
 
   // `--require`, not `--import`: a preload keeps a CommonJS entry on Node's CommonJS path, so
   // its nextTick/promise ordering is that of plain node (see @codetracer/register/preload.cjs).
-  const preload = createRequire(import.meta.url).resolve("@codetracer/register");
+  // Node 22 fails to load a CommonJS entry after hooks were registered from a `--require`
+  // preload (ERR_METHOD_NOT_IMPLEMENTED resolveSync), so there the loader is `--import`ed.
+  const viaImport = process.versions.node.split(".")[0] === "22";
+  const preload = viaImport
+    ? import.meta.resolve("@codetracer/register")
+    : createRequire(import.meta.url).resolve("@codetracer/register");
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     CODETRACER_TRACE: path.resolve(cwd, args.traceDir),
@@ -70,7 +75,7 @@ export async function run(argv: string[], cwd: string = process.cwd()): Promise<
   if (args.activationPath) env.CODETRACER_ACTIVATION_PATH = path.resolve(cwd, args.activationPath);
   else delete env.CODETRACER_ACTIVATION_PATH;
 
-  const child = spawn(process.execPath, [...process.execArgv, "--require", preload, script, ...args.scriptArgs], {
+  const child = spawn(process.execPath, [...process.execArgv, viaImport ? "--import" : "--require", preload, script, ...args.scriptArgs], {
     cwd,
     env,
     stdio: "inherit",

@@ -41,6 +41,12 @@ export interface InstrumentOptions {
    * @default "2023-11"
    */
   decorators?: "2023-11" | "legacy";
+  /**
+   * How the source map names the original file (its `sources` entry), which is how Node's
+   * stack traces show it: give ES modules their `file:` URL, as Node shows them without a map.
+   * @default `filename`
+   */
+  sourceFileName?: string;
 }
 
 /** Result of {@link instrument}. */
@@ -105,6 +111,10 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   if (format === "commonjs") plugins.push([transformModulesCommonjs, { loose: false }]);
 
   let result: ReturnType<typeof transformSync>;
+  // Babel raises `Error.stackTraceLimit` to 50 and installs its own `Error.prepareStackTrace`
+  // the first time it runs; in the recorded program's thread both are observable: put them back.
+  const stackTraceLimit = Error.stackTraceLimit;
+  const prepareStackTrace = Error.prepareStackTrace;
   try {
     result = transformSync(code, {
       filename,
@@ -114,7 +124,7 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
       parserOpts: { plugins: parserPlugins, allowReturnOutsideFunction: format === "commonjs" },
       plugins,
       sourceMaps: true,
-      sourceFileName: filename,
+      sourceFileName: options.sourceFileName ?? filename,
       compact: false,
       comments: true,
       // Plain-text code frames in error messages, whatever the terminal or CI says about colour.
@@ -122,6 +132,9 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
     });
   } catch (error) {
     throw InstrumentError.fromBabel(error, filename);
+  } finally {
+    if (Error.stackTraceLimit !== stackTraceLimit) Error.stackTraceLimit = stackTraceLimit;
+    if (Error.prepareStackTrace !== prepareStackTrace) Error.prepareStackTrace = prepareStackTrace;
   }
   if (!result || result.code == null) {
     throw new InstrumentError("ERR_INSTRUMENT_FAILED", `${filename}: Babel returned no code`, { filename });

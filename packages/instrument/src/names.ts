@@ -67,7 +67,12 @@ function className(path: NodePath<t.Class>): string {
 }
 
 function keyName(key: t.Node, computed: boolean): string {
-  if (computed) return t.isStringLiteral(key) ? key.value : "[computed]";
+  if (computed) {
+    if (t.isStringLiteral(key)) return key.value;
+    // `[Symbol.iterator]() {}` is named "[Symbol.iterator]" by JS too.
+    const chain = t.isMemberExpression(key) ? memberChain(key) : undefined;
+    return chain?.startsWith("Symbol.") ? `[${chain}]` : "[computed]";
+  }
   if (t.isIdentifier(key)) return key.name;
   if (t.isStringLiteral(key)) return key.value;
   if (t.isNumericLiteral(key)) return String(key.value);
@@ -101,6 +106,10 @@ function inferredName(path: NodePath): string | undefined {
     return keyName(p.key, "computed" in p && p.computed === true);
   }
   if (t.isExportDefaultDeclaration(p)) return "default";
+  // `<button onClick={() => …}>` compiles to a `{ onClick: … }` property.
+  if (t.isJSXExpressionContainer(p) && t.isJSXAttribute(parent.parent) && t.isJSXIdentifier(parent.parent.name)) {
+    return parent.parent.name.name;
+  }
   if (t.isTSAsExpression(p) || t.isTSSatisfiesExpression(p) || t.isParenthesizedExpression(p)) {
     return inferredName(parent);
   }

@@ -129,7 +129,7 @@ function registerFrame(path: NodePath<t.Function> | NodePath<t.StaticBlock>, sta
   const known = state.frames.get(path.node);
   if (known) return known;
   const fnId = state.fns.push([name, path.node.loc!.start.line, ...params]) - 1;
-  const frame = path.scope.generateUidIdentifier("f");
+  const frame = path.scope.generateUidIdentifier("ctF");
   state.generated.add(frame.name);
   const info = { frame, fnId };
   state.frames.set(path.node, info);
@@ -231,8 +231,24 @@ function ensureBlock(path: NodePath<t.Statement | null | undefined>): void {
 }
 
 const visitor = {
-  // Code under `with` resolves names through an object: leave it as it is (documented).
-  WithStatement(path: NodePath<t.WithStatement>) {
+  // Code under `with` resolves names through an object (a Proxy there would see every name
+  // the recorder added): it is left as it is (documented). A `return` inside cannot call `ret`,
+  // so when there is one, `ret` is called (with no value) before the statement: the frame is
+  // then not mistaken for one left by an exception; its return value is not recorded.
+  WithStatement(this: VisitState, path: NodePath<t.WithStatement>) {
+    let returns = false;
+    path.traverse({
+      Function(inner) {
+        inner.skip();
+      },
+      ReturnStatement() {
+        returns = true;
+      },
+    });
+    const found = returns ? ownerOf(path, this) : null;
+    if (found && !found.owner.isProgram() && Array.isArray(path.container)) {
+      path.insertBefore(t.expressionStatement(call(this, "ret", [t.cloneNode(found.info.frame)])));
+    }
     path.skip();
   },
   Class(this: VisitState, path: NodePath<t.Class>) {
@@ -268,7 +284,7 @@ const visitor = {
     if (!found) return;
     let args: t.Expression[] = [t.cloneNode(found.info.frame)];
     if (!node.param) {
-      node.param = path.scope.generateUidIdentifier("e");
+      node.param = path.scope.generateUidIdentifier("ctE");
       this.generated.add(node.param.name);
     }
     if (t.isIdentifier(node.param)) args.push(t.identifier(node.param.name));
@@ -439,8 +455,8 @@ export function codetracerBabelPlugin(
           (pass.file.metadata as unknown as Record<string, unknown>).codetracer = meta;
           if (isAlreadyInstrumented(program, pass.file)) return;
           const state: VisitState = {
-            ct: program.scope.generateUidIdentifier("ct"),
-            init: program.scope.generateUidIdentifier("ctInit"),
+            ct: program.scope.generateUidIdentifier("ctRt"),
+            init: program.scope.generateUidIdentifier("ctRtInit"),
             asyncFns: new Set(),
             frames: new Map(),
             fns: [["<module>", 1]],
@@ -452,7 +468,7 @@ export function codetracerBabelPlugin(
           };
           state.generated.add(state.ct.name);
           state.generated.add(state.init.name);
-          const moduleFrame = program.scope.generateUidIdentifier("f");
+          const moduleFrame = program.scope.generateUidIdentifier("ctF");
           state.generated.add(moduleFrame.name);
           state.frames.set(program.node, { frame: moduleFrame, fnId: 0 });
 

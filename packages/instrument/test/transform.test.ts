@@ -58,8 +58,8 @@ describe("a file is never instrumented twice", () => {
     expect(twice.sites).toBe(0);
     expect(occurrences(twice.code, "__codetracer__.file(")).toBe(1);
     expect(occurrences(twice.code, "@codetracer-instrumented")).toBe(1);
-    expect(occurrences(twice.code, "_ct.enter(")).toBe(occurrences(once.code, "_ct.enter("));
-    expect(occurrences(twice.code, "_ct.step(")).toBe(occurrences(once.code, "_ct.step("));
+    expect(occurrences(twice.code, "_ctRt.enter(")).toBe(occurrences(once.code, "_ctRt.enter("));
+    expect(occurrences(twice.code, "_ctRt.step(")).toBe(occurrences(once.code, "_ctRt.step("));
     expect(tableOf(twice.code)).toEqual(tableOf(once.code));
   });
 
@@ -98,7 +98,7 @@ describe("a file is never instrumented twice", () => {
     const once = instrument(ts, { filename: "/virtual/t.ts", format: "module", inlineSourceMap: false });
     const again = instrument(once.code, { filename: "/virtual/t.ts", format: "module", inlineSourceMap: false });
     expect(again.instrumented).toBe(false);
-    expect(occurrences(again.code, "_ct.step(")).toBe(occurrences(once.code, "_ct.step("));
+    expect(occurrences(again.code, "_ctRt.step(")).toBe(occurrences(once.code, "_ctRt.step("));
   });
 
   it("instrument: false only strips types and reports instrumented: false", () => {

@@ -15,6 +15,8 @@ interface CjsModule {
 }
 type ExtensionHandler = (module: CjsModule, filename: string) => void;
 
+const TS_FOR_JS: Record<string, string[]> = { ".js": [".ts", ".tsx"], ".jsx": [".tsx"], ".mjs": [".mts"], ".cjs": [".cts"] };
+
 /**
  * Installs the require hook; returns a function that restores the previous handlers.
  * `onModuleThrew(file)` is told when a recorded module's body throws while it is being
@@ -60,7 +62,29 @@ export function installRequireHook(
       }
     };
   }
+  // `require("./x.js")` finds `x.ts` when only that exists, as under tsx and TypeScript's
+  // own resolution (the ES module hooks do the same for `import`).
+  const ModuleStatics = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
+  const resolveFilename = ModuleStatics._resolveFilename;
+  ModuleStatics._resolveFilename = function codetracerResolve(request: string, ...rest: unknown[]): string {
+    try {
+      return resolveFilename.call(this, request, ...rest);
+    } catch (error) {
+      const match = /^\.{1,2}\/.*(\.[cm]?js|\.jsx)$/.exec(request);
+      if (!match || (error as { code?: string }).code !== "MODULE_NOT_FOUND") throw error;
+      const stem = request.slice(0, -match[1]!.length);
+      for (const ext of TS_FOR_JS[match[1]!] ?? []) {
+        try {
+          return resolveFilename.call(this, stem + ext, ...rest);
+        } catch {
+          // next candidate
+        }
+      }
+      throw error;
+    }
+  };
   return () => {
+    ModuleStatics._resolveFilename = resolveFilename;
     for (const [ext, handler] of saved) {
       if (handler) extensions[ext] = handler;
       else delete extensions[ext];

@@ -8,6 +8,7 @@
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { InstrumentError, instrument, isSupportedFile, needsCompile } from "@codetracer/instrument";
+import { installIdleRuntime } from "@codetracer/runtime";
 import type { LoaderConfig } from "./config.js";
 import { createFileFilter } from "./filter.js";
 import { moduleFormat } from "./format.js";
@@ -29,6 +30,9 @@ let shouldRecord: (file: string) => boolean = () => false;
  */
 export async function initialize(data: LoaderConfig & { compileOnly?: boolean }): Promise<void> {
   shouldRecord = data.compileOnly ? () => false : createFileFilter(data);
+  // This thread records nothing, but it runs the program's own hooks modules, which these
+  // hooks instrument when they are registered after them: give them a runtime that records nothing.
+  installIdleRuntime();
 }
 
 const TS_FALLBACKS: Record<string, string[]> = {
@@ -72,7 +76,7 @@ export async function load(url: string, context: LoadContext, nextLoad: Load): P
   const format = moduleFormat(file, () => source);
   if (format === "commonjs") return { format: "commonjs", source: null, shortCircuit: true };
   try {
-    const out = instrument(source, { filename: file, format: "module", instrument: record, decorators: decoratorsFor(file) });
+    const out = instrument(source, { filename: file, format: "module", instrument: record, decorators: decoratorsFor(file), sourceFileName: url });
     return { format: "module", source: out.code, shortCircuit: true };
   } catch (error) {
     if (!(error instanceof InstrumentError) || error.code !== "ERR_INSTRUMENT_SYNTAX") throw error;

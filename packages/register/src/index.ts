@@ -1,9 +1,14 @@
 /**
  * `node --import @codetracer/register app.ts` records the program into a CodeTracer trace
- * folder. Importing this module (on the main thread, once) starts a session, installs the
- * exit hooks that finish it, registers the ES module hooks and the CommonJS `require` hook, and
- * turns on source maps so stack traces show original lines. On worker threads it does nothing
- * (recording workers comes later).
+ * folder. Importing this module starts a session for the current thread, installs the exit
+ * hooks that finish it, registers the ES module hooks and the CommonJS `require` hook, and turns
+ * on source maps so stack traces show original lines.
+ *
+ * It runs on the main thread and again in each worker thread that inherits the preload (the
+ * default `execArgv`). A worker records into `<trace dir>/workers/<threadId>` with the main
+ * thread's configuration, handed on by its parent thread; Node's own threads (the module hooks
+ * thread) and workers of a thread that is not recorded are left alone. See
+ * `startThreadSession` in `@codetracer/runtime`.
  *
  * Configuration comes from `CODETRACER_*` variables: see {@link readLoaderConfig}.
  * @packageDocumentation
@@ -11,10 +16,17 @@
 import { register } from "node:module";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { isMainThread } from "node:worker_threads";
+import { isMainThread, threadId } from "node:worker_threads";
 import { createRequire } from "node:module";
-import { RecorderError, installExitHooks, startSession, type TraceFormat } from "@codetracer/runtime";
-import { readLoaderConfig } from "./config.js";
+import {
+  RecorderError,
+  inheritedRecording,
+  installExitHooks,
+  shareRecordingWithWorkers,
+  startThreadSession,
+  type TraceFormat,
+} from "@codetracer/runtime";
+import { readLoaderConfig, type LoaderConfig } from "./config.js";
 import { installRequireHook } from "./cjs.js";
 import { createFileFilter } from "./filter.js";
 
@@ -37,33 +49,43 @@ function ownRoots(): string[] {
   return roots;
 }
 
-function main(): void {
-  const config = readLoaderConfig(process.env, ownRoots());
-  const script = process.argv[1];
-  const session = startSession({
-    traceDir: config.traceDir,
-    format: config.format as TraceFormat,
-    program: script ? path.resolve(script) : "<eval>",
-    args: process.argv.slice(2),
-    workdir: config.cwd,
-    ...(config.activationPath ? { activationPath: config.activationPath } : {}),
-  });
-  installExitHooks(session);
-  process.setSourceMapsEnabled(true);
-  installRequireHook(createFileFilter(config), (file, error) =>
-    session.recorder.moduleThrew(file.replace(/\\/g, "/"), error),
-  );
-  register("./hooks.js", import.meta.url, { data: config });
+/** The program a thread runs: its script, or `<eval>` for `node -e` and `new Worker(code, { eval: true })`. */
+function programOf(script: string | undefined): string {
+  if (!script || script === "[worker eval]") return "<eval>";
+  return /^[a-z][a-z0-9+.-]+:/i.test(script) ? script : path.resolve(script); // a data: URL stays as it is
 }
 
-if (isMainThread) {
-  try {
-    main();
-  } catch (error) {
-    if (error instanceof RecorderError) {
-      process.stderr.write(`codetracer: ${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
+function main(): void {
+  const inherited = inheritedRecording<LoaderConfig>();
+  if (!isMainThread && !inherited) return; // Node's hooks thread, or a worker of an unrecorded thread
+  const config = inherited?.loader ?? readLoaderConfig(process.env, ownRoots());
+  const session = startThreadSession(
+    {
+      traceDir: config.traceDir,
+      format: config.format as TraceFormat,
+      // A worker preloaded with --require learns its script only after the preloads: ask later.
+      program: isMainThread ? programOf(process.argv[1]) : () => programOf(process.argv[1]),
+      args: isMainThread ? process.argv.slice(2) : () => process.argv.slice(2),
+      workdir: config.cwd,
+      ...(config.activationPath ? { activationPath: config.activationPath } : {}),
+    },
+    inherited,
+  );
+  installExitHooks(session);
+  process.setSourceMapsEnabled(true);
+  installRequireHook(createFileFilter(config), (file) => session.recorder.moduleThrew(file.replace(/\\/g, "/")));
+  register("./hooks.js", import.meta.url, { data: config });
+  shareRecordingWithWorkers(config.traceDir, config);
+}
+
+try {
+  main();
+} catch (error) {
+  if (!(error instanceof RecorderError)) throw error;
+  if (isMainThread) {
+    process.stderr.write(`codetracer: ${error.message}\n`);
+    process.exit(1);
   }
+  // A worker whose session cannot start runs unrecorded rather than failing.
+  process.stderr.write(`codetracer: worker ${threadId} is not recorded: ${error.message}\n`);
 }

@@ -28,6 +28,7 @@ export type {
   ThreadId,
   TraceLowLevelEvent,
   TraceMetadata,
+  TraceThreadInfo,
   TypeId,
   TypeRecord,
   TypeSpecificInfo,

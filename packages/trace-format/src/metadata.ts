@@ -7,14 +7,16 @@
 
 import { TraceFormatError } from "./errors.js";
 import { isWellFormed, wellFormedDeep } from "./strings.js";
-import type { TraceMetadata } from "./types.js";
+import type { TraceMetadata, TraceThreadInfo } from "./types.js";
 
 /**
  * Lists what makes `value` unacceptable as `trace_metadata.json` for CodeTracer ≤ 2025, which
  * deserialises it into `TraceMetadata {workdir, program, args}` with all three required
  * (spec §3): it must be a JSON object with `workdir: string`, `program: string` and
- * `args: string[]`. Extra keys are allowed. Ill-formed strings (lone surrogates) in those fields
- * are reported too.
+ * `args: string[]`. Extra keys are allowed; the ones this recorder defines must have their
+ * documented shape when present: `thread` ({@link TraceThreadInfo}) and `workers` (an array of
+ * strings). Ill-formed strings (lone surrogates) in `workdir`, `program` and `args` are reported
+ * too.
  *
  * @param value - the parsed file contents
  * @returns human-readable problems; empty when the value is acceptable
@@ -39,6 +41,29 @@ export function traceMetadataProblems(value: unknown): string[] {
       if (typeof arg !== "string") problems.push(`"args[${i}]" must be a string`);
       else if (!isWellFormed(arg)) problems.push(`"args[${i}]" is not well-formed Unicode`);
     });
+  }
+  problems.push(...threadProblems(record));
+  return problems;
+}
+
+/** Problems of the optional `thread` and `workers` fields (see {@link TraceMetadata}). */
+function threadProblems(record: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  if ("thread" in record) {
+    const thread = record.thread as Partial<Record<keyof TraceThreadInfo, unknown>> | null;
+    const isId = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+    if (thread === null || typeof thread !== "object" || Array.isArray(thread)) problems.push(`"thread" must be an object`);
+    else {
+      if (!isId(thread.id)) problems.push(`"thread.id" must be a non-negative integer`);
+      if (!isId(thread.parent_id)) problems.push(`"thread.parent_id" must be a non-negative integer`);
+      if (typeof thread.parent_trace !== "string") problems.push(`"thread.parent_trace" must be a string`);
+    }
+  }
+  if ("workers" in record) {
+    const workers = record.workers;
+    if (!Array.isArray(workers) || !workers.every((w) => typeof w === "string")) {
+      problems.push(`"workers" must be an array of strings`);
+    }
   }
   return problems;
 }

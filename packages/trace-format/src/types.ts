@@ -210,14 +210,34 @@ export type TraceLowLevelEvent =
 /**
  * `trace_metadata.json`: `workdir`, `program` and `args` are required by CodeTracer releases up
  * to late 2025 (spec §3); extra keys are ignored by every reader. This recorder adds
- * `recorder: {name, version}` and more keys as later features land.
+ * `recorder: {name, version}`, `thread` and `workers`, and more keys as later features land.
  */
 export interface TraceMetadata {
   workdir: string;
   program: string;
   args: string[];
   recorder?: { name: string; version: string; [key: string]: unknown };
+  /** Present in the trace of a worker thread (one trace folder per thread): which thread it is. */
+  thread?: TraceThreadInfo;
+  /**
+   * In the main thread's trace: the worker trace folders recorded under it, relative to it
+   * (`"workers/1"`, …), in thread id order. Absent when no worker was recorded.
+   */
+  workers?: string[];
   [key: string]: unknown;
+}
+
+/**
+ * The `thread` field of a worker thread's `trace_metadata.json`. Worker traces are separate
+ * folders because CodeTracer ignores the runtime_tracing thread events (spec §5).
+ */
+export interface TraceThreadInfo {
+  /** The worker's `threadId` (≥ 1; the main thread is 0 and has no `thread` field). */
+  id: number;
+  /** `threadId` of the thread that started the worker (0 for the main thread). */
+  parent_id: number;
+  /** Path from this trace folder to the trace folder of that thread, with `/` separators (`"../.."`). */
+  parent_trace: string;
 }
 
 /** The three file names of a materialized trace folder (spec §2). */

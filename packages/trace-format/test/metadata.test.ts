@@ -65,6 +65,23 @@ describe("writeTraceMetadata", () => {
     ]);
   });
 
+  it("accepts the thread fields of worker traces and checks their shape when present", () => {
+    const base = { workdir: "/w", program: "/w/worker.js", args: [] };
+    const worker: TraceMetadata = { ...base, thread: { id: 2, parent_id: 1, parent_trace: "../1" } };
+    expect(traceMetadataProblems(worker)).toEqual([]);
+    expect(traceMetadataProblems({ ...base, workers: ["workers/1", "workers/2"] })).toEqual([]);
+    expect(traceMetadataProblems({ ...base, thread: { id: -1, parent_trace: 3 }, workers: [1] })).toEqual([
+      '"thread.id" must be a non-negative integer',
+      '"thread.parent_id" must be a non-negative integer',
+      '"thread.parent_trace" must be a string',
+      '"workers" must be an array of strings',
+    ]);
+    expect(traceMetadataProblems({ ...base, thread: [] })).toEqual(['"thread" must be an object']);
+    const dir = tempDir();
+    writeTraceMetadata(dir, worker);
+    expect(readTraceFolderMetadata(dir)).toEqual(worker);
+  });
+
   it("wraps fs errors in ERR_IO", () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, "file"), "x");

@@ -230,7 +230,7 @@ export function startSession(options: SessionOptions): NodeSession {
   }
   const writer = new TraceJsonWriter(sink);
   const session = new NodeSession({ ...options, traceDir, workdir: options.workdir ?? process.cwd() }, writer);
-  (globalThis as Record<string, unknown>)[RUNTIME_GLOBAL] = session.runtime;
+  installRuntimeGlobal(session.runtime);
   return session;
 }
 
@@ -295,4 +295,13 @@ function resolveProgram(program: string): string {
 
 function toPosix(p: string): string {
   return p.replace(/\\/g, "/");
+}
+
+/**
+ * Installs `runtime` as `globalThis.__codetracer__`, not enumerable, so that programs listing
+ * the global object's keys (`Object.keys(globalThis)`, `for…in`) see what they see without the
+ * recorder. The name itself stays reachable (documented in docs/recording.md).
+ */
+export function installRuntimeGlobal(runtime: unknown): void {
+  Object.defineProperty(globalThis, RUNTIME_GLOBAL, { value: runtime, writable: true, configurable: true, enumerable: false });
 }

@@ -6,8 +6,8 @@
  *
  * A recorded thread hands the recording on to the workers it starts through `worker_threads`
  * environment data, which Node copies into every new worker whatever its `env` option, so a
- * worker is recorded exactly when the thread that started it is (and the recorder's loader runs
- * in it, i.e. the worker inherited `--import`).
+ * worker is recorded when the thread that started it is and the recorder's preload runs in it
+ * (the worker inherited the `--require` or `--import` of `execArgv`).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -26,7 +26,7 @@ import {
 } from "@codetracer/trace-format";
 import { RUNTIME_GLOBAL } from "../abi.js";
 import { Recorder } from "../recorder.js";
-import { PENDING_METADATA_FILE, startSession, type NodeSession, type SessionOptions } from "./session.js";
+import { PENDING_METADATA_FILE, installRuntimeGlobal, startSession, type NodeSession, type SessionOptions } from "./session.js";
 
 /** The folder of the root trace that holds the worker traces, one sub-folder per `threadId`. */
 export const WORKERS_DIR = "workers";
@@ -132,7 +132,7 @@ export function installIdleRuntime(): void {
   if (global[RUNTIME_GLOBAL]) return;
   const idle = new Recorder({ sink: { write() {} } });
   idle.finish(undefined); // a finished recorder hands out frames that record nothing
-  global[RUNTIME_GLOBAL] = idle;
+  installRuntimeGlobal(idle);
 }
 
 /** `workers/<id>` for each worker folder under `root` that holds a `trace.json`, by thread id. */
@@ -184,6 +184,8 @@ function removeWorkerTraces(root: string): void {
  * Does nothing when the folder already has its metadata or has no pending metadata. Best
  * effort: never throws. Call it only once the thread writing the folder is gone.
  *
+ * @param dir - the trace folder
+ * @param exitCode - the thread's exit code (1 after `worker.terminate()`)
  * @returns true when it finished the folder
  */
 export function finishAbandonedTrace(dir: string, exitCode: number): boolean {

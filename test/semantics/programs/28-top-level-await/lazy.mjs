@@ -1,0 +1,4 @@
+const value = await Promise.resolve("lazy value");
+export function lazy() {
+  return value + " via dynamic import";
+}

@@ -1,0 +1,4 @@
+export const named = "named export";
+export default function defaultExport() {
+  return "default from " + import.meta.url.split("/").pop();
+}

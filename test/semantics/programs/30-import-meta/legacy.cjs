@@ -1,0 +1,2 @@
+module.exports = { kind: "commonjs" };
+module.exports.kind = "commonjs";

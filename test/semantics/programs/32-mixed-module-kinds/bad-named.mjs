@@ -1,0 +1,2 @@
+import { quadruple } from "./helper.cjs";
+console.log("never", quadruple);
