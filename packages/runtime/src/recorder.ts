@@ -213,14 +213,7 @@ export class Recorder implements RuntimeApi {
         return;
       }
       this.settleUnwinding(this.values.encode(error[0]));
-      let index = -1;
-      for (let i = this.stack.length - 1; i > 0; i--) {
-        const f = this.stack[i]!;
-        if (f.fn === 0 && f.file.table.path === path) {
-          index = i;
-          break;
-        }
-      }
+      const index = this.moduleFrameIndex(path);
       if (index < 0) return;
       while (this.stack.length - 1 > index) this.popWithReturn(this.values.error("<unwound>"));
       const frame = this.stack[index]!;
@@ -231,15 +224,17 @@ export class Recorder implements RuntimeApi {
     }
   }
 
-  private markModuleUnwinding(path: string): void {
-    let index = -1;
+  /** Stack index of the innermost open module frame of `path`, or -1. */
+  private moduleFrameIndex(path: string): number {
     for (let i = this.stack.length - 1; i > 0; i--) {
       const f = this.stack[i]!;
-      if (f.fn === 0 && f.file.table.path === path) {
-        index = i;
-        break;
-      }
+      if (f.fn === 0 && f.file.table.path === path) return i;
     }
+    return -1;
+  }
+
+  private markModuleUnwinding(path: string): void {
+    const index = this.moduleFrameIndex(path);
     if (index < 0) return;
     for (let i = index; i < this.stack.length; i++) {
       const f = this.stack[i]!;
