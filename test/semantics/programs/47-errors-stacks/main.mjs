@@ -77,7 +77,9 @@ console.log("top frame location:", /([^/]+):(\d+):(\d+)\)$/.exec(topFrame).slice
 // Error.prepareStackTrace sees structured call sites.
 const original = Error.prepareStackTrace;
 Error.prepareStackTrace = (error, callSites) => {
-  const top = callSites.slice(0, 3).map((site) => `${site.getTypeName() === "Object" ? "" : ""}${site.getFunctionName() ?? "<anonymous>"}${site.isConstructor() ? " (new)" : ""}`);
+  // (Node 24 shows the internal processTicksAndRejections frame after an await in a recorded
+  // async function: a known difference, left out here and listed in the issue notes.)
+  const top = callSites.filter((site) => site.getFunctionName() !== "processTicksAndRejections").slice(0, 3).map((site) => `${site.getTypeName() === "Object" ? "" : ""}${site.getFunctionName() ?? "<anonymous>"}${site.isConstructor() ? " (new)" : ""}`);
   return `${error.name}: ${error.message} @ ${top.join(" < ")}`;
 };
 class Service {
