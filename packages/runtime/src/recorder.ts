@@ -212,12 +212,13 @@ export class Recorder implements RuntimeApi {
         this.markModuleUnwinding(path);
         return;
       }
-      this.settleUnwinding(this.values.encode(error[0]));
+      const thrown = this.values.encode(error[0]);
+      this.settleUnwinding(thrown);
       const index = this.moduleFrameIndex(path);
       if (index < 0) return;
       while (this.stack.length - 1 > index) this.popWithReturn(this.values.error("<unwound>"));
       const frame = this.stack[index]!;
-      this.popWithReturn(this.values.encode(error[0]));
+      this.popWithReturn(thrown);
       frame.state = State.Done;
     } catch (e) {
       this.fail(e);
@@ -236,11 +237,6 @@ export class Recorder implements RuntimeApi {
   private markModuleUnwinding(path: string): void {
     const index = this.moduleFrameIndex(path);
     if (index < 0) return;
-    for (let i = index; i < this.stack.length; i++) {
-      const f = this.stack[i]!;
-      if (f.callDeferred) continue;
-      f.unwinding = true;
-    }
     // Everything from the module frame up is part of the unwinding segment.
     while (this.stack.length - 1 - this.unwindingCount >= index) {
       const f = this.stack[this.stack.length - 1 - this.unwindingCount]!;
@@ -260,10 +256,9 @@ export class Recorder implements RuntimeApi {
       const frame = this.stack[this.stack.length - 1];
       if (!frame || this.stack.length <= 1) break;
       frame.unwinding = false;
-      frame.state = State.Done;
+      frame.state = State.Done; // (so popWithReturn does not mark it Suspended)
       const own = value ?? (frame.atYield ? this.values.raw("<closed by return()>", "<closed>") : this.values.error("<exception>"));
       this.popWithReturn(own);
-      frame.state = State.Done;
     }
     this.unwindingCount = 0;
   }
@@ -532,20 +527,18 @@ export class Recorder implements RuntimeApi {
    */
   private exit(frame: Frame): void {
     if (frame.state === State.Done || frame.unwinding) return;
+    // A frame the propagating exception reaches next joins it where it is; anything else first
+    // closes what is pending and becomes the innermost open frame (resumed if suspended).
+    const joinsUnwinding = !frame.returned && this.stack[this.stack.length - 1 - this.unwindingCount] === frame;
+    if (!joinsUnwinding) {
+      if (this.unwindingCount > 0) this.settleUnwinding(undefined);
+      this.ensureTop(frame);
+    }
     if (!frame.returned) {
-      const below = this.stack[this.stack.length - 1 - this.unwindingCount];
-      if (below !== frame) {
-        if (this.unwindingCount > 0) this.settleUnwinding(undefined);
-        if (frame.state === State.Suspended) this.reenter(frame);
-        this.ensureTop(frame);
-      }
       frame.unwinding = true;
       this.unwindingCount++;
       return;
     }
-    if (this.unwindingCount > 0) this.settleUnwinding(undefined);
-    if (frame.state === State.Suspended) this.reenter(frame);
-    this.ensureTop(frame);
     this.popWithReturn(this.values.encode(frame.returnValue));
     frame.state = State.Done;
   }
