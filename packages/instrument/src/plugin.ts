@@ -107,21 +107,19 @@ function ownerOf(path: NodePath, state: VisitState): { owner: FrameOwner; info: 
   return info ? { owner, info } : null;
 }
 
-/** `(_ct || _ctInit())`: the file runtime, created on first use. */
-function runtimeRef(state: VisitState): t.Expression {
-  return t.logicalExpression("||", t.cloneNode(state.ct), t.callExpression(t.cloneNode(state.init), []));
-}
-
+/** `_ctRt.method(...args)`, for code that runs after its frame's `enter` created the runtime. */
 function call(state: VisitState, method: string, args: t.Expression[]): t.CallExpression {
   return t.callExpression(t.memberExpression(t.cloneNode(state.ct), t.identifier(method)), args);
 }
 
 /**
- * `(_ct || _ctInit()).enter(...)`: a function may run before its module's body (import cycles,
- * hoisted declarations called by a module that imports this one), when `_ct` is not set yet.
+ * `(_ctRt || _ctRtInit()).method(...args)`, creating the file runtime on first use: a function
+ * may run before its module's body (import cycles, hoisted declarations called by a module that
+ * imports this one), and a class's field initialisers before any frame of the file.
  */
-function enterCall(state: VisitState, args: t.Expression[]): t.CallExpression {
-  return t.callExpression(t.memberExpression(runtimeRef(state), t.identifier("enter")), args);
+function lazyCall(state: VisitState, method: string, args: t.Expression[]): t.CallExpression {
+  const runtime = t.logicalExpression("||", t.cloneNode(state.ct), t.callExpression(t.cloneNode(state.init), []));
+  return t.callExpression(t.memberExpression(runtime, t.identifier(method)), args);
 }
 
 /** Adds a function (or static block) to the table and gives it a frame variable. Idempotent. */
@@ -148,7 +146,7 @@ function registerFrame(path: NodePath<t.Function> | NodePath<t.StaticBlock>, sta
  */
 function guardedBody(state: VisitState, info: FrameInfo, params: t.Expression[], statements: t.Statement[]): t.Statement[] {
   const enter = t.variableDeclaration("const", [
-    t.variableDeclarator(t.cloneNode(info.frame), enterCall(state, [t.numericLiteral(info.fnId), ...params])),
+    t.variableDeclarator(t.cloneNode(info.frame), lazyCall(state, "enter", [t.numericLiteral(info.fnId), ...params])),
   ]);
   const hoisted: t.Statement[] = [];
   const rest: t.Statement[] = [];
@@ -211,15 +209,9 @@ function instrumentInstanceFields(path: NodePath<t.Class>, state: VisitState): v
     const value = field.node.value!;
     const site = state.sites.push([value.loc!.start.line]) - 1;
     const open = i === 0 && !(ctor && derived) ? 1 : 0;
-    const mark = t.callExpression(t.memberExpression(runtimeRef(state), t.identifier("field")), [
-      t.numericLiteral(fnId),
-      t.numericLiteral(site),
-      t.numericLiteral(open),
-    ]);
+    const mark = lazyCall(state, "field", [t.numericLiteral(fnId), t.numericLiteral(site), t.numericLiteral(open)]);
     const last = !ctor && i === fields.length - 1;
-    const init = last
-      ? t.callExpression(t.memberExpression(runtimeRef(state), t.identifier("fieldsEnd")), [t.numericLiteral(fnId), value])
-      : value;
+    const init = last ? lazyCall(state, "fieldsEnd", [t.numericLiteral(fnId), value]) : value;
     field.node.value = t.sequenceExpression([mark, init]);
   });
 }
@@ -282,7 +274,7 @@ const visitor = {
     this.rewritten.add(node);
     const found = ownerOf(path, this);
     if (!found) return;
-    let args: t.Expression[] = [t.cloneNode(found.info.frame)];
+    const args: t.Expression[] = [t.cloneNode(found.info.frame)];
     if (!node.param) {
       node.param = path.scope.generateUidIdentifier("ctE");
       this.generated.add(node.param.name);
@@ -399,19 +391,12 @@ const visitor = {
     const found = ownerOf(path, this);
     if (!found) return;
     const frame = () => t.cloneNode(found.info.frame);
-    if (path.node.delegate) {
-      // `yield*`: the delegate's own frames run while this one waits; the iterable expression
-      // is evaluated first, in this frame. In an async generator the delegation awaits.
-      const fn = found.owner.node as t.Function;
-      const args: t.Expression[] = [frame(), path.node.argument!];
-      if (fn.async) args.push(t.numericLiteral(1));
-      const delegated = t.yieldExpression(call(this, "suspend", args), true);
-      this.done.add(delegated);
-      path.replaceWith(call(this, "resume", [frame(), delegated]));
-      return;
-    }
-    const arg = path.node.argument ?? t.identifier("undefined");
-    const yielded = t.yieldExpression(call(this, "suspend", [frame(), arg]));
+    const { delegate } = path.node;
+    const args: t.Expression[] = [frame(), path.node.argument ?? t.identifier("undefined")];
+    // `yield*`: the delegate's own frames run while this one waits; the iterable expression is
+    // evaluated first, in this frame. In an async generator the delegation awaits.
+    if (delegate && (found.owner.node as t.Function).async) args.push(t.numericLiteral(1));
+    const yielded = t.yieldExpression(call(this, "suspend", args), delegate);
     this.done.add(yielded);
     path.replaceWith(call(this, "resume", [frame(), yielded]));
   },
@@ -488,7 +473,7 @@ export function codetracerBabelPlugin(
             ),
             [t.valueToNode(table)],
           );
-          // var _ct; function _ctInit() { return (_ct = globalThis.__codetracer__.file(TABLE)); }
+          // var _ctRt; function _ctRtInit() { return (_ctRt = globalThis.__codetracer__.file(TABLE)); }
           const prologue = [
             t.variableDeclaration("var", [t.variableDeclarator(t.cloneNode(state.ct))]),
             t.functionDeclaration(
@@ -497,7 +482,7 @@ export function codetracerBabelPlugin(
               t.blockStatement([t.returnStatement(t.assignmentExpression("=", t.cloneNode(state.ct), fileCall))]),
             ),
             t.variableDeclaration("const", [
-              t.variableDeclarator(moduleFrame, enterCall(state, [t.numericLiteral(0)])),
+              t.variableDeclarator(moduleFrame, lazyCall(state, "enter", [t.numericLiteral(0)])),
             ]),
           ];
           t.addComment(prologue[0]!, "leading", ` ${INSTRUMENTED_MARKER} `);
