@@ -9,13 +9,12 @@ import Module from "node:module";
 import { InstrumentError, instrument, needsCompile } from "@codetracer/instrument";
 import { moduleFormat } from "./format.js";
 import { decoratorsFor } from "./tsconfig.js";
+import { typeScriptAlternatives } from "./ts-specifiers.js";
 
 interface CjsModule {
   _compile(code: string, filename: string): unknown;
 }
 type ExtensionHandler = (module: CjsModule, filename: string) => void;
-
-const TS_FOR_JS: Record<string, string[]> = { ".js": [".ts", ".tsx"], ".jsx": [".tsx"], ".mjs": [".mts"], ".cjs": [".cts"] };
 
 /**
  * Installs the require hook; returns a function that restores the previous handlers.
@@ -70,12 +69,11 @@ export function installRequireHook(
     try {
       return resolveFilename.call(this, request, ...rest);
     } catch (error) {
-      const match = /^\.{1,2}\/.*(\.[cm]?js|\.jsx)$/.exec(request);
-      if (!match || (error as { code?: string }).code !== "MODULE_NOT_FOUND") throw error;
-      const stem = request.slice(0, -match[1]!.length);
-      for (const ext of TS_FOR_JS[match[1]!] ?? []) {
+      if (!/^\.{1,2}\//.test(request) || (error as { code?: string }).code !== "MODULE_NOT_FOUND") throw error;
+      // (Extensionless requests find .ts files through the registered extensions already.)
+      for (const candidate of typeScriptAlternatives(request, false)) {
         try {
-          return resolveFilename.call(this, stem + ext, ...rest);
+          return resolveFilename.call(this, candidate, ...rest);
         } catch {
           // next candidate
         }

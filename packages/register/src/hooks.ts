@@ -13,6 +13,7 @@ import type { LoaderConfig } from "./config.js";
 import { createFileFilter } from "./filter.js";
 import { moduleFormat } from "./format.js";
 import { decoratorsFor } from "./tsconfig.js";
+import { typeScriptAlternatives } from "./ts-specifiers.js";
 
 type Resolve = (specifier: string, context: ResolveContext) => Promise<ResolveResult>;
 interface ResolveContext { parentURL?: string | undefined; conditions: string[]; importAttributes?: Record<string, string> }
@@ -35,14 +36,6 @@ export async function initialize(data: LoaderConfig & { compileOnly?: boolean })
   installIdleRuntime();
 }
 
-const TS_FALLBACKS: Record<string, string[]> = {
-  ".js": [".ts", ".tsx"],
-  ".jsx": [".tsx"],
-  ".mjs": [".mts"],
-  ".cjs": [".cts"],
-  "": [".ts", ".tsx", ".mts", ".cts", ".js", "/index.ts", "/index.tsx", "/index.js"],
-};
-
 /** Like Node's resolver, plus TypeScript's conventions: `./x.js` may name `./x.ts`, `./x` may name `./x.ts`. */
 export async function resolve(specifier: string, context: ResolveContext, nextResolve: Resolve): Promise<ResolveResult> {
   try {
@@ -51,12 +44,9 @@ export async function resolve(specifier: string, context: ResolveContext, nextRe
     const code = (error as { code?: string }).code;
     const relative = /^\.{1,2}\/|^\/|^file:/.test(specifier);
     if (!relative || (code !== "ERR_MODULE_NOT_FOUND" && code !== "ERR_UNSUPPORTED_DIR_IMPORT")) throw error;
-    const match = /\.(?:[cm]?js|jsx)$/.exec(specifier);
-    const ext = match ? match[0] : "";
-    const stem = ext ? specifier.slice(0, -ext.length) : specifier;
-    for (const replacement of TS_FALLBACKS[ext] ?? []) {
+    for (const candidate of typeScriptAlternatives(specifier, true)) {
       try {
-        return await nextResolve(stem + replacement, context);
+        return await nextResolve(candidate, context);
       } catch {
         // try the next candidate
       }
