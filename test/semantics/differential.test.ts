@@ -112,6 +112,11 @@ describe("differential: recorded runs behave like plain runs", () => {
       for (const name of p.spec.calls ?? []) {
         expect(trace.callsOf(name).length, `calls of ${name}; functions: ${[...names].join(", ")}`).toBeGreaterThan(0);
       }
+      // A module body that ran to its end returns None; `<exception>` would mean a frame
+      // mistaken for one left by an exception.
+      for (const call of trace.callsOf("<module>")) {
+        if (call.returnRecord) expect(trace.decode(call.returnRecord), `return of <module> of ${call.path}`).not.toEqual({ $error: "<exception>" });
+      }
       const last = trace.lastEvent() as { Event?: { kind: number; content: string } } | undefined;
       if (p.spec.uncaught !== undefined) {
         expect(last?.Event?.content ?? "", "the trace ends with the uncaught error").toContain(p.spec.uncaught);

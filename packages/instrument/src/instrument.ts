@@ -9,7 +9,9 @@ import transformReactJsx from "@babel/plugin-transform-react-jsx";
 import transformModulesCommonjs from "@babel/plugin-transform-modules-commonjs";
 import proposalDecorators from "@babel/plugin-proposal-decorators";
 import transformClassProperties from "@babel/plugin-transform-class-properties";
-import { codetracerBabelPlugin, type CodetracerPluginMetadata } from "./plugin.js";
+import transformTypeScriptMetadata from "babel-plugin-transform-typescript-metadata";
+import { parameterDecoratorsPlugin } from "./parameter-decorators.js";
+import { codetracerBabelPlugin, type CodetracerPluginMetadata, type CodetracerPluginOptions } from "./plugin.js";
 import { InstrumentError } from "./errors.js";
 
 /** Options of {@link instrument}. */
@@ -41,6 +43,15 @@ export interface InstrumentOptions {
    * @default "2023-11"
    */
   decorators?: "2023-11" | "legacy";
+  /**
+   * With `decorators: "legacy"` in a TypeScript file: emit TypeScript's design-type metadata
+   * (`Reflect.metadata("design:type" | "design:paramtypes", …)` on decorated members and
+   * classes), as TypeScript does when `tsconfig.json` sets `emitDecoratorMetadata`; compiled by
+   * `babel-plugin-transform-typescript-metadata`. The program must load a `Reflect.metadata`
+   * polyfill (`reflect-metadata`), as it must under `tsc`.
+   * @default false
+   */
+  decoratorMetadata?: boolean;
   /**
    * How the source map names the original file (its `sources` entry), which is how Node's
    * stack traces show it: give ES modules their `file:` URL, as Node shows them without a map.
@@ -94,7 +105,10 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   if (isJSX) parserPlugins.push("jsx");
 
   const plugins: PluginItem[] = [];
-  if (record) plugins.push([codetracerBabelPlugin, { filename: toPosix(filename), commonjs: format === "commonjs" }]);
+  if (record) {
+    const options: CodetracerPluginOptions = { filename: toPosix(filename), commonjs: format === "commonjs", sourceRanges: !isTS && !isJSX };
+    plugins.push([codetracerBabelPlugin, options]);
+  }
   if (isTS) {
     plugins.push([
       transformTypeScript,
@@ -105,6 +119,11 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   if (DECORATOR.test(code)) {
     // After the recorder's pass, which runs first from `Program.enter` on the original AST.
     if (options.decorators === "legacy") {
+      // Parameter decorators and design-type metadata first, from `Program` on the AST that
+      // still has its parameter decorators and type annotations.
+      const legacy: PluginItem[] = [parameterDecoratorsPlugin];
+      if (isTS && options.decoratorMetadata) legacy.push(transformTypeScriptMetadata);
+      plugins.splice(record ? 1 : 0, 0, ...legacy);
       plugins.push([proposalDecorators, { version: "legacy" }], [transformClassProperties, { loose: true }]);
     } else plugins.push([proposalDecorators, { version: "2023-11" }]);
   }

@@ -13,6 +13,7 @@
 import { types as t, type NodePath, type PluginObj, type PluginPass } from "@babel/core";
 import {
   ABI_VERSION,
+  INIT_FUNCTION_PREFIX,
   INSTRUMENTED_MARKER,
   RUNTIME_GLOBAL,
   type FileTable,
@@ -31,6 +32,13 @@ export interface CodetracerPluginOptions {
    * @default false
    */
   commonjs?: boolean;
+  /**
+   * Put the original source positions of functions and classes into the table (`src`), so
+   * the runtime's `Function.prototype.toString` shows the text as written. Only for files that
+   * run as written: plain JavaScript (no TypeScript, no JSX); a file with decorators gets none.
+   * @default false
+   */
+  sourceRanges?: boolean;
 }
 
 /** What the plugin reports back through `file.metadata.codetracer`. */
@@ -62,6 +70,14 @@ interface VisitState {
   /** Classes (fields) and `for await` loops already rewritten (apart from their step). */
   rewritten: WeakSet<t.Node>;
   program: NodePath<t.Program>;
+  /** `[start, end]` per function id, when source ranges are collected. */
+  fnRanges: Map<number, [number, number]> | null;
+  /** `[start, end]` of every class, when source ranges are collected. */
+  classRanges: number[];
+  /** A decorator was seen: the file's text is compiled, ranges are dropped. */
+  decorated: boolean;
+  /** The original source text. */
+  code: string;
 }
 
 /** Statement kinds that run no code of their own and get no step. */
@@ -127,11 +143,25 @@ function registerFrame(path: NodePath<t.Function> | NodePath<t.StaticBlock>, sta
   const known = state.frames.get(path.node);
   if (known) return known;
   const fnId = state.fns.push([name, path.node.loc!.start.line, ...params]) - 1;
+  if (state.fnRanges) state.fnRanges.set(fnId, functionTextRange(path.node, state.code));
   const frame = path.scope.generateUidIdentifier("ctF");
   state.generated.add(frame.name);
   const info = { frame, fnId };
   state.frames.set(path.node, info);
   return info;
+}
+
+/**
+ * Where `Function.prototype.toString` of `node` starts and ends in the original text: a class
+ * member's text (ECMA-262 MethodDefinition) does not include `static`.
+ */
+function functionTextRange(node: t.Node, code: string): [number, number] {
+  let start = node.start!;
+  if ((t.isClassMethod(node) || t.isClassPrivateMethod(node)) && node.static) {
+    const modifier = /^static(?:\s|\/\*[\s\S]*?\*\/|\/\/[^\n]*\n)*/.exec(code.slice(start, node.end!));
+    if (modifier) start += modifier[0].length;
+  }
+  return [start, node.end!];
 }
 
 /**
@@ -204,6 +234,7 @@ function instrumentInstanceFields(path: NodePath<t.Class>, state: VisitState): v
     fnId = registerFrame(ctor, state, qualifiedFunctionName(ctor), parameterNames(ctor.node.params)).fnId;
   } else {
     fnId = state.fns.push([`${classQualifiedName(path)}.constructor`, path.node.loc!.start.line]) - 1;
+    state.fnRanges?.set(fnId, [path.node.start!, path.node.end!]);
   }
   fields.forEach((field, i) => {
     const value = field.node.value!;
@@ -243,9 +274,13 @@ const visitor = {
     }
     path.skip();
   },
+  Decorator(this: VisitState) {
+    this.decorated = true;
+  },
   Class(this: VisitState, path: NodePath<t.Class>) {
     if (!path.node.loc || this.rewritten.has(path.node)) return;
     this.rewritten.add(path.node);
+    if (this.fnRanges) this.classRanges.push(path.node.start!, path.node.end!);
     instrumentInstanceFields(path, this);
   },
 
@@ -339,9 +374,8 @@ const visitor = {
     if (found.owner.isProgram()) {
       // CommonJS top-level `return`: the module frame ends here.
       const exit = t.unaryExpression("void", call(this, "exit", [frame()]));
-      node.argument = node.argument
-        ? t.sequenceExpression([call(this, "ret", [frame(), node.argument]), exit])
-        : exit;
+      const ret = call(this, "ret", node.argument ? [frame(), node.argument] : [frame()]);
+      node.argument = t.sequenceExpression([ret, exit]);
     } else if (node.argument) {
       node.argument = call(this, "ret", [frame(), node.argument]);
     } else return;
@@ -392,15 +426,40 @@ const visitor = {
     if (!found) return;
     const frame = () => t.cloneNode(found.info.frame);
     const { delegate } = path.node;
-    const args: t.Expression[] = [frame(), path.node.argument ?? t.identifier("undefined")];
-    // `yield*`: the delegate's own frames run while this one waits; the iterable expression is
-    // evaluated first, in this frame. In an async generator the delegation awaits.
-    if (delegate && (found.owner.node as t.Function).async) args.push(t.numericLiteral(1));
-    const yielded = t.yieldExpression(call(this, "suspend", args), delegate);
+    let operand: t.Expression;
+    if (delegate) {
+      // `yield*`: the delegate's frames nest in this one (`FileRuntime.delegate`); the frame is
+      // suspended while the delegation waits and resumes when it ends.
+      const args: t.Expression[] = [frame(), path.node.argument!];
+      if ((found.owner.node as t.Function).async) args.push(t.numericLiteral(1));
+      operand = call(this, "delegate", args);
+    } else operand = call(this, "suspend", [frame(), path.node.argument ?? t.identifier("undefined")]);
+    const yielded = t.yieldExpression(operand, delegate);
     this.done.add(yielded);
     path.replaceWith(call(this, "resume", [frame(), yielded]));
   },
 };
+
+/**
+ * A short name for a file path: 8 lowercase letters from two 32-bit FNV-1a hashes. Letters only,
+ * because Babel strips trailing digits from the names it generates.
+ */
+export function fileKey(filename: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = 0; i < filename.length; i++) {
+    const c = filename.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193) >>> 0;
+    b = Math.imul(b ^ c, 0x811c9dc5) >>> 0;
+  }
+  let key = "";
+  for (let i = 0; i < 4; i++) {
+    key += String.fromCharCode(97 + (a % 26), 97 + (b % 26));
+    a = Math.floor(a / 26);
+    b = Math.floor(b / 26);
+  }
+  return key;
+}
 
 function isFileCall(node: t.Node | null | undefined): boolean {
   return (
@@ -441,7 +500,7 @@ export function codetracerBabelPlugin(
           if (isAlreadyInstrumented(program, pass.file)) return;
           const state: VisitState = {
             ct: program.scope.generateUidIdentifier("ctRt"),
-            init: program.scope.generateUidIdentifier("ctRtInit"),
+            init: program.scope.generateUidIdentifier(INIT_FUNCTION_PREFIX.slice(1) + fileKey(options.filename)),
             asyncFns: new Set(),
             frames: new Map(),
             fns: [["<module>", 1]],
@@ -450,6 +509,10 @@ export function codetracerBabelPlugin(
             done: new WeakSet(),
             rewritten: new WeakSet(),
             program,
+            fnRanges: options.sourceRanges ? new Map([[0, [-1, -1]]]) : null,
+            classRanges: [],
+            decorated: false,
+            code: pass.file.code,
           };
           state.generated.add(state.ct.name);
           state.generated.add(state.init.name);
@@ -466,6 +529,10 @@ export function codetracerBabelPlugin(
             sites: state.sites,
           };
           if (state.asyncFns.size > 0) table.async = [...state.asyncFns].sort((a, b) => a - b);
+          if (state.fnRanges && !state.decorated) {
+            const fns = state.fns.flatMap((_, id) => state.fnRanges!.get(id) ?? [-1, -1]);
+            table.src = { key: fileKey(options.filename), fns, classes: state.classRanges };
+          }
           const fileCall = t.callExpression(
             t.memberExpression(
               t.memberExpression(t.identifier("globalThis"), t.identifier(RUNTIME_GLOBAL)),
@@ -487,7 +554,11 @@ export function codetracerBabelPlugin(
           ];
           t.addComment(prologue[0]!, "leading", ` ${INSTRUMENTED_MARKER} `);
           program.node.body.unshift(...prologue);
-          program.node.body.push(t.expressionStatement(call(state, "exit", [t.cloneNode(moduleFrame)])));
+          // The end of the module body: it returns (with no value), then its frame is left.
+          program.node.body.push(
+            t.expressionStatement(call(state, "ret", [t.cloneNode(moduleFrame)])),
+            t.expressionStatement(call(state, "exit", [t.cloneNode(moduleFrame)])),
+          );
           program.scope.crawl();
           meta.instrumented = true;
           meta.functions = state.fns.length;

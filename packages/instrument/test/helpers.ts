@@ -20,6 +20,7 @@ import { parseSync, traverse } from "@babel/core";
 import { renderTrace, validateEvents, type TraceLowLevelEvent } from "@codetracer/trace-format";
 import { expect } from "vitest";
 import { Recorder } from "../../runtime/src/recorder.js";
+import type { FileTable } from "../../runtime/src/abi.js";
 import { instrument, type InstrumentResult } from "../src/instrument.js";
 
 export type Format = "commonjs" | "module";
@@ -347,7 +348,7 @@ export function lineOf(source: string, marker: string): number {
 }
 
 /** The `FileTable` literal embedded in instrumented code (read by parsing, without running it). */
-export function tableOf(code: string): { v: number; path: string; fns: Array<[string, number, ...string[]]>; sites: Array<[number, ...string[]]> } {
+export function tableOf(code: string): FileTable {
   const ast = parseSync(code, { configFile: false, babelrc: false, sourceType: "unambiguous", parserOpts: { allowReturnOutsideFunction: true } });
   let literal: string | undefined;
   traverse(ast!, {

@@ -408,6 +408,42 @@ const cases: Case[] = [
     `,
   },
   {
+    name: "yield*: the delegate's frames nest in the delegating generator, for next, throw and return",
+    code: `
+      function* inner(n) {
+        for (let i = 0; i < n; i++) {
+          try { yield i; } catch (e) { log("inner caught", e); }
+        }
+        return "inner done";
+      }
+      function* outer() {
+        const r = yield* inner(3);
+        log("r", r);
+        yield* [7, 8];
+      }
+      const g = outer();
+      log(g.next(), g.next(), g.throw("T"), g.next(), g.next(), g.next(), g.next());
+      const h = outer();
+      h.next();
+      log(h.return("R"), h.next());
+      const iterable = { [Symbol.iterator]() { return { next() { return { value: 1, done: false }; } }; } };
+      function* noThrow() { yield* iterable; }
+      const x = noThrow();
+      x.next();
+      try { x.throw(new Error("z")); } catch (e) { log(e.constructor.name, e.message); }
+      async function* agen() { yield 1; yield 2; return 3; }
+      async function* aouter() { const v = yield* agen(); log("async v", v); yield* [4, 5]; }
+      module.exports = (async () => { const out = []; for await (const v of aouter()) out.push(v); return out; })();
+    `,
+    check: (rec) => {
+      const calls = replay(rec.events).callTree;
+      for (const c of calls.filter((c) => c.fn === "inner")) expect(c.parent).toBe("outer");
+      expect(calls.filter((c) => c.fn === "inner").length).toBeGreaterThanOrEqual(4);
+      const agenCalls = calls.filter((c) => c.fn === "agen");
+      expect(agenCalls[0]!.parent).toBe("aouter");
+    },
+  },
+  {
     name: "async functions awaiting alternately",
     code: `
       const order = [];

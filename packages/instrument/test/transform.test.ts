@@ -237,6 +237,44 @@ describe("TypeScript input", () => {
   });
 });
 
+describe("TypeScript legacy parameter decorators", () => {
+  const source = dedent(`
+    const order: string[] = [];
+    function p(label: string) {
+      order.push("evaluate " + label);
+      return (target: any, key: string | undefined, index: number) => {
+        order.push("apply " + label + " to " + (typeof target === "function" ? target.name : "proto") + "." + String(key) + "[" + index + "]");
+        return "ignored";
+      };
+    }
+    function m(target: any, key: string, descriptor: PropertyDescriptor) {
+      order.push("apply method " + key);
+    }
+    class Svc {
+      constructor(@p("c0") a: number, @p("c1a") @p("c1b") b = 2) {}
+      @m
+      run(@p("r0") x: number, @p("r1") y: number) { return x + y; }
+      static make(@p("s0") n: number) { return n; }
+    }
+    log(order.join("; "), new Svc(1).run(2, 3));
+  `);
+
+  it("apply in TypeScript's order, with TypeScript's arguments (compared with tsc's own output)", async () => {
+    const ts = (await import("typescript")).default;
+    const tsc = ts.transpileModule(source, {
+      compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, experimentalDecorators: true },
+    }).outputText;
+    const expected = await runCode(tsc, "commonjs");
+    expect(expected.error).toBeNull();
+    const ours = instrument(source, { filename: "/virtual/params.ts", format: "commonjs", decorators: "legacy", instrument: false, inlineSourceMap: false });
+    const outcome = await runCode(ours.code, "commonjs");
+    expect(outcome.error).toBeNull();
+    const applied = (o: typeof outcome) => String(o.logs[0]![0]).split("; ").filter((l) => l.startsWith("apply"));
+    expect(applied(outcome)).toEqual(applied(expected));
+    expect(outcome.logs[0]![1]).toBe(5);
+  });
+});
+
 describe("syntax errors", () => {
   it("throw InstrumentError ERR_INSTRUMENT_SYNTAX naming the file and line", () => {
     const src = "const a = 1;\nconst b = 2;\nconst x = ;\n";
@@ -573,5 +611,45 @@ describe("runCode harness sanity", () => {
     const a = await runCode("log(1); module.exports = 2;", "commonjs");
     const b = await runCode("log(1); module.exports = 3;", "commonjs");
     expect(() => expectSameOutcome(a, b)).toThrow();
+  });
+});
+
+describe("source ranges for Function.prototype.toString", () => {
+  const source = dedent(`
+    class K {
+      static  tick(a) { return a; }
+      m() { return 1; }
+    }
+    const arrow = (x) => x * 2;
+    function outer() { function inner() {} return inner; }
+  `);
+
+  it("JavaScript tables hold each function's and class's text range; static is not part of it", () => {
+    const src = tableOf(instrument(source, { filename: VIRTUAL, format: "module" }).code).src!;
+    expect(src.key).toMatch(/^[a-z]{8}$/);
+    const textOf = (id: number) => source.slice(src.fns[2 * id], src.fns[2 * id + 1]);
+    const table = tableOf(instrument(source, { filename: VIRTUAL, format: "module" }).code);
+    const byName = Object.fromEntries(table.fns.map(([name], id) => [name, id > 0 ? textOf(id) : null]));
+    expect(byName).toEqual({
+      "<module>": null,
+      "K.tick": "tick(a) { return a; }",
+      "K.m": "m() { return 1; }",
+      arrow: "(x) => x * 2",
+      outer: "function outer() { function inner() {} return inner; }",
+      "outer.inner": "function inner() {}",
+    });
+    expect(source.slice(src.classes[0], src.classes[1])).toBe(source.slice(0, source.indexOf("\n}\n") + 2));
+  });
+
+  it("the generated runtime-creating function carries the file key", () => {
+    const out = instrument(source, { filename: VIRTUAL, format: "module" }).code;
+    expect(out).toContain(`_ctRtInit_${tableOf(out).src!.key}()`);
+  });
+
+  it("TypeScript, JSX and decorated files get no ranges (their text is compiled anyway)", () => {
+    expect(tableOf(instrument(source, { filename: "/v/a.ts", format: "module" }).code).src).toBeUndefined();
+    expect(tableOf(instrument(source, { filename: "/v/a.jsx", format: "module" }).code).src).toBeUndefined();
+    const decorated = `function d(v) { return v; }\n@d class Z { m() {} }\n`;
+    expect(tableOf(instrument(decorated, { filename: "/v/b.js", format: "module" }).code).src).toBeUndefined();
   });
 });

@@ -43,7 +43,7 @@ export function installRequireHook(
       }
       let code: string;
       try {
-        code = instrument(source, { filename, format: "commonjs", instrument: record, decorators: decoratorsFor(filename) }).code;
+        code = instrument(source, { filename, format: "commonjs", instrument: record, ...decoratorsFor(filename) }).code;
       } catch (error) {
         // Plain JS that does not parse: let Node report its own SyntaxError, exactly as without us.
         if (!needsCompile(filename) && error instanceof InstrumentError && error.code === "ERR_INSTRUMENT_SYNTAX") {

@@ -66,7 +66,7 @@ export async function load(url: string, context: LoadContext, nextLoad: Load): P
   const format = moduleFormat(file, () => source);
   if (format === "commonjs") return { format: "commonjs", source: null, shortCircuit: true };
   try {
-    const out = instrument(source, { filename: file, format: "module", instrument: record, decorators: decoratorsFor(file), sourceFileName: url });
+    const out = instrument(source, { filename: file, format: "module", instrument: record, ...decoratorsFor(file), sourceFileName: url });
     return { format: "module", source: out.code, shortCircuit: true };
   } catch (error) {
     if (!(error instanceof InstrumentError) || error.code !== "ERR_INSTRUMENT_SYNTAX") throw error;

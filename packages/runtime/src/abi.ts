@@ -31,7 +31,7 @@
 export const RUNTIME_GLOBAL = "__codetracer__";
 
 /** Version of this contract; a table with another version is rejected by the runtime. */
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 
 /**
  * One function of a file: `[name, line, ...paramNames]`.
@@ -66,7 +66,33 @@ export interface FileTable {
    * frame resumes, no other frame can still be running.
    */
   async?: number[];
+  /**
+   * Where each function's text is in the original file, so `Function.prototype.toString` can
+   * show the source the program was written in (see `installFunctionSource`). Present only
+   * for files that run as written (plain JavaScript: no TypeScript, JSX or decorators).
+   */
+  src?: SourceRanges;
 }
+
+/**
+ * Source positions of a file's functions and classes (UTF-16 offsets into the original file,
+ * the text Babel parsed; `end` exclusive).
+ * - `key`: a short name for the file, unique per path, that the generated code carries in the
+ *   name of its runtime-creating function (`_ctRtInit_<key>`), so a function's instrumented text
+ *   tells which file it came from.
+ * - `fns`: `[start, end]` per function id, flattened (`[s0, e0, s1, e1, …]`); `-1, -1` for
+ *   entries without text of their own (the module body). The implicit constructor of a class
+ *   without one (`C.constructor`) gets the class's range.
+ * - `classes`: `[start, end]` of every class, flattened.
+ */
+export interface SourceRanges {
+  key: string;
+  fns: number[];
+  classes: number[];
+}
+
+/** Prefix of the per-file function that creates the file runtime (`_ctRtInit_<key>`). */
+export const INIT_FUNCTION_PREFIX = "_ctRtInit_";
 
 /**
  * A frame handle returned by {@link FileRuntime.enter}; opaque to generated code, which only
@@ -113,6 +139,13 @@ export interface FileRuntime {
   suspend<T>(frame: FrameHandle, value: T, awaiting?: 1): T;
   /** The frame resumes after `await`/`yield`: emits the entry `Step` and a `Call` with no args. */
   resume<T>(frame: FrameHandle, value: T): T;
+  /**
+   * `yield* delegate(frame, iterable, async)`: returns an iterable that `yield*` uses instead of
+   * `iterable`, whose iterator resumes the delegating generator's frame around each call into
+   * the delegate (so the delegate's frames nest in it, as in V8's stack) and suspends it after.
+   * `async` = 1 in an async generator. Returns `iterable` itself when not recording.
+   */
+  delegate(frame: FrameHandle, iterable: unknown, async?: 1): unknown;
   /**
    * An instance field initialiser of the class whose constructor is function `fn` is about to
    * run (called as `(field(fn, site, open), initialiser)` inside the class body, where there is

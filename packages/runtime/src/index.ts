@@ -9,8 +9,8 @@
  * ```
  * @packageDocumentation
  */
-export { ABI_VERSION, INSTRUMENTED_MARKER, RUNTIME_GLOBAL } from "./abi.js";
-export type { FileRuntime, FileTable, FrameHandle, FunctionEntry, RuntimeApi, SiteEntry } from "./abi.js";
+export { ABI_VERSION, INIT_FUNCTION_PREFIX, INSTRUMENTED_MARKER, RUNTIME_GLOBAL } from "./abi.js";
+export type { FileRuntime, FileTable, FrameHandle, FunctionEntry, RuntimeApi, SiteEntry, SourceRanges } from "./abi.js";
 export { Recorder } from "./recorder.js";
 export type { RecorderOptions, TraceEventSink } from "./recorder.js";
 export { DEFAULT_VALUE_LIMITS, TypeTable, ValueEncoder, bigintRecord } from "./values.js";

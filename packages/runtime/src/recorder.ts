@@ -19,6 +19,8 @@ import {
 } from "@codetracer/trace-format";
 import { ABI_VERSION, type FileRuntime, type FileTable, type FrameHandle, type RuntimeApi } from "./abi.js";
 import { TypeTable, ValueEncoder, type ValueCaptureLimits } from "./values.js";
+import { noteFunctionSources } from "./function-source.js";
+import { delegation } from "./delegation.js";
 
 /** Receives the events in order. */
 export interface TraceEventSink {
@@ -302,9 +304,10 @@ export class Recorder implements RuntimeApi {
         `codetracer: ${table.path} was instrumented for runtime ABI ${table.v}, this runtime implements ${ABI_VERSION}`,
       );
     }
+    noteFunctionSources(table);
     const state: FileState = { table, asyncFns: new Set(table.async ?? []), pathId: -1, fnIds: [], siteVars: [] };
     // Methods are closures over `state`; each is guarded so no recorder failure reaches the program.
-    return {
+    const runtime: FileRuntime = {
       enter: (fn, ...args) => {
         try {
           return this.enter(state, fn, args);
@@ -380,6 +383,12 @@ export class Recorder implements RuntimeApi {
           this.fail(error);
         }
       },
+      delegate: (frame, iterable, isAsync) => {
+        // Not guarded: what throws here is the program's own (a getter, a Proxy trap), and
+        // `resume`/`suspend` guard themselves.
+        if (frame === UNTRACKED || !this.isRecording) return iterable;
+        return delegation(runtime, frame, iterable, isAsync === 1);
+      },
       fieldsEnd: (fn, value) => {
         if (!this.isRecording) return value;
         try {
@@ -396,6 +405,7 @@ export class Recorder implements RuntimeApi {
         return value;
       },
     };
+    return runtime;
   }
 
   private fail(error: unknown): void {

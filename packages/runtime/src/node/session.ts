@@ -24,6 +24,7 @@ import {
 import { RUNTIME_GLOBAL, type RuntimeApi } from "../abi.js";
 import { EnvironmentError, UsageError } from "../errors.js";
 import { Recorder } from "../recorder.js";
+import { installFunctionSource } from "../function-source.js";
 import type { ValueCaptureLimits } from "../values.js";
 
 /** `json` writes `trace.json`; `binary` (`trace.bin`) lands with the binary-format issue. */
@@ -204,6 +205,15 @@ export class NodeSession {
   }
 }
 
+/** The original text of a recorded file (as the loader read it), or `undefined`. */
+function readSourceFile(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Starts recording into `options.traceDir` and installs {@link NodeSession.runtime} as
  * `globalThis.__codetracer__`, where instrumented code finds it.
@@ -300,8 +310,10 @@ function toPosix(p: string): string {
 /**
  * Installs `runtime` as `globalThis.__codetracer__`, not enumerable, so that programs listing
  * the global object's keys (`Object.keys(globalThis)`, `for…in`) see what they see without the
- * recorder. The name itself stays reachable (documented in docs/recording.md).
+ * recorder. The name itself stays reachable (documented in docs/recording.md). Also makes
+ * `Function.prototype.toString` show recorded functions as written (`installFunctionSource`).
  */
 export function installRuntimeGlobal(runtime: unknown): void {
+  installFunctionSource(readSourceFile);
   Object.defineProperty(globalThis, RUNTIME_GLOBAL, { value: runtime, writable: true, configurable: true, enumerable: false });
 }

@@ -98,5 +98,27 @@ show("let assigned later", letAssigned);
 show("new Function", new Function("a", "b", "return a"));
 console.log("arrow(2, 3) =", arrow(2, 3), "withRest:", withRest(1, 2, 3), "destructure:", withDestructure({ a: 1 }, [2]));
 console.log("bound() result:", boundTwice(), "toString kept:", decl.toString().startsWith("function decl(a, b, c)"));
-// Function.prototype.toString() of an instrumented function shows the instrumented source (a
-// documented difference, see docs/recording.md), so only the header is compared.
+// Function.prototype.toString() shows every form exactly as written, and the text runs when
+// evaluated elsewhere (eval, new Function, an eval worker), with no recorder binding in scope.
+const forms = [decl, anonExpr, namedExpr, arrow, withDefault, withRest, withDestructure, obj.method,
+  desc.get, desc.set, obj.computed, obj[Symbol.iterator], obj.arrowProp, obj.fnProp, Klass,
+  Klass.prototype.m, Klass.s, cdesc.get, asyncFn, genFn, asyncGen, fact, strictRename];
+for (const f of forms) console.log("toString:", Function.prototype.toString.call(f));
+console.log("eval(String(fact))(5) =", eval("(" + String(fact) + ")")(5));
+console.log("new Function:", new Function("return " + withDestructure)()({ a: 1 }, [41]));
+console.log("native toString:", String(Function.prototype.toString), String(Math.max), Function.prototype.toString.name, Function.prototype.toString.length);
+try {
+  Function.prototype.toString.call({});
+} catch (e) {
+  console.log("toString of a non-function:", e.constructor.name, e.message);
+}
+function nested() {
+  function helper(n) {
+    return n * 3;
+  }
+  return helper;
+}
+console.log("nested declaration:", String(nested()), eval(`(${nested()})`)(14));
+const { Worker } = require("node:worker_threads");
+const worker = new Worker(`require("node:worker_threads").parentPort.postMessage((${fact})(4));`, { eval: true });
+worker.on("message", (m) => console.log("eval worker computed", m));

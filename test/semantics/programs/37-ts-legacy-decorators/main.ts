@@ -1,6 +1,5 @@
 // TypeScript legacy decorators (`experimentalDecorators: true` in tsconfig.json): class,
-// (Parameter decorators are not supported: Babel, which compiles them, has no transform for them.)
-// method, accessor and property decorators, decorator factories, and the order in
+// method, accessor, property and parameter decorators, decorator factories, and the order in
 // which TypeScript evaluates and applies them.
 const log: string[] = [];
 
@@ -62,14 +61,14 @@ class Service {
   @prop("name") name = "svc";
   @prop("static") static registry = "global";
 
-  constructor(public url: string, retries = 1) {
+  constructor(@param("ctor0") public url: string, @param("ctor1a") @param("ctor1b") retries = 1) {
     log.push(`constructor url=${url} retries=${retries}`);
   }
 
   @method("first")
   @method("second")
   @traced
-  fetch(path: string, attempt = 1): string {
+  fetch(@param("path") path: string, @param("attempt") attempt = 1): string {
     return `${this.url}${path}#${attempt}`;
   }
 
@@ -79,12 +78,19 @@ class Service {
   }
 
   @method("static")
-  static create(url: string): Service {
+  static create(@param("static url") url: string): Service {
     return new Service(url);
   }
 }
 
+class Plain {
+  greet(@param("plain") who: string): string {
+    return `hi ${who}`;
+  }
+}
+
 log.push("--- class defined");
+log.push(new Plain().greet("you"));
 const svc = Service.create("http://x");
 log.push(`fetch: ${svc.fetch("/a", 2)}`);
 log.push(`endpoint: ${svc.endpoint} frozen: ${(svc as Service & { frozen: boolean }).frozen} name: ${svc.name}`);
