@@ -377,7 +377,10 @@ const visitor = {
       const ret = call(this, "ret", node.argument ? [frame(), node.argument] : [frame()]);
       node.argument = t.sequenceExpression([ret, exit]);
     } else if (node.argument) {
-      node.argument = call(this, "ret", [frame(), node.argument]);
+      const fn = found.owner.node as t.Function;
+      // In an async generator, `return x` awaits `x` (ECMA-262 ReturnStatement evaluation).
+      const awaits = fn.async && fn.generator ? [t.numericLiteral(1)] : [];
+      node.argument = call(this, "ret", [frame(), node.argument, ...awaits]);
     } else return;
     this.done.add(node.argument);
   },

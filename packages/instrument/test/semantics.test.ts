@@ -20,6 +20,7 @@ import {
   expectWellFormedTrace,
   functionsOf,
   lineOf,
+  dump,
   replay,
   runPlain,
   runRecorded,
@@ -441,6 +442,9 @@ const cases: Case[] = [
       expect(calls.filter((c) => c.fn === "inner").length).toBeGreaterThanOrEqual(4);
       const agenCalls = calls.filter((c) => c.fn === "agen");
       expect(agenCalls[0]!.parent).toBe("aouter");
+      // `return 3` in the async generator awaits 3: the frame suspends with 3, then returns 3.
+      const rendered = dump(rec.events);
+      expect(rendered).not.toContain("<unwound>");
     },
   },
   {

@@ -115,9 +115,11 @@ export interface FileRuntime {
   /**
    * Records `value` as the frame's return value (emitted by {@link exit}); returns `value`.
    * Called for every `return` and at the end of the body: a frame that reaches {@link exit}
-   * without it is being left by an exception.
+   * without it is being left by an exception. `awaits` = 1 for `return x` in an async
+   * generator, which awaits `x` before the frame is left: the frame suspends there (a
+   * `Return` with `x`) and is resumed when it leaves (its `finally` blocks run after the await).
    */
-  ret<T>(frame: FrameHandle, value?: T): T | undefined;
+  ret<T>(frame: FrameHandle, value?: T, awaits?: 1): T | undefined;
   /**
    * A `catch` clause of this frame caught `error` (omitted when the clause destructures it):
    * the frames the exception left return it. Instrumented code never catches and rethrows (a

@@ -324,10 +324,12 @@ export class Recorder implements RuntimeApi {
           this.fail(error);
         }
       },
-      ret: (frame, value) => {
+      ret: (frame, value, awaits) => {
         if (frame !== UNTRACKED) {
           (frame as Frame).returnValue = value;
           (frame as Frame).returned = true;
+          // `return x` in an async generator awaits `x` before the frame is left.
+          if (awaits === 1) runtime.suspend(frame, value, 1);
         }
         return value;
       },
