@@ -47,9 +47,14 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
         .default("json"),
     )
     .option("--activation-path <file>", "record nothing until execution first enters this file")
-    .option("--trace-filter <file>", "trace filter TOML file; repeatable (not supported yet)", collect, [] as string[])
-    .option("--include <glob>", "also record files matching this picomatch glob (relative to the working directory); repeatable", collect, [] as string[])
-    .option("--exclude <glob>", "never record files matching this glob; repeatable", collect, [] as string[])
+    .option(
+      "--trace-filter <file>",
+      "trace-filter TOML file, or several separated by '::'; repeatable; applied after the builtin filter, the project's .codetracer/trace-filter.toml and CODETRACER_TRACE_FILTER (docs/trace-filters.md)",
+      collect,
+      [] as string[],
+    )
+    .option("--include <glob>", "also record files matching this picomatch glob (relative to the working directory), e.g. node_modules; repeatable", collect, [] as string[])
+    .option("--exclude <glob>", "never record files matching this glob; repeatable (wins over --include)", collect, [] as string[])
     .argument("<SCRIPT>", "the program to record (.js .mjs .cjs .jsx .ts .mts .cts .tsx)")
     .argument("[ARGS...]", "arguments passed to the script unchanged")
     .passThroughOptions()

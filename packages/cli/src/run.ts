@@ -6,6 +6,8 @@ import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import { EnvironmentError, UsageError, checkTraceFormat, ensureTraceDir, type RecorderError } from "@codetracer/runtime";
+import { loadFilterChain, traceFilterPaths } from "@codetracer/register/trace-filter";
+import { expandHome, splitFilterList } from "@codetracer/trace-filter";
 import { CliUsageError, parseArgs, type CliArgs } from "./args.js";
 
 const PREFIX = "codetracer-js-recorder";
@@ -18,14 +20,24 @@ function fail(error: RecorderError): number {
   return ExitCode.RecorderError;
 }
 
-/** Checks what can be checked before the script starts; throws a coded error. */
-function preflight(args: CliArgs, cwd: string): void {
+/**
+ * `CODETRACER_TRACE_FILTER` for the script: the inherited value's entries, then each
+ * `--trace-filter` (made absolute), so the chain keeps its documented order.
+ */
+function traceFilterEnv(args: CliArgs, cwd: string, inherited: string | undefined): string | undefined {
+  const explicit = args.traceFilter.flatMap((list) => splitFilterList(list).map((p) => path.resolve(cwd, expandHome(p))));
+  const all = [...(inherited ? [inherited] : []), ...explicit];
+  return all.length > 0 ? all.join("::") : undefined;
+}
+
+/**
+ * Checks what can be checked before the script starts; throws a coded error. The trace-filter
+ * chain is loaded exactly as the loader will load it, so a bad filter stops here.
+ */
+function preflight(args: CliArgs, cwd: string, script: string, filterEnv: string | undefined): void {
   checkTraceFormat(args.format);
-  if (args.traceFilter.length > 0) {
-    throw new UsageError("ERR_UNSUPPORTED_FORMAT", `--trace-filter is not supported yet (got ${args.traceFilter.join(", ")})`, {
-      option: "--trace-filter",
-    });
-  }
+  const env = { CODETRACER_TRACE_FILTER: filterEnv };
+  loadFilterChain({ traceFilters: traceFilterPaths(script, cwd, env), include: args.include, exclude: args.exclude, cwd });
   ensureTraceDir(path.resolve(cwd, args.traceDir));
 }
 
@@ -49,8 +61,9 @@ export async function run(argv: string[], cwd: string = process.cwd()): Promise<
     process.stderr.write(`${PREFIX}: error: script not found: ${args.script} (looked for ${script})\n`);
     return ExitCode.Usage;
   }
+  const filterEnv = traceFilterEnv(args, cwd, process.env.CODETRACER_TRACE_FILTER);
   try {
-    preflight(args, cwd);
+    preflight(args, cwd, script, filterEnv);
   } catch (error) {
     if (error instanceof UsageError || error instanceof EnvironmentError) return fail(error);
     throw error;
@@ -72,6 +85,7 @@ export async function run(argv: string[], cwd: string = process.cwd()): Promise<
     CODETRACER_JS_EXCLUDE: JSON.stringify(args.exclude),
     CODETRACER_JS_CWD: cwd,
   };
+  if (filterEnv) env.CODETRACER_TRACE_FILTER = filterEnv;
   if (args.activationPath) env.CODETRACER_ACTIVATION_PATH = path.resolve(cwd, args.activationPath);
   else delete env.CODETRACER_ACTIVATION_PATH;
 

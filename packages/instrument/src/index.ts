@@ -10,6 +10,6 @@
 export { instrument, isSupportedFile, needsCompile } from "./instrument.js";
 export type { InstrumentOptions, InstrumentResult } from "./instrument.js";
 export { codetracerBabelPlugin } from "./plugin.js";
-export type { CodetracerPluginOptions, CodetracerPluginMetadata } from "./plugin.js";
+export type { CodetracerPluginOptions, CodetracerPluginMetadata, ScopeDecision, ScopeFilter } from "./plugin.js";
 export { InstrumentError } from "./errors.js";
 export type { InstrumentErrorCode } from "./errors.js";

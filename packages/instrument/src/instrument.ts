@@ -11,7 +11,7 @@ import proposalDecorators from "@babel/plugin-proposal-decorators";
 import transformClassProperties from "@babel/plugin-transform-class-properties";
 import transformTypeScriptMetadata from "babel-plugin-transform-typescript-metadata";
 import { parameterDecoratorsPlugin } from "./parameter-decorators.js";
-import { codetracerBabelPlugin, type CodetracerPluginMetadata, type CodetracerPluginOptions } from "./plugin.js";
+import { codetracerBabelPlugin, type CodetracerPluginMetadata, type CodetracerPluginOptions, type ScopeFilter } from "./plugin.js";
 import { InstrumentError } from "./errors.js";
 
 /** Options of {@link instrument}. */
@@ -58,6 +58,12 @@ export interface InstrumentOptions {
    * @default `filename`
    */
   sourceFileName?: string;
+  /**
+   * The trace filter's decisions for this file's scopes (by qualified name): skipped scopes are
+   * left as written, redacted and dropped values never reach the runtime. See
+   * {@link ScopeFilter}. Default: everything recorded.
+   */
+  scopes?: ScopeFilter;
 }
 
 /** Result of {@link instrument}. */
@@ -71,6 +77,11 @@ export interface InstrumentResult {
   /** Number of functions and step sites in the file's table. */
   functions: number;
   sites: number;
+  /**
+   * Scopes the trace filter skipped. When it skipped every scope, `instrumented` is `false` and
+   * `code` is the file as it runs unrecorded (the original, for plain JavaScript).
+   */
+  skipped: number;
 }
 
 /** Cheap pre-check: `@` followed by a name somewhere (decorators need an extra parser plugin). */
@@ -106,8 +117,9 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
 
   const plugins: PluginItem[] = [];
   if (record) {
-    const options: CodetracerPluginOptions = { filename: toPosix(filename), commonjs: format === "commonjs", sourceRanges: !isTS && !isJSX };
-    plugins.push([codetracerBabelPlugin, options]);
+    const pluginOptions: CodetracerPluginOptions = { filename: toPosix(filename), commonjs: format === "commonjs", sourceRanges: !isTS && !isJSX };
+    if (options.scopes) pluginOptions.scopes = options.scopes;
+    plugins.push([codetracerBabelPlugin, pluginOptions]);
   }
   if (isTS) {
     plugins.push([
@@ -159,6 +171,11 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
     throw new InstrumentError("ERR_INSTRUMENT_FAILED", `${filename}: Babel returned no code`, { filename });
   }
   const meta = (result.metadata as unknown as { codetracer?: CodetracerPluginMetadata }).codetracer;
+  if (record && meta?.instrumented && meta.traced === 0) {
+    // The trace filter skipped every scope: the file runs as it would unrecorded.
+    const plain = needsCompile(filename) || DECORATOR.test(code) ? instrument(code, { ...options, instrument: false }) : { code, map: null };
+    return { code: plain.code, map: plain.map, instrumented: false, functions: 0, sites: 0, skipped: meta.functions };
+  }
   let out = result.code;
   if (options.inlineSourceMap !== false && result.map) {
     const encoded = Buffer.from(JSON.stringify(result.map)).toString("base64");
@@ -170,6 +187,7 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
     instrumented: meta?.instrumented ?? false,
     functions: meta?.functions ?? 0,
     sites: meta?.sites ?? 0,
+    skipped: meta?.instrumented ? meta.functions - meta.traced : 0,
   };
 }
 

@@ -39,6 +39,52 @@ export interface CodetracerPluginOptions {
    * @default false
    */
   sourceRanges?: boolean;
+  /**
+   * The trace filter's compile-time decisions for this file (see {@link ScopeFilter}). Without
+   * it every function is recorded with every value.
+   */
+  scopes?: ScopeFilter;
+}
+
+/** What the trace filter decides for one scope (a function, static block or module body). */
+export interface ScopeDecision {
+  /** `"skip"`: the scope is not instrumented at all (its nested functions decide for themselves). */
+  readonly exec: "trace" | "skip";
+  /**
+   * What to do with one value of the scope: `"allow"` captures it; `"redact"` keeps the name and
+   * writes `<redacted>` (the generated code never passes the value); `"drop"` leaves it out.
+   * Kinds are those of the trace-filter DSL: `arg` (a parameter), `local` (a local at a step),
+   * `global` (a module-level binding, at the module body's steps), `ret` (the return value,
+   * matched against the scope's qualified name).
+   */
+  valueAction(kind: "arg" | "local" | "global" | "ret", name: string): "allow" | "redact" | "drop";
+}
+
+/**
+ * Classifies the scopes of one file by qualified name (`UserService.login`, `outer.inner`,
+ * `<module>` for the module body), e.g. `(obj) => chain.classify({ file, obj })` of
+ * `@codetracer/trace-filter`.
+ */
+export type ScopeFilter = (qualifiedName: string) => ScopeDecision;
+
+const STRICTNESS = { allow: 0, redact: 1, drop: 2 } as const;
+
+/** The stricter of two value actions (drop > redact > allow). */
+function stricter(a: "allow" | "redact" | "drop", b: "allow" | "redact" | "drop"): "allow" | "redact" | "drop" {
+  return STRICTNESS[a] >= STRICTNESS[b] ? a : b;
+}
+
+/**
+ * The table name for a value under `action`: the name itself (allow: its value is passed),
+ * `!name` (redact: no value is passed), `-name` (drop: no value is passed; the runtime counts it).
+ */
+function filteredName(name: string, action: "allow" | "redact" | "drop"): string {
+  return action === "allow" ? name : action === "redact" ? `!${name}` : `-${name}`;
+}
+
+/** The names whose values generated code passes (those of {@link filteredName} with no prefix). */
+function passedNames(names: readonly (string | number)[]): string[] {
+  return (names as string[]).filter((n) => n[0] !== "!" && n[0] !== "-");
 }
 
 /** What the plugin reports back through `file.metadata.codetracer`. */
@@ -49,6 +95,8 @@ export interface CodetracerPluginMetadata {
   functions: number;
   /** Number of step sites. */
   sites: number;
+  /** Number of scopes recorded (the module body included); 0 when the trace filter skipped them all. */
+  traced: number;
 }
 
 interface FrameInfo {
@@ -78,6 +126,17 @@ interface VisitState {
   decorated: boolean;
   /** The original source text. */
   code: string;
+  /** The trace filter's decisions, or null (everything recorded). */
+  scopes: ScopeFilter | null;
+  /** Decisions of the registered frames, by frame owner node. */
+  decisions: Map<t.Node, ScopeDecision>;
+  /** Parameter names of the registered frames (matched as `arg` at their steps too). */
+  paramNames: Map<t.Node, Set<string>>;
+  /** Scopes the filter skipped. */
+  skipped: number;
+  /** Function ids whose return value is redacted / dropped. */
+  redactReturn: number[];
+  dropReturn: number[];
 }
 
 /** Statement kinds that run no code of their own and get no step. */
@@ -138,11 +197,43 @@ function lazyCall(state: VisitState, method: string, args: t.Expression[]): t.Ca
   return t.callExpression(t.memberExpression(runtime, t.identifier(method)), args);
 }
 
-/** Adds a function (or static block) to the table and gives it a frame variable. Idempotent. */
-function registerFrame(path: NodePath<t.Function> | NodePath<t.StaticBlock>, state: VisitState, name: string, params: string[]): FrameInfo {
+/** The filter's decision for scope `name`; everything is traced without a filter. */
+function decide(state: VisitState, name: string): ScopeDecision | null {
+  return state.scopes ? state.scopes(name) : null;
+}
+
+/** The table entry's parameter names, each as {@link filteredName} makes it. */
+function filteredParams(decision: ScopeDecision | null, params: string[]): string[] {
+  return decision ? params.map((p) => filteredName(p, decision.valueAction("arg", p))) : params;
+}
+
+/** Records a traced scope's return-value action. */
+function noteReturnAction(state: VisitState, decision: ScopeDecision | null, name: string, fnId: number): void {
+  const action = decision?.valueAction("ret", name) ?? "allow";
+  if (action === "redact") state.redactReturn.push(fnId);
+  else if (action === "drop") state.dropReturn.push(fnId);
+}
+
+/**
+ * Adds a function (or static block) to the table and gives it a frame variable, unless the trace
+ * filter skips it (then `null`: it is left as written). Idempotent.
+ */
+function registerFrame(path: NodePath<t.Function> | NodePath<t.StaticBlock>, state: VisitState, name: string, params: string[]): FrameInfo | null {
   const known = state.frames.get(path.node);
   if (known) return known;
-  const fnId = state.fns.push([name, path.node.loc!.start.line, ...params]) - 1;
+  if (state.decisions.has(path.node)) return null; // skipped before
+  const decision = decide(state, name);
+  if (decision?.exec === "skip") {
+    state.decisions.set(path.node, decision);
+    state.skipped++;
+    return null;
+  }
+  if (decision) {
+    state.decisions.set(path.node, decision);
+    state.paramNames.set(path.node, new Set(params));
+  }
+  const fnId = state.fns.push([name, path.node.loc!.start.line, ...filteredParams(decision, params)]) - 1;
+  noteReturnAction(state, decision, name, fnId);
   if (state.fnRanges) state.fnRanges.set(fnId, functionTextRange(path.node, state.code));
   const frame = path.scope.generateUidIdentifier("ctF");
   state.generated.add(frame.name);
@@ -231,9 +322,18 @@ function instrumentInstanceFields(path: NodePath<t.Class>, state: VisitState): v
   const derived = path.node.superClass != null;
   let fnId: number;
   if (ctor) {
-    fnId = registerFrame(ctor, state, qualifiedFunctionName(ctor), parameterNames(ctor.node.params)).fnId;
+    const info = registerFrame(ctor, state, qualifiedFunctionName(ctor), parameterNames(ctor.node.params));
+    if (!info) return; // the constructor is skipped by the trace filter: so are its initialisers
+    fnId = info.fnId;
   } else {
-    fnId = state.fns.push([`${classQualifiedName(path)}.constructor`, path.node.loc!.start.line]) - 1;
+    const name = `${classQualifiedName(path)}.constructor`;
+    const decision = decide(state, name);
+    if (decision?.exec === "skip") {
+      state.skipped++;
+      return;
+    }
+    fnId = state.fns.push([name, path.node.loc!.start.line]) - 1;
+    noteReturnAction(state, decision, name, fnId);
     state.fnRanges?.set(fnId, [path.node.start!, path.node.end!]);
   }
   fields.forEach((field, i) => {
@@ -244,6 +344,24 @@ function instrumentInstanceFields(path: NodePath<t.Class>, state: VisitState): v
     const last = !ctor && i === fields.length - 1;
     const init = last ? lazyCall(state, "fieldsEnd", [t.numericLiteral(fnId), value]) : value;
     field.node.value = t.sequenceExpression([mark, init]);
+  });
+}
+
+/**
+ * A step site's names under the trace filter: each local is matched as `local`; a parameter of
+ * the frame also as `arg`, and a binding of the module body also as `global`; the stricter
+ * action wins.
+ */
+function siteNames(state: VisitState, owner: FrameOwner, names: string[]): string[] {
+  const decision = state.decisions.get(owner.node);
+  if (!decision) return names;
+  const params = state.paramNames.get(owner.node);
+  const isModule = owner.isProgram();
+  return names.map((name) => {
+    let action = decision.valueAction("local", name);
+    if (params?.has(name)) action = stricter(action, decision.valueAction("arg", name));
+    if (isModule) action = stricter(action, decision.valueAction("global", name));
+    return filteredName(name, action);
   });
 }
 
@@ -339,14 +457,14 @@ const visitor = {
         block.loc = expr.loc ?? null;
         path.get("body").replaceWith(block);
       }
-      const { fnId } = registerFrame(path, this, qualifiedFunctionName(path), parameterNames(node.params));
-      if (node.async && !node.generator) this.asyncFns.add(fnId);
+      const info = registerFrame(path, this, qualifiedFunctionName(path), parameterNames(node.params));
+      if (info && node.async && !node.generator) this.asyncFns.add(info.fnId);
     },
     exit(this: VisitState, path: NodePath<t.Function>) {
       const info = this.frames.get(path.node);
       const body = path.node.body;
       if (!info || !t.isBlockStatement(body)) return;
-      const params = (this.fns[info.fnId]!.slice(2) as string[]).map((n) => t.identifier(n));
+      const params = passedNames(this.fns[info.fnId]!.slice(2)).map((n) => t.identifier(n));
       body.body = guardedBody(this, info, params, body.body);
     },
   },
@@ -357,10 +475,10 @@ const visitor = {
     this.done.add(node);
     const found = ownerOf(path, this);
     if (!found) return;
-    const names = visibleLocals(path, found.owner, this.generated);
+    const names = siteNames(this, found.owner, visibleLocals(path, found.owner, this.generated));
     const site = this.sites.push([node.loc.start.line, ...names]) - 1;
     const step = t.expressionStatement(
-      call(this, "step", [t.cloneNode(found.info.frame), t.numericLiteral(site), ...names.map((n) => t.identifier(n))]),
+      call(this, "step", [t.cloneNode(found.info.frame), t.numericLiteral(site), ...passedNames(names).map((n) => t.identifier(n))]),
     );
     path.insertBefore(step);
   },
@@ -498,7 +616,7 @@ export function codetracerBabelPlugin(
     visitor: {
       Program: {
         enter(program, pass) {
-          const meta: CodetracerPluginMetadata = { instrumented: false, functions: 0, sites: 0 };
+          const meta: CodetracerPluginMetadata = { instrumented: false, functions: 0, sites: 0, traced: 0 };
           (pass.file.metadata as unknown as Record<string, unknown>).codetracer = meta;
           if (isAlreadyInstrumented(program, pass.file)) return;
           const state: VisitState = {
@@ -516,12 +634,25 @@ export function codetracerBabelPlugin(
             classRanges: [],
             decorated: false,
             code: pass.file.code,
+            scopes: options.scopes ?? null,
+            decisions: new Map(),
+            paramNames: new Map(),
+            skipped: 0,
+            redactReturn: [],
+            dropReturn: [],
           };
           state.generated.add(state.ct.name);
           state.generated.add(state.init.name);
           const moduleFrame = program.scope.generateUidIdentifier("ctF");
           state.generated.add(moduleFrame.name);
-          state.frames.set(program.node, { frame: moduleFrame, fnId: 0 });
+          // The module body is a scope of its own (`<module>`): when the filter skips it, its
+          // statements are left as written and only its functions may be recorded.
+          const moduleDecision = decide(state, "<module>");
+          const moduleTraced = moduleDecision?.exec !== "skip";
+          if (moduleTraced) {
+            state.frames.set(program.node, { frame: moduleFrame, fnId: 0 });
+            if (moduleDecision) state.decisions.set(program.node, moduleDecision);
+          } else state.skipped++;
 
           program.traverse(visitor, state);
 
@@ -532,6 +663,9 @@ export function codetracerBabelPlugin(
             sites: state.sites,
           };
           if (state.asyncFns.size > 0) table.async = [...state.asyncFns].sort((a, b) => a - b);
+          if (state.skipped > 0) table.skipped = state.skipped;
+          if (state.redactReturn.length > 0) table.redactReturn = state.redactReturn;
+          if (state.dropReturn.length > 0) table.dropReturn = state.dropReturn;
           if (state.fnRanges && !state.decorated) {
             const fns = state.fns.flatMap((_, id) => state.fnRanges!.get(id) ?? [-1, -1]);
             table.src = { key: fileKey(options.filename), fns, classes: state.classRanges };
@@ -551,21 +685,28 @@ export function codetracerBabelPlugin(
               [],
               t.blockStatement([t.returnStatement(t.assignmentExpression("=", t.cloneNode(state.ct), fileCall))]),
             ),
-            t.variableDeclaration("const", [
-              t.variableDeclarator(moduleFrame, lazyCall(state, "enter", [t.numericLiteral(0)])),
-            ]),
           ];
+          if (moduleTraced) {
+            prologue.push(
+              t.variableDeclaration("const", [
+                t.variableDeclarator(moduleFrame, lazyCall(state, "enter", [t.numericLiteral(0)])),
+              ]),
+            );
+          }
           t.addComment(prologue[0]!, "leading", ` ${INSTRUMENTED_MARKER} `);
           program.node.body.unshift(...prologue);
           // The end of the module body: it returns (with no value), then its frame is left.
-          program.node.body.push(
-            t.expressionStatement(call(state, "ret", [t.cloneNode(moduleFrame)])),
-            t.expressionStatement(call(state, "exit", [t.cloneNode(moduleFrame)])),
-          );
+          if (moduleTraced) {
+            program.node.body.push(
+              t.expressionStatement(call(state, "ret", [t.cloneNode(moduleFrame)])),
+              t.expressionStatement(call(state, "exit", [t.cloneNode(moduleFrame)])),
+            );
+          }
           program.scope.crawl();
           meta.instrumented = true;
           meta.functions = state.fns.length;
           meta.sites = state.sites.length;
+          meta.traced = state.fns.length - (moduleTraced ? 0 : 1);
         },
       },
     },

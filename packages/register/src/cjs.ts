@@ -6,7 +6,7 @@
  */
 import * as fs from "node:fs";
 import Module from "node:module";
-import { InstrumentError, instrument, needsCompile } from "@codetracer/instrument";
+import { InstrumentError, instrument, needsCompile, type ScopeFilter } from "@codetracer/instrument";
 import { moduleFormat } from "./format.js";
 import { decoratorsFor } from "./tsconfig.js";
 import { typeScriptAlternatives } from "./ts-specifiers.js";
@@ -20,19 +20,26 @@ type ExtensionHandler = (module: CjsModule, filename: string) => void;
  * Installs the require hook; returns a function that restores the previous handlers.
  * `onModuleThrew(file)` is told when a recorded module's body throws while it is being
  * required, so the recorder can close that module's frame when the error is known.
+ * `scopesFor(file)` gives the trace filter's decisions for a recorded file; `countSkipped(n)`
+ * is told the scopes of a file the filter skipped entirely.
  */
 export function installRequireHook(
   shouldRecord: (file: string) => boolean,
   onModuleThrew: (file: string) => void = () => {},
+  scopesFor: (file: string) => ScopeFilter | undefined = () => undefined,
+  countSkipped: (scopes: number) => void = () => {},
 ): () => void {
   const extensions = (Module as unknown as { _extensions: Record<string, ExtensionHandler> })._extensions;
   const saved = new Map<string, ExtensionHandler | undefined>();
   const jsHandler = extensions[".js"]!;
+  // Modules required while a file is being compiled are the recorder's own (Babel loads parts
+  // of itself lazily): never instrument those.
+  let compiling = 0;
   for (const ext of [".js", ".cjs", ".mjs", ".jsx", ".ts", ".cts", ".mts", ".tsx"]) {
     const original = extensions[ext];
     saved.set(ext, original);
     extensions[ext] = function codetracerRequire(module: CjsModule, filename: string): void {
-      const record = shouldRecord(filename);
+      const record = compiling === 0 && shouldRecord(filename);
       if ((!record && !needsCompile(filename)) || ext === ".mjs" || ext === ".mts") {
         // ES modules reached through require(esm) and unrecorded JS: Node's own handling.
         return (original ?? jsHandler).call(this, module, filename);
@@ -42,14 +49,20 @@ export function installRequireHook(
         return (original ?? jsHandler).call(this, module, filename);
       }
       let code: string;
+      compiling++;
       try {
-        code = instrument(source, { filename, format: "commonjs", instrument: record, ...decoratorsFor(filename) }).code;
+        const scopes = record ? scopesFor(filename) : undefined;
+        const out = instrument(source, { filename, format: "commonjs", instrument: record, ...decoratorsFor(filename), ...(scopes ? { scopes } : {}) });
+        if (record && !out.instrumented) countSkipped(out.skipped);
+        code = out.code;
       } catch (error) {
         // Plain JS that does not parse: let Node report its own SyntaxError, exactly as without us.
         if (!needsCompile(filename) && error instanceof InstrumentError && error.code === "ERR_INSTRUMENT_SYNTAX") {
           return (original ?? jsHandler).call(this, module, filename);
         }
         throw error instanceof InstrumentError && error.code === "ERR_INSTRUMENT_SYNTAX" ? error.toSyntaxError() : error;
+      } finally {
+        compiling--;
       }
       // No catch and rethrow: that would move the location Node prints for an uncaught error.
       let completed = false;

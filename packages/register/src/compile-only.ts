@@ -9,12 +9,13 @@
 import { register } from "node:module";
 import { isMainThread } from "node:worker_threads";
 import { installRequireHook } from "./cjs.js";
+import type { HooksData } from "./hooks.js";
 
 if (isMainThread) {
   // As the recorder does: stack traces and uncaught-error reports show original lines.
   process.setSourceMapsEnabled(true);
   installRequireHook(() => false);
   register("./hooks.js", import.meta.url, {
-    data: { compileOnly: true, traceDir: "", format: "json", activationPath: undefined, include: [], exclude: [], cwd: process.cwd(), ownRoots: [] },
+    data: { compileOnly: true, traceDir: "", format: "json", activationPath: undefined, include: [], exclude: [], cwd: process.cwd(), ownRoots: [], traceFilters: [] } satisfies HooksData,
   });
 }

@@ -10,9 +10,11 @@
  * | `CODETRACER_JS_INCLUDE` | JSON array of picomatch globs to record (widens the default) | `[]` |
  * | `CODETRACER_JS_EXCLUDE` | JSON array of picomatch globs never to record | `[]` |
  * | `CODETRACER_JS_CWD` | directory globs are relative to | the process's working directory |
+ * | `CODETRACER_TRACE_FILTER` | trace-filter files, `::`-separated, after the builtin and the project's `.codetracer/trace-filter.toml` | none |
  */
 import * as path from "node:path";
 import { UsageError } from "@codetracer/runtime";
+import { traceFilterPaths } from "./trace-filter.js";
 
 /** Resolved loader configuration; also passed to the module hooks thread as `data`. */
 export interface LoaderConfig {
@@ -24,6 +26,11 @@ export interface LoaderConfig {
   cwd: string;
   /** Package roots never instrumented: the recorder's own packages. */
   ownRoots: string[];
+  /**
+   * Trace-filter files after the builtin, in chain order (absolute paths): the project's
+   * `.codetracer/trace-filter.toml` found from the entry script, then `CODETRACER_TRACE_FILTER`'s.
+   */
+  traceFilters: string[];
 }
 
 function globList(env: NodeJS.ProcessEnv, name: string): string[] {
@@ -41,11 +48,12 @@ function globList(env: NodeJS.ProcessEnv, name: string): string[] {
 }
 
 /**
- * Reads the configuration from `env`.
+ * Reads the configuration from `env`; the project's trace filter is looked for from
+ * `entryScript`'s folder (else the working directory) upwards.
  * @throws UsageError `ERR_INVALID_POLICY_VALUE` when an include/exclude variable is not a JSON
  *   array of strings.
  */
-export function readLoaderConfig(env: NodeJS.ProcessEnv, ownRoots: string[]): LoaderConfig {
+export function readLoaderConfig(env: NodeJS.ProcessEnv, ownRoots: string[], entryScript?: string): LoaderConfig {
   const cwd = path.resolve(env.CODETRACER_JS_CWD || process.cwd());
   const activation = env.CODETRACER_ACTIVATION_PATH;
   return {
@@ -56,5 +64,6 @@ export function readLoaderConfig(env: NodeJS.ProcessEnv, ownRoots: string[]): Lo
     exclude: globList(env, "CODETRACER_JS_EXCLUDE"),
     cwd,
     ownRoots,
+    traceFilters: traceFilterPaths(entryScript, cwd, env),
   };
 }

@@ -7,10 +7,11 @@
  */
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { InstrumentError, instrument, isSupportedFile, needsCompile } from "@codetracer/instrument";
+import { InstrumentError, instrument, isSupportedFile, needsCompile, type ScopeFilter } from "@codetracer/instrument";
 import { installIdleRuntime } from "@codetracer/runtime";
 import type { LoaderConfig } from "./config.js";
 import { createFileFilter } from "./filter.js";
+import { loadFilterChain, scopeFilterFor } from "./trace-filter.js";
 import { moduleFormat } from "./format.js";
 import { decoratorsFor } from "./tsconfig.js";
 import { typeScriptAlternatives } from "./ts-specifiers.js";
@@ -23,14 +24,31 @@ interface LoadContext { format?: string | null; conditions: string[]; importAttr
 interface LoadResult { format: string; source?: string | ArrayBuffer | Uint8Array | null; shortCircuit?: boolean }
 
 let shouldRecord: (file: string) => boolean = () => false;
+let scopesFor: (file: string) => ScopeFilter | undefined = () => undefined;
+let countSkipped: (scopes: number) => void = () => {};
+
+/** What `module.register(..., { data })` hands the hooks. */
+export interface HooksData extends LoaderConfig {
+  /** Nothing is recorded: TypeScript and JSX are only compiled (`@codetracer/register/compile-only`). */
+  compileOnly?: boolean;
+  /** One Int32 counting the scopes the trace filter skips in files left unrecorded (shared with the main thread). */
+  skippedFiles?: SharedArrayBuffer;
+}
 
 /**
- * Receives the {@link LoaderConfig} from `module.register(..., { data })`. With
- * `compileOnly: true` nothing is recorded: TypeScript and JSX are only compiled (see
- * `@codetracer/register/compile-only`).
+ * Receives the {@link HooksData}. The trace-filter chain is loaded again here from the same
+ * files (the main thread validated them before the program started).
  */
-export async function initialize(data: LoaderConfig & { compileOnly?: boolean }): Promise<void> {
-  shouldRecord = data.compileOnly ? () => false : createFileFilter(data);
+export async function initialize(data: HooksData): Promise<void> {
+  if (!data.compileOnly) {
+    const chain = loadFilterChain(data);
+    const skipped = data.skippedFiles ? new Int32Array(data.skippedFiles) : null;
+    countSkipped = (scopes) => {
+      if (skipped) Atomics.add(skipped, 0, scopes);
+    };
+    shouldRecord = createFileFilter(data, chain, () => countSkipped(1));
+    scopesFor = (file) => scopeFilterFor(chain, file);
+  }
   // This thread records nothing, but it runs the program's own hooks modules, which these
   // hooks instrument when they are registered after them: give them a runtime that records nothing.
   installIdleRuntime();
@@ -66,7 +84,16 @@ export async function load(url: string, context: LoadContext, nextLoad: Load): P
   const format = moduleFormat(file, () => source);
   if (format === "commonjs") return { format: "commonjs", source: null, shortCircuit: true };
   try {
-    const out = instrument(source, { filename: file, format: "module", instrument: record, ...decoratorsFor(file), sourceFileName: url });
+    const scopes = record ? scopesFor(file) : undefined;
+    const out = instrument(source, {
+      filename: file,
+      format: "module",
+      instrument: record,
+      ...decoratorsFor(file),
+      sourceFileName: url,
+      ...(scopes ? { scopes } : {}),
+    });
+    if (record && !out.instrumented) countSkipped(out.skipped);
     return { format: "module", source: out.code, shortCircuit: true };
   } catch (error) {
     if (!(error instanceof InstrumentError) || error.code !== "ERR_INSTRUMENT_SYNTAX") throw error;

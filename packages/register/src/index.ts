@@ -24,11 +24,19 @@ import {
   installExitHooks,
   shareRecordingWithWorkers,
   startThreadSession,
+  type FilterCounters,
   type TraceFormat,
 } from "@codetracer/runtime";
 import { readLoaderConfig, type LoaderConfig } from "./config.js";
 import { installRequireHook } from "./cjs.js";
 import { createFileFilter } from "./filter.js";
+import type { HooksData } from "./hooks.js";
+import { attrPolicyOf, loadFilterChain, scopeFilterFor } from "./trace-filter.js";
+
+function emptyCounters(): FilterCounters {
+  const zero = () => ({ argument: 0, local: 0, global: 0, return: 0, attribute: 0 });
+  return { scopes_skipped: 0, value_redactions: zero(), value_drops: zero() };
+}
 
 export { readLoaderConfig } from "./config.js";
 export type { LoaderConfig } from "./config.js";
@@ -58,7 +66,14 @@ function programOf(script: string | undefined): string {
 function main(): void {
   const inherited = inheritedRecording<LoaderConfig>();
   if (!isMainThread && !inherited) return; // Node's hooks thread, or a worker of an unrecorded thread
-  const config = inherited?.loader ?? readLoaderConfig(process.env, ownRoots());
+  const config = inherited?.loader ?? readLoaderConfig(process.env, ownRoots(), process.argv[1]);
+  // Loaded (and so validated) before the program runs: a bad filter stops it with a coded error.
+  const chain = loadFilterChain(config);
+  // Files skipped as a whole are counted by whichever thread loads them (CommonJS here, ES
+  // modules on the hooks thread).
+  const skippedFiles = new Int32Array(new SharedArrayBuffer(4));
+  const countSkipped = (scopes = 1) => void Atomics.add(skippedFiles, 0, scopes);
+  let counters: () => FilterCounters = () => emptyCounters();
   const session = startThreadSession(
     {
       traceDir: config.traceDir,
@@ -68,13 +83,24 @@ function main(): void {
       args: isMainThread ? process.argv.slice(2) : () => process.argv.slice(2),
       workdir: config.cwd,
       ...(config.activationPath ? { activationPath: config.activationPath } : {}),
+      attrPolicy: attrPolicyOf(chain),
+      metadata: () => {
+        const stats = counters();
+        return { trace_filter: { ...chain.metadata(), stats: { ...stats, scopes_skipped: stats.scopes_skipped + Atomics.load(skippedFiles, 0) } } };
+      },
     },
     inherited,
   );
+  counters = () => session.recorder.filterCounters;
   installExitHooks(session);
   process.setSourceMapsEnabled(true);
-  installRequireHook(createFileFilter(config), (file) => session.recorder.moduleThrew(file.replace(/\\/g, "/")));
-  register("./hooks.js", import.meta.url, { data: config });
+  installRequireHook(
+    createFileFilter(config, chain, () => countSkipped(1)),
+    (file) => session.recorder.moduleThrew(file.replace(/\\/g, "/")),
+    (file) => scopeFilterFor(chain, file),
+    countSkipped,
+  );
+  register("./hooks.js", import.meta.url, { data: { ...config, skippedFiles: skippedFiles.buffer as SharedArrayBuffer } satisfies HooksData });
   shareRecordingWithWorkers(config.traceDir, config);
 }
 

@@ -40,13 +40,16 @@ export const ABI_VERSION = 3;
  * - `line`: 1-based line of the definition in the ORIGINAL source (TS included).
  * - `paramNames`: names bound by the parameters in order, pattern leaves flattened
  *   (`({a, b}, ...rest)` gives `a, b, rest`); `enter` receives their values in this order.
+ *   A name the trace filter redacts is written `!name` and one it drops `-name`: `enter` gets
+ *   no value for either (the runtime writes `<redacted>` for the first and counts the second).
  */
 export type FunctionEntry = [name: string, line: number, ...paramNames: string[]];
 
 /**
  * One step site: `[line, ...localNames]`. `line` is the 1-based original line of the statement;
  * `localNames` are the locals visible and initialised before that statement runs, in the order
- * `step` receives their values.
+ * `step` receives their values. As in {@link FunctionEntry}, `!name` (redacted) and `-name`
+ * (dropped) get no value.
  */
 export type SiteEntry = [line: number, ...localNames: string[]];
 
@@ -72,6 +75,12 @@ export interface FileTable {
    * for files that run as written (plain JavaScript: no TypeScript, JSX or decorators).
    */
   src?: SourceRanges;
+  /** How many scopes of this file the trace filter skipped (left uninstrumented). */
+  skipped?: number;
+  /** Ids of the functions whose return value the trace filter redacts (`<redacted>`). */
+  redactReturn?: number[];
+  /** Ids of the functions whose return value the trace filter drops (`<dropped>`). */
+  dropReturn?: number[];
 }
 
 /**

@@ -12,7 +12,7 @@
 export { ABI_VERSION, INIT_FUNCTION_PREFIX, INSTRUMENTED_MARKER, RUNTIME_GLOBAL } from "./abi.js";
 export type { FileRuntime, FileTable, FrameHandle, FunctionEntry, RuntimeApi, SiteEntry, SourceRanges } from "./abi.js";
 export { Recorder } from "./recorder.js";
-export type { RecorderOptions, TraceEventSink } from "./recorder.js";
+export type { AttrPolicy, FilterCounters, RecorderOptions, TraceEventSink } from "./recorder.js";
 export { DEFAULT_VALUE_LIMITS, TypeTable, ValueEncoder, bigintRecord } from "./values.js";
 export type { ValueCaptureLimits } from "./values.js";
 export { EnvironmentError, RecorderError, UsageError } from "./errors.js";

@@ -42,6 +42,37 @@ export interface RecorderOptions {
   activationPath?: string;
   /** Called once when the recorder detaches after an internal failure. */
   onInternalError?: (error: unknown) => void;
+  /**
+   * The trace filter's run-time part: for a scope (file path, qualified function name), what
+   * to do with each object field captured in its values (`attr` value patterns), or `null`
+   * to capture every field. Asked once per function; the returned function is asked once per
+   * field name and should cache.
+   */
+  attrPolicy?: (file: string, scope: string) => AttrPolicy | null;
+}
+
+/** What to do with one object field, by its name (see {@link RecorderOptions.attrPolicy}). */
+export type AttrPolicy = (field: string) => "allow" | "redact" | "drop";
+
+/** Counters of the trace filter's work, in the shape of `trace_metadata.json`'s `trace_filter.stats`. */
+export interface FilterCounters {
+  scopes_skipped: number;
+  value_redactions: { argument: number; local: number; global: number; return: number; attribute: number };
+  value_drops: { argument: number; local: number; global: number; return: number; attribute: number };
+}
+
+/** Value kinds of a table name: 0 allow (a value is passed), 1 redact, 2 drop (no value). */
+const enum Action {
+  Allow,
+  Redact,
+  Drop,
+}
+
+/** A site's or function's names, resolved: variable ids and the filter's action for each. */
+interface Slots {
+  vars: number[];
+  /** `null` when every name is allowed (the common case). */
+  actions: Action[] | null;
 }
 
 /**
@@ -66,7 +97,12 @@ interface FileState {
   asyncFns: ReadonlySet<number>;
   pathId: number;
   fnIds: number[];
-  siteVars: Array<number[] | undefined>;
+  siteVars: Array<Slots | undefined>;
+  paramSlots: Array<Slots | undefined>;
+  /** Per function id: the return value's action (only for filtered tables). */
+  retActions: Map<number, Action> | null;
+  /** Per function id: its attribute policy (`null`: none), once asked. */
+  attr: Array<AttrPolicy | null | undefined>;
 }
 
 class Frame {
@@ -102,6 +138,16 @@ class Frame {
   ) {}
 }
 
+function newFileState(table: FileTable, pathId: number): FileState {
+  let retActions: Map<number, Action> | null = null;
+  if (table.redactReturn || table.dropReturn) {
+    retActions = new Map();
+    for (const id of table.redactReturn ?? []) retActions.set(id, Action.Redact);
+    for (const id of table.dropReturn ?? []) retActions.set(id, Action.Drop);
+  }
+  return { table, asyncFns: new Set(table.async ?? []), pathId, fnIds: [], siteVars: [], paramSlots: [], retActions, attr: [] };
+}
+
 /** The frame handed out while nothing is recorded: every operation on it is a no-op. */
 const UNTRACKED: FrameHandle = Object.freeze({ untracked: true });
 
@@ -112,6 +158,13 @@ export class Recorder implements RuntimeApi {
   readonly paths: string[] = [];
   /** Counters for the metadata. */
   readonly stats = { events: 0, internalErrors: 0 };
+  /** What the trace filter skipped, redacted and dropped (compile-time skips as reported by the tables). */
+  readonly filterCounters: FilterCounters = {
+    scopes_skipped: 0,
+    value_redactions: { argument: 0, local: 0, global: 0, return: 0, attribute: 0 },
+    value_drops: { argument: 0, local: 0, global: 0, return: 0, attribute: 0 },
+  };
+  private readonly attrPolicy: ((file: string, scope: string) => AttrPolicy | null) | undefined;
 
   private readonly sink: TraceEventSink;
   private readonly types: TypeTable;
@@ -148,6 +201,56 @@ export class Recorder implements RuntimeApi {
     this.activationPath = options.activationPath;
     this.recording = options.activationPath === undefined;
     this.onInternalError = options.onInternalError;
+    this.attrPolicy = options.attrPolicy;
+    if (this.attrPolicy) this.values.onAttribute = (action) => this.countValue(action, "attribute");
+  }
+
+  /** Counts one redacted or dropped value of `kind`. */
+  private countValue(action: Action | "redact" | "drop", kind: keyof FilterCounters["value_drops"]): void {
+    if (action === Action.Redact || action === "redact") this.filterCounters.value_redactions[kind]++;
+    else if (action === Action.Drop || action === "drop") this.filterCounters.value_drops[kind]++;
+  }
+
+  /** Resolves table names (`name`, `!name` redacted, `-name` dropped) to variable ids and actions. */
+  private slots(names: readonly (string | number)[], from: number): Slots {
+    const vars: number[] = [];
+    let actions: Action[] | null = null;
+    for (let i = from; i < names.length; i++) {
+      const name = names[i] as string;
+      const mark = name.charCodeAt(0);
+      const action = mark === 33 /* ! */ ? Action.Redact : mark === 45 /* - */ ? Action.Drop : Action.Allow;
+      if (action !== Action.Allow && !actions) actions = vars.map(() => Action.Allow);
+      actions?.push(action);
+      // A dropped name never appears in the trace.
+      vars.push(action === Action.Drop ? -1 : this.variableId(action === Action.Allow ? name : name.slice(1)));
+    }
+    return { vars, actions };
+  }
+
+  /**
+   * Sets the value encoder's field policy to the one of `frame`'s scope (asked once per
+   * function through {@link RecorderOptions.attrPolicy}).
+   */
+  private useAttrPolicyOf(file: FileState, fn: number): void {
+    if (!this.attrPolicy) return;
+    let policy = file.attr[fn];
+    if (policy === undefined) {
+      const name = file.table.fns[fn]?.[0];
+      policy = typeof name === "string" ? this.attrPolicy(file.table.path, name) : null;
+      file.attr[fn] = policy;
+    }
+    this.values.attr = policy;
+  }
+
+  /** The record of a frame's return (or suspension) value, as the trace filter allows it. */
+  private returnRecord(frame: Frame, value: unknown): ValueRecord {
+    const action = frame.file.retActions?.get(frame.fn);
+    if (action === undefined) {
+      this.useAttrPolicyOf(frame.file, frame.fn);
+      return this.values.encode(value);
+    }
+    this.countValue(action, "return");
+    return action === Action.Redact ? this.values.redacted() : this.values.dropped();
   }
 
   /** True while events are being recorded (after activation, before finish or detach). */
@@ -193,7 +296,7 @@ export class Recorder implements RuntimeApi {
     this.functionCount++;
     this.emit({ Call: { function_id: 0, args: [] } });
     const top = new Frame(
-      { table: { v: ABI_VERSION, path: programPath, fns: [], sites: [] }, asyncFns: new Set(), pathId, fnIds: [], siteVars: [] },
+      newFileState({ v: ABI_VERSION, path: programPath, fns: [], sites: [] }, pathId),
       0,
       0,
     );
@@ -305,7 +408,8 @@ export class Recorder implements RuntimeApi {
       );
     }
     noteFunctionSources(table);
-    const state: FileState = { table, asyncFns: new Set(table.async ?? []), pathId: -1, fnIds: [], siteVars: [] };
+    const state = newFileState(table, -1);
+    this.filterCounters.scopes_skipped += table.skipped ?? 0;
     // Methods are closures over `state`; each is guarded so no recorder failure reaches the program.
     const runtime: FileRuntime = {
       enter: (fn, ...args) => {
@@ -326,7 +430,8 @@ export class Recorder implements RuntimeApi {
       },
       ret: (frame, value, awaits) => {
         if (frame !== UNTRACKED) {
-          (frame as Frame).returnValue = value;
+          // A return value the trace filter hides is never kept.
+          (frame as Frame).returnValue = state.retActions?.has((frame as Frame).fn) ? undefined : value;
           (frame as Frame).returned = true;
           // `return x` in an async generator awaits `x` before the frame is left.
           if (awaits === 1) runtime.suspend(frame, value, 1);
@@ -356,7 +461,7 @@ export class Recorder implements RuntimeApi {
           if (this.unwindingCount > 0) this.settleUnwinding(undefined);
           if (f.state === State.Active) {
             this.ensureTop(f);
-            this.popWithReturn(this.values.encode(value));
+            this.popWithReturn(this.returnRecord(f, value));
             f.awaiting = awaiting === 1;
             f.atYield = awaiting !== 1;
           }
@@ -456,10 +561,19 @@ export class Recorder implements RuntimeApi {
   }
 
   private callArgs(file: FileState, fn: number, args: unknown[]): FullValueRecord[] {
-    const entry = file.table.fns[fn]!;
+    let slots = file.paramSlots[fn];
+    if (!slots) slots = file.paramSlots[fn] = this.slots(file.table.fns[fn]!, 2);
+    this.useAttrPolicyOf(file, fn);
     const callArgs: FullValueRecord[] = [];
-    for (let i = 2; i < entry.length; i++) {
-      callArgs.push({ variable_id: this.variableId(entry[i] as string), value: this.values.encode(args[i - 2]) });
+    const { vars, actions } = slots;
+    let next = 0;
+    for (let i = 0; i < vars.length; i++) {
+      const action = actions ? actions[i]! : Action.Allow;
+      if (action === Action.Allow) callArgs.push({ variable_id: vars[i]!, value: this.values.encode(args[next++]) });
+      else {
+        this.countValue(action, "argument");
+        if (action === Action.Redact) callArgs.push({ variable_id: vars[i]!, value: this.values.redacted() });
+      }
     }
     return callArgs;
   }
@@ -502,17 +616,21 @@ export class Recorder implements RuntimeApi {
     if (this.unwindingCount > 0) this.settleUnwinding(undefined);
     if (frame.state === State.Done) return;
     this.ensureTop(frame);
-    let vars = file.siteVars[site];
+    let slots = file.siteVars[site];
     const entry = file.table.sites[site];
     if (!entry) throw new RangeError(`no site ${site} in the table of ${file.table.path}`);
-    if (!vars) {
-      vars = [];
-      for (let i = 1; i < entry.length; i++) vars.push(this.variableId(entry[i] as string));
-      file.siteVars[site] = vars;
-    }
+    if (!slots) slots = file.siteVars[site] = this.slots(entry, 1);
     this.emit({ Step: { path_id: this.filePathId(file), line: entry[0] } });
+    this.useAttrPolicyOf(file, frame.fn);
+    const { vars, actions } = slots;
+    let next = 0;
     for (let i = 0; i < vars.length; i++) {
-      this.emit({ Value: { variable_id: vars[i]!, value: this.values.encode(values[i]) } });
+      const action = actions ? actions[i]! : Action.Allow;
+      if (action === Action.Allow) this.emit({ Value: { variable_id: vars[i]!, value: this.values.encode(values[next++]) } });
+      else {
+        this.countValue(action, frame.fn === 0 ? "global" : "local");
+        if (action === Action.Redact) this.emit({ Value: { variable_id: vars[i]!, value: this.values.redacted() } });
+      }
     }
   }
 
@@ -551,7 +669,7 @@ export class Recorder implements RuntimeApi {
       this.unwindingCount++;
       return;
     }
-    this.popWithReturn(this.values.encode(frame.returnValue));
+    this.popWithReturn(this.returnRecord(frame, frame.returnValue));
     frame.state = State.Done;
   }
 

@@ -130,6 +130,14 @@ function functionName(fn: Function, isProxy: (v: unknown) => boolean): string {
 export class ValueEncoder {
   private readonly limits: ValueCaptureLimits;
   private readonly ancestors = new Set<object>();
+  /**
+   * The trace filter's `attr` decision for the object fields being encoded (set by the recorder
+   * for the scope whose values it writes): a redacted field's value is `<redacted>`, a dropped
+   * field is left out of the Struct. `null`: every field is captured.
+   */
+  attr: ((field: string) => "allow" | "redact" | "drop") | null = null;
+  /** Told about each field {@link attr} redacts or drops. */
+  onAttribute: ((action: "redact" | "drop") => void) | null = null;
 
   /**
    * @param types where types are interned (and their `Type` events emitted).
@@ -158,6 +166,16 @@ export class ValueEncoder {
   /** An Error value with `msg` (for sentinels such as `<cycle>`). */
   error(msg: string): ValueRecord {
     return { kind: "Error", msg, type_id: this.types.id(TypeKind.Error, "<error>") };
+  }
+
+  /** A value the trace filter redacts: Error `<redacted>` typed Raw `Redacted` (recorder-behaviour.md §1.5). */
+  redacted(): ValueRecord {
+    return { kind: "Error", msg: "<redacted>", type_id: this.types.id(TypeKind.Raw, "Redacted") };
+  }
+
+  /** A return value the trace filter drops: Error `<dropped>` typed Raw `Dropped` (recorder-behaviour.md §1.5). */
+  dropped(): ValueRecord {
+    return { kind: "Error", msg: "<dropped>", type_id: this.types.id(TypeKind.Raw, "Dropped") };
   }
 
   /**
@@ -330,12 +348,23 @@ export class ValueEncoder {
   private encodeStruct(obj: object, depth: number): ValueRecord {
     const name = wellFormed(this.className(obj));
     if (depth >= this.limits.maxDepth) return this.raw(`${name} {…}`, name, TypeKind.NonExpanded);
-    const allKeys = objectKeys(obj);
+    let allKeys = objectKeys(obj);
+    const attr = this.attr;
+    const redact = new Set<string>();
+    if (attr) {
+      allKeys = allKeys.filter((key) => {
+        const action = attr(key);
+        if (action !== "allow") this.onAttribute?.(action);
+        if (action === "redact") redact.add(key);
+        return action !== "drop";
+      });
+    }
     const fieldNames = allKeys.slice(0, this.limits.maxItems);
     const values: ValueRecord[] = [];
     for (const key of fieldNames) {
-      const desc = getOwnPropertyDescriptor(obj, key);
-      if (!desc) values.push(this.raw("<deleted>", "<deleted>"));
+      const desc = redact.has(key) ? undefined : getOwnPropertyDescriptor(obj, key);
+      if (redact.has(key)) values.push(this.redacted());
+      else if (!desc) values.push(this.raw("<deleted>", "<deleted>"));
       else if (!("value" in desc)) values.push(this.raw("<getter>", "<accessor>"));
       else values.push(this.encodeAt(desc.value, depth + 1));
     }

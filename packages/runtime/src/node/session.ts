@@ -23,7 +23,7 @@ import {
 } from "@codetracer/trace-format";
 import { RUNTIME_GLOBAL, type RuntimeApi } from "../abi.js";
 import { EnvironmentError, UsageError } from "../errors.js";
-import { Recorder } from "../recorder.js";
+import { Recorder, type RecorderOptions } from "../recorder.js";
 import { installFunctionSource } from "../function-source.js";
 import type { ValueCaptureLimits } from "../values.js";
 
@@ -67,6 +67,8 @@ export interface SessionOptions {
   limits?: Partial<ValueCaptureLimits>;
   /** Extra top-level fields of `trace_metadata.json` (e.g. `thread`, `workers`), asked for when it is written. */
   metadata?: () => Record<string, unknown>;
+  /** The trace filter's field policy per scope (see `RecorderOptions.attrPolicy`). */
+  attrPolicy?: RecorderOptions["attrPolicy"];
   /**
    * The thread may be stopped without running its exit handlers (a worker thread ended by
    * `worker.terminate()`). Then the session writes the metadata so far to
@@ -121,6 +123,7 @@ export class NodeSession {
       isProxy: utilTypes.isProxy,
       ...(options.activationPath !== undefined ? { activationPath: toPosix(options.activationPath) } : {}),
       ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.attrPolicy ? { attrPolicy: options.attrPolicy } : {}),
       onInternalError: (error) => {
         process.stderr.write(`codetracer: recorder detached after an internal error: ${String(error)}\n`);
       },

@@ -90,7 +90,7 @@ export function startThreadSession(options: SessionOptions, inherited?: ThreadRe
       ...options,
       metadata: () => {
         const workers = listWorkerTraces(root);
-        return workers.length > 0 ? { workers } : {};
+        return { ...options.metadata?.(), ...(workers.length > 0 ? { workers } : {}) };
       },
     });
   }
@@ -101,7 +101,7 @@ export function startThreadSession(options: SessionOptions, inherited?: ThreadRe
     parent_id: inherited.parentThreadId,
     parent_trace: path.relative(traceDir, parentDir).split(path.sep).join("/"),
   };
-  return startSession({ ...options, traceDir, killable: true, metadata: () => ({ thread }) });
+  return startSession({ ...options, traceDir, killable: true, metadata: () => ({ ...options.metadata?.(), thread }) });
 }
 
 /**

@@ -1,0 +1,195 @@
+#!/usr/bin/env node
+// Benchmark of @codetracer/trace-filter (runs against dist/: build first with `npx tsc -b`).
+//
+// Three chains: baseline (the builtin filter only), glob-heavy (builtin + 60 glob rules with
+// value patterns) and regex-heavy (builtin + 60 regex rules with value patterns). For each it
+// measures, in nanoseconds per operation (median of several rounds):
+//   - classify uncached: the first classify() of a (file, obj) scope on a fresh chain;
+//   - classify cached:   classify() of a scope seen before;
+//   - value uncached:    the first valueAction(kind, name) of a name on a decision;
+//   - value cached:      valueAction() of a name seen before;
+// and the milliseconds to parse and compile the chain's filters.
+//
+// Usage: node bench/filter-bench.mjs [--out FILE] [--scopes N] [--names N] [--rounds N]
+// Writes a JSON report to FILE (default: bench-results/filter.json under the current folder)
+// and prints a table.
+
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { FilterChain, builtinDefaultFilter, parseTraceFilter } from "../dist/index.js";
+
+function parseArgs(argv) {
+  const opts = { out: path.join(process.cwd(), "bench-results", "filter.json"), scopes: 20000, names: 20000, rounds: 7 };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split("=", 2);
+    const value = () => inline ?? argv[++i];
+    if (flag === "--out") opts.out = path.resolve(value());
+    else if (flag === "--scopes") opts.scopes = Number(value());
+    else if (flag === "--names") opts.names = Number(value());
+    else if (flag === "--rounds") opts.rounds = Number(value());
+    else if (flag === "--help" || flag === "-h") {
+      console.log("usage: node bench/filter-bench.mjs [--out FILE] [--scopes N] [--names N] [--rounds N]");
+      process.exit(0);
+    } else {
+      console.error(`unknown argument: ${argv[i]}`);
+      process.exit(2);
+    }
+  }
+  return opts;
+}
+
+const RULES = 60;
+const ROOT = "/bench/project";
+const FILTER_PATH = `${ROOT}/.codetracer/trace-filter.toml`;
+
+function header(name) {
+  return `[meta]\nname = "${name}"\nversion = 1\n\n[scope]\ndefault_exec = "trace"\ndefault_value_action = "allow"\n`;
+}
+
+function globFilterText() {
+  let t = header("glob-heavy");
+  for (let i = 0; i < RULES; i++) {
+    const sel =
+      i % 3 === 0 ? `file:glob:src/module${i}/**/*.ts` : i % 3 === 1 ? `pkg:glob:@scope${i}/*` : `obj:glob:Service${i}.*`;
+    t += `\n[[scope.rules]]\nselector = "${sel}"\nexec = "${i % 2 === 0 ? "skip" : "trace"}"\n`;
+    t += `\n[[scope.rules.value_patterns]]\nselector = "local:glob:tmp_${i}_*"\naction = "drop"\n`;
+    t += `\n[[scope.rules.value_patterns]]\nselector = "arg:glob:{secret,hidden}_${i}"\naction = "redact"\n`;
+  }
+  return t;
+}
+
+function regexFilterText() {
+  let t = header("regex-heavy");
+  for (let i = 0; i < RULES; i++) {
+    const sel =
+      i % 3 === 0
+        ? `file:regex:^src/module${i}/.*\\.ts$`
+        : i % 3 === 1
+          ? `pkg:regex:^@scope${i}/[a-z-]+$`
+          : `obj:regex:^Service${i}\\.(get|set)[A-Z]\\w*$`;
+    t += `\n[[scope.rules]]\nselector = '${sel}'\nexec = "${i % 2 === 0 ? "skip" : "trace"}"\n`;
+    t += `\n[[scope.rules.value_patterns]]\nselector = 'local:regex:^tmp_${i}_\\d+$'\naction = "drop"\n`;
+    t += `\n[[scope.rules.value_patterns]]\nselector = 'arg:regex:(?i)^(secret|hidden)_${i}$'\naction = "redact"\n`;
+  }
+  return t;
+}
+
+function buildChain(kind) {
+  const filters = [builtinDefaultFilter()];
+  if (kind === "glob-heavy") filters.push(parseTraceFilter(globFilterText(), { path: FILTER_PATH }));
+  if (kind === "regex-heavy") filters.push(parseTraceFilter(regexFilterText(), { path: FILTER_PATH }));
+  return new FilterChain(filters, { packageNameOf: () => "bench-app" });
+}
+
+function scopes(n) {
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const file = `${ROOT}/src/module${i % 97}/dir${i % 13}/file${i}.ts`;
+    out.push({ file, obj: i % 5 === 0 ? "<module>" : `Service${i % 71}.method${i}` });
+  }
+  return out;
+}
+
+function names(n) {
+  const words = ["user", "password", "count", "apiKey", "tmp_3_1", "index", "sessionToken", "author", "value", "company"];
+  const out = [];
+  // Every name distinct, so each first lookup is uncached.
+  for (let i = 0; i < n; i++) out.push(`${words[i % words.length]}${i % 2 === 0 ? i : `_${i}`}`);
+  return out;
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function timeNs(fn) {
+  const t0 = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - t0);
+}
+
+function bench(kind, opts) {
+  const scopeList = scopes(opts.scopes);
+  const nameList = names(opts.names);
+  const kinds = ["local", "arg", "global", "ret", "attr"];
+  let sink = 0;
+  const build = [];
+  const classifyUncached = [];
+  const classifyCached = [];
+  const valueUncached = [];
+  const valueCached = [];
+  for (let round = 0; round < opts.rounds + 1; round++) {
+    let chain;
+    build.push(timeNs(() => (chain = buildChain(kind))));
+    classifyUncached.push(
+      timeNs(() => {
+        for (const s of scopeList) sink += chain.classify(s).exec === "skip" ? 1 : 0;
+      }) / scopeList.length
+    );
+    classifyCached.push(
+      timeNs(() => {
+        for (const s of scopeList) sink += chain.classify(s).exec === "skip" ? 1 : 0;
+      }) / scopeList.length
+    );
+    // A traced project scope; the chain is fresh each round, so its value cache starts empty.
+    const decision = chain.classify({ file: `${ROOT}/src/app/main.ts`, obj: "main" });
+    valueUncached.push(
+      timeNs(() => {
+        for (let i = 0; i < nameList.length; i++) sink += decision.valueAction(kinds[i % 5], nameList[i]) === "redact" ? 1 : 0;
+      }) / nameList.length
+    );
+    valueCached.push(
+      timeNs(() => {
+        for (let i = 0; i < nameList.length; i++) sink += decision.valueAction(kinds[i % 5], nameList[i]) === "redact" ? 1 : 0;
+      }) / nameList.length
+    );
+  }
+  // Round 0 is warm-up.
+  const chain = buildChain(kind);
+  const rules = chain.filters.reduce((n, f) => n + f.rules.length, 0);
+  const patterns = chain.filters.reduce((n, f) => n + f.rules.reduce((m, r) => m + r.valuePatterns.length, 0), 0);
+  return {
+    chain: kind,
+    filters: chain.filters.length,
+    rules,
+    valuePatterns: patterns,
+    buildMs: median(build.slice(1)) / 1e6,
+    classifyUncachedNs: median(classifyUncached.slice(1)),
+    classifyCachedNs: median(classifyCached.slice(1)),
+    valueUncachedNs: median(valueUncached.slice(1)),
+    valueCachedNs: median(valueCached.slice(1)),
+    checksum: sink,
+  };
+}
+
+const opts = parseArgs(process.argv.slice(2));
+const results = ["baseline", "glob-heavy", "regex-heavy"].map((k) => bench(k, opts));
+
+const fmt = (x, digits = 0) => x.toFixed(digits).padStart(10);
+console.log(
+  `${"chain".padEnd(12)} ${"rules".padStart(5)} ${"patterns".padStart(8)} ${"build ms".padStart(10)} ` +
+    `${"classify ns".padStart(12)} ${"cached ns".padStart(10)} ${"value ns".padStart(10)} ${"cached ns".padStart(10)}`
+);
+for (const r of results) {
+  console.log(
+    `${r.chain.padEnd(12)} ${String(r.rules).padStart(5)} ${String(r.valuePatterns).padStart(8)} ${fmt(r.buildMs, 2)} ` +
+      `${fmt(r.classifyUncachedNs).padStart(12)} ${fmt(r.classifyCachedNs)} ${fmt(r.valueUncachedNs)} ${fmt(r.valueCachedNs)}`
+  );
+}
+
+const report = {
+  benchmark: "trace-filter",
+  date: new Date().toISOString(),
+  node: process.version,
+  platform: `${process.platform}-${process.arch}`,
+  cpus: os.cpus().length,
+  cpu: os.cpus()[0]?.model ?? "unknown",
+  parameters: { scopes: opts.scopes, names: opts.names, rounds: opts.rounds },
+  units: { buildMs: "ms per chain", classifyUncachedNs: "ns per scope", classifyCachedNs: "ns per call", valueUncachedNs: "ns per name", valueCachedNs: "ns per call" },
+  results: results.map(({ checksum, ...r }) => r),
+};
+fs.mkdirSync(path.dirname(opts.out), { recursive: true });
+fs.writeFileSync(opts.out, `${JSON.stringify(report, null, 2)}\n`);
+console.log(`\nreport written to ${opts.out}`);

@@ -1,0 +1,495 @@
+/**
+ * A composed chain of trace filters and its classification of scopes and values.
+ *
+ * @packageDocumentation
+ */
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { invalidFilter, TraceFilterError } from "./errors.js";
+import { packageNameOf as defaultPackageNameOf } from "./node/package-name.js";
+import { toPosix } from "./parse.js";
+import { FilterStats } from "./stats.js";
+import type { FilterMetadata } from "./stats.js";
+import type { ExecAction, IoConfig, ScopeKind, ScopeRule, Selector, TraceFilter, ValueAction, ValueKind } from "./types.js";
+
+/** The `obj` name of a module's top-level code. */
+export const MODULE_OBJ = "<module>";
+
+/** What {@link FilterChain.classify} is asked about. */
+export interface ScopeQuery {
+  /** The source file: an absolute path as Node reports it (or a `file:` URL). */
+  file: string;
+  /** The function's qualified name within its module; default {@link MODULE_OBJ}. */
+  obj?: string;
+  /** The npm package name; default `packageNameOf(file)`, computed only if a `pkg:` rule needs it. */
+  pkg?: string;
+}
+
+/** The last rule that matched a scope. */
+export interface MatchedRule {
+  /** The filter's path (or `<inline:…>` pseudo-path). */
+  readonly source: string;
+  /** The rule's position in that filter's `scope.rules`. */
+  readonly index: number;
+  /** The rule's `reason`, if any. */
+  readonly reason?: string;
+}
+
+/** The filter decision for one scope (a function or a module's top-level code). */
+export interface ScopeDecision {
+  /** `trace` to record the scope, `skip` to leave it out entirely. */
+  readonly exec: ExecAction;
+  /** The action for values no value pattern matches. */
+  readonly valueDefault: ValueAction;
+  /**
+   * True when classifying the scope threw (an unreadable `package.json`, a failing matcher):
+   * the decision is then `exec: "trace"` with **every** value redacted, never recorded raw (the
+   * Python recorder fails open here). The error is in {@link ScopeDecision.error}.
+   */
+  readonly failedClosed: boolean;
+  /** The error that made the decision fail closed. */
+  readonly error?: unknown;
+  /**
+   * The action for one value: the first value pattern of `kind` (in the merged, ordered list,
+   * see {@link FilterChain}) whose selector matches `name`, else {@link valueDefault}. Cached
+   * per (kind, name). For `ret`, pass the function's `obj` name (or `<return>`/`<yield>`).
+   * An unknown kind, or a matcher that throws, gives `redact`.
+   */
+  valueAction(kind: ValueKind, name: string): ValueAction;
+  /**
+   * The action every value of `kind` gets when no pattern of that kind is active (so a
+   * recorder can skip asking per name), else `undefined`.
+   */
+  uniformValueAction(kind: ValueKind): ValueAction | undefined;
+  /** The last matching rule; `undefined` when none matched (the defaults apply). */
+  readonly matchedRule?: MatchedRule;
+  /** Every matching rule, in chain order. */
+  readonly matchedRules: readonly MatchedRule[];
+}
+
+/** Options of {@link FilterChain}. */
+export interface FilterChainOptions {
+  /**
+   * How to find a file's package name for `pkg:` rules. Default: `packageNameOf`. May throw;
+   * the scope then fails closed.
+   */
+  packageNameOf?: (file: string) => string | undefined;
+}
+
+interface FlatRule {
+  readonly rule: ScopeRule;
+  readonly source: number;
+  readonly kind: ScopeKind;
+  readonly matched: MatchedRule;
+}
+
+interface ActivePattern {
+  readonly selector: Selector;
+  readonly action: ValueAction;
+  readonly source: number;
+}
+
+interface FileInfo {
+  readonly candidate: string;
+  pkgState: "unknown" | "known";
+  pkg: string | undefined;
+  /** Decisions by obj (package derived). */
+  readonly byObj: Map<string, Decision>;
+  /** Decisions by `obj\0pkg` (package given by the caller). */
+  byObjPkg?: Map<string, Decision>;
+  wholeFile?: boolean;
+}
+
+const VALUE_KIND_LIST: readonly ValueKind[] = ["local", "global", "arg", "ret", "attr"];
+
+class Decision implements ScopeDecision {
+  readonly exec: ExecAction;
+  readonly valueDefault: ValueAction;
+  readonly failedClosed: boolean;
+  readonly error?: unknown;
+  readonly matchedRule?: MatchedRule;
+  readonly matchedRules: readonly MatchedRule[];
+  private readonly patterns: Readonly<Record<ValueKind, readonly ActivePattern[]>>;
+  private readonly caches: Record<ValueKind, Map<string, ValueAction>> = {
+    local: new Map(),
+    global: new Map(),
+    arg: new Map(),
+    ret: new Map(),
+    attr: new Map(),
+  };
+
+  constructor(
+    exec: ExecAction,
+    valueDefault: ValueAction,
+    patterns: Record<ValueKind, ActivePattern[]>,
+    matchedRules: readonly MatchedRule[],
+    failure?: { error: unknown }
+  ) {
+    this.exec = exec;
+    this.valueDefault = valueDefault;
+    this.patterns = patterns;
+    this.matchedRules = Object.freeze([...matchedRules]);
+    const last = matchedRules[matchedRules.length - 1];
+    if (last !== undefined) this.matchedRule = last;
+    this.failedClosed = failure !== undefined;
+    if (failure !== undefined) this.error = failure.error;
+  }
+
+  valueAction(kind: ValueKind, name: string): ValueAction {
+    const cache = this.caches[kind];
+    if (cache === undefined) return "redact";
+    let action = cache.get(name);
+    if (action !== undefined) return action;
+    action = this.valueDefault;
+    try {
+      for (const p of this.patterns[kind]) {
+        if (p.selector.matches(name)) {
+          action = p.action;
+          break;
+        }
+      }
+    } catch {
+      action = "redact";
+    }
+    cache.set(name, action);
+    return action;
+  }
+
+  uniformValueAction(kind: ValueKind): ValueAction | undefined {
+    const list = this.patterns[kind];
+    if (list === undefined) return undefined;
+    return list.length === 0 ? this.valueDefault : undefined;
+  }
+}
+
+function emptyPatterns(): Record<ValueKind, ActivePattern[]> {
+  return { local: [], global: [], arg: [], ret: [], attr: [] };
+}
+
+/**
+ * A composed chain of trace filters, first (builtin) to last, and the classifier over it.
+ *
+ * **Composition.** `[scope]` defaults come from the last filter that sets them (`inherit` keeps
+ * the earlier value and is an error in a filter with no earlier setter; an empty chain is an
+ * error too). Rules of all filters are flattened in chain order.
+ *
+ * **Scope decision** (`recorder-behaviour.md` §1.4): start from the composed defaults and an
+ * empty pattern list, and walk **all** rules top to bottom. For each rule whose selector
+ * matches the scope: its `exec`, if set, overwrites the current exec; its `value_default`, if
+ * set, overwrites the current value default (and records which filter set it); its
+ * `value_patterns` are **merged**: placed before the patterns collected so far, so the later
+ * rule's patterns are consulted first. The last matching rule wins; there is no specificity
+ * order (`obj` does not beat `pkg`; position does).
+ *
+ * This merge is a deliberate difference from the Python recorder, which *replaces* the list with
+ * the rule's own (even an empty one), so a later rule that only sets `exec` silently removes the
+ * builtin secret redaction. Here a rule that only changes `exec` or `value_default` keeps every
+ * earlier pattern. To let a name through that an earlier pattern redacts, add a pattern with
+ * `action = "allow"` for it: being earlier in the merged list, it wins.
+ *
+ * **Drop pruning** (as in Python): when the final value default is `drop`, patterns from filters
+ * earlier in the chain than the one that set `drop` are discarded, so "drop everything" is not
+ * undone by builtin redact patterns.
+ *
+ * **Value decision**: the first pattern of the value's kind whose selector matches the name;
+ * else the scope's value default.
+ *
+ * **Fail closed**: when classifying a scope throws, the decision is `exec: "trace"` with every
+ * value redacted and `failedClosed: true`.
+ *
+ * **Caching**: decisions are cached per file, then per obj (and pkg when given); file facts
+ * (the `file:` candidate, the package name) per file; and decisions with the same set of matching rules are shared, so
+ * their per-(kind, name) value caches are too. After the first call neither `classify` nor
+ * `valueAction` depends on the number of rules.
+ */
+export class FilterChain {
+  /** The filters, in chain order. */
+  readonly filters: readonly TraceFilter[];
+  /** The composed `default_exec`. */
+  readonly defaultExec: ExecAction;
+  /** The composed `default_value_action`. */
+  readonly defaultValueAction: ValueAction;
+  /** The `[io]` table of the last filter that has one. Not acted on by this package. */
+  readonly io?: IoConfig;
+
+  private readonly defaultValueSource: number;
+  private readonly flat: readonly FlatRule[];
+  private readonly roots: readonly string[];
+  private readonly pkgOf: (file: string) => string | undefined;
+  private readonly decisionsBySignature = new Map<string, Decision>();
+  private readonly fileCache = new Map<string, FileInfo>();
+  private failClosedDecision?: Decision;
+
+  /**
+   * @param filters - the parsed filters, first to last (usually from `resolveFilterChain`)
+   * @param options - see {@link FilterChainOptions}
+   * @throws {@link TraceFilterError} `ERR_INVALID_POLICY_VALUE` when a filter inherits a default
+   *   no earlier filter set, or the chain is empty
+   */
+  constructor(filters: readonly TraceFilter[], options: FilterChainOptions = {}) {
+    this.filters = Object.freeze([...filters]);
+    this.pkgOf = options.packageNameOf ?? defaultPackageNameOf;
+    let exec: ExecAction | undefined;
+    let value: ValueAction | undefined;
+    let valueSource = -1;
+    let io: IoConfig | undefined;
+    const flat: FlatRule[] = [];
+    filters.forEach((filter, source) => {
+      const d = filter.scope.defaultExec;
+      if (d === "inherit") {
+        if (exec === undefined) {
+          throw invalidFilter(filter.path, "scope", "'default_exec = \"inherit\"' needs an earlier filter in the chain that sets it", {
+            key: "default_exec",
+          });
+        }
+      } else {
+        exec = d;
+      }
+      const v = filter.scope.defaultValueAction;
+      if (v === "inherit") {
+        if (value === undefined) {
+          throw invalidFilter(
+            filter.path,
+            "scope",
+            "'default_value_action = \"inherit\"' needs an earlier filter in the chain that sets it",
+            { key: "default_value_action" }
+          );
+        }
+      } else {
+        value = v;
+        valueSource = source;
+      }
+      if (filter.io !== undefined) io = filter.io;
+      for (const rule of filter.rules) {
+        flat.push({
+          rule,
+          source,
+          kind: rule.selector.kind as ScopeKind,
+          matched: Object.freeze({
+            source: filter.path,
+            index: rule.index,
+            ...(rule.reason === undefined ? {} : { reason: rule.reason }),
+          }),
+        });
+      }
+    });
+    if (exec === undefined || value === undefined) {
+      throw new TraceFilterError(
+        "ERR_INVALID_POLICY_VALUE",
+        "the trace-filter chain is empty: composed filters never set 'scope.default_exec' and 'scope.default_value_action'"
+      );
+    }
+    this.defaultExec = exec;
+    this.defaultValueAction = value;
+    this.defaultValueSource = valueSource;
+    if (io !== undefined) this.io = io;
+    this.flat = flat;
+
+    const roots: string[] = [];
+    for (const f of filters) {
+      const forms = [toPosix(f.root)];
+      if (f.root !== "") {
+        try {
+          forms.push(toPosix(fs.realpathSync.native(f.root)));
+        } catch {
+          // A root that does not exist only matches files by its written form.
+        }
+      }
+      for (const r of forms) if (!roots.includes(r)) roots.push(r);
+    }
+    this.roots = roots;
+  }
+
+  /**
+   * The `file:` candidate for a file: its path relative to the chain root that gives the
+   * shortest result (an empty root gives the absolute path without its leading `/`), with `/`
+   * separators; the absolute path when no root is a prefix.
+   *
+   * @param file - an absolute path or `file:` URL
+   * @returns the string `file:` selectors are matched against
+   */
+  fileCandidate(file: string): string {
+    return this.fileInfo(file).candidate;
+  }
+
+  /**
+   * Classifies one scope. Cached per (file, obj, pkg when given).
+   *
+   * @param scope - the file, and optionally the `obj` name (default `<module>`) and package
+   * @returns the decision; never throws (see {@link ScopeDecision.failedClosed})
+   */
+  classify(scope: ScopeQuery): ScopeDecision {
+    const obj = scope.obj ?? MODULE_OBJ;
+    let info: FileInfo;
+    try {
+      info = this.fileInfo(scope.file);
+    } catch (error) {
+      return this.failClosed(error);
+    }
+    const pkg = scope.pkg;
+    let cache = info.byObj;
+    let key = obj;
+    if (pkg !== undefined) {
+      cache = info.byObjPkg ??= new Map();
+      key = `${obj}\0${pkg}`;
+    }
+    const cached = cache.get(key);
+    if (cached !== undefined) return cached;
+    let decision: Decision;
+    try {
+      decision = this.compute(scope.file, info, obj, pkg);
+    } catch (error) {
+      decision = this.failClosed(error);
+    }
+    cache.set(key, decision);
+    return decision;
+  }
+
+  /**
+   * Whether no scope of a file can be traced, so an instrumenter may leave the file alone. True
+   * only when, ignoring `obj` rules, the decision is `skip` and no `obj` rule with
+   * `exec = "trace"` comes after the last `file`/`pkg` rule that decided it (such a rule could
+   * re-enable a function). `obj` rules that skip are not used to prove a file wholly skipped,
+   * so this may answer `false` for a file whose every function is skipped; never the reverse.
+   * Cached per file; `false` when classification throws (fail closed: such a file is traced
+   * with every value redacted).
+   *
+   * @param file - an absolute path or `file:` URL
+   * @returns true when the whole file is skipped
+   */
+  skipsWholeFile(file: string): boolean {
+    let info: FileInfo;
+    try {
+      info = this.fileInfo(file);
+    } catch {
+      return false;
+    }
+    if (info.wholeFile !== undefined) return info.wholeFile;
+    let result: boolean;
+    try {
+      let exec = this.defaultExec;
+      let decidedAt = -1;
+      this.flat.forEach((fr, i) => {
+        if (fr.kind === "obj" || fr.rule.exec === undefined) return;
+        const candidate = fr.kind === "file" ? info.candidate : this.pkgFor(file, info);
+        if (candidate !== undefined && fr.rule.selector.matches(candidate)) {
+          exec = fr.rule.exec;
+          decidedAt = i;
+        }
+      });
+      result =
+        exec === "skip" &&
+        !this.flat.some((fr, i) => i > decidedAt && fr.kind === "obj" && fr.rule.exec === "trace");
+    } catch {
+      result = false;
+    }
+    info.wholeFile = result;
+    return result;
+  }
+
+  /**
+   * Provenance of the chain's filters (chain order; builtins as `<inline:builtin-default>`)
+   * and the counters, in the shape of the Python recorder's `trace_filter` metadata.
+   *
+   * @param stats - the counters to report; default all zero
+   * @returns `{ filters: [{ name, path, sha256, version }], stats: {...} }`
+   */
+  metadata(stats?: FilterStats): FilterMetadata {
+    return {
+      filters: this.filters.map((f) => ({ name: f.name, path: f.path, sha256: f.sha256, version: f.version })),
+      stats: (stats ?? new FilterStats()).toJSON(),
+    };
+  }
+
+  private fileInfo(file: string): FileInfo {
+    let info = this.fileCache.get(file);
+    if (info === undefined) {
+      info = { candidate: this.computeCandidate(file), pkgState: "unknown", pkg: undefined, byObj: new Map() };
+      this.fileCache.set(file, info);
+    }
+    return info;
+  }
+
+  private computeCandidate(file: string): string {
+    let p = file;
+    if (p.startsWith("file:")) {
+      try {
+        p = fileURLToPath(p);
+      } catch {
+        // Not a usable URL: match the string as it is.
+      }
+    }
+    p = toPosix(p);
+    let best: string | undefined;
+    for (const root of this.roots) {
+      let rel: string | undefined;
+      if (root === "") rel = p.replace(/^\/+/, "");
+      else if (root === "/") rel = p.startsWith("/") ? p.slice(1) : undefined;
+      else if (p.startsWith(`${root}/`)) rel = p.slice(root.length + 1);
+      if (rel !== undefined && (best === undefined || rel.length < best.length)) best = rel;
+    }
+    return best ?? p;
+  }
+
+  private pkgFor(file: string, info: FileInfo): string | undefined {
+    if (info.pkgState === "unknown") {
+      info.pkg = file.startsWith("file:") || path.isAbsolute(file) ? this.pkgOf(file) : undefined;
+      info.pkgState = "known";
+    }
+    return info.pkg;
+  }
+
+  private compute(file: string, info: FileInfo, obj: string, pkg: string | undefined): Decision {
+    const matched: number[] = [];
+    for (let i = 0; i < this.flat.length; i++) {
+      const fr = this.flat[i]!;
+      const candidate = fr.kind === "file" ? info.candidate : fr.kind === "obj" ? obj : (pkg ?? this.pkgFor(file, info));
+      if (candidate !== undefined && fr.rule.selector.matches(candidate)) matched.push(i);
+    }
+    const signature = matched.join(",");
+    let decision = this.decisionsBySignature.get(signature);
+    if (decision === undefined) {
+      decision = this.build(matched);
+      this.decisionsBySignature.set(signature, decision);
+    }
+    return decision;
+  }
+
+  private build(matched: readonly number[]): Decision {
+    let exec = this.defaultExec;
+    let valueDefault = this.defaultValueAction;
+    let valueSource = this.defaultValueSource;
+    let active: ActivePattern[] = [];
+    const rules: MatchedRule[] = [];
+    for (const i of matched) {
+      const fr = this.flat[i]!;
+      if (fr.rule.exec !== undefined) exec = fr.rule.exec;
+      if (fr.rule.valueDefault !== undefined) {
+        valueDefault = fr.rule.valueDefault;
+        valueSource = fr.source;
+      }
+      if (fr.rule.valuePatterns.length > 0) {
+        const own = fr.rule.valuePatterns.map((p) => ({ selector: p.selector, action: p.action, source: fr.source }));
+        active = [...own, ...active];
+      }
+      rules.push(fr.matched);
+    }
+    if (valueDefault === "drop") active = active.filter((p) => p.source >= valueSource);
+    const byKind = emptyPatterns();
+    for (const p of active) byKind[p.selector.kind as ValueKind].push(p);
+    for (const k of VALUE_KIND_LIST) Object.freeze(byKind[k]);
+    return new Decision(exec, valueDefault, byKind, rules);
+  }
+
+  private failClosed(error: unknown): Decision {
+    // One shared decision would hide which error happened; keep the first error's decision
+    // only when the error is the same object.
+    if (this.failClosedDecision !== undefined && this.failClosedDecision.error === error) {
+      return this.failClosedDecision;
+    }
+    this.failClosedDecision = new Decision("trace", "redact", emptyPatterns(), [], { error });
+    return this.failClosedDecision;
+  }
+}

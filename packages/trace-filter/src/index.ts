@@ -1,0 +1,66 @@
+/**
+ * `@codetracer/trace-filter`: the CodeTracer trace-filter DSL (TOML) for the JavaScript and
+ * TypeScript recorder: parsing and validation, chain resolution and composition, and the
+ * classification of scopes (trace or skip) and values (allow, redact or drop). Reference:
+ * `shared/spec/recorder-behaviour.md` §1–§2 (the Python recorder), and the package README.
+ *
+ * @packageDocumentation
+ */
+
+export { invalidFilter, ioFailure, TraceFilterError } from "./errors.js";
+export type { TraceFilterErrorCode } from "./errors.js";
+
+export type {
+  ExecAction,
+  IoConfig,
+  IoStream,
+  MatchType,
+  ScopeKind,
+  ScopeRule,
+  Selector,
+  SelectorKind,
+  TraceFilter,
+  ValueAction,
+  ValueKind,
+  ValuePattern,
+} from "./types.js";
+
+export { compileRustRegex, RustRegexError, translateRustRegex } from "./rust-regex.js";
+export type { TranslatedRegex } from "./rust-regex.js";
+
+export {
+  compileGlob,
+  GLOB_OPTIONS,
+  globProblem,
+  normaliseFilePattern,
+  parseSelector,
+  SCOPE_KINDS,
+  SelectorError,
+  VALUE_KINDS,
+} from "./selector.js";
+
+export { filterRootOf, isInlinePath, MAX_SCHEMA_VERSION, parseTraceFilter, sha256Hex } from "./parse.js";
+export type { ParseTraceFilterOptions } from "./parse.js";
+
+export { FilterChain, MODULE_OBJ } from "./chain.js";
+export type { FilterChainOptions, MatchedRule, ScopeDecision, ScopeQuery } from "./chain.js";
+
+export { FilterStats } from "./stats.js";
+export type { FilterMetadata, FilterProvenance, FilterStatsJSON, ValueKindCounts } from "./stats.js";
+
+export { clearPackageNameCache, packageNameOf } from "./node/package-name.js";
+export {
+  BUILTIN_DEFAULT_PATH,
+  builtinDefaultFilter,
+  builtinDefaultText,
+  discoverProjectFilter,
+  expandHome,
+  loadTraceFilter,
+  PROJECT_FILTER_RELATIVE_PATH,
+  projectRootOf,
+  resolveFilterChain,
+  resolveFilterPaths,
+  splitFilterList,
+  TRACE_FILTER_ENV,
+} from "./node/load.js";
+export type { ResolveFilterChainOptions } from "./node/load.js";
