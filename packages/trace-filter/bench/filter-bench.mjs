@@ -14,6 +14,7 @@
 // Writes a JSON report to FILE (default: bench-results/filter.json under the current folder)
 // and prints a table.
 
+import { createRequire } from "node:module";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -164,8 +165,59 @@ function bench(kind, opts) {
   };
 }
 
+/**
+ * Compile-time classification: instrumenting one real file (the build of `marked` that Node
+ * resolves) with the chain's decisions, as a ratio to instrumenting it without a filter, measured
+ * in this same run. Also the redaction/drop decisions the chain made for its value names.
+ */
+async function compileBench(kind, opts) {
+  let instrument;
+  try {
+    ({ instrument } = await import("@codetracer/instrument"));
+  } catch {
+    return null; // run from a checkout where the instrumenter is not built
+  }
+  const require = createRequire(import.meta.url);
+  const file = require.resolve("marked");
+  const source = fs.readFileSync(file, "utf8");
+  const project = `${ROOT}/src/vendor/marked.js`; // as if it were project code (not node_modules)
+  const plain = [];
+  const filtered = [];
+  const stats = { redact: 0, drop: 0, decisions: 0 };
+  for (let round = 0; round < Math.max(3, Math.floor(opts.rounds / 2)) + 1; round++) {
+    plain.push(timeNs(() => instrument(source, { filename: project, format: "commonjs", inlineSourceMap: false })));
+    const chain = buildChain(kind);
+    const counted = (obj) => {
+      const d = chain.classify({ file: project, obj });
+      return {
+        exec: d.exec,
+        valueAction(k, name) {
+          const a = d.valueAction(k, name);
+          stats.decisions++;
+          if (a === "redact") stats.redact++;
+          else if (a === "drop") stats.drop++;
+          return a;
+        },
+      };
+    };
+    filtered.push(timeNs(() => instrument(source, { filename: project, format: "commonjs", inlineSourceMap: false, scopes: counted })));
+  }
+  const rounds = plain.length - 1;
+  return {
+    file: path.relative(process.cwd(), file),
+    lines: source.split("\n").length,
+    plainMs: median(plain.slice(1)) / 1e6,
+    filteredMs: median(filtered.slice(1)) / 1e6,
+    ratio: median(filtered.slice(1)) / median(plain.slice(1)),
+    valueDecisions: stats.decisions / (rounds + 1),
+    redacted: stats.redact / (rounds + 1),
+    dropped: stats.drop / (rounds + 1),
+  };
+}
+
 const opts = parseArgs(process.argv.slice(2));
 const results = ["baseline", "glob-heavy", "regex-heavy"].map((k) => bench(k, opts));
+for (const r of results) r.compile = await compileBench(r.chain, opts);
 
 const fmt = (x, digits = 0) => x.toFixed(digits).padStart(10);
 console.log(
@@ -177,6 +229,12 @@ for (const r of results) {
     `${r.chain.padEnd(12)} ${String(r.rules).padStart(5)} ${String(r.valuePatterns).padStart(8)} ${fmt(r.buildMs, 2)} ` +
       `${fmt(r.classifyUncachedNs).padStart(12)} ${fmt(r.classifyCachedNs)} ${fmt(r.valueUncachedNs)} ${fmt(r.valueCachedNs)}`
   );
+}
+
+console.log(`\ncompile-time classification (instrumenting one file, ratio to no filter in this run):`);
+for (const r of results) {
+  if (!r.compile) console.log(`${r.chain.padEnd(12)} (skipped: @codetracer/instrument is not built)`);
+  else console.log(`${r.chain.padEnd(12)} ${r.compile.file} ${r.compile.lines} lines: ${r.compile.plainMs.toFixed(1)} ms → ${r.compile.filteredMs.toFixed(1)} ms (×${r.compile.ratio.toFixed(2)}), ${r.compile.valueDecisions} value decisions, ${r.compile.redacted} redacted, ${r.compile.dropped} dropped`);
 }
 
 const report = {
