@@ -7,8 +7,12 @@ import { TraceFilterError } from "../src/errors.js";
 import { parseTraceFilter } from "../src/parse.js";
 import type { TraceFilter } from "../src/types.js";
 
-/** The real filter files of the Python recorder (`shared/fixtures/trace-filters`, see SOURCES.md). */
-export const FIXTURES = fileURLToPath(new URL("../../../../shared/fixtures/trace-filters/", import.meta.url));
+/**
+ * The real filter files of the Python recorder, copied unchanged from the project's shared
+ * fixtures (`shared/fixtures/trace-filters`; origin and commits in SOURCES.md), so the tests
+ * run from any checkout.
+ */
+export const FIXTURES = fileURLToPath(new URL("./fixtures/python/", import.meta.url));
 
 /** A fresh temporary folder (real path, so comparisons with realpath'd roots hold). */
 export function tempDir(): string {
