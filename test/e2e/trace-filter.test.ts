@@ -12,11 +12,13 @@
  * trace-filter-skip (skipped files, --include/--exclude), trace-filter-metadata (the
  * `trace_filter` metadata), trace-filter-errors (bad filters).
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ValueRecord } from "@codetracer/trace-format";
+import { readMetadata } from "../utils/expect-trace.js";
 import { cleanupTempDirs, describeRun } from "../utils/run.js";
-import type { TraceQuery } from "../utils/trace.js";
+import { TraceQuery, formatIssues } from "../utils/trace.js";
 import {
   REDACTED,
   copyProject,
@@ -26,6 +28,7 @@ import {
   record,
   stepValues,
   type Recording,
+  type TraceFilterMetadata,
 } from "../fixtures/trace-filter/harness.js";
 
 afterAll(cleanupTempDirs);
@@ -37,8 +40,8 @@ interface SecretsCase {
   secrets: string[];
   /** Markers the trace must hold (names the builtin does not redact). */
   visible: string[];
-  /** Where the redacted names are, with their `<redacted>` values. */
-  check(q: TraceQuery): void;
+  /** Where the redacted names are, with their `<redacted>` values (`workers`: the workers' traces). */
+  check(q: TraceQuery, workers: TraceQuery[]): void;
 }
 
 /**
@@ -239,7 +242,45 @@ const CASES: SecretsCase[] = [
       expectRedactedReturns(q, "getSecret");
     },
   },
+  {
+    script: "with-worker.cjs",
+    secrets: [
+      "SECRET-main-refreshToken",
+      "SECRET-worker-sessionToken",
+      "SECRET-worker-getPassword-VISIBLE-worker-owner",
+      "SECRET-worker-apiKey",
+    ],
+    visible: ["VISIBLE-main-author", "VISIBLE-worker-owner", "VISIBLE-worker-company"],
+    check(q, workers) {
+      expectRedactedLocal(q, "refreshToken", "<module>");
+      expect(localValues(q, "author", "<module>")).toContain("VISIBLE-main-author");
+      // the worker thread records into <trace>/workers/<threadId> under the same filter chain
+      expect(workers.length).toBe(1);
+      const w = workers[0]!;
+      expectRedactedLocal(w, "sessionToken", "<module>");
+      expectRedactedReturns(w, "getPassword");
+      expect(onlyCall(w, "getPassword").args).toEqual({ owner: "VISIBLE-worker-owner" });
+      expect(localValues(w, "profile", "<module>")).toContainEqual({
+        owner: "VISIBLE-worker-owner",
+        credentials: REDACTED,
+        company: "VISIBLE-worker-company",
+      });
+    },
+  },
 ];
+
+/** The traces of the worker threads of a recording. */
+function workerTraces(rec: Recording): { dir: string; q: TraceQuery; filter: TraceFilterMetadata }[] {
+  const root = path.join(rec.run.traceDir, "workers");
+  if (!fs.existsSync(root)) return [];
+  return fs.readdirSync(root).map((id) => {
+    const dir = path.join(root, id);
+    const report = TraceQuery.validate(dir);
+    expect(report.errors, formatIssues(report)).toEqual([]);
+    const meta = readMetadata(dir) as unknown as { trace_filter: TraceFilterMetadata };
+    return { dir, q: new TraceQuery(dir), filter: meta.trace_filter };
+  });
+}
 
 /** Redacted fields inside a value (at any depth). */
 function redactedFields(q: TraceQuery, v: ValueRecord): number {
@@ -302,20 +343,30 @@ describe.each(CASES)("builtin secret redaction: secrets/$script", (c) => {
   });
 
   it("values under names the builtin does not redact are recorded (the byte search finds them)", () => {
-    for (const marker of c.visible) expect(filesContaining(rec.run.traceDir, marker), marker).toEqual([path.join(rec.run.traceDir, "trace.json")]);
+    for (const marker of c.visible) {
+      const files = filesContaining(rec.run.traceDir, marker);
+      expect(files.length, marker).toBeGreaterThan(0);
+      for (const f of files) expect(path.basename(f), marker).toBe("trace.json");
+    }
   });
 
   it("redacted names stay in the trace with <redacted> values typed Raw 'Redacted'", () => {
-    c.check(rec.q);
+    c.check(
+      rec.q,
+      workerTraces(rec).map((w) => w.q),
+    );
   });
 
-  it("the metadata counts exactly the redactions the trace shows", () => {
-    const { stats } = rec.filter;
-    expect(stats.value_redactions).toEqual(redactionsInTrace(rec.q));
-    expect(stats.value_redactions.argument).toBeGreaterThan(0);
-    expect(stats.value_redactions.attribute).toBeGreaterThan(0);
-    expect(stats.value_redactions.return).toBeGreaterThan(0);
-    expect(stats.value_drops).toEqual({ argument: 0, local: 0, global: 0, return: 0, attribute: 0 });
-    expect(stats.scopes_skipped).toBe(0);
+  it("the metadata counts exactly the redactions the trace shows (each thread its own)", () => {
+    let returns = 0;
+    for (const { q, filter } of [{ q: rec.q, filter: rec.filter }, ...workerTraces(rec)]) {
+      const { stats } = filter;
+      expect(stats.value_redactions).toEqual(redactionsInTrace(q));
+      expect(stats.value_drops).toEqual({ argument: 0, local: 0, global: 0, return: 0, attribute: 0 });
+      expect(stats.scopes_skipped).toBe(0);
+      returns += stats.value_redactions.return;
+    }
+    expect(rec.filter.stats.value_redactions.global).toBeGreaterThan(0);
+    expect(returns).toBeGreaterThan(0);
   });
 });

@@ -174,7 +174,7 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   if (record && meta?.instrumented && meta.traced === 0) {
     // The trace filter skipped every scope: the file runs as it would unrecorded.
     const plain = needsCompile(filename) || DECORATOR.test(code) ? instrument(code, { ...options, instrument: false }) : { code, map: null };
-    return { code: plain.code, map: plain.map, instrumented: false, functions: 0, sites: 0, skipped: meta.functions };
+    return { code: plain.code, map: plain.map, instrumented: false, functions: 0, sites: 0, skipped: meta.skipped };
   }
   let out = result.code;
   if (options.inlineSourceMap !== false && result.map) {
@@ -187,7 +187,7 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
     instrumented: meta?.instrumented ?? false,
     functions: meta?.functions ?? 0,
     sites: meta?.sites ?? 0,
-    skipped: meta?.instrumented ? meta.functions - meta.traced : 0,
+    skipped: meta?.instrumented ? meta.skipped : 0,
   };
 }
 

@@ -97,6 +97,8 @@ export interface CodetracerPluginMetadata {
   sites: number;
   /** Number of scopes recorded (the module body included); 0 when the trace filter skipped them all. */
   traced: number;
+  /** Number of scopes the trace filter skipped (they have no table entry). */
+  skipped: number;
 }
 
 interface FrameInfo {
@@ -616,7 +618,7 @@ export function codetracerBabelPlugin(
     visitor: {
       Program: {
         enter(program, pass) {
-          const meta: CodetracerPluginMetadata = { instrumented: false, functions: 0, sites: 0, traced: 0 };
+          const meta: CodetracerPluginMetadata = { instrumented: false, functions: 0, sites: 0, traced: 0, skipped: 0 };
           (pass.file.metadata as unknown as Record<string, unknown>).codetracer = meta;
           if (isAlreadyInstrumented(program, pass.file)) return;
           const state: VisitState = {
@@ -678,7 +680,7 @@ export function codetracerBabelPlugin(
             [t.valueToNode(table)],
           );
           // var _ctRt; function _ctRtInit() { return (_ctRt = globalThis.__codetracer__.file(TABLE)); }
-          const prologue = [
+          const prologue: t.Statement[] = [
             t.variableDeclaration("var", [t.variableDeclarator(t.cloneNode(state.ct))]),
             t.functionDeclaration(
               t.cloneNode(state.init),
@@ -692,6 +694,10 @@ export function codetracerBabelPlugin(
                 t.variableDeclarator(moduleFrame, lazyCall(state, "enter", [t.numericLiteral(0)])),
               ]),
             );
+          } else if (state.skipped > 0 && state.fns.length > 1) {
+            // The table (and so its `skipped` count) reaches the runtime when the module loads,
+            // as it does for a traced module body, even if none of its traced functions runs.
+            prologue.push(t.expressionStatement(t.callExpression(t.cloneNode(state.init), [])));
           }
           t.addComment(prologue[0]!, "leading", ` ${INSTRUMENTED_MARKER} `);
           program.node.body.unshift(...prologue);
@@ -707,6 +713,7 @@ export function codetracerBabelPlugin(
           meta.functions = state.fns.length;
           meta.sites = state.sites.length;
           meta.traced = state.fns.length - (moduleTraced ? 0 : 1);
+          meta.skipped = state.skipped;
         },
       },
     },

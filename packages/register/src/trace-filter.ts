@@ -7,10 +7,11 @@
  * 2. the first `.codetracer/trace-filter.toml` found walking up from the entry script's folder;
  * 3. `CODETRACER_TRACE_FILTER` entries (`::`-separated; the CLI appends its `--trace-filter`s);
  * 4. `<inline:include-exclude>`, built from `--include` / `--exclude` (`CODETRACER_JS_INCLUDE`,
- *    `CODETRACER_JS_EXCLUDE`): a `file:glob:` rule per glob, relative to the working directory
- *    (absolute globs outside it are matched against the absolute path), `exec = "trace"` for
- *    includes and then `"skip"` for excludes, so an exclude wins.
+ *    `CODETRACER_JS_EXCLUDE`): `file:glob:` rules for globs relative to the working directory
+ *    (or absolute), `exec = "trace"` for includes and then `"skip"` for excludes, so an exclude
+ *    wins (see `includeExcludeFilter`).
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import {
   FilterChain,
@@ -44,38 +45,56 @@ export function traceFilterPaths(entryScript: string | undefined, cwd: string, e
   return resolveFilterPaths({ ...(entryScript ? { entryScript } : {}), cwd, env, explicit });
 }
 
+/** A path with `/` separators. */
+function toPosix(p: string): string {
+  return p.split(path.sep).join("/");
+}
+
+/** `p` and, when it differs, its real path (symlinks resolved). */
+function withRealPath(p: string): string[] {
+  try {
+    const real = fs.realpathSync.native(p);
+    return real === p ? [p] : [p, real];
+  } catch {
+    return [p];
+  }
+}
+
 /**
- * The `--include`/`--exclude` globs as filters, in this order: includes relative to the working
- * directory; absolute globs outside it (root `/`, includes then excludes); excludes relative to
- * the working directory. So every exclude comes after every include and wins.
+ * The `--include`/`--exclude` globs as one filter, includes first, then excludes, so every
+ * exclude wins. Its root is empty, like the builtin's, so it adds no root to the chain: a
+ * `file:` rule is matched against the file's path relative to the nearest root of the chain
+ * (the project root, a filter file's folder, or `/` through the builtin's empty root), and a
+ * root of its own (the working directory) would change that path for every other filter's
+ * rules. So each glob is written once per root it lies under: a glob relative to the working
+ * directory (`src/**`, `../shared/**`) or absolute is made absolute, then relative to each root
+ * of `filters`; a glob starting with `**` matches at any depth and is used as written.
  */
-function includeExcludeFilters(config: FilterConfig): TraceFilter[] {
-  const cwd = path.resolve(config.cwd);
-  // An absolute glob under the working directory is written relative to it.
-  const place = (glob: string) => {
-    if (!path.isAbsolute(glob)) return { glob, outside: false };
-    const rel = path.relative(cwd, glob);
-    return rel.startsWith("..") || path.isAbsolute(rel) ? { glob, outside: true } : { glob: rel.split(path.sep).join("/"), outside: false };
+function includeExcludeFilter(config: FilterConfig, filters: readonly TraceFilter[]): TraceFilter | undefined {
+  if (config.include.length === 0 && config.exclude.length === 0) return undefined;
+  const bases = withRealPath(path.resolve(config.cwd));
+  const roots = [...new Set(filters.flatMap((f) => (f.root === "" ? [] : withRealPath(f.root))).map(toPosix))];
+  const patterns = (glob: string): string[] => {
+    if (/^\*\*(?:\/|$)/.test(glob)) return [glob];
+    const out: string[] = [];
+    for (const base of bases) {
+      const abs = toPosix(path.resolve(base, glob));
+      out.push(abs.replace(/^\/+/, ""));
+      for (const root of roots) if (abs.startsWith(`${root}/`)) out.push(abs.slice(root.length + 1));
+    }
+    return [...new Set(out)].filter((p) => p.length > 0);
   };
-  const includes = config.include.map(place);
-  const excludes = config.exclude.map(place);
-  const rule = (glob: string, exec: string) => `[[scope.rules]]\nselector = ${JSON.stringify(`file:glob:${glob}`)}\nexec = "${exec}"\n`;
-  const filter = (rules: string[], root: string) =>
-    parseTraceFilter(
-      [`[meta]\nname = "include-exclude"\nversion = 1\ndescription = "--include and --exclude"\n`, `[scope]\ndefault_exec = "inherit"\ndefault_value_action = "inherit"\n`, ...rules].join("\n"),
-      { path: INCLUDE_EXCLUDE_FILTER, root },
-    );
-  const out: TraceFilter[] = [];
-  const inside = includes.filter((g) => !g.outside).map((g) => rule(g.glob, "trace"));
-  if (inside.length) out.push(filter(inside, cwd));
-  const outside = [
-    ...includes.filter((g) => g.outside).map((g) => rule(g.glob, "trace")),
-    ...excludes.filter((g) => g.outside).map((g) => rule(g.glob, "skip")),
-  ];
-  if (outside.length) out.push(filter(outside, "/"));
-  const insideExcludes = excludes.filter((g) => !g.outside).map((g) => rule(g.glob, "skip"));
-  if (insideExcludes.length) out.push(filter(insideExcludes, cwd));
-  return out;
+  const rules = (globs: string[], exec: string) =>
+    globs.flatMap(patterns).map((p) => `[[scope.rules]]\nselector = ${JSON.stringify(`file:glob:${p}`)}\nexec = "${exec}"\n`);
+  return parseTraceFilter(
+    [
+      `[meta]\nname = "include-exclude"\nversion = 1\ndescription = "--include and --exclude"\n`,
+      `[scope]\ndefault_exec = "inherit"\ndefault_value_action = "inherit"\n`,
+      ...rules(config.include, "trace"),
+      ...rules(config.exclude, "skip"),
+    ].join("\n"),
+    { path: INCLUDE_EXCLUDE_FILTER, root: "" },
+  );
 }
 
 /**
@@ -87,7 +106,8 @@ function includeExcludeFilters(config: FilterConfig): TraceFilter[] {
 export function loadFilterChain(config: FilterConfig): FilterChain {
   try {
     const filters = [builtinDefaultFilter(), ...config.traceFilters.map((p) => loadTraceFilter(p))];
-    filters.push(...includeExcludeFilters(config));
+    const includeExclude = includeExcludeFilter(config, filters);
+    if (includeExclude) filters.push(includeExclude);
     return new FilterChain(filters);
   } catch (error) {
     throw asRecorderError(error);
