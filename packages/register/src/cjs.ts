@@ -6,9 +6,9 @@
  */
 import * as fs from "node:fs";
 import Module from "node:module";
-import { InstrumentError, instrument, needsCompile, type ScopeFilter } from "@codetracer/instrument";
+import { InstrumentError, needsCompile } from "@codetracer/instrument";
+import { NO_FILTER, compileForLoader, type LoaderFilter } from "./compile.js";
 import { moduleFormat } from "./format.js";
-import { decoratorsFor } from "./tsconfig.js";
 import { typeScriptAlternatives } from "./ts-specifiers.js";
 
 interface CjsModule {
@@ -20,14 +20,12 @@ type ExtensionHandler = (module: CjsModule, filename: string) => void;
  * Installs the require hook; returns a function that restores the previous handlers.
  * `onModuleThrew(file)` is told when a recorded module's body throws while it is being
  * required, so the recorder can close that module's frame when the error is known.
- * `scopesFor(file)` gives the trace filter's decisions for a recorded file; `countSkipped(n)`
- * is told the scopes of a file the filter skipped entirely.
+ * `filter` is the trace filter's part in compiling (see `compileForLoader`).
  */
 export function installRequireHook(
   shouldRecord: (file: string) => boolean,
   onModuleThrew: (file: string) => void = () => {},
-  scopesFor: (file: string) => ScopeFilter | undefined = () => undefined,
-  countSkipped: (scopes: number) => void = () => {},
+  filter: LoaderFilter = NO_FILTER,
 ): () => void {
   const extensions = (Module as unknown as { _extensions: Record<string, ExtensionHandler> })._extensions;
   const saved = new Map<string, ExtensionHandler | undefined>();
@@ -51,10 +49,7 @@ export function installRequireHook(
       let code: string;
       compiling++;
       try {
-        const scopes = record ? scopesFor(filename) : undefined;
-        const out = instrument(source, { filename, format: "commonjs", instrument: record, ...decoratorsFor(filename), ...(scopes ? { scopes } : {}) });
-        if (record && !out.instrumented) countSkipped(out.skipped);
-        code = out.code;
+        code = compileForLoader(source, filename, { format: "commonjs", record }, filter);
       } catch (error) {
         // Plain JS that does not parse: let Node report its own SyntaxError, exactly as without us.
         if (!needsCompile(filename) && error instanceof InstrumentError && error.code === "ERR_INSTRUMENT_SYNTAX") {

@@ -7,13 +7,13 @@
  */
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { InstrumentError, instrument, isSupportedFile, needsCompile, type ScopeFilter } from "@codetracer/instrument";
+import { InstrumentError, isSupportedFile, needsCompile } from "@codetracer/instrument";
 import { installIdleRuntime } from "@codetracer/runtime";
 import type { LoaderConfig } from "./config.js";
+import { NO_FILTER, compileForLoader, type LoaderFilter } from "./compile.js";
 import { createFileFilter } from "./filter.js";
 import { loadFilterChain, scopeFilterFor } from "./trace-filter.js";
 import { moduleFormat } from "./format.js";
-import { decoratorsFor } from "./tsconfig.js";
 import { typeScriptAlternatives } from "./ts-specifiers.js";
 
 type Resolve = (specifier: string, context: ResolveContext) => Promise<ResolveResult>;
@@ -24,8 +24,7 @@ interface LoadContext { format?: string | null; conditions: string[]; importAttr
 interface LoadResult { format: string; source?: string | ArrayBuffer | Uint8Array | null; shortCircuit?: boolean }
 
 let shouldRecord: (file: string) => boolean = () => false;
-let scopesFor: (file: string) => ScopeFilter | undefined = () => undefined;
-let countSkipped: (scopes: number) => void = () => {};
+let filter: LoaderFilter = NO_FILTER;
 
 /** What `module.register(..., { data })` hands the hooks. */
 export interface HooksData extends LoaderConfig {
@@ -43,11 +42,13 @@ export async function initialize(data: HooksData): Promise<void> {
   if (!data.compileOnly) {
     const chain = loadFilterChain(data);
     const skipped = data.skippedFiles ? new Int32Array(data.skippedFiles) : null;
-    countSkipped = (scopes) => {
-      if (skipped) Atomics.add(skipped, 0, scopes);
+    filter = {
+      scopesFor: (file) => scopeFilterFor(chain, file),
+      countSkipped: (scopes) => {
+        if (skipped) Atomics.add(skipped, 0, scopes);
+      },
     };
-    shouldRecord = createFileFilter(data, chain, () => countSkipped(1));
-    scopesFor = (file) => scopeFilterFor(chain, file);
+    shouldRecord = createFileFilter(data, chain, () => filter.countSkipped(1));
   }
   // This thread records nothing, but it runs the program's own hooks modules, which these
   // hooks instrument when they are registered after them: give them a runtime that records nothing.
@@ -84,17 +85,8 @@ export async function load(url: string, context: LoadContext, nextLoad: Load): P
   const format = moduleFormat(file, () => source);
   if (format === "commonjs") return { format: "commonjs", source: null, shortCircuit: true };
   try {
-    const scopes = record ? scopesFor(file) : undefined;
-    const out = instrument(source, {
-      filename: file,
-      format: "module",
-      instrument: record,
-      ...decoratorsFor(file),
-      sourceFileName: url,
-      ...(scopes ? { scopes } : {}),
-    });
-    if (record && !out.instrumented) countSkipped(out.skipped);
-    return { format: "module", source: out.code, shortCircuit: true };
+    const code = compileForLoader(source, file, { format: "module", record, sourceFileName: url }, filter);
+    return { format: "module", source: code, shortCircuit: true };
   } catch (error) {
     if (!(error instanceof InstrumentError) || error.code !== "ERR_INSTRUMENT_SYNTAX") throw error;
     // Plain JS that does not parse: hand Node the original so it reports its own SyntaxError.

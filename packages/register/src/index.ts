@@ -31,12 +31,9 @@ import { readLoaderConfig, type LoaderConfig } from "./config.js";
 import { installRequireHook } from "./cjs.js";
 import { createFileFilter } from "./filter.js";
 import type { HooksData } from "./hooks.js";
+import { FilterStats } from "@codetracer/trace-filter";
 import { attrPolicyOf, loadFilterChain, scopeFilterFor } from "./trace-filter.js";
 
-function emptyCounters(): FilterCounters {
-  const zero = () => ({ argument: 0, local: 0, global: 0, return: 0, attribute: 0 });
-  return { scopes_skipped: 0, value_redactions: zero(), value_drops: zero() };
-}
 
 export { readLoaderConfig } from "./config.js";
 export type { LoaderConfig } from "./config.js";
@@ -73,7 +70,7 @@ function main(): void {
   // modules on the hooks thread).
   const skippedFiles = new Int32Array(new SharedArrayBuffer(4));
   const countSkipped = (scopes = 1) => void Atomics.add(skippedFiles, 0, scopes);
-  let counters: () => FilterCounters = () => emptyCounters();
+  let counters: () => FilterCounters = () => new FilterStats().toJSON();
   const session = startThreadSession(
     {
       traceDir: config.traceDir,
@@ -97,8 +94,7 @@ function main(): void {
   installRequireHook(
     createFileFilter(config, chain, () => countSkipped(1)),
     (file) => session.recorder.moduleThrew(file.replace(/\\/g, "/")),
-    (file) => scopeFilterFor(chain, file),
-    countSkipped,
+    { scopesFor: (file) => scopeFilterFor(chain, file), countSkipped },
   );
   register("./hooks.js", import.meta.url, { data: { ...config, skippedFiles: skippedFiles.buffer as SharedArrayBuffer } satisfies HooksData });
   shareRecordingWithWorkers(config.traceDir, config);
