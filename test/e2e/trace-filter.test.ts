@@ -156,6 +156,7 @@ const CASES: SecretsCase[] = [
       "SECRET-esm-config-apiKey",
       "SECRET-esm-session_id",
       "SECRET-esm-userPassword",
+      "SECRET-esm-headers-authorization",
     ],
     visible: [
       "VISIBLE-esm-company",
@@ -288,8 +289,9 @@ function redactedFields(q: TraceQuery, v: ValueRecord): number {
     case "Struct":
       return v.field_values.reduce((n, f) => n + (isRedacted(q, f) ? 1 : redactedFields(q, f)), 0);
     case "Sequence":
-    case "Tuple":
       return v.elements.reduce((n, e) => n + redactedFields(q, e), 0);
+    case "Tuple": // a Map entry: [key, value], the value redacted by its string key
+      return v.elements.reduce((n, e) => n + (isRedacted(q, e) ? 1 : redactedFields(q, e)), 0);
     case "Variant":
       return redactedFields(q, v.contents);
     case "Reference":

@@ -317,17 +317,26 @@ export class ValueEncoder {
     const tupleType = this.types.id(TypeKind.Tuple, "[key, value]");
     const elements: ValueRecord[] = [];
     const it = mapEntries.call(map);
+    let dropped = 0;
     for (let i = 0; i < this.limits.maxItems; i++) {
       const step = mapIteratorNext.call(it);
       if (step.done) break;
       const [k, v] = step.value as [unknown, unknown];
+      // A string key names its value like a field does (`headers.get("authorization")`), so the
+      // trace filter's `attr` patterns decide it too.
+      const action = this.attr && typeof k === "string" ? this.attr(k) : "allow";
+      if (action !== "allow") this.onAttribute?.(action);
+      if (action === "drop") {
+        dropped++;
+        continue;
+      }
       elements.push({
         kind: "Tuple",
-        elements: [this.encodeAt(k, depth + 1), this.encodeAt(v, depth + 1)],
+        elements: [this.encodeAt(k, depth + 1), action === "redact" ? this.redacted() : this.encodeAt(v, depth + 1)],
         type_id: tupleType,
       });
     }
-    if (size > elements.length) elements.push(this.more(size - elements.length));
+    if (size > elements.length + dropped) elements.push(this.more(size - elements.length - dropped));
     return { kind: "Sequence", elements, is_slice: false, type_id: typeId };
   }
 

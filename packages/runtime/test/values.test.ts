@@ -334,6 +334,31 @@ describe("compound values", () => {
     s.validate();
   });
 
+  it("the attr policy decides object fields and string-keyed Map entries alike", () => {
+    const s = setup();
+    const seen: string[] = [];
+    s.enc.attr = (name) => (/token|password/i.test(name) ? "redact" : name === "secret" ? "drop" : "allow");
+    s.enc.onAttribute = (action) => seen.push(action);
+    const obj = s.value({ user: "ann", password: "p1", secret: "s1" }) as Extract<ValueRecord, { kind: "Struct" }>;
+    expect(s.typeOf(obj)).toMatchObject({ specific_info: { fields: [{ name: "user" }, { name: "password" }] } });
+    expect(obj.field_values[1]).toMatchObject({ kind: "Error", msg: "<redacted>" });
+    const map = s.value(
+      new Map<unknown, unknown>([
+        ["accept", "json"],
+        ["authToken", "t1"],
+        ["secret", "s2"],
+        [7, "seven"],
+      ]),
+    ) as Extract<ValueRecord, { kind: "Sequence" }>;
+    const entries = map.elements as Array<Extract<ValueRecord, { kind: "Tuple" }>>;
+    expect(entries.map((e) => e.elements[0])).toMatchObject([{ text: "accept" }, { text: "authToken" }, { i: 7 }]);
+    expect(entries[1]!.elements[1]).toMatchObject({ kind: "Error", msg: "<redacted>" });
+    expect(entries[2]!.elements[1]).toMatchObject({ kind: "String", text: "seven" });
+    expect(JSON.stringify(s.trace)).not.toMatch(/"(p1|s1|t1|s2)"/);
+    expect(seen).toEqual(["redact", "drop", "redact", "drop"]);
+    s.validate();
+  });
+
   it("Date, RegExp, Error and typed arrays are Raw text", () => {
     const s = setup();
     const d = s.value(new Date(Date.UTC(2024, 0, 2, 3, 4, 5)));
