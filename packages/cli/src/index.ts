@@ -1,8 +1,57 @@
 /**
- * `codetracer-js-recorder`: the command-line recorder. The command is `codetracer-js-recorder`;
- * `codetracer-js-recorder/register` is the loader for `node --import`.
+ * `codetracer-js-recorder`: the CodeTracer recorder for JavaScript and TypeScript.
+ *
+ * - The command `codetracer-js-recorder [options] SCRIPT [ARGS...]` records a program.
+ * - `node --import codetracer-js-recorder/register app.ts` records a whole run;
+ *   `node --import codetracer-js-recorder/register/instrument app.ts` instruments it for the
+ *   session API below.
+ * - This module is the session API (`start`, `stop`, `isTracing`, `flush`, `trace`,
+ *   `TraceSession`), the policy (`configurePolicy`, `policySnapshot`) and the errors
+ *   (`RecorderError` and its subclasses). Importing it starts a session when `CODETRACER_TRACE`
+ *   is set and none is active (auto-start, finished at exit).
+ *
+ * ```ts
+ * import { start } from "codetracer-js-recorder";
+ * {
+ *   using session = start("trace-out");
+ *   work();
+ * } // stopped here: trace-out holds trace.json, trace_metadata.json, trace_paths.json
+ * ```
  * @packageDocumentation
  */
+import { autoStartFromEnv } from "@codetracer/runtime";
+
+export {
+  DEFAULT_FORMAT,
+  DEFAULT_POLICY,
+  EnvironmentError,
+  InternalError,
+  RecorderError,
+  TRACE_BINARY,
+  TRACE_JSON,
+  TargetError,
+  TraceSession,
+  UsageError,
+  autoStartFromEnv,
+  configurePolicy,
+  flush,
+  isTracing,
+  policySnapshot,
+  resetPolicy,
+  start,
+  stop,
+  trace,
+} from "@codetracer/runtime";
+export type {
+  OnRecorderError,
+  RecorderErrorCode,
+  RecorderErrorKind,
+  RecorderPolicy,
+  StartOptions,
+  TraceFormat,
+} from "@codetracer/runtime";
 export { parseArgs, buildProgram, CliUsageError } from "./args.js";
 export type { CliArgs } from "./args.js";
 export { run, ExitCode } from "./run.js";
+
+autoStartFromEnv();

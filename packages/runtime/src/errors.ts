@@ -50,3 +50,39 @@ export class EnvironmentError extends RecorderError {
     super(code, "Environment", message, context, options);
   }
 }
+
+/** The traced program did something the recorder cannot follow (e.g. a value it cannot write). */
+export class TargetError extends RecorderError {
+  override name = "TargetError";
+  constructor(code: RecorderErrorCode, message: string, context?: Record<string, string>, options?: { cause?: unknown }) {
+    super(code, "Target", message, context, options);
+  }
+}
+
+/** The recorder itself failed (a bug): `ERR_UNKNOWN` unless a more precise code applies. */
+export class InternalError extends RecorderError {
+  override name = "InternalError";
+  constructor(code: RecorderErrorCode, message: string, context?: Record<string, string>, options?: { cause?: unknown }) {
+    super(code, "Internal", message, context, options);
+  }
+}
+
+/**
+ * `error` as a {@link RecorderError}: itself when it is one (also one from another copy of this
+ * package, recognised by its `code` and `kind`), else an {@link InternalError} `ERR_UNKNOWN`
+ * whose message is the error's and whose `cause` is the error.
+ */
+export function asRecorderError(error: unknown): RecorderError {
+  if (error instanceof RecorderError) return error;
+  if (isRecorderErrorLike(error)) return error as RecorderError;
+  const message = error instanceof Error ? error.message : String(error);
+  return new InternalError("ERR_UNKNOWN", message, {}, { cause: error });
+}
+
+/** True for a {@link RecorderError}, also one created by another copy of this package. */
+export function isRecorderErrorLike(error: unknown): error is RecorderError {
+  if (error instanceof RecorderError) return true;
+  if (!(error instanceof Error)) return false;
+  const { code, kind } = error as Partial<RecorderError>;
+  return typeof code === "string" && /^ERR_[A-Z_]+$/.test(code) && (kind === "Usage" || kind === "Environment" || kind === "Target" || kind === "Internal");
+}

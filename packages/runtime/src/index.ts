@@ -11,28 +11,63 @@
  */
 export { ABI_VERSION, INIT_FUNCTION_PREFIX, INSTRUMENTED_MARKER, RUNTIME_GLOBAL } from "./abi.js";
 export type { FileRuntime, FileTable, FrameHandle, FunctionEntry, RuntimeApi, SiteEntry, SourceRanges } from "./abi.js";
-export { Recorder } from "./recorder.js";
-export type { AttrPolicy, FilterCounters, RecorderOptions, TraceEventSink } from "./recorder.js";
+export { IDLE_FILE_RUNTIME, Recorder, UNTRACKED } from "./recorder.js";
+export type { AttrPolicy, FilterCounters, RecorderOptions, RuntimeScopeDecision, RuntimeValueAction, TraceEventSink } from "./recorder.js";
+export { RuntimeHost, isRuntimeHost, runtimeHost } from "./host.js";
 export { DEFAULT_VALUE_LIMITS, TypeTable, ValueEncoder, bigintRecord } from "./values.js";
 export type { ValueCaptureLimits } from "./values.js";
-export { EnvironmentError, RecorderError, UsageError } from "./errors.js";
+export { EnvironmentError, InternalError, RecorderError, TargetError, UsageError, asRecorderError, isRecorderErrorLike } from "./errors.js";
 export type { RecorderErrorCode, RecorderErrorKind } from "./errors.js";
 export {
   NodeSession,
   PENDING_METADATA_FILE,
   RECORDER_NAME,
   RECORDER_VERSION,
+  WORKSPACE_DIFF_FILE,
   checkTraceFormat,
   ensureTraceDir,
+  installIdleRuntime,
   startSession,
 } from "./node/session.js";
 export type { SessionOptions, TraceFormat } from "./node/session.js";
-export { installExitHooks } from "./node/exit-hooks.js";
+export { FINALISED_SIGNALS, installExitHooks } from "./node/exit-hooks.js";
+export {
+  DEFAULT_FORMAT,
+  TRACE_BINARY,
+  TRACE_JSON,
+  TraceSession,
+  autoStartFromEnv,
+  flush,
+  isTracing,
+  loaderInfo,
+  setLoaderInfo,
+  start,
+  stop,
+  trace,
+} from "./node/api.js";
+export type { LoaderInfo, StartOptions } from "./node/api.js";
+export {
+  DEFAULT_POLICY,
+  configurePolicy,
+  configurePolicyFromEnv,
+  onPolicyChange,
+  policyFromEnv,
+  policySnapshot,
+  resetPolicy,
+} from "./node/policy.js";
+export type { OnRecorderError, RecorderPolicy } from "./node/policy.js";
+export { errorTrailer, getRunId, getTraceId, log, logEnabled, reportRecorderError, setRunId } from "./node/log.js";
+export type { LogDetails, LogLevel } from "./node/log.js";
+export { LOG_LEVEL_RANK, levelFor, parseLogSpec } from "./node/log-spec.js";
+export type { LogSpec } from "./node/log-spec.js";
+export { installIoCapture, uncaptured } from "./node/io-capture.js";
+export type { CapturedStream } from "./node/io-capture.js";
+export { saveWorkspaceDiff } from "./node/workspace-diff.js";
+export type { WorkspaceDiffInfo } from "./node/workspace-diff.js";
 export {
   WORKERS_DIR,
   finishAbandonedTrace,
   inheritedRecording,
-  installIdleRuntime,
   isInternalThread,
   listWorkerTraces,
   shareRecordingWithWorkers,

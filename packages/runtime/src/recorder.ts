@@ -40,8 +40,16 @@ export interface RecorderOptions {
    * enters it (`--activation-path`). Unset: record from the start.
    */
   activationPath?: string;
-  /** Called once when the recorder detaches after an internal failure. */
-  onInternalError?: (error: unknown) => void;
+  /**
+   * Called once, when the recorder detaches after an internal failure. An error it returns is
+   * thrown into the program from the recorder call that failed (the `abort` policy).
+   */
+  onInternalError?: (error: unknown) => Error | undefined | void;
+  /**
+   * Test hook (`CODETRACER_TEST_INJECT_FAILURE=step:N`): the recorder fails, as if it had a bug,
+   * while recording its N-th step (1-based). 0 or unset: never.
+   */
+  injectFailureAtStep?: number;
   /**
    * The trace filter's run-time part: for a scope (file path, qualified function name), what
    * to do with each object field captured in its values (`attr` value patterns), or `null`
@@ -49,6 +57,30 @@ export interface RecorderOptions {
    * field name and should cache.
    */
   attrPolicy?: (file: string, scope: string) => AttrPolicy | null;
+  /**
+   * A trace filter applied at run time (the session API's `traceFilter`), on top of what the
+   * compile-time filter decided: for a scope (file path, qualified function name), `skip`
+   * records no frame for it (its callees are decided on their own), and `valueAction` hides
+   * arguments (`arg`), locals (`local`, `global` in a module body) and the return value
+   * (`ret`, name `return`). Asked once per function, then once per name. It can only hide
+   * more: what the compiled code does not capture cannot be brought back. `null`: no say.
+   */
+  scopePolicy?: (file: string, scope: string) => RuntimeScopeDecision | null;
+}
+
+/** What {@link RecorderOptions.scopePolicy} returns for a scope. */
+export interface RuntimeScopeDecision {
+  exec: "trace" | "skip";
+  valueAction(kind: "arg" | "local" | "global" | "ret", name: string): RuntimeValueAction;
+}
+
+/** A run-time value decision. */
+export type RuntimeValueAction = "allow" | "redact" | "drop";
+
+function stricter(a: RuntimeValueAction, b: RuntimeValueAction): RuntimeValueAction {
+  if (a === "drop" || b === "drop") return "drop";
+  if (a === "redact" || b === "redact") return "redact";
+  return "allow";
 }
 
 /** What to do with one object field, by its name (see {@link RecorderOptions.attrPolicy}). */
@@ -61,11 +93,17 @@ export interface FilterCounters {
   value_drops: { argument: number; local: number; global: number; return: number; attribute: number };
 }
 
-/** Value kinds of a table name: 0 allow (a value is passed), 1 redact, 2 drop (no value). */
+/**
+ * What happens to a named value: `Allow` (a value is passed and written); `Redact`, `Drop` (the
+ * compile-time filter hid it: no value is passed); `RedactPassed`, `DropPassed` (the run-time
+ * filter hides it: a value is passed and ignored).
+ */
 const enum Action {
   Allow,
   Redact,
   Drop,
+  RedactPassed,
+  DropPassed,
 }
 
 /** A site's or function's names, resolved: variable ids and the filter's action for each. */
@@ -103,6 +141,8 @@ interface FileState {
   retActions: Map<number, Action> | null;
   /** Per function id: its attribute policy (`null`: none), once asked. */
   attr: Array<AttrPolicy | null | undefined>;
+  /** Per function id: the run-time filter's decision (`null`: none), once asked. */
+  scope: Array<RuntimeScopeDecision | null | undefined>;
 }
 
 class Frame {
@@ -145,11 +185,35 @@ function newFileState(table: FileTable, pathId: number): FileState {
     for (const id of table.redactReturn ?? []) retActions.set(id, Action.Redact);
     for (const id of table.dropReturn ?? []) retActions.set(id, Action.Drop);
   }
-  return { table, asyncFns: new Set(table.async ?? []), pathId, fnIds: [], siteVars: [], paramSlots: [], retActions, attr: [] };
+  return { table, asyncFns: new Set(table.async ?? []), pathId, fnIds: [], siteVars: [], paramSlots: [], retActions, attr: [], scope: [] };
 }
 
-/** The frame handed out while nothing is recorded: every operation on it is a no-op. */
-const UNTRACKED: FrameHandle = Object.freeze({ untracked: true });
+/**
+ * The frame handed out while nothing is recorded: every operation on it is a no-op. A file
+ * runtime acts only on frames it opened itself (`frame.file` is its own file state), so this
+ * frame, and a frame opened by an earlier session's recorder, are ignored alike.
+ */
+export const UNTRACKED: FrameHandle = Object.freeze({ untracked: true });
+
+/**
+ * The file runtime of a file while no session records: records nothing, passes values through.
+ * Generated code calls these exactly as it calls a recording one.
+ */
+export const IDLE_FILE_RUNTIME: Readonly<FileRuntime> = Object.freeze({
+  enter: () => UNTRACKED,
+  step: () => {},
+  ret: <T>(_frame: FrameHandle, value?: T) => value,
+  caught: () => {},
+  exit: () => {},
+  suspend: <T>(_frame: FrameHandle, value: T) => value,
+  resume: <T>(_frame: FrameHandle, value: T) => value,
+  field: () => {},
+  delegate: <T>(_frame: FrameHandle, iterable: T) => iterable,
+  fieldsEnd: <T>(_fn: number, value: T) => value,
+});
+
+const STDOUT_META = JSON.stringify({ stream: "stdout" });
+const STDERR_META = JSON.stringify({ stream: "stderr" });
 
 /** Records one run. Create it through a session (`startSession`), not directly, in programs. */
 export class Recorder implements RuntimeApi {
@@ -157,7 +221,7 @@ export class Recorder implements RuntimeApi {
   /** Registered paths; index = `PathId` (what `trace_paths.json` must list). */
   readonly paths: string[] = [];
   /** Counters for the metadata. */
-  readonly stats = { events: 0, internalErrors: 0 };
+  readonly stats = { events: 0, internalErrors: 0, detaches: 0 };
   /** What the trace filter skipped, redacted and dropped (compile-time skips as reported by the tables). */
   readonly filterCounters: FilterCounters = {
     scopes_skipped: 0,
@@ -165,6 +229,7 @@ export class Recorder implements RuntimeApi {
     value_drops: { argument: 0, local: 0, global: 0, return: 0, attribute: 0 },
   };
   private readonly attrPolicy: ((file: string, scope: string) => AttrPolicy | null) | undefined;
+  private readonly scopePolicy: RecorderOptions["scopePolicy"];
 
   private readonly sink: TraceEventSink;
   private readonly types: TypeTable;
@@ -188,11 +253,15 @@ export class Recorder implements RuntimeApi {
    */
   private readonly deferred: Array<{ frame: Frame; events: TraceLowLevelEvent[] }> = [];
   private recording: boolean;
+  private detached = false;
   private finished = false;
+  /** Test hook: the step at which to fail (see {@link RecorderOptions.injectFailureAtStep}). */
+  private readonly failAtStep: number;
+  private stepCount = 0;
   private uncaught: unknown = undefined;
   private hasUncaught = false;
   private readonly activationPath: string | undefined;
-  private readonly onInternalError: ((error: unknown) => void) | undefined;
+  private readonly onInternalError: RecorderOptions["onInternalError"];
 
   constructor(options: RecorderOptions) {
     this.sink = options.sink;
@@ -201,28 +270,39 @@ export class Recorder implements RuntimeApi {
     this.activationPath = options.activationPath;
     this.recording = options.activationPath === undefined;
     this.onInternalError = options.onInternalError;
+    this.failAtStep = options.injectFailureAtStep ?? 0;
     this.attrPolicy = options.attrPolicy;
+    this.scopePolicy = options.scopePolicy;
     if (this.attrPolicy) this.values.onAttribute = (action) => this.countValue(action, "attribute");
   }
 
   /** Counts one redacted or dropped value of `kind`. */
   private countValue(action: Action | "redact" | "drop", kind: keyof FilterCounters["value_drops"]): void {
-    if (action === Action.Redact || action === "redact") this.filterCounters.value_redactions[kind]++;
-    else if (action === Action.Drop || action === "drop") this.filterCounters.value_drops[kind]++;
+    if (action === Action.Redact || action === Action.RedactPassed || action === "redact") this.filterCounters.value_redactions[kind]++;
+    else if (action === Action.Drop || action === Action.DropPassed || action === "drop") this.filterCounters.value_drops[kind]++;
   }
 
-  /** Resolves table names (`name`, `!name` redacted, `-name` dropped) to variable ids and actions. */
-  private slots(names: readonly (string | number)[], from: number): Slots {
+  /**
+   * Resolves table names (`name`, `!name` redacted, `-name` dropped) to variable ids and
+   * actions; `decide` is the run-time filter's say on the names the table allows.
+   */
+  private slots(names: readonly (string | number)[], from: number, decide: ((name: string) => RuntimeValueAction) | null): Slots {
     const vars: number[] = [];
     let actions: Action[] | null = null;
     for (let i = from; i < names.length; i++) {
       const name = names[i] as string;
       const mark = name.charCodeAt(0);
-      const action = mark === 33 /* ! */ ? Action.Redact : mark === 45 /* - */ ? Action.Drop : Action.Allow;
+      let action = mark === 33 /* ! */ ? Action.Redact : mark === 45 /* - */ ? Action.Drop : Action.Allow;
+      if (action === Action.Allow && decide) {
+        const runtime = decide(name);
+        if (runtime === "redact") action = Action.RedactPassed;
+        else if (runtime === "drop") action = Action.DropPassed;
+      }
       if (action !== Action.Allow && !actions) actions = vars.map(() => Action.Allow);
       actions?.push(action);
       // A dropped name never appears in the trace.
-      vars.push(action === Action.Drop ? -1 : this.variableId(action === Action.Allow ? name : name.slice(1)));
+      const plain = action === Action.Allow || action >= Action.RedactPassed;
+      vars.push(action === Action.Drop || action === Action.DropPassed ? -1 : this.variableId(plain ? name : name.slice(1)));
     }
     return { vars, actions };
   }
@@ -242,15 +322,32 @@ export class Recorder implements RuntimeApi {
     this.values.attr = policy;
   }
 
+  /** The run-time filter's decision for a function (asked once; counted once when it skips). */
+  private scopeDecision(file: FileState, fn: number): RuntimeScopeDecision | null {
+    if (!this.scopePolicy) return null;
+    let decision = file.scope[fn];
+    if (decision === undefined) {
+      const name = file.table.fns[fn]?.[0];
+      decision = typeof name === "string" ? this.scopePolicy(file.table.path, name) : null;
+      file.scope[fn] = decision;
+      if (decision?.exec === "skip") this.filterCounters.scopes_skipped++;
+    }
+    return decision;
+  }
+
   /** The record of a frame's return (or suspension) value, as the trace filter allows it. */
   private returnRecord(frame: Frame, value: unknown): ValueRecord {
-    const action = frame.file.retActions?.get(frame.fn);
+    let action = frame.file.retActions?.get(frame.fn);
+    if (action === undefined && this.scopePolicy) {
+      const runtime = this.scopeDecision(frame.file, frame.fn)?.valueAction("ret", "return") ?? "allow";
+      if (runtime !== "allow") action = runtime === "redact" ? Action.RedactPassed : Action.DropPassed;
+    }
     if (action === undefined) {
       this.useAttrPolicyOf(frame.file, frame.fn);
       return this.values.encode(value);
     }
     this.countValue(action, "return");
-    return action === Action.Redact ? this.values.redacted() : this.values.dropped();
+    return action === Action.Redact || action === Action.RedactPassed ? this.values.redacted() : this.values.dropped();
   }
 
   /** True while events are being recorded (after activation, before finish or detach). */
@@ -376,10 +473,10 @@ export class Recorder implements RuntimeApi {
 
   /**
    * Ends the recording: returns from every open frame, returns from the top-level call with
-   * `exitCode` (an Int), then, after an uncaught exception, emits an `Event` of kind Error
+   * `exitCode` (an Int; without one, a Raw value `label`: `<exit>`, `<disabled>` after a detach, a signal name), then, after an uncaught exception, emits an `Event` of kind Error
    * carrying its message as the last event (§8.6). Idempotent.
    */
-  finish(exitCode: number | undefined): void {
+  finish(exitCode: number | undefined, label = "<exit>"): void {
     if (this.finished) return;
     try {
       const left = this.hasUncaught ? this.values.encode(this.uncaught) : this.values.error("<unwound>");
@@ -388,7 +485,7 @@ export class Recorder implements RuntimeApi {
       if (this.stack.length === 1) {
         this.stack.pop();
         this.emit({
-          Return: { return_value: exitCode === undefined ? this.values.raw("<exit>", "<exit>") : this.values.encode(exitCode) },
+          Return: { return_value: exitCode === undefined ? this.values.raw(label, label) : this.values.encode(exitCode) },
         });
       }
       if (this.hasUncaught) {
@@ -421,7 +518,7 @@ export class Recorder implements RuntimeApi {
         }
       },
       step: (frame, site, ...values) => {
-        if (frame === UNTRACKED || !this.isRecording) return;
+        if ((frame as Frame).file !== state || !this.isRecording) return;
         try {
           this.step(state, frame as Frame, site, values);
         } catch (error) {
@@ -429,7 +526,7 @@ export class Recorder implements RuntimeApi {
         }
       },
       ret: (frame, value, awaits) => {
-        if (frame !== UNTRACKED) {
+        if ((frame as Frame).file === state) {
           // A return value the trace filter hides is never kept.
           (frame as Frame).returnValue = state.retActions?.has((frame as Frame).fn) ? undefined : value;
           (frame as Frame).returned = true;
@@ -439,7 +536,7 @@ export class Recorder implements RuntimeApi {
         return value;
       },
       caught: (frame, ...error) => {
-        if (frame === UNTRACKED || !this.isRecording || this.unwindingCount === 0) return;
+        if ((frame as Frame).file !== state || !this.isRecording || this.unwindingCount === 0) return;
         try {
           this.settleUnwinding(error.length > 0 ? this.values.encode(error[0]) : undefined);
         } catch (e) {
@@ -447,7 +544,7 @@ export class Recorder implements RuntimeApi {
         }
       },
       exit: (frame) => {
-        if (frame === UNTRACKED || !this.isRecording) return;
+        if ((frame as Frame).file !== state || !this.isRecording) return;
         try {
           this.exit(frame as Frame);
         } catch (error) {
@@ -455,7 +552,7 @@ export class Recorder implements RuntimeApi {
         }
       },
       suspend: (frame, value, awaiting) => {
-        if (frame === UNTRACKED || !this.isRecording) return value;
+        if ((frame as Frame).file !== state || !this.isRecording) return value;
         try {
           const f = frame as Frame;
           if (this.unwindingCount > 0) this.settleUnwinding(undefined);
@@ -471,7 +568,7 @@ export class Recorder implements RuntimeApi {
         return value;
       },
       resume: (frame, value) => {
-        if (frame === UNTRACKED || !this.isRecording) return value;
+        if ((frame as Frame).file !== state || !this.isRecording) return value;
         try {
           const f = frame as Frame;
           f.atYield = false;
@@ -493,7 +590,7 @@ export class Recorder implements RuntimeApi {
       delegate: (frame, iterable, isAsync) => {
         // Not guarded: what throws here is the program's own (a getter, a Proxy trap), and
         // `resume`/`suspend` guard themselves.
-        if (frame === UNTRACKED || !this.isRecording) return iterable;
+        if ((frame as Frame).file !== state || !this.isRecording) return iterable;
         return delegation(runtime, frame, iterable, isAsync === 1);
       },
       fieldsEnd: (fn, value) => {
@@ -515,11 +612,49 @@ export class Recorder implements RuntimeApi {
     return runtime;
   }
 
+  /**
+   * An internal failure: counts it and, the first time, detaches (nothing more is recorded)
+   * and tells {@link RecorderOptions.onInternalError}. When that returns an error, it is thrown
+   * into the program from the recorder call that failed (the `abort` policy).
+   */
   private fail(error: unknown): void {
     this.stats.internalErrors++;
-    if (!this.recording) return;
+    if (!this.recording || this.detached) return;
     this.recording = false; // detach: the program runs on unrecorded
-    this.onInternalError?.(error);
+    this.detached = true;
+    this.stats.detaches++;
+    const rethrow = this.onInternalError?.(error);
+    if (rethrow instanceof Error) throw rethrow;
+  }
+
+  /** Functions (and module bodies) recorded so far, the top-level call not counted. */
+  get recordedFunctions(): number {
+    return Math.max(0, this.functionCount - 1);
+  }
+
+  /** True after an internal failure detached the recorder. */
+  get isDetached(): boolean {
+    return this.detached;
+  }
+
+  /**
+   * The program wrote `text` to stdout or stderr: an `Event` of kind `Write` (stdout) or
+   * `WriteOther` (stderr) on the current step (trace-format spec §8.6), with
+   * `metadata` `{"stream": …}`. Nothing while not recording. Never throws.
+   */
+  recordWrite(stream: "stdout" | "stderr", text: string): void {
+    if (!this.isRecording || this.stack.length === 0) return;
+    try {
+      this.emit({
+        Event: { kind: stream === "stdout" ? EventLogKind.Write : EventLogKind.WriteOther, metadata: stream === "stdout" ? STDOUT_META : STDERR_META, content: text },
+      });
+    } catch (error) {
+      try {
+        this.fail(error);
+      } catch {
+        // an abort is thrown at the next recorder call of the program, not from a write
+      }
+    }
   }
 
   private pathId(path: string): number {
@@ -562,7 +697,10 @@ export class Recorder implements RuntimeApi {
 
   private callArgs(file: FileState, fn: number, args: unknown[]): FullValueRecord[] {
     let slots = file.paramSlots[fn];
-    if (!slots) slots = file.paramSlots[fn] = this.slots(file.table.fns[fn]!, 2);
+    if (!slots) {
+      const scope = this.scopeDecision(file, fn);
+      slots = file.paramSlots[fn] = this.slots(file.table.fns[fn]!, 2, scope ? (name) => scope.valueAction("arg", name) : null);
+    }
     this.useAttrPolicyOf(file, fn);
     const callArgs: FullValueRecord[] = [];
     const { vars, actions } = slots;
@@ -572,7 +710,8 @@ export class Recorder implements RuntimeApi {
       if (action === Action.Allow) callArgs.push({ variable_id: vars[i]!, value: this.values.encode(args[next++]) });
       else {
         this.countValue(action, "argument");
-        if (action === Action.Redact) callArgs.push({ variable_id: vars[i]!, value: this.values.redacted() });
+        if (action >= Action.RedactPassed) next++;
+        if (action === Action.Redact || action === Action.RedactPassed) callArgs.push({ variable_id: vars[i]!, value: this.values.redacted() });
       }
     }
     return callArgs;
@@ -594,6 +733,7 @@ export class Recorder implements RuntimeApi {
       }
       this.recording = true;
     }
+    if (this.scopePolicy && this.scopeDecision(file, fn)?.exec === "skip") return UNTRACKED;
     const functionId = this.functionId(file, fn);
     const entry = file.table.fns[fn]!;
     const frame = new Frame(file, fn, functionId);
@@ -613,13 +753,23 @@ export class Recorder implements RuntimeApi {
   }
 
   private step(file: FileState, frame: Frame, site: number, values: unknown[]): void {
+    if (this.failAtStep > 0 && ++this.stepCount === this.failAtStep) throw new Error(`injected failure at step ${this.failAtStep}`);
     if (this.unwindingCount > 0) this.settleUnwinding(undefined);
     if (frame.state === State.Done) return;
     this.ensureTop(frame);
     let slots = file.siteVars[site];
     const entry = file.table.sites[site];
     if (!entry) throw new RangeError(`no site ${site} in the table of ${file.table.path}`);
-    if (!slots) slots = file.siteVars[site] = this.slots(entry, 1);
+    if (!slots) {
+      const scope = this.scopeDecision(file, frame.fn);
+      let decide: ((name: string) => RuntimeValueAction) | null = null;
+      if (scope) {
+        const params = new Set(file.table.fns[frame.fn]!.slice(2) as string[]);
+        const kind = frame.fn === 0 ? "global" : "local";
+        decide = (name) => stricter(scope.valueAction(kind, name), params.has(name) ? scope.valueAction("arg", name) : "allow");
+      }
+      slots = file.siteVars[site] = this.slots(entry, 1, decide);
+    }
     this.emit({ Step: { path_id: this.filePathId(file), line: entry[0] } });
     this.useAttrPolicyOf(file, frame.fn);
     const { vars, actions } = slots;
@@ -629,7 +779,8 @@ export class Recorder implements RuntimeApi {
       if (action === Action.Allow) this.emit({ Value: { variable_id: vars[i]!, value: this.values.encode(values[next++]) } });
       else {
         this.countValue(action, frame.fn === 0 ? "global" : "local");
-        if (action === Action.Redact) this.emit({ Value: { variable_id: vars[i]!, value: this.values.redacted() } });
+        if (action >= Action.RedactPassed) next++;
+        if (action === Action.Redact || action === Action.RedactPassed) this.emit({ Value: { variable_id: vars[i]!, value: this.values.redacted() } });
       }
     }
   }

@@ -620,8 +620,35 @@ describe("internal errors", () => {
     expect(internal[0]).toBeInstanceOf(RangeError);
   });
 
-  it("a foreign frame handle detaches the recorder instead of throwing", () => {
-    afterFailure((rt) => rt.step({}, 0));
+  it("a frame handle the file runtime did not open (another session's, a forged one) is ignored", () => {
+    const { rec, events, internal } = setup();
+    rec.begin("/p/main.js");
+    const rt = rec.file(MAIN);
+    const other = setup().rec;
+    other.begin("/p/main.js");
+    const foreign = other.file(MAIN).enter(0);
+    const m = rt.enter(0);
+    const n = events.length;
+    rt.step({}, 0);
+    rt.step(foreign, 0);
+    expect(rt.suspend(foreign, 5)).toBe(5);
+    rt.exit(foreign);
+    expect(events.length).toBe(n);
+    expect(internal).toEqual([]);
+    rt.step(m, 0);
+    expect(events.length).toBeGreaterThan(n);
+  });
+
+  it("an error returned by onInternalError is thrown into the program (abort), once", () => {
+    const abort = new Error("abort");
+    const { rec, internal } = setup({ onInternalError: (e) => (internal.push(e), abort) });
+    rec.begin("/p/main.js");
+    const rt = rec.file(MAIN);
+    const m = rt.enter(0);
+    expect(() => rt.step(m, 999)).toThrow(abort);
+    expect(rec.isDetached).toBe(true);
+    expect(() => rt.step(m, 999)).not.toThrow();
+    expect(rec.stats).toMatchObject({ detaches: 1 });
   });
 
   it("a sink that throws detaches the recorder; the program never sees the error", () => {

@@ -173,7 +173,8 @@ function bench(kind, opts) {
 async function compileBench(kind, opts) {
   let instrument;
   try {
-    ({ instrument } = await import("@codetracer/instrument"));
+    // By path, not by package name: the instrumenter depends (through the runtime) on this package.
+    ({ instrument } = await import(new URL("../../instrument/dist/index.js", import.meta.url).href));
   } catch {
     return null; // run from a checkout where the instrumenter is not built
   }

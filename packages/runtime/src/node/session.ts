@@ -21,11 +21,17 @@ import {
   type TraceLowLevelEvent,
   type TraceMetadata,
 } from "@codetracer/trace-format";
-import { RUNTIME_GLOBAL, type RuntimeApi } from "../abi.js";
-import { EnvironmentError, UsageError } from "../errors.js";
+import { randomUUID } from "node:crypto";
+import type { RuntimeApi } from "../abi.js";
+import { EnvironmentError, InternalError, UsageError, asRecorderError } from "../errors.js";
 import { Recorder, type RecorderOptions } from "../recorder.js";
 import { installFunctionSource } from "../function-source.js";
+import { runtimeHost } from "../host.js";
 import type { ValueCaptureLimits } from "../values.js";
+import { installIoCapture } from "./io-capture.js";
+import { getRunId, log, reportRecorderError, setTraceId } from "./log.js";
+import { policySnapshot, type RecorderPolicy } from "./policy.js";
+import { saveWorkspaceDiff, type WorkspaceDiffInfo } from "./workspace-diff.js";
 
 /** `json` writes `trace.json`; `binary` (`trace.bin`) lands with the binary-format issue. */
 export type TraceFormat = "json" | "binary";
@@ -36,13 +42,14 @@ export const RECORDER_NAME = "codetracer-js-recorder";
 export const RECORDER_VERSION: string = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
 
 /**
- * The metadata of a running session, without exit status, written when the recording begins if
- * {@link SessionOptions.killable} is set, and removed when the session stops.
+ * The metadata of a running session, without exit status, written when the recording begins and
+ * removed when the session stops. A folder that has it but no `trace_metadata.json` belongs to a
+ * recording still running, or one whose process was killed: `repairTrace` finishes it.
  */
 export const PENDING_METADATA_FILE = "trace_metadata.pending.json";
 
-/** Runtimes of stopped sessions: they may stay installed, and a new session may replace them. */
-const stoppedRuntimes = new WeakSet<object>();
+/** The file `withDiff` saves `git diff HEAD` into, in the trace folder. */
+export const WORKSPACE_DIFF_FILE = "workspace.diff";
 
 /** Options of {@link startSession}. */
 export interface SessionOptions {
@@ -69,30 +76,46 @@ export interface SessionOptions {
   metadata?: () => Record<string, unknown>;
   /** The trace filter's field policy per scope (see `RecorderOptions.attrPolicy`). */
   attrPolicy?: RecorderOptions["attrPolicy"];
+  /** A trace filter applied at run time (see `RecorderOptions.scopePolicy`). */
+  scopePolicy?: RecorderOptions["scopePolicy"];
   /**
-   * The thread may be stopped without running its exit handlers (a worker thread ended by
-   * `worker.terminate()`). Then the session writes the metadata so far to
-   * {@link PENDING_METADATA_FILE} when the recording begins, and writes buffered events to `trace.json` at
-   * the end of each event-loop turn that recorded some, so that another thread can finish the
-   * folder (`finishAbandonedTrace`) with little lost. @default false
+   * Save `git diff HEAD` of the working tree (the workdir's repository) as
+   * {@link WORKSPACE_DIFF_FILE} in the trace folder when the recording begins; the metadata's
+   * `workspace_diff` says whether it was asked for, where the file is, or why there is none.
+   * @default false
    */
-  killable?: boolean;
+  withDiff?: boolean;
+  /** The policy to apply (default: the thread's policy when the session starts, `policySnapshot()`). */
+  policy?: Readonly<RecorderPolicy>;
+  /** Test hook: see `RecorderOptions.injectFailureAtStep`. */
+  injectFailureAtStep?: number;
 }
+
+/**
+ * Every session may end without its exit handlers running (`kill -9`, a worker ended by
+ * `worker.terminate()`): the metadata so far is written to {@link PENDING_METADATA_FILE} when the
+ * recording begins, and buffered events reach `trace.json` at the end of each event-loop turn
+ * that recorded some (and every 1024 events in between), so the folder can be finished later
+ * (`repairTrace`, `finishAbandonedTrace`) with little lost.
+ */
 
 /** A running session. */
 export class NodeSession {
-  /** The recorder instrumented code talks to. */
+  /** The recorder instrumented code talks to (through the thread's runtime host). */
   readonly recorder: Recorder;
-  /**
-   * What is installed as `globalThis.__codetracer__`: the recorder, or, while the recording
-   * has not begun (see {@link SessionOptions.program}), a runtime that begins it on first use.
-   */
+  /** What instrumented code calls: the thread's runtime host (`globalThis.__codetracer__`). */
   readonly runtime: RuntimeApi;
   readonly traceDir: string;
   readonly format: TraceFormat;
+  /** Identifies this session in log lines, error trailers and the metadata (a UUIDv4). */
+  readonly traceId: string = randomUUID();
+  /** The policy the session runs under. */
+  readonly policy: Readonly<RecorderPolicy>;
   private readonly writer: TraceJsonWriter;
   private stopped = false;
   private entry: { program: string; args: string[] } | undefined;
+  private stopIoCapture: (() => void) | null = null;
+  private workspaceDiff: WorkspaceDiffInfo | undefined;
 
   /** @internal use {@link startSession}. */
   constructor(
@@ -101,59 +124,71 @@ export class NodeSession {
   ) {
     this.traceDir = options.traceDir;
     this.format = options.format ?? "json";
+    this.policy = options.policy ?? policySnapshot();
     this.writer = writer;
     let flushQueued = false;
     const flushSoon = () => {
       flushQueued = false;
       this.flush();
     };
-    const sink = options.killable
-      ? {
-          write: (event: TraceLowLevelEvent) => {
-            writer.write(event);
-            if (!flushQueued) {
-              flushQueued = true;
-              setImmediate(flushSoon).unref();
-            }
-          },
+    const sink = {
+      write: (event: TraceLowLevelEvent) => {
+        writer.write(event);
+        if (!flushQueued) {
+          flushQueued = true;
+          setImmediate(flushSoon).unref();
         }
-      : writer;
+      },
+    };
     this.recorder = new Recorder({
       sink,
       isProxy: utilTypes.isProxy,
       ...(options.activationPath !== undefined ? { activationPath: toPosix(options.activationPath) } : {}),
       ...(options.limits ? { limits: options.limits } : {}),
       ...(options.attrPolicy ? { attrPolicy: options.attrPolicy } : {}),
-      onInternalError: (error) => {
-        process.stderr.write(`codetracer: recorder detached after an internal error: ${String(error)}\n`);
-      },
+      ...(options.scopePolicy ? { scopePolicy: options.scopePolicy } : {}),
+      ...(options.injectFailureAtStep ? { injectFailureAtStep: options.injectFailureAtStep } : {}),
+      onInternalError: (error) => this.onInternalError(error),
     });
+    const host = runtimeHost();
+    this.runtime = host;
     if (typeof options.program === "string") {
       this.begin();
-      this.runtime = this.recorder;
+      host.attach(this.recorder, this);
     } else {
-      this.runtime = {
-        abi: this.recorder.abi,
-        file: (table) => {
-          this.begin();
-          return this.recorder.file(table);
-        },
-      };
+      host.attach(this.recorder, this, () => this.begin());
     }
   }
 
-  /** Opens the top-level call (once); for a `killable` session, writes the pending metadata. */
+  /** The recorder failed: detach (it already has) and apply `onRecorderError`. */
+  private onInternalError(error: unknown): Error | undefined {
+    const abort = this.policy.onRecorderError === "abort";
+    const failure = new InternalError(
+      "ERR_UNKNOWN",
+      `the recorder failed and ${abort ? "stopped recording" : "detached"}: ${(error as Error)?.message ?? String(error)}`,
+      { traceDir: this.traceDir, policy: this.policy.onRecorderError },
+      { cause: error },
+    );
+    reportRecorderError(failure, "codetracer.recorder");
+    return abort ? failure : undefined;
+  }
+
+  /** Opens the top-level call and writes the pending metadata (once). */
   private begin(): { program: string; args: string[] } {
     if (this.entry) return this.entry;
     const { program, args } = this.options;
     this.entry = { program: resolveProgram(typeof program === "string" ? program : program()), args: typeof args === "function" ? args() : args };
     this.recorder.begin(toPosix(this.entry.program));
-    if (this.options.killable) {
-      try {
-        writeFileAtomic(path.join(this.traceDir, PENDING_METADATA_FILE), serializeTraceMetadata(this.metadataSoFar()));
-      } catch {
-        // best effort: without it, a killed thread's folder stays unfinished
-      }
+    setTraceId(this.traceId);
+    if (this.options.withDiff) this.workspaceDiff = saveWorkspaceDiff(this.options.workdir, path.join(this.traceDir, WORKSPACE_DIFF_FILE));
+    if (this.policy.ioCapture) this.stopIoCapture = installIoCapture((stream, text) => this.recorder.recordWrite(stream, text));
+    try {
+      writeFileAtomic(path.join(this.traceDir, PENDING_METADATA_FILE), serializeTraceMetadata(this.metadataSoFar()));
+    } catch (error) {
+      log("warn", "codetracer.session", `cannot write ${PENDING_METADATA_FILE}: the folder cannot be repaired if the process is killed`, {
+        errorCode: "ERR_IO",
+        fields: { error: (error as Error).message },
+      });
     }
     return this.entry;
   }
@@ -175,36 +210,80 @@ export class NodeSession {
       workdir: this.options.workdir,
       program,
       args,
-      recorder: { name: RECORDER_NAME, version: RECORDER_VERSION },
+      recorder: { name: RECORDER_NAME, version: RECORDER_VERSION, target_script: program },
       format: this.format,
+      run_id: getRunId(),
+      trace_id: this.traceId,
+      workspace_diff: this.workspaceDiff ?? { requested: false, path: null },
       ...this.options.metadata?.(),
     };
   }
 
   /**
    * Ends the session: closes every open frame, returns from the top-level call with
-   * `exitCode`, and writes the remaining events, `trace_paths.json` and `trace_metadata.json`.
-   * The finished runtime stays installed as `globalThis.__codetracer__`, so instrumented code
-   * that runs later (an exit handler, a module loaded from one) records nothing and never fails.
-   * Idempotent.
+   * `exitCode` (or the Raw value `<label>`), and writes the remaining events, `trace_paths.json`
+   * and, last, `trace_metadata.json` with `process_exit_status: {code, label}` (`label` is
+   * `<exit>` when neither is given). Instrumented code that runs later records nothing and never
+   * fails. Idempotent.
    *
-   * @throws TraceFormatError `ERR_IO` when a file cannot be written.
+   * After the recorder detached under the `disable` policy, the top-level return is
+   * `<disabled>`, and without `keepPartialTrace` the trace files are removed instead.
+   *
+   * @throws RecorderError `ERR_IO` when a file cannot be written; `ERR_TRACE_MISSING` (after
+   *   finishing the folder) when the policy's `requireTrace` is set and no instrumented code
+   *   was recorded.
    */
-  stop(exitCode?: number): void {
+  stop(exitCode?: number, label?: string): void {
     if (this.stopped) return;
     this.stopped = true;
-    stoppedRuntimes.add(this.runtime);
     this.begin();
-    this.recorder.finish(exitCode);
-    this.writer.finish();
-    writeTracePaths(this.traceDir, this.recorder.paths);
-    const metadata: TraceMetadata = {
-      ...this.metadataSoFar(),
-      process_exit_status: { code: exitCode ?? null, label: exitCode === undefined ? "<exit>" : null },
-      stats: { events: this.recorder.stats.events, internal_errors: this.recorder.stats.internalErrors },
-    };
-    writeTraceMetadata(this.traceDir, metadata);
-    if (this.options.killable) fs.rmSync(path.join(this.traceDir, PENDING_METADATA_FILE), { force: true });
+    this.stopIoCapture?.();
+    runtimeHost().detach(this.recorder);
+    const disabled = this.recorder.isDetached && this.policy.onRecorderError === "disable";
+    const topLabel = disabled ? "<disabled>" : label !== undefined ? `<${label.replace(/^<|>$/g, "")}>` : "<exit>";
+    try {
+      this.recorder.finish(exitCode, topLabel);
+      this.writer.finish();
+      if (disabled && !this.policy.keepPartialTrace) {
+        for (const name of [TRACE_JSON_FILE, TRACE_BIN_FILE, PENDING_METADATA_FILE, TRACE_PATHS_FILE, TRACE_METADATA_FILE, WORKSPACE_DIFF_FILE]) {
+          fs.rmSync(path.join(this.traceDir, name), { force: true });
+        }
+        log("warn", "codetracer.session", `the recorder detached after an internal error; the partial trace in ${this.traceDir} was removed (keepPartialTrace is off)`, {
+          errorCode: "ERR_TRACE_INCOMPLETE",
+        });
+        return;
+      }
+      writeTracePaths(this.traceDir, this.recorder.paths);
+      const stats = this.recorder.stats;
+      const metadata: TraceMetadata = {
+        ...this.metadataSoFar(),
+        process_exit_status: { code: exitCode ?? null, label: exitCode === undefined ? (label ?? "<exit>") : null },
+        stats: { events: stats.events, dropped_events: 0, detaches: stats.detaches, internal_errors: stats.internalErrors },
+        ...(this.recorder.isDetached ? { partial: true } : {}),
+      };
+      writeTraceMetadata(this.traceDir, metadata);
+      fs.rmSync(path.join(this.traceDir, PENDING_METADATA_FILE), { force: true });
+      if (disabled) {
+        log("warn", "codetracer.session", `the recorder detached after an internal error; the partial trace in ${this.traceDir} was kept`, {
+          errorCode: "ERR_TRACE_INCOMPLETE",
+        });
+      }
+    } catch (error) {
+      throw asRecorderError(error);
+    } finally {
+      setTraceId(null);
+    }
+    if (this.recorder.recordedFunctions === 0) {
+      const missing = new UsageError(
+        "ERR_TRACE_MISSING",
+        `the session recorded no instrumented code (${this.traceDir}): load the program with the recorder's loader ` +
+          "(node --import codetracer-js-recorder/register, or …/register/instrument for the session API) or a bundler plugin",
+        { traceDir: this.traceDir },
+      );
+      if (this.policy.requireTrace) throw missing;
+      // No instrumented file at all: the API was called from code nothing instrumented.
+      log(runtimeHost().fileCount === 0 ? "warn" : "info", "codetracer.session", missing.message, { errorCode: missing.code });
+    }
   }
 }
 
@@ -229,9 +308,8 @@ function readSourceFile(file: string): string | undefined {
  */
 export function startSession(options: SessionOptions): NodeSession {
   const format = checkTraceFormat(options.format ?? "json");
-  const installed = (globalThis as Record<string, unknown>)[RUNTIME_GLOBAL];
-  if (installed && !stoppedRuntimes.has(installed)) {
-    throw new UsageError("ERR_ALREADY_TRACING", "a recording session is already active in this process");
+  if (runtimeHost().attached) {
+    throw new UsageError("ERR_ALREADY_TRACING", "a recording session is already active in this thread", {});
   }
   const traceDir = path.resolve(options.traceDir);
   prepareTraceDir(traceDir);
@@ -242,9 +320,8 @@ export function startSession(options: SessionOptions): NodeSession {
     throw new EnvironmentError("ERR_IO", `cannot write ${path.join(traceDir, TRACE_JSON_FILE)}: ${(error as Error).message}`, { traceDir }, { cause: error });
   }
   const writer = new TraceJsonWriter(sink);
-  const session = new NodeSession({ ...options, traceDir, workdir: options.workdir ?? process.cwd() }, writer);
-  installRuntimeGlobal(session.runtime);
-  return session;
+  installFunctionSource(readSourceFile);
+  return new NodeSession({ ...options, format, traceDir, workdir: options.workdir ?? process.cwd() }, writer);
 }
 
 /**
@@ -311,12 +388,12 @@ function toPosix(p: string): string {
 }
 
 /**
- * Installs `runtime` as `globalThis.__codetracer__`, not enumerable, so that programs listing
- * the global object's keys (`Object.keys(globalThis)`, `for…in`) see what they see without the
- * recorder. The name itself stays reachable (documented in docs/recording.md). Also makes
- * `Function.prototype.toString` show recorded functions as written (`installFunctionSource`).
+ * Installs the thread's runtime host as `globalThis.__codetracer__` if it is not yet (see
+ * `runtimeHost`), for a thread that may run instrumented code before or without a session, and
+ * makes `Function.prototype.toString` show recorded functions as written
+ * (`installFunctionSource`).
  */
-export function installRuntimeGlobal(runtime: unknown): void {
+export function installIdleRuntime(): void {
   installFunctionSource(readSourceFile);
-  Object.defineProperty(globalThis, RUNTIME_GLOBAL, { value: runtime, writable: true, configurable: true, enumerable: false });
+  runtimeHost();
 }

@@ -24,9 +24,7 @@ import {
   type TraceMetadata,
   type TraceThreadInfo,
 } from "@codetracer/trace-format";
-import { RUNTIME_GLOBAL } from "../abi.js";
-import { Recorder } from "../recorder.js";
-import { PENDING_METADATA_FILE, installRuntimeGlobal, startSession, type NodeSession, type SessionOptions } from "./session.js";
+import { PENDING_METADATA_FILE, startSession, type NodeSession, type SessionOptions } from "./session.js";
 
 /** The folder of the root trace that holds the worker traces, one sub-folder per `threadId`. */
 export const WORKERS_DIR = "workers";
@@ -76,9 +74,8 @@ export function workerTraceDir(root: string, id: number): string {
  *   worker traces an earlier recording left there; when it stops, its metadata gets
  *   `workers: ["workers/<id>", …]`, the worker folders holding a `trace.json` at that time.
  * - With `inherited` (a worker): records into `<root>/workers/<threadId>` (`options.traceDir`
- *   is ignored); the metadata gets `thread: {id, parent_id, parent_trace}`. The session is
- *   `killable` (see {@link SessionOptions.killable}), so the parent thread can finish the folder
- *   if the worker is terminated ({@link finishAbandonedTrace}).
+ *   is ignored); the metadata gets `thread: {id, parent_id, parent_trace}`. The parent thread
+ *   finishes the folder if the worker is terminated ({@link finishAbandonedTrace}).
  *
  * @throws what {@link startSession} throws.
  */
@@ -101,7 +98,7 @@ export function startThreadSession(options: SessionOptions, inherited?: ThreadRe
     parent_id: inherited.parentThreadId,
     parent_trace: path.relative(traceDir, parentDir).split(path.sep).join("/"),
   };
-  return startSession({ ...options, traceDir, killable: true, metadata: () => ({ ...options.metadata?.(), thread }) });
+  return startSession({ ...options, traceDir, metadata: () => ({ ...options.metadata?.(), thread }) });
 }
 
 /**
@@ -119,20 +116,6 @@ export function shareRecordingWithWorkers<Loader>(root: string, loader: Loader):
     const dir = workerTraceDir(root, worker.threadId);
     worker.prependListener("exit", (code: number) => finishAbandonedTrace(dir, code));
   });
-}
-
-/**
- * Installs, when none is, a runtime that records nothing, for a thread that may run
- * instrumented code without a session: the module hooks thread, where the loader's hooks
- * compile the program's own hooks modules (registered after the recorder's) before Node runs
- * them.
- */
-export function installIdleRuntime(): void {
-  const global = globalThis as Record<string, unknown>;
-  if (global[RUNTIME_GLOBAL]) return;
-  const idle = new Recorder({ sink: { write() {} } });
-  idle.finish(undefined); // a finished recorder hands out frames that record nothing
-  installRuntimeGlobal(idle);
 }
 
 /** `workers/<id>` for each worker folder under `root` that holds a `trace.json`, by thread id. */

@@ -1,0 +1,140 @@
+/**
+ * What the loader entries (`@codetracer/register`, `@codetracer/register/instrument`) do when
+ * imported: read the configuration and policy, load the trace-filter chain, install the thread's
+ * runtime host, the CommonJS `require` hook and the ES module hooks, and, to record the whole
+ * run, start the thread's session.
+ */
+import { register } from "node:module";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { isMainThread, threadId } from "node:worker_threads";
+import { createRequire } from "node:module";
+import {
+  asRecorderError,
+  autoStartFromEnv,
+  configurePolicyFromEnv,
+  errorTrailer,
+  getRunId,
+  inheritedRecording,
+  installExitHooks,
+  installIdleRuntime,
+  isRecorderErrorLike,
+  policySnapshot,
+  runtimeHost,
+  setLoaderInfo,
+  setRunId,
+  shareRecordingWithWorkers,
+  startThreadSession,
+  uncaptured,
+  type FilterCounters,
+  type TraceFormat,
+} from "@codetracer/runtime";
+import { FilterStats } from "@codetracer/trace-filter";
+import { readLoaderConfig, type LoaderConfig } from "./config.js";
+import { installRequireHook } from "./cjs.js";
+import { createFileFilter } from "./filter.js";
+import type { HooksData } from "./hooks.js";
+import { attrPolicyOf, loadFilterChain, scopeFilterFor } from "./trace-filter.js";
+
+/** What a recorded thread hands its workers: the configuration and the process's run id. */
+type InheritedConfig = LoaderConfig & { runId?: string };
+
+function ownRoots(): string[] {
+  const require = createRequire(import.meta.url);
+  const packageRoot = (entry: string) => path.dirname(path.dirname(entry));
+  const roots = [packageRoot(fileURLToPath(import.meta.url))];
+  for (const pkg of ["@codetracer/runtime", "@codetracer/instrument", "@codetracer/trace-format", "@codetracer/trace-filter"]) {
+    try {
+      roots.push(packageRoot(require.resolve(pkg)));
+    } catch {
+      // not installed separately
+    }
+  }
+  return roots;
+}
+
+/** The program a thread runs: its script, or `<eval>` for `node -e` and `new Worker(code, { eval: true })`. */
+function programOf(script: string | undefined): string {
+  if (!script || script === "[worker eval]") return "<eval>";
+  return /^[a-z][a-z0-9+.-]+:/i.test(script) ? script : path.resolve(script); // a data: URL stays as it is
+}
+
+/** `CODETRACER_TEST_INJECT_FAILURE=step:N` (test hook): the recorder fails at its N-th step. */
+function injectedFailure(env: NodeJS.ProcessEnv): number | undefined {
+  const m = /^step:(\d+)$/.exec(env.CODETRACER_TEST_INJECT_FAILURE ?? "");
+  return m ? Number(m[1]) : undefined;
+}
+
+function setup(mode: "record" | "instrument"): void {
+  const inherited = inheritedRecording<InheritedConfig>();
+  if (!isMainThread && !inherited) return; // Node's hooks thread, or a worker of an unrecorded thread
+  if (inherited?.loader.runId) setRunId(inherited.loader.runId);
+  configurePolicyFromEnv(process.env);
+  const config: InheritedConfig = inherited?.loader ?? readLoaderConfig(process.env, ownRoots(), process.argv[1]);
+  // Loaded (and so validated) before the program runs: a bad filter stops it with a coded error.
+  const chain = loadFilterChain(config);
+  // Files skipped as a whole are counted by whichever thread loads them (CommonJS here, ES
+  // modules on the hooks thread).
+  const skippedFiles = new Int32Array(new SharedArrayBuffer(4));
+  const countSkipped = (scopes = 1) => void Atomics.add(skippedFiles, 0, scopes);
+  const filterMetadata = (counters: FilterCounters) => ({
+    trace_filter: { ...chain.metadata(), stats: { ...counters, scopes_skipped: counters.scopes_skipped + Atomics.load(skippedFiles, 0) } },
+  });
+  const attrPolicy = attrPolicyOf(chain);
+  installIdleRuntime();
+  setLoaderInfo({ attrPolicy, metadata: filterMetadata });
+  if (mode === "record") {
+    const inject = injectedFailure(process.env);
+    // The pending metadata is written as the session begins, before `session` is assigned.
+    let counters: () => FilterCounters = () => new FilterStats().toJSON();
+    const session = startThreadSession(
+      {
+        traceDir: config.traceDir,
+        format: config.format as TraceFormat,
+        // A worker preloaded with --require learns its script only after the preloads: ask later.
+        program: isMainThread ? programOf(process.argv[1]) : () => programOf(process.argv[1]),
+        args: isMainThread ? process.argv.slice(2) : () => process.argv.slice(2),
+        workdir: config.cwd,
+        ...(config.activationPath ? { activationPath: config.activationPath } : {}),
+        ...(isMainThread && /^(1|true|yes|on)$/i.test(process.env.CODETRACER_WITH_DIFF ?? "") ? { withDiff: true } : {}),
+        ...(inject ? { injectFailureAtStep: inject } : {}),
+        attrPolicy,
+        metadata: () => filterMetadata(counters()),
+      },
+      inherited,
+    );
+    counters = () => session.recorder.filterCounters;
+    installExitHooks(session);
+  }
+  process.setSourceMapsEnabled(true);
+  installRequireHook(
+    createFileFilter(config, chain, () => countSkipped(1)),
+    (file) => runtimeHost().attached?.moduleThrew(file.replace(/\\/g, "/")),
+    { scopesFor: (file) => scopeFilterFor(chain, file), countSkipped },
+  );
+  register("./hooks.js", import.meta.url, { data: { ...config, skippedFiles: skippedFiles.buffer as SharedArrayBuffer } satisfies HooksData });
+  if (mode === "record") shareRecordingWithWorkers(config.traceDir, { ...config, runId: getRunId() });
+  else if (isMainThread) autoStartFromEnv(process.env);
+}
+
+/**
+ * Sets the loader up in this thread. A recorder error stops the main thread with exit code 1
+ * (its message, and the JSON error trailer under `jsonErrors`, on stderr); a worker whose
+ * session cannot start runs unrecorded.
+ */
+export function startLoader(mode: "record" | "instrument"): void {
+  try {
+    setup(mode);
+  } catch (error) {
+    if (!isRecorderErrorLike(error)) throw error;
+    const e = asRecorderError(error);
+    uncaptured(() => {
+      if (isMainThread) process.stderr.write(`codetracer: ${e.message}\n`);
+      else process.stderr.write(`codetracer: worker ${threadId} is not recorded: ${e.message}\n`);
+      if (policySnapshot().jsonErrors || /^(1|true|t|yes|y|on)$/i.test(process.env.CODETRACER_JSON_ERRORS ?? "")) {
+        process.stderr.write(`${errorTrailer(e)}\n`);
+      }
+    });
+    if (isMainThread) process.exit(1);
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The runtime host: what is installed as `globalThis.__codetracer__`, once per thread, for the
+ * thread's lifetime. Instrumented files register their tables with it when they load (whether or
+ * not a session is recording) and get a {@link FileRuntime} that stays theirs: while a session
+ * records, its methods are the session recorder's; otherwise they record nothing
+ * ({@link IDLE_FILE_RUNTIME}). So sessions can start and stop any number of times
+ * (`start()`/`stop()` of the session API), and code loaded before a session records from the
+ * moment the session starts.
+ */
+import { ABI_VERSION, RUNTIME_GLOBAL, type FileRuntime, type FileTable, type RuntimeApi } from "./abi.js";
+import { noteFunctionSources } from "./function-source.js";
+import { IDLE_FILE_RUNTIME, type Recorder } from "./recorder.js";
+
+/** Marks a host, also one created by another copy of this package. */
+const HOST_BRAND = Symbol.for("codetracer.runtime-host");
+
+/** See the module documentation. */
+export class RuntimeHost implements RuntimeApi {
+  readonly abi = ABI_VERSION;
+  readonly [HOST_BRAND] = true;
+  private readonly files: Array<{ table: FileTable; runtime: FileRuntime }> = [];
+  private recorder: Recorder | null = null;
+  /** Told about each file registered while a recorder is attached, before it is bound. */
+  private onFile: ((table: FileTable) => void) | null = null;
+  /** The session owning the attached recorder (opaque to the host). */
+  owner: unknown = null;
+
+  /**
+   * Registers an instrumented file (generated code calls this once per file).
+   * @throws TypeError when the table was built for another ABI version.
+   */
+  file(table: FileTable): FileRuntime {
+    if (table.v !== ABI_VERSION) {
+      throw new TypeError(`codetracer: ${table.path} was instrumented for runtime ABI ${table.v}, this runtime implements ${ABI_VERSION}`);
+    }
+    noteFunctionSources(table);
+    const runtime: FileRuntime = { ...IDLE_FILE_RUNTIME };
+    this.files.push({ table, runtime });
+    if (this.recorder) {
+      this.onFile?.(table);
+      Object.assign(runtime, this.recorder.file(table));
+    }
+    return runtime;
+  }
+
+  /** Number of instrumented files loaded in this thread so far. */
+  get fileCount(): number {
+    return this.files.length;
+  }
+
+  /** The recorder attached now, or null. */
+  get attached(): Recorder | null {
+    return this.recorder;
+  }
+
+  /**
+   * Makes every file, loaded and to come, record into `recorder`; `onFile` is told about files
+   * registered from now on. Replaces any recorder attached before.
+   */
+  attach(recorder: Recorder, owner: unknown, onFile: ((table: FileTable) => void) | null = null): void {
+    this.recorder = recorder;
+    this.owner = owner;
+    this.onFile = onFile;
+    for (const { table, runtime } of this.files) Object.assign(runtime, recorder.file(table));
+  }
+
+  /** Stops recording into `recorder` (if it is the one attached): every file records nothing. */
+  detach(recorder: Recorder): void {
+    if (this.recorder !== recorder) return;
+    this.recorder = null;
+    this.owner = null;
+    this.onFile = null;
+    for (const { runtime } of this.files) Object.assign(runtime, IDLE_FILE_RUNTIME);
+  }
+}
+
+/** True for a {@link RuntimeHost}, also one of another copy of this package. */
+export function isRuntimeHost(value: unknown): value is RuntimeHost {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[HOST_BRAND] === true;
+}
+
+/**
+ * The thread's host, installed as `globalThis.__codetracer__` (not enumerable, so programs
+ * listing the global object's keys see what they see without the recorder) on first use.
+ * Something else installed there (a test's fake runtime) is replaced.
+ */
+export function runtimeHost(): RuntimeHost {
+  const installed = (globalThis as Record<string, unknown>)[RUNTIME_GLOBAL];
+  if (isRuntimeHost(installed)) return installed;
+  const host = new RuntimeHost();
+  Object.defineProperty(globalThis, RUNTIME_GLOBAL, { value: host, writable: true, configurable: true, enumerable: false });
+  return host;
+}

@@ -1,0 +1,341 @@
+/**
+ * The session API, after the CodeTracer Python recorder's `codetracer` module
+ * (`recorder-behaviour.md` §4) in TypeScript naming:
+ *
+ * ```ts
+ * import { start, stop, trace } from "codetracer-js-recorder";
+ * using session = start("trace-out");          // or: const session = start(…); …; session.stop();
+ * await trace("trace-out", {}, async () => work());
+ * ```
+ *
+ * The API records code that was instrumented: run the program with
+ * `node --import codetracer-js-recorder/register/instrument` (instruments, records only between
+ * `start` and `stop`), or build it with the bundler plugin. Code loaded before `start` is
+ * recorded from the moment the session starts. Under `--import …/register` or the CLI, the
+ * whole run is already recorded and `start` throws `ERR_ALREADY_TRACING`.
+ */
+import * as path from "node:path";
+import { FilterChain, TraceFilterError, builtinDefaultFilter, expandHome, loadTraceFilter, splitFilterList } from "@codetracer/trace-filter";
+import { EnvironmentError, UsageError, asRecorderError, type RecorderError } from "../errors.js";
+import { runtimeHost } from "../host.js";
+import type { AttrPolicy, FilterCounters, RuntimeScopeDecision } from "../recorder.js";
+import { installExitHooks } from "./exit-hooks.js";
+import { log, reportRecorderError } from "./log.js";
+import { configurePolicy, configurePolicyFromEnv, type RecorderPolicy } from "./policy.js";
+import { checkTraceFormat, startSession, type NodeSession, type TraceFormat } from "./session.js";
+
+/** `trace.bin`: CBOR events in seekable Zstandard (trace-format spec §10). Not written yet. */
+export const TRACE_BINARY = "binary";
+/** `trace.json`: one JSON array of events (trace-format spec §4). */
+export const TRACE_JSON = "json";
+/**
+ * The format the recorder API documents as its default. Until `trace.bin` is written (the
+ * value-model issue), a session started without a `format` writes `trace.json`; asking for
+ * `binary` explicitly is `ERR_UNSUPPORTED_FORMAT`.
+ */
+export const DEFAULT_FORMAT = TRACE_BINARY;
+
+/**
+ * What a loader that instruments code (`@codetracer/register`) tells sessions started through
+ * this API: its compile-time filter's `attr` policy and metadata. Set on the thread's runtime host.
+ */
+export interface LoaderInfo {
+  /** The compile-time chain's `attr` decisions. */
+  attrPolicy?: (file: string, scope: string) => AttrPolicy | null;
+  /** The compile-time chain's `trace_filter` metadata, completed with a session's counters. */
+  metadata?: (counters: FilterCounters) => Record<string, unknown>;
+}
+
+const LOADER_KEY = Symbol.for("codetracer.loader-info");
+
+/** Called by the loader: see {@link LoaderInfo}. */
+export function setLoaderInfo(info: LoaderInfo): void {
+  (runtimeHost() as unknown as Record<symbol, LoaderInfo>)[LOADER_KEY] = info;
+}
+
+/** What the loader told (see {@link setLoaderInfo}), or `undefined` when no loader instruments this thread. */
+export function loaderInfo(): LoaderInfo | undefined {
+  return (runtimeHost() as unknown as Record<symbol, LoaderInfo | undefined>)[LOADER_KEY];
+}
+
+/** Options of {@link start} and {@link trace}. */
+export interface StartOptions {
+  /** `json` (default for now) or `binary` (see {@link DEFAULT_FORMAT}). */
+  format?: TraceFormat;
+  /** Record nothing until execution first enters this file (a path, relative to the working directory). */
+  startOnEnter?: string;
+  /**
+   * Trace-filter files applied at run time, after the loader's chain (`::` separates paths in
+   * one entry). They can only hide more than the loader's chain: code it did not instrument and
+   * values it did not capture cannot come back.
+   */
+  traceFilter?: string | readonly string[];
+  /** Policy settings for this session (applied with `configurePolicy`, after the environment's). */
+  policy?: Partial<RecorderPolicy>;
+  /** Apply `CODETRACER_*` policy variables first. @default true */
+  applyEnvPolicy?: boolean;
+  /** Save `git diff HEAD` as `workspace.diff` in the trace folder. @default false */
+  withDiff?: boolean;
+}
+
+/**
+ * A session started by {@link start}. `using session = start(dir)` stops it at the end of the
+ * block (`Symbol.dispose`), `await using` too.
+ */
+export class TraceSession {
+  /** @internal use {@link start}. */
+  constructor(
+    private readonly session: NodeSession,
+    private readonly removeExitHooks: () => void,
+  ) {}
+
+  /** The trace folder (absolute). */
+  get path(): string {
+    return this.session.traceDir;
+  }
+
+  /** The event format being written. */
+  get format(): TraceFormat {
+    return this.session.format;
+  }
+
+  /** The session's trace id (in log lines, error trailers and the metadata). */
+  get traceId(): string {
+    return this.session.traceId;
+  }
+
+  /** True until stopped. */
+  get isActive(): boolean {
+    return this.session.isActive;
+  }
+
+  /**
+   * Ends the recording and writes the trace folder (see `NodeSession.stop`); a no-op when
+   * already stopped.
+   * @param options.exitCode - written as the top-level return value and `process_exit_status`
+   * @throws RecorderError `ERR_IO` when a file cannot be written; `ERR_TRACE_MISSING` under
+   *   `requireTrace` when nothing instrumented was recorded. Also written as a JSON trailer
+   *   under `jsonErrors`.
+   */
+  stop(options: { exitCode?: number } = {}): void {
+    if (!this.session.isActive) return;
+    this.removeExitHooks();
+    try {
+      this.session.stop(options.exitCode);
+    } catch (error) {
+      throw reported(error);
+    }
+  }
+
+  /** Writes the events buffered so far to disk, without ending the session. */
+  flush(): void {
+    this.session.flush();
+  }
+
+  [Symbol.dispose](): void {
+    this.stop();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.stop();
+  }
+}
+
+function reported(error: unknown): RecorderError {
+  const e = asRecorderError(error);
+  reportRecorderError(e);
+  return e;
+}
+
+function filterError(error: unknown): unknown {
+  if (!(error instanceof TraceFilterError)) return error;
+  if (error.code === "ERR_IO") return new EnvironmentError("ERR_IO", error.message, { ...error.context }, { cause: error });
+  return new UsageError("ERR_INVALID_POLICY_VALUE", error.message, { ...error.context }, { cause: error });
+}
+
+/** The run-time chain of `traceFilter` (after the builtin), or null without filters. */
+function runtimeChain(traceFilter: StartOptions["traceFilter"]): FilterChain | null {
+  const entries = traceFilter === undefined ? [] : typeof traceFilter === "string" ? [traceFilter] : [...traceFilter];
+  const paths = entries.flatMap(splitFilterList).map((p) => path.resolve(expandHome(p)));
+  if (paths.length === 0) return null;
+  try {
+    return new FilterChain([builtinDefaultFilter(), ...paths.map((p) => loadTraceFilter(p))]);
+  } catch (error) {
+    throw filterError(error);
+  }
+}
+
+function stricterAttr(a: AttrPolicy | null, b: AttrPolicy | null): AttrPolicy | null {
+  if (!a) return b;
+  if (!b) return a;
+  return (field) => {
+    const x = a(field);
+    const y = b(field);
+    return x === "drop" || y === "drop" ? "drop" : x === "redact" || y === "redact" ? "redact" : "allow";
+  };
+}
+
+const activeApiSessions = new WeakMap<NodeSession, TraceSession>();
+
+/**
+ * Starts recording into the folder `tracePath` (created if missing; receives `trace.json`,
+ * `trace_metadata.json` and `trace_paths.json`). The session is finished at process exit if not
+ * stopped before (also after `process.exit()`, an uncaught exception or a signal).
+ *
+ * @throws UsageError `ERR_ALREADY_TRACING` when a session is active in this thread;
+ *   `ERR_UNSUPPORTED_FORMAT`; `ERR_TRACE_DIR_CONFLICT` when `tracePath` is a file;
+ *   `ERR_INVALID_POLICY_VALUE` for a bad policy value or trace filter.
+ * @throws EnvironmentError `ERR_TRACE_DIR_CREATE_FAILED`, `ERR_IO` (unreadable filter, trace
+ *   file not writable). Every error is also written as a JSON trailer under `jsonErrors`.
+ */
+export function start(tracePath: string, options: StartOptions = {}): TraceSession {
+  try {
+    const host = runtimeHost();
+    if (host.attached) {
+      throw new UsageError("ERR_ALREADY_TRACING", "a recording session is already active in this thread (stop it first, or run without --import codetracer-js-recorder/register, which records the whole run)", {
+        traceDir: path.resolve(String(tracePath)),
+      });
+    }
+    if (typeof tracePath !== "string" || tracePath === "") {
+      throw new UsageError("ERR_TRACE_DIR_CONFLICT", `the trace path must be a non-empty string, got ${JSON.stringify(tracePath)}`, {});
+    }
+    const format = checkTraceFormat(options.format ?? TRACE_JSON);
+    if (options.applyEnvPolicy !== false) configurePolicyFromEnv();
+    if (options.policy) configurePolicy(options.policy);
+    const chain = runtimeChain(options.traceFilter);
+    const loader = loaderInfo();
+    if (host.fileCount === 0 && !loader) {
+      log(
+        "warn",
+        "codetracer.session",
+        "start(): no instrumented code is loaded in this thread, so nothing can be recorded; run the program with " +
+          "`node --import codetracer-js-recorder/register/instrument` or build it with the codetracer bundler plugin",
+        { errorCode: "ERR_TRACE_MISSING" },
+      );
+    }
+    const chainAttr = chain
+      ? (file: string, scope: string): AttrPolicy | null => {
+          const decision = chain.classify({ file: path.normalize(file), obj: scope });
+          return decision.uniformValueAction("attr") === "allow" ? null : (field) => decision.valueAction("attr", field);
+        }
+      : null;
+    const loaderAttr = loader?.attrPolicy ?? null;
+    let counters: () => FilterCounters | undefined = () => undefined;
+    const script = process.argv[1];
+    const session = startSession({
+      traceDir: tracePath,
+      format,
+      program: script ? path.resolve(script) : "<eval>",
+      args: process.argv.slice(2),
+      ...(options.startOnEnter ? { activationPath: path.resolve(options.startOnEnter) } : {}),
+      ...(options.withDiff ? { withDiff: true } : {}),
+      ...(chainAttr || loaderAttr
+        ? { attrPolicy: (file: string, scope: string) => stricterAttr(loaderAttr?.(file, scope) ?? null, chainAttr?.(file, scope) ?? null) }
+        : {}),
+      ...(chain
+        ? {
+            scopePolicy: (file: string, scope: string): RuntimeScopeDecision | null => {
+              const d = chain.classify({ file: path.normalize(file), obj: scope });
+              return { exec: d.exec, valueAction: (kind, name) => d.valueAction(kind, name) };
+            },
+          }
+        : {}),
+      metadata: () => {
+        const c = counters();
+        const base = c && loader?.metadata ? loader.metadata(c) : {};
+        if (!chain) return base;
+        const own = chain.metadata().filters;
+        const prior = (base.trace_filter as { filters?: unknown[] } | undefined)?.filters ?? own.slice(0, 1);
+        return { ...base, trace_filter: { filters: [...prior, ...own.slice(1)], stats: c } };
+      },
+    });
+    counters = () => session.recorder.filterCounters;
+    const traceSession = new TraceSession(session, installExitHooks(session));
+    activeApiSessions.set(session, traceSession);
+    return traceSession;
+  } catch (error) {
+    throw reported(filterError(error));
+  }
+}
+
+/** The active session of this thread (started by {@link start}, the loader or auto-start), or null. */
+function activeSession(): NodeSession | null {
+  const owner = runtimeHost().owner as NodeSession | null;
+  return owner && owner.isActive ? owner : null;
+}
+
+/**
+ * Stops the active session (see {@link TraceSession.stop}); a no-op when none is active.
+ * @throws what {@link TraceSession.stop} throws.
+ */
+export function stop(options: { exitCode?: number } = {}): void {
+  const session = activeSession();
+  if (!session) return;
+  const api = activeApiSessions.get(session);
+  if (api) return api.stop(options);
+  try {
+    session.stop(options.exitCode);
+  } catch (error) {
+    throw reported(error);
+  }
+}
+
+/** True while a session records in this thread. */
+export function isTracing(): boolean {
+  return activeSession() !== null;
+}
+
+/** Writes the active session's buffered events to disk; a no-op when none is active. */
+export function flush(): void {
+  activeSession()?.flush();
+}
+
+/**
+ * Runs `fn` inside a session recording into `tracePath`: starts it, calls `fn`, and stops it
+ * when `fn` returns, throws, or (for a promise) settles. Returns what `fn` returns.
+ * @throws what {@link start} throws (before `fn` runs), what `fn` throws, and what stopping
+ *   throws when `fn` succeeded.
+ */
+export function trace<T>(tracePath: string, options: StartOptions, fn: () => T): T {
+  const session = start(tracePath, options);
+  let result: T;
+  try {
+    result = fn();
+  } catch (error) {
+    session.stop();
+    throw error;
+  }
+  if (result !== null && typeof result === "object" && typeof (result as { then?: unknown }).then === "function") {
+    return Promise.resolve(result).then(
+      (value) => {
+        session.stop();
+        return value;
+      },
+      (error: unknown) => {
+        session.stop();
+        throw error;
+      },
+    ) as T;
+  }
+  session.stop();
+  return result;
+}
+
+/**
+ * Starts a session from the environment when `CODETRACER_TRACE` is set (the trace folder) and
+ * none is active: `CODETRACER_FORMAT` sets the format, `CODETRACER_TRACE_FILTER` adds run-time
+ * filters (`::`-separated). The session is finished at exit. Returns it, or null when nothing
+ * was started.
+ * @throws what {@link start} throws.
+ */
+export function autoStartFromEnv(env: NodeJS.ProcessEnv = process.env): TraceSession | null {
+  const dir = env.CODETRACER_TRACE;
+  if (!dir || isTracing()) {
+    if (dir) log("debug", "codetracer.session", "auto-start skipped: a session is already active");
+    return null;
+  }
+  return start(dir, {
+    ...(env.CODETRACER_FORMAT ? { format: env.CODETRACER_FORMAT as TraceFormat } : {}),
+    ...(env.CODETRACER_TRACE_FILTER ? { traceFilter: env.CODETRACER_TRACE_FILTER } : {}),
+  });
+}

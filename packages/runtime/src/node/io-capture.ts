@@ -1,0 +1,81 @@
+/**
+ * IO capture: the program's writes to `process.stdout` and `process.stderr` are reported to the
+ * recording (as `Event` records of kind `Write` and `WriteOther`, trace-format spec §8.6) and
+ * still reach the stream unchanged: same bytes, same return value, same callback.
+ *
+ * What is seen: every `write` on the two stream objects (`console.log`, `process.stdout.write`,
+ * `console.error`, a stream piped into them). What is not: writes made below the streams
+ * (`fs.writeSync(1, …)`, native code), which Node offers no hook for.
+ */
+
+/** Where captured text goes: `stdout` or `stderr`, decoded as UTF-8. */
+export type CapturedStream = "stdout" | "stderr";
+
+let muted = 0;
+
+/**
+ * Runs `fn` with capture muted: the recorder's own output (log lines, error trailers) is never
+ * recorded as the program's.
+ */
+export function uncaptured<T>(fn: () => T): T {
+  muted++;
+  try {
+    return fn();
+  } finally {
+    muted--;
+  }
+}
+
+function decode(chunk: unknown, encoding: unknown): string | undefined {
+  if (typeof chunk === "string") {
+    if (typeof encoding === "string" && encoding !== "utf8" && encoding !== "utf-8" && Buffer.isEncoding(encoding)) {
+      return Buffer.from(chunk, encoding).toString("utf8");
+    }
+    return chunk;
+  }
+  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("utf8");
+  return undefined;
+}
+
+type Write = (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) => boolean;
+
+/**
+ * Starts capturing: `onWrite(stream, text)` is called before each write is passed on. A throw
+ * from `onWrite` is swallowed (the write still happens). Returns the function that stops
+ * capturing; it restores the original `write` unless the program replaced it after us, in which
+ * case our wrapper stays in place but only passes writes on.
+ */
+export function installIoCapture(onWrite: (stream: CapturedStream, text: string) => void): () => void {
+  const restores: Array<() => void> = [];
+  for (const name of ["stdout", "stderr"] as const) {
+    const stream = process[name];
+    const original = stream.write as unknown as Write;
+    let active = true;
+    const wrapper: Write = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]): boolean {
+      if (active && muted === 0) {
+        const text = decode(chunk, rest[0]);
+        if (text !== undefined && text !== "") {
+          muted++; // a write made while reporting this one is not reported again
+          try {
+            onWrite(name, text);
+          } catch {
+            // the recording's failure must not change the program's output
+          } finally {
+            muted--;
+          }
+        }
+      }
+      return original.call(this, chunk, ...rest);
+    };
+    Object.defineProperty(wrapper, "name", { value: "write" });
+    Object.defineProperty(wrapper, "length", { value: original.length });
+    stream.write = wrapper as unknown as typeof stream.write;
+    restores.push(() => {
+      active = false;
+      if (stream.write === (wrapper as unknown)) stream.write = original as unknown as typeof stream.write;
+    });
+  }
+  return () => {
+    for (const restore of restores) restore();
+  };
+}

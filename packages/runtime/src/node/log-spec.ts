@@ -1,0 +1,68 @@
+/**
+ * The log filter syntax (`CODETRACER_LOG`, policy `logLevel`), after `RUST_LOG`'s: entries
+ * separated by `,`, each a bare level (the default for every target) or `target=level`. A target
+ * applies to itself and to the targets below it (`codetracer.session` covers
+ * `codetracer.session.stop`; `::` may be written for `.`). The longest matching target wins.
+ * Levels, most to least severe: `error`, `warn`, `info`, `debug`, `trace`; `off` logs nothing.
+ */
+
+/** A log level; `off` disables logging. */
+export type LogLevel = "off" | "error" | "warn" | "info" | "debug" | "trace";
+
+/** Severity rank: a record is written when its rank is at most the filter's. */
+export const LOG_LEVEL_RANK: Readonly<Record<LogLevel, number>> = { off: 0, error: 1, warn: 2, info: 3, debug: 4, trace: 5 };
+
+/** A parsed filter: the default level and per-target levels. */
+export interface LogSpec {
+  defaultLevel: LogLevel;
+  targets: Array<{ target: string; level: LogLevel }>;
+}
+
+/** The filter when none is set: warnings and errors. */
+export const DEFAULT_LOG_SPEC: LogSpec = { defaultLevel: "warn", targets: [] };
+
+function level(text: string): LogLevel | undefined {
+  const l = text.trim().toLowerCase();
+  if (l === "warning") return "warn";
+  return l in LOG_LEVEL_RANK ? (l as LogLevel) : undefined;
+}
+
+/**
+ * Parses a filter.
+ * @param fail - builds the error thrown for a bad entry, from a description of what is wrong
+ * @throws whatever `fail` returns, for an empty entry or an unknown level
+ */
+export function parseLogSpec(spec: string, fail: (message: string) => Error): LogSpec {
+  const out: LogSpec = { defaultLevel: "warn", targets: [] };
+  for (const raw of spec.split(",")) {
+    const entry = raw.trim();
+    if (entry === "") continue;
+    const eq = entry.indexOf("=");
+    if (eq < 0) {
+      const l = level(entry);
+      // A bare target name (RUST_LOG's `codetracer`) means every level for it.
+      if (l) out.defaultLevel = l;
+      else if (/^[A-Za-z_][\w.:-]*$/.test(entry)) out.targets.push({ target: normaliseTarget(entry), level: "trace" });
+      else throw fail(`'${entry}' is not a log level (off, error, warn, info, debug, trace) or target`);
+      continue;
+    }
+    const target = entry.slice(0, eq).trim();
+    const l = level(entry.slice(eq + 1));
+    if (!target || !l) throw fail(`'${entry}' is not target=level with a level of off, error, warn, info, debug, trace`);
+    out.targets.push({ target: normaliseTarget(target), level: l });
+  }
+  out.targets.sort((a, b) => b.target.length - a.target.length);
+  return out;
+}
+
+function normaliseTarget(target: string): string {
+  return target.replace(/::/g, ".");
+}
+
+/** The level that applies to `target` under `spec`. */
+export function levelFor(spec: LogSpec, target: string): LogLevel {
+  for (const t of spec.targets) {
+    if (target === t.target || target.startsWith(`${t.target}.`)) return t.level;
+  }
+  return spec.defaultLevel;
+}
