@@ -13,6 +13,15 @@ export interface CliArgs {
   traceFilter: string[];
   include: string[];
   exclude: string[];
+  /** `--json-errors`: one JSON line on stderr per recorder error. */
+  jsonErrors: boolean;
+  /** `--with-diff`: save `git diff HEAD` as `workspace.diff` in the trace folder. */
+  withDiff: boolean;
+  /** Policy flags, as `CODETRACER_*` values for the recorded process (unset: not given). */
+  policyEnv: Record<string, string>;
+  /** `--repair DIR`: finish a folder left by a killed recording instead of recording. */
+  repair: string | undefined;
+  /** Empty only with `repair`. */
   script: string;
   scriptArgs: string[];
 }
@@ -55,7 +64,16 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     )
     .option("--include <glob>", "also record files matching this picomatch glob (relative to the working directory), e.g. node_modules; repeatable", collect, [] as string[])
     .option("--exclude <glob>", "never record files matching this glob; repeatable (wins over --include)", collect, [] as string[])
-    .argument("<SCRIPT>", "the program to record (.js .mjs .cjs .jsx .ts .mts .cts .tsx)")
+    .option("--json-errors, --codetracer-json-errors", "write one JSON line on stderr per recorder error (env CODETRACER_JSON_ERRORS)")
+    .option("--with-diff", "save `git diff HEAD` of the working tree as workspace.diff beside the trace")
+    .addOption(new Option("--on-recorder-error <mode>", "what an internal recorder failure does (env CODETRACER_ON_RECORDER_ERROR)").choices(["abort", "disable"]))
+    .option("--require-trace", "fail (exit 1, ERR_TRACE_MISSING) when no instrumented code was recorded")
+    .option("--keep-partial-trace", "after the recorder detached (--on-recorder-error disable), keep the partial trace")
+    .option("--log-level <filter>", "log filter: a level (error, warn, info, debug, trace, off) or target=level entries (env CODETRACER_LOG)")
+    .option("--log-file <file>", "write the recorder's JSON log lines to this file instead of stderr")
+    .addOption(new Option("--io-capture <mode>", "record the program's stdout/stderr writes as trace events (env CODETRACER_CAPTURE_IO)").choices(["on", "off"]))
+    .option("--repair <trace-dir>", "finish a trace folder whose recording was killed (kill -9), then exit; no SCRIPT")
+    .argument("[SCRIPT]", "the program to record (.js .mjs .cjs .jsx .ts .mts .cts .tsx)")
     .argument("[ARGS...]", "arguments passed to the script unchanged")
     .passThroughOptions()
     .allowExcessArguments(true)
@@ -95,8 +113,33 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env, 
     traceFilter: string[];
     include: string[];
     exclude: string[];
+    jsonErrors?: boolean;
+    withDiff?: boolean;
+    onRecorderError?: string;
+    requireTrace?: boolean;
+    keepPartialTrace?: boolean;
+    logLevel?: string;
+    logFile?: string;
+    ioCapture?: string;
+    repair?: string;
   }>();
-  const [script, ...scriptArgs] = program.args as [string, ...string[]];
+  const [script = "", ...scriptArgs] = program.args as string[];
+  if (!script && !opts.repair) {
+    write("error: missing required argument 'SCRIPT'\n");
+    throw new CliUsageError("missing required argument 'SCRIPT'", 2);
+  }
+  if (script && opts.repair) {
+    write("error: --repair takes no SCRIPT\n");
+    throw new CliUsageError("--repair takes no SCRIPT", 2);
+  }
+  const policyEnv: Record<string, string> = {};
+  if (opts.onRecorderError) policyEnv.CODETRACER_ON_RECORDER_ERROR = opts.onRecorderError;
+  if (opts.requireTrace) policyEnv.CODETRACER_REQUIRE_TRACE = "1";
+  if (opts.keepPartialTrace) policyEnv.CODETRACER_KEEP_PARTIAL_TRACE = "1";
+  if (opts.logLevel) policyEnv.CODETRACER_LOG = opts.logLevel;
+  if (opts.logFile) policyEnv.CODETRACER_LOG_FILE = opts.logFile;
+  if (opts.ioCapture) policyEnv.CODETRACER_CAPTURE_IO = opts.ioCapture;
+  if (opts.jsonErrors) policyEnv.CODETRACER_JSON_ERRORS = "1";
   return {
     traceDir: opts.traceDir,
     format: opts.format,
@@ -104,6 +147,10 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env, 
     traceFilter: opts.traceFilter,
     include: opts.include,
     exclude: opts.exclude,
+    jsonErrors: opts.jsonErrors === true,
+    withDiff: opts.withDiff === true,
+    policyEnv,
+    repair: opts.repair,
     script,
     scriptArgs,
   };

@@ -5,7 +5,17 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
-import { EnvironmentError, UsageError, checkTraceFormat, ensureTraceDir, type RecorderError } from "@codetracer/runtime";
+import {
+  EnvironmentError,
+  UsageError,
+  checkTraceFormat,
+  ensureTraceDir,
+  errorTrailer,
+  policyFromEnv,
+  repairTrace,
+  type RecorderError,
+  type RepairResult,
+} from "@codetracer/runtime";
 import { loadFilterChain, traceFilterPaths } from "@codetracer/register/trace-filter";
 import { expandHome, splitFilterList } from "@codetracer/trace-filter";
 import { CliUsageError, parseArgs, type CliArgs } from "./args.js";
@@ -15,9 +25,29 @@ const PREFIX = "codetracer-js-recorder";
 /** Exit codes of the CLI. */
 export const ExitCode = { Ok: 0, RecorderError: 1, Usage: 2 } as const;
 
-function fail(error: RecorderError): number {
+function fail(error: RecorderError, jsonErrors: boolean): number {
   process.stderr.write(`${PREFIX}: error: ${error.message}\n`);
+  if (jsonErrors) process.stderr.write(`${errorTrailer(error)}\n`);
   return ExitCode.RecorderError;
+}
+
+function describeRepair(result: RepairResult, indent = ""): string {
+  const head = result.repaired
+    ? `${indent}${result.dir}: repaired, ${result.events} events recovered${result.lastStep ? `; last step ${result.lastStep.path}:${result.lastStep.line}` : ""}`
+    : `${indent}${result.dir}: left as it is (${result.reason})`;
+  return [head, ...result.workers.map((w) => describeRepair(w, `${indent}  `))].join("\n");
+}
+
+/** `--repair DIR`: finishes the folder; 0 when it is finished (now or before), 1 otherwise. */
+function repair(dir: string, jsonErrors: boolean): number {
+  try {
+    const result = repairTrace(dir);
+    process.stdout.write(`${describeRepair(result)}\n`);
+    return result.repaired || result.reason === "the trace is finished already" ? ExitCode.Ok : ExitCode.RecorderError;
+  } catch (error) {
+    const e = new EnvironmentError("ERR_IO", `cannot repair ${dir}: ${(error as Error).message}`, { traceDir: dir }, { cause: error });
+    return fail(e, jsonErrors);
+  }
 }
 
 /**
@@ -36,6 +66,7 @@ function traceFilterEnv(args: CliArgs, cwd: string, inherited: string | undefine
  */
 function preflight(args: CliArgs, cwd: string, script: string, filterEnv: string | undefined): void {
   checkTraceFormat(args.format);
+  policyFromEnv({ ...process.env, ...args.policyEnv });
   const env = { CODETRACER_TRACE_FILTER: filterEnv };
   loadFilterChain({ traceFilters: traceFilterPaths(script, cwd, env), include: args.include, exclude: args.exclude, cwd });
   ensureTraceDir(path.resolve(cwd, args.traceDir));
@@ -56,6 +87,8 @@ export async function run(argv: string[], cwd: string = process.cwd()): Promise<
     }
     throw error;
   }
+  const jsonErrors = args.jsonErrors || /^(1|true|t|yes|y|on)$/i.test(process.env.CODETRACER_JSON_ERRORS ?? "");
+  if (args.repair !== undefined) return repair(path.resolve(cwd, args.repair), jsonErrors);
   const script = path.resolve(cwd, args.script);
   if (!fs.statSync(script, { throwIfNoEntry: false })?.isFile()) {
     process.stderr.write(`${PREFIX}: error: script not found: ${args.script} (looked for ${script})\n`);
@@ -65,7 +98,7 @@ export async function run(argv: string[], cwd: string = process.cwd()): Promise<
   try {
     preflight(args, cwd, script, filterEnv);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof EnvironmentError) return fail(error);
+    if (error instanceof UsageError || error instanceof EnvironmentError) return fail(error, jsonErrors);
     throw error;
   }
 
@@ -86,6 +119,8 @@ export async function run(argv: string[], cwd: string = process.cwd()): Promise<
     CODETRACER_JS_CWD: cwd,
   };
   if (filterEnv) env.CODETRACER_TRACE_FILTER = filterEnv;
+  Object.assign(env, args.policyEnv);
+  if (args.withDiff) env.CODETRACER_WITH_DIFF = "1";
   if (args.activationPath) env.CODETRACER_ACTIVATION_PATH = path.resolve(cwd, args.activationPath);
   else delete env.CODETRACER_ACTIVATION_PATH;
 
@@ -94,18 +129,41 @@ export async function run(argv: string[], cwd: string = process.cwd()): Promise<
     env,
     stdio: "inherit",
   });
-  // The terminal sends SIGINT/SIGTERM to the whole group: let the child decide, then mirror it.
-  const ignore = () => {};
-  process.on("SIGINT", ignore);
-  process.on("SIGTERM", ignore);
+  // The terminal sends SIGINT/SIGTERM to the whole group: the child finishes its trace and dies
+  // of the signal (or handles it), and this process mirrors how it ended. A second signal while
+  // the child still runs (a program stuck in a synchronous loop never runs its signal handler)
+  // kills it with SIGKILL; the folder is then repaired from what reached the disk.
+  const traceDir = path.resolve(cwd, args.traceDir);
+  let signals = 0;
+  let received: NodeJS.Signals = "SIGINT";
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++;
+    received = signal;
+    if (signals === 1) {
+      if (!process.stdin.isTTY) child.kill(signal); // not sent to the group by a terminal
+      return;
+    }
+    process.stderr.write(`${PREFIX}: ${signal} again: killing the recorded program; the trace is repaired from what was written\n`);
+    child.kill("SIGKILL");
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
     child.on("error", reject);
     child.on("exit", (c, s) => resolve([c, s]));
   });
-  process.off("SIGINT", ignore);
-  process.off("SIGTERM", ignore);
+  process.off("SIGINT", onSignal);
+  process.off("SIGTERM", onSignal);
+  if (signal === "SIGKILL") {
+    try {
+      const result = repairTrace(traceDir, { code: null, label: "SIGKILL" });
+      if (result.repaired) process.stderr.write(`${PREFIX}: the recorded program was killed; ${describeRepair(result)}\n`);
+    } catch (error) {
+      process.stderr.write(`${PREFIX}: the recorded program was killed and its trace cannot be repaired: ${(error as Error).message}\n`);
+    }
+  }
   if (signal) {
-    process.kill(process.pid, signal);
+    process.kill(process.pid, signal === "SIGKILL" && signals > 1 ? received : signal);
     return 128 + 1;
   }
   return code ?? ExitCode.RecorderError;

@@ -50,7 +50,16 @@ function ownRoots(): string[] {
       // not installed separately
     }
   }
-  return roots;
+  // The user-facing package (session API) is found from the program, not from here.
+  for (const from of [process.argv[1], path.join(process.cwd(), "x.js")]) {
+    if (!from) continue;
+    try {
+      roots.push(packageRoot(createRequire(path.resolve(from)).resolve("codetracer-js-recorder")));
+    } catch {
+      // not installed where the program is
+    }
+  }
+  return [...new Set(roots)];
 }
 
 /** The program a thread runs: its script, or `<eval>` for `node -e` and `new Worker(code, { eval: true })`. */

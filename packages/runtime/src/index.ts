@@ -67,6 +67,7 @@ export type { WorkspaceDiffInfo } from "./node/workspace-diff.js";
 export {
   WORKERS_DIR,
   finishAbandonedTrace,
+  repairTrace,
   inheritedRecording,
   isInternalThread,
   listWorkerTraces,
@@ -74,4 +75,4 @@ export {
   startThreadSession,
   workerTraceDir,
 } from "./node/threads.js";
-export type { ThreadRecording } from "./node/threads.js";
+export type { RepairResult, ThreadRecording } from "./node/threads.js";

@@ -281,8 +281,9 @@ export class NodeSession {
         { traceDir: this.traceDir },
       );
       if (this.policy.requireTrace) throw missing;
-      // No instrumented file at all: the API was called from code nothing instrumented.
-      log(runtimeHost().fileCount === 0 ? "warn" : "info", "codetracer.session", missing.message, { errorCode: missing.code });
+      // Not a warning: a thread may well run nothing recorded (a worker running only library
+      // code). `start()` warns when it is called where nothing is instrumented.
+      log("info", "codetracer.session", missing.message, { errorCode: missing.code });
     }
   }
 }

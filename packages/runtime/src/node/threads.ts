@@ -158,35 +158,78 @@ function removeWorkerTraces(root: string): void {
 
 /**
  * Finishes the trace folder of a session whose thread was stopped before the session could
- * stop (a worker ended by `worker.terminate()`): closes the JSON array of `trace.json` (the
- * writer writes whole events, so what reached the file is a valid prefix), writes
- * `trace_paths.json` from its `Path` events, and `trace_metadata.json` from
- * `trace_metadata.pending.json` with `process_exit_status: {code: exitCode, label: "<terminated>"}`.
- * Events the stopped thread still held in memory are lost and its open calls stay open.
+ * stop (a worker ended by `worker.terminate()`): see {@link repairTrace}, with
+ * `process_exit_status: {code: exitCode, label: "<terminated>"}`.
  *
- * Does nothing when the folder already has its metadata or has no pending metadata. Best
- * effort: never throws. Call it only once the thread writing the folder is gone.
+ * Best effort: never throws. Call it only once the thread writing the folder is gone.
  *
  * @param dir - the trace folder
  * @param exitCode - the thread's exit code (1 after `worker.terminate()`)
  * @returns true when it finished the folder
  */
 export function finishAbandonedTrace(dir: string, exitCode: number): boolean {
-  const pendingFile = path.join(dir, PENDING_METADATA_FILE);
   try {
-    if (fs.existsSync(path.join(dir, TRACE_METADATA_FILE)) || !fs.existsSync(pendingFile)) return false;
-    const metadata = JSON.parse(fs.readFileSync(pendingFile, "utf8")) as TraceMetadata;
-    const traceFile = path.join(dir, TRACE_JSON_FILE);
-    const text = fs.readFileSync(traceFile, "utf8");
-    const closed = /\]\s*$/.test(text); // an event never ends with `]`: only the writer's finish does
-    const events = parseTraceJson(closed ? text : `${text}\n]\n`, traceFile);
-    if (!closed) fs.appendFileSync(traceFile, "\n]\n");
-    const paths = events.flatMap((e) => (typeof e === "object" && "Path" in e ? [e.Path] : []));
-    writeTracePaths(dir, paths);
-    writeTraceMetadata(dir, { ...metadata, process_exit_status: { code: exitCode, label: "<terminated>" } });
-    fs.rmSync(pendingFile, { force: true });
-    return true;
+    return repairTrace(dir, { code: exitCode, label: "<terminated>" }).repaired;
   } catch {
     return false;
   }
+}
+
+/** What {@link repairTrace} did. */
+export interface RepairResult {
+  /** The folder. */
+  dir: string;
+  /** True when the folder was unfinished and is now finished. */
+  repaired: boolean;
+  /** Why nothing was done (already finished, not a trace folder), when `repaired` is false. */
+  reason?: string;
+  /** Events recovered into `trace.json`. */
+  events: number;
+  /** The last recorded step (file and line), to tell how far the recording got. */
+  lastStep?: { path: string; line: number };
+  /** Worker folders under it repaired too. */
+  workers: RepairResult[];
+}
+
+/**
+ * Finishes a trace folder whose process died before the session stopped (`kill -9`, a crash of
+ * Node itself, a terminated worker): closes the JSON array of `trace.json` (the writer writes
+ * whole events, so what reached the file is a valid prefix), writes `trace_paths.json` from its
+ * `Path` events, and `trace_metadata.json` from `trace_metadata.pending.json` with
+ * `process_exit_status` `status` (default `{code: null, label: "<killed>"}`) and `partial: true`.
+ * Events the process still held in memory are lost (at most one event-loop turn's, or 1024) and
+ * its open calls stay open. Worker folders (`workers/<id>`) are repaired too.
+ *
+ * Does nothing to a folder that already has its metadata or has no pending metadata.
+ *
+ * @throws TraceFormatError `ERR_IO` / `ERR_TRACE_INVALID` when `trace.json` cannot be read or
+ *   its prefix does not parse.
+ */
+export function repairTrace(dir: string, status: { code: number | null; label: string | null } = { code: null, label: "<killed>" }): RepairResult {
+  const workers = workerIds(dir).map((id) => repairTrace(path.join(dir, WORKERS_DIR, id), status));
+  const pendingFile = path.join(dir, PENDING_METADATA_FILE);
+  if (fs.existsSync(path.join(dir, TRACE_METADATA_FILE))) return { dir, repaired: false, reason: "the trace is finished already", events: 0, workers };
+  if (!fs.existsSync(pendingFile)) {
+    return { dir, repaired: false, reason: `no ${PENDING_METADATA_FILE}: not a recording of this recorder, or a recording removed`, events: 0, workers };
+  }
+  const metadata = JSON.parse(fs.readFileSync(pendingFile, "utf8")) as TraceMetadata;
+  const traceFile = path.join(dir, TRACE_JSON_FILE);
+  const text = fs.readFileSync(traceFile, "utf8");
+  const closed = /\]\s*$/.test(text); // an event never ends with `]`: only the writer's finish does
+  const events = parseTraceJson(closed ? text : `${text}\n]\n`, traceFile);
+  if (!closed) fs.appendFileSync(traceFile, "\n]\n");
+  const paths = events.flatMap((e) => (typeof e === "object" && "Path" in e ? [e.Path] : []));
+  writeTracePaths(dir, paths);
+  const finished = listWorkerTraces(dir);
+  writeTraceMetadata(dir, { ...metadata, process_exit_status: status, partial: true, ...(finished.length > 0 ? { workers: finished } : {}) });
+  fs.rmSync(pendingFile, { force: true });
+  let lastStep: RepairResult["lastStep"];
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i];
+    if (typeof e === "object" && "Step" in e) {
+      lastStep = { path: paths[e.Step.path_id] ?? `<path ${e.Step.path_id}>`, line: e.Step.line };
+      break;
+    }
+  }
+  return { dir, repaired: true, events: events.length, ...(lastStep ? { lastStep } : {}), workers };
 }
