@@ -12,7 +12,7 @@ import {
 } from "@codetracer/trace-format";
 import { describe, expect, it } from "vitest";
 import { ABI_VERSION, type FileRuntime, type FileTable } from "../src/abi.js";
-import { Recorder, type RecorderOptions } from "../src/recorder.js";
+import { Recorder, type RecorderOptions, type RuntimeScopeDecision } from "../src/recorder.js";
 
 const MAIN: FileTable = {
   v: ABI_VERSION,
@@ -821,5 +821,74 @@ describe("class field initialisers (field / fieldsEnd)", () => {
     expect(shape(events).filter((e) => e.startsWith("Call:Box.constructor"))).toEqual(["Call:Box.constructor()"]);
     expectEntrySteps(events);
     expectValid(events);
+  });
+});
+
+describe("run-time trace filter (scopePolicy) and written output", () => {
+  const policy = (file: string, scope: string): RuntimeScopeDecision | null => {
+    if (scope === "helper") return { exec: "skip", valueAction: () => "allow" };
+    if (scope !== "add") return null;
+    return {
+      exec: "trace",
+      valueAction: (kind, name) => (kind === "arg" && name === "a" ? "redact" : kind === "local" && name === "b" ? "drop" : kind === "ret" ? "drop" : "allow"),
+    };
+  };
+
+  it("skips scopes and hides values that were passed, keeping the other values in place", () => {
+    const { rec, events } = setup({ scopePolicy: policy });
+    rec.begin("/p/main.js");
+    const rt = rec.file(MAIN);
+    const lib = rec.file(LIB);
+    const m = rt.enter(0);
+    rt.step(m, 0);
+    const f = rt.enter(1, "A", "B");
+    rt.step(f, 1, "A", "B");
+    const h = lib.enter(1, 5);
+    lib.step(h, 1, 5);
+    lib.ret(h, 6);
+    lib.exit(h);
+    rt.ret(f, "AB");
+    rt.exit(f);
+    rt.ret(m);
+    rt.exit(m);
+    rec.finish(0);
+    expectValid(events);
+    // `a` is redacted as an argument and as a local that is a parameter (arg is stricter);
+    // `b` (a parameter too) is allowed as an argument but dropped as a local.
+    expect(shape(events)).toEqual([
+      "Call:<top-level>()",
+      "Step:1",
+      "Call:<module>()",
+      "Step:2",
+      "Step:3",
+      "Call:add(a=Error(<redacted>),b=\"B\")",
+      "Step:4",
+      "Value:a=Error(<redacted>)",
+      "Return:Error(<dropped>)",
+      "Return:None",
+      "Return:0",
+    ]);
+    expect(JSON.stringify(events)).not.toContain('"A"');
+    expect(rec.filterCounters).toMatchObject({
+      scopes_skipped: 1,
+      value_redactions: { argument: 1, local: 1 },
+      value_drops: { local: 1, return: 1 },
+    });
+  });
+
+  it("recordWrite puts stdout and stderr text on the current step as Write / WriteOther events", () => {
+    const { rec, events } = setup();
+    rec.begin("/p/main.js");
+    const rt = rec.file(MAIN);
+    const m = rt.enter(0);
+    rt.step(m, 0);
+    rec.recordWrite("stdout", "hello\n");
+    rec.recordWrite("stderr", "oops\n");
+    rt.ret(m);
+    rt.exit(m);
+    rec.finish(0);
+    rec.recordWrite("stdout", "after the end\n");
+    expectValid(events);
+    expect(shape(events)).toEqual(["Call:<top-level>()", "Step:1", "Call:<module>()", "Step:2", "Event:0:hello\n", "Event:2:oops\n", "Return:None", "Return:0"]);
   });
 });
