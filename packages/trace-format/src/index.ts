@@ -12,6 +12,7 @@ export {
   TRACE_JSON_FILE,
   TRACE_METADATA_FILE,
   TRACE_PATHS_FILE,
+  PENDING_METADATA_FILE,
   TypeKind,
 } from "./types.js";
 export type {

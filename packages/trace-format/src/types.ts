@@ -246,5 +246,11 @@ export const TRACE_JSON_FILE = "trace.json";
 export const TRACE_BIN_FILE = "trace.bin";
 /** Metadata file name. */
 export const TRACE_METADATA_FILE = "trace_metadata.json";
+/**
+ * The metadata of a recording still running, without exit status: written when the recording
+ * begins, removed when it ends. A folder with it but without {@link TRACE_METADATA_FILE} belongs
+ * to a running recording or one whose process was killed (and can be repaired).
+ */
+export const PENDING_METADATA_FILE = "trace_metadata.pending.json";
 /** Paths file name: a JSON array whose index is the `PathId`. */
 export const TRACE_PATHS_FILE = "trace_paths.json";

@@ -744,6 +744,17 @@ describe("validateTraceFolder", () => {
     expect(codes(validateTraceFolder(dir))).toContain("io-error");
   });
 
+  it("an unfinished recording (pending metadata, unterminated trace.json) says how far it got and how to repair it", () => {
+    const events = JSON.parse(SPEC_EXAMPLE_JSON) as unknown[];
+    const prefix = `[\n${events.slice(0, -1).map((e) => JSON.stringify(e)).join(",\n")}`; // as the writer leaves it
+    const dir = folder({ "trace.json": prefix, "trace_metadata.pending.json": JSON.stringify(SPEC_EXAMPLE_METADATA) });
+    const report = validateTraceFolder(dir);
+    const missing = report.errors.find((e) => e.code === "missing-metadata");
+    const lastStep = events.slice(0, -1).reverse().find((e) => typeof e === "object" && e !== null && "Step" in e) as { Step: { line: number } };
+    expect(missing?.message).toContain(`${events.length - 1} complete events written, the last step at ${SPEC_EXAMPLE_PATHS[0]}:${lastStep.Step.line}`);
+    expect(missing?.message).toContain(`codetracer-js-recorder --repair ${dir}`);
+  });
+
   it("reports a missing folder as missing-events-file", () => {
     const report = validateTraceFolder(path.join(tempDir(), "nope"));
     expect(codes(report)).toEqual(

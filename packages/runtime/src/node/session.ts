@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { createRequire } from "node:module";
 import { types as utilTypes } from "node:util";
 import {
+  PENDING_METADATA_FILE,
   TRACE_BIN_FILE,
   TRACE_JSON_FILE,
   TRACE_METADATA_FILE,
@@ -42,11 +43,11 @@ export const RECORDER_NAME = "codetracer-js-recorder";
 export const RECORDER_VERSION: string = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
 
 /**
- * The metadata of a running session, without exit status, written when the recording begins and
- * removed when the session stops. A folder that has it but no `trace_metadata.json` belongs to a
- * recording still running, or one whose process was killed: `repairTrace` finishes it.
+ * The metadata of a running session (re-exported from `@codetracer/trace-format`). A folder that
+ * has it but no `trace_metadata.json` belongs to a recording still running, or one whose process
+ * was killed: `repairTrace` finishes it.
  */
-export const PENDING_METADATA_FILE = "trace_metadata.pending.json";
+export { PENDING_METADATA_FILE };
 
 /** The file `withDiff` saves `git diff HEAD` into, in the trace folder. */
 export const WORKSPACE_DIFF_FILE = "workspace.diff";

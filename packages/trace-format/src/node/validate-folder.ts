@@ -4,11 +4,12 @@
  * @packageDocumentation
  */
 
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { TraceFormatError } from "../errors.js";
 import { traceMetadataProblems, tracePathsProblems } from "../metadata.js";
 import { parseTraceJson } from "../reader.js";
-import { TRACE_METADATA_FILE, TRACE_PATHS_FILE } from "../types.js";
+import { PENDING_METADATA_FILE, TRACE_JSON_FILE, TRACE_METADATA_FILE, TRACE_PATHS_FILE } from "../types.js";
 import { mergeReports, validateEvents } from "../validate.js";
 import type { ValidationIssue, ValidationOptions, ValidationReport } from "../validate.js";
 import { findEventsFile, readJsonFileIfExists, readTextFileIfExists } from "./read-folder.js";
@@ -72,10 +73,14 @@ export function validateTraceFolder(
   try {
     const metadata = readJsonFileIfExists(metadataFile);
     if (metadata === null) {
+      const unfinished = fs.existsSync(path.join(dir, PENDING_METADATA_FILE));
       issues.push(
         fileIssue(
           "missing-metadata",
-          `${metadataFile} is missing (CodeTracer ≤ 2025 and the ct importer require it)`
+          unfinished
+            ? `${metadataFile} is missing: the recording is still running or its process was killed ` +
+                `(${unfinishedProgress(dir)}); \`codetracer-js-recorder --repair ${dir}\` finishes the folder`
+            : `${metadataFile} is missing (CodeTracer ≤ 2025 and the ct importer require it)`
         )
       );
     } else {
@@ -104,4 +109,26 @@ export function validateTraceFolder(
   }
 
   return mergeReports(issues, validateEvents(events, { ...options, paths }));
+}
+
+/**
+ * How far an unfinished recording got: the complete events that reached `trace.json` and the
+ * last step among them.
+ */
+function unfinishedProgress(dir: string): string {
+  try {
+    const file = path.join(dir, TRACE_JSON_FILE);
+    const text = fs.readFileSync(file, "utf8");
+    const events = parseTraceJson(/\]\s*$/.test(text) ? text : `${text}\n]\n`, file);
+    const paths = events.flatMap((e) => (typeof e === "object" && e !== null && "Path" in e ? [(e as { Path: string }).Path] : []));
+    for (let i = events.length - 1; i >= 0; i--) {
+      const e = events[i] as { Step?: { path_id: number; line: number } };
+      if (typeof e === "object" && e !== null && e.Step) {
+        return `${events.length} complete events written, the last step at ${paths[e.Step.path_id] ?? "?"}:${e.Step.line}`;
+      }
+    }
+    return `${events.length} complete events written`;
+  } catch {
+    return "its events cannot be read";
+  }
 }
