@@ -19,3 +19,8 @@ declare module "@babel/plugin-transform-class-properties" {
   const plugin: import("@babel/core").PluginItem;
   export default plugin;
 }
+
+declare module "@babel/plugin-transform-explicit-resource-management" {
+  const plugin: import("@babel/core").PluginItem;
+  export default plugin;
+}

@@ -9,6 +9,7 @@ import transformReactJsx from "@babel/plugin-transform-react-jsx";
 import transformModulesCommonjs from "@babel/plugin-transform-modules-commonjs";
 import proposalDecorators from "@babel/plugin-proposal-decorators";
 import transformClassProperties from "@babel/plugin-transform-class-properties";
+import transformExplicitResourceManagement from "@babel/plugin-transform-explicit-resource-management";
 import transformTypeScriptMetadata from "babel-plugin-transform-typescript-metadata";
 import { parameterDecoratorsPlugin } from "./parameter-decorators.js";
 import { codetracerBabelPlugin, type CodetracerPluginMetadata, type CodetracerPluginOptions, type ScopeFilter } from "./plugin.js";
@@ -99,6 +100,19 @@ export function needsCompile(filename: string): boolean {
   return TS_EXT.test(filename) || JSX_EXT.test(filename);
 }
 
+/** A `using` or `await using` declaration may be in the text. */
+const USING = /\busing\s+[\p{L}_$[{]/u;
+
+/** True when this JavaScript engine runs `using` declarations itself. */
+const NATIVE_USING: boolean = (() => {
+  try {
+    new Function("{ using x = null; }");
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
 /**
  * Instruments one file.
  *
@@ -139,6 +153,9 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
       plugins.push([proposalDecorators, { version: "legacy" }], [transformClassProperties, { loose: true }]);
     } else plugins.push([proposalDecorators, { version: "2023-11" }]);
   }
+  // TypeScript 5.2's `using` / `await using` (what tsc downlevels), in files we compile anyway,
+  // when this Node cannot run them (Node 20, 22): the rest of the file is left for Node as written.
+  if ((isTS || isJSX) && !NATIVE_USING && USING.test(code)) plugins.push(transformExplicitResourceManagement);
   if (format === "commonjs") plugins.push([transformModulesCommonjs, { loose: false }]);
 
   let result: ReturnType<typeof transformSync>;
