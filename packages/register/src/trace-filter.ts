@@ -15,14 +15,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import {
   FilterChain,
-  TraceFilterError,
   builtinDefaultFilter,
   loadTraceFilter,
   parseTraceFilter,
   resolveFilterPaths,
   type TraceFilter,
 } from "@codetracer/trace-filter";
-import { EnvironmentError, UsageError, type AttrPolicy } from "@codetracer/runtime";
+import { fromTraceFilterError, type AttrPolicy } from "@codetracer/runtime";
 import type { ScopeFilter } from "@codetracer/instrument";
 
 /** The inline filter's pseudo-path (in `trace_metadata.json`). */
@@ -110,16 +109,8 @@ export function loadFilterChain(config: FilterConfig): FilterChain {
     if (includeExclude) filters.push(includeExclude);
     return new FilterChain(filters);
   } catch (error) {
-    throw asRecorderError(error);
+    throw fromTraceFilterError(error);
   }
-}
-
-/** A {@link TraceFilterError} as the recorder's coded error; other errors unchanged. */
-export function asRecorderError(error: unknown): unknown {
-  if (!(error instanceof TraceFilterError)) return error;
-  const context = { ...error.context };
-  if (error.code === "ERR_IO") return new EnvironmentError("ERR_IO", error.message, context, { cause: error });
-  return new UsageError("ERR_INVALID_POLICY_VALUE", error.message, context, { cause: error });
 }
 
 /** The instrumenter's per-file scope filter for `file` under `chain`. */

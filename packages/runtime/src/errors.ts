@@ -1,3 +1,5 @@
+import { TraceFilterError } from "@codetracer/trace-filter";
+
 /**
  * Structured recorder errors with stable `ERR_*` codes (the codes of the CodeTracer Python
  * recorder where they apply: `../shared/spec/recorder-behaviour.md` §3.1).
@@ -85,4 +87,16 @@ export function isRecorderErrorLike(error: unknown): error is RecorderError {
   if (!(error instanceof Error)) return false;
   const { code, kind } = error as Partial<RecorderError>;
   return typeof code === "string" && /^ERR_[A-Z_]+$/.test(code) && (kind === "Usage" || kind === "Environment" || kind === "Target" || kind === "Internal");
+}
+
+/**
+ * A trace filter's error as the recorder's coded error: `ERR_IO` (a missing or unreadable file)
+ * becomes an {@link EnvironmentError}, `ERR_INVALID_POLICY_VALUE` a {@link UsageError}, with
+ * the same message and context. Any other value is returned unchanged.
+ */
+export function fromTraceFilterError(error: unknown): unknown {
+  if (!(error instanceof TraceFilterError)) return error;
+  const context = { ...error.context };
+  if (error.code === "ERR_IO") return new EnvironmentError("ERR_IO", error.message, context, { cause: error });
+  return new UsageError("ERR_INVALID_POLICY_VALUE", error.message, context, { cause: error });
 }

@@ -16,7 +16,7 @@ export type { AttrPolicy, FilterCounters, RecorderOptions, RuntimeScopeDecision,
 export { RuntimeHost, isRuntimeHost, runtimeHost } from "./host.js";
 export { DEFAULT_VALUE_LIMITS, TypeTable, ValueEncoder, bigintRecord } from "./values.js";
 export type { ValueCaptureLimits } from "./values.js";
-export { EnvironmentError, InternalError, RecorderError, TargetError, UsageError, asRecorderError, isRecorderErrorLike } from "./errors.js";
+export { EnvironmentError, InternalError, RecorderError, TargetError, UsageError, asRecorderError, fromTraceFilterError, isRecorderErrorLike } from "./errors.js";
 export type { RecorderErrorCode, RecorderErrorKind } from "./errors.js";
 export {
   NodeSession,

@@ -15,8 +15,8 @@
  * whole run is already recorded and `start` throws `ERR_ALREADY_TRACING`.
  */
 import * as path from "node:path";
-import { FilterChain, TraceFilterError, builtinDefaultFilter, expandHome, loadTraceFilter, splitFilterList } from "@codetracer/trace-filter";
-import { EnvironmentError, UsageError, asRecorderError, type RecorderError } from "../errors.js";
+import { FilterChain, builtinDefaultFilter, expandHome, loadTraceFilter, splitFilterList } from "@codetracer/trace-filter";
+import { UsageError, asRecorderError, fromTraceFilterError, type RecorderError } from "../errors.js";
 import { runtimeHost } from "../host.js";
 import type { AttrPolicy, FilterCounters, RuntimeScopeDecision } from "../recorder.js";
 import { installExitHooks } from "./exit-hooks.js";
@@ -147,12 +147,6 @@ function reported(error: unknown): RecorderError {
   return e;
 }
 
-function filterError(error: unknown): unknown {
-  if (!(error instanceof TraceFilterError)) return error;
-  if (error.code === "ERR_IO") return new EnvironmentError("ERR_IO", error.message, { ...error.context }, { cause: error });
-  return new UsageError("ERR_INVALID_POLICY_VALUE", error.message, { ...error.context }, { cause: error });
-}
-
 /** The run-time chain of `traceFilter` (after the builtin), or null without filters. */
 function runtimeChain(traceFilter: StartOptions["traceFilter"]): FilterChain | null {
   const entries = traceFilter === undefined ? [] : typeof traceFilter === "string" ? [traceFilter] : [...traceFilter];
@@ -161,7 +155,7 @@ function runtimeChain(traceFilter: StartOptions["traceFilter"]): FilterChain | n
   try {
     return new FilterChain([builtinDefaultFilter(), ...paths.map((p) => loadTraceFilter(p))]);
   } catch (error) {
-    throw filterError(error);
+    throw fromTraceFilterError(error);
   }
 }
 
@@ -254,7 +248,7 @@ export function start(tracePath: string, options: StartOptions = {}): TraceSessi
     activeApiSessions.set(session, traceSession);
     return traceSession;
   } catch (error) {
-    throw reported(filterError(error));
+    throw reported(fromTraceFilterError(error));
   }
 }
 
