@@ -5,6 +5,7 @@
  * - `node --import codetracer-js-recorder/register app.ts` records a whole run;
  *   `node --import codetracer-js-recorder/register/instrument app.ts` instruments it for the
  *   session API below.
+ * - `codetracer-js-recorder/cli` is the command as a function (`run(argv)`).
  * - This module is the session API (`start`, `stop`, `isTracing`, `flush`, `trace`,
  *   `TraceSession`), the policy (`configurePolicy`, `policySnapshot`) and the errors
  *   (`RecorderError` and its subclasses). Importing it starts a session when `CODETRACER_TRACE`
@@ -50,8 +51,5 @@ export type {
   StartOptions,
   TraceFormat,
 } from "@codetracer/runtime";
-export { parseArgs, buildProgram, CliUsageError } from "./args.js";
-export type { CliArgs } from "./args.js";
-export { run, ExitCode } from "./run.js";
 
 autoStartFromEnv();

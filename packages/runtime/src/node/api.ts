@@ -70,7 +70,11 @@ export interface StartOptions {
    * values it did not capture cannot come back.
    */
   traceFilter?: string | readonly string[];
-  /** Policy settings for this session (applied with `configurePolicy`, after the environment's). */
+  /**
+   * Policy settings, applied with `configurePolicy` after the environment's. As in the Python
+   * recorder, they change the thread's policy (they stay for later sessions); the session runs
+   * under the policy as it is when it starts.
+   */
   policy?: Partial<RecorderPolicy>;
   /** Apply `CODETRACER_*` policy variables first. @default true */
   applyEnvPolicy?: boolean;
@@ -240,7 +244,9 @@ export function start(tracePath: string, options: StartOptions = {}): TraceSessi
         if (!chain) return base;
         const own = chain.metadata().filters;
         const prior = (base.trace_filter as { filters?: unknown[] } | undefined)?.filters ?? own.slice(0, 1);
-        return { ...base, trace_filter: { filters: [...prior, ...own.slice(1)], stats: c } };
+        // The loader's stats already hold this session's counters plus the files it skipped at load.
+        const stats = (base.trace_filter as { stats?: unknown } | undefined)?.stats ?? c;
+        return { ...base, trace_filter: { filters: [...prior, ...own.slice(1)], stats } };
       },
     });
     counters = () => session.recorder.filterCounters;

@@ -40,7 +40,7 @@ function decode(chunk: unknown, encoding: unknown): string | undefined {
 type Write = (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) => boolean;
 
 /**
- * Starts capturing: `onWrite(stream, text)` is called before each write is passed on. A throw
+ * Starts capturing: `onWrite(stream, text)` is called after each write the stream accepted. A throw
  * from `onWrite` is swallowed (the write still happens). Returns the function that stops
  * capturing; it restores the original `write` unless the program replaced it after us, in which
  * case our wrapper stays in place but only passes writes on.
@@ -52,6 +52,8 @@ export function installIoCapture(onWrite: (stream: CapturedStream, text: string)
     const original = stream.write as unknown as Write;
     let active = true;
     const wrapper: Write = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]): boolean {
+      // A write the stream rejects (a bad encoding, a closed stream) throws here, unrecorded.
+      const result = original.call(this, chunk, ...rest);
       if (active && muted === 0) {
         const text = decode(chunk, rest[0]);
         if (text !== undefined && text !== "") {
@@ -65,7 +67,7 @@ export function installIoCapture(onWrite: (stream: CapturedStream, text: string)
           }
         }
       }
-      return original.call(this, chunk, ...rest);
+      return result;
     };
     Object.defineProperty(wrapper, "name", { value: "write" });
     Object.defineProperty(wrapper, "length", { value: original.length });

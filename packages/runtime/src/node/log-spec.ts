@@ -40,10 +40,11 @@ export function parseLogSpec(spec: string, fail: (message: string) => Error): Lo
     const eq = entry.indexOf("=");
     if (eq < 0) {
       const l = level(entry);
-      // A bare target name (RUST_LOG's `codetracer`) means every level for it.
+      // A bare target name (RUST_LOG's `codetracer`) means every level for it. Only the
+      // recorder's own targets exist, so another word is a mistyped level.
       if (l) out.defaultLevel = l;
-      else if (/^[A-Za-z_][\w.:-]*$/.test(entry)) out.targets.push({ target: normaliseTarget(entry), level: "trace" });
-      else throw fail(`'${entry}' is not a log level (off, error, warn, info, debug, trace) or target`);
+      else if (/^codetracer(?:(?:\.|::)[\w-]+)*$/.test(entry)) out.targets.push({ target: normaliseTarget(entry), level: "trace" });
+      else throw fail(`'${entry}' is not a log level (off, error, warn, info, debug, trace) or a codetracer target`);
       continue;
     }
     const target = entry.slice(0, eq).trim();
