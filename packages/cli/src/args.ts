@@ -114,6 +114,8 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env, 
     include: string[];
     exclude: string[];
     jsonErrors?: boolean;
+    /** Commander names the option after its last long flag. */
+    codetracerJsonErrors?: boolean;
     withDiff?: boolean;
     onRecorderError?: string;
     requireTrace?: boolean;
@@ -139,7 +141,8 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env, 
   if (opts.logLevel) policyEnv.CODETRACER_LOG = opts.logLevel;
   if (opts.logFile) policyEnv.CODETRACER_LOG_FILE = opts.logFile;
   if (opts.ioCapture) policyEnv.CODETRACER_CAPTURE_IO = opts.ioCapture;
-  if (opts.jsonErrors) policyEnv.CODETRACER_JSON_ERRORS = "1";
+  const jsonErrors = opts.jsonErrors === true || opts.codetracerJsonErrors === true;
+  if (jsonErrors) policyEnv.CODETRACER_JSON_ERRORS = "1";
   return {
     traceDir: opts.traceDir,
     format: opts.format,
@@ -147,7 +150,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env, 
     traceFilter: opts.traceFilter,
     include: opts.include,
     exclude: opts.exclude,
-    jsonErrors: opts.jsonErrors === true,
+    jsonErrors,
     withDiff: opts.withDiff === true,
     policyEnv,
     repair: opts.repair,

@@ -58,7 +58,8 @@ export {
 } from "./metadata.js";
 export { writeFileAtomic, writeTraceMetadata, writeTracePaths } from "./node/metadata-files.js";
 
-export { parseJsonText, parseTraceJson } from "./reader.js";
+export { parseJsonText, parseTraceJson, parseUnfinishedTraceJson } from "./reader.js";
+export type { UnfinishedTrace } from "./reader.js";
 export type { TraceFolder } from "./reader.js";
 export { numberSource } from "./number-source.js";
 export { findEventsFile, readTraceFolder } from "./node/read-folder.js";

@@ -162,6 +162,39 @@ export function parseTraceJson(text: string, file = "trace.json"): TraceLowLevel
   return value as TraceLowLevelEvent[];
 }
 
+/** What {@link parseUnfinishedTraceJson} recovered. */
+export interface UnfinishedTrace {
+  /** The complete events. */
+  events: TraceLowLevelEvent[];
+  /** The length (UTF-16 units) of the text holding them: the rest is a torn last event, if any. */
+  keep: number;
+  /** True when the text was a finished array already. */
+  closed: boolean;
+}
+
+/**
+ * Parses the `trace.json` of a recording that did not finish: the writer's `[` and whole
+ * events (`\n{…}` then `,\n{…}`), perhaps cut inside the last one (a process killed during a
+ * write, a full disk). Returns the complete events and how much of the text they take.
+ *
+ * @throws {@link TraceFormatError} `ERR_TRACE_INVALID` when even the complete lines do not parse.
+ */
+export function parseUnfinishedTraceJson(text: string, file = "trace.json"): UnfinishedTrace {
+  if (/\]\s*$/.test(text)) return { events: parseTraceJson(text, file), keep: text.length, closed: true };
+  let keep = text.replace(/\s+$/, "").length;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const body = text.slice(0, keep).replace(/,\s*$/, "");
+      return { events: parseTraceJson(`${body}\n]\n`, file), keep: body.length, closed: false };
+    } catch (error) {
+      const cut = text.lastIndexOf("\n", keep - 1);
+      if (attempt === 1 || cut < 0) throw error;
+      keep = cut; // drop the torn last line
+    }
+  }
+  throw new TraceFormatError("ERR_TRACE_INVALID", `${file}: cannot recover the events`, { file });
+}
+
 /** A short description of a JSON value's type for messages: `"an object"`, `"null"`, … */
 export function describe(value: unknown): string {
   if (value === null) return "null";

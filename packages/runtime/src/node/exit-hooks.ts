@@ -13,6 +13,7 @@
  */
 import { isMainThread } from "node:worker_threads";
 import { asRecorderError } from "../errors.js";
+import { uncaptured } from "./io-capture.js";
 import { log, reportRecorderError } from "./log.js";
 import type { NodeSession } from "./session.js";
 
@@ -26,7 +27,9 @@ export function installExitHooks(session: NodeSession): () => void {
       session.stop(code);
     } catch (error) {
       const e = asRecorderError(error);
-      process.stderr.write(`codetracer: could not finish the trace in ${session.traceDir}: ${e.message}\n`);
+      // ERR_TRACE_MISSING comes after the folder was finished; anything else left it unfinished.
+      const what = e.code === "ERR_TRACE_MISSING" ? "" : `could not finish the trace in ${session.traceDir}: `;
+      uncaptured(() => process.stderr.write(`codetracer: ${what}${e.message}\n`));
       reportRecorderError(e);
       if (!code) process.exitCode = 1;
     }

@@ -128,11 +128,15 @@ export function errorTrailer(error: RecorderError): string {
   });
 }
 
+const reported = new WeakSet<RecorderError>();
+
 /**
- * Reports a recorder error: an `error` log record (target `target`) and, with the policy's
+ * Reports a recorder error (once; reporting it again does nothing): an `error` log record (target `target`) and, with the policy's
  * `jsonErrors`, the trailer line on stderr. Never throws.
  */
 export function reportRecorderError(error: RecorderError, target = "codetracer.session"): void {
+  if (reported.has(error)) return;
+  reported.add(error);
   log("error", target, error.message, { errorCode: error.code, fields: { kind: error.kind, context: error.context } });
   if (jsonErrors) writeStderr(`${errorTrailer(error)}\n`);
 }

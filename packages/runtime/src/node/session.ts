@@ -243,7 +243,7 @@ export class NodeSession {
     const disabled = this.recorder.isDetached && this.policy.onRecorderError === "disable";
     const topLabel = disabled ? "<disabled>" : label !== undefined ? `<${label.replace(/^<|>$/g, "")}>` : "<exit>";
     try {
-      this.recorder.finish(exitCode, topLabel);
+      this.recorder.finish(disabled ? undefined : exitCode, topLabel);
       this.writer.finish();
       if (disabled && !this.policy.keepPartialTrace) {
         for (const name of [TRACE_JSON_FILE, TRACE_BIN_FILE, PENDING_METADATA_FILE, TRACE_PATHS_FILE, TRACE_METADATA_FILE, WORKSPACE_DIFF_FILE]) {
@@ -252,6 +252,7 @@ export class NodeSession {
         log("warn", "codetracer.session", `the recorder detached after an internal error; the partial trace in ${this.traceDir} was removed (keepPartialTrace is off)`, {
           errorCode: "ERR_TRACE_INCOMPLETE",
         });
+        setTraceId(null);
         return;
       }
       writeTracePaths(this.traceDir, this.recorder.paths);
@@ -270,10 +271,19 @@ export class NodeSession {
         });
       }
     } catch (error) {
+      setTraceId(null);
       throw asRecorderError(error);
+    }
+    // The trace id stays set for what is reported about this session's end.
+    try {
+      this.checkRecorded();
     } finally {
       setTraceId(null);
     }
+  }
+
+  /** `ERR_TRACE_MISSING` under `requireTrace` when nothing instrumented was recorded; else a log line. */
+  private checkRecorded(): void {
     if (this.recorder.recordedFunctions === 0) {
       const missing = new UsageError(
         "ERR_TRACE_MISSING",
@@ -281,7 +291,10 @@ export class NodeSession {
           "(node --import codetracer-js-recorder/register, or …/register/instrument for the session API) or a bundler plugin",
         { traceDir: this.traceDir },
       );
-      if (this.policy.requireTrace) throw missing;
+      if (this.policy.requireTrace) {
+        reportRecorderError(missing); // now, while the trace id is this session's
+        throw missing;
+      }
       // Not a warning: a thread may well run nothing recorded (a worker running only library
       // code). `start()` warns when it is called where nothing is instrumented.
       log("info", "codetracer.session", missing.message, { errorCode: missing.code });

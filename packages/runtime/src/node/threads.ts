@@ -18,7 +18,7 @@ import {
   TRACE_JSON_FILE,
   TRACE_METADATA_FILE,
   TRACE_PATHS_FILE,
-  parseTraceJson,
+  parseUnfinishedTraceJson,
   writeTraceMetadata,
   writeTracePaths,
   type TraceMetadata,
@@ -215,9 +215,12 @@ export function repairTrace(dir: string, status: { code: number | null; label: s
   const metadata = JSON.parse(fs.readFileSync(pendingFile, "utf8")) as TraceMetadata;
   const traceFile = path.join(dir, TRACE_JSON_FILE);
   const text = fs.readFileSync(traceFile, "utf8");
-  const closed = /\]\s*$/.test(text); // an event never ends with `]`: only the writer's finish does
-  const events = parseTraceJson(closed ? text : `${text}\n]\n`, traceFile);
-  if (!closed) fs.appendFileSync(traceFile, "\n]\n");
+  // Whole events, without a last one torn by the kill; the file is cut after them and closed.
+  const { events, keep, closed } = parseUnfinishedTraceJson(text, traceFile);
+  if (!closed) {
+    fs.truncateSync(traceFile, Buffer.byteLength(text.slice(0, keep), "utf8"));
+    fs.appendFileSync(traceFile, "\n]\n");
+  }
   const paths = events.flatMap((e) => (typeof e === "object" && "Path" in e ? [e.Path] : []));
   writeTracePaths(dir, paths);
   const finished = listWorkerTraces(dir);

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { TraceFormatError } from "../errors.js";
 import { traceMetadataProblems, tracePathsProblems } from "../metadata.js";
-import { parseTraceJson } from "../reader.js";
+import { parseTraceJson, parseUnfinishedTraceJson } from "../reader.js";
 import { PENDING_METADATA_FILE, TRACE_JSON_FILE, TRACE_METADATA_FILE, TRACE_PATHS_FILE } from "../types.js";
 import { mergeReports, validateEvents } from "../validate.js";
 import type { ValidationIssue, ValidationOptions, ValidationReport } from "../validate.js";
@@ -119,7 +119,7 @@ function unfinishedProgress(dir: string): string {
   try {
     const file = path.join(dir, TRACE_JSON_FILE);
     const text = fs.readFileSync(file, "utf8");
-    const events = parseTraceJson(/\]\s*$/.test(text) ? text : `${text}\n]\n`, file);
+    const { events } = parseUnfinishedTraceJson(text, file);
     const paths = events.flatMap((e) => (typeof e === "object" && e !== null && "Path" in e ? [(e as { Path: string }).Path] : []));
     for (let i = events.length - 1; i >= 0; i--) {
       const e = events[i] as { Step?: { path_id: number; line: number } };
