@@ -5,6 +5,7 @@
  * node. `--io-capture off` / `CODETRACER_CAPTURE_IO=off` records none. Fixture:
  * `test/fixtures/crash/io.cjs`.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EventLogKind } from "@codetracer/trace-format";
@@ -135,5 +136,21 @@ describe("capture off", () => {
     const r = await recordWithCli(IO, [], { cliArgs: ["--io-capture", "on"] });
     expect(r.code, describeRun(r)).toBe(0);
     expect(ioEvents(expectValidTrace(r.traceDir)).length).toBe(9);
+  });
+});
+
+describe("worker threads", () => {
+  it("each thread's trace holds what its own code printed; the worker's relayed output is not in the main trace", async () => {
+    const script = path.join(FIXTURES, "crash", "worker-output.mjs");
+    const r = await recordWithCli(script);
+    expect(r.code, describeRun(r)).toBe(0);
+    const writes = (q: TraceQuery) => ioEvents(q).map((e) => e.content);
+    const main = expectValidTrace(r.traceDir);
+    const workers = (JSON.parse(fs.readFileSync(path.join(r.traceDir, "trace_metadata.json"), "utf8")) as { workers?: string[] }).workers ?? [];
+    expect(workers).toHaveLength(1);
+    const worker = expectValidTrace(path.join(r.traceDir, workers[0]!));
+    expect(writes(main)).toEqual(["main: starting\n", "main: worker exited 0\n"]);
+    expect(writes(worker)).toEqual(["worker: hello 0\n", "worker: hello 1\n", "worker: hello 2\n"]);
+    expect(r.stdout.split("\n").filter(Boolean).sort()).toEqual([...writes(main), ...writes(worker)].map((s) => s.trim()).sort());
   });
 });

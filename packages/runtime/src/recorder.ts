@@ -640,10 +640,13 @@ export class Recorder implements RuntimeApi {
   /**
    * The program wrote `text` to stdout or stderr: an `Event` of kind `Write` (stdout) or
    * `WriteOther` (stderr) on the current step (trace-format spec §8.6), with
-   * `metadata` `{"stream": …}`. Nothing while not recording. Never throws.
+   * `metadata` `{"stream": …}`. Nothing while not recording, or while no recorded frame is
+   * open. Never throws.
    */
   recordWrite(stream: "stdout" | "stderr", text: string): void {
-    if (!this.isRecording || this.stack.length === 0) return;
+    // Only while recorded code runs: what is written between its frames comes from elsewhere
+    // (a worker thread's output relayed by the main thread, a library's own timer).
+    if (!this.isRecording || this.stack.length <= 1) return;
     try {
       this.emit({
         Event: { kind: stream === "stdout" ? EventLogKind.Write : EventLogKind.WriteOther, metadata: stream === "stdout" ? STDOUT_META : STDERR_META, content: text },
