@@ -16,6 +16,7 @@ import {
   CLI_MAIN,
   FIXTURES,
   REPO_ROOT,
+  childEnv,
   cleanupTempDirs,
   describeRun,
   freshTraceDir,
@@ -70,22 +71,13 @@ interface LiveChild {
   stderr: () => string;
 }
 
-/** The environment of a child, cleaned like `runNode`'s (no inherited CODETRACER_*, NODE_OPTIONS, colors). */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (key.startsWith("CODETRACER_") || key.startsWith("VITEST") || key === "NODE_OPTIONS" || key === "FORCE_COLOR" || key === "NODE_ENV") continue;
-    env[key] = value;
-  }
-  return { ...env, NO_COLOR: "1", ...extra };
-}
 
 /**
  * Spawns `node ...argv` with stdin `/dev/null` (not a TTY), stdout and stderr piped. Killed with
  * SIGKILL after `timeoutMs` so a hung test cannot hang the suite.
  */
 function spawnLive(argv: string[], traceDir: string, env: Record<string, string> = {}, timeoutMs = 12_000): LiveChild {
-  const child = spawn(process.execPath, argv, { cwd: REPO_ROOT, env: cleanEnv(env), stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, argv, { cwd: REPO_ROOT, env: childEnv(env), stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   let onReady: () => void = () => {};

@@ -65,7 +65,7 @@ export function freshTraceDir(): string {
  * The environment of a child: the test runner's own, without anything that would change how
  * the child records or prints (inherited `CODETRACER_*`, `NODE_OPTIONS`, colors).
  */
-function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (key.startsWith("CODETRACER_") || key === "NODE_OPTIONS" || key === "FORCE_COLOR") continue;
