@@ -632,7 +632,19 @@ export class Recorder implements RuntimeApi {
     return Math.max(0, this.functionCount - 1);
   }
 
-  /** True after an internal failure detached the recorder. */
+  /**
+   * Stops recording for good (the program runs on unrecorded), without it being an internal
+   * failure: e.g. the trace can no longer be written. Counted in `stats.detaches`. `finish`
+   * still closes the open frames.
+   */
+  detach(): void {
+    if (this.detached) return;
+    this.recording = false;
+    this.detached = true;
+    this.stats.detaches++;
+  }
+
+  /** True after an internal failure (or {@link detach}) detached the recorder. */
   get isDetached(): boolean {
     return this.detached;
   }

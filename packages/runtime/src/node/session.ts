@@ -24,7 +24,7 @@ import {
 } from "@codetracer/trace-format";
 import { randomUUID } from "node:crypto";
 import type { RuntimeApi } from "../abi.js";
-import { EnvironmentError, InternalError, UsageError, asRecorderError } from "../errors.js";
+import { EnvironmentError, InternalError, UsageError, asRecorderError, type RecorderError } from "../errors.js";
 import { Recorder, type RecorderOptions } from "../recorder.js";
 import { installFunctionSource } from "../function-source.js";
 import { runtimeHost } from "../host.js";
@@ -116,6 +116,8 @@ export class NodeSession {
   private stopped = false;
   private entry: { program: string; args: string[] } | undefined;
   private stopIoCapture: (() => void) | null = null;
+  /** Set when writing the trace failed: see {@link ioFailed}. */
+  private ioFailure: RecorderError | null = null;
   private workspaceDiff: WorkspaceDiffInfo | undefined;
 
   /** @internal use {@link startSession}. */
@@ -134,7 +136,12 @@ export class NodeSession {
     };
     const sink = {
       write: (event: TraceLowLevelEvent) => {
-        writer.write(event);
+        if (this.ioFailure) return;
+        try {
+          writer.write(event);
+        } catch (error) {
+          throw this.ioFailed(error); // the recorder detaches; `onInternalError` lets the program be
+        }
         if (!flushQueued) {
           flushQueued = true;
           setImmediate(flushSoon).unref();
@@ -161,8 +168,29 @@ export class NodeSession {
     }
   }
 
+  /**
+   * Writing the trace failed (disk full, the folder removed, a file size limit): the recording
+   * ends there, whatever `onRecorderError` says, and the program runs on unaffected. Logged once
+   * with `ERR_IO`; at stop the folder is finished as far as the disk allows, without throwing.
+   */
+  private ioFailed(error: unknown): RecorderError {
+    if (!this.ioFailure) {
+      const cause = asRecorderError(error);
+      this.ioFailure = new EnvironmentError(
+        "ERR_IO",
+        `cannot write the trace in ${this.traceDir}, recording stopped (the program runs on): ${cause.message.replace(/^\[[A-Z_]+\] /, "")}`,
+        { traceDir: this.traceDir, ...cause.context },
+        { cause: error },
+      );
+      reportRecorderError(this.ioFailure, "codetracer.session");
+      this.recorder?.detach();
+    }
+    return this.ioFailure;
+  }
+
   /** The recorder failed: detach (it already has) and apply `onRecorderError`. */
   private onInternalError(error: unknown): Error | undefined {
+    if (error === this.ioFailure) return undefined; // not the recorder's fault: see ioFailed
     const abort = this.policy.onRecorderError === "abort";
     const failure = new InternalError(
       "ERR_UNKNOWN",
@@ -199,9 +227,14 @@ export class NodeSession {
     return !this.stopped;
   }
 
-  /** Writes buffered events to disk without ending the session. */
+  /** Writes buffered events to disk without ending the session (a write failure ends the recording: see `ioFailed`). */
   flush(): void {
-    if (!this.stopped) this.writer.flush();
+    if (this.stopped || this.ioFailure) return;
+    try {
+      this.writer.flush();
+    } catch (error) {
+      this.ioFailed(error);
+    }
   }
 
   /** `trace_metadata.json` without the fields known only at the end (exit status, stats). */
@@ -240,6 +273,10 @@ export class NodeSession {
     this.begin();
     this.stopIoCapture?.();
     runtimeHost().detach(this.recorder);
+    if (this.ioFailure) {
+      this.finishAfterIoFailure();
+      return;
+    }
     const disabled = this.recorder.isDetached && this.policy.onRecorderError === "disable";
     const topLabel = disabled ? "<disabled>" : label !== undefined ? `<${label.replace(/^<|>$/g, "")}>` : "<exit>";
     try {
@@ -280,6 +317,19 @@ export class NodeSession {
     } finally {
       setTraceId(null);
     }
+  }
+
+  /**
+   * Stop after a write failure: nothing more is written (the writer's state after a failed
+   * write is unknown, and the disk may be full), nothing is thrown, the exit code is unchanged.
+   * The folder keeps its pending metadata, so `codetracer-js-recorder --repair` finishes it from
+   * the events that reached the disk.
+   */
+  private finishAfterIoFailure(): void {
+    log("warn", "codetracer.session", `the trace in ${this.traceDir} is unfinished after a write failure; \`codetracer-js-recorder --repair ${this.traceDir}\` recovers what reached the disk`, {
+      errorCode: "ERR_IO",
+    });
+    setTraceId(null);
   }
 
   /** `ERR_TRACE_MISSING` under `requireTrace` when nothing instrumented was recorded; else a log line. */
