@@ -51,13 +51,12 @@ describe("CLI usage errors", () => {
     expect(r.stdout).toBe("");
   });
 
-  it("--format binary: exit 1 with ERR_UNSUPPORTED_FORMAT, the script does not run", async () => {
+  it("--format binary: the script runs and trace.bin (not trace.json) is written", async () => {
     const traceDir = freshTraceDir();
     const r = await recordWithCli(PRINT_ARGS, ["hello"], { cliArgs: ["--format", "binary"], traceDir });
-    expect(r.code, describeRun(r)).toBe(1);
-    expect(r.stderr).toContain("ERR_UNSUPPORTED_FORMAT");
-    expect(r.stdout).toBe("");
-    expect(fs.existsSync(path.join(traceDir, "trace.bin"))).toBe(false);
+    expect(r.code, describeRun(r)).toBe(0);
+    expect(r.stdout).toContain("hello");
+    expect(fs.existsSync(path.join(traceDir, "trace.bin"))).toBe(true);
     expect(fs.existsSync(path.join(traceDir, "trace.json"))).toBe(false);
   });
 

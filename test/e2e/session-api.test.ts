@@ -255,14 +255,15 @@ describe("start() refusals", () => {
     expect(results.get("first")).toEqual({ case: "first", ok: true });
     const usage = (code: string) => ({ name: "UsageError", code, kind: "Usage", isUsageError: true, isRecorderError: true });
     expect(results.get("second")).toMatchObject(usage("ERR_ALREADY_TRACING"));
-    expect(results.get("binary")).toMatchObject(usage("ERR_UNSUPPORTED_FORMAT"));
-    // DEFAULT_FORMAT is "binary", which is not written yet.
-    expect(results.get("default-format")).toMatchObject(usage("ERR_UNSUPPORTED_FORMAT"));
+    // "binary" (also DEFAULT_FORMAT) writes trace.bin.
+    expect(results.get("binary")).toEqual({ case: "binary", ok: true });
+    expect(results.get("default-format")).toEqual({ case: "default-format", ok: true });
+    expect(fs.existsSync(path.join(path.dirname(dir2), "binary", "trace.bin"))).toBe(true);
     expect(results.get("unknown-format")).toMatchObject(usage("ERR_UNSUPPORTED_FORMAT"));
     expect(results.get("dir-is-file")).toMatchObject(usage("ERR_TRACE_DIR_CONFLICT"));
     expect(results.get("bad-policy")).toMatchObject(usage("ERR_INVALID_POLICY_VALUE"));
     expect(results.get("missing-filter")).toMatchObject({ name: "EnvironmentError", code: "ERR_IO", kind: "Environment", isUsageError: false, isRecorderError: true });
-    for (const c of ["second", "binary", "unknown-format", "dir-is-file", "bad-policy", "missing-filter"]) {
+    for (const c of ["second", "unknown-format", "dir-is-file", "bad-policy", "missing-filter"]) {
       expect(results.get(c)!.message as string).toMatch(new RegExp(`^\\[${results.get(c)!.code as string}\\] `));
     }
     // None of the refused starts created the folder or left a session running.
@@ -278,7 +279,7 @@ describe("start() refusals", () => {
     const lines = jsonLines(r.stderr);
     const records = lines.filter((l) => "level" in l);
     const trailers = lines.filter((l) => "error_kind" in l);
-    const codes = ["ERR_ALREADY_TRACING", "ERR_UNSUPPORTED_FORMAT", "ERR_UNSUPPORTED_FORMAT", "ERR_UNSUPPORTED_FORMAT", "ERR_TRACE_DIR_CONFLICT", "ERR_INVALID_POLICY_VALUE", "ERR_IO"];
+    const codes = ["ERR_ALREADY_TRACING", "ERR_UNSUPPORTED_FORMAT", "ERR_TRACE_DIR_CONFLICT", "ERR_INVALID_POLICY_VALUE", "ERR_IO"];
     expect(records.filter((l) => l.level === "ERROR").map((l) => l.error_code)).toEqual(codes);
     expect(trailers.map((l) => l.error_code)).toEqual(codes);
     const already = records.find((l) => l.error_code === "ERR_ALREADY_TRACING")!;

@@ -1,7 +1,8 @@
 /**
  * `@codetracer/trace-format`: runtime_tracing events, values and types; the streaming
- * `trace.json` writer; metadata and paths writers; the folder reader; the validator; and a text
- * renderer. Spec: `shared/spec/trace-format.md`.
+ * `trace.json` writer; the streaming `trace.bin` writer (Binary v1: CBOR + seekable zstd) and
+ * its reader and repair; metadata and paths writers; the folder reader; the validator; and a
+ * text renderer. Spec: `shared/spec/trace-format.md`.
  *
  * @packageDocumentation
  */
@@ -47,7 +48,32 @@ export { floatToString, isRustFloatString, parseRustFloat, RUST_FLOAT_PATTERN } 
 export { DEFAULT_CHUNK_EVENTS, TraceJsonWriter } from "./json-writer.js";
 export type { EventSink, TraceJsonWriterOptions } from "./json-writer.js";
 export { MemorySink } from "./memory-sink.js";
-export { openFileSink } from "./node/file-sink.js";
+export { openBinaryFileSink, openFileSink } from "./node/file-sink.js";
+
+// trace.bin, CodeTracer Binary v1 (spec §10)
+export { DEFAULT_FRAME_BYTES, MemoryByteSink, TraceBinWriter } from "./bin-writer.js";
+export type { ByteSink, TraceBinWriterOptions } from "./bin-writer.js";
+export { CborOutput, decodeCborItem, decodeEvents, encodeEvent, encodeEventBytes } from "./cbor.js";
+export {
+  buildSeekTable,
+  decompressTraceBin,
+  parseSeekTable,
+  parseTraceBin,
+  repairTraceBinBytes,
+  scanZstdFrames,
+  SEEK_TABLE_FOOTER_SIZE,
+  SEEK_TABLE_SKIPPABLE_MAGIC,
+  SEEKABLE_MAGIC,
+  SEEKABLE_MAX_FRAME_SIZE,
+  TRACE_BIN_HEADER_V0,
+  TRACE_BIN_HEADER_V1,
+  traceBinVersion,
+  ZSTD_FRAME_MAGIC,
+} from "./bin-format.js";
+export type { ScannedFrame, SeekTableEntry, TraceBinReadOptions, TraceBinRepair } from "./bin-format.js";
+export { DEFAULT_ZSTD_LEVEL, hasNodeZstd, zstdCodec } from "./zstd.js";
+export type { ZstdCodec } from "./zstd.js";
+export { readTraceBinFile, repairTraceBin } from "./node/bin-files.js";
 
 export {
   orderTraceMetadata,

@@ -11,7 +11,7 @@ import type { TraceLowLevelEvent, TraceMetadata } from "./types.js";
 /**
  * A materialized trace folder as read by `readTraceFolder` (spec §2):
  * - `dir`: the folder, as given;
- * - `format`: the event file format (only `"json"` so far);
+ * - `format`: the event file that was read: `"json"` (`trace.json`) or `"bin"` (`trace.bin`);
  * - `events`: the parsed events, unvalidated (run {@link validateEvents} on them);
  * - `paths`: `trace_paths.json`, or `null` if the file is missing;
  * - `metadata`: `trace_metadata.json`, or `null` if the file is missing (its fields are not
@@ -20,7 +20,7 @@ import type { TraceLowLevelEvent, TraceMetadata } from "./types.js";
  */
 export interface TraceFolder {
   dir: string;
-  format: "json";
+  format: "json" | "bin";
   events: TraceLowLevelEvent[];
   paths: string[] | null;
   metadata: TraceMetadata | null;

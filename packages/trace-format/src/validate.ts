@@ -133,7 +133,9 @@ export const VALIDATION_CODES = {
   // --- folder (§2, §3), from validateTraceFolder only
   "missing-events-file": "the folder has neither trace.json nor trace.bin (§2)",
   "unsupported-trace-bin":
-    "the folder has only trace.bin, which this validator cannot read yet (§10)",
+    "trace.bin is a BinaryV0 (Cap'n Proto) file, which this validator cannot read (§10)",
+  "invalid-trace-bin":
+    "trace.bin is not a complete Binary v1 file: bad header, no seek table (unfinished), corrupt zstd frame or CBOR (§10)",
   "invalid-json": "trace.json is not valid JSON or not an array (§4)",
   "io-error": "a file of the folder could not be read",
   "missing-metadata":

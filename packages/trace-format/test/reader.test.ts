@@ -110,7 +110,7 @@ describe("readTraceFolder", () => {
     );
   });
 
-  it("throws ERR_TRACE_INVALID for a trace.bin-only folder", () => {
+  it("throws ERR_TRACE_INVALID for a trace.bin-only folder whose trace.bin has no seek table", () => {
     const dir = tempDir();
     fs.writeFileSync(
       path.join(dir, "trace.bin"),
@@ -118,7 +118,7 @@ describe("readTraceFolder", () => {
     );
     const error = catchError(() => readTraceFolder(dir));
     expect(error.code).toBe("ERR_TRACE_INVALID");
-    expect(error.message).toContain("trace.bin reading lands with the binary format");
+    expect(error.message).toContain("the recording did not finish");
   });
 
   it("prefers trace.json when both files exist", () => {

@@ -414,6 +414,7 @@ describe("validateEvents: one minimal broken trace per rule", () => {
     const folderOnly = new Set([
       "missing-events-file",
       "unsupported-trace-bin",
+      "invalid-trace-bin",
       "invalid-json",
       "io-error",
       "missing-metadata",
@@ -717,7 +718,7 @@ describe("validateTraceFolder", () => {
 
   const folderCases: [string, Record<string, string>][] = [
     ["missing-events-file", without("trace.json")],
-    ["unsupported-trace-bin", { ...without("trace.json"), "trace.bin": "\xc0\xde" }],
+    ["invalid-trace-bin", { ...without("trace.json"), "trace.bin": "\xc0\xde" }],
     ["invalid-json", { ...good, "trace.json": '[{"Path":"/a.js"},' }],
     ["invalid-json", { ...good, "trace.json": '{"Path":"/a.js"}' }],
     ["missing-metadata", without("trace_metadata.json")],

@@ -24,14 +24,14 @@ import { log, reportRecorderError } from "./log.js";
 import { configurePolicy, configurePolicyFromEnv, type RecorderPolicy } from "./policy.js";
 import { checkTraceFormat, startSession, type NodeSession, type TraceFormat } from "./session.js";
 
-/** `trace.bin`: CBOR events in seekable Zstandard (trace-format spec §10). Not written yet. */
+/** `trace.bin`: CBOR events in seekable Zstandard (trace-format spec §10, CodeTracer Binary v1). */
 export const TRACE_BINARY = "binary";
 /** `trace.json`: one JSON array of events (trace-format spec §4). */
 export const TRACE_JSON = "json";
 /**
- * The format the recorder API documents as its default. Until `trace.bin` is written (the
- * value-model issue), a session started without a `format` writes `trace.json`; asking for
- * `binary` explicitly is `ERR_UNSUPPORTED_FORMAT`.
+ * The format the recorder API documents as its default. For now a session started without a
+ * `format` still writes `trace.json`; `binary` (this value) must be asked for explicitly and
+ * writes `trace.bin`.
  */
 export const DEFAULT_FORMAT = TRACE_BINARY;
 

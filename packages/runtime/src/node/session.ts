@@ -13,7 +13,9 @@ import {
   TRACE_JSON_FILE,
   TRACE_METADATA_FILE,
   TRACE_PATHS_FILE,
+  TraceBinWriter,
   TraceJsonWriter,
+  openBinaryFileSink,
   openFileSink,
   serializeTraceMetadata,
   writeFileAtomic,
@@ -34,7 +36,7 @@ import { getRunId, log, reportRecorderError, setTraceId } from "./log.js";
 import { policySnapshot, type RecorderPolicy } from "./policy.js";
 import { saveWorkspaceDiff, type WorkspaceDiffInfo } from "./workspace-diff.js";
 
-/** `json` writes `trace.json`; `binary` (`trace.bin`) lands with the binary-format issue. */
+/** `json` writes `trace.json`; `binary` writes `trace.bin` (CodeTracer Binary v1: CBOR + seekable zstd, spec §10). */
 export type TraceFormat = "json" | "binary";
 
 /** The recorder's name and version, as written into `trace_metadata.json`. */
@@ -112,7 +114,7 @@ export class NodeSession {
   readonly traceId: string = randomUUID();
   /** The policy the session runs under. */
   readonly policy: Readonly<RecorderPolicy>;
-  private readonly writer: TraceJsonWriter;
+  private readonly writer: TraceJsonWriter | TraceBinWriter;
   private stopped = false;
   private entry: { program: string; args: string[] } | undefined;
   private stopIoCapture: (() => void) | null = null;
@@ -123,7 +125,7 @@ export class NodeSession {
   /** @internal use {@link startSession}. */
   constructor(
     private readonly options: Required<Pick<SessionOptions, "traceDir" | "program" | "args" | "workdir">> & SessionOptions,
-    writer: TraceJsonWriter,
+    writer: TraceJsonWriter | TraceBinWriter,
   ) {
     this.traceDir = options.traceDir;
     this.format = options.format ?? "json";
@@ -365,11 +367,11 @@ function readSourceFile(file: string): string | undefined {
  * Starts recording into `options.traceDir` and installs {@link NodeSession.runtime} as
  * `globalThis.__codetracer__`, where instrumented code finds it.
  *
- * @throws UsageError `ERR_UNSUPPORTED_FORMAT` for `format: "binary"` (not written yet) or an
- *   unknown format; `ERR_TRACE_DIR_CONFLICT` when `traceDir` exists and is not a directory;
+ * @throws UsageError `ERR_UNSUPPORTED_FORMAT` for an unknown format; `ERR_TRACE_DIR_CONFLICT` when `traceDir` exists and is not a directory;
  *   `ERR_ALREADY_TRACING` when the recorder of a session that has not stopped is installed.
  * @throws EnvironmentError `ERR_TRACE_DIR_CREATE_FAILED` when the directory cannot be created;
- *   `ERR_IO` when `trace.json` cannot be opened for writing.
+ *   `ERR_IO` when `trace.json` (`trace.bin`) cannot be opened for writing, or the zstd codec of
+ *   `trace.bin` cannot be loaded.
  */
 export function startSession(options: SessionOptions): NodeSession {
   const format = checkTraceFormat(options.format ?? "json");
@@ -378,27 +380,24 @@ export function startSession(options: SessionOptions): NodeSession {
   }
   const traceDir = path.resolve(options.traceDir);
   prepareTraceDir(traceDir);
-  let sink;
+  const eventsFile = path.join(traceDir, format === "binary" ? TRACE_BIN_FILE : TRACE_JSON_FILE);
+  let writer: TraceJsonWriter | TraceBinWriter;
   try {
-    sink = openFileSink(path.join(traceDir, TRACE_JSON_FILE));
+    writer = format === "binary" ? new TraceBinWriter(openBinaryFileSink(eventsFile)) : new TraceJsonWriter(openFileSink(eventsFile));
   } catch (error) {
-    throw new EnvironmentError("ERR_IO", `cannot write ${path.join(traceDir, TRACE_JSON_FILE)}: ${(error as Error).message}`, { traceDir }, { cause: error });
+    throw new EnvironmentError("ERR_IO", `cannot write ${eventsFile}: ${(error as Error).message}`, { traceDir }, { cause: error });
   }
-  const writer = new TraceJsonWriter(sink);
   installFunctionSource(readSourceFile);
   return new NodeSession({ ...options, format, traceDir, workdir: options.workdir ?? process.cwd() }, writer);
 }
 
 /**
- * Checks that this version can write `format` and returns it.
- * @throws UsageError `ERR_UNSUPPORTED_FORMAT` for `"binary"` (`trace.bin` is not written yet)
- *   and for any unknown format.
+ * Checks that this version can write `format` and returns it: `"json"` (`trace.json`) or
+ * `"binary"` (`trace.bin`).
+ * @throws UsageError `ERR_UNSUPPORTED_FORMAT` for any other format.
  */
 export function checkTraceFormat(format: string): TraceFormat {
-  if (format === "json") return format;
-  if (format === "binary") {
-    throw new UsageError("ERR_UNSUPPORTED_FORMAT", "--format binary (trace.bin) is not supported yet; use --format json", { format });
-  }
+  if (format === "json" || format === "binary") return format;
   throw new UsageError("ERR_UNSUPPORTED_FORMAT", `unknown trace format '${format}' (expected json or binary)`, { format });
 }
 

@@ -19,6 +19,8 @@ import {
   TRACE_METADATA_FILE,
   TRACE_PATHS_FILE,
   parseUnfinishedTraceJson,
+  repairTraceBin,
+  type TraceLowLevelEvent,
   writeTraceMetadata,
   writeTracePaths,
   type TraceMetadata,
@@ -194,7 +196,8 @@ export interface RepairResult {
 /**
  * Finishes a trace folder whose process died before the session stopped (`kill -9`, a crash of
  * Node itself, a terminated worker): closes the JSON array of `trace.json` (the writer writes
- * whole events, so what reached the file is a valid prefix), writes `trace_paths.json` from its
+ * whole events, so what reached the file is a valid prefix; a `trace.bin` gets its seek table
+ * rebuilt from its whole zstd frames, see `repairTraceBin`), writes `trace_paths.json` from its
  * `Path` events, and `trace_metadata.json` from `trace_metadata.pending.json` with
  * `process_exit_status` `status` (default `{code: null, label: "<killed>"}`) and `partial: true`.
  * Events the process still held in memory are lost (at most one event-loop turn's, or 1024) and
@@ -214,12 +217,20 @@ export function repairTrace(dir: string, status: { code: number | null; label: s
   }
   const metadata = JSON.parse(fs.readFileSync(pendingFile, "utf8")) as TraceMetadata;
   const traceFile = path.join(dir, TRACE_JSON_FILE);
-  const text = fs.readFileSync(traceFile, "utf8");
-  // Whole events, without a last one torn by the kill; the file is cut after them and closed.
-  const { events, keep, closed } = parseUnfinishedTraceJson(text, traceFile);
-  if (!closed) {
-    fs.truncateSync(traceFile, Buffer.byteLength(text.slice(0, keep), "utf8"));
-    fs.appendFileSync(traceFile, "\n]\n");
+  const binFile = path.join(dir, TRACE_BIN_FILE);
+  let events: TraceLowLevelEvent[];
+  if (!fs.existsSync(traceFile) && fs.existsSync(binFile)) {
+    // trace.bin holds whole zstd frames of whole events: a torn last frame is dropped and the seek table rebuilt.
+    events = repairTraceBin(binFile).events;
+  } else {
+    const text = fs.readFileSync(traceFile, "utf8");
+    // Whole events, without a last one torn by the kill; the file is cut after them and closed.
+    const unfinished = parseUnfinishedTraceJson(text, traceFile);
+    events = unfinished.events;
+    if (!unfinished.closed) {
+      fs.truncateSync(traceFile, Buffer.byteLength(text.slice(0, unfinished.keep), "utf8"));
+      fs.appendFileSync(traceFile, "\n]\n");
+    }
   }
   const paths = events.flatMap((e) => (typeof e === "object" && "Path" in e ? [e.Path] : []));
   writeTracePaths(dir, paths);

@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ioError } from "../errors.js";
+import type { ByteSink } from "../bin-writer.js";
 import type { EventSink } from "../json-writer.js";
 
 /**
@@ -39,6 +40,51 @@ export function openFileSink(filePath: string): EventSink {
       try {
         while (offset < bytes.length) {
           offset += fs.writeSync(fd, bytes, offset, bytes.length - offset);
+        }
+      } catch (error) {
+        throw ioError("write", filePath, error);
+      }
+    },
+    close(): void {
+      if (fd === undefined) return;
+      const current = fd;
+      fd = undefined;
+      try {
+        fs.closeSync(current);
+      } catch (error) {
+        throw ioError("close", filePath, error);
+      }
+    },
+  };
+}
+
+/**
+ * Opens `filePath` for writing (created or truncated; parent directories are created) and
+ * returns a {@link ByteSink} that writes each chunk with `fs.writeSync` and closes the
+ * descriptor with `fs.closeSync`: the sink of {@link TraceBinWriter} for `trace.bin`.
+ * Synchronous for the same reason as {@link openFileSink}. `close` is idempotent.
+ *
+ * @param filePath - the file to write, normally `<trace-dir>/trace.bin` (spec §2, §10)
+ * @returns the sink
+ * @throws {@link TraceFormatError} `ERR_IO` (context: `path`, `operation`, `errno`, `syscall`)
+ *   when the file cannot be opened, and from `write`/`close` when the write fails or the sink is
+ *   already closed
+ */
+export function openBinaryFileSink(filePath: string): ByteSink {
+  let fd: number | undefined;
+  try {
+    fs.mkdirSync(path.dirname(filePath), { recursive: true });
+    fd = fs.openSync(filePath, "w");
+  } catch (error) {
+    throw ioError("open", filePath, error);
+  }
+  return {
+    write(chunk: Uint8Array): void {
+      if (fd === undefined) throw ioError("write", filePath, new Error("sink is closed"));
+      let offset = 0;
+      try {
+        while (offset < chunk.length) {
+          offset += fs.writeSync(fd, chunk, offset, chunk.length - offset);
         }
       } catch (error) {
         throw ioError("write", filePath, error);

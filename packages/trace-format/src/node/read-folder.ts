@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ioError, TraceFormatError } from "../errors.js";
 import { describe, parseJsonText, parseTraceJson } from "../reader.js";
+import { readTraceBinFile } from "./bin-files.js";
 import type { TraceFolder } from "../reader.js";
 import {
   TRACE_BIN_FILE,
@@ -65,7 +66,8 @@ export function findEventsFile(dir: string): { file: string; format: "json" | "b
 }
 
 /**
- * Reads a materialized trace folder (spec §2): the events of `trace.json`, plus
+ * Reads a materialized trace folder (spec §2): the events of `trace.json` (or, when there is
+ * none, of the Binary v1 `trace.bin`, spec §10), plus
  * `trace_paths.json` and `trace_metadata.json` when present (`null` when missing). Nothing is
  * validated beyond the JSON shape of each file; run {@link validateEvents} or use
  * {@link validateTraceFolder}.
@@ -74,28 +76,27 @@ export function findEventsFile(dir: string): { file: string; format: "json" | "b
  * @returns the {@link TraceFolder}
  * @throws {@link TraceFormatError}
  *   - `ERR_TRACE_MISSING` if neither `trace.json` nor `trace.bin` exists;
- *   - `ERR_TRACE_INVALID` if only `trace.bin` exists ("trace.bin reading lands with the binary
- *     format"), if a file holds malformed JSON (message and `context` give the file, and the
+ *   - `ERR_TRACE_INVALID` if `trace.bin` is not a readable Binary v1 file (BinaryV0 Cap'n Proto,
+ *     bad header, no seek table because the recording did not finish, corrupt frame or CBOR;
+ *     see {@link parseTraceBin}), if a file holds malformed JSON (message and `context` give the file, and the
  *     position/line/column when known), if `trace.json` is not an array, `trace_paths.json` not
  *     an array of strings, or `trace_metadata.json` not an object;
  *   - `ERR_IO` if a file cannot be read.
  */
 export function readTraceFolder(dir: string): TraceFolder {
   const found = findEventsFile(dir);
+  let events;
   if (found.format === "bin") {
-    throw new TraceFormatError(
-      "ERR_TRACE_INVALID",
-      `${found.file}: trace.bin reading lands with the binary format`,
-      { file: found.file }
-    );
+    events = readTraceBinFile(found.file);
+  } else {
+    const text = readTextFileIfExists(found.file);
+    if (text === null) {
+      throw new TraceFormatError("ERR_TRACE_MISSING", `${found.file} disappeared while reading`, {
+        file: found.file,
+      });
+    }
+    events = parseTraceJson(text, found.file);
   }
-  const text = readTextFileIfExists(found.file);
-  if (text === null) {
-    throw new TraceFormatError("ERR_TRACE_MISSING", `${found.file} disappeared while reading`, {
-      file: found.file,
-    });
-  }
-  const events = parseTraceJson(text, found.file);
 
   const pathsFile = path.join(dir, TRACE_PATHS_FILE);
   const pathsJson = readJsonFileIfExists(pathsFile);
@@ -127,5 +128,5 @@ export function readTraceFolder(dir: string): TraceFolder {
     metadata = v as TraceMetadata;
   }
 
-  return { dir, format: "json", events, paths, metadata, eventsFile: found.file };
+  return { dir, format: found.format, events, paths, metadata, eventsFile: found.file };
 }

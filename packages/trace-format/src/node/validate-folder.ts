@@ -9,10 +9,12 @@ import * as path from "node:path";
 import { TraceFormatError } from "../errors.js";
 import { traceMetadataProblems, tracePathsProblems } from "../metadata.js";
 import { parseTraceJson, parseUnfinishedTraceJson } from "../reader.js";
-import { PENDING_METADATA_FILE, TRACE_JSON_FILE, TRACE_METADATA_FILE, TRACE_PATHS_FILE } from "../types.js";
+import { PENDING_METADATA_FILE, TRACE_BIN_FILE, TRACE_JSON_FILE, TRACE_METADATA_FILE, TRACE_PATHS_FILE } from "../types.js";
 import { mergeReports, validateEvents } from "../validate.js";
 import type { ValidationIssue, ValidationOptions, ValidationReport } from "../validate.js";
 import { findEventsFile, readJsonFileIfExists, readTextFileIfExists } from "./read-folder.js";
+import { readTraceBinFile } from "./bin-files.js";
+import { repairTraceBinBytes } from "../bin-format.js";
 
 function fileIssue(code: string, message: string): ValidationIssue {
   return { severity: "error", code, message };
@@ -30,8 +32,10 @@ function fromError(error: unknown, invalidCode: string): ValidationIssue {
 /**
  * Validates a materialized trace folder (spec §2, §3, §8) without throwing for trace problems:
  * - the event file: `trace.json` must exist and parse (`missing-events-file`, `invalid-json`,
- *   `io-error`; a folder with only `trace.bin` gives `unsupported-trace-bin`), then its events go
- *   through {@link validateEvents};
+ *   `io-error`), or, when there is none, `trace.bin` must be a complete Binary v1 file
+ *   (`invalid-trace-bin`: bad header, no seek table, corrupt frame or CBOR;
+ *   `unsupported-trace-bin` for a BinaryV0 Cap'n Proto file); then its events go through
+ *   {@link validateEvents};
  * - `trace_metadata.json` must exist (`missing-metadata`) and be an object with
  *   `workdir: string`, `program: string`, `args: string[]` (`invalid-metadata`), as CodeTracer
  *   ≤ 2025 requires (§3);
@@ -53,12 +57,12 @@ export function validateTraceFolder(
   try {
     const found = findEventsFile(dir);
     if (found.format === "bin") {
-      issues.push(
-        fileIssue(
-          "unsupported-trace-bin",
-          `${found.file}: trace.bin reading lands with the binary format`
-        )
-      );
+      try {
+        events = readTraceBinFile(found.file);
+      } catch (error) {
+        const v0 = error instanceof TraceFormatError && error.context.reason === "binary-v0";
+        issues.push(fromError(error, v0 ? "unsupported-trace-bin" : "invalid-trace-bin"));
+      }
     } else {
       const text = readTextFileIfExists(found.file);
       if (text === null)
@@ -118,8 +122,13 @@ export function validateTraceFolder(
 function unfinishedProgress(dir: string): string {
   try {
     const file = path.join(dir, TRACE_JSON_FILE);
-    const text = fs.readFileSync(file, "utf8");
-    const { events } = parseUnfinishedTraceJson(text, file);
+    let events: unknown[];
+    if (fs.existsSync(file)) {
+      events = parseUnfinishedTraceJson(fs.readFileSync(file, "utf8"), file).events;
+    } else {
+      const bin = path.join(dir, TRACE_BIN_FILE);
+      events = repairTraceBinBytes(fs.readFileSync(bin), { file: bin }).events;
+    }
     const paths = events.flatMap((e) => (typeof e === "object" && e !== null && "Path" in e ? [(e as { Path: string }).Path] : []));
     for (let i = events.length - 1; i >= 0; i--) {
       const e = events[i] as { Step?: { path_id: number; line: number } };

@@ -1,0 +1,342 @@
+/**
+ * The `trace.bin` container, CodeTracer Binary v1 (spec §10): the 8-byte header, then the
+ * Zstandard Seekable Format (zstd frames, then a seek-table skippable frame in "Foot" form)
+ * over a concatenation of CBOR events. Reading, seek-table building and repair of a torn file.
+ *
+ * ```
+ * [0..8)   C0 DE 72 AC E2 01 00 00
+ * [8..)    zstd frame 0 | zstd frame 1 | … | seek-table skippable frame
+ * seek table (little-endian): u32 0x184D2A5E, u32 Frame_Size = N*8 + 9,
+ *   N × {u32 compressed_size, u32 decompressed_size}, u32 N, u8 descriptor 0x00, u32 0x8F92EAB1
+ * ```
+ *
+ * @packageDocumentation
+ */
+
+import { decodeEvents } from "./cbor.js";
+import { TraceFormatError } from "./errors.js";
+import type { TraceLowLevelEvent } from "./types.js";
+import { zstdCodec, type ZstdCodec } from "./zstd.js";
+
+/** The 8-byte header of a Binary v1 (CBOR + seekable zstd) `trace.bin`. */
+export const TRACE_BIN_HEADER_V1: readonly number[] = [0xc0, 0xde, 0x72, 0xac, 0xe2, 0x01, 0x00, 0x00];
+/** The 8-byte header of a BinaryV0 (Cap'n Proto) `trace.bin`, which this package does not read. */
+export const TRACE_BIN_HEADER_V0: readonly number[] = [0xc0, 0xde, 0x72, 0xac, 0xe2, 0x00, 0x00, 0x00];
+/** Magic of the seek-table skippable frame (`ZSTD_MAGIC_SKIPPABLE_START | 0xE`), LE bytes `5E 2A 4D 18`. */
+export const SEEK_TABLE_SKIPPABLE_MAGIC = 0x184d2a5e;
+/** Seekable-format magic ending the seek table, LE bytes `B1 EA 92 8F`. */
+export const SEEKABLE_MAGIC = 0x8f92eab1;
+/** Magic of a zstd frame, LE bytes `28 B5 2F FD`. */
+export const ZSTD_FRAME_MAGIC = 0xfd2fb528;
+/** Size of the seek-table footer after the entries: u32 N, u8 descriptor, u32 magic. */
+export const SEEK_TABLE_FOOTER_SIZE = 9;
+/** Largest frame the seekable format allows, compressed or not (`SEEKABLE_MAX_FRAME_SIZE`, 1 GiB). */
+export const SEEKABLE_MAX_FRAME_SIZE = 0x40000000;
+
+/** One seek-table entry: sizes in bytes of one zstd frame. */
+export interface SeekTableEntry {
+  /** Size of the zstd frame in the file, bytes. */
+  compressedSize: number;
+  /** Size of its decompressed content, bytes. */
+  decompressedSize: number;
+}
+
+/**
+ * Builds the seek-table skippable frame for `entries` (spec §10): `N*8 + 17` bytes, descriptor
+ * 0 (no checksums). With no entries it is the 17 bytes `5E 2A 4D 18 09 00 00 00 00 00 00 00
+ * 00 B1 EA 92 8F`.
+ */
+export function buildSeekTable(entries: readonly SeekTableEntry[]): Uint8Array {
+  const n = entries.length;
+  const out = new Uint8Array(8 + n * 8 + SEEK_TABLE_FOOTER_SIZE);
+  const v = new DataView(out.buffer);
+  v.setUint32(0, SEEK_TABLE_SKIPPABLE_MAGIC, true);
+  v.setUint32(4, n * 8 + SEEK_TABLE_FOOTER_SIZE, true);
+  let p = 8;
+  for (const e of entries) {
+    v.setUint32(p, e.compressedSize, true);
+    v.setUint32(p + 4, e.decompressedSize, true);
+    p += 8;
+  }
+  v.setUint32(p, n, true);
+  v.setUint8(p + 4, 0);
+  v.setUint32(p + 5, SEEKABLE_MAGIC, true);
+  return out;
+}
+
+function invalid(file: string, message: string, context: Record<string, string> = {}): TraceFormatError {
+  return new TraceFormatError("ERR_TRACE_INVALID", `${file}: ${message}`, { file, ...context });
+}
+
+/**
+ * Which `trace.bin` variant `bytes` starts with: `"v1"` (CBOR + zstd), `"v0"` (Cap'n Proto),
+ * or `null` for anything else (the Rust reader panics on it, spec §10).
+ */
+export function traceBinVersion(bytes: Uint8Array): "v0" | "v1" | null {
+  if (bytes.length < 8) return null;
+  const same = (h: readonly number[]) => h.every((b, i) => bytes[i] === b);
+  if (same(TRACE_BIN_HEADER_V1)) return "v1";
+  if (same(TRACE_BIN_HEADER_V0)) return "v0";
+  return null;
+}
+
+/**
+ * Parses the seek table at the end of `body` (the bytes after the 8-byte header), as zeekstd's
+ * parser does: both magics, reserved descriptor bits 0, `Frame_Size` consistent with N; entries
+ * are 12 bytes when the checksum flag (bit 7) is set. Checks that the compressed sizes add up
+ * to the bytes before the table.
+ *
+ * @returns the entries and the offset of the table in `body`
+ * @throws {@link TraceFormatError} `ERR_TRACE_INVALID` with the reason
+ */
+export function parseSeekTable(body: Uint8Array, file = "trace.bin"): { entries: SeekTableEntry[]; tableOffset: number } {
+  const v = new DataView(body.buffer, body.byteOffset, body.byteLength);
+  if (body.length < 8 + SEEK_TABLE_FOOTER_SIZE) {
+    throw invalid(file, `too short (${body.length + 8} bytes) to hold the seek table: the recording did not finish (repair it)`, { reason: "no-seek-table" });
+  }
+  const end = body.length;
+  if (v.getUint32(end - 4, true) !== SEEKABLE_MAGIC) {
+    throw invalid(file, "does not end with the seekable magic B1 EA 92 8F: the recording did not finish (repair it) or the file is not Binary v1", { reason: "no-seek-table" });
+  }
+  const descriptor = v.getUint8(end - 5);
+  if ((descriptor & 0x7c) !== 0) throw invalid(file, `seek table descriptor 0x${descriptor.toString(16)} has reserved bits set`);
+  const entrySize = descriptor & 0x80 ? 12 : 8;
+  const n = v.getUint32(end - 9, true);
+  const frameSize = n * entrySize + SEEK_TABLE_FOOTER_SIZE;
+  const tableOffset = end - frameSize - 8;
+  if (tableOffset < 0) throw invalid(file, `seek table claims ${n} frames, more than the file can hold`);
+  if (v.getUint32(tableOffset, true) !== SEEK_TABLE_SKIPPABLE_MAGIC) {
+    throw invalid(file, `no seek-table skippable magic 5E 2A 4D 18 at byte ${tableOffset + 8}`);
+  }
+  if (v.getUint32(tableOffset + 4, true) !== frameSize) {
+    throw invalid(file, `seek table Frame_Size ${v.getUint32(tableOffset + 4, true)} differs from ${frameSize} (N=${n})`);
+  }
+  const entries: SeekTableEntry[] = [];
+  let total = 0;
+  for (let i = 0, p = tableOffset + 8; i < n; i++, p += entrySize) {
+    const e = { compressedSize: v.getUint32(p, true), decompressedSize: v.getUint32(p + 4, true) };
+    total += e.compressedSize;
+    entries.push(e);
+  }
+  if (total !== tableOffset) {
+    throw invalid(file, `the seek table's compressed sizes add up to ${total} bytes, but ${tableOffset} bytes of frames precede it`);
+  }
+  return { entries, tableOffset };
+}
+
+/** Options of {@link parseTraceBin} and {@link decompressTraceBin}. */
+export interface TraceBinReadOptions {
+  /** File name for messages and `context.file`; default `"trace.bin"`. */
+  file?: string;
+  /** The zstd codec; default {@link zstdCodec}(). */
+  zstd?: ZstdCodec;
+}
+
+/**
+ * Decompresses a Binary v1 `trace.bin` (spec §10) into the CBOR bytes of its events, frame by
+ * frame as the seek table lists them, checking each frame's magic and decompressed size.
+ *
+ * @throws {@link TraceFormatError} `ERR_TRACE_INVALID`: wrong header (a BinaryV0 Cap'n Proto
+ *   file is named as such, `context.reason: "binary-v0"`), missing or inconsistent seek table
+ *   (`reason: "no-seek-table"` for an unfinished file, which {@link repairTraceBinBytes}
+ *   fixes), a corrupt frame or a size mismatch; `ERR_IO` if the zstd codec cannot be loaded
+ */
+export function decompressTraceBin(bytes: Uint8Array, options: TraceBinReadOptions = {}): Uint8Array {
+  const file = options.file ?? "trace.bin";
+  const version = traceBinVersion(bytes);
+  if (version === "v0") {
+    throw invalid(file, "is a BinaryV0 (Cap'n Proto) trace, which this reader does not support; only Binary v1 (CBOR + zstd)", { reason: "binary-v0" });
+  }
+  if (version === null) {
+    const head = Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, "0")).join(" ");
+    throw invalid(file, `invalid header ${head || "(empty file)"}: expected c0 de 72 ac e2 01 00 00 (spec §10)`, { reason: "bad-header" });
+  }
+  const body = bytes.subarray(8);
+  const { entries } = parseSeekTable(body, file);
+  const total = entries.reduce((n, e) => n + e.decompressedSize, 0);
+  const out = new Uint8Array(total);
+  if (entries.length === 0) return out;
+  const zstd = options.zstd ?? zstdCodec();
+  let p = 0;
+  let q = 0;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i] as SeekTableEntry;
+    const frame = body.subarray(p, p + e.compressedSize);
+    const magic = frame.length >= 4 ? new DataView(frame.buffer, frame.byteOffset, 4).getUint32(0, true) : 0;
+    if (magic !== ZSTD_FRAME_MAGIC) {
+      throw invalid(file, `frame ${i} at byte ${p + 8} is not a zstd frame (magic 0x${magic.toString(16)})`, { frame: String(i) });
+    }
+    try {
+      out.set(zstd.decompress(frame, e.decompressedSize), q);
+    } catch (error) {
+      if (error instanceof TraceFormatError && error.code === "ERR_TRACE_INVALID") {
+        throw new TraceFormatError("ERR_TRACE_INVALID", `${file}: frame ${i} at byte ${p + 8}: ${error.message}`, { file, frame: String(i) }, error);
+      }
+      throw error;
+    }
+    p += e.compressedSize;
+    q += e.decompressedSize;
+  }
+  return out;
+}
+
+/**
+ * Parses a whole Binary v1 `trace.bin` (spec §10) into its events: header, seek table, every
+ * zstd frame, then the CBOR items one event each. Events are returned as decoded, not
+ * validated (use {@link validateEvents}); they have the same shapes `parseTraceJson` gives for
+ * the matching `trace.json` (`Float.f` is a string, `"DropLastStep"` a string).
+ *
+ * @param bytes - the file's bytes
+ * @param options - file name for messages, zstd codec
+ * @returns the events, in file order
+ * @throws {@link TraceFormatError} `ERR_TRACE_INVALID` as {@link decompressTraceBin}, or for
+ *   malformed CBOR or an item that is not an event (see {@link decodeEvents}); `ERR_IO` if the
+ *   zstd codec cannot be loaded
+ */
+export function parseTraceBin(bytes: Uint8Array, options: TraceBinReadOptions = {}): TraceLowLevelEvent[] {
+  return decodeEvents(decompressTraceBin(bytes, options), options.file ?? "trace.bin");
+}
+
+/** A zstd frame found by {@link scanZstdFrames}. */
+export interface ScannedFrame {
+  /** Offset of the frame in the scanned bytes. */
+  offset: number;
+  /** Its size in bytes. */
+  compressedSize: number;
+  /** The Frame_Content_Size of its header, or `null` when the header has none. */
+  contentSize: number | null;
+  /** Upper bound of its decompressed size when `contentSize` is `null` (128 KiB per compressed block). */
+  maxDecompressedSize: number;
+}
+
+/**
+ * Walks the zstd frames of `body` (the bytes after the `trace.bin` header) by their headers and
+ * block headers, without decompressing (RFC 8878 §3.1). Stops at the first skippable frame
+ * (the seek table), at the end, or at a frame that is cut short or malformed (a torn write).
+ *
+ * @returns the whole frames, where they end (`end`), and what stopped the walk
+ */
+export function scanZstdFrames(body: Uint8Array): { frames: ScannedFrame[]; end: number; stop: "end" | "skippable" | "torn" } {
+  const v = new DataView(body.buffer, body.byteOffset, body.byteLength);
+  const frames: ScannedFrame[] = [];
+  let p = 0;
+  for (;;) {
+    if (p === body.length) return { frames, end: p, stop: "end" };
+    if (p + 4 > body.length) return { frames, end: p, stop: "torn" };
+    const magic = v.getUint32(p, true);
+    if ((magic & 0xfffffff0) === 0x184d2a50) return { frames, end: p, stop: "skippable" };
+    if (magic !== ZSTD_FRAME_MAGIC) return { frames, end: p, stop: "torn" };
+    let q = p + 4;
+    if (q + 1 > body.length) return { frames, end: p, stop: "torn" };
+    const fhd = body[q++] as number;
+    const fcsFlag = fhd >> 6;
+    const single = (fhd >> 5) & 1;
+    const checksum = (fhd >> 2) & 1;
+    const didFlag = fhd & 3;
+    if (fhd & 0x08) return { frames, end: p, stop: "torn" }; // reserved bit
+    q += single ? 0 : 1;
+    q += [0, 1, 2, 4][didFlag] as number;
+    const fcsSize = fcsFlag === 0 ? (single ? 1 : 0) : ([0, 2, 4, 8][fcsFlag] as number);
+    if (q + fcsSize > body.length) return { frames, end: p, stop: "torn" };
+    let contentSize: number | null = null;
+    if (fcsSize === 1) contentSize = body[q] as number;
+    else if (fcsSize === 2) contentSize = v.getUint16(q, true) + 256;
+    else if (fcsSize === 4) contentSize = v.getUint32(q, true);
+    else if (fcsSize === 8) contentSize = v.getUint32(q, true) + v.getUint32(q + 4, true) * 0x100000000;
+    q += fcsSize;
+    let bound = 0;
+    let last = false;
+    while (!last) {
+      if (q + 3 > body.length) return { frames, end: p, stop: "torn" };
+      const bh = (body[q] as number) | ((body[q + 1] as number) << 8) | ((body[q + 2] as number) << 16);
+      q += 3;
+      last = (bh & 1) === 1;
+      const type = (bh >> 1) & 3;
+      const size = bh >>> 3;
+      if (type === 3) return { frames, end: p, stop: "torn" };
+      const stored = type === 1 ? 1 : size;
+      if (q + stored > body.length) return { frames, end: p, stop: "torn" };
+      q += stored;
+      bound += type === 2 ? 128 * 1024 : size;
+    }
+    if (checksum) q += 4;
+    if (q > body.length) return { frames, end: p, stop: "torn" };
+    frames.push({ offset: p, compressedSize: q - p, contentSize, maxDecompressedSize: bound });
+    p = q;
+  }
+}
+
+/** What {@link repairTraceBinBytes} found and did. */
+export interface TraceBinRepair {
+  /** The repaired file: header, the whole frames, a new seek table (the input itself when `alreadyFinished`). */
+  bytes: Uint8Array;
+  /** True when the file already ended with a valid seek table: nothing was changed. */
+  alreadyFinished: boolean;
+  /** Number of whole frames kept. */
+  frames: number;
+  /** Bytes of a torn last frame (or torn seek table) that were dropped. */
+  droppedBytes: number;
+  /** The events of the kept frames. */
+  events: TraceLowLevelEvent[];
+}
+
+/**
+ * Repairs the `trace.bin` of a recording whose process was killed (spec §10): the writer only
+ * ever appends whole zstd frames, each holding whole CBOR events, so the file is the header,
+ * whole frames, and at most a torn last frame, but no seek table. The repair walks the frames
+ * ({@link scanZstdFrames}), drops whatever follows the last whole frame, decompresses each
+ * frame to learn its exact decompressed size (checking that the frames decode as events),
+ * and appends a new seek table. A file that already has a valid seek table is returned
+ * unchanged.
+ *
+ * @throws {@link TraceFormatError} `ERR_TRACE_INVALID` when the header is not Binary v1, or the
+ *   whole frames do not decompress or decode as events
+ */
+export function repairTraceBinBytes(bytes: Uint8Array, options: TraceBinReadOptions = {}): TraceBinRepair {
+  const file = options.file ?? "trace.bin";
+  if (bytes.length < 8 || traceBinVersion(bytes) !== "v1") {
+    // A file killed before its header was written holds nothing: start it anew.
+    if (bytes.length < 8 && TRACE_BIN_HEADER_V1.slice(0, bytes.length).every((b, i) => bytes[i] === b)) {
+      const fresh = new Uint8Array(8 + 8 + SEEK_TABLE_FOOTER_SIZE);
+      fresh.set(TRACE_BIN_HEADER_V1);
+      fresh.set(buildSeekTable([]), 8);
+      return { bytes: fresh, alreadyFinished: false, frames: 0, droppedBytes: bytes.length, events: [] };
+    }
+    decompressTraceBin(bytes, options); // throws the header error
+  }
+  try {
+    const events = parseTraceBin(bytes, options);
+    const { entries } = parseSeekTable(bytes.subarray(8), file);
+    return { bytes, alreadyFinished: true, frames: entries.length, droppedBytes: 0, events };
+  } catch (error) {
+    if (!(error instanceof TraceFormatError) || error.context.reason !== "no-seek-table") {
+      // A table that is present but wrong, or frames that fail: rebuild from the frames too.
+      if (!(error instanceof TraceFormatError) || error.code !== "ERR_TRACE_INVALID") throw error;
+    }
+  }
+  const body = bytes.subarray(8);
+  const scan = scanZstdFrames(body);
+  const zstd = options.zstd ?? zstdCodec();
+  const entries: SeekTableEntry[] = [];
+  const parts: Uint8Array[] = [];
+  for (const f of scan.frames) {
+    const frame = body.subarray(f.offset, f.offset + f.compressedSize);
+    const data =
+      f.contentSize !== null ? zstd.decompress(frame, f.contentSize) : zstd.decompress(frame, f.maxDecompressedSize, false);
+    entries.push({ compressedSize: f.compressedSize, decompressedSize: data.length });
+    parts.push(data);
+  }
+  const total = parts.reduce((n, d) => n + d.length, 0);
+  const cbor = new Uint8Array(total);
+  let q = 0;
+  for (const d of parts) {
+    cbor.set(d, q);
+    q += d.length;
+  }
+  const events = decodeEvents(cbor, file);
+  const table = buildSeekTable(entries);
+  const out = new Uint8Array(8 + scan.end + table.length);
+  out.set(bytes.subarray(0, 8 + scan.end));
+  out.set(table, 8 + scan.end);
+  return { bytes: out, alreadyFinished: false, frames: entries.length, droppedBytes: body.length - scan.end, events };
+}

@@ -1,0 +1,225 @@
+/**
+ * Streaming `trace.bin` writer, CodeTracer Binary v1: CBOR events in seekable zstd (spec §10).
+ *
+ * @packageDocumentation
+ */
+
+import { buildSeekTable, TRACE_BIN_HEADER_V1, type SeekTableEntry } from "./bin-format.js";
+import { CborOutput, encodeEvent } from "./cbor.js";
+import { TraceFormatError } from "./errors.js";
+import type { TraceLowLevelEvent } from "./types.js";
+import { zstdCodec, type ZstdCodec } from "./zstd.js";
+
+/**
+ * Where a {@link TraceBinWriter} sends its bytes. `write` receives a chunk it may keep (the
+ * writer does not reuse it); `close` is called once by {@link TraceBinWriter.finish}.
+ * Implementations: {@link MemoryByteSink} (tests) and `openBinaryFileSink` (Node, synchronous).
+ * A sink may throw {@link TraceFormatError} `ERR_IO`; the writer lets it propagate.
+ */
+export interface ByteSink {
+  /** Appends `chunk` to the output. */
+  write(chunk: Uint8Array): void;
+  /** Flushes and releases the output; no `write` follows. */
+  close(): void;
+}
+
+/** An in-memory {@link ByteSink} for tests: {@link MemoryByteSink.bytes} joins the chunks. */
+export class MemoryByteSink implements ByteSink {
+  /** The chunks written so far, in order. */
+  readonly chunks: Uint8Array[] = [];
+  private closedFlag = false;
+
+  /** True once {@link close} has been called. */
+  get closed(): boolean {
+    return this.closedFlag;
+  }
+
+  /** @throws {@link TraceFormatError} `ERR_IO` if the sink is closed */
+  write(chunk: Uint8Array): void {
+    if (this.closedFlag) throw new TraceFormatError("ERR_IO", "MemoryByteSink.write after close()");
+    this.chunks.push(chunk);
+  }
+
+  /** Marks the sink closed; idempotent. */
+  close(): void {
+    this.closedFlag = true;
+  }
+
+  /** All chunks joined: the complete output so far. */
+  bytes(): Uint8Array {
+    const total = this.chunks.reduce((n, c) => n + c.length, 0);
+    const out = new Uint8Array(total);
+    let p = 0;
+    for (const c of this.chunks) {
+      out.set(c, p);
+      p += c.length;
+    }
+    return out;
+  }
+}
+
+/** Default {@link TraceBinWriterOptions.frameBytes}: 2 MiB, zeekstd's default frame size (spec §10). */
+export const DEFAULT_FRAME_BYTES = 0x200000;
+
+/** Options of {@link TraceBinWriter}. */
+export interface TraceBinWriterOptions {
+  /**
+   * A zstd frame is emitted as soon as this many bytes of CBOR (uncompressed) are buffered;
+   * default {@link DEFAULT_FRAME_BYTES} (2 MiB). Frames always end at an event boundary, so a
+   * frame may be one event larger. Positive integer, at most 512 MiB.
+   */
+  frameBytes?: number;
+  /** The zstd codec; default {@link zstdCodec}() (Node's zlib when it has zstd, else WebAssembly). */
+  zstd?: ZstdCodec;
+}
+
+/**
+ * Streaming writer of `trace.bin`, CodeTracer Binary v1 (spec §10), with the interface of
+ * {@link TraceJsonWriter}:
+ *
+ * - the constructor writes the 8-byte header `C0 DE 72 AC E2 01 00 00` to the sink at once;
+ * - {@link write} encodes the event as one CBOR item (see `cbor.ts`: the same events as the JSON
+ *   writer, `Float.f` as a text string) into a buffer; when `frameBytes` (2 MiB) are buffered,
+ *   they are compressed into one complete zstd frame and written to the sink;
+ * - {@link flush} does the same with whatever is buffered (nothing if empty): after it the
+ *   file is the header plus whole frames holding whole events;
+ * - {@link finish} flushes, appends the seek table (one `{compressed, decompressed}` entry per
+ *   frame, exact sizes) and closes the sink. An empty trace is the header plus a seek table
+ *   with zero frames (25 bytes).
+ *
+ * A file whose process was killed lacks only the seek table (and perhaps holds a torn last
+ * frame): `repairTraceBin` rebuilds it from the whole frames. Memory use is bounded by
+ * `frameBytes` plus one compressed frame. Each {@link flush} ends a frame, so a program that
+ * flushes after every few events gets small frames that compress less well.
+ *
+ * @throws {@link TraceFormatError} `ERR_TRACE_INVALID` from `write` if an event cannot be
+ *   encoded (e.g. holds a `bigint`); `ERR_IO` from `write`/`flush` after `finish`, or when the
+ *   zstd codec cannot be loaded or fails; sink errors propagate unchanged.
+ */
+export class TraceBinWriter {
+  private readonly sink: ByteSink;
+  private readonly zstd: ZstdCodec;
+  private readonly frameBytes: number;
+  private readonly out: CborOutput;
+  private readonly entries: SeekTableEntry[] = [];
+  private count = 0;
+  private compressedBytes = 0;
+  private uncompressedBytes = 0;
+  private finished = false;
+
+  /**
+   * @param sink - receives the bytes; the writer writes the 8-byte header immediately
+   * @param options - frame size (default 2 MiB) and zstd codec
+   * @throws {@link TraceFormatError} `ERR_TRACE_INVALID` if `frameBytes` is not a positive
+   *   integer ≤ 512 MiB; `ERR_IO` if the zstd codec cannot be loaded
+   */
+  constructor(sink: ByteSink, options: TraceBinWriterOptions = {}) {
+    const frameBytes = options.frameBytes ?? DEFAULT_FRAME_BYTES;
+    if (!Number.isSafeInteger(frameBytes) || frameBytes < 1 || frameBytes > 0x20000000) {
+      throw new TraceFormatError(
+        "ERR_TRACE_INVALID",
+        `frameBytes must be a positive integer of at most 512 MiB, got ${String(frameBytes)}`,
+        { option: "frameBytes" }
+      );
+    }
+    this.sink = sink;
+    this.frameBytes = frameBytes;
+    this.zstd = options.zstd ?? zstdCodec();
+    this.out = new CborOutput(Math.min(frameBytes + 1024, 4 * 1024 * 1024));
+    this.sink.write(Uint8Array.from(TRACE_BIN_HEADER_V1));
+  }
+
+  /** Number of events accepted by {@link write} so far (buffered or written). */
+  get eventCount(): number {
+    return this.count;
+  }
+
+  /** Number of zstd frames written so far. */
+  get frameCount(): number {
+    return this.entries.length;
+  }
+
+  /** Bytes written to the sink so far (header, frames and, after {@link finish}, the seek table). */
+  get bytesWritten(): number {
+    return 8 + this.compressedBytes;
+  }
+
+  /** CBOR bytes encoded so far (written or buffered): the decompressed size of the trace. */
+  get cborBytes(): number {
+    return this.uncompressedBytes + this.out.length;
+  }
+
+  /** True once {@link finish} has run. */
+  get isFinished(): boolean {
+    return this.finished;
+  }
+
+  /** The zstd implementation in use (`"node:zlib"` or `"@bokuweb/zstd-wasm"`). */
+  get zstdName(): string {
+    return this.zstd.name;
+  }
+
+  /**
+   * Encodes and buffers one event; writes a frame when `frameBytes` are buffered.
+   *
+   * @param event - the event; not modified
+   * @throws {@link TraceFormatError} `ERR_IO` after {@link finish}; `ERR_TRACE_INVALID` if the
+   *   event cannot be encoded (nothing of it is buffered then)
+   */
+  write(event: TraceLowLevelEvent): void {
+    if (this.finished) {
+      throw new TraceFormatError("ERR_IO", "TraceBinWriter.write called after finish()");
+    }
+    try {
+      encodeEvent(this.out, event);
+    } catch (error) {
+      if (error instanceof TraceFormatError) {
+        throw new TraceFormatError(
+          "ERR_TRACE_INVALID",
+          `cannot encode trace event #${this.count}: ${error.message}`,
+          { ...error.context, eventIndex: String(this.count) },
+          error
+        );
+      }
+      throw error;
+    }
+    this.count++;
+    if (this.out.length >= this.frameBytes) this.flush();
+  }
+
+  /**
+   * Compresses the buffered events into one zstd frame and writes it to the sink now. Does
+   * nothing if none are buffered.
+   *
+   * @throws {@link TraceFormatError} `ERR_IO` after {@link finish} or if compression fails
+   */
+  flush(): void {
+    if (this.out.length === 0) return;
+    if (this.finished) throw new TraceFormatError("ERR_IO", "TraceBinWriter.flush called after finish()");
+    const data = this.out.view0();
+    const frame = this.zstd.compress(data);
+    const entry = { compressedSize: frame.length, decompressedSize: data.length };
+    this.out.reset();
+    this.sink.write(frame);
+    this.entries.push(entry);
+    this.compressedBytes += frame.length;
+    this.uncompressedBytes += entry.decompressedSize;
+  }
+
+  /**
+   * Flushes, writes the seek table and closes the sink. Idempotent: later calls do nothing.
+   */
+  finish(): void {
+    if (this.finished) return;
+    try {
+      this.flush();
+      this.finished = true;
+      const table = buildSeekTable(this.entries);
+      this.sink.write(table);
+      this.compressedBytes += table.length;
+    } finally {
+      this.finished = true;
+      this.sink.close();
+    }
+  }
+}

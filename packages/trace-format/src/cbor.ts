@@ -1,0 +1,499 @@
+/**
+ * Hand-written CBOR (RFC 8949) encoder for `TraceLowLevelEvent`s and a small generic decoder,
+ * following the rules the runtime_tracing reader (cbor4ii + serde) imposes on `trace.bin`
+ * (spec §10 "CBOR rules"):
+ *
+ * - an event is a definite-length map with exactly one entry (`0xA1`, then the variant name as a
+ *   text string, then the payload); the unit variant is the text string `"DropLastStep"`;
+ * - structs and value records are definite-length maps with text-string keys, in the order the
+ *   object's own enumerable keys have (serde accepts any order);
+ * - integers are major type 0 (unsigned) or 1 (negative), always in the shortest form; `-0` is
+ *   written as `0` (as `JSON.stringify` does);
+ * - strings are major type 3, UTF-8, made well-formed (each lone surrogate becomes U+FFFD, as
+ *   `String.prototype.toWellFormed` does);
+ * - arrays are major type 4; booleans `0xF4`/`0xF5`; `null` is `0xF6`;
+ * - `Float.f` is written as a text string (the 2026 encoding, spec §4): a number is converted
+ *   with {@link floatToString};
+ * - a non-integral number anywhere else is written as an f64 (`0xFB`), never as f16/f32; keys
+ *   whose value is `undefined` are skipped and `undefined` array items are written as `null`
+ *   (both as `JSON.stringify` does), so the CBOR and JSON writers give the same events.
+ *
+ * Hand-written rather than a library: it is small, and it avoids generic encoders' quirks
+ * (cbor-x "records", shrinking floats to f16) that the Rust reader rejects (spec §10).
+ *
+ * @packageDocumentation
+ */
+
+import { TraceFormatError } from "./errors.js";
+import { floatToString } from "./floats.js";
+import { recordNumberSource } from "./number-source.js";
+import type { TraceLowLevelEvent } from "./types.js";
+
+/** A growable byte buffer that CBOR items are appended to. */
+export class CborOutput {
+  /** The bytes; only `[0, length)` is meaningful. */
+  bytes: Uint8Array;
+  /** Number of bytes written. */
+  length = 0;
+  private view: DataView;
+
+  /** @param initialCapacity - initial size of the buffer in bytes (default 64 KiB) */
+  constructor(initialCapacity = 64 * 1024) {
+    this.bytes = new Uint8Array(Math.max(16, initialCapacity));
+    this.view = new DataView(this.bytes.buffer);
+  }
+
+  /** A copy of the bytes written so far. */
+  toBytes(): Uint8Array {
+    return this.bytes.slice(0, this.length);
+  }
+
+  /** The bytes written so far, without copying (valid until the next write or {@link reset}). */
+  view0(): Uint8Array {
+    return this.bytes.subarray(0, this.length);
+  }
+
+  /** Forgets the bytes written (keeps the buffer). */
+  reset(): void {
+    this.length = 0;
+  }
+
+  /** Makes room for `n` more bytes. */
+  ensure(n: number): void {
+    const need = this.length + n;
+    if (need <= this.bytes.length) return;
+    let size = this.bytes.length * 2;
+    while (size < need) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.bytes.subarray(0, this.length));
+    this.bytes = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  /** Appends one byte. */
+  byte(b: number): void {
+    this.ensure(1);
+    this.bytes[this.length++] = b;
+  }
+
+  /** Appends an item head: major type `major` (0–7) with argument `n` (0 ≤ n ≤ 2^53), shortest form. */
+  head(major: number, n: number): void {
+    const m = major << 5;
+    this.ensure(9);
+    const b = this.bytes;
+    if (n < 24) {
+      b[this.length++] = m | n;
+    } else if (n < 0x100) {
+      b[this.length++] = m | 24;
+      b[this.length++] = n;
+    } else if (n < 0x10000) {
+      b[this.length++] = m | 25;
+      this.view.setUint16(this.length, n);
+      this.length += 2;
+    } else if (n < 0x100000000) {
+      b[this.length++] = m | 26;
+      this.view.setUint32(this.length, n);
+      this.length += 4;
+    } else {
+      b[this.length++] = m | 27;
+      this.view.setUint32(this.length, Math.floor(n / 0x100000000));
+      this.view.setUint32(this.length + 4, n >>> 0);
+      this.length += 8;
+    }
+  }
+
+  /** Appends a text string (major 3), well-formed UTF-8. */
+  text(s: string): void {
+    const n = s.length;
+    // ASCII fast path: one byte per UTF-16 unit.
+    let ascii = true;
+    for (let i = 0; i < n; i++) {
+      if (s.charCodeAt(i) >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) {
+      this.head(3, n);
+      this.ensure(n);
+      const b = this.bytes;
+      let p = this.length;
+      for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
+      this.length = p;
+      return;
+    }
+    // TextEncoder writes U+FFFD for lone surrogates, exactly like toWellFormed().
+    const utf8 = textEncoder.encode(s);
+    this.head(3, utf8.length);
+    this.ensure(utf8.length);
+    this.bytes.set(utf8, this.length);
+    this.length += utf8.length;
+  }
+
+  /** Appends an f64 (`0xFB`, big-endian). */
+  float64(x: number): void {
+    this.ensure(9);
+    this.bytes[this.length++] = 0xfb;
+    this.view.setFloat64(this.length, x);
+    this.length += 8;
+  }
+
+  /** Appends an integer (major 0 or 1); `-0` is written as `0`. */
+  integer(x: number): void {
+    if (x >= 0) this.head(0, x);
+    else this.head(1, -1 - x);
+  }
+}
+
+const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder("utf-8", { fatal: true });
+
+function invalid(message: string, context: Record<string, string> = {}): TraceFormatError {
+  return new TraceFormatError("ERR_TRACE_INVALID", message, context);
+}
+
+/** Appends a JSON-like value; `inFloat` marks the `f` of a Float record. */
+function encodeValue(out: CborOutput, value: unknown, depth: number): void {
+  if (depth > 512) throw invalid("value nested too deeply to encode (over 512 levels)");
+  switch (typeof value) {
+    case "string":
+      out.text(value);
+      return;
+    case "number":
+      if (Number.isSafeInteger(value)) out.integer(value);
+      else if (Number.isInteger(value) && Math.abs(value) <= 2 ** 64) out.integer(value);
+      else if (Number.isFinite(value)) out.float64(value);
+      else out.byte(0xf6); // JSON.stringify writes NaN/±Infinity as null
+      return;
+    case "boolean":
+      out.byte(value ? 0xf5 : 0xf4);
+      return;
+    case "object": {
+      if (value === null) {
+        out.byte(0xf6);
+        return;
+      }
+      if (Array.isArray(value)) {
+        out.head(4, value.length);
+        for (const item of value) {
+          if (item === undefined || typeof item === "function" || typeof item === "symbol") out.byte(0xf6);
+          else encodeValue(out, item, depth + 1);
+        }
+        return;
+      }
+      const record = value as Record<string, unknown>;
+      const isFloat = record.kind === "Float";
+      let count = 0;
+      for (const key in record) {
+        if (!Object.prototype.hasOwnProperty.call(record, key)) continue;
+        const v = record[key];
+        if (v === undefined || typeof v === "function" || typeof v === "symbol") continue;
+        count++;
+      }
+      out.head(5, count);
+      for (const key in record) {
+        if (!Object.prototype.hasOwnProperty.call(record, key)) continue;
+        const v = record[key];
+        if (v === undefined || typeof v === "function" || typeof v === "symbol") continue;
+        out.text(key);
+        if (isFloat && key === "f" && typeof v === "number") out.text(floatToString(v));
+        else encodeValue(out, v, depth + 1);
+      }
+      return;
+    }
+    default:
+      throw invalid(`cannot encode a ${typeof value} as CBOR`);
+  }
+}
+
+/**
+ * Appends one event as one CBOR item (spec §10): `0xA1 <variant> <payload>`, or the text
+ * string `"DropLastStep"`.
+ *
+ * @param out - the buffer to append to
+ * @param event - the event; not modified
+ * @throws {@link TraceFormatError} `ERR_TRACE_INVALID` if the event is not a string or a
+ *   one-entry object, or holds a value CBOR/JSON cannot carry (`bigint`, too deep). On error,
+ *   `out` is left as it was before the call.
+ */
+export function encodeEvent(out: CborOutput, event: TraceLowLevelEvent): void {
+  const start = out.length;
+  try {
+    if (typeof event === "string") {
+      out.text(event);
+      return;
+    }
+    if (event === null || typeof event !== "object" || Array.isArray(event)) {
+      throw invalid(`an event must be an object with one key or "DropLastStep", got ${event === null ? "null" : typeof event}`);
+    }
+    let variant: string | undefined;
+    let count = 0;
+    for (const key in event) {
+      if (!Object.prototype.hasOwnProperty.call(event, key)) continue;
+      variant ??= key;
+      count++;
+    }
+    if (count !== 1 || variant === undefined) {
+      throw invalid(`an event must be an object with exactly one key (the variant), found ${count}`);
+    }
+    const payload = (event as Record<string, unknown>)[variant];
+    out.byte(0xa1);
+    out.text(variant);
+    if (payload === undefined) out.byte(0xf6);
+    else encodeValue(out, payload, 1);
+  } catch (error) {
+    out.length = start;
+    throw error;
+  }
+}
+
+/** Encodes one event into a fresh byte array (see {@link encodeEvent}). */
+export function encodeEventBytes(event: TraceLowLevelEvent): Uint8Array {
+  const out = new CborOutput(64);
+  encodeEvent(out, event);
+  return out.toBytes();
+}
+
+/** Position marker for the decoder. */
+interface Cursor {
+  pos: number;
+}
+
+const MAX_DECODE_DEPTH = 256; // cbor4ii's limit (spec §10)
+
+function readArg(bytes: Uint8Array, view: DataView, c: Cursor, info: number): number {
+  if (info < 24) return info;
+  const p = c.pos;
+  switch (info) {
+    case 24:
+      if (p + 1 > bytes.length) throw truncated(p);
+      c.pos = p + 1;
+      return bytes[p] as number;
+    case 25:
+      if (p + 2 > bytes.length) throw truncated(p);
+      c.pos = p + 2;
+      return view.getUint16(p);
+    case 26:
+      if (p + 4 > bytes.length) throw truncated(p);
+      c.pos = p + 4;
+      return view.getUint32(p);
+    case 27: {
+      if (p + 8 > bytes.length) throw truncated(p);
+      c.pos = p + 8;
+      return view.getUint32(p) * 0x100000000 + view.getUint32(p + 4);
+    }
+    default:
+      throw invalid(`CBOR: unsupported additional information ${info} at byte ${p - 1}`, { offset: String(p - 1) });
+  }
+}
+
+function truncated(offset: number): TraceFormatError {
+  return invalid(`CBOR: data ends inside an item (at byte ${offset})`, { offset: String(offset) });
+}
+
+function halfToFloat(h: number): number {
+  const exp = (h >> 10) & 0x1f;
+  const mant = h & 0x3ff;
+  const sign = h & 0x8000 ? -1 : 1;
+  if (exp === 0) return sign * mant * 2 ** -24;
+  if (exp === 31) return mant === 0 ? sign * Infinity : NaN;
+  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
+}
+
+const BREAK = Symbol("break");
+
+/**
+ * Decodes one item. Floats that hold an integral value are recorded with
+ * `recordNumberSource(holder, key, "<n>.0")`, so the validator rejects them in integer fields
+ * as serde would (spec §17).
+ */
+function decodeItem(
+  bytes: Uint8Array,
+  view: DataView,
+  c: Cursor,
+  depth: number,
+  holder: object | null,
+  key: string
+): unknown {
+  if (depth > MAX_DECODE_DEPTH) throw invalid(`CBOR: nesting deeper than ${MAX_DECODE_DEPTH} at byte ${c.pos}`);
+  if (c.pos >= bytes.length) throw truncated(c.pos);
+  const start = c.pos;
+  const initial = bytes[c.pos++] as number;
+  const major = initial >> 5;
+  const info = initial & 0x1f;
+  switch (major) {
+    case 0:
+      return readArg(bytes, view, c, info);
+    case 1:
+      return -1 - readArg(bytes, view, c, info);
+    case 2:
+    case 3: {
+      let chunk: Uint8Array;
+      if (info === 31) {
+        const parts: Uint8Array[] = [];
+        for (;;) {
+          if (c.pos >= bytes.length) throw truncated(c.pos);
+          if (bytes[c.pos] === 0xff) {
+            c.pos++;
+            break;
+          }
+          const part = decodeItem(bytes, view, c, depth + 1, null, "");
+          parts.push(typeof part === "string" ? textEncoder.encode(part) : (part as Uint8Array));
+        }
+        const total = parts.reduce((n, p) => n + p.length, 0);
+        chunk = new Uint8Array(total);
+        let off = 0;
+        for (const p of parts) {
+          chunk.set(p, off);
+          off += p.length;
+        }
+      } else {
+        const n = readArg(bytes, view, c, info);
+        if (c.pos + n > bytes.length) throw truncated(c.pos);
+        chunk = bytes.subarray(c.pos, c.pos + n);
+        c.pos += n;
+      }
+      if (major === 2) return chunk.slice();
+      try {
+        return textDecoder.decode(chunk);
+      } catch {
+        throw invalid(`CBOR: text string at byte ${start} is not valid UTF-8`, { offset: String(start) });
+      }
+    }
+    case 4: {
+      const out: unknown[] = [];
+      if (info === 31) {
+        for (;;) {
+          const item = decodeItem(bytes, view, c, depth + 1, out, String(out.length));
+          if (item === BREAK) break;
+          out.push(item);
+        }
+      } else {
+        const n = readArg(bytes, view, c, info);
+        for (let i = 0; i < n; i++) out.push(decodeItem(bytes, view, c, depth + 1, out, String(i)));
+      }
+      return out;
+    }
+    case 5: {
+      const out: Record<string, unknown> = {};
+      const n = info === 31 ? Infinity : readArg(bytes, view, c, info);
+      for (let i = 0; i < n; i++) {
+        const keyStart = c.pos;
+        const k = decodeItem(bytes, view, c, depth + 1, null, "");
+        if (k === BREAK && info === 31) break;
+        if (typeof k !== "string") {
+          throw invalid(`CBOR: map key at byte ${keyStart} is not a text string`, { offset: String(keyStart) });
+        }
+        Object.defineProperty(out, k, {
+          value: decodeItem(bytes, view, c, depth + 1, out, k),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+      return out;
+    }
+    case 6:
+      readArg(bytes, view, c, info); // a tag: ignore it, keep the tagged item
+      return decodeItem(bytes, view, c, depth + 1, holder, key);
+    default: {
+      // major 7
+      let x: number;
+      switch (info) {
+        case 20:
+          return false;
+        case 21:
+          return true;
+        case 22:
+          return null;
+        case 23:
+          return undefined;
+        case 25:
+          if (c.pos + 2 > bytes.length) throw truncated(c.pos);
+          x = halfToFloat(view.getUint16(c.pos));
+          c.pos += 2;
+          break;
+        case 26:
+          if (c.pos + 4 > bytes.length) throw truncated(c.pos);
+          x = view.getFloat32(c.pos);
+          c.pos += 4;
+          break;
+        case 27:
+          if (c.pos + 8 > bytes.length) throw truncated(c.pos);
+          x = view.getFloat64(c.pos);
+          c.pos += 8;
+          break;
+        case 31:
+          return BREAK;
+        default:
+          throw invalid(`CBOR: unsupported simple value ${info} at byte ${start}`, { offset: String(start) });
+      }
+      if (holder !== null && Number.isInteger(x)) recordNumberSource(holder, key, `${x}.0`);
+      return x;
+    }
+  }
+}
+
+/**
+ * Decodes a concatenation of CBOR items (the decompressed body of `trace.bin`) as events
+ * (spec §10): each item must be a one-entry map (first byte `0xA1`, or an indefinite map with
+ * one entry) or a text string (`"DropLastStep"`). Maps become plain objects, arrays arrays,
+ * text strings strings, integers numbers (beyond ±2^53 they lose precision), byte strings
+ * `Uint8Array`s, tags are dropped. A float whose value is integral is remembered (see
+ * `numberSource`) so that `validateEvents` rejects it in integer fields as serde would.
+ *
+ * @param bytes - the CBOR bytes
+ * @param file - file name for messages (default `"trace.bin"`)
+ * @returns the events in order
+ * @throws {@link TraceFormatError} `ERR_TRACE_INVALID` for malformed CBOR (truncated item,
+ *   invalid UTF-8, non-text map key, nesting over 256) or an item that is not an event;
+ *   `context` has `file`, `offset` (in the decompressed stream) and `eventIndex`
+ */
+export function decodeEvents(bytes: Uint8Array, file = "trace.bin"): TraceLowLevelEvent[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const c: Cursor = { pos: 0 };
+  const events: TraceLowLevelEvent[] = [];
+  while (c.pos < bytes.length) {
+    const start = c.pos;
+    let item: unknown;
+    try {
+      item = decodeItem(bytes, view, c, 1, null, "");
+    } catch (error) {
+      if (error instanceof TraceFormatError) {
+        throw new TraceFormatError(
+          "ERR_TRACE_INVALID",
+          `${file}: event #${events.length} (byte ${start} of the decompressed data): ${error.message}`,
+          { ...error.context, file, eventIndex: String(events.length), offset: error.context.offset ?? String(start) },
+          error
+        );
+      }
+      throw error;
+    }
+    const ok =
+      typeof item === "string" ||
+      (item !== null && typeof item === "object" && !Array.isArray(item) && !(item instanceof Uint8Array) && Object.keys(item).length === 1);
+    if (!ok) {
+      throw new TraceFormatError(
+        "ERR_TRACE_INVALID",
+        `${file}: event #${events.length} (byte ${start} of the decompressed data) is not a one-entry map or a text string (first byte 0x${(bytes[start] as number).toString(16).padStart(2, "0")})`,
+        { file, eventIndex: String(events.length), offset: String(start) }
+      );
+    }
+    events.push(item as TraceLowLevelEvent);
+  }
+  return events;
+}
+
+/**
+ * Decodes exactly one CBOR item from `bytes` starting at `offset` (for tests and tools).
+ *
+ * @returns the value and the offset just after it
+ * @throws {@link TraceFormatError} `ERR_TRACE_INVALID` for malformed CBOR
+ */
+export function decodeCborItem(bytes: Uint8Array, offset = 0): { value: unknown; end: number } {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const c: Cursor = { pos: offset };
+  const value = decodeItem(bytes, view, c, 1, null, "");
+  if (value === BREAK) throw invalid(`CBOR: unexpected break at byte ${offset}`);
+  return { value, end: c.pos };
+}

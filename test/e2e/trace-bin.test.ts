@@ -1,0 +1,73 @@
+/**
+ * `--format binary`: examples/plain-js/inventory.js (deterministic: same events on every run)
+ * recorded through the CLI into trace.bin and into trace.json gives the same events, and the trace.bin folder validates (trace-format spec §10).
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decodeEvents, readTraceFolder, validateTraceFolder, type TraceLowLevelEvent } from "@codetracer/trace-format";
+import { EXAMPLES, REPO_ROOT, cleanupTempDirs, describeRun, recordWithCli, type RunResult } from "../utils/run.js";
+
+const SCRIPT = path.join(EXAMPLES, "plain-js/inventory.js");
+let json: RunResult;
+let bin: RunResult;
+
+beforeAll(async () => {
+  [json, bin] = await Promise.all([
+    recordWithCli(SCRIPT, [], { cwd: REPO_ROOT, cliArgs: ["--format", "json"] }),
+    recordWithCli(SCRIPT, [], { cwd: REPO_ROOT, cliArgs: ["--format", "binary"] }),
+  ]);
+});
+
+afterAll(cleanupTempDirs);
+
+/** The events of a trace folder (trace.json or trace.bin). */
+function events(dir: string): TraceLowLevelEvent[] {
+  return readTraceFolder(dir).events;
+}
+
+describe("--format binary (trace.bin)", () => {
+  it("both runs succeed with the same output; each folder has only its own event file", () => {
+    expect(json.code, describeRun(json)).toBe(0);
+    expect(bin.code, describeRun(bin)).toBe(0);
+    expect(bin.stdout).toBe(json.stdout);
+    expect(fs.existsSync(path.join(bin.traceDir, "trace.bin"))).toBe(true);
+    expect(fs.existsSync(path.join(bin.traceDir, "trace.json"))).toBe(false);
+    expect(fs.existsSync(path.join(json.traceDir, "trace.json"))).toBe(true);
+    expect(fs.existsSync(path.join(json.traceDir, "trace.bin"))).toBe(false);
+  });
+
+  it("trace.bin holds the same events as trace.json, and the same paths", () => {
+    const fromBin = readTraceFolder(bin.traceDir);
+    const fromJson = readTraceFolder(json.traceDir);
+    expect(fromBin.format).toBe("bin");
+    expect(fromJson.format).toBe("json");
+    expect(events(bin.traceDir).length).toBeGreaterThan(100);
+    expect(fromBin.events).toEqual(fromJson.events);
+    expect(fromBin.paths).toEqual(fromJson.paths);
+    expect(fromBin.metadata?.format).toBe("binary");
+    const jsonBytes = fs.statSync(path.join(json.traceDir, "trace.json")).size;
+    const binBytes = fs.statSync(path.join(bin.traceDir, "trace.bin")).size;
+    expect(binBytes).toBeLessThan(jsonBytes / 4);
+  });
+
+  it("the trace.bin folder validates (entry steps as errors)", () => {
+    const report = validateTraceFolder(bin.traceDir, { entryStepRule: "error" });
+    expect(report.errors).toEqual([]);
+    expect(report.ok).toBe(true);
+  });
+
+  it("scripts/validate-trace.mjs accepts the trace.bin folder", () => {
+    const r = spawnSync(process.execPath, [path.join(REPO_ROOT, "scripts/validate-trace.mjs"), bin.traceDir], { encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/valid trace/);
+  });
+
+  const hasZstdCli = spawnSync("sh", ["-c", "command -v zstd"]).status === 0;
+  it.skipIf(!hasZstdCli)("`tail -c +9 trace.bin | zstd -d` decodes to the same CBOR events", () => {
+    const file = path.join(bin.traceDir, "trace.bin");
+    const cbor = execFileSync("sh", ["-c", `tail -c +9 '${file}' | zstd -d -c`]);
+    expect(decodeEvents(cbor)).toEqual(readTraceFolder(json.traceDir).events);
+  });
+});
