@@ -1,16 +1,23 @@
 /**
  * Value capture: turns a JS value into a runtime_tracing `ValueRecord` without ever running
- * user code. No getter, Proxy trap, `toJSON`, `toString`, `valueOf` or `Symbol.toPrimitive` is
- * invoked: properties are read through `Object.getOwnPropertyDescriptor` (data properties
- * only), brands are checked with intrinsics captured when this module loads, and Proxies are
- * shown as `<Proxy>` without touching them.
+ * user code. No getter, Proxy trap, `toJSON`, `toString`, `valueOf`, `Symbol.toPrimitive` or
+ * `Symbol.toStringTag` getter is invoked, and nothing observable changes (a RegExp's
+ * `lastIndex`, a Map's iteration state, ...):
  *
- * This is the skeleton's value model (primitives, arrays, plain objects and class instances as
- * Structs, Map/Set entries, Date, RegExp, Error); the full model comes later.
+ * - properties are read through `Object.getOwnPropertyDescriptor` (data properties only; an
+ *   accessor shows as `<getter>`/`<setter>`);
+ * - Proxies are detected first (the injected `isProxy`) and shown as `<Proxy>`;
+ * - a built-in is recognised by walking the prototype chain with `Object.getPrototypeOf` (never
+ *   through a Proxy) and then confirmed by its internal slots, through intrinsic functions and
+ *   getters captured when this module loads (`Date.prototype.getTime`, the `Map.prototype.size`
+ *   getter, `%TypedArray%.prototype.length`, ...), applied with the captured `Reflect.apply`;
+ * - the encoder itself uses no prototype method the program could patch after load (no
+ *   `Array.prototype.push`, iterator protocol, `Function.prototype.call`, `JSON.stringify`, ...).
+ *
+ * docs/recording.md "Values" lists what each JS value becomes.
  */
 import {
   TypeKind,
-  floatToString,
   type TraceLowLevelEvent,
   type TypeId,
   type TypeRecord,
@@ -26,6 +33,13 @@ export interface ValueCaptureLimits {
   maxItems: number;
   /** UTF-16 code units kept per string; longer strings are cut and marked. @default 1000 */
   maxStringLength: number;
+  /**
+   * Bytes of `trace.json` text one captured value may take (an estimate that errs high, so the
+   * real text stays below it plus one marker per open level). When it is used up, strings are
+   * cut and the remaining elements and fields become a `… N more (byte limit)` marker.
+   * @default 32768
+   */
+  maxBytes: number;
 }
 
 /** Default {@link ValueCaptureLimits}. */
@@ -33,40 +47,41 @@ export const DEFAULT_VALUE_LIMITS: Readonly<ValueCaptureLimits> = Object.freeze(
   maxDepth: 3,
   maxItems: 50,
   maxStringLength: 1000,
+  maxBytes: 32768,
 });
 
-/**
- * Interns `Type` events: the first use of a type emits its `Type` event (through `emit`) and
- * gives it the next positional `TypeId` (spec `trace-format.md` §5, §7).
- */
-export class TypeTable {
-  private readonly ids = new Map<string, TypeId>();
-  private count = 0;
-
-  /** @param emit receives each new `Type` event, before any value that uses it. */
-  constructor(private readonly emit: (event: TraceLowLevelEvent) => void) {}
-
-  /**
-   * The id of the type `(kind, langType)`, or of a Struct shape when `specific` is given
-   * (`key` then distinguishes shapes of the same `langType`).
-   */
-  id(kind: TypeKind, langType: string, specific?: TypeSpecificInfo, key?: string): TypeId {
-    const k = key ?? `${kind}\u0000${langType}`;
-    let id = this.ids.get(k);
-    if (id === undefined) {
-      id = this.count++;
-      this.ids.set(k, id);
-      const record: TypeRecord = { kind, lang_type: langType, specific_info: specific ?? { kind: "None" } };
-      this.emit({ Type: record });
-    }
-    return id;
-  }
-}
-
+// ---------------------------------------------------------------------------------------------
 // Intrinsics captured at load, so later monkey-patching by the program cannot run through us.
-const { getOwnPropertyDescriptor, getPrototypeOf, keys: objectKeys } = Object;
+// ---------------------------------------------------------------------------------------------
+const apply = Reflect.apply;
+const construct = Reflect.construct;
+const { getOwnPropertyDescriptor, getPrototypeOf, keys: objectKeys, is: objectIs } = Object;
+const hasOwn = Object.hasOwn;
 const isArray = Array.isArray;
+const isSafeInteger = Number.isSafeInteger;
+const isInteger = Number.isInteger;
+const BigIntCtor = BigInt;
+const NumberCtor = Number;
+const FunctionProto = Function.prototype;
+const MapCtor = Map;
+const mapGet = Map.prototype.get;
+const mapSet = Map.prototype.set;
+const setCtor = Set;
+const setAdd = Set.prototype.add;
+const setHas = Set.prototype.has;
+const setDelete = Set.prototype.delete;
+const setClear = Set.prototype.clear;
+const stringSlice = String.prototype.slice;
+const stringCharCodeAt = String.prototype.charCodeAt;
+const stringStartsWith = String.prototype.startsWith;
+const toWellFormed = (String.prototype as { toWellFormed?: () => string }).toWellFormed;
 const symbolToString = Symbol.prototype.toString;
+const symbolIterator = Symbol.iterator;
+const functionToString = Function.prototype.toString;
+const ObjectProto = Object.prototype;
+const AsyncFunctionProto = getPrototypeOf(async function () {}) as object;
+const GeneratorFunctionProto = getPrototypeOf(function* () {}) as object;
+const AsyncGeneratorFunctionProto = getPrototypeOf(async function* () {}) as object;
 const dateGetTime = Date.prototype.getTime;
 const dateToISOString = Date.prototype.toISOString;
 const regexpSource = getOwnPropertyDescriptor(RegExp.prototype, "source")!.get!;
@@ -82,7 +97,7 @@ for (const [flag, prop] of [
   ["y", "sticky"],
 ] as const) {
   const getter = getOwnPropertyDescriptor(RegExp.prototype, prop)?.get;
-  if (typeof getter === "function") regexpFlagGetters.push([flag, getter as (this: RegExp) => boolean]);
+  if (typeof getter === "function") regexpFlagGetters[regexpFlagGetters.length] = [flag, getter as (this: RegExp) => boolean];
 }
 const mapSize = getOwnPropertyDescriptor(Map.prototype, "size")!.get!;
 const setSize = getOwnPropertyDescriptor(Set.prototype, "size")!.get!;
@@ -90,46 +105,175 @@ const mapEntries = Map.prototype.entries;
 const setValues = Set.prototype.values;
 const mapIteratorNext = getPrototypeOf(new Map().entries()).next as (this: Iterator<unknown>) => IteratorResult<unknown>;
 const setIteratorNext = getPrototypeOf(new Set().values()).next as (this: Iterator<unknown>) => IteratorResult<unknown>;
+const arrayValues = Array.prototype.values;
 const typedArrayProto = getPrototypeOf(Uint8Array.prototype) as object;
 const typedArrayLength = getOwnPropertyDescriptor(typedArrayProto, "length")!.get!;
 const typedArrayTag = getOwnPropertyDescriptor(typedArrayProto, Symbol.toStringTag)!.get!;
-const errorProto = Error.prototype;
-const toWellFormed = (String.prototype as { toWellFormed?: () => string }).toWellFormed;
+const Uint8ArrayCtor = Uint8Array;
+const arrayBufferByteLength = getOwnPropertyDescriptor(ArrayBuffer.prototype, "byteLength")!.get!;
+const SharedArrayBufferProto = typeof SharedArrayBuffer === "function" ? (SharedArrayBuffer.prototype as object) : undefined;
+const sharedByteLength = SharedArrayBufferProto ? getOwnPropertyDescriptor(SharedArrayBufferProto, "byteLength")!.get! : undefined;
+const dataViewByteLength = getOwnPropertyDescriptor(DataView.prototype, "byteLength")!.get!;
+const dataViewByteOffset = getOwnPropertyDescriptor(DataView.prototype, "byteOffset")!.get!;
+const dataViewBuffer = getOwnPropertyDescriptor(DataView.prototype, "buffer")!.get!;
+const numberValueOf = Number.prototype.valueOf;
+const stringValueOf = String.prototype.valueOf;
+const booleanValueOf = Boolean.prototype.valueOf;
+const symbolValueOf = Symbol.prototype.valueOf;
+const bigintValueOf = BigInt.prototype.valueOf;
+const weakMapHas = WeakMap.prototype.has;
+const weakSetHas = WeakSet.prototype.has;
+/** `%ThrowTypeError%`: the `callee` getter of a strict-mode `arguments` object. */
+const throwTypeError = getOwnPropertyDescriptor(
+  (function () {
+    // eslint-disable-next-line prefer-rest-params
+    return arguments;
+  })(),
+  "callee",
+)?.get;
+
+/** The built-in a prototype found on an object's chain stands for. */
+type Builtin =
+  | "Date"
+  | "RegExp"
+  | "Map"
+  | "Set"
+  | "TypedArray"
+  | "ArrayBuffer"
+  | "SharedArrayBuffer"
+  | "DataView"
+  | "Number"
+  | "String"
+  | "Boolean"
+  | "Symbol"
+  | "BigInt"
+  | "WeakMap"
+  | "WeakSet"
+  | "WeakRef"
+  | "FinalizationRegistry"
+  | "Promise"
+  | "Error";
+
+const builtinProtos = new MapCtor<object, Builtin>();
+function addBuiltin(proto: unknown, name: Builtin): void {
+  if (proto && (typeof proto === "object" || typeof proto === "function")) apply(mapSet, builtinProtos, [proto, name]);
+}
+addBuiltin(Date.prototype, "Date");
+addBuiltin(RegExp.prototype, "RegExp");
+addBuiltin(Map.prototype, "Map");
+addBuiltin(Set.prototype, "Set");
+addBuiltin(typedArrayProto, "TypedArray");
+addBuiltin(ArrayBuffer.prototype, "ArrayBuffer");
+addBuiltin(SharedArrayBufferProto, "SharedArrayBuffer");
+addBuiltin(DataView.prototype, "DataView");
+addBuiltin(Number.prototype, "Number");
+addBuiltin(String.prototype, "String");
+addBuiltin(Boolean.prototype, "Boolean");
+addBuiltin(Symbol.prototype, "Symbol");
+addBuiltin(BigInt.prototype, "BigInt");
+addBuiltin(WeakMap.prototype, "WeakMap");
+addBuiltin(WeakSet.prototype, "WeakSet");
+addBuiltin(typeof WeakRef === "function" ? WeakRef.prototype : undefined, "WeakRef");
+addBuiltin(typeof FinalizationRegistry === "function" ? FinalizationRegistry.prototype : undefined, "FinalizationRegistry");
+addBuiltin(Promise.prototype, "Promise");
+addBuiltin(Error.prototype, "Error");
 
 function wellFormed(s: string): string {
-  return toWellFormed ? toWellFormed.call(s) : s;
+  return toWellFormed ? (apply(toWellFormed, s, []) as string) : s;
 }
 
-function brand<T>(fn: () => T): T | undefined {
+function slice(s: string, start: number, end?: number): string {
+  return apply(stringSlice, s, end === undefined ? [start] : [start, end]) as string;
+}
+
+/** `fn` applied to `self`, or `undefined` when it throws (a brand check that failed). */
+function brand<T>(fn: (...args: never[]) => T, self: unknown, args: unknown[] = []): T | undefined {
   try {
-    return fn();
+    return apply(fn as (...a: unknown[]) => T, self, args);
   } catch {
     return undefined;
   }
 }
 
-/** Reads a data property along the prototype chain; accessors and Proxies give `undefined`. */
-function dataProperty(obj: object, key: PropertyKey, isProxy: (v: unknown) => boolean): unknown {
-  let cur: object | null = obj;
-  for (let i = 0; cur && i < 64; i++) {
-    if (isProxy(cur)) return undefined;
-    const desc = getOwnPropertyDescriptor(cur, key);
-    if (desc) return "value" in desc ? desc.value : undefined;
-    cur = getPrototypeOf(cur) as object | null;
-  }
-  return undefined;
+/** Float text in Rust's `f64::from_str` grammar (as trace-format's `floatToString`, with intrinsics only). */
+function floatText(n: number): string {
+  if (n !== n) return "NaN";
+  if (n === Infinity) return "inf";
+  if (n === -Infinity) return "-inf";
+  if (objectIs(n, -0)) return "-0";
+  return `${n}`;
 }
 
-function functionName(fn: Function, isProxy: (v: unknown) => boolean): string {
-  if (isProxy(fn)) return "";
-  const desc = getOwnPropertyDescriptor(fn, "name");
-  return desc && typeof desc.value === "string" ? desc.value : "";
+/** Bytes `s` takes as JSON string content (UTF-8, escapes counted high). */
+function jsonBytes(s: string, maxUnits = s.length): number {
+  let bytes = 0;
+  const n = s.length < maxUnits ? s.length : maxUnits;
+  for (let i = 0; i < n; i++) bytes += unitBytes(apply(stringCharCodeAt, s, [i]) as number);
+  return bytes;
+}
+
+function unitBytes(c: number): number {
+  if (c < 0x20) return 6;
+  if (c === 0x22 || c === 0x5c) return 2;
+  if (c < 0x80) return 1;
+  if (c < 0x800) return 2;
+  if (c >= 0xd800 && c <= 0xdfff) return 3; // a pair is 4 bytes; a lone half becomes U+FFFD (3)
+  return 3;
+}
+
+/** An own property, read through its descriptor: a data value, or which accessor it is. */
+type Own = { data: true; value: unknown } | { data: false; getter: boolean };
+
+function ownProperty(obj: object, key: PropertyKey): Own | undefined {
+  const desc = getOwnPropertyDescriptor(obj, key);
+  if (!desc) return undefined;
+  // `hasOwn`, not `in` or a plain read: a property the program adds to Object.prototype must
+  // not be mistaken for a descriptor field (nor run, if it is a getter).
+  if (hasOwn(desc, "value")) return { data: true, value: desc.value };
+  return { data: false, getter: hasOwn(desc, "get") && desc.get !== undefined };
+}
+
+/**
+ * Interns `Type` events: the first use of a type emits its `Type` event (through `emit`) and
+ * gives it the next positional `TypeId` (spec `trace-format.md` §5, §7).
+ */
+export class TypeTable {
+  private readonly ids = new MapCtor<string, TypeId>();
+  private count = 0;
+
+  /** @param emit receives each new `Type` event, before any value that uses it. */
+  constructor(private readonly emit: (event: TraceLowLevelEvent) => void) {}
+
+  /**
+   * The id of the type `(kind, langType)`, or of a Struct shape when `specific` is given
+   * (`key` then distinguishes shapes of the same `langType`).
+   */
+  id(kind: TypeKind, langType: string, specific?: TypeSpecificInfo, key?: string): TypeId {
+    const k = key ?? `${kind}\u0000${langType}`;
+    let id = apply(mapGet, this.ids, [k]) as TypeId | undefined;
+    if (id === undefined) {
+      id = this.count++;
+      apply(mapSet, this.ids, [k, id]);
+      const record: TypeRecord = { kind, lang_type: langType, specific_info: specific ?? { kind: "None" } };
+      this.emit({ Type: record });
+    }
+    return id;
+  }
+}
+
+/** A collision-free key for a Struct shape: every part prefixed by its length. */
+function shapeKey(name: string, fields: string[]): string {
+  let key = `struct:${name.length}:${name}`;
+  for (let i = 0; i < fields.length; i++) key += `|${fields[i]!.length}:${fields[i]!}`;
+  return key;
 }
 
 /** Encodes JS values as `ValueRecord`s, registering their types in a {@link TypeTable}. */
 export class ValueEncoder {
   private readonly limits: ValueCaptureLimits;
-  private readonly ancestors = new Set<object>();
+  private readonly ancestors = new setCtor<object>();
+  /** Estimated bytes of the value being encoded so far (reset by {@link encode}). */
+  private used = 0;
   /**
    * The trace filter's `attr` decision for the object fields being encoded (set by the recorder
    * for the scope whose values it writes): a redacted field's value is `<redacted>`, a dropped
@@ -155,11 +299,12 @@ export class ValueEncoder {
 
   /** Encodes `value`. Never throws and never runs user code; failures become Error values. */
   encode(value: unknown): ValueRecord {
+    this.used = 0;
     try {
       return this.encodeAt(value, 0);
     } catch (error) {
-      this.ancestors.clear();
-      return this.error(`<unreadable: ${error instanceof Error ? error.name : typeof error}>`);
+      apply(setClear, this.ancestors, []);
+      return this.error(`<unreadable: ${this.errorName(error)}>`);
     }
   }
 
@@ -192,7 +337,7 @@ export class ValueEncoder {
       case "Error":
         return v.msg;
       default:
-        return typeof value === "object" && value !== null ? "object" : String(typeof value);
+        return typeof value === "object" && value !== null ? "object" : `${typeof value}`;
     }
   }
 
@@ -201,207 +346,559 @@ export class ValueEncoder {
     return { kind: "Raw", r: wellFormed(r), type_id: this.types.id(kind, langType) };
   }
 
-  private encodeAt(value: unknown, depth: number): ValueRecord {
-    switch (typeof value) {
-      case "undefined":
-        return { kind: "None", type_id: this.types.id(TypeKind.None, "undefined") };
-      case "boolean":
-        return { kind: "Bool", b: value, type_id: this.types.id(TypeKind.Bool, "boolean") };
-      case "number":
-        if (Number.isSafeInteger(value) && !Object.is(value, -0)) {
-          return { kind: "Int", i: value, type_id: this.types.id(TypeKind.Int, "number") };
-        }
-        return { kind: "Float", f: floatToString(value), type_id: this.types.id(TypeKind.Float, "number") };
-      case "string":
-        return { kind: "String", text: this.text(value), type_id: this.types.id(TypeKind.String, "string") };
-      case "bigint":
-        return { ...bigintRecord(value), type_id: this.types.id(TypeKind.Int, "bigint") };
-      case "symbol":
-        return this.raw(symbolToString.call(value), "symbol");
-      case "function": {
-        const name = functionName(value, this.isProxy);
-        return this.raw(`[Function${name ? `: ${name}` : " (anonymous)"}]`, "function", TypeKind.FunctionKind);
-      }
+  // -------------------------------------------------------------------------------------------
+  // Byte budget
+  // -------------------------------------------------------------------------------------------
+
+  private overBudget(): boolean {
+    return this.used >= this.limits.maxBytes;
+  }
+
+  /** Charges the JSON size of a record without children (compound shells are charged by their encoders). */
+  private charge(r: ValueRecord): ValueRecord {
+    switch (r.kind) {
+      case "Int":
+        this.used += 40 + `${r.i}`.length;
+        break;
+      case "Float":
+        this.used += 40 + `${r.f}`.length;
+        break;
+      case "BigInt":
+        this.used += 60 + r.b.length;
+        break;
+      case "String":
+        this.used += 40 + jsonBytes(r.text);
+        break;
+      case "Raw":
+        this.used += 40 + jsonBytes(r.r);
+        break;
+      case "Error":
+        this.used += 40 + jsonBytes(r.msg);
+        break;
+      case "Bool":
+      case "None":
+        this.used += 40;
+        break;
       default:
         break;
     }
-    if (value === null) return { kind: "None", type_id: this.types.id(TypeKind.None, "null") };
+    return r;
+  }
+
+  /** The `… N more` marker closing a cut Sequence or Struct. */
+  private more(count: number, byBytes: boolean): ValueRecord {
+    return this.charge(this.raw(`… ${count} more${byBytes ? " (byte limit)" : ""}`, "<more>", TypeKind.NonExpanded));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Dispatch
+  // -------------------------------------------------------------------------------------------
+
+  private encodeAt(value: unknown, depth: number): ValueRecord {
+    switch (typeof value) {
+      case "undefined":
+        return this.charge({ kind: "None", type_id: this.types.id(TypeKind.None, "undefined") });
+      case "boolean":
+        return this.charge({ kind: "Bool", b: value, type_id: this.types.id(TypeKind.Bool, "boolean") });
+      case "number":
+        return this.charge(this.number(value, "number"));
+      case "string":
+        return this.charge({ kind: "String", text: this.text(value), type_id: this.types.id(TypeKind.String, "string") });
+      case "bigint":
+        return this.charge({ ...bigintRecord(value), type_id: this.types.id(TypeKind.Int, "bigint") });
+      case "symbol":
+        return this.charge(this.raw(this.symbolText(value), "symbol"));
+      case "function":
+        if (this.isProxy(value)) return this.charge(this.raw("<Proxy>", "Proxy"));
+        return this.charge(this.func(value));
+      default:
+        break;
+    }
+    if (value === null) return this.charge({ kind: "None", type_id: this.types.id(TypeKind.None, "null") });
     const obj = value as object;
-    if (this.isProxy(obj)) return this.raw("<Proxy>", "Proxy");
-    if (this.ancestors.has(obj)) return this.error("<cycle>");
-    this.ancestors.add(obj);
+    if (this.isProxy(obj)) return this.charge(this.raw("<Proxy>", "Proxy"));
+    if (apply(setHas, this.ancestors, [obj])) return this.charge(this.error("<cycle>"));
+    apply(setAdd, this.ancestors, [obj]);
     try {
-      return this.encodeObject(obj, depth);
+      return this.charge(this.encodeObject(obj, depth));
     } finally {
-      this.ancestors.delete(obj);
+      apply(setDelete, this.ancestors, [obj]);
     }
   }
 
-  private text(s: string): string {
-    const max = this.limits.maxStringLength;
-    if (s.length <= max) return wellFormed(s);
-    return `${wellFormed(s.slice(0, max))}… (${s.length} chars)`;
+  /** A number: Int when safe, a BigInt record for other integers below 2^64, Float otherwise. */
+  private number(n: number, langType: string): ValueRecord {
+    if (isSafeInteger(n) && !objectIs(n, -0)) return { kind: "Int", i: n, type_id: this.types.id(TypeKind.Int, langType) };
+    if (isInteger(n) && !objectIs(n, -0) && n < 2 ** 64 && n > -(2 ** 64)) {
+      // Exact: a double beyond 2^53 is an integer, and its BigInt has the same value.
+      return { ...bigintRecord(BigIntCtor(n)), type_id: this.types.id(TypeKind.Int, langType) };
+    }
+    return { kind: "Float", f: floatText(n), type_id: this.types.id(TypeKind.Float, langType) };
   }
 
-  private more(count: number): ValueRecord {
-    return this.raw(`… ${count} more`, "<more>", TypeKind.NonExpanded);
+  private symbolText(s: symbol): string {
+    return wellFormed(apply(symbolToString, s, []) as string);
+  }
+
+  /** A string cut to `maxStringLength` code units and to what is left of the byte budget. */
+  private text(s: string): string {
+    let max = this.limits.maxStringLength;
+    const room = this.limits.maxBytes - this.used - 64;
+    // (6 bytes per code unit is the most a unit can take, so most strings skip the scan.)
+    if (max > 16 && (s.length < max ? s.length : max) * 6 > room && jsonBytes(s, max) > room) {
+      // Keep as many code units as fit the remaining budget (at least 16).
+      let bytes = 0;
+      let n = 0;
+      for (; n < max && n < s.length; n++) {
+        bytes += unitBytes(apply(stringCharCodeAt, s, [n]) as number);
+        if (bytes > room) break;
+      }
+      max = n < 16 ? 16 : n;
+    }
+    if (s.length <= max) return wellFormed(s);
+    return `${wellFormed(slice(s, 0, max))}… (${s.length} chars)`;
+  }
+
+  private func(fn: Function): ValueRecord {
+    const name = this.functionName(fn);
+    const proto = getPrototypeOf(fn) as object | null;
+    let prefix: string;
+    let langType: string;
+    if (proto === AsyncFunctionProto) {
+      prefix = "AsyncFunction";
+      langType = "async function";
+    } else if (proto === GeneratorFunctionProto) {
+      prefix = "GeneratorFunction";
+      langType = "generator function";
+    } else if (proto === AsyncGeneratorFunctionProto) {
+      prefix = "AsyncGeneratorFunction";
+      langType = "async generator function";
+    } else {
+      // A class's source text starts with `class` (Function.prototype.toString of a native or
+      // bound function says `function`); this reads the source, it runs nothing.
+      const source = brand(functionToString, fn);
+      if (typeof source === "string" && apply(stringStartsWith, source, ["class"]) && !isIdentifierUnit(apply(stringCharCodeAt, source, [5]) as number)) {
+        const base = proto && proto !== FunctionProto && typeof proto === "function" && !this.isProxy(proto) ? this.functionName(proto) : "";
+        const text = `[class ${name || "(anonymous)"}${base ? ` extends ${base}` : ""}]`;
+        return this.raw(text, "class", TypeKind.FunctionKind);
+      }
+      prefix = "Function";
+      langType = "function";
+    }
+    return this.raw(`[${prefix}${name ? `: ${name}` : " (anonymous)"}]`, langType, TypeKind.FunctionKind);
+  }
+
+  private functionName(fn: Function | object): string {
+    if (this.isProxy(fn)) return "";
+    const own = ownProperty(fn, "name");
+    return own?.data && typeof own.value === "string" ? wellFormed(own.value) : "";
+  }
+
+  /** The first built-in prototype on `obj`'s chain (stopping at a Proxy), and the class name. */
+  private classify(obj: object): { builtin: Builtin | undefined; proto: object | null } {
+    const proto = getPrototypeOf(obj) as object | null;
+    let cur = proto;
+    for (let i = 0; cur && i < 64; i++) {
+      if (this.isProxy(cur)) break;
+      const b = apply(mapGet, builtinProtos, [cur]) as Builtin | undefined;
+      if (b) return { builtin: b, proto };
+      cur = getPrototypeOf(cur) as object | null;
+    }
+    return { builtin: undefined, proto };
   }
 
   private encodeObject(obj: object, depth: number): ValueRecord {
-    if (isArray(obj)) return this.encodeArray(obj, depth);
-
-    const time = brand(() => dateGetTime.call(obj as Date));
-    if (time !== undefined) {
-      return this.raw(Number.isNaN(time) ? "Invalid Date" : dateToISOString.call(obj as Date), "Date");
+    if (isArray(obj)) return this.encodeList(obj, this.ownLength(obj), "Array", depth);
+    const { builtin, proto } = this.classify(obj);
+    if (proto === ObjectProto && this.isArguments(obj)) return this.encodeList(obj, this.ownLength(obj), "Arguments", depth);
+    switch (builtin) {
+      case undefined:
+        break;
+      case "Date": {
+        const time = brand(dateGetTime, obj);
+        if (time === undefined) break;
+        return this.raw(time !== time ? "Invalid Date" : (apply(dateToISOString, obj, []) as string), "Date");
+      }
+      case "RegExp": {
+        const source = brand(regexpSource, obj) as string | undefined;
+        if (source === undefined) break;
+        let flags = "";
+        for (let i = 0; i < regexpFlagGetters.length; i++) {
+          const pair = regexpFlagGetters[i]!;
+          if (apply(pair[1], obj, [])) flags += pair[0];
+        }
+        return this.raw(`/${source}/${flags}`, "RegExp");
+      }
+      case "Map": {
+        const size = brand(mapSize, obj) as number | undefined;
+        if (size === undefined) break;
+        return this.encodeMap(obj as Map<unknown, unknown>, size, depth);
+      }
+      case "Set": {
+        const size = brand(setSize, obj) as number | undefined;
+        if (size === undefined) break;
+        return this.encodeSet(obj as Set<unknown>, size, depth);
+      }
+      case "TypedArray": {
+        const length = brand(typedArrayLength, obj) as number | undefined;
+        if (length === undefined) break;
+        const tag = `${apply(typedArrayTag, obj, []) as string}`;
+        return this.encodeList(obj, length, this.className(obj, tag), depth, true);
+      }
+      case "ArrayBuffer":
+      case "SharedArrayBuffer": {
+        const getter = builtin === "ArrayBuffer" ? arrayBufferByteLength : sharedByteLength;
+        const length = getter ? (brand(getter, obj) as number | undefined) : undefined;
+        if (length === undefined) break;
+        return this.encodeBytes(builtin, obj as ArrayBufferLike, 0, length, depth, false);
+      }
+      case "DataView": {
+        const length = brand(dataViewByteLength, obj) as number | undefined;
+        if (length === undefined) {
+          // A DataView over a detached buffer throws on byteLength; its buffer still answers.
+          if (brand(dataViewBuffer, obj) === undefined) break;
+          return this.raw("DataView (detached)", "DataView");
+        }
+        const offset = apply(dataViewByteOffset, obj, []) as number;
+        const buffer = apply(dataViewBuffer, obj, []) as ArrayBufferLike;
+        return this.encodeBytes("DataView", buffer, offset, length, depth, true);
+      }
+      case "Number":
+      case "String":
+      case "Boolean":
+      case "Symbol":
+      case "BigInt": {
+        const boxed = this.boxed(obj, builtin);
+        if (boxed) return boxed;
+        break;
+      }
+      case "WeakMap":
+      case "WeakSet": {
+        if (brand(builtin === "WeakMap" ? weakMapHas : weakSetHas, obj, [undefined]) === undefined) break;
+        return this.raw(`${builtin} { <items unknown> }`, this.className(obj, builtin));
+      }
+      case "WeakRef":
+      case "FinalizationRegistry":
+        // No brand check without side effects: `deref()` would keep the target alive. A WeakRef's
+        // target is not read for the same reason.
+        return this.raw(builtin === "WeakRef" ? "WeakRef { <target not read> }" : `${builtin} {}`, this.className(obj, builtin));
+      case "Promise":
+        // No way to read a promise's state without running code (see docs/recording.md).
+        return this.raw(`${this.className(obj, "Promise")} { <state not captured> }`, this.className(obj, "Promise"));
+      case "Error":
+        return this.encodeError(obj, depth);
     }
-    const source = brand(() => regexpSource.call(obj as RegExp) as string);
-    if (source !== undefined) {
-      const flags = regexpFlagGetters.map(([f, g]) => (g.call(obj as RegExp) ? f : "")).join("");
-      return this.raw(`/${source}/${flags}`, "RegExp");
-    }
-    const mapCount = brand(() => mapSize.call(obj as Map<unknown, unknown>) as number);
-    if (mapCount !== undefined) return this.encodeMap(obj as Map<unknown, unknown>, mapCount, depth);
-    const setCount = brand(() => setSize.call(obj as Set<unknown>) as number);
-    if (setCount !== undefined) return this.encodeSet(obj as Set<unknown>, setCount, depth);
-    const typedLength = brand(() => typedArrayLength.call(obj) as number);
-    if (typedLength !== undefined) {
-      return this.raw(`${String(typedArrayTag.call(obj))}(${typedLength})`, String(typedArrayTag.call(obj)));
-    }
-    if (this.inherits(obj, errorProto)) {
-      const name = dataProperty(obj, "name", this.isProxy);
-      const message = dataProperty(obj, "message", this.isProxy);
-      const label = typeof name === "string" ? name : "Error";
-      return this.raw(typeof message === "string" && message ? `${label}: ${message}` : label, label);
-    }
-    return this.encodeStruct(obj, depth);
+    return this.encodeStruct(obj, proto, depth);
   }
 
-  private inherits(obj: object, proto: object): boolean {
-    let cur = getPrototypeOf(obj) as object | null;
+  /** `arguments`: its own `@@iterator` is `%Array.prototype.values%` and it has a `callee`. */
+  private isArguments(obj: object): boolean {
+    const iter = ownProperty(obj, symbolIterator);
+    if (!iter?.data || iter.value !== arrayValues) return false;
+    const callee = getOwnPropertyDescriptor(obj, "callee");
+    if (!callee) return false;
+    return hasOwn(callee, "value") ? typeof callee.value === "function" : hasOwn(callee, "get") && callee.get === throwTypeError;
+  }
+
+  private ownLength(obj: object): number {
+    const own = ownProperty(obj, "length");
+    return own?.data && typeof own.value === "number" && isSafeInteger(own.value) && own.value >= 0 ? own.value : 0;
+  }
+
+  /** The class name: `constructor.name` read as data along the chain, else `fallback`. */
+  private className(obj: object, fallback: string): string {
+    const proto = getPrototypeOf(obj) as object | null;
+    if (proto === null || this.isProxy(proto)) return fallback;
+    const ctor = this.dataProperty(proto, "constructor");
+    return typeof ctor === "function" ? this.functionName(ctor) || fallback : fallback;
+  }
+
+  /** Reads a data property along the prototype chain; accessors and Proxies give `undefined`. */
+  private dataProperty(obj: object, key: PropertyKey): unknown {
+    let cur: object | null = obj;
     for (let i = 0; cur && i < 64; i++) {
-      if (cur === proto) return true;
-      if (this.isProxy(cur)) return false;
+      if (this.isProxy(cur)) return undefined;
+      const own = ownProperty(cur, key);
+      if (own) return own.data ? own.value : undefined;
       cur = getPrototypeOf(cur) as object | null;
     }
-    return false;
+    return undefined;
   }
 
-  private className(obj: object): string {
-    const proto = getPrototypeOf(obj) as object | null;
-    if (proto === null) return "Object";
-    if (this.isProxy(proto)) return "Object";
-    const ctor = dataProperty(proto, "constructor", this.isProxy);
-    return typeof ctor === "function" ? functionName(ctor, this.isProxy) || "Object" : "Object";
+  private errorName(error: unknown): string {
+    if (typeof error !== "object" || error === null || this.isProxy(error)) return typeof error;
+    const name = this.dataProperty(error, "name");
+    return typeof name === "string" ? wellFormed(name) : "object";
   }
 
-  private encodeArray(arr: unknown[], depth: number): ValueRecord {
-    const lengthDesc = getOwnPropertyDescriptor(arr, "length");
-    const length = typeof lengthDesc?.value === "number" ? lengthDesc.value : 0;
-    if (depth >= this.limits.maxDepth) return this.raw(`Array(${length})`, "Array", TypeKind.NonExpanded);
-    const typeId = this.types.id(TypeKind.Seq, "Array");
-    const n = Math.min(length, this.limits.maxItems);
+  // -------------------------------------------------------------------------------------------
+  // Encoders per kind
+  // -------------------------------------------------------------------------------------------
+
+  /**
+   * An array, `arguments` or typed array: a Sequence of its first `maxItems` elements. Elements
+   * are read through descriptors (a typed array's indexed read runs nothing: `typed`).
+   */
+  private encodeList(obj: object, length: number, langType: string, depth: number, typed = false): ValueRecord {
+    if (depth >= this.limits.maxDepth) return this.raw(`${langType}(${length})`, langType, TypeKind.NonExpanded);
+    const typeId = this.types.id(TypeKind.Seq, langType);
+    this.used += 70;
+    const n = length < this.limits.maxItems ? length : this.limits.maxItems;
     const elements: ValueRecord[] = [];
-    for (let i = 0; i < n; i++) {
-      const desc = getOwnPropertyDescriptor(arr, i);
-      if (!desc) elements.push(this.raw("<empty>", "<empty>", TypeKind.None));
-      else if (!("value" in desc)) elements.push(this.raw("<getter>", "<accessor>"));
-      else elements.push(this.encodeAt(desc.value, depth + 1));
+    let i = 0;
+    for (; i < n; i++) {
+      if (this.overBudget()) break;
+      this.used += 1;
+      if (typed) {
+        elements[elements.length] = this.encodeAt((obj as unknown as ArrayLike<unknown>)[i], depth + 1);
+        continue;
+      }
+      const own = ownProperty(obj, i);
+      if (!own) elements[elements.length] = this.charge(this.raw("<empty>", "<empty>", TypeKind.None));
+      else if (!own.data) elements[elements.length] = this.accessor(own.getter);
+      else elements[elements.length] = this.encodeAt(own.value, depth + 1);
     }
-    if (length > n) elements.push(this.more(length - n));
+    if (length > i) elements[elements.length] = this.more(length - i, i < n);
     return { kind: "Sequence", elements, is_slice: false, type_id: typeId };
   }
 
+  private accessor(getter: boolean): ValueRecord {
+    return this.charge(this.raw(getter ? "<getter>" : "<setter>", "<accessor>"));
+  }
+
+  /** ArrayBuffer, SharedArrayBuffer, DataView: a Struct of byteLength (byteOffset) and leading bytes in hex. */
+  private encodeBytes(name: string, buffer: ArrayBufferLike, offset: number, length: number, depth: number, view: boolean): ValueRecord {
+    if (depth >= this.limits.maxDepth) return this.raw(`${name}(${length})`, name, TypeKind.NonExpanded);
+    const shown = length < this.limits.maxItems ? length : this.limits.maxItems;
+    let hex = "";
+    if (shown > 0) {
+      const bytes = construct(Uint8ArrayCtor, [buffer, offset, shown]) as Uint8Array;
+      for (let i = 0; i < shown; i++) {
+        const b = bytes[i]!;
+        hex += `${i ? " " : ""}${HEX[b >> 4]!}${HEX[b & 15]!}`;
+      }
+    }
+    if (length > shown) hex += ` … ${length - shown} more`;
+    const fields = view ? ["byteLength", "byteOffset", "bytes"] : ["byteLength", "bytes"];
+    const intType = this.types.id(TypeKind.Int, "number");
+    const bytesType = this.types.id(TypeKind.Raw, "bytes");
+    const values: ValueRecord[] = [{ kind: "Int", i: length, type_id: intType }];
+    if (view) values[values.length] = { kind: "Int", i: offset, type_id: intType };
+    values[values.length] = { kind: "Raw", r: `<${hex}>`, type_id: bytesType };
+    this.used += 60 + 50 * values.length + hex.length;
+    const fieldTypes = view ? [intType, intType, bytesType] : [intType, bytesType];
+    return { kind: "Struct", field_values: values, type_id: this.structType(name, fields, fieldTypes) };
+  }
+
+  /** `new Number(1)` and the like: the primitive's record, typed `Number` (`String`, ...). */
+  private boxed(obj: object, builtin: "Number" | "String" | "Boolean" | "Symbol" | "BigInt"): ValueRecord | undefined {
+    switch (builtin) {
+      case "Number": {
+        const v = brand(numberValueOf, obj) as number | undefined;
+        return v === undefined ? undefined : this.number(v, "Number");
+      }
+      case "String": {
+        const v = brand(stringValueOf, obj) as string | undefined;
+        return v === undefined ? undefined : { kind: "String", text: this.text(v), type_id: this.types.id(TypeKind.String, "String") };
+      }
+      case "Boolean": {
+        const v = brand(booleanValueOf, obj) as boolean | undefined;
+        return v === undefined ? undefined : { kind: "Bool", b: v, type_id: this.types.id(TypeKind.Bool, "Boolean") };
+      }
+      case "Symbol": {
+        const v = brand(symbolValueOf, obj) as symbol | undefined;
+        return v === undefined ? undefined : this.raw(`[Symbol: ${this.symbolText(v)}]`, "Symbol");
+      }
+      case "BigInt": {
+        const v = brand(bigintValueOf, obj) as bigint | undefined;
+        return v === undefined ? undefined : { ...bigintRecord(v), type_id: this.types.id(TypeKind.Int, "BigInt") };
+      }
+    }
+  }
+
+  /**
+   * An Error: Raw `Name: message`, from own or inherited data properties only (never `stack`,
+   * which may run `Error.prepareStackTrace`), with an own data `cause` appended.
+   */
+  private encodeError(obj: object, depth: number): ValueRecord {
+    const text = this.errorText(obj, depth);
+    const name = this.dataProperty(obj, "name");
+    return this.raw(text, typeof name === "string" && name ? wellFormed(name) : "Error");
+  }
+
+  private errorText(obj: object, depth: number): string {
+    const name = this.dataProperty(obj, "name");
+    const message = this.dataProperty(obj, "message");
+    const label = typeof name === "string" && name ? name : "Error";
+    let text = typeof message === "string" && message ? `${label}: ${this.text(message)}` : label;
+    const cause = ownProperty(obj, "cause");
+    if (cause?.data) {
+      const c = cause.value;
+      let causeText: string;
+      if (typeof c === "object" && c !== null && !this.isProxy(c) && this.classify(c).builtin === "Error") {
+        causeText = depth + 1 >= this.limits.maxDepth || apply(setHas, this.ancestors, [c]) ? "…" : this.nested(c, depth + 1);
+      } else if (c === undefined || c === null || typeof c === "bigint") {
+        causeText = typeof c === "bigint" ? `${c}n` : `${c}`;
+      } else {
+        const r = this.encodeAt(c, this.limits.maxDepth); // a summary only
+        causeText = r.kind === "Raw" ? r.r : r.kind === "String" ? quoted(r.text) : r.kind === "Int" ? `${r.i}` : r.kind === "Error" ? r.msg : r.kind === "Bool" ? `${r.b}` : r.kind === "Float" ? `${r.f}` : r.kind;
+      }
+      text += ` [cause: ${causeText}]`;
+    } else if (cause && !cause.data) {
+      text += " [cause: <getter>]";
+    }
+    return text;
+  }
+
+  private nested(err: object, depth: number): string {
+    apply(setAdd, this.ancestors, [err]);
+    try {
+      return this.errorText(err, depth);
+    } finally {
+      apply(setDelete, this.ancestors, [err]);
+    }
+  }
+
   private encodeMap(map: Map<unknown, unknown>, size: number, depth: number): ValueRecord {
-    if (depth >= this.limits.maxDepth) return this.raw(`Map(${size})`, "Map", TypeKind.NonExpanded);
-    const typeId = this.types.id(TypeKind.TableKind, "Map");
+    const langType = this.className(map, "Map");
+    if (depth >= this.limits.maxDepth) return this.raw(`${langType}(${size})`, langType, TypeKind.NonExpanded);
+    const typeId = this.types.id(TypeKind.TableKind, langType);
     const tupleType = this.types.id(TypeKind.Tuple, "[key, value]");
+    this.used += 70;
     const elements: ValueRecord[] = [];
-    const it = mapEntries.call(map);
-    let dropped = 0;
+    const it = apply(mapEntries, map, []) as Iterator<unknown>;
+    let seen = 0;
+    let byBytes = false;
     for (let i = 0; i < this.limits.maxItems; i++) {
-      const step = mapIteratorNext.call(it);
+      if (this.overBudget()) {
+        byBytes = true;
+        break;
+      }
+      const step = apply(mapIteratorNext, it, []) as IteratorResult<unknown>;
       if (step.done) break;
-      const [k, v] = step.value as [unknown, unknown];
+      seen++;
+      const pair = step.value as [unknown, unknown];
+      const k = pair[0];
+      const v = pair[1];
       // A string key names its value like a field does (`headers.get("authorization")`), so the
       // trace filter's `attr` patterns decide it too.
       const action = this.attr && typeof k === "string" ? this.attr(k) : "allow";
       if (action !== "allow") this.onAttribute?.(action);
-      if (action === "drop") {
-        dropped++;
-        continue;
-      }
-      elements.push({
+      if (action === "drop") continue;
+      this.used += 50;
+      elements[elements.length] = {
         kind: "Tuple",
-        elements: [this.encodeAt(k, depth + 1), action === "redact" ? this.redacted() : this.encodeAt(v, depth + 1)],
+        elements: [this.encodeAt(k, depth + 1), action === "redact" ? this.charge(this.redacted()) : this.encodeAt(v, depth + 1)],
         type_id: tupleType,
-      });
+      };
     }
-    if (size > elements.length + dropped) elements.push(this.more(size - elements.length - dropped));
+    if (size > seen) elements[elements.length] = this.more(size - seen, byBytes);
     return { kind: "Sequence", elements, is_slice: false, type_id: typeId };
   }
 
   private encodeSet(set: Set<unknown>, size: number, depth: number): ValueRecord {
-    if (depth >= this.limits.maxDepth) return this.raw(`Set(${size})`, "Set", TypeKind.NonExpanded);
-    const typeId = this.types.id(TypeKind.Set, "Set");
+    const langType = this.className(set, "Set");
+    if (depth >= this.limits.maxDepth) return this.raw(`${langType}(${size})`, langType, TypeKind.NonExpanded);
+    const typeId = this.types.id(TypeKind.Set, langType);
+    this.used += 70;
     const elements: ValueRecord[] = [];
-    const it = setValues.call(set);
+    const it = apply(setValues, set, []) as Iterator<unknown>;
+    let byBytes = false;
     for (let i = 0; i < this.limits.maxItems; i++) {
-      const step = setIteratorNext.call(it);
+      if (this.overBudget()) {
+        byBytes = true;
+        break;
+      }
+      const step = apply(setIteratorNext, it, []) as IteratorResult<unknown>;
       if (step.done) break;
-      elements.push(this.encodeAt(step.value, depth + 1));
+      this.used += 1;
+      elements[elements.length] = this.encodeAt(step.value, depth + 1);
     }
-    if (size > elements.length) elements.push(this.more(size - elements.length));
+    if (size > elements.length) elements[elements.length] = this.more(size - elements.length, byBytes);
     return { kind: "Sequence", elements, is_slice: false, type_id: typeId };
   }
 
-  private encodeStruct(obj: object, depth: number): ValueRecord {
-    const name = wellFormed(this.className(obj));
-    if (depth >= this.limits.maxDepth) return this.raw(`${name} {…}`, name, TypeKind.NonExpanded);
-    let allKeys = objectKeys(obj);
-    const attr = this.attr;
-    const redact = new Set<string>();
-    if (attr) {
-      allKeys = allKeys.filter((key) => {
-        const action = attr(key);
-        if (action !== "allow") this.onAttribute?.(action);
-        if (action === "redact") redact.add(key);
-        return action !== "drop";
-      });
-    }
-    const fieldNames = allKeys.slice(0, this.limits.maxItems);
-    const values: ValueRecord[] = [];
-    for (const key of fieldNames) {
-      const desc = redact.has(key) ? undefined : getOwnPropertyDescriptor(obj, key);
-      if (redact.has(key)) values.push(this.redacted());
-      else if (!desc) values.push(this.raw("<deleted>", "<deleted>"));
-      else if (!("value" in desc)) values.push(this.raw("<getter>", "<accessor>"));
-      else values.push(this.encodeAt(desc.value, depth + 1));
-    }
-    if (allKeys.length > fieldNames.length) {
-      fieldNames.push("…");
-      values.push(this.more(allKeys.length - fieldNames.length + 1));
-    }
-    const anyType = this.types.id(TypeKind.Any, "any");
-    const safeNames = fieldNames.map(wellFormed);
-    const typeId = this.types.id(
-      TypeKind.Struct,
-      name,
-      { kind: "Struct", fields: safeNames.map((n) => ({ name: n, type_id: anyType })) },
-      `struct:${JSON.stringify([name, safeNames])}`,
-    );
-    return { kind: "Struct", field_values: values, type_id: typeId };
+  /** A Struct type for one shape: `name` with these fields (types per field, or `any`). */
+  private structType(name: string, fields: string[], fieldTypes?: TypeId[]): TypeId {
+    const anyType = fieldTypes ? -1 : this.types.id(TypeKind.Any, "any");
+    const list: Array<{ name: string; type_id: TypeId }> = [];
+    for (let i = 0; i < fields.length; i++) list[list.length] = { name: fields[i]!, type_id: fieldTypes ? fieldTypes[i]! : anyType };
+    return this.types.id(TypeKind.Struct, name, { kind: "Struct", fields: list }, shapeKey(name, fields));
   }
+
+  /**
+   * A plain object or class instance: a Struct named after its class (`[Object: null
+   * prototype]` without a prototype), one type per shape, own enumerable string keys in order.
+   */
+  private encodeStruct(obj: object, proto: object | null, depth: number): ValueRecord {
+    const name = proto === null ? "[Object: null prototype]" : wellFormed(this.className(obj, "Object"));
+    if (depth >= this.limits.maxDepth) return this.raw(`${name} {…}`, name, TypeKind.NonExpanded);
+    const allKeys = objectKeys(obj);
+    const attr = this.attr;
+    this.used += 60;
+    const fieldNames: string[] = [];
+    const values: ValueRecord[] = [];
+    let byBytes = false;
+    let rest = 0; // fields not captured (the filter's drops aside)
+    let i = 0;
+    for (; i < allKeys.length; i++) {
+      const key = allKeys[i]!;
+      const action = attr ? attr(key) : "allow";
+      if (action !== "allow") this.onAttribute?.(action);
+      if (action === "drop") continue;
+      if (fieldNames.length >= this.limits.maxItems || this.overBudget()) {
+        byBytes = fieldNames.length < this.limits.maxItems;
+        rest = 1;
+        break;
+      }
+      this.used += 1;
+      fieldNames[fieldNames.length] = wellFormed(key);
+      if (action === "redact") {
+        values[values.length] = this.charge(this.redacted());
+        continue;
+      }
+      const own = ownProperty(obj, key);
+      if (!own) values[values.length] = this.charge(this.raw("<deleted>", "<deleted>"));
+      else if (!own.data) values[values.length] = this.accessor(own.getter);
+      else values[values.length] = this.encodeAt(own.value, depth + 1);
+    }
+    if (rest > 0) {
+      // The rest, less those the filter drops (still asked, so the counts are right).
+      for (let j = i + 1; j < allKeys.length; j++) {
+        const action = attr ? attr(allKeys[j]!) : "allow";
+        if (action !== "allow") this.onAttribute?.(action);
+        if (action !== "drop") rest++;
+      }
+      fieldNames[fieldNames.length] = "…";
+      values[values.length] = this.more(rest, byBytes);
+    }
+    return { kind: "Struct", field_values: values, type_id: this.structType(name, fieldNames) };
+  }
+}
+
+const HEX = "0123456789abcdef";
+
+/** `[A-Za-z0-9_$]`, or any non-ASCII unit (a possible identifier part). */
+function isIdentifierUnit(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x24 || c === 0x5f || c >= 0x80;
+}
+
+/** A short JSON-like quoting for text inside a Raw (no JSON.stringify: it looks up `toJSON`). */
+function quoted(s: string): string {
+  return `"${s}"`;
 }
 
 /** A BigInt record body: base64 of the big-endian magnitude, and its sign (spec §4). */
 export function bigintRecord(value: bigint): { kind: "BigInt"; b: string; negative: boolean } {
   const negative = value < 0n;
   let mag = negative ? -value : value;
-  const bytes: number[] = [];
+  const little: number[] = [];
   do {
-    bytes.unshift(Number(mag & 0xffn));
+    little[little.length] = NumberCtor(mag & 0xffn);
     mag >>= 8n;
   } while (mag > 0n);
+  const bytes: number[] = [];
+  for (let i = little.length - 1; i >= 0; i--) bytes[bytes.length] = little[i]!;
   return { kind: "BigInt", b: base64(bytes), negative };
 }
 
@@ -409,7 +906,9 @@ const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 function base64(bytes: number[]): string {
   let out = "";
   for (let i = 0; i < bytes.length; i += 3) {
-    const [a = 0, b = 0, c = 0] = [bytes[i], bytes[i + 1], bytes[i + 2]];
+    const a = bytes[i] ?? 0;
+    const b = bytes[i + 1] ?? 0;
+    const c = bytes[i + 2] ?? 0;
     const n = (a << 16) | (b << 8) | c;
     out += B64[(n >> 18) & 63]! + B64[(n >> 12) & 63]!;
     out += i + 1 < bytes.length ? B64[(n >> 6) & 63]! : "=";

@@ -131,7 +131,7 @@ describe("primitives", () => {
     s.validate();
   });
 
-  it("non-integers, -0, NaN, ±Infinity and unsafe integers are Float with Rust text", () => {
+  it("non-integers, -0, NaN, ±Infinity and integers from 2^64 on are Float with Rust text", () => {
     const s = setup();
     const cases: Array<[number, string]> = [
       [1.5, "1.5"],
@@ -139,10 +139,10 @@ describe("primitives", () => {
       [NaN, "NaN"],
       [Infinity, "inf"],
       [-Infinity, "-inf"],
-      [2 ** 60, String(2 ** 60)],
-      [2 ** 53, String(2 ** 53)],
       [0.1, "0.1"],
+      [2 ** 64, "18446744073709552000"],
       [1e21, "1e+21"],
+      [-1e300, "-1e+300"],
       [5e-324, "5e-324"],
     ];
     for (const [n, text] of cases) {
@@ -151,8 +151,17 @@ describe("primitives", () => {
       expect(s.typeOf(r)).toMatchObject({ kind: TypeKind.Float, lang_type: "number" });
       expect(floatText(n)).toBe(text);
     }
-    // 2**60 is not an Int (above MAX_SAFE_INTEGER) but its text is still an integer literal.
-    expect(Number((s.value(2 ** 60) as { f: string }).f)).toBe(2 ** 60);
+    s.validate();
+  });
+
+  it("integers from 2^53 up to 2^64 are exact BigInt records typed number", () => {
+    const s = setup();
+    for (const n of [2 ** 53, -(2 ** 53), 2 ** 60, 2 ** 63, 2 ** 64 - 2048, -(2 ** 63)]) {
+      const r = s.value(n);
+      expect(r.kind).toBe("BigInt");
+      expect(decodeBigInt(r as { b: string; negative: boolean })).toBe(BigInt(n));
+      expect(s.typeOf(r)).toMatchObject({ kind: TypeKind.Int, lang_type: "number" });
+    }
     s.validate();
   });
 
@@ -214,7 +223,7 @@ describe("primitives", () => {
     expect(s.typeOf(f).kind).toBe(TypeKind.FunctionKind);
     expect(s.value(() => 1)).toMatchObject({ kind: "Raw", r: "[Function (anonymous)]" });
     class Point {}
-    expect(s.value(Point)).toMatchObject({ kind: "Raw", r: "[Function: Point]" });
+    expect(s.value(Point)).toMatchObject({ kind: "Raw", r: "[class Point]" });
     expect(s.value(named.bind(null))).toMatchObject({ kind: "Raw", r: "[Function: bound named]" });
     s.validate();
   });
@@ -359,7 +368,7 @@ describe("compound values", () => {
     s.validate();
   });
 
-  it("Date, RegExp, Error and typed arrays are Raw text", () => {
+  it("Date, RegExp and Error are Raw text", () => {
     const s = setup();
     const d = s.value(new Date(Date.UTC(2024, 0, 2, 3, 4, 5)));
     expect(d).toMatchObject({ kind: "Raw", r: "2024-01-02T03:04:05.000Z" });
@@ -379,7 +388,6 @@ describe("compound values", () => {
       }
     }
     expect(s.value(new MyError("m"))).toMatchObject({ kind: "Raw", r: "MyError: m" });
-    expect(s.value(new Uint8Array(3))).toMatchObject({ kind: "Raw", r: "Uint8Array(3)" });
     s.validate();
   });
 
@@ -403,7 +411,7 @@ describe("compound values", () => {
     expect(t.specific_info.kind).toBe("Struct");
     expect((t.specific_info as { fields: Array<{ name: string; type_id: number }> }).fields.map((f) => f.name)).toEqual(["x", "y"]);
     expect(s.typeOf(s.value({ a: 1 })).lang_type).toBe("Object");
-    expect(s.typeOf(s.value(Object.create(null))).lang_type).toBe("Object");
+    expect(s.typeOf(s.value(Object.create(null))).lang_type).toBe("[Object: null prototype]");
     s.validate();
   });
 
@@ -685,5 +693,430 @@ describe("types are interned", () => {
     Object.defineProperty(C, "name", { value: "\uD800" });
     s.value(new C());
     s.validate();
+  });
+});
+
+type Seq = Extract<ValueRecord, { kind: "Sequence" }>;
+type Struct = Extract<ValueRecord, { kind: "Struct" }>;
+
+function fieldNames(s: ReturnType<typeof setup>, r: ValueRecord): string[] {
+  return (s.typeOf(r).specific_info as { fields: Array<{ name: string }> }).fields.map((f) => f.name);
+}
+
+describe("the full value model", () => {
+  it("typed arrays are Sequences of their elements, typed by their class and bounded", () => {
+    const s = setup({ maxItems: 4 });
+    const u8 = s.value(new Uint8Array([1, 2, 255])) as Seq;
+    expect(u8).toMatchObject({ kind: "Sequence", is_slice: false });
+    expect(u8.elements).toMatchObject([{ kind: "Int", i: 1 }, { kind: "Int", i: 2 }, { kind: "Int", i: 255 }]);
+    expect(s.typeOf(u8)).toMatchObject({ kind: TypeKind.Seq, lang_type: "Uint8Array" });
+    const f64 = s.value(new Float64Array([0.5, NaN, -0])) as Seq;
+    expect(f64.elements).toMatchObject([{ kind: "Float", f: "0.5" }, { kind: "Float", f: "NaN" }, { kind: "Float", f: "-0" }]);
+    expect(s.typeOf(f64).lang_type).toBe("Float64Array");
+    const big = s.value(new BigInt64Array([-5n, 2n ** 62n])) as Seq;
+    expect(big.elements.map((e) => decodeBigInt(e as { b: string; negative: boolean }))).toEqual([-5n, 2n ** 62n]);
+    expect(s.typeOf(big).lang_type).toBe("BigInt64Array");
+    const long = s.value(new Int16Array(10)) as Seq;
+    expect(long.elements).toHaveLength(5);
+    expect((long.elements[4] as { r: string }).r).toBe("… 6 more");
+    expect(s.typeOf(s.value(Buffer.from("hi"))).lang_type).toBe("Buffer");
+    const deep = setup({ maxDepth: 0 });
+    expect(deep.value(new Uint8Array(7))).toMatchObject({ kind: "Raw", r: "Uint8Array(7)" });
+    s.validate();
+    deep.validate();
+  });
+
+  it("ArrayBuffer, SharedArrayBuffer and DataView are Structs of their length and leading bytes", () => {
+    const s = setup({ maxItems: 4 });
+    const buf = new Uint8Array([0, 1, 0xab, 3, 4, 5]).buffer;
+    const r = s.value(buf) as Struct;
+    expect(r.kind).toBe("Struct");
+    expect(s.typeOf(r)).toMatchObject({ kind: TypeKind.Struct, lang_type: "ArrayBuffer" });
+    expect(fieldNames(s, r)).toEqual(["byteLength", "bytes"]);
+    const fields = (s.typeOf(r).specific_info as { fields: Array<{ type_id: number }> }).fields;
+    expect(fields.map((f) => s.types[f.type_id]!.lang_type)).toEqual(["number", "bytes"]);
+    expect(r.field_values).toMatchObject([{ kind: "Int", i: 6 }, { kind: "Raw", r: "<00 01 ab 03 … 2 more>" }]);
+    const sab = s.value(new SharedArrayBuffer(2)) as Struct;
+    expect(s.typeOf(sab).lang_type).toBe("SharedArrayBuffer");
+    expect(sab.field_values).toMatchObject([{ i: 2 }, { r: "<00 00>" }]);
+    const dv = s.value(new DataView(buf, 2, 2)) as Struct;
+    expect(s.typeOf(dv).lang_type).toBe("DataView");
+    expect(fieldNames(s, dv)).toEqual(["byteLength", "byteOffset", "bytes"]);
+    expect(dv.field_values).toMatchObject([{ i: 2 }, { i: 2 }, { r: "<ab 03>" }]);
+    const empty = s.value(new ArrayBuffer(0)) as Struct;
+    expect(empty.field_values).toMatchObject([{ i: 0 }, { r: "<>" }]);
+    // A detached buffer and a view over it.
+    const gone = new ArrayBuffer(8);
+    const view = new DataView(gone);
+    structuredClone(gone, { transfer: [gone] });
+    expect((s.value(gone) as Struct).field_values[0]).toMatchObject({ i: 0 });
+    expect(s.value(view)).toMatchObject({ kind: "Raw", r: "DataView (detached)" });
+    s.validate();
+  });
+
+  it("Map and Set subclasses keep their class name; entries come from the intrinsic iterators", () => {
+    const s = setup();
+    class Registry extends Map<string, number> {}
+    const r = s.value(new Registry([["a", 1]])) as Seq;
+    expect(s.typeOf(r)).toMatchObject({ kind: TypeKind.TableKind, lang_type: "Registry" });
+    expect((r.elements[0] as Extract<ValueRecord, { kind: "Tuple" }>).elements).toMatchObject([{ text: "a" }, { i: 1 }]);
+    class Tags extends Set<string> {}
+    expect(s.typeOf(s.value(new Tags(["x"])))).toMatchObject({ kind: TypeKind.Set, lang_type: "Tags" });
+    s.validate();
+  });
+
+  it("functions: name, class (with its base), async and generator kinds", () => {
+    const s = setup();
+    class Base {}
+    class Derived extends Base {}
+    const cases: Array<[unknown, string, string]> = [
+      [function plain() {}, "[Function: plain]", "function"],
+      [async function load() {}, "[AsyncFunction: load]", "async function"],
+      [function* gen() {}, "[GeneratorFunction: gen]", "generator function"],
+      [async function* agen() {}, "[AsyncGeneratorFunction: agen]", "async generator function"],
+      [async () => 1, "[AsyncFunction (anonymous)]", "async function"],
+      [Base, "[class Base]", "class"],
+      [Derived, "[class Derived extends Base]", "class"],
+      [class {}, "[class (anonymous)]", "class"],
+      [{ classify() {} }.classify, "[Function: classify]", "function"],
+      [Math.max, "[Function: max]", "function"],
+      [Map, "[Function: Map]", "function"],
+    ];
+    for (const [fn, text, lang] of cases) {
+      const r = s.value(fn);
+      expect(r).toMatchObject({ kind: "Raw", r: text });
+      expect(s.typeOf(r)).toMatchObject({ kind: TypeKind.FunctionKind, lang_type: lang });
+    }
+    s.validate();
+  });
+
+  it("symbols show their description; WeakMap, WeakSet, WeakRef show only their kind", () => {
+    const s = setup();
+    expect(s.value(Symbol())).toMatchObject({ kind: "Raw", r: "Symbol()" });
+    expect(s.value(Symbol.for("reg"))).toMatchObject({ kind: "Raw", r: "Symbol(reg)" });
+    expect(s.value(Symbol.iterator)).toMatchObject({ kind: "Raw", r: "Symbol(Symbol.iterator)" });
+    const key = {};
+    const wm = s.value(new WeakMap([[key, 1]]));
+    expect(wm).toMatchObject({ kind: "Raw", r: "WeakMap { <items unknown> }" });
+    expect(s.typeOf(wm).lang_type).toBe("WeakMap");
+    expect(s.value(new WeakSet([key]))).toMatchObject({ kind: "Raw", r: "WeakSet { <items unknown> }" });
+    const ref = s.value(new WeakRef(key));
+    expect(ref).toMatchObject({ kind: "Raw", r: "WeakRef { <target not read> }" });
+    expect(s.typeOf(ref).lang_type).toBe("WeakRef");
+    expect(s.value(new FinalizationRegistry(() => {}))).toMatchObject({ kind: "Raw", r: "FinalizationRegistry {}" });
+    // A fake (an object with WeakMap.prototype but no WeakMap slots) is a Struct.
+    expect(s.value(Object.create(WeakMap.prototype)).kind).toBe("Struct");
+    s.validate();
+  });
+
+  it("promises are Raw `Promise { <state not captured> }` whatever their state", async () => {
+    const s = setup();
+    const rejected = Promise.reject(new Error("no"));
+    rejected.catch(() => {});
+    await Promise.resolve();
+    for (const p of [Promise.resolve(1), new Promise(() => {}), rejected]) {
+      const r = s.value(p);
+      expect(r).toMatchObject({ kind: "Raw", r: "Promise { <state not captured> }" });
+      expect(s.typeOf(r).lang_type).toBe("Promise");
+    }
+    class Task<T> extends Promise<T> {}
+    expect(s.typeOf(s.value(Task.resolve(1))).lang_type).toBe("Task");
+    s.validate();
+  });
+
+  it("Error: name, message and an own data cause, never the stack", () => {
+    const s = setup();
+    const inner = new RangeError("inner");
+    expect(s.value(new Error("outer", { cause: inner }))).toMatchObject({ kind: "Raw", r: "Error: outer [cause: RangeError: inner]" });
+    expect(s.value(new Error("o", { cause: "text" }))).toMatchObject({ r: 'Error: o [cause: "text"]' });
+    expect(s.value(new Error("o", { cause: 42 }))).toMatchObject({ r: "Error: o [cause: 42]" });
+    expect(s.value(new Error("o", { cause: undefined }))).toMatchObject({ r: "Error: o [cause: undefined]" });
+    expect(s.value(new Error("o", { cause: 5n }))).toMatchObject({ r: "Error: o [cause: 5n]" });
+    expect(s.value(new Error("o", { cause: { a: 1 } }))).toMatchObject({ r: "Error: o [cause: Object {…}]" });
+    const loop = new Error("loop");
+    (loop as { cause?: unknown }).cause = loop;
+    expect((s.value(loop) as { r: string }).r).toMatch(/^Error: loop \[cause: /);
+    const agg = s.value(new AggregateError([1], "many"));
+    expect(agg).toMatchObject({ r: "AggregateError: many" });
+    expect(s.typeOf(agg).lang_type).toBe("AggregateError");
+    let prepared = 0;
+    const savedPrepare = Error.prepareStackTrace;
+    Error.prepareStackTrace = () => {
+      prepared++;
+      return "stack";
+    };
+    try {
+      s.value(new TypeError("fresh"));
+    } finally {
+      Error.prepareStackTrace = savedPrepare;
+    }
+    expect(prepared).toBe(0);
+    s.validate();
+  });
+
+  it("boxed primitives carry their primitive value, typed by their wrapper", () => {
+    const s = setup();
+    const n = s.value(new Number(1));
+    expect(n).toMatchObject({ kind: "Int", i: 1 });
+    expect(s.typeOf(n)).toMatchObject({ kind: TypeKind.Int, lang_type: "Number" });
+    expect(s.value(new Number(1.5))).toMatchObject({ kind: "Float", f: "1.5" });
+    const str = s.value(new String("abc"));
+    expect(str).toMatchObject({ kind: "String", text: "abc" });
+    expect(s.typeOf(str).lang_type).toBe("String");
+    const b = s.value(new Boolean(false));
+    expect(b).toMatchObject({ kind: "Bool", b: false });
+    expect(s.typeOf(b).lang_type).toBe("Boolean");
+    expect(s.value(Object(Symbol("s")))).toMatchObject({ kind: "Raw", r: "[Symbol: Symbol(s)]" });
+    const big = s.value(Object(10n));
+    expect(big.kind).toBe("BigInt");
+    expect(s.typeOf(big).lang_type).toBe("BigInt");
+    s.validate();
+  });
+
+  it("arguments objects (sloppy and strict) are Sequences typed Arguments", () => {
+    const s = setup();
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    const sloppy = new Function("return arguments")(1, "two") as object;
+    const strict = (function (..._a: unknown[]) {
+      // eslint-disable-next-line prefer-rest-params
+      return arguments;
+    })(3);
+    const r = s.value(sloppy) as Seq;
+    expect(r.elements).toMatchObject([{ i: 1 }, { text: "two" }]);
+    expect(s.typeOf(r)).toMatchObject({ kind: TypeKind.Seq, lang_type: "Arguments" });
+    expect(s.typeOf(s.value(strict)).lang_type).toBe("Arguments");
+    // An object that only looks like one is a Struct.
+    expect(s.value({ length: 1, 0: "a", callee() {} }).kind).toBe("Struct");
+    s.validate();
+  });
+
+  it("null-prototype objects are Structs `[Object: null prototype]`; frozen and sealed objects are not marked", () => {
+    const s = setup();
+    const bare = Object.assign(Object.create(null) as object, { a: 1 });
+    const r = s.value(bare) as Struct;
+    expect(r.field_values).toMatchObject([{ i: 1 }]);
+    expect(s.typeOf(r)).toMatchObject({ kind: TypeKind.Struct, lang_type: "[Object: null prototype]" });
+    const plain = s.value({ a: 1 }) as { type_id: number };
+    expect((s.value(Object.freeze({ a: 1 })) as { type_id: number }).type_id).toBe(plain.type_id);
+    expect((s.value(Object.seal({ a: 1 })) as { type_id: number }).type_id).toBe(plain.type_id);
+    s.validate();
+  });
+
+  it("getters show as <getter>, setter-only accessors as <setter>", () => {
+    const s = setup();
+    const obj = Object.defineProperties({}, {
+      g: { get: () => 1, enumerable: true },
+      w: { set: () => {}, enumerable: true },
+    });
+    expect((s.value(obj) as Struct).field_values).toMatchObject([{ r: "<getter>" }, { r: "<setter>" }]);
+    s.validate();
+  });
+
+  it("an object mutated between two captures shows its value at each", () => {
+    const s = setup();
+    const cart = { items: [1], total: 1, tags: new Set(["a"]) };
+    const first = s.value(cart);
+    cart.items.push(2);
+    cart.total = 3;
+    cart.tags.add("b");
+    const second = s.value(cart);
+    expect(first).toMatchObject({ field_values: [{ elements: [{ i: 1 }] }, { i: 1 }, { elements: [{ text: "a" }] }] });
+    expect(second).toMatchObject({
+      field_values: [{ elements: [{ i: 1 }, { i: 2 }] }, { i: 3 }, { elements: [{ text: "a" }, { text: "b" }] }],
+    });
+    s.validate();
+  });
+});
+
+describe("the byte bound (maxBytes)", () => {
+  it("a wide and deep value stays within maxBytes, with a visible byte-limit marker", () => {
+    for (const maxBytes of [512, 2048, 32768]) {
+      const s = setup({ maxBytes, maxItems: 1000, maxDepth: 6 });
+      const wide = Array.from({ length: 1000 }, (_, i) => ({ id: i, name: `item ${i}`, tags: ["x", "y", "z"] }));
+      const r = s.value(wide);
+      const text = JSON.stringify(r);
+      expect(text.length).toBeLessThanOrEqual(maxBytes + 400);
+      expect(text).toContain("more (byte limit)");
+      s.validate();
+    }
+  });
+
+  it("a long string is cut to the byte budget, with its length noted", () => {
+    const s = setup({ maxBytes: 300, maxStringLength: 100_000 });
+    const r = s.value("é".repeat(50_000)) as { text: string };
+    expect(Buffer.byteLength(JSON.stringify(r))).toBeLessThanOrEqual(300 + 64);
+    expect(r.text).toContain("(50000 chars)");
+    expect(r.text.length).toBeGreaterThan(16);
+    s.validate();
+  });
+
+  it("Maps, Sets and object fields stop at the byte budget too", () => {
+    const s = setup({ maxBytes: 400, maxItems: 500 });
+    const big = "x".repeat(80);
+    const map = s.value(new Map(Array.from({ length: 100 }, (_, i) => [i, big]))) as Seq;
+    expect((map.elements.at(-1) as { r: string }).r).toMatch(/^… \d+ more \(byte limit\)$/);
+    const set = s.value(new Set(Array.from({ length: 100 }, (_, i) => `${big}${i}`))) as Seq;
+    expect((set.elements.at(-1) as { r: string }).r).toMatch(/more \(byte limit\)/);
+    const obj = s.value(Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`k${i}`, big]))) as Struct;
+    expect((obj.field_values.at(-1) as { r: string }).r).toMatch(/more \(byte limit\)/);
+    expect(fieldNames(s, obj).at(-1)).toBe("…");
+    // The budget is per captured value: the next one starts afresh.
+    expect((s.value([1, 2, 3]) as Seq).elements).toHaveLength(3);
+    s.validate();
+  });
+
+  it("the default bound is 32768 bytes", () => {
+    const s = setup({ maxItems: 10_000, maxDepth: 10 });
+    const r = s.value(Array.from({ length: 10_000 }, (_, i) => ({ i, s: "y".repeat(100) })));
+    expect(JSON.stringify(r).length).toBeLessThanOrEqual(32768 + 400);
+    s.validate();
+  });
+});
+
+describe("new kinds never run user code", () => {
+  it("no getter, trap or overridden method runs for typed arrays, buffers, Promise, Weak*, boxed, arguments, functions", () => {
+    const calls: string[] = [];
+    const spy = (name: string) => () => {
+      calls.push(name);
+      return 0;
+    };
+    class Sneaky extends Uint8Array {
+      override get length(): number {
+        calls.push("length");
+        return 99;
+      }
+      // @ts-expect-error -- a lying tag, as a program may define one
+      override get [Symbol.toStringTag](): string {
+        calls.push("toStringTag");
+        return "X";
+      }
+    }
+    const ta = new Sneaky([1, 2]);
+    const p = Promise.resolve(1);
+    Object.defineProperty(p, "then", { get: spy("then") });
+    Object.defineProperty(p, Symbol.toStringTag, { get: spy("promiseTag") });
+    const boxed = new Number(5);
+    (boxed as unknown as { valueOf: () => number }).valueOf = spy("valueOf");
+    const fn = function f() {};
+    Object.defineProperty(fn, "name", { get: spy("fnName") });
+    const err = new Error("m");
+    Object.defineProperty(err, "cause", { get: spy("cause"), enumerable: false });
+    const re = /a/g;
+    re.lastIndex = 3;
+    const s = setup();
+    const r = s.value({ ta, p, boxed, fn, err, re, wm: new WeakMap(), ws: new WeakSet(), ref: new WeakRef({}) }) as Struct;
+    expect((r.field_values[0] as Seq).elements).toHaveLength(2);
+    expect(s.typeOf(r.field_values[0]!).lang_type).toBe("Sneaky");
+    expect(r.field_values[3]).toMatchObject({ r: "[Function (anonymous)]" });
+    expect(r.field_values[4]).toMatchObject({ r: "Error: m [cause: <getter>]" });
+    expect(r.field_values[5]).toMatchObject({ r: "/a/g" });
+    expect(re.lastIndex).toBe(3);
+    expect(calls).toEqual([]);
+    s.validate();
+  });
+
+  it("Proxies of every new kind are <Proxy>, no trap runs", () => {
+    const counts: Record<string, number> = {};
+    const handler = countingHandler(counts);
+    const targets: object[] = [
+      new Uint8Array(2),
+      new ArrayBuffer(2),
+      new DataView(new ArrayBuffer(2)),
+      Promise.resolve(1),
+      new WeakMap(),
+      new Number(1),
+      async function a() {},
+      class K {},
+      new Error("e"),
+    ];
+    const proxies = targets.map((t) => new Proxy(t, handler));
+    const sub = class extends (proxies[7] as new () => object) {}; // reads the Proxy's prototype itself
+    for (const k of Object.keys(counts)) delete counts[k];
+    const s = setup();
+    for (const p of proxies) expect(s.value(p)).toMatchObject({ kind: "Raw", r: "<Proxy>" });
+    // Errors whose cause is a Proxy, and classes extending a Proxy.
+    s.value(new Error("x", { cause: proxies[0] }));
+    expect(s.value(sub)).toMatchObject({ r: "[class sub]" });
+    expect(counts).toEqual({});
+    s.validate();
+  });
+
+  it("prototypes and globals monkey-patched after load are not used", () => {
+    const s = setup();
+    let hits = 0;
+    const patches: Array<[object, PropertyKey]> = [
+      [Array.prototype, "push"],
+      [Array.prototype, Symbol.iterator],
+      [Array.prototype, "map"],
+      [Function.prototype, "call"],
+      [Function.prototype, "apply"],
+      [Function.prototype, "toString"],
+      [Object.prototype, "toJSON"],
+      [Object.prototype, Symbol.toStringTag],
+      [Map.prototype, "get"],
+      [Map.prototype, "set"],
+      [Set.prototype, "add"],
+      [Set.prototype, "has"],
+      [Set.prototype, "delete"],
+      [String.prototype, "slice"],
+      [Number.prototype, "toString"],
+      [Number.prototype, "valueOf"],
+      [Date.prototype, "toISOString"],
+      [RegExp.prototype, "test"],
+      [RegExp.prototype, "exec"],
+      [Map.prototype, "size"],
+      [(Object.getPrototypeOf(Uint8Array.prototype) as object), "length"],
+      [(Object.getPrototypeOf(Uint8Array.prototype) as object), Symbol.toStringTag],
+      [ArrayBuffer.prototype, "byteLength"],
+      [Error.prototype, "message"],
+      [Promise.prototype, Symbol.toStringTag],
+    ];
+    const saved = patches.map(([o, k]) => Object.getOwnPropertyDescriptor(o, k));
+    const value = {
+      list: [1, new Uint8Array([1]), new ArrayBuffer(1)],
+      when: new Date(0),
+      re: /x/y,
+      map: new Map([[1, "a"]]),
+      set: new Set([Symbol("s")]),
+      err: new Error("boom", { cause: 1 }),
+      p: Promise.resolve(),
+      n: new Number(2 ** 60),
+      fn: class A {},
+      big: 2 ** 60,
+    };
+    // The encoder under test writes its Type events without Array.prototype.push (patched below).
+    const typeEvents: TraceLowLevelEvent[] = [];
+    const enc = new ValueEncoder(new TypeTable((e) => (typeEvents[typeEvents.length] = e)), {}, util.types.isProxy);
+    let record: ValueRecord;
+    // Index loops only: destructuring and forEach would use the patched iterator themselves.
+    try {
+      for (let i = 0; i < patches.length; i++) {
+        Object.defineProperty(patches[i]![0], patches[i]![1], {
+          configurable: true,
+          get() {
+            hits++;
+            throw new Error("patched");
+          },
+        });
+      }
+      record = enc.encode(value);
+    } finally {
+      for (let i = patches.length - 1; i >= 0; i--) {
+        const o = patches[i]![0] as Record<PropertyKey, unknown>;
+        const k = patches[i]![1];
+        if (saved[i]) Object.defineProperty(o, k, saved[i]!);
+        else delete o[k];
+      }
+    }
+    expect(hits).toBe(0);
+    expect(record.kind).toBe("Struct");
+    expect(JSON.stringify(record)).not.toContain("unreadable");
+    // Validated on its own prefix (its types are numbered from 0 by its own table).
+    const check = setup();
+    check.trace.push(...typeEvents, { Value: { variable_id: 0, value: record } });
+    const report = validateEvents([...check.trace, { Return: { return_value: { kind: "None", type_id: 0 } } }] as unknown[], {
+      entryStepRule: "error",
+    });
+    expect(report.errors.filter((e) => e.code !== "type-id-range")).toEqual([]);
   });
 });

@@ -45,7 +45,7 @@ export type { TraceFormatErrorCode } from "./errors.js";
 export { isWellFormed, toWellFormed, wellFormedDeep } from "./strings.js";
 export { floatToString, isRustFloatString, parseRustFloat, RUST_FLOAT_PATTERN } from "./floats.js";
 
-export { DEFAULT_CHUNK_EVENTS, TraceJsonWriter } from "./json-writer.js";
+export { DEFAULT_CHUNK_EVENTS, TraceJsonWriter, stringifyJson, stringifyOwn } from "./json-writer.js";
 export type { EventSink, TraceJsonWriterOptions } from "./json-writer.js";
 export { MemorySink } from "./memory-sink.js";
 export { openBinaryFileSink, openFileSink } from "./node/file-sink.js";

@@ -9,6 +9,76 @@ import { floatToString, parseRustFloat } from "./floats.js";
 import type { TraceLowLevelEvent } from "./types.js";
 import { mapCopyOnWrite } from "./copy-on-write.js";
 
+/** Captured when this module loads: a program that replaces them later cannot run code here. */
+const ownKeys: (o: object) => string[] = Object.keys;
+const hasOwn: (o: object, key: PropertyKey) => boolean = Object.hasOwn;
+const isArray: (v: unknown) => v is unknown[] = Array.isArray;
+const nativeStringify: (value: unknown) => string | undefined = JSON.stringify;
+const jsonString = nativeStringify as (s: string) => string;
+const OBJECT_PROTO = Object.prototype;
+const ARRAY_PROTO = Array.prototype;
+
+/**
+ * True when `JSON.stringify` of our records runs no program code: it looks up `toJSON` on every
+ * object and array, so a program that defines `Object.prototype.toJSON` (or `Array.prototype`'s)
+ * would see it called, getter and all. Checked per event (two own-property lookups).
+ */
+function prototypesAreClean(): boolean {
+  return !hasOwn(OBJECT_PROTO, "toJSON") && !hasOwn(ARRAY_PROTO, "toJSON");
+}
+
+/**
+ * `JSON.stringify(value)` (compact) that runs no program code: the native one while no program
+ * has put `toJSON` on `Object.prototype` or `Array.prototype`, else {@link stringifyOwn}.
+ * For the recorder's own JSON (events, metadata, log lines).
+ */
+export function stringifyJson(value: unknown): string | undefined {
+  return prototypesAreClean() ? nativeStringify(value) : stringifyOwn(value);
+}
+
+/**
+ * `JSON.stringify` for event trees (plain objects, arrays, strings, numbers, booleans, null)
+ * that reads own properties only and never looks up `toJSON`: used when a program has put one
+ * on a prototype. `undefined` fields are left out, as `JSON.stringify` does.
+ */
+export function stringifyOwn(value: unknown): string | undefined {
+  if (value === null) return "null";
+  switch (typeof value) {
+    case "string":
+      return jsonString(value); // a primitive string: no toJSON lookup
+    case "number":
+      return Number.isFinite(value) ? (Object.is(value, -0) ? "0" : `${value}`) : "null";
+    case "boolean":
+      return value ? "true" : "false";
+    case "object": {
+      if (isArray(value)) {
+        let out = "[";
+        for (let i = 0; i < value.length; i++) {
+          const item = stringifyOwn(value[i]);
+          out += (i > 0 ? "," : "") + (item === undefined ? "null" : item);
+        }
+        return `${out}]`;
+      }
+      const record = value as Record<string, unknown>;
+      const keys = ownKeys(record);
+      let out = "{";
+      let first = true;
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
+        const item = stringifyOwn(record[key]);
+        if (item === undefined) continue;
+        out += `${first ? "" : ","}${jsonString(key)}:${item}`;
+        first = false;
+      }
+      return `${out}}`;
+    }
+    case "bigint":
+      throw new TypeError("Do not know how to serialize a BigInt");
+    default:
+      return undefined;
+  }
+}
+
 /**
  * Where a {@link TraceJsonWriter} sends its text. `write` receives UTF-16 JS strings (the sink
  * encodes them, e.g. as UTF-8); `close` is called once by {@link TraceJsonWriter.finish}.
@@ -75,7 +145,11 @@ function normalizeFloat(record: Obj, mode: FloatMode): Obj {
     return f === n ? record : { ...record, f: n };
   }
   const raw: Obj = { kind: "Raw", r: rawText };
-  for (const key in record) if (key !== "kind" && key !== "f") raw[key] = record[key];
+  const keys = ownKeys(record);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (key !== "kind" && key !== "f") raw[key] = record[key];
+  }
   return raw;
 }
 
@@ -120,7 +194,9 @@ function normalizeAny(value: unknown, mode: FloatMode): unknown {
   const record = value as Obj;
   if (record.kind === "Float" && "f" in record) return normalizeFloat(record, mode);
   let out: Obj | undefined;
-  for (const key in record) {
+  const keys = ownKeys(record);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
     const item = record[key];
     const n = normalizeAny(item, mode);
     if (n !== item) {
@@ -139,11 +215,7 @@ function normalizeAny(value: unknown, mode: FloatMode): unknown {
 function normalizeEvent(event: unknown, mode: FloatMode): unknown {
   if (event === null || typeof event !== "object") return event;
   const e = event as Obj;
-  let variant: string | undefined;
-  for (const key in e) {
-    variant = key;
-    break;
-  }
+  const variant: string | undefined = ownKeys(e)[0];
   switch (variant) {
     case "Step":
     case "Path":
@@ -286,7 +358,8 @@ export class TraceJsonWriter {
     }
     let json: string | undefined;
     try {
-      json = JSON.stringify(normalizeEvent(event, this.floatMode)) as string | undefined;
+      const normalized = normalizeEvent(event, this.floatMode);
+      json = stringifyJson(normalized);
     } catch (error) {
       throw new TraceFormatError(
         "ERR_TRACE_INVALID",

@@ -8,6 +8,7 @@
 import { TraceFormatError } from "./errors.js";
 import { isWellFormed, wellFormedDeep } from "./strings.js";
 import type { TraceMetadata, TraceThreadInfo } from "./types.js";
+import { stringifyJson } from "./json-writer.js";
 
 /**
  * Lists what makes `value` unacceptable as `trace_metadata.json` for CodeTracer ≤ 2025, which
@@ -147,7 +148,7 @@ export function serializeTracePaths(paths: readonly string[]): string {
 
 function stringify(value: unknown, file: string): string {
   try {
-    return JSON.stringify(value);
+    return stringifyJson(value) ?? "null";
   } catch (error) {
     throw new TraceFormatError(
       "ERR_TRACE_INVALID",

@@ -313,3 +313,31 @@ describe("TraceJsonWriter well-formed strings", () => {
     expect(parseTraceJson(text)).toEqual([{ Path: "/😀.js" }]);
   });
 });
+
+describe("a program that changes the prototypes of objects and arrays", () => {
+  it("toJSON on Object.prototype / Array.prototype is never looked up or called, enumerable additions are not written", () => {
+    const events = specExample();
+    const clean = writeAll(events);
+    let calls = 0;
+    const objectProto = Object.prototype as unknown as Record<string, unknown>;
+    Object.defineProperty(Object.prototype, "toJSON", {
+      configurable: true,
+      get() {
+        calls++;
+        return () => "hijacked";
+      },
+    });
+    Object.defineProperty(Array.prototype, "toJSON", { configurable: true, writable: true, value: () => "hijacked array" });
+    objectProto.injected = "enumerable"; // enumerable: `for…in` would see it
+    try {
+      const text = writeAll(events);
+      expect(calls).toBe(0);
+      expect(text).toBe(clean);
+    } finally {
+      delete objectProto.toJSON;
+      delete (Array.prototype as unknown as Record<string, unknown>).toJSON;
+      delete objectProto.injected;
+    }
+    expect(parseTraceJson(clean)).toEqual(events);
+  });
+});

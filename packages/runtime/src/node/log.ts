@@ -15,6 +15,7 @@
  */
 import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
+import { stringifyJson } from "@codetracer/trace-format";
 import type { RecorderError } from "../errors.js";
 import { DEFAULT_LOG_SPEC, LOG_LEVEL_RANK, levelFor, parseLogSpec, type LogLevel, type LogSpec } from "./log-spec.js";
 import { onPolicyChange, type RecorderPolicy } from "./policy.js";
@@ -98,9 +99,9 @@ export function log(level: Exclude<LogLevel, "off">, target: string, message: st
   };
   let line: string;
   try {
-    line = `${JSON.stringify(record)}\n`;
+    line = `${stringifyJson(record)}\n`;
   } catch {
-    line = `${JSON.stringify({ ...record, fields: String(details.fields) })}\n`;
+    line = `${stringifyJson({ ...record, fields: String(details.fields) })}\n`;
   }
   if (logFile && !logFileFailed) {
     try {
@@ -118,14 +119,14 @@ export function log(level: Exclude<LogLevel, "off">, target: string, message: st
 
 /** The JSON error trailer of `error` (one line, without the newline). */
 export function errorTrailer(error: RecorderError): string {
-  return JSON.stringify({
+  return stringifyJson({ // an object literal: never undefined
     run_id: runId,
     trace_id: traceId,
     error_code: error.code,
     error_kind: error.kind,
     message: error.message,
     context: error.context ?? {},
-  });
+  })!;
 }
 
 const reported = new WeakSet<RecorderError>();
