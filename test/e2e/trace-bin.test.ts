@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeEvents, readTraceFolder, validateTraceFolder, type TraceLowLevelEvent } from "@codetracer/trace-format";
-import { EXAMPLES, REPO_ROOT, cleanupTempDirs, describeRun, recordWithCli, type RunResult } from "../utils/run.js";
+import { EXAMPLES, REPO_ROOT, cleanupTempDirs, describeRun, makeTempDir, recordWithCli, recordWithImport, runNode, type RunResult } from "../utils/run.js";
 
 const SCRIPT = path.join(EXAMPLES, "plain-js/inventory.js");
 let json: RunResult;
@@ -69,5 +69,30 @@ describe("--format binary (trace.bin)", () => {
     const file = path.join(bin.traceDir, "trace.bin");
     const cbor = execFileSync("sh", ["-c", `tail -c +9 '${file}' | zstd -d -c`]);
     expect(decodeEvents(cbor)).toEqual(readTraceFolder(json.traceDir).events);
+  });
+});
+
+describe("trace.bin is the default format", () => {
+  it("the CLI, the loader and the session API write trace.bin when no format is given", async () => {
+    const noFormat = { CODETRACER_FORMAT: "" }; // what a user's environment has: nothing
+    const [cli, loader] = await Promise.all([
+      recordWithCli(SCRIPT, [], { cwd: REPO_ROOT, env: noFormat }),
+      recordWithImport(SCRIPT, [], { cwd: REPO_ROOT, env: noFormat }),
+    ]);
+    for (const r of [cli, loader]) {
+      expect(r.code, describeRun(r)).toBe(0);
+      expect(fs.readdirSync(r.traceDir).sort()).toEqual(["trace.bin", "trace_metadata.json", "trace_paths.json"]);
+      expect(validateTraceFolder(r.traceDir).errors).toEqual([]);
+      expect(JSON.parse(fs.readFileSync(path.join(r.traceDir, "trace_metadata.json"), "utf8"))).toMatchObject({ format: "binary" });
+    }
+    // The session API: DEFAULT_FORMAT, unless CODETRACER_FORMAT says otherwise.
+    const apiRun = (env: Record<string, string>) =>
+      runNode(
+        ["--import", "codetracer-js-recorder/register/instrument", "--input-type=module", "-e", `import { start, DEFAULT_FORMAT } from "codetracer-js-recorder"; const s = start(process.argv[1]); console.log(DEFAULT_FORMAT, s.format); s.stop();`, path.join(makeTempDir("ct-api-"), "t")],
+        { cwd: REPO_ROOT, env },
+      );
+    const [api, apiJson] = await Promise.all([apiRun(noFormat), apiRun({ CODETRACER_FORMAT: "json" })]);
+    expect(api.stdout, describeRun(api)).toBe("binary binary\n");
+    expect(apiJson.stdout, describeRun(apiJson)).toBe("binary json\n");
   });
 });

@@ -73,6 +73,9 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
     env[key] = value;
   }
   env.NO_COLOR = "1";
+  // The suites read and byte-search trace.json; the default format (trace.bin) is tested by
+  // e2e/trace-bin.test.ts, which overrides this (an empty value means the default).
+  env.CODETRACER_FORMAT = "json";
   return { ...env, ...extra };
 }
 

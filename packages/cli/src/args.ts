@@ -47,13 +47,13 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     .usage("[options] SCRIPT [ARGS...]")
     .option(
       "--trace-dir <dir>",
-      "directory receiving trace.json, trace_metadata.json and trace_paths.json (env CODETRACER_JS_RECORDER_OUT_DIR)",
+      "directory receiving trace.bin (or trace.json), trace_metadata.json and trace_paths.json (env CODETRACER_JS_RECORDER_OUT_DIR)",
       env.CODETRACER_JS_RECORDER_OUT_DIR || "./trace-out",
     )
     .addOption(
-      new Option("--format <format>", "trace event format (binary = trace.bin, not supported yet)")
+      new Option("--format <format>", "trace event format: binary writes trace.bin (CBOR + zstd), json writes trace.json (env CODETRACER_FORMAT)")
         .choices(["json", "binary"])
-        .default("json"),
+        .default(env.CODETRACER_FORMAT === "json" ? "json" : "binary"),
     )
     .option("--activation-path <file>", "record nothing until execution first enters this file")
     .option(

@@ -23,8 +23,9 @@ describe("parseArgs", () => {
 
   it("has the documented defaults", () => {
     const a = parse(["app.js"]);
-    expect(a).toMatchObject({ traceDir: "./trace-out", format: "json", traceFilter: [], include: [], exclude: [] });
+    expect(a).toMatchObject({ traceDir: "./trace-out", format: "binary", traceFilter: [], include: [], exclude: [] });
     expect(a.activationPath).toBeUndefined();
+    expect(parse(["app.js"], { CODETRACER_FORMAT: "json" }).format).toBe("json");
     expect(parse(["app.js"], { CODETRACER_JS_RECORDER_OUT_DIR: "env-out" }).traceDir).toBe("env-out");
   });
 

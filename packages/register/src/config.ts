@@ -5,7 +5,7 @@
  * | variable | meaning | default |
  * |---|---|---|
  * | `CODETRACER_TRACE` | trace directory | `CODETRACER_JS_RECORDER_OUT_DIR`, else `./trace-out` |
- * | `CODETRACER_FORMAT` | `json` or `binary` | `json` |
+ * | `CODETRACER_FORMAT` | `json` or `binary` | `binary` |
  * | `CODETRACER_ACTIVATION_PATH` | record nothing until this file is entered | unset |
  * | `CODETRACER_JS_INCLUDE` | JSON array of picomatch globs to record (widens the default) | `[]` |
  * | `CODETRACER_JS_EXCLUDE` | JSON array of picomatch globs never to record | `[]` |
@@ -58,7 +58,7 @@ export function readLoaderConfig(env: NodeJS.ProcessEnv, ownRoots: string[], ent
   const activation = env.CODETRACER_ACTIVATION_PATH;
   return {
     traceDir: path.resolve(cwd, env.CODETRACER_TRACE || env.CODETRACER_JS_RECORDER_OUT_DIR || "trace-out"),
-    format: env.CODETRACER_FORMAT || "json",
+    format: env.CODETRACER_FORMAT || "binary",
     activationPath: activation ? path.resolve(cwd, activation) : undefined,
     include: globList(env, "CODETRACER_JS_INCLUDE"),
     exclude: globList(env, "CODETRACER_JS_EXCLUDE"),

@@ -31,8 +31,9 @@ function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "ct-threads-"));
 }
 
+/** A session writing trace.json (these tests read it as text). */
 function start(options: Parameters<typeof startSession>[0]): NodeSession {
-  const session = startSession(options);
+  const session = startSession({ format: "json", ...options });
   sessions.push(session);
   return session;
 }

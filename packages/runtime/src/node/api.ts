@@ -28,11 +28,7 @@ import { checkTraceFormat, startSession, type NodeSession, type TraceFormat } fr
 export const TRACE_BINARY = "binary";
 /** `trace.json`: one JSON array of events (trace-format spec §4). */
 export const TRACE_JSON = "json";
-/**
- * The format the recorder API documents as its default. For now a session started without a
- * `format` still writes `trace.json`; `binary` (this value) must be asked for explicitly and
- * writes `trace.bin`.
- */
+/** The format of a session started without one (the CLI's and the loader's default too): `trace.bin`. */
 export const DEFAULT_FORMAT = TRACE_BINARY;
 
 /**
@@ -60,7 +56,7 @@ export function loaderInfo(): LoaderInfo | undefined {
 
 /** Options of {@link start} and {@link trace}. */
 export interface StartOptions {
-  /** `json` (default for now) or `binary` (see {@link DEFAULT_FORMAT}). */
+  /** `binary` (`trace.bin`) or `json` (`trace.json`). Default: `CODETRACER_FORMAT`, else {@link DEFAULT_FORMAT}. */
   format?: TraceFormat;
   /** Record nothing until execution first enters this file (a path, relative to the working directory). */
   startOnEnter?: string;
@@ -197,7 +193,7 @@ export function start(tracePath: string, options: StartOptions = {}): TraceSessi
     if (typeof tracePath !== "string" || tracePath === "") {
       throw new UsageError("ERR_TRACE_DIR_CONFLICT", `the trace path must be a non-empty string, got ${JSON.stringify(tracePath)}`, {});
     }
-    const format = checkTraceFormat(options.format ?? TRACE_JSON);
+    const format = checkTraceFormat(options.format ?? (process.env.CODETRACER_FORMAT || DEFAULT_FORMAT));
     if (options.applyEnvPolicy !== false) configurePolicyFromEnv();
     if (options.policy) configurePolicy(options.policy);
     const chain = runtimeChain(options.traceFilter);

@@ -58,7 +58,7 @@ export const WORKSPACE_DIFF_FILE = "workspace.diff";
 export interface SessionOptions {
   /** Directory receiving the three trace files; created if missing. */
   traceDir: string;
-  /** @default "json" */
+  /** @default "binary" */
   format?: TraceFormat;
   /**
    * Absolute path of the program (the entry script), or a name in angle brackets (`<eval>`),
@@ -128,7 +128,7 @@ export class NodeSession {
     writer: TraceJsonWriter | TraceBinWriter,
   ) {
     this.traceDir = options.traceDir;
-    this.format = options.format ?? "json";
+    this.format = options.format ?? "binary";
     this.policy = options.policy ?? policySnapshot();
     this.writer = writer;
     let flushQueued = false;
@@ -374,7 +374,7 @@ function readSourceFile(file: string): string | undefined {
  *   `trace.bin` cannot be loaded.
  */
 export function startSession(options: SessionOptions): NodeSession {
-  const format = checkTraceFormat(options.format ?? "json");
+  const format = checkTraceFormat(options.format ?? "binary");
   if (runtimeHost().attached) {
     throw new UsageError("ERR_ALREADY_TRACING", "a recording session is already active in this thread", {});
   }

@@ -123,7 +123,7 @@ export function shareRecordingWithWorkers<Loader>(root: string, loader: Loader):
 /** `workers/<id>` for each worker folder under `root` that holds a `trace.json`, by thread id. */
 export function listWorkerTraces(root: string): string[] {
   return workerIds(root)
-    .filter((id) => fs.existsSync(path.join(root, WORKERS_DIR, id, TRACE_JSON_FILE)))
+    .filter((id) => fs.existsSync(path.join(root, WORKERS_DIR, id, TRACE_JSON_FILE)) || fs.existsSync(path.join(root, WORKERS_DIR, id, TRACE_BIN_FILE)))
     .map((id) => `${WORKERS_DIR}/${id}`);
 }
 
