@@ -1,0 +1,555 @@
+#!/usr/bin/env node
+// The recorder's benchmark suite (see bench/README.md). Runs against the built packages (dist/):
+// `npm run bench` builds first.
+//
+//   node bench/run.mjs [--quick] [--only SECTION[,SECTION...]] [--rounds N] [--out FILE]
+//
+//   node bench/run.mjs --table bench-results/bench.json   (re-print the tables of a report)
+//
+// Sections: micro, programs, transform, size, rss, profile. Prints a table, writes a JSON report
+// (default bench-results/bench.json) and the same table as Markdown (bench-results/bench.md, to
+// paste into docs/performance.md). Scratch files go to bench-results/tmp/ and are removed as
+// the run goes (traces can be gigabytes).
+
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { summarize } from "./profile-summary.mjs";
+import { javascriptSource, markdownDocument, microProgram } from "./gen.mjs";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const REGISTER = path.join(ROOT, "packages/register/dist/index.js");
+const INSTRUMENT = path.join(ROOT, "packages/instrument/dist/index.js");
+const require = createRequire(import.meta.url);
+
+// ---------------------------------------------------------------- options
+
+function parseArgs(argv) {
+  const o = { quick: false, only: null, rounds: null, out: path.join(ROOT, "bench-results", "bench.json") };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split("=", 2);
+    const value = () => inline ?? argv[++i];
+    if (flag === "--quick") o.quick = true;
+    else if (flag === "--only") o.only = new Set(value().split(","));
+    else if (flag === "--rounds") o.rounds = Number(value());
+    else if (flag === "--out") o.out = path.resolve(value());
+    else if (flag === "--table") o.table = path.resolve(value());
+    else if (flag === "--help" || flag === "-h") {
+      console.log("usage: node bench/run.mjs [--quick] [--only micro,programs,transform,size,rss,profile] [--rounds N] [--out FILE] | --table FILE.json");
+      process.exit(0);
+    } else {
+      console.error(`unknown argument: ${argv[i]}`);
+      process.exit(2);
+    }
+  }
+  return o;
+}
+
+const opts = parseArgs(process.argv.slice(2));
+// --table FILE: print the Markdown tables of an earlier run's JSON report, and run nothing.
+if (opts.table) {
+  console.log(markdown(JSON.parse(fs.readFileSync(opts.table, "utf8"))));
+  process.exit(0);
+}
+// Workload sizes. Full: what `npm run bench` runs (the RSS run has >= 50 M events). Quick: for CI.
+const SIZES = opts.quick
+  ? { rounds: 3, microEvents: 200_000, rssEvents: 5_000_000, mdBigKB: 64, mdSmallKB: 1, acornBigRepeat: 1, jsSmallKB: 0.5, rayN: 8, transformReps: 3, binary: true, profileEvents: 1_000_000, profileRayN: 12 }
+  : { rounds: 5, microEvents: 1_500_000, rssEvents: 50_000_000, mdBigKB: 256, mdSmallKB: 4, acornBigRepeat: 4, jsSmallKB: 2, rayN: 16, transformReps: 7, binary: true, profileEvents: 5_000_000, profileRayN: 16 };
+if (opts.rounds) SIZES.rounds = opts.rounds;
+const want = (s) => !opts.only || opts.only.has(s);
+
+const TMP = path.join(ROOT, "bench-results", "tmp");
+fs.rmSync(TMP, { recursive: true, force: true });
+fs.mkdirSync(TMP, { recursive: true });
+
+// ---------------------------------------------------------------- helpers
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+function r1(x) {
+  return x == null || Number.isNaN(x) ? null : Math.round(x * 10) / 10;
+}
+function r2(x) {
+  return x == null || Number.isNaN(x) ? null : Math.round(x * 100) / 100;
+}
+const hasGnuTime = fs.existsSync("/usr/bin/time");
+let traceCounter = 0;
+
+/**
+ * Runs `node [--import register] script args` from the repo root and returns
+ * { ms, rssKB, events, traceBytes, binBytes, status }. mode: "plain" | "record".
+ * rec: { include: [globs], format: "json"|"binary", keepTrace, nodeArgs }.
+ */
+function runNode(script, args, mode, rec = {}) {
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  for (const k of Object.keys(env)) if (k.startsWith("CODETRACER_")) delete env[k];
+  const nodeArgs = [...(rec.nodeArgs ?? [])];
+  let traceDir = null;
+  if (mode === "record") {
+    traceDir = path.join(TMP, `trace-${process.pid}-${traceCounter++}`);
+    env.CODETRACER_TRACE = traceDir;
+    env.CODETRACER_JS_INCLUDE = JSON.stringify(rec.include ?? []);
+    // explicit, since the default format changes (json, then binary)
+    env.CODETRACER_FORMAT = rec.format ?? "json";
+    nodeArgs.push("--import", REGISTER);
+  }
+  let cmd = process.execPath;
+  let argv = [...nodeArgs, script, ...args];
+  if (rec.rss && hasGnuTime) {
+    argv = ["-v", cmd, ...argv];
+    cmd = "/usr/bin/time";
+  }
+  const t0 = process.hrtime.bigint();
+  const res = spawnSync(cmd, argv, { cwd: ROOT, env, encoding: "utf8", maxBuffer: 64 << 20 });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const out = { ms, status: res.status, rssKB: null, events: null, traceBytes: null, binBytes: null, stderr: res.stderr };
+  if (rec.rss && hasGnuTime) {
+    const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(res.stderr);
+    if (m) out.rssKB = Number(m[1]);
+  }
+  if (traceDir) {
+    try {
+      const meta = JSON.parse(fs.readFileSync(path.join(traceDir, "trace_metadata.json"), "utf8"));
+      out.events = meta.stats?.events ?? null;
+    } catch {}
+    for (const [f, k] of [["trace.json", "traceBytes"], ["trace.bin", "binBytes"]]) {
+      try {
+        out[k] = fs.statSync(path.join(traceDir, f)).size;
+      } catch {}
+    }
+    if (!rec.keepTrace) fs.rmSync(traceDir, { recursive: true, force: true });
+    else out.traceDir = traceDir;
+  }
+  if (res.status !== 0 && !rec.allowFail) {
+    throw new Error(`${mode} run of ${script} ${args.join(" ")} exited ${res.status}:\n${res.stderr.slice(-2000)}`);
+  }
+  return out;
+}
+
+function log(...a) {
+  console.error(...a);
+}
+
+const report = {
+  date: new Date().toISOString(),
+  quick: opts.quick,
+  machine: {
+    cpu: (/model name\s*:\s*(.*)/.exec(safeRead("/proc/cpuinfo")) ?? [, os.cpus()[0]?.model])[1],
+    cores: os.cpus().length,
+    memGB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+  },
+  sizes: SIZES,
+  targets: {},
+};
+
+function safeRead(f) {
+  try {
+    return fs.readFileSync(f, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+// ---------------------------------------------------------------- 1. micro workloads
+
+// Each micro program is run with N iterations, plain and recorded, interleaved, for several
+// rounds; the program reports its hot loop's own time (loop_ns), so process and loader start-up
+// and the transform are left out. Recording cost per iteration = median(recorded) - median(plain).
+const loopNs = (res) => Number(/loop_ns=(\d+)/.exec(res.stderr)?.[1]);
+const eventsPerIter = (perIter) => (perIter.steps ?? 0) + 2 * (perIter.calls ?? 0) + (perIter.values ?? 0);
+const itersFor = (perIter, events) => Math.ceil(events / eventsPerIter(perIter));
+
+function micro() {
+  const progs = {};
+  for (const kind of ["step", "call", "value"]) {
+    const file = path.join(TMP, `micro-${kind}.js`);
+    const { code, perIter } = microProgram(kind);
+    fs.writeFileSync(file, code);
+    progs[kind] = { file, perIter };
+  }
+  // All three programs run in each round (plain, recorded, binary in turn), so that a change of
+  // the machine's load during the run affects the three alike (the unit costs subtract them).
+  const runs = Object.fromEntries(Object.keys(progs).map((k) => [k, { plain: [], rec: [], bin: [], last: null, lastBin: null }]));
+  for (let r = 0; r < SIZES.rounds; r++) {
+    for (const kind of Object.keys(progs)) {
+      const { file, perIter } = progs[kind];
+      const N = itersFor(perIter, SIZES.microEvents);
+      const x = runs[kind];
+      x.plain.push(loopNs(runNode(file, [String(N)], "plain")));
+      x.last = runNode(file, [String(N)], "record");
+      x.rec.push(loopNs(x.last));
+      // the same with --format binary, while it works (it is being added: "n/a" before)
+      if (SIZES.binary && (!x.lastBin || x.lastBin.status === 0)) {
+        x.lastBin = runNode(file, [String(N)], "record", { format: "binary", allowFail: true });
+        if (x.lastBin.status === 0) x.bin.push(loopNs(x.lastBin));
+      }
+    }
+    log(`micro round ${r + 1}/${SIZES.rounds} done`);
+  }
+  const res = {};
+  for (const kind of Object.keys(progs)) {
+    const { perIter } = progs[kind];
+    const N = itersFor(perIter, SIZES.microEvents);
+    const { plain, rec, bin, last, lastBin } = runs[kind];
+    const recNsPerIter = median(rec) / N;
+    const plainNsPerIter = median(plain) / N;
+    res[kind] = {
+      iterations: N,
+      perIter,
+      eventsPerIter: eventsPerIter(perIter),
+      events: last.events,
+      recordedNsPerIter: r1(recNsPerIter),
+      plainNsPerIter: r1(plainNsPerIter),
+      costNsPerIter: r1(recNsPerIter - plainNsPerIter),
+      nsPerEvent: r1((recNsPerIter - plainNsPerIter) / eventsPerIter(perIter)),
+      jsonBytesPerEvent: r1(last.traceBytes / last.events),
+      binaryNsPerEvent: bin.length ? r1((median(bin) / N - plainNsPerIter) / eventsPerIter(perIter)) : "n/a",
+      binBytesPerEvent: lastBin?.status === 0 && lastBin.binBytes != null ? r2(lastBin.binBytes / last.events) : "n/a",
+    };
+    log(`micro ${kind}: ${JSON.stringify(res[kind])}`);
+  }
+  // Solve for the unit costs: the step program is steps only; the call program adds calls whose
+  // bodies are one step each; the value program is the step program with K locals in scope.
+  const step = res.step.costNsPerIter / res.step.perIter.steps;
+  const call = (res.call.costNsPerIter - res.call.perIter.steps * step) / res.call.perIter.calls;
+  const value = (res.value.costNsPerIter - res.value.perIter.steps * step) / res.value.perIter.values;
+  res.unit = { nsPerStep: r1(step), nsPerCallReturn: r1(call), nsPerValue: r1(value) };
+  return res;
+}
+
+// ---------------------------------------------------------------- 2/3. real programs
+
+let istanbulPlugin = null;
+function babelCore() {
+  return require("@babel/core");
+}
+function istanbulTransform(code, filename) {
+  istanbulPlugin ??= require("babel-plugin-istanbul").default ?? require("babel-plugin-istanbul");
+  return babelCore().transformSync(code, {
+    filename,
+    babelrc: false,
+    configFile: false,
+    sourceMaps: true,
+    sourceType: "unambiguous",
+    plugins: [[istanbulPlugin, { cwd: "/", include: ["**"], exclude: [], excludeNodeModules: false, useInlineSourceMaps: false }]],
+  });
+}
+function istanbulCopy(src, dest) {
+  fs.mkdirSync(path.dirname(dest), { recursive: true });
+  fs.writeFileSync(dest, istanbulTransform(fs.readFileSync(src, "utf8"), src).code);
+  return dest;
+}
+
+// A program is run on a "big" input with the default filter (only the driver is recorded, so
+// the library runs at full speed) and on a "small" one with the library included (every
+// statement of the library is recorded: about 60 events per byte of Markdown, 400 per byte of
+// JS for acorn, so a big input would take hours). Each has its own plain baseline.
+function programDefs() {
+  const mdBig = path.join(TMP, "big.md");
+  const mdSmall = path.join(TMP, "small.md");
+  fs.writeFileSync(mdBig, markdownDocument(SIZES.mdBigKB * 1024));
+  fs.writeFileSync(mdSmall, markdownDocument(SIZES.mdSmallKB * 1024));
+  const jsSmall = path.join(TMP, "small.js");
+  fs.writeFileSync(jsSmall, javascriptSource(SIZES.jsSmallKB * 1024));
+  const markedLib = path.join(ROOT, "node_modules/marked/lib/marked.esm.js");
+  const acornLib = path.join(ROOT, "node_modules/acorn/dist/acorn.mjs");
+  const acornBig = path.join(ROOT, "node_modules/acorn/dist/acorn.mjs");
+  const kb = (f) => Math.round(fs.statSync(f).size / 1024);
+  const ray = path.join(ROOT, "bench/programs/raytrace.js");
+  const markedDriver = path.join(ROOT, "bench/programs/marked-driver.mjs");
+  const acornDriver = path.join(ROOT, "bench/programs/acorn-driver.mjs");
+  return [
+    { name: "marked", filter: "default", what: `render ${SIZES.mdBigKB} KB of generated Markdown`, script: markedDriver, args: (lib) => [lib, mdBig, "1"], lib: markedLib },
+    { name: "marked", filter: "+lib", what: `render ${SIZES.mdSmallKB} KB of generated Markdown`, script: markedDriver, args: (lib) => [lib, mdSmall, "1"], lib: markedLib, include: "node_modules/marked/**" },
+    { name: "acorn", filter: "default", what: `parse acorn.mjs (${kb(acornBig)} KB) x${SIZES.acornBigRepeat}`, script: acornDriver, args: (lib) => [lib, acornBig, String(SIZES.acornBigRepeat)], lib: acornLib },
+    { name: "acorn", filter: "+lib", what: `parse ${SIZES.jsSmallKB} KB of generated JS`, script: acornDriver, args: (lib) => [lib, jsSmall, "1"], lib: acornLib, include: "node_modules/acorn/**" },
+    { name: "raytrace", filter: "all ours", what: `bench/programs/raytrace.js ${SIZES.rayN}x${SIZES.rayN}`, script: ray, args: () => [String(SIZES.rayN)], lib: null },
+  ];
+}
+
+// Modes of each row, interleaved in each round: plain; recorded (with the row's filter);
+// istanbul (the driver, and for "+lib" rows the library too, instrumented with
+// babel-plugin-istanbul and run by plain node).
+function programs() {
+  const rows = [];
+  for (const p of programDefs()) {
+    const dir = path.join(TMP, "istanbul", p.name);
+    const istScript = istanbulCopy(p.script, path.join(dir, path.basename(p.script)));
+    const istLib = p.lib && p.include ? istanbulCopy(p.lib, path.join(dir, "lib", path.basename(p.lib))) : p.lib;
+    const modes = {
+      plain: () => runNode(p.script, p.args(p.lib), "plain"),
+      recorded: () => runNode(p.script, p.args(p.lib), "record", { include: p.include ? [p.include] : [] }),
+      istanbul: () => runNode(istScript, p.args(istLib), "plain"),
+    };
+    // --format binary, timed like the others while it works (one failed run marks it "n/a")
+    if (SIZES.binary) modes.binary = () => runNode(p.script, p.args(p.lib), "record", { include: p.include ? [p.include] : [], format: "binary", allowFail: true });
+    const times = Object.fromEntries(Object.keys(modes).map((m) => [m, []]));
+    const last = {};
+    for (let r = 0; r < SIZES.rounds; r++) {
+      for (const [m, fn] of Object.entries(modes)) {
+        if (m === "binary" && last.binary && last.binary.status !== 0) continue;
+        const res = fn();
+        times[m].push(res.ms);
+        last[m] = res;
+      }
+      log(`program ${p.name} (${p.filter}) round ${r + 1}: ${Object.entries(times).map(([m, t]) => `${m} ${Math.round(t.at(-1))} ms`).join(", ")}`);
+    }
+    const plain = median(times.plain);
+    const rec = last.recorded;
+    const row = {
+      program: p.name,
+      filter: p.filter,
+      what: p.what,
+      plainMs: Math.round(plain),
+      recordedMs: Math.round(median(times.recorded)),
+      istanbulMs: Math.round(median(times.istanbul)),
+      slowdown: r1(median(times.recorded) / plain),
+      istanbulSlowdown: r1(median(times.istanbul) / plain),
+      events: rec.events,
+      // recording cost per event over the whole run (start-up and transform included)
+      nsPerEvent: rec.events >= 10_000 ? Math.round(((median(times.recorded) - plain) * 1e6) / rec.events) : null,
+      jsonBytesPerEvent: rec.events ? r1(rec.traceBytes / rec.events) : null,
+    };
+    if (last.binary) {
+      row.binBytesPerEvent = last.binary.status === 0 && last.binary.binBytes != null && rec.events ? r2(last.binary.binBytes / rec.events) : "n/a";
+      if (last.binary.status === 0) {
+        row.binaryMs = Math.round(median(times.binary));
+        row.binarySlowdown = r1(median(times.binary) / plain);
+      }
+    }
+    rows.push(row);
+  }
+  return {
+    rows,
+    medianSlowdownRecorded: r1(median(rows.map((r) => r.slowdown))),
+    medianSlowdownBinary: rows.every((r) => r.binarySlowdown != null) ? r1(median(rows.map((r) => r.binarySlowdown))) : "n/a",
+    medianSlowdownIstanbul: r1(median(rows.map((r) => r.istanbulSlowdown))),
+  };
+}
+
+// ---------------------------------------------------------------- 4. transform speed
+
+async function transform() {
+  const { instrument } = await import(INSTRUMENT);
+  const files = [
+    path.join(ROOT, "node_modules/marked/lib/marked.esm.js"),
+    path.join(ROOT, "node_modules/acorn/dist/acorn.mjs"),
+    path.join(ROOT, "bench/programs/raytrace.js"),
+  ];
+  const out = {};
+  for (const f of files) {
+    const code = fs.readFileSync(f, "utf8");
+    const kb = Buffer.byteLength(code) / 1024;
+    const ours = () => instrument(code, { filename: f, format: "module", inlineSourceMap: false });
+    const ist = () => istanbulTransform(code, f);
+    const t = { ours: [], istanbul: [] };
+    for (let i = 0; i < 2; i++) (ours(), ist()); // warm-up (JIT, Babel's lazy requires)
+    for (let i = 0; i < SIZES.transformReps; i++) {
+      for (const [k, fn] of [["ours", ours], ["istanbul", ist]]) {
+        const t0 = process.hrtime.bigint();
+        fn();
+        t[k].push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+    }
+    const name = path.relative(ROOT, f);
+    out[name] = {
+      kb: r1(kb),
+      oursMsPerKB: r2(median(t.ours) / kb),
+      istanbulMsPerKB: r2(median(t.istanbul) / kb),
+      ratio: r2(median(t.ours) / median(t.istanbul)),
+    };
+    log(`transform ${name}: ${JSON.stringify(out[name])}`);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- 5. trace size (json and binary)
+
+function size() {
+  const { code, perIter } = microProgram("call");
+  const file = path.join(TMP, "size-call.js");
+  fs.writeFileSync(file, code);
+  const N = String(itersFor(perIter, SIZES.microEvents));
+  const json = runNode(file, [N], "record");
+  const out = { workload: `micro call program, ${N} iterations`, events: json.events, jsonBytesPerEvent: r2(json.traceBytes / json.events) };
+  const bin = runNode(file, [N], "record", { format: "binary", allowFail: true });
+  if (bin.status === 0 && bin.binBytes != null) {
+    out.binBytesPerEvent = r2(bin.binBytes / (bin.events ?? json.events));
+  } else {
+    out.binBytesPerEvent = "n/a";
+    out.binNote = `--format binary: exit ${bin.status}; ${(bin.stderr.match(/ERR_[A-Z_]+/) ?? ["no trace.bin"])[0]}`;
+  }
+  log(`size: ${JSON.stringify(out)}`);
+  return out;
+}
+
+// ---------------------------------------------------------------- 6. peak RSS
+
+function rss() {
+  const { code, perIter } = microProgram("call");
+  const file = path.join(TMP, "rss-call.js");
+  fs.writeFileSync(file, code);
+  const N = String(itersFor(perIter, SIZES.rssEvents));
+  const hook = path.join(ROOT, "bench/rss-hook.mjs");
+  // /usr/bin/time -v measures the whole process; without it, a hook of ours reports
+  // process.resourceUsage().maxRSS on exit.
+  const measure = (mode) => {
+    const m = mode === "plain" ? "plain" : "record";
+    const format = mode === "binary" ? "binary" : "json";
+    if (hasGnuTime) return runNode(file, [N], m, { rss: true, format, allowFail: mode === "binary" });
+    const r = runNode(file, [N], m, { nodeArgs: ["--import", hook], format, allowFail: mode === "binary" });
+    r.rssKB = Number(/maxRSS_KB=(\d+)/.exec(r.stderr)?.[1]);
+    return r;
+  };
+  const plain = measure("plain");
+  const rec = measure("record");
+  const bin = SIZES.binary ? measure("binary") : null;
+  const out = {
+    workload: `micro call program, ${N} iterations`,
+    tool: hasGnuTime ? "/usr/bin/time -v" : "process.resourceUsage().maxRSS",
+    events: rec.events,
+    plainMB: r1(plain.rssKB / 1024),
+    recordedMB: r1(rec.rssKB / 1024),
+    growthMB: r1((rec.rssKB - plain.rssKB) / 1024),
+    recordedSeconds: r1(rec.ms / 1000),
+    plainSeconds: r2(plain.ms / 1000),
+    traceJsonMB: r1(rec.traceBytes / 2 ** 20),
+  };
+  if (bin && bin.status === 0) {
+    Object.assign(out, { binaryMB: r1(bin.rssKB / 1024), binaryGrowthMB: r1((bin.rssKB - plain.rssKB) / 1024), binarySeconds: r1(bin.ms / 1000), traceBinMB: r2(bin.binBytes / 2 ** 20) });
+  } else out.binaryGrowthMB = "n/a";
+  log(`rss: ${JSON.stringify(out)}`);
+  return out;
+}
+
+// ---------------------------------------------------------------- 7. CPU profile of recorded runs
+
+function profile() {
+  const out = {};
+  const { code, perIter } = microProgram("value");
+  const micro = path.join(TMP, "prof-value.js");
+  fs.writeFileSync(micro, code);
+  const runs = {
+    [`micro value (steps with 8 locals), ${SIZES.profileEvents} events`]: [micro, [String(itersFor(perIter, SIZES.profileEvents))], []],
+    [`raytrace ${SIZES.profileRayN}x${SIZES.profileRayN}`]: [path.join(ROOT, "bench/programs/raytrace.js"), [String(SIZES.profileRayN)], []],
+    [`micro value (steps with 8 locals), ${SIZES.profileEvents} events, --format binary`]: [micro, [String(itersFor(perIter, SIZES.profileEvents))], [], "binary"],
+  };
+  for (const [name, [script, args, , format]] of Object.entries(runs)) {
+    const dir = path.join(TMP, `prof-${Object.keys(out).length}`);
+    const r = runNode(script, args, "record", { nodeArgs: ["--cpu-prof", "--cpu-prof-dir", dir], format: format ?? "json", allowFail: format === "binary" });
+    if (r.status !== 0) continue;
+    const files = fs.readdirSync(dir).map((f) => path.join(dir, f));
+    // all functions, then the recorder's own (packages/*/dist) ones
+    out[name] = { all: summarize(files, 12), recorder: summarize(files, 12, (url) => url.includes("/packages/")) };
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- main
+
+if (want("micro")) report.micro = micro();
+if (want("programs")) report.programs = programs();
+if (want("transform")) report.transform = await transform();
+if (want("size")) report.size = size();
+if (want("rss")) report.rss = rss();
+if (want("profile")) report.profile = profile();
+
+// targets
+const T = report.targets;
+const tgt = (name, value, limit, unit, better = "<=") => {
+  const ok = value == null || typeof value !== "number" ? null : better === "<=" ? value <= limit : value < limit;
+  T[name] = { value, target: `${better} ${limit}${unit}`, met: ok, factor: typeof value === "number" ? r2(value / limit) : null };
+};
+if (report.micro) {
+  tgt("step (ns)", report.micro.unit.nsPerStep, 10, " ns");
+  tgt("call+return (ns)", report.micro.unit.nsPerCallReturn, 40, " ns");
+}
+if (report.programs) {
+  tgt("median slowdown (json)", report.programs.medianSlowdownRecorded, 5, "x");
+  tgt("median slowdown (binary)", report.programs.medianSlowdownBinary, 5, "x");
+}
+if (report.transform) {
+  const ratios = Object.values(report.transform).map((t) => t.ratio);
+  tgt("transform time / istanbul's", r2(median(ratios)), 1, "x");
+}
+// trace.bin: the median over the program runs with >= 10 000 events (the micro loops are so
+// repetitive that they compress to almost nothing); the micro figure is in the size section.
+{
+  const bins = (report.programs?.rows ?? []).filter((r) => r.events >= 10_000 && typeof r.binBytesPerEvent === "number").map((r) => r.binBytesPerEvent);
+  const v = bins.length ? r2(median(bins)) : report.size ? report.size.binBytesPerEvent : undefined;
+  if (v !== undefined) tgt("trace.bin bytes/event", v, 3, " B");
+}
+if (report.rss) {
+  tgt("peak RSS growth, json (MB)", report.rss.growthMB, 100, " MB", "<");
+  tgt("peak RSS growth, binary (MB)", report.rss.binaryGrowthMB, 100, " MB", "<");
+}
+
+fs.mkdirSync(path.dirname(opts.out), { recursive: true });
+fs.writeFileSync(opts.out, JSON.stringify(report, null, 2) + "\n");
+const md = markdown(report);
+fs.writeFileSync(path.join(path.dirname(opts.out), "bench.md"), md);
+console.log(md);
+console.log(`\nwrote ${path.relative(process.cwd(), opts.out)} and bench.md beside it`);
+fs.rmSync(TMP, { recursive: true, force: true });
+
+// ---------------------------------------------------------------- the table
+
+function markdown(rep) {
+  const L = [];
+  const m = rep.machine;
+  L.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.memGB} GB; Node ${m.node}; ${m.platform}; ${rep.quick ? "`--quick`" : "full run"}, ${rep.date.slice(0, 10)}.`, "");
+  L.push("### Targets", "", "| measure | result | target | met |", "|---|---|---|---|");
+  for (const [k, t] of Object.entries(rep.targets)) {
+    L.push(`| ${k} | ${t.value ?? "n/a"} | ${t.target} | ${t.met == null ? "n/a" : t.met ? "yes" : `no (${r2(t.value / Number(/[\d.]+/.exec(t.target)[0]))}x the target)`} |`);
+  }
+  if (rep.micro) {
+    L.push("", "### Per-event cost (micro workloads)", "", "| workload | events/iteration | plain ns/iter | recorded ns/iter | ns/event | trace.json B/event | ns/event with --format binary | trace.bin B/event |", "|---|---|---|---|---|---|---|---|");
+    for (const k of ["step", "call", "value"]) {
+      const x = rep.micro[k];
+      const per = Object.entries(x.perIter).map(([a, b]) => `${b} ${a}`).join(", ");
+      L.push(`| ${k} (${per}) | ${r1(x.eventsPerIter)} | ${x.plainNsPerIter} | ${x.recordedNsPerIter} | ${x.nsPerEvent} | ${x.jsonBytesPerEvent} | ${x.binaryNsPerEvent} | ${x.binBytesPerEvent} |`);
+    }
+    const u = rep.micro.unit;
+    L.push("", `Unit costs: **${u.nsPerStep} ns per step**, **${u.nsPerCallReturn} ns per call+return pair**, **${u.nsPerValue} ns per captured value** (int locals).`);
+  }
+  if (rep.programs) {
+    L.push("", "### Slowdown on real programs (median wall time of the whole process, interleaved rounds)", "",
+      "| program | filter | workload | plain ms | recorded (json) | recorded (binary) | istanbul | events | ns/event (json) | trace.json B/event | trace.bin B/event |", "|---|---|---|---|---|---|---|---|---|---|---|");
+    for (const o of rep.programs.rows) {
+      L.push(`| ${o.program} | ${o.filter} | ${o.what} | ${o.plainMs} | ${o.slowdown}x (${o.recordedMs} ms) | ${o.binarySlowdown != null ? `${o.binarySlowdown}x (${o.binaryMs} ms)` : "n/a"} | ${o.istanbulSlowdown}x (${o.istanbulMs} ms) | ${o.events} | ${o.nsPerEvent ?? "—"} | ${o.jsonBytesPerEvent} | ${o.binBytesPerEvent ?? "n/a"} |`);
+    }
+    L.push("", `Median slowdown, recorded: **${rep.programs.medianSlowdownRecorded}x** (json), **${rep.programs.medianSlowdownBinary ?? "n/a"}${typeof rep.programs.medianSlowdownBinary === "number" ? "x" : ""}** (binary); istanbul: ${rep.programs.medianSlowdownIstanbul}x.`);
+  }
+  if (rep.transform) {
+    L.push("", "### Transform speed", "", "| file | KB | ours ms/KB | istanbul ms/KB | ours / istanbul |", "|---|---|---|---|---|");
+    for (const [k, t] of Object.entries(rep.transform)) L.push(`| ${k} | ${t.kb} | ${t.oursMsPerKB} | ${t.istanbulMsPerKB} | ${t.ratio} |`);
+  }
+  if (rep.size) {
+    L.push("", "### Trace size", "", `${rep.size.workload}, ${rep.size.events} events: trace.json **${rep.size.jsonBytesPerEvent} B/event**, trace.bin **${rep.size.binBytesPerEvent}${typeof rep.size.binBytesPerEvent === "number" ? " B/event" : ""}**${rep.size.binNote ? ` (${rep.size.binNote})` : ""}.`);
+  }
+  if (rep.rss) {
+    const r = rep.rss;
+    L.push("", "### Peak RSS", "", `${r.workload}, ${r.events} events (${r.tool}): plain ${r.plainMB} MB, recorded ${r.recordedMB} MB, **growth ${r.growthMB} MB**; recorded run ${r.recordedSeconds} s (plain ${r.plainSeconds} s), trace.json ${r.traceJsonMB} MB.${typeof r.binaryGrowthMB === "number" ? ` With --format binary: ${r.binaryMB} MB, **growth ${r.binaryGrowthMB} MB**, ${r.binarySeconds} s, trace.bin ${r.traceBinMB} MB.` : ""}`);
+  }
+  if (rep.profile) {
+    L.push("", "### CPU profile hot spots (self time, recorded runs)");
+    for (const [k, p] of Object.entries(rep.profile)) {
+      L.push("", `${k}: all functions, and the recorder's own (% of the busy samples of both threads, main and module hooks)`, "", "| self % | function | where | | self % | recorder function | where |", "|---|---|---|---|---|---|---|");
+      for (let i = 0; i < Math.max(p.all.length, p.recorder.length); i++) {
+        const a = p.all[i], b = p.recorder[i];
+        L.push(`| ${a?.pct ?? ""} | ${a?.name ?? ""} | ${a ? `${a.url}:${a.line}` : ""} | | ${b?.pct ?? ""} | ${b?.name ?? ""} | ${b ? `${b.url}:${b.line}` : ""} |`);
+      }
+    }
+  }
+  return L.join("\n") + "\n";
+}
