@@ -25,36 +25,10 @@ import type { EventSink } from "../json-writer.js";
  *   already closed
  */
 export function openFileSink(filePath: string): EventSink {
-  let fd: number | undefined;
-  try {
-    fs.mkdirSync(path.dirname(filePath), { recursive: true });
-    fd = fs.openSync(filePath, "w");
-  } catch (error) {
-    throw ioError("open", filePath, error);
-  }
+  const bytes = openBinaryFileSink(filePath);
   return {
-    write(chunk: string): void {
-      if (fd === undefined) throw ioError("write", filePath, new Error("sink is closed"));
-      const bytes = Buffer.from(chunk, "utf8");
-      let offset = 0;
-      try {
-        while (offset < bytes.length) {
-          offset += fs.writeSync(fd, bytes, offset, bytes.length - offset);
-        }
-      } catch (error) {
-        throw ioError("write", filePath, error);
-      }
-    },
-    close(): void {
-      if (fd === undefined) return;
-      const current = fd;
-      fd = undefined;
-      try {
-        fs.closeSync(current);
-      } catch (error) {
-        throw ioError("close", filePath, error);
-      }
-    },
+    write: (chunk: string) => bytes.write(Buffer.from(chunk, "utf8")),
+    close: () => bytes.close(),
   };
 }
 
