@@ -74,6 +74,8 @@ export type { ScannedFrame, SeekTableEntry, TraceBinReadOptions, TraceBinRepair 
 export { DEFAULT_ZSTD_LEVEL, hasNodeZstd, zstdCodec } from "./zstd.js";
 export type { ZstdCodec } from "./zstd.js";
 export { readTraceBinFile, repairTraceBin } from "./node/bin-files.js";
+export { readUnfinishedTrace } from "./node/unfinished.js";
+export type { UnfinishedFolder } from "./node/unfinished.js";
 
 export {
   orderTraceMetadata,

@@ -18,9 +18,7 @@ import {
   TRACE_JSON_FILE,
   TRACE_METADATA_FILE,
   TRACE_PATHS_FILE,
-  parseUnfinishedTraceJson,
-  repairTraceBin,
-  type TraceLowLevelEvent,
+  readUnfinishedTrace,
   writeTraceMetadata,
   writeTracePaths,
   type TraceMetadata,
@@ -216,34 +214,11 @@ export function repairTrace(dir: string, status: { code: number | null; label: s
     return { dir, repaired: false, reason: `no ${PENDING_METADATA_FILE}: not a recording of this recorder, or a recording removed`, events: 0, workers };
   }
   const metadata = JSON.parse(fs.readFileSync(pendingFile, "utf8")) as TraceMetadata;
-  const traceFile = path.join(dir, TRACE_JSON_FILE);
-  const binFile = path.join(dir, TRACE_BIN_FILE);
-  let events: TraceLowLevelEvent[];
-  if (!fs.existsSync(traceFile) && fs.existsSync(binFile)) {
-    // trace.bin holds whole zstd frames of whole events: a torn last frame is dropped and the seek table rebuilt.
-    events = repairTraceBin(binFile).events;
-  } else {
-    const text = fs.readFileSync(traceFile, "utf8");
-    // Whole events, without a last one torn by the kill; the file is cut after them and closed.
-    const unfinished = parseUnfinishedTraceJson(text, traceFile);
-    events = unfinished.events;
-    if (!unfinished.closed) {
-      fs.truncateSync(traceFile, Buffer.byteLength(text.slice(0, unfinished.keep), "utf8"));
-      fs.appendFileSync(traceFile, "\n]\n");
-    }
-  }
-  const paths = events.flatMap((e) => (typeof e === "object" && "Path" in e ? [e.Path] : []));
+  // Whole events only: the event file is cut after them (trace.json) or its torn frame dropped (trace.bin), and closed.
+  const { events, paths, lastStep } = readUnfinishedTrace(dir, { repair: true });
   writeTracePaths(dir, paths);
   const finished = listWorkerTraces(dir);
   writeTraceMetadata(dir, { ...metadata, process_exit_status: status, partial: true, ...(finished.length > 0 ? { workers: finished } : {}) });
   fs.rmSync(pendingFile, { force: true });
-  let lastStep: RepairResult["lastStep"];
-  for (let i = events.length - 1; i >= 0; i--) {
-    const e = events[i];
-    if (typeof e === "object" && "Step" in e) {
-      lastStep = { path: paths[e.Step.path_id] ?? `<path ${e.Step.path_id}>`, line: e.Step.line };
-      break;
-    }
-  }
   return { dir, repaired: true, events: events.length, ...(lastStep ? { lastStep } : {}), workers };
 }

@@ -8,13 +8,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { TraceFormatError } from "../errors.js";
 import { traceMetadataProblems, tracePathsProblems } from "../metadata.js";
-import { parseTraceJson, parseUnfinishedTraceJson } from "../reader.js";
+import { parseTraceJson } from "../reader.js";
 import { PENDING_METADATA_FILE, TRACE_BIN_FILE, TRACE_JSON_FILE, TRACE_METADATA_FILE, TRACE_PATHS_FILE } from "../types.js";
 import { mergeReports, validateEvents } from "../validate.js";
 import type { ValidationIssue, ValidationOptions, ValidationReport } from "../validate.js";
 import { findEventsFile, readJsonFileIfExists, readTextFileIfExists } from "./read-folder.js";
 import { readTraceBinFile } from "./bin-files.js";
-import { repairTraceBinBytes } from "../bin-format.js";
+import { readUnfinishedTrace } from "./unfinished.js";
 
 function fileIssue(code: string, message: string): ValidationIssue {
   return { severity: "error", code, message };
@@ -121,22 +121,9 @@ export function validateTraceFolder(
  */
 function unfinishedProgress(dir: string): string {
   try {
-    const file = path.join(dir, TRACE_JSON_FILE);
-    let events: unknown[];
-    if (fs.existsSync(file)) {
-      events = parseUnfinishedTraceJson(fs.readFileSync(file, "utf8"), file).events;
-    } else {
-      const bin = path.join(dir, TRACE_BIN_FILE);
-      events = repairTraceBinBytes(fs.readFileSync(bin), { file: bin }).events;
-    }
-    const paths = events.flatMap((e) => (typeof e === "object" && e !== null && "Path" in e ? [(e as { Path: string }).Path] : []));
-    for (let i = events.length - 1; i >= 0; i--) {
-      const e = events[i] as { Step?: { path_id: number; line: number } };
-      if (typeof e === "object" && e !== null && e.Step) {
-        return `${events.length} complete events written, the last step at ${paths[e.Step.path_id] ?? "?"}:${e.Step.line}`;
-      }
-    }
-    return `${events.length} complete events written`;
+    const { events, lastStep } = readUnfinishedTrace(dir, { repair: false });
+    const last = lastStep ? `, the last step at ${lastStep.path}:${lastStep.line}` : "";
+    return `${events.length} complete events written${last}`;
   } catch {
     return "its events cannot be read";
   }
