@@ -11,6 +11,7 @@ import {
   checkTraceFormat,
   ensureTraceDir,
   errorTrailer,
+  isEnvTrue,
   policyFromEnv,
   repairTrace,
   type RecorderError,
@@ -87,7 +88,7 @@ export async function run(argv: string[], cwd: string = process.cwd()): Promise<
     }
     throw error;
   }
-  const jsonErrors = args.jsonErrors || /^(1|true|t|yes|y|on)$/i.test(process.env.CODETRACER_JSON_ERRORS ?? "");
+  const jsonErrors = args.jsonErrors || isEnvTrue(process.env.CODETRACER_JSON_ERRORS);
   if (args.repair !== undefined) return repair(path.resolve(cwd, args.repair), jsonErrors);
   const script = path.resolve(cwd, args.script);
   if (!fs.statSync(script, { throwIfNoEntry: false })?.isFile()) {

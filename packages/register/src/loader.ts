@@ -18,6 +18,7 @@ import {
   inheritedRecording,
   installExitHooks,
   installIdleRuntime,
+  isEnvTrue,
   isRecorderErrorLike,
   policySnapshot,
   runtimeHost,
@@ -105,7 +106,7 @@ function setup(mode: "record" | "instrument"): void {
         args: isMainThread ? process.argv.slice(2) : () => process.argv.slice(2),
         workdir: config.cwd,
         ...(config.activationPath ? { activationPath: config.activationPath } : {}),
-        ...(isMainThread && /^(1|true|yes|on)$/i.test(process.env.CODETRACER_WITH_DIFF ?? "") ? { withDiff: true } : {}),
+        ...(isMainThread && isEnvTrue(process.env.CODETRACER_WITH_DIFF) ? { withDiff: true } : {}),
         ...(inject ? { injectFailureAtStep: inject } : {}),
         attrPolicy,
         metadata: () => filterMetadata(counters()),
@@ -140,7 +141,8 @@ export function startLoader(mode: "record" | "instrument"): void {
     uncaptured(() => {
       if (isMainThread) process.stderr.write(`codetracer: ${e.message}\n`);
       else process.stderr.write(`codetracer: worker ${threadId} is not recorded: ${e.message}\n`);
-      if (policySnapshot().jsonErrors || /^(1|true|t|yes|y|on)$/i.test(process.env.CODETRACER_JSON_ERRORS ?? "")) {
+      // The policy may not be set yet: the error may be a bad policy variable.
+      if (policySnapshot().jsonErrors || isEnvTrue(process.env.CODETRACER_JSON_ERRORS)) {
         process.stderr.write(`${errorTrailer(e)}\n`);
       }
     });

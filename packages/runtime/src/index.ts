@@ -50,6 +50,7 @@ export {
   DEFAULT_POLICY,
   configurePolicy,
   configurePolicyFromEnv,
+  isEnvTrue,
   onPolicyChange,
   policyFromEnv,
   policySnapshot,

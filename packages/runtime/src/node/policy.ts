@@ -129,6 +129,15 @@ export function onPolicyChange(listener: (policy: Readonly<RecorderPolicy>) => v
 const TRUE = new Set(["1", "true", "t", "yes", "y", "on"]);
 const FALSE = new Set(["0", "false", "f", "no", "n", "off"]);
 
+/**
+ * True when an environment value is one of the policy's true words (`1/true/t/yes/y/on`, any
+ * case, spaces around ignored); false for anything else, unset included. For reading a flag where
+ * an invalid value must not throw (the value is validated elsewhere).
+ */
+export function isEnvTrue(raw: string | undefined): boolean {
+  return raw !== undefined && TRUE.has(raw.trim().toLowerCase());
+}
+
 function envBoolean(variable: string, raw: string): boolean {
   const v = raw.trim().toLowerCase();
   if (TRUE.has(v)) return true;
