@@ -11,6 +11,7 @@ import { isMainThread, threadId } from "node:worker_threads";
 import { createRequire } from "node:module";
 import {
   asRecorderError,
+  attrPolicyOf,
   autoStartFromEnv,
   configurePolicyFromEnv,
   errorTrailer,
@@ -35,7 +36,7 @@ import { readLoaderConfig, type LoaderConfig } from "./config.js";
 import { installRequireHook } from "./cjs.js";
 import { createFileFilter } from "./filter.js";
 import type { HooksData } from "./hooks.js";
-import { attrPolicyOf, loadFilterChain, scopeFilterFor } from "./trace-filter.js";
+import { loadFilterChain, scopeFilterFor } from "./trace-filter.js";
 
 /** What a recorded thread hands its workers: the configuration and the process's run id. */
 type InheritedConfig = LoaderConfig & { runId?: string };

@@ -21,7 +21,7 @@ import {
   resolveFilterPaths,
   type TraceFilter,
 } from "@codetracer/trace-filter";
-import { fromTraceFilterError, type AttrPolicy } from "@codetracer/runtime";
+import { fromTraceFilterError } from "@codetracer/runtime";
 import type { ScopeFilter } from "@codetracer/instrument";
 
 /** The inline filter's pseudo-path (in `trace_metadata.json`). */
@@ -118,11 +118,3 @@ export function scopeFilterFor(chain: FilterChain, file: string): ScopeFilter {
   return (obj) => chain.classify({ file, obj });
 }
 
-/** The runtime's `attr` policy under `chain` (`null` where every field is captured). */
-export function attrPolicyOf(chain: FilterChain): (file: string, scope: string) => AttrPolicy | null {
-  return (file, scope) => {
-    const decision = chain.classify({ file: path.normalize(file), obj: scope });
-    if (decision.uniformValueAction("attr") === "allow") return null;
-    return (field) => decision.valueAction("attr", field);
-  };
-}

@@ -36,6 +36,7 @@ export {
   TRACE_BINARY,
   TRACE_JSON,
   TraceSession,
+  attrPolicyOf,
   autoStartFromEnv,
   flush,
   isTracing,

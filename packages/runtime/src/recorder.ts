@@ -77,7 +77,8 @@ export interface RuntimeScopeDecision {
 /** A run-time value decision. */
 export type RuntimeValueAction = "allow" | "redact" | "drop";
 
-function stricter(a: RuntimeValueAction, b: RuntimeValueAction): RuntimeValueAction {
+/** The stricter of two value decisions: drop over redact over allow. */
+export function stricter(a: RuntimeValueAction, b: RuntimeValueAction): RuntimeValueAction {
   if (a === "drop" || b === "drop") return "drop";
   if (a === "redact" || b === "redact") return "redact";
   return "allow";

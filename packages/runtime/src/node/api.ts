@@ -18,7 +18,7 @@ import * as path from "node:path";
 import { FilterChain, builtinDefaultFilter, expandHome, loadTraceFilter, splitFilterList } from "@codetracer/trace-filter";
 import { UsageError, asRecorderError, fromTraceFilterError, type RecorderError } from "../errors.js";
 import { runtimeHost } from "../host.js";
-import type { AttrPolicy, FilterCounters, RuntimeScopeDecision } from "../recorder.js";
+import { stricter, type AttrPolicy, type FilterCounters, type RuntimeScopeDecision } from "../recorder.js";
 import { installExitHooks } from "./exit-hooks.js";
 import { log, reportRecorderError } from "./log.js";
 import { configurePolicy, configurePolicyFromEnv, type RecorderPolicy } from "./policy.js";
@@ -159,14 +159,22 @@ function runtimeChain(traceFilter: StartOptions["traceFilter"]): FilterChain | n
   }
 }
 
+/**
+ * The trace filter's `attr` decisions of `chain` as the recorder's field policy per scope:
+ * `null` for a scope whose fields are all allowed (nothing to ask per field).
+ */
+export function attrPolicyOf(chain: FilterChain): (file: string, scope: string) => AttrPolicy | null {
+  return (file, scope) => {
+    const decision = chain.classify({ file: path.normalize(file), obj: scope });
+    if (decision.uniformValueAction("attr") === "allow") return null;
+    return (field) => decision.valueAction("attr", field);
+  };
+}
+
 function stricterAttr(a: AttrPolicy | null, b: AttrPolicy | null): AttrPolicy | null {
   if (!a) return b;
   if (!b) return a;
-  return (field) => {
-    const x = a(field);
-    const y = b(field);
-    return x === "drop" || y === "drop" ? "drop" : x === "redact" || y === "redact" ? "redact" : "allow";
-  };
+  return (field) => stricter(a(field), b(field));
 }
 
 const activeApiSessions = new WeakMap<NodeSession, TraceSession>();
@@ -207,12 +215,7 @@ export function start(tracePath: string, options: StartOptions = {}): TraceSessi
         { errorCode: "ERR_TRACE_MISSING" },
       );
     }
-    const chainAttr = chain
-      ? (file: string, scope: string): AttrPolicy | null => {
-          const decision = chain.classify({ file: path.normalize(file), obj: scope });
-          return decision.uniformValueAction("attr") === "allow" ? null : (field) => decision.valueAction("attr", field);
-        }
-      : null;
+    const chainAttr = chain ? attrPolicyOf(chain) : null;
     const loaderAttr = loader?.attrPolicy ?? null;
     let counters: () => FilterCounters | undefined = () => undefined;
     const script = process.argv[1];
@@ -228,10 +231,7 @@ export function start(tracePath: string, options: StartOptions = {}): TraceSessi
         : {}),
       ...(chain
         ? {
-            scopePolicy: (file: string, scope: string): RuntimeScopeDecision | null => {
-              const d = chain.classify({ file: path.normalize(file), obj: scope });
-              return { exec: d.exec, valueAction: (kind, name) => d.valueAction(kind, name) };
-            },
+            scopePolicy: (file: string, scope: string): RuntimeScopeDecision => chain.classify({ file: path.normalize(file), obj: scope }),
           }
         : {}),
       metadata: () => {
