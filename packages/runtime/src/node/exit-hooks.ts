@@ -12,7 +12,7 @@
  *   same signal.
  */
 import { isMainThread } from "node:worker_threads";
-import { asRecorderError } from "../errors.js";
+import { asRecorderError, type RecorderError } from "../errors.js";
 import { uncaptured } from "./io-capture.js";
 import { log, reportRecorderError } from "./log.js";
 import type { NodeSession } from "./session.js";
@@ -22,17 +22,22 @@ export const FINALISED_SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM"
 
 /** Installs the hooks for `session`; returns a function that removes them. */
 export function installExitHooks(session: NodeSession): () => void {
-  const onExit = (code: number) => {
+  /** Stops the session; a recorder error is reported (stderr, log, trailer) and returned, never thrown. */
+  const stop = (exitCode?: number, label?: string): RecorderError | undefined => {
     try {
-      session.stop(code);
+      session.stop(exitCode, label);
+      return undefined;
     } catch (error) {
       const e = asRecorderError(error);
       // ERR_TRACE_MISSING comes after the folder was finished; anything else left it unfinished.
       const what = e.code === "ERR_TRACE_MISSING" ? "" : `could not finish the trace in ${session.traceDir}: `;
       uncaptured(() => process.stderr.write(`codetracer: ${what}${e.message}\n`));
       reportRecorderError(e);
-      if (!code) process.exitCode = 1;
+      return e;
     }
+  };
+  const onExit = (code: number) => {
+    if (stop(code) && !code) process.exitCode = 1;
   };
   const onUncaught = (error: unknown) => session.recorder.recordUncaught(error);
   process.on("exit", onExit);
@@ -49,13 +54,7 @@ export function installExitHooks(session: NodeSession): () => void {
         if (process.listenerCount(signal) > 1) return;
         log("info", "codetracer.signal", `${signal} received: finishing the trace, then ending the process by ${signal}`);
         process.off("exit", onExit);
-        try {
-          session.stop(undefined, signal);
-        } catch (error) {
-          const e = asRecorderError(error);
-          process.stderr.write(`codetracer: could not finish the trace in ${session.traceDir}: ${e.message}\n`);
-          reportRecorderError(e);
-        }
+        stop(undefined, signal);
         removeSignals();
         process.kill(process.pid, signal);
       };
