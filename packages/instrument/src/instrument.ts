@@ -14,6 +14,9 @@ import transformTypeScriptMetadata from "babel-plugin-transform-typescript-metad
 import { parameterDecoratorsPlugin } from "./parameter-decorators.js";
 import { codetracerBabelPlugin, type CodetracerPluginMetadata, type CodetracerPluginOptions, type ScopeFilter } from "./plugin.js";
 import { InstrumentError } from "./errors.js";
+import { isSupportedFile, JSX_EXT, needsCompile, TS_EXT } from "./files.js";
+
+export { isSupportedFile, needsCompile };
 
 /** Options of {@link instrument}. */
 export interface InstrumentOptions {
@@ -87,18 +90,6 @@ export interface InstrumentResult {
 
 /** Cheap pre-check: `@` followed by a name somewhere (decorators need an extra parser plugin). */
 const DECORATOR = /@[\p{ID_Start}$_]/u;
-const TS_EXT = /\.(?:[cm]?ts|tsx)$/;
-const JSX_EXT = /\.(?:jsx|tsx)$/;
-
-/** True for the extensions this package can compile: `.js .mjs .cjs .jsx .ts .mts .cts .tsx`. */
-export function isSupportedFile(filename: string): boolean {
-  return /\.(?:[cm]?[jt]s|[jt]sx)$/.test(filename);
-}
-
-/** True when the file needs compiling even when it is not recorded (TypeScript, JSX). */
-export function needsCompile(filename: string): boolean {
-  return TS_EXT.test(filename) || JSX_EXT.test(filename);
-}
 
 /** A `using` or `await using` declaration may be in the text. */
 const USING = /\busing\s+[\p{L}_$[{]/u;

@@ -6,7 +6,7 @@
  */
 import * as fs from "node:fs";
 import Module from "node:module";
-import { InstrumentError, needsCompile } from "@codetracer/instrument";
+import { InstrumentError, needsCompile } from "@codetracer/instrument/files";
 import { NO_FILTER, compileForLoader, type LoaderFilter } from "./compile.js";
 import { moduleFormat } from "./format.js";
 import { typeScriptAlternatives } from "./ts-specifiers.js";

@@ -5,7 +5,7 @@
  * are the chain's last rules). Node built-ins are never files, so they are never recorded.
  * Results are cached per path.
  */
-import { isSupportedFile } from "@codetracer/instrument";
+import { isSupportedFile } from "@codetracer/instrument/files";
 import type { FilterChain } from "@codetracer/trace-filter";
 import type { LoaderConfig } from "./config.js";
 

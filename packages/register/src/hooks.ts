@@ -7,7 +7,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { InstrumentError, isSupportedFile, needsCompile } from "@codetracer/instrument";
+import { InstrumentError, isSupportedFile, needsCompile } from "@codetracer/instrument/files";
 import { installIdleRuntime } from "@codetracer/runtime";
 import type { LoaderConfig } from "./config.js";
 import { NO_FILTER, compileForLoader, type LoaderFilter } from "./compile.js";

@@ -14,6 +14,7 @@
 import {
   EventLogKind,
   type FullValueRecord,
+  type TraceEventWriter,
   type TraceLowLevelEvent,
   type ValueRecord,
 } from "@codetracer/trace-format";
@@ -22,9 +23,30 @@ import { TypeTable, ValueEncoder, type ValueCaptureLimits } from "./values.js";
 import { noteFunctionSources } from "./function-source.js";
 import { delegation } from "./delegation.js";
 
-/** Receives the events in order. */
+/**
+ * Receives the events in order. The typed methods, when present, must write what `write`
+ * would for the same event (as the trace-format writers' do, see `TraceEventWriter`): the
+ * recorder uses them for its hot events so no event object is built.
+ */
 export interface TraceEventSink {
   write(event: TraceLowLevelEvent): void;
+  writeStep?(pathId: number, line: number): void;
+  writeValue?(variableId: number, value: ValueRecord): void;
+  writeCall?(functionId: number, args: readonly FullValueRecord[]): void;
+  writeReturn?(value: ValueRecord): void;
+}
+
+/** `sink` with every typed method (the missing ones build the event and call `write`). */
+function completeSink(sink: TraceEventSink): TraceEventWriter {
+  return {
+    write: (event) => sink.write(event),
+    writeStep: sink.writeStep ? sink.writeStep.bind(sink) : (path_id, line) => sink.write({ Step: { path_id, line } }),
+    writeValue: sink.writeValue ? sink.writeValue.bind(sink) : (variable_id, value) => sink.write({ Value: { variable_id, value } }),
+    writeCall: sink.writeCall
+      ? sink.writeCall.bind(sink)
+      : (function_id, args) => sink.write({ Call: { function_id, args: args as FullValueRecord[] } }),
+    writeReturn: sink.writeReturn ? sink.writeReturn.bind(sink) : (return_value) => sink.write({ Return: { return_value } }),
+  };
 }
 
 /** Options of {@link Recorder}. */
@@ -232,7 +254,7 @@ export class Recorder implements RuntimeApi {
   private readonly attrPolicy: ((file: string, scope: string) => AttrPolicy | null) | undefined;
   private readonly scopePolicy: RecorderOptions["scopePolicy"];
 
-  private readonly sink: TraceEventSink;
+  private readonly sink: TraceEventWriter;
   private readonly types: TypeTable;
   private readonly values: ValueEncoder;
   private readonly pathIds = new Map<string, number>();
@@ -265,7 +287,7 @@ export class Recorder implements RuntimeApi {
   private readonly onInternalError: RecorderOptions["onInternalError"];
 
   constructor(options: RecorderOptions) {
-    this.sink = options.sink;
+    this.sink = completeSink(options.sink);
     this.types = new TypeTable((e) => this.emit(e));
     this.values = new ValueEncoder(this.types, options.limits, options.isProxy);
     this.activationPath = options.activationPath;
@@ -361,6 +383,32 @@ export class Recorder implements RuntimeApi {
     this.route(event);
   }
 
+  // The hot events: written through the sink's typed methods unless a frame holds events back.
+
+  private emitStep(pathId: number, line: number): void {
+    this.stats.events++;
+    if (this.deferred.length === 0) this.sink.writeStep(pathId, line);
+    else this.route({ Step: { path_id: pathId, line } });
+  }
+
+  private emitValue(variableId: number, value: ValueRecord): void {
+    this.stats.events++;
+    if (this.deferred.length === 0) this.sink.writeValue(variableId, value);
+    else this.route({ Value: { variable_id: variableId, value } });
+  }
+
+  private emitCall(functionId: number, args: FullValueRecord[]): void {
+    this.stats.events++;
+    if (this.deferred.length === 0) this.sink.writeCall(functionId, args);
+    else this.route({ Call: { function_id: functionId, args } });
+  }
+
+  private emitReturn(value: ValueRecord): void {
+    this.stats.events++;
+    if (this.deferred.length === 0) this.sink.writeReturn(value);
+    else this.route({ Return: { return_value: value } });
+  }
+
   private route(event: TraceLowLevelEvent): void {
     const held = this.deferred[this.deferred.length - 1];
     if (!held || isDeclaration(event)) {
@@ -379,8 +427,8 @@ export class Recorder implements RuntimeApi {
     const held = this.deferred.pop()!;
     frame.callDeferred = false;
     const callArgs = args ? this.callArgs(frame.file, frame.fn, args) : [];
-    this.emit({ Step: { path_id: this.filePathId(frame.file), line: frame.file.table.fns[frame.fn]![1] } });
-    this.emit({ Call: { function_id: frame.functionId, args: callArgs } });
+    this.emitStep(this.filePathId(frame.file), frame.file.table.fns[frame.fn]![1]);
+    this.emitCall(frame.functionId, callArgs);
     for (const event of held.events) this.route(event);
   }
 
@@ -392,7 +440,7 @@ export class Recorder implements RuntimeApi {
     const pathId = this.pathId(programPath);
     this.emit({ Function: { path_id: pathId, line: 1, name: "<top-level>" } });
     this.functionCount++;
-    this.emit({ Call: { function_id: 0, args: [] } });
+    this.emitCall(0, []);
     const top = new Frame(
       newFileState({ v: ABI_VERSION, path: programPath, fns: [], sites: [] }, pathId),
       0,
@@ -762,8 +810,8 @@ export class Recorder implements RuntimeApi {
       return frame;
     }
     const callArgs = this.callArgs(file, fn, args);
-    this.emit({ Step: { path_id: this.filePathId(file), line: entry[1] } });
-    this.emit({ Call: { function_id: functionId, args: callArgs } });
+    this.emitStep(this.filePathId(file), entry[1]);
+    this.emitCall(functionId, callArgs);
     this.stack.push(frame);
     return frame;
   }
@@ -786,17 +834,17 @@ export class Recorder implements RuntimeApi {
       }
       slots = file.siteVars[site] = this.slots(entry, 1, decide);
     }
-    this.emit({ Step: { path_id: this.filePathId(file), line: entry[0] } });
+    this.emitStep(this.filePathId(file), entry[0]);
     this.useAttrPolicyOf(file, frame.fn);
     const { vars, actions } = slots;
     let next = 0;
     for (let i = 0; i < vars.length; i++) {
       const action = actions ? actions[i]! : Action.Allow;
-      if (action === Action.Allow) this.emit({ Value: { variable_id: vars[i]!, value: this.values.encode(values[next++]) } });
+      if (action === Action.Allow) this.emitValue(vars[i]!, this.values.encode(values[next++]));
       else {
         this.countValue(action, frame.fn === 0 ? "global" : "local");
         if (action >= Action.RedactPassed) next++;
-        if (action === Action.Redact || action === Action.RedactPassed) this.emit({ Value: { variable_id: vars[i]!, value: this.values.redacted() } });
+        if (action === Action.Redact || action === Action.RedactPassed) this.emitValue(vars[i]!, this.values.redacted());
       }
     }
   }
@@ -864,8 +912,8 @@ export class Recorder implements RuntimeApi {
     }
     frame.awaiting = false;
     const entry = frame.file.table.fns[frame.fn]!;
-    this.emit({ Step: { path_id: this.filePathId(frame.file), line: entry[1] } });
-    this.emit({ Call: { function_id: frame.functionId, args: [] } });
+    this.emitStep(this.filePathId(frame.file), entry[1]);
+    this.emitCall(frame.functionId, []);
     frame.state = State.Active;
     this.stack.push(frame);
   }
@@ -876,6 +924,6 @@ export class Recorder implements RuntimeApi {
     if (top.callDeferred) this.resolveDeferred(top, undefined);
     const frame = this.stack.pop()!;
     if (frame.state === State.Active) frame.state = State.Suspended;
-    this.emit({ Return: { return_value: value } });
+    this.emitReturn(value);
   }
 }

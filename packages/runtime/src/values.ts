@@ -238,7 +238,10 @@ function ownProperty(obj: object, key: PropertyKey): Own | undefined {
  * gives it the next positional `TypeId` (spec `trace-format.md` §5, §7).
  */
 export class TypeTable {
+  /** Struct shapes by their key. */
   private readonly ids = new MapCtor<string, TypeId>();
+  /** Other types: per `TypeKind`, by lang type. */
+  private readonly byKind: Array<Map<string, TypeId> | undefined> = [];
   private count = 0;
 
   /** @param emit receives each new `Type` event, before any value that uses it. */
@@ -249,11 +252,16 @@ export class TypeTable {
    * (`key` then distinguishes shapes of the same `langType`).
    */
   id(kind: TypeKind, langType: string, specific?: TypeSpecificInfo, key?: string): TypeId {
-    const k = key ?? `${kind}\u0000${langType}`;
-    let id = apply(mapGet, this.ids, [k]) as TypeId | undefined;
+    // Plain types are looked up by kind, then lang type (no key string built per value).
+    let map = this.ids;
+    if (key === undefined) {
+      map = this.byKind[kind] ??= new MapCtor<string, TypeId>();
+      key = langType;
+    }
+    let id = apply(mapGet, map, [key]) as TypeId | undefined;
     if (id === undefined) {
       id = this.count++;
-      apply(mapSet, this.ids, [k, id]);
+      apply(mapSet, map, [key, id]);
       const record: TypeRecord = { kind, lang_type: langType, specific_info: specific ?? { kind: "None" } };
       this.emit({ Type: record });
     }
@@ -297,8 +305,38 @@ export class ValueEncoder {
     this.limits = { ...DEFAULT_VALUE_LIMITS, ...limits };
   }
 
+  /** Type ids of the common primitives, once interned (-1: not yet). */
+  private intType = -1;
+  private stringType = -1;
+  private boolType = -1;
+  private undefinedType = -1;
+
   /** Encodes `value`. Never throws and never runs user code; failures become Error values. */
   encode(value: unknown): ValueRecord {
+    // Fast paths for the common primitives: the same records `encodeAt` makes.
+    switch (typeof value) {
+      case "number":
+        if (isSafeInteger(value) && (value !== 0 || 1 / value > 0)) {
+          if (this.intType < 0) this.intType = this.types.id(TypeKind.Int, "number");
+          return { kind: "Int", i: value, type_id: this.intType };
+        }
+        break;
+      case "string":
+        // Short enough that neither the length nor the byte limit can cut it.
+        if (value.length <= this.limits.maxStringLength && value.length * 6 <= this.limits.maxBytes - 64) {
+          if (this.stringType < 0) this.stringType = this.types.id(TypeKind.String, "string");
+          return { kind: "String", text: wellFormed(value), type_id: this.stringType };
+        }
+        break;
+      case "boolean":
+        if (this.boolType < 0) this.boolType = this.types.id(TypeKind.Bool, "boolean");
+        return { kind: "Bool", b: value, type_id: this.boolType };
+      case "undefined":
+        if (this.undefinedType < 0) this.undefinedType = this.types.id(TypeKind.None, "undefined");
+        return { kind: "None", type_id: this.undefinedType };
+      default:
+        break;
+    }
     this.used = 0;
     try {
       return this.encodeAt(value, 0);

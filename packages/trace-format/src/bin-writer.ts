@@ -5,9 +5,9 @@
  */
 
 import { buildSeekTable, TRACE_BIN_HEADER_V1, type SeekTableEntry } from "./bin-format.js";
-import { CborOutput, encodeEvent } from "./cbor.js";
+import { CborOutput, encodeCall, encodeEvent, encodeReturn, encodeStep, encodeValueEvent } from "./cbor.js";
 import { TraceFormatError } from "./errors.js";
-import type { TraceLowLevelEvent } from "./types.js";
+import type { FullValueRecord, TraceEventWriter, TraceLowLevelEvent, ValueRecord } from "./types.js";
 import { zstdCodec, type ZstdCodec } from "./zstd.js";
 
 /**
@@ -96,7 +96,7 @@ export interface TraceBinWriterOptions {
  *   encoded (e.g. holds a `bigint`); `ERR_IO` from `write`/`flush` after `finish`, or when the
  *   zstd codec cannot be loaded or fails; sink errors propagate unchanged.
  */
-export class TraceBinWriter {
+export class TraceBinWriter implements TraceEventWriter {
   private readonly sink: ByteSink;
   private readonly zstd: ZstdCodec;
   private readonly frameBytes: number;
@@ -167,22 +167,79 @@ export class TraceBinWriter {
    *   event cannot be encoded (nothing of it is buffered then)
    */
   write(event: TraceLowLevelEvent): void {
-    if (this.finished) {
-      throw new TraceFormatError("ERR_IO", "TraceBinWriter.write called after finish()");
-    }
+    this.open();
     try {
       encodeEvent(this.out, event);
     } catch (error) {
-      if (error instanceof TraceFormatError) {
-        throw new TraceFormatError(
-          "ERR_TRACE_INVALID",
-          `cannot encode trace event #${this.count}: ${error.message}`,
-          { ...error.context, eventIndex: String(this.count) },
-          error
-        );
-      }
-      throw error;
+      throw this.invalid(error);
     }
+    this.accepted();
+  }
+
+  /**
+   * Encodes `{"Step":{"path_id","line"}}` (the same bytes as {@link write} of that event, without
+   * building it).
+   * @throws as {@link write}
+   */
+  writeStep(pathId: number, line: number): void {
+    this.open();
+    try {
+      encodeStep(this.out, pathId, line);
+    } catch (error) {
+      throw this.invalid(error);
+    }
+    this.accepted();
+  }
+
+  /** Encodes `{"Value":{"variable_id","value"}}` (as {@link write}). @throws as {@link write} */
+  writeValue(variableId: number, value: ValueRecord): void {
+    this.open();
+    try {
+      encodeValueEvent(this.out, variableId, value);
+    } catch (error) {
+      throw this.invalid(error);
+    }
+    this.accepted();
+  }
+
+  /** Encodes `{"Call":{"function_id","args"}}` (as {@link write}). @throws as {@link write} */
+  writeCall(functionId: number, args: readonly FullValueRecord[]): void {
+    this.open();
+    try {
+      encodeCall(this.out, functionId, args);
+    } catch (error) {
+      throw this.invalid(error);
+    }
+    this.accepted();
+  }
+
+  /** Encodes `{"Return":{"return_value"}}` (as {@link write}). @throws as {@link write} */
+  writeReturn(value: ValueRecord): void {
+    this.open();
+    try {
+      encodeReturn(this.out, value);
+    } catch (error) {
+      throw this.invalid(error);
+    }
+    this.accepted();
+  }
+
+  private open(): void {
+    if (this.finished) throw new TraceFormatError("ERR_IO", "TraceBinWriter.write called after finish()");
+  }
+
+  private invalid(error: unknown): unknown {
+    if (!(error instanceof TraceFormatError)) return error;
+    return new TraceFormatError(
+      "ERR_TRACE_INVALID",
+      `cannot encode trace event #${this.count}: ${error.message}`,
+      { ...error.context, eventIndex: String(this.count) },
+      error
+    );
+  }
+
+  /** One more event is buffered: a frame is written when enough bytes are. */
+  private accepted(): void {
     this.count++;
     if (this.out.length >= this.frameBytes) this.flush();
   }

@@ -27,7 +27,7 @@
 import { TraceFormatError } from "./errors.js";
 import { floatToString } from "./floats.js";
 import { recordNumberSource } from "./number-source.js";
-import type { TraceLowLevelEvent } from "./types.js";
+import type { FullValueRecord, TraceLowLevelEvent, ValueRecord } from "./types.js";
 
 /** A growable byte buffer that CBOR items are appended to. */
 export class CborOutput {
@@ -35,7 +35,8 @@ export class CborOutput {
   bytes: Uint8Array;
   /** Number of bytes written. */
   length = 0;
-  private view: DataView;
+  /** A DataView of {@link bytes} (replaced with it). */
+  view: DataView;
 
   /** @param initialCapacity - initial size of the buffer in bytes (default 64 KiB) */
   constructor(initialCapacity = 64 * 1024) {
@@ -241,6 +242,292 @@ export function encodeEvent(out: CborOutput, event: TraceLowLevelEvent): void {
     out.text(variant);
     if (payload === undefined) out.byte(0xf6);
     else encodeValue(out, payload, 1);
+  } catch (error) {
+    out.length = start;
+    throw error;
+  }
+}
+
+// -------------------------------------------------------------------------------------------
+// Fast paths for the hot events (Step, Value, Call, Return): constant key bytes, no walk
+// -------------------------------------------------------------------------------------------
+
+/** The CBOR bytes of a text string. */
+function textBytes(s: string): number[] {
+  const out = new CborOutput(16);
+  out.text(s);
+  return Array.from(out.toBytes());
+}
+
+/**
+ * A constant byte sequence, as big-endian 32-bit words (the last one zero-padded) so it is
+ * written a word at a time: the padding is overwritten by what follows (callers reserve room).
+ */
+interface Constant {
+  words: Uint32Array;
+  length: number;
+}
+
+/** The constant made of raw bytes (numbers) and CBOR text strings. */
+function constant(...parts: Array<string | number>): Constant {
+  const bytes: number[] = [];
+  for (const p of parts) {
+    if (typeof p === "number") bytes.push(p);
+    else bytes.push(...textBytes(p));
+  }
+  const words = new Uint32Array(Math.ceil(bytes.length / 4));
+  for (let i = 0; i < words.length; i++) {
+    words[i] = (((bytes[4 * i] ?? 0) << 24) | ((bytes[4 * i + 1] ?? 0) << 16) | ((bytes[4 * i + 2] ?? 0) << 8) | (bytes[4 * i + 3] ?? 0)) >>> 0;
+  }
+  return { words, length: bytes.length };
+}
+
+const STEP_PREFIX = constant(0xa1, "Step", 0xa2, "path_id");
+const LINE_KEY = constant("line");
+const VALUE_PREFIX = constant(0xa1, "Value", 0xa2, "variable_id");
+const VALUE_KEY = constant("value");
+const VARIABLE_ID_KEY = constant(0xa2, "variable_id");
+const CALL_PREFIX = constant(0xa1, "Call", 0xa2, "function_id");
+const ARGS_KEY = constant("args");
+const RETURN_PREFIX = constant(0xa1, "Return", 0xa1, "return_value");
+const INT_PREFIX = constant(0xa3, "kind", "Int", "i");
+const BOOL_PREFIX = constant(0xa3, "kind", "Bool", "b");
+const STRING_PREFIX = constant(0xa3, "kind", "String", "text");
+const RAW_PREFIX = constant(0xa3, "kind", "Raw", "r");
+const ERROR_PREFIX = constant(0xa3, "kind", "Error", "msg");
+const NONE_PREFIX = constant(0xa2, "kind", "None");
+const FLOAT_PREFIX = constant(0xa3, "kind", "Float", "f");
+const STRUCT_PREFIX = constant(0xa3, "kind", "Struct", "field_values");
+const SEQUENCE_PREFIX = constant(0xa4, "kind", "Sequence", "elements");
+const IS_SLICE_KEY = constant("is_slice");
+const TYPE_ID_KEY = constant("type_id");
+
+/** Room every hot-path write reserves first: the longest constant, padded, plus an integer. */
+const ROOM = 48;
+
+/** Appends a constant (room for it and its padding must be reserved). */
+function put(out: CborOutput, c: Constant): void {
+  const view = out.view;
+  const words = c.words;
+  const p = out.length;
+  for (let i = 0; i < words.length; i++) view.setUint32(p + 4 * i, words[i]!);
+  out.length = p + c.length;
+}
+
+/** Appends an unsigned integer below 2^32 (room for 5 bytes must be reserved), else any. */
+function putUint(out: CborOutput, n: number): void {
+  const b = out.bytes;
+  const p = out.length;
+  if (n < 24) {
+    b[p] = n;
+    out.length = p + 1;
+  } else if (n < 0x100) {
+    b[p] = 24;
+    b[p + 1] = n;
+    out.length = p + 2;
+  } else if (n < 0x10000) {
+    b[p] = 25;
+    b[p + 1] = n >>> 8;
+    b[p + 2] = n & 0xff;
+    out.length = p + 3;
+  } else {
+    out.head(0, n);
+  }
+}
+
+const isSafeInteger = Number.isSafeInteger;
+
+/** An id or line: a safe non-negative integer (anything else goes the generic way). */
+function isIndex(n: unknown): n is number {
+  return typeof n === "number" && isSafeInteger(n) && n >= 0;
+}
+
+/**
+ * Appends a value record: the common kinds (Int, Bool, String, Raw, Error, None) by their
+ * fields, in the field order of the `ValueRecord` type; any other kind, or a record whose
+ * fields are not of their types, by the generic walk (same bytes as {@link encodeEvent}).
+ */
+function encodeRecord(out: CborOutput, r: ValueRecord, depth = 2): void {
+  const t = r !== null && typeof r === "object" ? (r as { type_id?: unknown }).type_id : undefined;
+  if (isIndex(t) && depth <= 512) {
+    switch (r.kind) {
+      case "Int":
+        if (isSafeInteger(r.i)) {
+          out.ensure(2 * ROOM);
+          put(out, INT_PREFIX);
+          if (r.i >= 0) putUint(out, r.i);
+          else out.integer(r.i);
+          put(out, TYPE_ID_KEY);
+          putUint(out, t);
+          return;
+        }
+        break;
+      case "Bool":
+        if (typeof r.b === "boolean") {
+          out.ensure(2 * ROOM);
+          put(out, BOOL_PREFIX);
+          out.bytes[out.length++] = r.b ? 0xf5 : 0xf4;
+          put(out, TYPE_ID_KEY);
+          putUint(out, t);
+          return;
+        }
+        break;
+      case "String":
+      case "Raw":
+      case "Error": {
+        const text = r.kind === "String" ? r.text : r.kind === "Raw" ? r.r : r.msg;
+        if (typeof text === "string") {
+          out.ensure(ROOM);
+          put(out, r.kind === "String" ? STRING_PREFIX : r.kind === "Raw" ? RAW_PREFIX : ERROR_PREFIX);
+          out.text(text);
+          out.ensure(ROOM);
+          put(out, TYPE_ID_KEY);
+          putUint(out, t);
+          return;
+        }
+        break;
+      }
+      case "Float":
+        if (typeof r.f === "string" || typeof r.f === "number") {
+          out.ensure(ROOM);
+          put(out, FLOAT_PREFIX);
+          out.text(typeof r.f === "string" ? r.f : floatToString(r.f));
+          out.ensure(ROOM);
+          put(out, TYPE_ID_KEY);
+          putUint(out, t);
+          return;
+        }
+        break;
+      case "Struct":
+        if (isArray(r.field_values) && depth < 512) {
+          out.ensure(ROOM);
+          put(out, STRUCT_PREFIX);
+          encodeRecords(out, r.field_values, depth);
+          out.ensure(ROOM);
+          put(out, TYPE_ID_KEY);
+          putUint(out, t);
+          return;
+        }
+        break;
+      case "Sequence":
+        if (isArray(r.elements) && typeof r.is_slice === "boolean" && depth < 512) {
+          out.ensure(ROOM);
+          put(out, SEQUENCE_PREFIX);
+          encodeRecords(out, r.elements, depth);
+          out.ensure(2 * ROOM);
+          put(out, IS_SLICE_KEY);
+          out.bytes[out.length++] = r.is_slice ? 0xf5 : 0xf4;
+          put(out, TYPE_ID_KEY);
+          putUint(out, t);
+          return;
+        }
+        break;
+      case "None":
+        out.ensure(2 * ROOM);
+        put(out, NONE_PREFIX);
+        put(out, TYPE_ID_KEY);
+        putUint(out, t);
+        return;
+      default:
+        break;
+    }
+  }
+  encodeValue(out, r, depth);
+}
+
+/** Appends an array of value records (the elements of a Struct or Sequence at `depth`). */
+function encodeRecords(out: CborOutput, records: readonly ValueRecord[], depth: number): void {
+  out.head(4, records.length);
+  for (let i = 0; i < records.length; i++) {
+    const item = records[i];
+    if (item === undefined) out.byte(0xf6);
+    else encodeRecord(out, item, depth + 2);
+  }
+}
+
+const isArray = Array.isArray;
+
+/**
+ * Appends `{"Step": {"path_id", "line"}}`: the bytes {@link encodeEvent} writes for that event
+ * (an id that is not a safe non-negative integer goes through it).
+ */
+export function encodeStep(out: CborOutput, pathId: number, line: number): void {
+  if (!isIndex(pathId) || !isIndex(line)) {
+    encodeEvent(out, { Step: { path_id: pathId, line } });
+    return;
+  }
+  out.ensure(2 * ROOM);
+  put(out, STEP_PREFIX);
+  putUint(out, pathId);
+  put(out, LINE_KEY);
+  putUint(out, line);
+}
+
+/**
+ * Appends `{"Value": {"variable_id", "value"}}`: the event {@link encodeEvent} writes, with the
+ * fields of the common record kinds in the `ValueRecord` type's order (see `encodeRecord`; the
+ * same bytes for records built in that order, as the recorder's are).
+ * @throws {@link TraceFormatError} `ERR_TRACE_INVALID` if the record cannot be encoded (nothing appended)
+ */
+export function encodeValueEvent(out: CborOutput, variableId: number, value: ValueRecord): void {
+  if (!isIndex(variableId)) {
+    encodeEvent(out, { Value: { variable_id: variableId, value } });
+    return;
+  }
+  const start = out.length;
+  try {
+    out.ensure(2 * ROOM);
+    put(out, VALUE_PREFIX);
+    putUint(out, variableId);
+    put(out, VALUE_KEY);
+    encodeRecord(out, value);
+  } catch (error) {
+    out.length = start;
+    throw error;
+  }
+}
+
+/**
+ * Appends `{"Call": {"function_id", "args": [{"variable_id", "value"}, …]}}` (as
+ * {@link encodeValueEvent} does its record).
+ * @throws {@link TraceFormatError} `ERR_TRACE_INVALID` if a record cannot be encoded (nothing appended)
+ */
+export function encodeCall(out: CborOutput, functionId: number, args: readonly FullValueRecord[]): void {
+  if (!isIndex(functionId) || !args.every((arg) => arg !== null && typeof arg === "object" && isIndex(arg.variable_id))) {
+    encodeEvent(out, { Call: { function_id: functionId, args: args as FullValueRecord[] } });
+    return;
+  }
+  const start = out.length;
+  try {
+    out.ensure(2 * ROOM);
+    put(out, CALL_PREFIX);
+    putUint(out, functionId);
+    put(out, ARGS_KEY);
+    out.head(4, args.length);
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i]!;
+      out.ensure(2 * ROOM);
+      put(out, VARIABLE_ID_KEY);
+      putUint(out, arg.variable_id);
+      put(out, VALUE_KEY);
+      encodeRecord(out, arg.value);
+    }
+  } catch (error) {
+    out.length = start;
+    throw error;
+  }
+}
+
+/**
+ * Appends `{"Return": {"return_value"}}` (as {@link encodeValueEvent} does its record).
+ * @throws {@link TraceFormatError} `ERR_TRACE_INVALID` if the record cannot be encoded (nothing appended)
+ */
+export function encodeReturn(out: CborOutput, value: ValueRecord): void {
+  const start = out.length;
+  try {
+    out.ensure(ROOM);
+    put(out, RETURN_PREFIX);
+    encodeRecord(out, value);
   } catch (error) {
     out.length = start;
     throw error;

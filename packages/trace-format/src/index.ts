@@ -30,6 +30,7 @@ export type {
   ThreadId,
   TraceLowLevelEvent,
   TraceMetadata,
+  TraceEventWriter,
   TraceThreadInfo,
   TypeId,
   TypeRecord,
@@ -50,10 +51,21 @@ export type { EventSink, TraceJsonWriterOptions } from "./json-writer.js";
 export { MemorySink } from "./memory-sink.js";
 export { openBinaryFileSink, openFileSink } from "./node/file-sink.js";
 
+
 // trace.bin, CodeTracer Binary v1 (spec §10)
 export { DEFAULT_FRAME_BYTES, MemoryByteSink, TraceBinWriter } from "./bin-writer.js";
 export type { ByteSink, TraceBinWriterOptions } from "./bin-writer.js";
-export { CborOutput, decodeCborItem, decodeEvents, encodeEvent, encodeEventBytes } from "./cbor.js";
+export {
+  CborOutput,
+  decodeCborItem,
+  decodeEvents,
+  encodeCall,
+  encodeEvent,
+  encodeEventBytes,
+  encodeReturn,
+  encodeStep,
+  encodeValueEvent,
+} from "./cbor.js";
 export {
   buildSeekTable,
   decompressTraceBin,

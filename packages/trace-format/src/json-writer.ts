@@ -6,7 +6,7 @@
 
 import { TraceFormatError } from "./errors.js";
 import { floatToString, parseRustFloat } from "./floats.js";
-import type { TraceLowLevelEvent } from "./types.js";
+import type { FullValueRecord, TraceEventWriter, TraceLowLevelEvent, ValueRecord } from "./types.js";
 import { mapCopyOnWrite } from "./copy-on-write.js";
 
 /** Captured when this module loads: a program that replaces them later cannot run code here. */
@@ -16,6 +16,12 @@ const isArray: (v: unknown) => v is unknown[] = Array.isArray;
 const nativeStringify: (value: unknown) => string | undefined = JSON.stringify;
 const jsonString = nativeStringify as (s: string) => string;
 const OBJECT_PROTO = Object.prototype;
+const isSafeInteger = Number.isSafeInteger;
+
+/** An id or line: a safe non-negative integer (anything else goes the generic way). */
+function isIndex(n: unknown): n is number {
+  return typeof n === "number" && isSafeInteger(n) && n >= 0;
+}
 const ARRAY_PROTO = Array.prototype;
 
 /**
@@ -297,7 +303,7 @@ function fixLoneSurrogateEscapes(json: string): string {
  *   serialised (e.g. holds a `bigint` or is `undefined`); `ERR_IO` from `write`/`flush` after
  *   `finish`; sink errors propagate unchanged.
  */
-export class TraceJsonWriter {
+export class TraceJsonWriter implements TraceEventWriter {
   private readonly sink: EventSink;
   private readonly floatMode: FloatMode;
   private readonly chunkEvents: number;
@@ -375,7 +381,106 @@ export class TraceJsonWriter {
         { eventIndex: String(this.count) }
       );
     }
-    json = fixLoneSurrogateEscapes(json);
+    this.push(fixLoneSurrogateEscapes(json));
+  }
+
+  /**
+   * Writes `{"Step":{"path_id":…,"line":…}}`: the same text as {@link write} of that event,
+   * without building it.
+   * @throws as {@link write}
+   */
+  writeStep(pathId: number, line: number): void {
+    if (!isIndex(pathId) || !isIndex(line) || this.finished) {
+      this.write({ Step: { path_id: pathId, line } });
+      return;
+    }
+    this.push(`{"Step":{"path_id":${pathId},"line":${line}}}`);
+  }
+
+  /**
+   * Writes `{"Value":{"variable_id":…,"value":…}}` (as {@link write} would).
+   * @throws as {@link write}
+   */
+  writeValue(variableId: number, value: ValueRecord): void {
+    const record = isIndex(variableId) && !this.finished ? this.recordJson(value) : undefined;
+    if (record === undefined) {
+      this.write({ Value: { variable_id: variableId, value } });
+      return;
+    }
+    this.push(fixLoneSurrogateEscapes(`{"Value":{"variable_id":${variableId},"value":${record}}}`));
+  }
+
+  /**
+   * Writes `{"Call":{"function_id":…,"args":[…]}}` (as {@link write} would).
+   * @throws as {@link write}
+   */
+  writeCall(functionId: number, args: readonly FullValueRecord[]): void {
+    let json: string | undefined = isIndex(functionId) && !this.finished ? `{"Call":{"function_id":${functionId},"args":[` : undefined;
+    for (let i = 0; i < args.length && json !== undefined; i++) {
+      const arg = args[i]!;
+      const record = isIndex(arg.variable_id) ? this.recordJson(arg.value) : undefined;
+      json = record === undefined ? undefined : `${json}${i > 0 ? "," : ""}{"variable_id":${arg.variable_id},"value":${record}}`;
+    }
+    if (json === undefined) {
+      this.write({ Call: { function_id: functionId, args: args as FullValueRecord[] } });
+      return;
+    }
+    this.push(fixLoneSurrogateEscapes(`${json}]}}`));
+  }
+
+  /**
+   * Writes `{"Return":{"return_value":…}}` (as {@link write} would).
+   * @throws as {@link write}
+   */
+  writeReturn(value: ValueRecord): void {
+    const record = this.finished ? undefined : this.recordJson(value);
+    if (record === undefined) {
+      this.write({ Return: { return_value: value } });
+      return;
+    }
+    this.push(fixLoneSurrogateEscapes(`{"Return":{"return_value":${record}}}`));
+  }
+
+  /**
+   * JSON of a value record, as {@link write} writes it inside an event, or `undefined` when it
+   * cannot be serialised (the caller then goes the generic way, which reports the error).
+   * The common kinds are written by their fields (the field order of the `ValueRecord` type).
+   */
+  private recordJson(r: ValueRecord): string | undefined {
+    if (r === null || typeof r !== "object") return undefined;
+    const t = (r as { type_id?: unknown }).type_id;
+    if (isIndex(t)) {
+      switch (r.kind) {
+        case "Int":
+          if (isSafeInteger(r.i)) return `{"kind":"Int","i":${r.i},"type_id":${t}}`; // (`${-0}` is "0")
+          break;
+        case "Bool":
+          if (typeof r.b === "boolean") return `{"kind":"Bool","b":${r.b},"type_id":${t}}`;
+          break;
+        case "String":
+          if (typeof r.text === "string") return `{"kind":"String","text":${jsonString(r.text)},"type_id":${t}}`;
+          break;
+        case "Raw":
+          if (typeof r.r === "string") return `{"kind":"Raw","r":${jsonString(r.r)},"type_id":${t}}`;
+          break;
+        case "Error":
+          if (typeof r.msg === "string") return `{"kind":"Error","msg":${jsonString(r.msg)},"type_id":${t}}`;
+          break;
+        case "None":
+          return `{"kind":"None","type_id":${t}}`;
+        default:
+          break;
+      }
+    }
+    try {
+      return stringifyJson(normalizeValue(r, this.floatMode));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Buffers one serialised event. */
+  private push(json: string): void {
     this.buffer.push(this.count === 0 ? "\n" + json : ",\n" + json);
     this.count++;
     if (this.buffer.length >= this.chunkEvents) this.flush();

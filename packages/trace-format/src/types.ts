@@ -254,3 +254,25 @@ export const TRACE_METADATA_FILE = "trace_metadata.json";
 export const PENDING_METADATA_FILE = "trace_metadata.pending.json";
 /** Paths file name: a JSON array whose index is the `PathId`. */
 export const TRACE_PATHS_FILE = "trace_paths.json";
+
+/**
+ * Something events are written to, in order: {@link TraceJsonWriter}, {@link TraceBinWriter}.
+ * The typed methods write the event {@link TraceEventWriter.write} writes for the same fields
+ * (`writeStep(p, l)` ≡ `write({ Step: { path_id: p, line: l } })`) without the event object
+ * being built: they are the recorder's hot path. The fields of the common value records (Int,
+ * Bool, String, Raw, Error, None, Float, Struct, Sequence) are written in the order the
+ * `ValueRecord` type lists them, so a record built in another order is the same event in other
+ * bytes; the recorder builds them in that order. Errors are those of `write`.
+ */
+export interface TraceEventWriter {
+  /** Writes any event. */
+  write(event: TraceLowLevelEvent): void;
+  /** `{ Step: { path_id, line } }`. */
+  writeStep(pathId: PathId, line: Line): void;
+  /** `{ Value: { variable_id, value } }`. */
+  writeValue(variableId: VariableId, value: ValueRecord): void;
+  /** `{ Call: { function_id, args } }`. */
+  writeCall(functionId: FunctionId, args: readonly FullValueRecord[]): void;
+  /** `{ Return: { return_value } }`. */
+  writeReturn(value: ValueRecord): void;
+}

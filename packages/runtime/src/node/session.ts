@@ -27,7 +27,7 @@ import {
 import { randomUUID } from "node:crypto";
 import type { RuntimeApi } from "../abi.js";
 import { EnvironmentError, InternalError, UsageError, asRecorderError, type RecorderError } from "../errors.js";
-import { Recorder, type RecorderOptions } from "../recorder.js";
+import { Recorder, type RecorderOptions, type TraceEventSink } from "../recorder.js";
 import { installFunctionSource } from "../function-source.js";
 import { runtimeHost } from "../host.js";
 import type { ValueCaptureLimits } from "../values.js";
@@ -136,18 +136,59 @@ export class NodeSession {
       flushQueued = false;
       this.flush();
     };
-    const sink = {
+    const scheduleFlush = () => {
+      if (!flushQueued) {
+        flushQueued = true;
+        setImmediate(flushSoon).unref();
+      }
+    };
+    // Each method: nothing after a write failure; a failure detaches the recorder (through
+    // `ioFailed`, which `onInternalError` lets the program survive).
+    const sink: TraceEventSink = {
       write: (event: TraceLowLevelEvent) => {
         if (this.ioFailure) return;
         try {
           writer.write(event);
         } catch (error) {
-          throw this.ioFailed(error); // the recorder detaches; `onInternalError` lets the program be
+          throw this.ioFailed(error);
         }
-        if (!flushQueued) {
-          flushQueued = true;
-          setImmediate(flushSoon).unref();
+        scheduleFlush();
+      },
+      writeStep: (pathId, line) => {
+        if (this.ioFailure) return;
+        try {
+          writer.writeStep(pathId, line);
+        } catch (error) {
+          throw this.ioFailed(error);
         }
+        if (!flushQueued) scheduleFlush();
+      },
+      writeValue: (variableId, value) => {
+        if (this.ioFailure) return;
+        try {
+          writer.writeValue(variableId, value);
+        } catch (error) {
+          throw this.ioFailed(error);
+        }
+        if (!flushQueued) scheduleFlush();
+      },
+      writeCall: (functionId, args) => {
+        if (this.ioFailure) return;
+        try {
+          writer.writeCall(functionId, args);
+        } catch (error) {
+          throw this.ioFailed(error);
+        }
+        if (!flushQueued) scheduleFlush();
+      },
+      writeReturn: (value) => {
+        if (this.ioFailure) return;
+        try {
+          writer.writeReturn(value);
+        } catch (error) {
+          throw this.ioFailed(error);
+        }
+        if (!flushQueued) scheduleFlush();
       },
     };
     this.recorder = new Recorder({
