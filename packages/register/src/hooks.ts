@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { InstrumentError, isSupportedFile, needsCompile } from "@codetracer/instrument/files";
 import { installIdleRuntime } from "@codetracer/runtime";
 import type { LoaderConfig } from "./config.js";
-import { NO_FILTER, compileForLoader, type LoaderFilter } from "./compile.js";
+import type { LoaderFilter } from "./compile.js";
 import { createFileFilter } from "./filter.js";
 import { loadFilterChain, scopeFilterFor } from "./trace-filter.js";
 import { moduleFormat } from "./format.js";
@@ -24,7 +24,20 @@ interface LoadContext { format?: string | null; conditions: string[]; importAttr
 interface LoadResult { format: string; source?: string | ArrayBuffer | Uint8Array | null; shortCircuit?: boolean }
 
 let shouldRecord: (file: string) => boolean = () => false;
-let filter: LoaderFilter = NO_FILTER;
+/** The trace filter (`null`: record everything, count nothing, as `NO_FILTER`). */
+let filter: LoaderFilter | null = null;
+
+/**
+ * The compile step, with Babel (~0.3 s to load): imported when this thread first compiles a
+ * file, so a program that has no ES module to compile never loads it here (its CommonJS files
+ * are compiled on the main thread). This thread's own imports pass through these hooks too:
+ * the modules they reach ({@link ownModules}) are loaded as they are, never compiled, or the
+ * first compile would wait for itself.
+ */
+const COMPILE_MODULE = new URL("./compile.js", import.meta.url).href;
+let compileModule: Promise<typeof import("./compile.js")> | undefined;
+/** URLs resolved from the compile module's own import graph. */
+const ownModules = new Set<string>([COMPILE_MODULE]);
 
 /** What `module.register(..., { data })` hands the hooks. */
 export interface HooksData extends LoaderConfig {
@@ -48,7 +61,7 @@ export async function initialize(data: HooksData): Promise<void> {
         if (skipped) Atomics.add(skipped, 0, scopes);
       },
     };
-    shouldRecord = createFileFilter(data, chain, () => filter.countSkipped(1));
+    shouldRecord = createFileFilter(data, chain, () => filter?.countSkipped(1));
   }
   // This thread records nothing, but it runs the program's own hooks modules, which these
   // hooks instrument when they are registered after them: give them a runtime that records nothing.
@@ -57,6 +70,12 @@ export async function initialize(data: HooksData): Promise<void> {
 
 /** Like Node's resolver, plus TypeScript's conventions: `./x.js` may name `./x.ts`, `./x` may name `./x.ts`. */
 export async function resolve(specifier: string, context: ResolveContext, nextResolve: Resolve): Promise<ResolveResult> {
+  const result = await resolveWithTypeScript(specifier, context, nextResolve);
+  if (context.parentURL !== undefined && ownModules.has(context.parentURL)) ownModules.add(result.url);
+  return result;
+}
+
+async function resolveWithTypeScript(specifier: string, context: ResolveContext, nextResolve: Resolve): Promise<ResolveResult> {
   try {
     return await nextResolve(specifier, context);
   } catch (error) {
@@ -76,7 +95,7 @@ export async function resolve(specifier: string, context: ResolveContext, nextRe
 
 /** Compiles and instruments supported files; everything else goes to Node unchanged. */
 export async function load(url: string, context: LoadContext, nextLoad: Load): Promise<LoadResult> {
-  if (!url.startsWith("file:")) return nextLoad(url, context);
+  if (!url.startsWith("file:") || ownModules.has(url)) return nextLoad(url, context);
   const file = fileURLToPath(url);
   if (!isSupportedFile(file) || context.importAttributes?.type) return nextLoad(url, context);
   const record = shouldRecord(file);
@@ -85,7 +104,8 @@ export async function load(url: string, context: LoadContext, nextLoad: Load): P
   const format = moduleFormat(file, () => source);
   if (format === "commonjs") return { format: "commonjs", source: null, shortCircuit: true };
   try {
-    const code = compileForLoader(source, file, { format: "module", record, sourceFileName: url }, filter);
+    const { compileForLoader, NO_FILTER } = await (compileModule ??= import(COMPILE_MODULE) as Promise<typeof import("./compile.js")>);
+    const code = compileForLoader(source, file, { format: "module", record, sourceFileName: url }, filter ?? NO_FILTER);
     return { format: "module", source: code, shortCircuit: true };
   } catch (error) {
     if (!(error instanceof InstrumentError) || error.code !== "ERR_INSTRUMENT_SYNTAX") throw error;
