@@ -23,6 +23,7 @@ import { javascriptSource, markdownDocument, microProgram } from "./gen.mjs";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const REGISTER = path.join(ROOT, "packages/register/dist/index.js");
 const INSTRUMENT = path.join(ROOT, "packages/instrument/dist/index.js");
+const TRACE_FORMAT = path.join(ROOT, "packages/trace-format/dist/index.js");
 const require = createRequire(import.meta.url);
 
 // ---------------------------------------------------------------- options
@@ -38,7 +39,7 @@ function parseArgs(argv) {
     else if (flag === "--out") o.out = path.resolve(value());
     else if (flag === "--table") o.table = path.resolve(value());
     else if (flag === "--help" || flag === "-h") {
-      console.log("usage: node bench/run.mjs [--quick] [--only micro,programs,transform,size,rss,profile] [--rounds N] [--out FILE] | --table FILE.json");
+      console.log("usage: node bench/run.mjs [--quick] [--only micro,floor,programs,transform,size,rss,profile] [--rounds N] [--out FILE] | --table FILE.json");
       process.exit(0);
     } else {
       console.error(`unknown argument: ${argv[i]}`);
@@ -372,6 +373,61 @@ async function transform() {
   return out;
 }
 
+// ---------------------------------------------------------------- floors: the writers alone, and start-up
+
+/**
+ * What no change to the runtime can go below: (1) the trace writers alone, in this process,
+ * writing the micro programs' events into a sink that drops the bytes (CBOR or JSON encoding,
+ * zstd compression); (2) the start-up of a recorded program that does nothing (the loader,
+ * Babel, the module hooks thread), CommonJS and ES module, against plain node.
+ */
+async function floor() {
+  const tf = await import(TRACE_FORMAT);
+  const N = opts.quick ? 500_000 : 2_000_000;
+  const dropBytes = { write() {}, close() {} };
+  const int = { kind: "Int", i: 0, type_id: 1 };
+  const cases = {
+    step: (w, i) => w.writeStep(1, 3 + (i % 10)),
+    value: (w, i) => w.writeValue(i & 7, ((int.i = i & 7), int)),
+    "call+return": (w) => (w.writeCall(2, []), w.writeReturn(int)),
+  };
+  const writers = {
+    binary: () => new tf.TraceBinWriter(dropBytes),
+    json: () => new tf.TraceJsonWriter(dropBytes),
+  };
+  const out = { events: N, writer: {} };
+  for (const [format, make] of Object.entries(writers)) {
+    out.writer[format] = {};
+    for (const [name, fn] of Object.entries(cases)) {
+      const times = [];
+      for (let round = 0; round < SIZES.rounds; round++) {
+        const w = make();
+        for (let i = 0; i < 20_000; i++) fn(w, i); // warm-up
+        const t0 = process.hrtime.bigint();
+        for (let i = 0; i < N; i++) fn(w, i);
+        w.flush();
+        times.push(Number(process.hrtime.bigint() - t0) / N);
+        w.finish();
+      }
+      out.writer[format][name] = r1(median(times));
+    }
+  }
+  const empty = { commonjs: path.join(TMP, "empty.cjs"), "ES module": path.join(TMP, "empty.mjs") };
+  fs.writeFileSync(empty.cjs, "console.log(1);\n");
+  fs.writeFileSync(empty.esm, "console.log(1);\n");
+  out.startup = {};
+  for (const [kind, file] of Object.entries(empty)) {
+    const t = { plain: [], recorded: [] };
+    for (let round = 0; round < SIZES.rounds; round++) {
+      t.plain.push(runNode(file, [], "plain").ms);
+      t.recorded.push(runNode(file, [], "record", { format: "binary" }).ms);
+    }
+    out.startup[kind] = { plainMs: Math.round(median(t.plain)), recordedMs: Math.round(median(t.recorded)) };
+  }
+  log(`floor: ${JSON.stringify(out)}`);
+  return out;
+}
+
 // ---------------------------------------------------------------- 5. trace size (json and binary)
 
 function size() {
@@ -458,6 +514,7 @@ function profile() {
 // ---------------------------------------------------------------- main
 
 if (want("micro")) report.micro = micro();
+if (want("floor")) report.floor = await floor();
 if (want("programs")) report.programs = programs();
 if (want("transform")) report.transform = await transform();
 if (want("size")) report.size = size();
@@ -521,6 +578,15 @@ function markdown(rep) {
     }
     const u = rep.micro.unit;
     L.push("", `Unit costs: **${u.nsPerStep} ns per step**, **${u.nsPerCallReturn} ns per call+return pair**, **${u.nsPerValue} ns per captured value** (int locals).`);
+  }
+  if (rep.floor) {
+    const f = rep.floor;
+    L.push("", "### Floors: the writers alone, and start-up", "",
+      `The trace writers writing the micro programs' events into a sink that drops the bytes (${f.events} events per round, ns per event):`, "",
+      "| writer | step | value (int) | call+return pair |", "|---|---|---|---|");
+    for (const [format, w] of Object.entries(f.writer)) L.push(`| ${format} | ${w.step} | ${w.value} | ${w["call+return"]} |`);
+    L.push("", "Start-up of a program that only prints (median wall time, ms):", "", "| module format | plain | recorded (binary) | difference |", "|---|---|---|---|");
+    for (const [kind, x] of Object.entries(f.startup)) L.push(`| ${kind} | ${x.plainMs} | ${x.recordedMs} | ${x.recordedMs - x.plainMs} |`);
   }
   if (rep.programs) {
     L.push("", "### Slowdown on real programs (median wall time of the whole process, interleaved rounds)", "",

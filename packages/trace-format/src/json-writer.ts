@@ -310,6 +310,8 @@ export class TraceJsonWriter implements TraceEventWriter {
   private buffer: string[] = [];
   private count = 0;
   private finished = false;
+  /** The last {@link recordJson} holds no string but its kind (no lone surrogate to fix). */
+  private plainRecord = false;
 
   /**
    * @param sink - receives the text; the writer calls `sink.write("[")` immediately
@@ -407,7 +409,8 @@ export class TraceJsonWriter implements TraceEventWriter {
       this.write({ Value: { variable_id: variableId, value } });
       return;
     }
-    this.push(fixLoneSurrogateEscapes(`{"Value":{"variable_id":${variableId},"value":${record}}}`));
+    const json = `{"Value":{"variable_id":${variableId},"value":${record}}}`;
+    this.push(this.plainRecord ? json : fixLoneSurrogateEscapes(json));
   }
 
   /**
@@ -438,7 +441,8 @@ export class TraceJsonWriter implements TraceEventWriter {
       this.write({ Return: { return_value: value } });
       return;
     }
-    this.push(fixLoneSurrogateEscapes(`{"Return":{"return_value":${record}}}`));
+    const json = `{"Return":{"return_value":${record}}}`;
+    this.push(this.plainRecord ? json : fixLoneSurrogateEscapes(json));
   }
 
   /**
@@ -447,15 +451,22 @@ export class TraceJsonWriter implements TraceEventWriter {
    * The common kinds are written by their fields (the field order of the `ValueRecord` type).
    */
   private recordJson(r: ValueRecord): string | undefined {
+    this.plainRecord = false;
     if (r === null || typeof r !== "object") return undefined;
     const t = (r as { type_id?: unknown }).type_id;
     if (isIndex(t)) {
       switch (r.kind) {
         case "Int":
-          if (isSafeInteger(r.i)) return `{"kind":"Int","i":${r.i},"type_id":${t}}`; // (`${-0}` is "0")
+          if (isSafeInteger(r.i)) {
+            this.plainRecord = true;
+            return `{"kind":"Int","i":${r.i},"type_id":${t}}`; // (`${-0}` is "0")
+          }
           break;
         case "Bool":
-          if (typeof r.b === "boolean") return `{"kind":"Bool","b":${r.b},"type_id":${t}}`;
+          if (typeof r.b === "boolean") {
+            this.plainRecord = true;
+            return `{"kind":"Bool","b":${r.b},"type_id":${t}}`;
+          }
           break;
         case "String":
           if (typeof r.text === "string") return `{"kind":"String","text":${jsonString(r.text)},"type_id":${t}}`;
@@ -467,6 +478,7 @@ export class TraceJsonWriter implements TraceEventWriter {
           if (typeof r.msg === "string") return `{"kind":"Error","msg":${jsonString(r.msg)},"type_id":${t}}`;
           break;
         case "None":
+          this.plainRecord = true;
           return `{"kind":"None","type_id":${t}}`;
         default:
           break;

@@ -261,8 +261,9 @@ export const TRACE_PATHS_FILE = "trace_paths.json";
  * (`writeStep(p, l)` ≡ `write({ Step: { path_id: p, line: l } })`) without the event object
  * being built: they are the recorder's hot path. The fields of the common value records (Int,
  * Bool, String, Raw, Error, None, Float, Struct, Sequence) are written in the order the
- * `ValueRecord` type lists them, so a record built in another order is the same event in other
- * bytes; the recorder builds them in that order. Errors are those of `write`.
+ * `ValueRecord` type lists them (other own properties of such a record are not written), so a
+ * record built in another order is the same event in other bytes; the recorder builds them in
+ * that order. Errors are those of `write`.
  */
 export interface TraceEventWriter {
   /** Writes any event. */
