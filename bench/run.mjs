@@ -413,8 +413,7 @@ async function floor() {
     }
   }
   const empty = { commonjs: path.join(TMP, "empty.cjs"), "ES module": path.join(TMP, "empty.mjs") };
-  fs.writeFileSync(empty.cjs, "console.log(1);\n");
-  fs.writeFileSync(empty.esm, "console.log(1);\n");
+  for (const file of Object.values(empty)) fs.writeFileSync(file, "console.log(1);\n");
   out.startup = {};
   for (const [kind, file] of Object.entries(empty)) {
     const t = { plain: [], recorded: [] };
