@@ -480,6 +480,21 @@ export class TraceJsonWriter implements TraceEventWriter {
         case "None":
           this.plainRecord = true;
           return `{"kind":"None","type_id":${t}}`;
+        case "Float":
+          if (this.floatMode === "string" && (typeof r.f === "string" || typeof r.f === "number")) {
+            return `{"kind":"Float","f":${jsonString(typeof r.f === "string" ? r.f : floatToString(r.f))},"type_id":${t}}`;
+          }
+          break;
+        case "Struct": {
+          const fields = isArray(r.field_values) ? this.recordsJson(r.field_values) : undefined;
+          if (fields !== undefined) return `{"kind":"Struct","field_values":${fields},"type_id":${t}}`;
+          break;
+        }
+        case "Sequence": {
+          const elements = isArray(r.elements) && typeof r.is_slice === "boolean" ? this.recordsJson(r.elements) : undefined;
+          if (elements !== undefined) return `{"kind":"Sequence","elements":${elements},"is_slice":${r.is_slice},"type_id":${t}}`;
+          break;
+        }
         default:
           break;
       }
@@ -489,6 +504,19 @@ export class TraceJsonWriter implements TraceEventWriter {
     } catch {
       return undefined;
     }
+  }
+
+  /** JSON of an array of value records (`undefined` if one cannot be serialised). */
+  private recordsJson(records: readonly ValueRecord[]): string | undefined {
+    let out = "[";
+    for (let i = 0; i < records.length; i++) {
+      const item = records[i];
+      const json = item === undefined ? "null" : this.recordJson(item);
+      if (json === undefined) return undefined;
+      out += i > 0 ? `,${json}` : json;
+    }
+    this.plainRecord = false;
+    return `${out}]`;
   }
 
   /** Buffers one serialised event. */
