@@ -3,19 +3,11 @@
  * hook): `instrument()` with the file's decorator options and the trace filter's decisions,
  * counting the scopes of a file the filter skipped entirely.
  */
-import { instrument, type ScopeFilter } from "@codetracer/instrument";
+import { instrument } from "@codetracer/instrument";
+import type { LoaderFilter } from "./loader-filter.js";
 import { decoratorsFor } from "./tsconfig.js";
 
-/** The trace filter as the loader uses it. */
-export interface LoaderFilter {
-  /** The instrumenter's scope decisions for a recorded file. */
-  scopesFor(file: string): ScopeFilter | undefined;
-  /** Told the number of scopes of a recorded file the filter skipped entirely. */
-  countSkipped(scopes: number): void;
-}
-
-/** A filter that records everything and counts nothing (`compile-only`, tests). */
-export const NO_FILTER: LoaderFilter = { scopesFor: () => undefined, countSkipped: () => {} };
+export { NO_FILTER, type LoaderFilter } from "./loader-filter.js";
 
 /**
  * Compiles `source` of `filename` as `format`, inserting the recording calls when `record`.

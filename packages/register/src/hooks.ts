@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { InstrumentError, isSupportedFile, needsCompile } from "@codetracer/instrument/files";
 import { installIdleRuntime } from "@codetracer/runtime";
 import type { LoaderConfig } from "./config.js";
-import type { LoaderFilter } from "./compile.js";
+import { NO_FILTER, type LoaderFilter } from "./loader-filter.js";
 import { createFileFilter } from "./filter.js";
 import { loadFilterChain, scopeFilterFor } from "./trace-filter.js";
 import { moduleFormat } from "./format.js";
@@ -24,8 +24,7 @@ interface LoadContext { format?: string | null; conditions: string[]; importAttr
 interface LoadResult { format: string; source?: string | ArrayBuffer | Uint8Array | null; shortCircuit?: boolean }
 
 let shouldRecord: (file: string) => boolean = () => false;
-/** The trace filter (`null`: record everything, count nothing, as `NO_FILTER`). */
-let filter: LoaderFilter | null = null;
+let filter: LoaderFilter = NO_FILTER;
 
 /**
  * The compile step, with Babel (~0.3 s to load): imported when this thread first compiles a
@@ -61,7 +60,7 @@ export async function initialize(data: HooksData): Promise<void> {
         if (skipped) Atomics.add(skipped, 0, scopes);
       },
     };
-    shouldRecord = createFileFilter(data, chain, () => filter?.countSkipped(1));
+    shouldRecord = createFileFilter(data, chain, () => filter.countSkipped(1));
   }
   // This thread records nothing, but it runs the program's own hooks modules, which these
   // hooks instrument when they are registered after them: give them a runtime that records nothing.
@@ -104,8 +103,8 @@ export async function load(url: string, context: LoadContext, nextLoad: Load): P
   const format = moduleFormat(file, () => source);
   if (format === "commonjs") return { format: "commonjs", source: null, shortCircuit: true };
   try {
-    const { compileForLoader, NO_FILTER } = await (compileModule ??= import(COMPILE_MODULE) as Promise<typeof import("./compile.js")>);
-    const code = compileForLoader(source, file, { format: "module", record, sourceFileName: url }, filter ?? NO_FILTER);
+    const { compileForLoader } = await (compileModule ??= import(COMPILE_MODULE) as Promise<typeof import("./compile.js")>);
+    const code = compileForLoader(source, file, { format: "module", record, sourceFileName: url }, filter);
     return { format: "module", source: code, shortCircuit: true };
   } catch (error) {
     if (!(error instanceof InstrumentError) || error.code !== "ERR_INSTRUMENT_SYNTAX") throw error;

@@ -696,13 +696,23 @@ export class ValueEncoder {
         elements[elements.length] = this.encodeAt((obj as unknown as ArrayLike<unknown>)[i], depth + 1);
         continue;
       }
-      const desc = getOwnPropertyDescriptor(obj, i);
-      if (!desc) elements[elements.length] = this.charge(this.raw("<empty>", "<empty>", TypeKind.None));
-      else if (hasOwn(desc, "value")) elements[elements.length] = this.encodeAt(desc.value, depth + 1);
-      else elements[elements.length] = this.accessor(hasOwn(desc, "get") && desc.get !== undefined);
+      elements[elements.length] = this.property(obj, i, depth, "<empty>", TypeKind.None);
     }
     if (length > i) elements[elements.length] = this.more(length - i, i < n);
     return { kind: "Sequence", elements, is_slice: false, type_id: typeId };
+  }
+
+  /**
+   * The record of own property `key` of `obj` (an element or field at `depth`): its value if it
+   * is a data property, `<getter>`/`<setter>` if it is an accessor (never called), `missing`
+   * (typed `kind`) if there is none. Reads the descriptor itself rather than through
+   * `ownProperty`: one allocation less per field.
+   */
+  private property(obj: object, key: PropertyKey, depth: number, missing: string, kind: TypeKind): ValueRecord {
+    const desc = getOwnPropertyDescriptor(obj, key);
+    if (!desc) return this.charge(this.raw(missing, missing, kind));
+    if (hasOwn(desc, "value")) return this.encodeAt(desc.value, depth + 1);
+    return this.accessor(hasOwn(desc, "get") && desc.get !== undefined);
   }
 
   private accessor(getter: boolean): ValueRecord {
@@ -903,11 +913,7 @@ export class ValueEncoder {
         values[values.length] = this.charge(this.redacted());
         continue;
       }
-      // (the descriptor itself, not `ownProperty`'s summary: one allocation less per field)
-      const desc = getOwnPropertyDescriptor(obj, key);
-      if (!desc) values[values.length] = this.charge(this.raw("<deleted>", "<deleted>"));
-      else if (hasOwn(desc, "value")) values[values.length] = this.encodeAt(desc.value, depth + 1);
-      else values[values.length] = this.accessor(hasOwn(desc, "get") && desc.get !== undefined);
+      values[values.length] = this.property(obj, key, depth, "<deleted>", TypeKind.Raw);
     }
     if (rest > 0) {
       // The rest, less those the filter drops (still asked, so the counts are right).

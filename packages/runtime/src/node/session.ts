@@ -161,7 +161,7 @@ export class NodeSession {
         } catch (error) {
           throw this.ioFailed(error);
         }
-        if (!flushQueued) scheduleFlush();
+        scheduleFlush();
       },
       writeValue: (variableId, value) => {
         if (this.ioFailure) return;
@@ -170,7 +170,7 @@ export class NodeSession {
         } catch (error) {
           throw this.ioFailed(error);
         }
-        if (!flushQueued) scheduleFlush();
+        scheduleFlush();
       },
       writeCall: (functionId, args) => {
         if (this.ioFailure) return;
@@ -179,7 +179,7 @@ export class NodeSession {
         } catch (error) {
           throw this.ioFailed(error);
         }
-        if (!flushQueued) scheduleFlush();
+        scheduleFlush();
       },
       writeReturn: (value) => {
         if (this.ioFailure) return;
@@ -188,7 +188,7 @@ export class NodeSession {
         } catch (error) {
           throw this.ioFailed(error);
         }
-        if (!flushQueued) scheduleFlush();
+        scheduleFlush();
       },
     };
     this.recorder = new Recorder({
