@@ -3,7 +3,7 @@
  * passed to the script unchanged, so it sees the same `process.argv` tail as under plain node.
  */
 import { Command, CommanderError, Option } from "commander";
-import { RECORDER_VERSION } from "@codetracer/runtime";
+import { limitsFromEnv, RECORDER_VERSION } from "@codetracer/runtime";
 
 /** Parsed command line. */
 export interface CliArgs {
@@ -72,6 +72,10 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     .option("--log-level <filter>", "log filter: a level (error, warn, info, debug, trace, off) or target=level entries (env CODETRACER_LOG)")
     .option("--log-file <file>", "write the recorder's JSON log lines to this file instead of stderr")
     .addOption(new Option("--io-capture <mode>", "record the program's stdout/stderr writes as trace events (env CODETRACER_CAPTURE_IO)").choices(["on", "off"]))
+    .option("--max-depth <n>", "nesting levels of a value captured below it (default 3; env CODETRACER_MAX_DEPTH)")
+    .option("--max-items <n>", "elements or fields captured per array, object, Map or Set (default 50; env CODETRACER_MAX_ITEMS)")
+    .option("--max-string-length <n>", "UTF-16 code units kept per string (default 1000; env CODETRACER_MAX_STRING_LENGTH)")
+    .option("--max-value-bytes <n>", "bytes of trace text one captured value may take (default 32768; env CODETRACER_MAX_VALUE_BYTES)")
     .option("--repair <trace-dir>", "finish a trace folder whose recording was killed (kill -9), then exit; no SCRIPT")
     .argument("[SCRIPT]", "the program to record (.js .mjs .cjs .jsx .ts .mts .cts .tsx)")
     .argument("[ARGS...]", "arguments passed to the script unchanged")
@@ -84,6 +88,14 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
         "Open the trace with: ct replay --trace-folder <trace-dir>",
     );
 }
+
+/** The CLI flag of each value-limit variable. */
+const flagOf: Record<string, string> = {
+  CODETRACER_MAX_DEPTH: "--max-depth",
+  CODETRACER_MAX_ITEMS: "--max-items",
+  CODETRACER_MAX_STRING_LENGTH: "--max-string-length",
+  CODETRACER_MAX_VALUE_BYTES: "--max-value-bytes",
+};
 
 /**
  * Parses `argv` (without the node executable and script: `process.argv.slice(2)`).
@@ -123,6 +135,10 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env, 
     logLevel?: string;
     logFile?: string;
     ioCapture?: string;
+    maxDepth?: string;
+    maxItems?: string;
+    maxStringLength?: string;
+    maxValueBytes?: string;
     repair?: string;
   }>();
   const [script = "", ...scriptArgs] = program.args as string[];
@@ -141,6 +157,17 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env, 
   if (opts.logLevel) policyEnv.CODETRACER_LOG = opts.logLevel;
   if (opts.logFile) policyEnv.CODETRACER_LOG_FILE = opts.logFile;
   if (opts.ioCapture) policyEnv.CODETRACER_CAPTURE_IO = opts.ioCapture;
+  if (opts.maxDepth !== undefined) policyEnv.CODETRACER_MAX_DEPTH = opts.maxDepth;
+  if (opts.maxItems !== undefined) policyEnv.CODETRACER_MAX_ITEMS = opts.maxItems;
+  if (opts.maxStringLength !== undefined) policyEnv.CODETRACER_MAX_STRING_LENGTH = opts.maxStringLength;
+  if (opts.maxValueBytes !== undefined) policyEnv.CODETRACER_MAX_VALUE_BYTES = opts.maxValueBytes;
+  try {
+    limitsFromEnv(policyEnv); // a bad value is wrong usage (exit 2), as a bad choice is
+  } catch (error) {
+    const message = `${(error as Error).message.replace(/^\[[A-Z_]+\] /, "").replace(/CODETRACER_MAX_[A-Z_]+/, (v) => `${flagOf[v]} (${v})`)}`;
+    write(`error: ${message}\n`);
+    throw new CliUsageError(message, 2);
+  }
   const jsonErrors = opts.jsonErrors === true || opts.codetracerJsonErrors === true;
   if (jsonErrors) policyEnv.CODETRACER_JSON_ERRORS = "1";
   return {

@@ -13,7 +13,7 @@
  * | `CODETRACER_TRACE_FILTER` | trace-filter files, `::`-separated, after the builtin and the project's `.codetracer/trace-filter.toml` | none |
  */
 import * as path from "node:path";
-import { UsageError } from "@codetracer/runtime";
+import { limitsFromEnv, UsageError, type ValueCaptureLimits } from "@codetracer/runtime";
 import { traceFilterPaths } from "./trace-filter.js";
 
 /** Resolved loader configuration; also passed to the module hooks thread as `data`. */
@@ -31,6 +31,8 @@ export interface LoaderConfig {
    * `.codetracer/trace-filter.toml` found from the entry script, then `CODETRACER_TRACE_FILTER`'s.
    */
   traceFilters: string[];
+  /** Value capture bounds from `CODETRACER_MAX_*` (only those set). */
+  limits: Partial<ValueCaptureLimits>;
 }
 
 function globList(env: NodeJS.ProcessEnv, name: string): string[] {
@@ -51,7 +53,7 @@ function globList(env: NodeJS.ProcessEnv, name: string): string[] {
  * Reads the configuration from `env`; the project's trace filter is looked for from
  * `entryScript`'s folder (else the working directory) upwards.
  * @throws UsageError `ERR_INVALID_POLICY_VALUE` when an include/exclude variable is not a JSON
- *   array of strings.
+ *   array of strings, or a `CODETRACER_MAX_*` value limit is not an integer in its range.
  */
 export function readLoaderConfig(env: NodeJS.ProcessEnv, ownRoots: string[], entryScript?: string): LoaderConfig {
   const cwd = path.resolve(env.CODETRACER_JS_CWD || process.cwd());
@@ -65,5 +67,6 @@ export function readLoaderConfig(env: NodeJS.ProcessEnv, ownRoots: string[], ent
     cwd,
     ownRoots,
     traceFilters: traceFilterPaths(entryScript, cwd, env),
+    limits: limitsFromEnv(env),
   };
 }

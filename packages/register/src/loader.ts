@@ -107,6 +107,7 @@ function setup(mode: "record" | "instrument"): void {
         args: isMainThread ? process.argv.slice(2) : () => process.argv.slice(2),
         workdir: config.cwd,
         ...(config.activationPath ? { activationPath: config.activationPath } : {}),
+        ...(config.limits ? { limits: config.limits } : {}),
         ...(isMainThread && isEnvTrue(process.env.CODETRACER_WITH_DIFF) ? { withDiff: true } : {}),
         ...(inject ? { injectFailureAtStep: inject } : {}),
         attrPolicy,

@@ -47,6 +47,7 @@ export {
   trace,
 } from "./node/api.js";
 export type { LoaderInfo, StartOptions } from "./node/api.js";
+export { checkLimits, LIMIT_VARIABLES, limitsFromEnv, MAX_LIMIT } from "./node/limits.js";
 export {
   DEFAULT_POLICY,
   configurePolicy,

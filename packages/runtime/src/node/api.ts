@@ -14,6 +14,8 @@
  * recorded from the moment the session starts. Under `--import …/register` or the CLI, the
  * whole run is already recorded and `start` throws `ERR_ALREADY_TRACING`.
  */
+import { checkLimits, limitsFromEnv } from "./limits.js";
+import type { ValueCaptureLimits } from "../values.js";
 import * as path from "node:path";
 import { FilterChain, builtinDefaultFilter, expandHome, loadTraceFilter, splitFilterList } from "@codetracer/trace-filter";
 import { UsageError, asRecorderError, fromTraceFilterError, type RecorderError } from "../errors.js";
@@ -76,6 +78,11 @@ export interface StartOptions {
   applyEnvPolicy?: boolean;
   /** Save `git diff HEAD` as `workspace.diff` in the trace folder. @default false */
   withDiff?: boolean;
+  /**
+   * Value capture bounds (depth, items, string length, bytes per value; see
+   * `ValueCaptureLimits`), over those of the `CODETRACER_MAX_*` variables, over the defaults.
+   */
+  limits?: Partial<ValueCaptureLimits>;
 }
 
 /**
@@ -186,7 +193,7 @@ const activeApiSessions = new WeakMap<NodeSession, TraceSession>();
  *
  * @throws UsageError `ERR_ALREADY_TRACING` when a session is active in this thread;
  *   `ERR_UNSUPPORTED_FORMAT`; `ERR_TRACE_DIR_CONFLICT` when `tracePath` is a file;
- *   `ERR_INVALID_POLICY_VALUE` for a bad policy value or trace filter.
+ *   `ERR_INVALID_POLICY_VALUE` for a bad policy value, trace filter or value limit.
  * @throws EnvironmentError `ERR_TRACE_DIR_CREATE_FAILED`, `ERR_IO` (unreadable filter, trace
  *   file not writable). Every error is also written as a JSON trailer under `jsonErrors`.
  */
@@ -204,6 +211,7 @@ export function start(tracePath: string, options: StartOptions = {}): TraceSessi
     const format = checkTraceFormat(options.format ?? (process.env.CODETRACER_FORMAT || DEFAULT_FORMAT));
     if (options.applyEnvPolicy !== false) configurePolicyFromEnv();
     if (options.policy) configurePolicy(options.policy);
+    const limits = { ...limitsFromEnv(process.env), ...checkLimits(options.limits ?? {}) };
     const chain = runtimeChain(options.traceFilter);
     const loader = loaderInfo();
     if (host.fileCount === 0 && !loader) {
@@ -226,6 +234,7 @@ export function start(tracePath: string, options: StartOptions = {}): TraceSessi
       args: process.argv.slice(2),
       ...(options.startOnEnter ? { activationPath: path.resolve(options.startOnEnter) } : {}),
       ...(options.withDiff ? { withDiff: true } : {}),
+      limits,
       ...(chainAttr || loaderAttr
         ? { attrPolicy: (file: string, scope: string) => stricterAttr(loaderAttr?.(file, scope) ?? null, chainAttr?.(file, scope) ?? null) }
         : {}),
