@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { EventLogKind, PENDING_METADATA_FILE, TRACE_JSON_FILE, TRACE_METADATA_FILE } from "@codetracer/trace-format";
+import { EventLogKind, PENDING_METADATA_FILE, readUnfinishedTrace, TRACE_BIN_FILE, TRACE_JSON_FILE, TRACE_METADATA_FILE } from "@codetracer/trace-format";
 import { repairTrace } from "@codetracer/runtime";
 import { expectBalancedCalls, expectMetadata, expectValidTrace, readMetadata } from "../utils/expect-trace.js";
 import {
@@ -331,6 +331,34 @@ describe("kill -9 of the recording process, then repair", () => {
     const again = await runNode([CLI_MAIN, "--repair", killed.traceDir]);
     expect(again.code, describeRun(again)).toBe(0);
     expect(again.stdout).toContain("left as it is");
+    expectRepaired(killed.traceDir);
+  });
+
+  it("trace.bin: a killed binary recording (whole frames, no seek table) is repaired the same way", async () => {
+    const live = spawnRecorded(fixture("wait-forever.js"), { CODETRACER_FORMAT: "binary" });
+    await live.ready;
+    // The turn that printed "ready" ends a zstd frame: read the whole frames as the repair would.
+    const readyOnDisk = () => {
+      try {
+        return readUnfinishedTrace(live.traceDir, { repair: false }).events.some(
+          (e) => typeof e === "object" && "Event" in e && e.Event.content === "ready\n",
+        );
+      } catch {
+        return false;
+      }
+    };
+    await waitFor("the ready Write event in a whole frame on disk", readyOnDisk);
+    live.child.kill("SIGKILL");
+    const killed = await live.done;
+    expect(killed.signal, describeRun(killed)).toBe("SIGKILL");
+    expectRecordingInProgress(killed.traceDir);
+    expect(fs.existsSync(path.join(killed.traceDir, TRACE_JSON_FILE))).toBe(false);
+    expect(fs.existsSync(path.join(killed.traceDir, TRACE_BIN_FILE))).toBe(true);
+    expect(TraceQuery.validate(killed.traceDir).ok, "a trace.bin without its seek table does not validate").toBe(false);
+
+    const r = await runNode([CLI_MAIN, "--repair", killed.traceDir]);
+    expect(r.code, describeRun(r)).toBe(0);
+    expect(r.stdout).toMatch(/repaired, \d+ events recovered/);
     expectRepaired(killed.traceDir);
   });
 

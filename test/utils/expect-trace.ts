@@ -16,7 +16,8 @@ export const RECORDER_VERSION: string = (
 
 /** Asserts the folder validates with `entryStepRule: "error"` and returns a query over it. */
 export function expectValidTrace(traceDir: string): TraceQuery {
-  expect(fs.existsSync(path.join(traceDir, "trace.json")), `${traceDir}/trace.json exists`).toBe(true);
+  const eventFiles = ["trace.json", "trace.bin"].filter((f) => fs.existsSync(path.join(traceDir, f)));
+  expect(eventFiles, `${traceDir} holds one event file, trace.json or trace.bin`).toHaveLength(1);
   const report = TraceQuery.validate(traceDir);
   expect(report.errors, formatIssues(report)).toEqual([]);
   expect(report.ok).toBe(true);
