@@ -3,11 +3,36 @@
  * hook): `instrument()` with the file's decorator options and the trace filter's decisions,
  * counting the scopes of a file the filter skipped entirely.
  */
-import { instrument } from "@codetracer/instrument";
+import { createRequire } from "node:module";
 import type { LoaderFilter } from "./loader-filter.js";
 import { decoratorsFor } from "./tsconfig.js";
 
 export { NO_FILTER, type LoaderFilter } from "./loader-filter.js";
+
+type Instrumenter = typeof import("@codetracer/instrument");
+let instrumenter: Instrumenter | undefined;
+
+/**
+ * `@codetracer/instrument`, with Babel (~0.3 s and ~40 MB to load), loaded when this thread
+ * first compiles a file: a thread that compiles nothing never loads it (the main thread of an
+ * ES module program, whose files the module hooks thread compiles; the hooks thread of a
+ * CommonJS program). `require`, not `import`, because the CommonJS hook is synchronous; the
+ * package is an ES module without top-level await, which `require` loads (Node ≥ 20.19).
+ */
+function loadInstrumenter(): Instrumenter {
+  if (instrumenter) return instrumenter;
+  // The loader enables source maps for the program's stack traces; Babel's hundreds of modules
+  // each name a .map file, which Node would read and parse as they load (~0.3 s): not for ours.
+  const sourceMaps = process.sourceMapsEnabled;
+  if (sourceMaps) process.setSourceMapsEnabled(false);
+  try {
+    const require = createRequire(import.meta.url);
+    require("@codetracer/instrument/preload"); // Babel through the CommonJS loader first (see there)
+    return (instrumenter = require("@codetracer/instrument") as Instrumenter);
+  } finally {
+    if (sourceMaps) process.setSourceMapsEnabled(true);
+  }
+}
 
 /**
  * Compiles `source` of `filename` as `format`, inserting the recording calls when `record`.
@@ -20,7 +45,7 @@ export function compileForLoader(
   filter: LoaderFilter,
 ): string {
   const scopes = options.record ? filter.scopesFor(filename) : undefined;
-  const out = instrument(source, {
+  const out = loadInstrumenter().instrument(source, {
     filename,
     format: options.format,
     instrument: options.record,
