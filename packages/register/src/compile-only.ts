@@ -16,6 +16,6 @@ if (isMainThread) {
   process.setSourceMapsEnabled(true);
   installRequireHook(() => false);
   register("./hooks.js", import.meta.url, {
-    data: { compileOnly: true, traceDir: "", format: "json", activationPath: undefined, include: [], exclude: [], cwd: process.cwd(), ownRoots: [], traceFilters: [], limits: {} } satisfies HooksData,
+    data: { compileOnly: true, traceDir: "", format: "json", activationPath: undefined, include: [], exclude: [], cwd: process.cwd(), ownRoots: [], traceFilters: [], limits: {}, transformCache: null } satisfies HooksData,
   });
 }

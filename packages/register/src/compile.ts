@@ -5,6 +5,7 @@
  */
 import { createRequire } from "node:module";
 import type { LoaderFilter } from "./loader-filter.js";
+import { cacheKey, readCached, writeCached } from "./transform-cache.js";
 import { decoratorsFor } from "./tsconfig.js";
 
 export { NO_FILTER, type LoaderFilter } from "./loader-filter.js";
@@ -34,9 +35,18 @@ function loadInstrumenter(): Instrumenter {
   }
 }
 
+/** The transform cache folder of this thread (`null`: no cache; see `transform-cache.ts`). */
+let cacheDir: string | null = null;
+
+/** Sets this thread's transform cache folder (`null` turns the cache off). */
+export function useTransformCache(dir: string | null): void {
+  cacheDir = dir;
+}
+
 /**
- * Compiles `source` of `filename` as `format`, inserting the recording calls when `record`.
- * @throws InstrumentError as `instrument()` does
+ * Compiles `source` of `filename` as `format`, inserting the recording calls when `record`;
+ * from the transform cache when an identical compile is stored there.
+ * @throws InstrumentError as `instrument()` does (a failed compile is not cached)
  */
 export function compileForLoader(
   source: string,
@@ -44,15 +54,25 @@ export function compileForLoader(
   options: { format: "module" | "commonjs"; record: boolean; sourceFileName?: string },
   filter: LoaderFilter,
 ): string {
-  const scopes = options.record ? filter.scopesFor(filename) : undefined;
-  const out = loadInstrumenter().instrument(source, {
-    filename,
-    format: options.format,
-    instrument: options.record,
-    ...decoratorsFor(filename),
-    ...(options.sourceFileName !== undefined ? { sourceFileName: options.sourceFileName } : {}),
-    ...(scopes ? { scopes } : {}),
-  });
+  const decorators = decoratorsFor(filename);
+  const key =
+    cacheDir === null
+      ? undefined
+      : cacheKey({ filename, format: options.format, record: options.record, sourceFileName: options.sourceFileName, decorators, filter: filter.fingerprint, source });
+  let out = key === undefined ? undefined : readCached(cacheDir!, key);
+  if (!out) {
+    const scopes = options.record ? filter.scopesFor(filename) : undefined;
+    const result = loadInstrumenter().instrument(source, {
+      filename,
+      format: options.format,
+      instrument: options.record,
+      ...decorators,
+      ...(options.sourceFileName !== undefined ? { sourceFileName: options.sourceFileName } : {}),
+      ...(scopes ? { scopes } : {}),
+    });
+    out = { code: result.code, instrumented: result.instrumented, skipped: result.skipped };
+    if (key !== undefined) writeCached(cacheDir!, key, out);
+  }
   if (options.record && !out.instrumented) filter.countSkipped(out.skipped);
   return out.code;
 }

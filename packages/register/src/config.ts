@@ -13,7 +13,8 @@
  * | `CODETRACER_TRACE_FILTER` | trace-filter files, `::`-separated, after the builtin and the project's `.codetracer/trace-filter.toml` | none |
  */
 import * as path from "node:path";
-import { limitsFromEnv, UsageError, type ValueCaptureLimits } from "@codetracer/runtime";
+import { limitsFromEnv, parseEnvBoolean, UsageError, type ValueCaptureLimits } from "@codetracer/runtime";
+import { defaultCacheDir } from "./transform-cache.js";
 import { traceFilterPaths } from "./trace-filter.js";
 
 /** Resolved loader configuration; also passed to the module hooks thread as `data`. */
@@ -33,6 +34,11 @@ export interface LoaderConfig {
   traceFilters: string[];
   /** Value capture bounds from `CODETRACER_MAX_*` (only those set). */
   limits: Partial<ValueCaptureLimits>;
+  /**
+   * The transform cache folder (`CODETRACER_CACHE_DIR`, default `<tmpdir>/codetracer-js-cache-<uid>`),
+   * or `null` when `CODETRACER_CACHE` is off.
+   */
+  transformCache: string | null;
 }
 
 function globList(env: NodeJS.ProcessEnv, name: string): string[] {
@@ -53,7 +59,8 @@ function globList(env: NodeJS.ProcessEnv, name: string): string[] {
  * Reads the configuration from `env`; the project's trace filter is looked for from
  * `entryScript`'s folder (else the working directory) upwards.
  * @throws UsageError `ERR_INVALID_POLICY_VALUE` when an include/exclude variable is not a JSON
- *   array of strings, or a `CODETRACER_MAX_*` value limit is not an integer in its range.
+ *   array of strings, a `CODETRACER_MAX_*` value limit is not an integer in its range, or
+ *   `CODETRACER_CACHE` is not a boolean.
  */
 export function readLoaderConfig(env: NodeJS.ProcessEnv, ownRoots: string[], entryScript?: string): LoaderConfig {
   const cwd = path.resolve(env.CODETRACER_JS_CWD || process.cwd());
@@ -68,5 +75,6 @@ export function readLoaderConfig(env: NodeJS.ProcessEnv, ownRoots: string[], ent
     ownRoots,
     traceFilters: traceFilterPaths(entryScript, cwd, env),
     limits: limitsFromEnv(env),
+    transformCache: parseEnvBoolean("CODETRACER_CACHE", env.CODETRACER_CACHE || "1") ? path.resolve(cwd, env.CODETRACER_CACHE_DIR || defaultCacheDir()) : null,
   };
 }

@@ -12,7 +12,7 @@ import { installIdleRuntime } from "@codetracer/runtime";
 import type { LoaderConfig } from "./config.js";
 import { NO_FILTER, type LoaderFilter } from "./loader-filter.js";
 import { createFileFilter } from "./filter.js";
-import { loadFilterChain, scopeFilterFor } from "./trace-filter.js";
+import { filterFingerprint, loadFilterChain, scopeFilterFor } from "./trace-filter.js";
 import { moduleFormat } from "./format.js";
 import { typeScriptAlternatives } from "./ts-specifiers.js";
 
@@ -25,6 +25,8 @@ interface LoadResult { format: string; source?: string | ArrayBuffer | Uint8Arra
 
 let shouldRecord: (file: string) => boolean = () => false;
 let filter: LoaderFilter = NO_FILTER;
+/** The transform cache folder (`null`: none), from the loader's config. */
+let cacheDir: string | null = null;
 
 /**
  * The compile step, with Babel (~0.3 s to load): imported when this thread first compiles a
@@ -51,11 +53,13 @@ export interface HooksData extends LoaderConfig {
  * files (the main thread validated them before the program started).
  */
 export async function initialize(data: HooksData): Promise<void> {
+  cacheDir = data.transformCache;
   if (!data.compileOnly) {
     const chain = loadFilterChain(data);
     const skipped = data.skippedFiles ? new Int32Array(data.skippedFiles) : null;
     filter = {
       scopesFor: (file) => scopeFilterFor(chain, file),
+      fingerprint: filterFingerprint(chain, data),
       countSkipped: (scopes) => {
         if (skipped) Atomics.add(skipped, 0, scopes);
       },
@@ -103,7 +107,11 @@ export async function load(url: string, context: LoadContext, nextLoad: Load): P
   const format = moduleFormat(file, () => source);
   if (format === "commonjs") return { format: "commonjs", source: null, shortCircuit: true };
   try {
-    const { compileForLoader } = await (compileModule ??= import(COMPILE_MODULE) as Promise<typeof import("./compile.js")>);
+    compileModule ??= (import(COMPILE_MODULE) as Promise<typeof import("./compile.js")>).then((compile) => {
+      compile.useTransformCache(cacheDir);
+      return compile;
+    });
+    const { compileForLoader } = await compileModule;
     const code = compileForLoader(source, file, { format: "module", record, sourceFileName: url }, filter);
     return { format: "module", source: code, shortCircuit: true };
   } catch (error) {

@@ -10,7 +10,12 @@ export interface LoaderFilter {
   scopesFor(file: string): ScopeFilter | undefined;
   /** Told the number of scopes of a recorded file the filter skipped entirely. */
   countSkipped(scopes: number): void;
+  /**
+   * What the decisions of {@link LoaderFilter.scopesFor} depend on, as a string (the transform
+   * cache's key includes it): the chain's filters (with their SHA-256) and the include/exclude globs.
+   */
+  fingerprint: string;
 }
 
 /** A filter that records everything and counts nothing (`compile-only`, tests). */
-export const NO_FILTER: LoaderFilter = { scopesFor: () => undefined, countSkipped: () => {} };
+export const NO_FILTER: LoaderFilter = { scopesFor: () => undefined, countSkipped: () => {}, fingerprint: "" };

@@ -36,7 +36,8 @@ import { readLoaderConfig, type LoaderConfig } from "./config.js";
 import { installRequireHook } from "./cjs.js";
 import { createFileFilter } from "./filter.js";
 import type { HooksData } from "./hooks.js";
-import { loadFilterChain, scopeFilterFor } from "./trace-filter.js";
+import { filterFingerprint, loadFilterChain, scopeFilterFor } from "./trace-filter.js";
+import { useTransformCache } from "./compile.js";
 
 /** What a recorded thread hands its workers: the configuration and the process's run id. */
 type InheritedConfig = LoaderConfig & { runId?: string };
@@ -119,10 +120,11 @@ function setup(mode: "record" | "instrument"): void {
     installExitHooks(session);
   }
   process.setSourceMapsEnabled(true);
+  useTransformCache(config.transformCache);
   installRequireHook(
     createFileFilter(config, chain, () => countSkipped(1)),
     (file) => runtimeHost().attached?.moduleThrew(file.replace(/\\/g, "/")),
-    { scopesFor: (file) => scopeFilterFor(chain, file), countSkipped },
+    { scopesFor: (file) => scopeFilterFor(chain, file), countSkipped, fingerprint: filterFingerprint(chain, config) },
   );
   register("./hooks.js", import.meta.url, { data: { ...config, skippedFiles: skippedFiles.buffer as SharedArrayBuffer } satisfies HooksData });
   if (mode === "record") shareRecordingWithWorkers(config.traceDir, { ...config, runId: getRunId() });

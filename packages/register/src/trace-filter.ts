@@ -113,6 +113,14 @@ export function loadFilterChain(config: FilterConfig): FilterChain {
   }
 }
 
+/**
+ * What the scope decisions of `chain` for the loader depend on (see `LoaderFilter.fingerprint`):
+ * its filters (name, path, version, SHA-256 of the text) and the include/exclude globs.
+ */
+export function filterFingerprint(chain: FilterChain, config: { include: readonly string[]; exclude: readonly string[] }): string {
+  return JSON.stringify({ filters: chain.metadata().filters, include: config.include, exclude: config.exclude });
+}
+
 /** The instrumenter's per-file scope filter for `file` under `chain`. */
 export function scopeFilterFor(chain: FilterChain, file: string): ScopeFilter {
   return (obj) => chain.classify({ file, obj });

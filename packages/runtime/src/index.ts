@@ -53,6 +53,7 @@ export {
   configurePolicy,
   configurePolicyFromEnv,
   isEnvTrue,
+  parseEnvBoolean,
   onPolicyChange,
   policyFromEnv,
   policySnapshot,

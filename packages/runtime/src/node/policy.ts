@@ -138,7 +138,11 @@ export function isEnvTrue(raw: string | undefined): boolean {
   return raw !== undefined && TRUE.has(raw.trim().toLowerCase());
 }
 
-function envBoolean(variable: string, raw: string): boolean {
+/**
+ * A boolean variable's value: `1/true/t/yes/y/on` or `0/false/f/no/n/off` (any case).
+ * @throws UsageError `ERR_INVALID_POLICY_VALUE` for anything else, naming `variable`
+ */
+export function parseEnvBoolean(variable: string, raw: string): boolean {
   const v = raw.trim().toLowerCase();
   if (TRUE.has(v)) return true;
   if (FALSE.has(v)) return false;
@@ -193,7 +197,7 @@ export function policyFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Rec
   ] as const;
   for (const [variable, setting] of booleans) {
     const raw = env[variable];
-    if (raw !== undefined && raw.trim() !== "") update[setting] = envBoolean(variable, raw);
+    if (raw !== undefined && raw.trim() !== "") update[setting] = parseEnvBoolean(variable, raw);
   }
   const level = env.CODETRACER_LOG || env.CODETRACER_LOG_LEVEL;
   if (level) {
