@@ -53,6 +53,20 @@ function ownRoots(): string[] {
       // not installed separately
     }
   }
+  // The packages the instrumenter imports (Babel), loaded when a thread first compiles: the
+  // module hooks see their entry modules (the main thread `require`s the ES module
+  // instrumenter) and must hand them to Node as they are, whatever the trace filter says.
+  try {
+    const instrumentRequire = createRequire(require.resolve("@codetracer/instrument"));
+    for (const name of instrumentRequire("@codetracer/instrument/preload.json") as string[]) {
+      const entry = instrumentRequire.resolve(name).replace(/\\/g, "/");
+      const marker = `/node_modules/${name}/`;
+      const at = entry.lastIndexOf(marker);
+      if (at >= 0) roots.push(entry.slice(0, at + marker.length - 1));
+    }
+  } catch {
+    // an instrumenter without the list: its packages are left to the filter
+  }
   // The user-facing package (session API) is found from the program, not from here.
   for (const from of [process.argv[1], path.join(process.cwd(), "x.js")]) {
     if (!from) continue;
