@@ -5,7 +5,8 @@
  * is ignored (the file is compiled), never an error of the program.
  *
  * The key covers: the cache layout version, the instrumenter's version and its built files
- * (size and time of each, so a rebuilt instrumenter misses), the Node version (the output
+ * (size and time of each, so a rebuilt instrumenter misses) and those of what it imports (the
+ * runtime's ABI constants, Babel and its plugins), the Node version (the output
  * depends on what the engine supports), the file's path, module format, whether it is
  * recorded, its source name and decorator options, the trace filter's fingerprint (the
  * filters' SHA-256 and the include/exclude globs), and the source text.
@@ -46,6 +47,14 @@ function stamp(): string {
     for (const name of fs.readdirSync(dir).sort()) {
       if (!name.endsWith(".js")) continue;
       const st = fs.statSync(path.join(dir, name));
+      parts.push(`${name}:${st.size}:${st.mtimeMs}`);
+    }
+    // What it imports and whose change changes its output: the runtime's ABI constants, and
+    // Babel and its plugins (their entry files).
+    const fromInstrument = createRequire(path.join(dir, "index.js"));
+    const imports = ["@codetracer/runtime/abi", ...(fromInstrument("@codetracer/instrument/preload.json") as string[])];
+    for (const name of imports) {
+      const st = fs.statSync(fromInstrument.resolve(name));
       parts.push(`${name}:${st.size}:${st.mtimeMs}`);
     }
   } catch {
