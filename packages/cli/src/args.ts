@@ -3,7 +3,7 @@
  * passed to the script unchanged, so it sees the same `process.argv` tail as under plain node.
  */
 import { Command, CommanderError, Option } from "commander";
-import { limitsFromEnv, RECORDER_VERSION } from "@codetracer/runtime";
+import { DEFAULT_VALUE_LIMITS, LIMIT_VARIABLES, limitsFromEnv, RECORDER_VERSION } from "@codetracer/runtime";
 
 /** Parsed command line. */
 export interface CliArgs {
@@ -40,7 +40,7 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 
 /** Builds the commander program (exposed for `--help` text in docs and tests). */
 export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
-  return new Command()
+  const program = new Command()
     .name("codetracer-js-recorder")
     .description("Record a JavaScript or TypeScript program into a CodeTracer trace folder.")
     .version(RECORDER_VERSION, "-V, --version", "print the recorder name and version")
@@ -71,11 +71,11 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     .option("--keep-partial-trace", "after the recorder detached (--on-recorder-error disable), keep the partial trace")
     .option("--log-level <filter>", "log filter: a level (error, warn, info, debug, trace, off) or target=level entries (env CODETRACER_LOG)")
     .option("--log-file <file>", "write the recorder's JSON log lines to this file instead of stderr")
-    .addOption(new Option("--io-capture <mode>", "record the program's stdout/stderr writes as trace events (env CODETRACER_CAPTURE_IO)").choices(["on", "off"]))
-    .option("--max-depth <n>", "nesting levels of a value captured below it (default 3; env CODETRACER_MAX_DEPTH)")
-    .option("--max-items <n>", "elements or fields captured per array, object, Map or Set (default 50; env CODETRACER_MAX_ITEMS)")
-    .option("--max-string-length <n>", "UTF-16 code units kept per string (default 1000; env CODETRACER_MAX_STRING_LENGTH)")
-    .option("--max-value-bytes <n>", "bytes of trace text one captured value may take (default 32768; env CODETRACER_MAX_VALUE_BYTES)")
+    .addOption(new Option("--io-capture <mode>", "record the program's stdout/stderr writes as trace events (env CODETRACER_CAPTURE_IO)").choices(["on", "off"]));
+  for (const [key, { flag, help }] of Object.entries(LIMIT_FLAGS) as Array<[keyof typeof LIMIT_FLAGS, (typeof LIMIT_FLAGS)[keyof typeof LIMIT_FLAGS]]>) {
+    program.option(`${flag} <n>`, `${help} (default ${DEFAULT_VALUE_LIMITS[key]}; env ${LIMIT_VARIABLES[key].variable})`);
+  }
+  return program
     .option("--repair <trace-dir>", "finish a trace folder whose recording was killed (kill -9), then exit; no SCRIPT")
     .argument("[SCRIPT]", "the program to record (.js .mjs .cjs .jsx .ts .mts .cts .tsx)")
     .argument("[ARGS...]", "arguments passed to the script unchanged")
@@ -89,13 +89,13 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     );
 }
 
-/** The CLI flag of each value-limit variable. */
-const flagOf: Record<string, string> = {
-  CODETRACER_MAX_DEPTH: "--max-depth",
-  CODETRACER_MAX_ITEMS: "--max-items",
-  CODETRACER_MAX_STRING_LENGTH: "--max-string-length",
-  CODETRACER_MAX_VALUE_BYTES: "--max-value-bytes",
-};
+/** The CLI flag of each value capture bound (`LIMIT_VARIABLES` names its variable). */
+const LIMIT_FLAGS = {
+  maxDepth: { flag: "--max-depth", help: "nesting levels of a value captured below it" },
+  maxItems: { flag: "--max-items", help: "elements or fields captured per array, object, Map or Set" },
+  maxStringLength: { flag: "--max-string-length", help: "UTF-16 code units kept per string" },
+  maxBytes: { flag: "--max-value-bytes", help: "bytes of trace text one captured value may take" },
+} as const;
 
 /**
  * Parses `argv` (without the node executable and script: `process.argv.slice(2)`).
@@ -135,10 +135,6 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env, 
     logLevel?: string;
     logFile?: string;
     ioCapture?: string;
-    maxDepth?: string;
-    maxItems?: string;
-    maxStringLength?: string;
-    maxValueBytes?: string;
     repair?: string;
   }>();
   const [script = "", ...scriptArgs] = program.args as string[];
@@ -157,10 +153,13 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env, 
   if (opts.logLevel) policyEnv.CODETRACER_LOG = opts.logLevel;
   if (opts.logFile) policyEnv.CODETRACER_LOG_FILE = opts.logFile;
   if (opts.ioCapture) policyEnv.CODETRACER_CAPTURE_IO = opts.ioCapture;
-  if (opts.maxDepth !== undefined) policyEnv.CODETRACER_MAX_DEPTH = opts.maxDepth;
-  if (opts.maxItems !== undefined) policyEnv.CODETRACER_MAX_ITEMS = opts.maxItems;
-  if (opts.maxStringLength !== undefined) policyEnv.CODETRACER_MAX_STRING_LENGTH = opts.maxStringLength;
-  if (opts.maxValueBytes !== undefined) policyEnv.CODETRACER_MAX_VALUE_BYTES = opts.maxValueBytes;
+  const flagOf: Record<string, string> = {};
+  for (const [key, { flag }] of Object.entries(LIMIT_FLAGS) as Array<[keyof typeof LIMIT_FLAGS, { flag: string }]>) {
+    const { variable } = LIMIT_VARIABLES[key];
+    flagOf[variable] = flag;
+    const value = program.getOptionValue(program.options.find((o) => o.long === flag)!.attributeName()) as string | undefined;
+    if (value !== undefined) policyEnv[variable] = value;
+  }
   try {
     limitsFromEnv(policyEnv); // a bad value is wrong usage (exit 2), as a bad choice is
   } catch (error) {

@@ -38,6 +38,7 @@ import { createFileFilter } from "./filter.js";
 import type { HooksData } from "./hooks.js";
 import { filterFingerprint, loadFilterChain, scopeFilterFor } from "./trace-filter.js";
 import { useTransformCache } from "./compile.js";
+import { instrumenterFiles, packageRootOf } from "./instrumenter-files.js";
 
 /** What a recorded thread hands its workers: the configuration and the process's run id. */
 type InheritedConfig = LoaderConfig & { runId?: string };
@@ -57,12 +58,9 @@ function ownRoots(): string[] {
   // module hooks see their entry modules (the main thread `require`s the ES module
   // instrumenter) and must hand them to Node as they are, whatever the trace filter says.
   try {
-    const instrumentRequire = createRequire(require.resolve("@codetracer/instrument"));
-    for (const name of instrumentRequire("@codetracer/instrument/preload.json") as string[]) {
-      const entry = instrumentRequire.resolve(name).replace(/\\/g, "/");
-      const marker = `/node_modules/${name}/`;
-      const at = entry.lastIndexOf(marker);
-      if (at >= 0) roots.push(entry.slice(0, at + marker.length - 1));
+    for (const { name, entry } of instrumenterFiles().imports) {
+      const root = packageRootOf(name, entry); // (the runtime, a workspace package, has none here)
+      if (root) roots.push(root);
     }
   } catch {
     // an instrumenter without the list: its packages are left to the filter

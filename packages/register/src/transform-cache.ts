@@ -13,9 +13,9 @@
  */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
-import { createRequire } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
+import { instrumenterFiles } from "./instrumenter-files.js";
 
 /** Bump when the entry layout or the key changes. */
 const LAYOUT = 1;
@@ -40,21 +40,18 @@ function stamp(): string {
   if (instrumenterStamp !== undefined) return instrumenterStamp;
   const parts: string[] = [];
   try {
-    const require = createRequire(import.meta.url);
-    const dir = path.dirname(require.resolve("@codetracer/instrument"));
-    const pkg = JSON.parse(fs.readFileSync(path.join(dir, "..", "package.json"), "utf8")) as { version?: string };
+    const { dist, imports } = instrumenterFiles();
+    const pkg = JSON.parse(fs.readFileSync(path.join(dist, "..", "package.json"), "utf8")) as { version?: string };
     parts.push(String(pkg.version));
-    for (const name of fs.readdirSync(dir).sort()) {
+    for (const name of fs.readdirSync(dist).sort()) {
       if (!name.endsWith(".js")) continue;
-      const st = fs.statSync(path.join(dir, name));
+      const st = fs.statSync(path.join(dist, name));
       parts.push(`${name}:${st.size}:${st.mtimeMs}`);
     }
     // What it imports and whose change changes its output: the runtime's ABI constants, and
     // Babel and its plugins (their entry files).
-    const fromInstrument = createRequire(path.join(dir, "index.js"));
-    const imports = ["@codetracer/runtime/abi", ...(fromInstrument("@codetracer/instrument/preload.json") as string[])];
-    for (const name of imports) {
-      const st = fs.statSync(fromInstrument.resolve(name));
+    for (const { name, entry } of imports) {
+      const st = fs.statSync(entry);
       parts.push(`${name}:${st.size}:${st.mtimeMs}`);
     }
   } catch {

@@ -26,6 +26,7 @@
 
 import { TraceFormatError } from "./errors.js";
 import { floatToString } from "./floats.js";
+import { isIndex } from "./ids.js";
 import { recordNumberSource } from "./number-source.js";
 import type { FullValueRecord, TraceLowLevelEvent, ValueRecord } from "./types.js";
 
@@ -337,10 +338,6 @@ function putUint(out: CborOutput, n: number): void {
 
 const isSafeInteger = Number.isSafeInteger;
 
-/** An id or line: a safe non-negative integer (anything else goes the generic way). */
-function isIndex(n: unknown): n is number {
-  return typeof n === "number" && isSafeInteger(n) && n >= 0;
-}
 
 /**
  * Appends a value record: the common kinds (Int, Bool, String, Raw, Error, None) by their

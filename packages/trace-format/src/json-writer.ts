@@ -6,6 +6,7 @@
 
 import { TraceFormatError } from "./errors.js";
 import { floatToString, parseRustFloat } from "./floats.js";
+import { isIndex } from "./ids.js";
 import type { FullValueRecord, TraceEventWriter, TraceLowLevelEvent, ValueRecord } from "./types.js";
 import { mapCopyOnWrite } from "./copy-on-write.js";
 
@@ -18,10 +19,6 @@ const jsonString = nativeStringify as (s: string) => string;
 const OBJECT_PROTO = Object.prototype;
 const isSafeInteger = Number.isSafeInteger;
 
-/** An id or line: a safe non-negative integer (anything else goes the generic way). */
-function isIndex(n: unknown): n is number {
-  return typeof n === "number" && isSafeInteger(n) && n >= 0;
-}
 const ARRAY_PROTO = Array.prototype;
 
 /**
