@@ -310,35 +310,51 @@ export class ValueEncoder {
     this.limits = { ...DEFAULT_VALUE_LIMITS, ...limits };
   }
 
-  /** Type ids of the common primitives, once interned (-1: not yet). */
+  /** Type ids of the common primitives' types, once interned (-1: not yet). */
   private intType = -1;
   private stringType = -1;
   private boolType = -1;
   private undefinedType = -1;
 
+  // The records of the common primitives, for the fast path of `encode` and for `encodeAt`.
+
+  private undefinedRecord(): ValueRecord {
+    if (this.undefinedType < 0) this.undefinedType = this.types.id(TypeKind.None, "undefined");
+    return { kind: "None", type_id: this.undefinedType };
+  }
+
+  private boolRecord(b: boolean): ValueRecord {
+    if (this.boolType < 0) this.boolType = this.types.id(TypeKind.Bool, "boolean");
+    return { kind: "Bool", b, type_id: this.boolType };
+  }
+
+  /** `text` must already be cut and made well-formed. */
+  private stringRecord(text: string): ValueRecord {
+    if (this.stringType < 0) this.stringType = this.types.id(TypeKind.String, "string");
+    return { kind: "String", text, type_id: this.stringType };
+  }
+
+  /** `i` must be a safe integer other than `-0`. */
+  private intRecord(i: number): ValueRecord {
+    if (this.intType < 0) this.intType = this.types.id(TypeKind.Int, "number");
+    return { kind: "Int", i, type_id: this.intType };
+  }
+
   /** Encodes `value`. Never throws and never runs user code; failures become Error values. */
   encode(value: unknown): ValueRecord {
-    // Fast paths for the common primitives: the same records `encodeAt` makes.
+    // Fast paths for the common primitives: no byte budget to keep for a value with no parts.
     switch (typeof value) {
       case "number":
-        if (isSafeInteger(value) && (value !== 0 || 1 / value > 0)) {
-          if (this.intType < 0) this.intType = this.types.id(TypeKind.Int, "number");
-          return { kind: "Int", i: value, type_id: this.intType };
-        }
+        if (isSafeInteger(value) && (value !== 0 || 1 / value > 0)) return this.intRecord(value);
         break;
       case "string":
         // Short enough that neither the length nor the byte limit can cut it.
-        if (value.length <= this.limits.maxStringLength && value.length * 6 <= this.limits.maxBytes - 64) {
-          if (this.stringType < 0) this.stringType = this.types.id(TypeKind.String, "string");
-          return { kind: "String", text: wellFormed(value), type_id: this.stringType };
-        }
+        if (value.length <= this.limits.maxStringLength && value.length * 6 <= this.limits.maxBytes - 64) return this.stringRecord(wellFormed(value));
         break;
       case "boolean":
-        if (this.boolType < 0) this.boolType = this.types.id(TypeKind.Bool, "boolean");
-        return { kind: "Bool", b: value, type_id: this.boolType };
+        return this.boolRecord(value);
       case "undefined":
-        if (this.undefinedType < 0) this.undefinedType = this.types.id(TypeKind.None, "undefined");
-        return { kind: "None", type_id: this.undefinedType };
+        return this.undefinedRecord();
       default:
         break;
     }
@@ -440,13 +456,13 @@ export class ValueEncoder {
   private encodeAt(value: unknown, depth: number): ValueRecord {
     switch (typeof value) {
       case "undefined":
-        return this.charge({ kind: "None", type_id: this.types.id(TypeKind.None, "undefined") });
+        return this.charge(this.undefinedRecord());
       case "boolean":
-        return this.charge({ kind: "Bool", b: value, type_id: this.types.id(TypeKind.Bool, "boolean") });
+        return this.charge(this.boolRecord(value));
       case "number":
         return this.charge(this.number(value, "number"));
       case "string":
-        return this.charge({ kind: "String", text: this.text(value), type_id: this.types.id(TypeKind.String, "string") });
+        return this.charge(this.stringRecord(this.text(value)));
       case "bigint":
         return this.charge({ ...bigintRecord(value), type_id: this.types.id(TypeKind.Int, "bigint") });
       case "symbol":
@@ -471,7 +487,7 @@ export class ValueEncoder {
 
   /** A number: Int when safe, a BigInt record for other integers below 2^64, Float otherwise. */
   private number(n: number, langType: string): ValueRecord {
-    if (isSafeInteger(n) && !objectIs(n, -0)) return { kind: "Int", i: n, type_id: this.types.id(TypeKind.Int, langType) };
+    if (isSafeInteger(n) && !objectIs(n, -0)) return langType === "number" ? this.intRecord(n) : { kind: "Int", i: n, type_id: this.types.id(TypeKind.Int, langType) };
     if (isInteger(n) && !objectIs(n, -0) && n < 2 ** 64 && n > -(2 ** 64)) {
       // Exact: a double beyond 2^53 is an integer, and its BigInt has the same value.
       return { ...bigintRecord(BigIntCtor(n)), type_id: this.types.id(TypeKind.Int, langType) };
