@@ -79,10 +79,27 @@ export interface TranslatedRegex {
  * translateRustRegex("(?i:ab)c");           // { source: "[aA][bB]c", flags: "u" }
  * ```
  * @param pattern - the Rust pattern
- * @returns the JavaScript source and flags
+ * @returns the JavaScript source and flags (frozen: the same object for the same pattern)
  * @throws {@link RustRegexError} when the pattern is not valid Rust or cannot be translated
  */
 export function translateRustRegex(pattern: string): TranslatedRegex {
+  const known = translated.get(pattern);
+  if (known) return known;
+  const result = Object.freeze(translate(pattern));
+  if (translated.size >= TRANSLATED_MAX) translated.clear();
+  translated.set(pattern, result);
+  return result;
+}
+
+/**
+ * Translations already made, by Rust pattern (successes only). A filter chain repeats its
+ * patterns (the builtin filter's secret-name regex, ~1.5 KB, is written once per value kind),
+ * and each loader thread parses the chain at start-up, so this saves most of that parse.
+ */
+const translated = new Map<string, TranslatedRegex>();
+const TRANSLATED_MAX = 256;
+
+function translate(pattern: string): TranslatedRegex {
   const ast = new Parser(pattern).parse();
   const census = { ci: 0, cs: 0 };
   countCase(ast, census);
