@@ -8,8 +8,11 @@
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { InstrumentError, isSupportedFile, needsCompile } from "@codetracer/instrument/files";
+import { installIdleRuntime } from "@codetracer/runtime";
 import type { LoaderConfig } from "./config.js";
 import { NO_FILTER, type LoaderFilter } from "./loader-filter.js";
+import { createFileFilter } from "./filter.js";
+import { filterFingerprint, loadFilterChain, scopeFilterFor } from "./trace-filter.js";
 import { moduleFormat } from "./format.js";
 import { typeScriptAlternatives } from "./ts-specifiers.js";
 
@@ -34,8 +37,8 @@ let cacheDir: string | null = null;
  */
 const COMPILE_MODULE = new URL("./compile.js", import.meta.url).href;
 let compileModule: Promise<typeof import("./compile.js")> | undefined;
-/** URLs resolved from this thread's own import graphs: the compile module's and the ones {@link setUp} imports. */
-const ownModules = new Set<string>([COMPILE_MODULE, import.meta.url]);
+/** URLs resolved from the compile module's own import graph. */
+const ownModules = new Set<string>([COMPILE_MODULE]);
 
 /** What `module.register(..., { data })` hands the hooks. */
 export interface HooksData extends LoaderConfig {
@@ -46,30 +49,11 @@ export interface HooksData extends LoaderConfig {
 }
 
 /**
- * Set up by {@link initialize}: the file filter and the runtime that records nothing. Every
- * hook waits for it before it decides anything.
- */
-let ready: Promise<void> = Promise.resolve();
-
-/**
- * Receives the {@link HooksData}. It returns at once: `module.register` blocks the main thread
- * until it does, so the slow part (loading the recorder and the trace-filter chain, ~50 ms)
- * runs in {@link ready} while the main thread goes on starting its session. The chain is
- * loaded again here from the same files (the main thread validated them before the program
- * started).
+ * Receives the {@link HooksData}. The trace-filter chain is loaded again here from the same
+ * files (the main thread validated them before the program started).
  */
 export async function initialize(data: HooksData): Promise<void> {
   cacheDir = data.transformCache;
-  ready = setUp(data);
-  ready.catch(() => {}); // reported by the hook that awaits it
-}
-
-async function setUp(data: HooksData): Promise<void> {
-  const [{ installIdleRuntime }, { createFileFilter }, { filterFingerprint, loadFilterChain, scopeFilterFor }] = await Promise.all([
-    import("@codetracer/runtime"),
-    import("./filter.js"),
-    import("./trace-filter.js"),
-  ]);
   if (!data.compileOnly) {
     const chain = loadFilterChain(data);
     const skipped = data.skippedFiles ? new Int32Array(data.skippedFiles) : null;
@@ -115,7 +99,6 @@ async function resolveWithTypeScript(specifier: string, context: ResolveContext,
 /** Compiles and instruments supported files; everything else goes to Node unchanged. */
 export async function load(url: string, context: LoadContext, nextLoad: Load): Promise<LoadResult> {
   if (!url.startsWith("file:") || ownModules.has(url)) return nextLoad(url, context);
-  await ready;
   const file = fileURLToPath(url);
   if (!isSupportedFile(file) || context.importAttributes?.type) return nextLoad(url, context);
   const record = shouldRecord(file);
