@@ -63,6 +63,22 @@ export interface InstrumentOptions {
    */
   sourceFileName?: string;
   /**
+   * Compile what Node cannot run: strip TypeScript, compile JSX and decorators, lower `using`
+   * where needed, convert ES module syntax for `format: "commonjs"`. `false` keeps the file's
+   * syntax as written and only inserts the recording calls, for a bundler whose own pipeline
+   * compiles TypeScript, JSX and decorators afterwards with the project's settings (the source
+   * map then maps the output to the input of this call; `format` only chooses the parse: with
+   * `compile: false` a file without `import`/`export` is parsed as a script).
+   * @default true
+   */
+  compile?: boolean;
+  /**
+   * A module specifier imported (`import "id"`, or `require("id")` in a script) before
+   * anything else in an instrumented file: the module that installs the runtime
+   * (`globalThis.__codetracer__`) in a bundle. Not added to a file left uninstrumented.
+   */
+  runtimeImport?: string;
+  /**
    * The trace filter's decisions for this file's scopes (by qualified name): skipped scopes are
    * left as written, redacted and dropped values never reach the runtime. See
    * {@link ScopeFilter}. Default: everything recorded.
@@ -116,24 +132,35 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   const isTS = TS_EXT.test(filename);
   const isJSX = JSX_EXT.test(filename);
   const record = options.instrument !== false;
+  const compile = options.compile !== false;
   const parserPlugins: NonNullable<NonNullable<Parameters<typeof transformSync>[1]>["parserOpts"]>["plugins"] = [];
   if (isTS) parserPlugins.push("typescript");
   if (isJSX) parserPlugins.push("jsx");
 
   const plugins: PluginItem[] = [];
   if (record) {
-    const pluginOptions: CodetracerPluginOptions = { filename: toPosix(filename), commonjs: format === "commonjs", sourceRanges: !isTS && !isJSX };
+    const pluginOptions: CodetracerPluginOptions = {
+      filename: toPosix(filename),
+      commonjs: format === "commonjs",
+      // Function texts are recovered from the original ranges only when the file runs as written.
+      sourceRanges: !isTS && !isJSX && compile,
+    };
     if (options.scopes) pluginOptions.scopes = options.scopes;
+    if (options.runtimeImport !== undefined) pluginOptions.runtimeImport = options.runtimeImport;
     plugins.push([codetracerBabelPlugin, pluginOptions]);
   }
-  if (isTS) {
+  if (!compile) {
+    // Syntax only: the bundler's own TypeScript/JSX/decorator compile runs on our output.
+    if (DECORATOR.test(code)) parserPlugins.push(options.decorators === "legacy" ? "decorators-legacy" : "decorators");
+    if (USING.test(code)) parserPlugins.push("explicitResourceManagement");
+  } else if (isTS) {
     plugins.push([
       transformTypeScript,
       { isTSX: filename.endsWith(".tsx"), allowDeclareFields: true, onlyRemoveTypeImports: false },
     ]);
   }
-  if (isJSX) plugins.push([transformReactJsx, { runtime: "automatic" }]);
-  if (DECORATOR.test(code)) {
+  if (isJSX && compile) plugins.push([transformReactJsx, { runtime: "automatic" }]);
+  if (DECORATOR.test(code) && compile) {
     // After the recorder's pass, which runs first from `Program.enter` on the original AST.
     if (options.decorators === "legacy") {
       // Parameter decorators and design-type metadata first, from `Program` on the AST that
@@ -146,8 +173,8 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   }
   // TypeScript 5.2's `using` / `await using` (what tsc downlevels), in files we compile anyway,
   // when this Node cannot run them (Node 20, 22): the rest of the file is left for Node as written.
-  if ((isTS || isJSX) && !NATIVE_USING && USING.test(code)) plugins.push(transformExplicitResourceManagement);
-  if (format === "commonjs") plugins.push([transformModulesCommonjs, { loose: false }]);
+  if (compile && (isTS || isJSX) && !NATIVE_USING && USING.test(code)) plugins.push(transformExplicitResourceManagement);
+  if (compile && format === "commonjs") plugins.push([transformModulesCommonjs, { loose: false }]);
 
   let result: ReturnType<typeof transformSync>;
   // Babel raises `Error.stackTraceLimit` to 50 and installs its own `Error.prepareStackTrace`
@@ -159,7 +186,7 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
       filename,
       configFile: false,
       babelrc: false,
-      sourceType: format === "module" ? "module" : "unambiguous",
+      sourceType: format === "module" && compile ? "module" : "unambiguous",
       parserOpts: { plugins: parserPlugins, allowReturnOutsideFunction: format === "commonjs" },
       plugins,
       sourceMaps: true,
@@ -181,7 +208,7 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   const meta = (result.metadata as unknown as { codetracer?: CodetracerPluginMetadata }).codetracer;
   if (record && meta?.instrumented && meta.traced === 0) {
     // The trace filter skipped every scope: the file runs as it would unrecorded.
-    const plain = needsCompile(filename) || DECORATOR.test(code) ? instrument(code, { ...options, instrument: false }) : { code, map: null };
+    const plain = compile && (needsCompile(filename) || DECORATOR.test(code)) ? instrument(code, { ...options, instrument: false }) : { code, map: null };
     return { code: plain.code, map: plain.map, instrumented: false, functions: 0, sites: 0, skipped: meta.skipped };
   }
   let out = result.code;

@@ -40,6 +40,11 @@ export interface CodetracerPluginOptions {
    */
   sourceRanges?: boolean;
   /**
+   * A module specifier to import before anything else (`import "id"` in a module, `require("id")`
+   * in a script): the module that installs `globalThis.__codetracer__` in a bundle.
+   */
+  runtimeImport?: string;
+  /**
    * The trace filter's compile-time decisions for this file (see {@link ScopeFilter}). Without
    * it every function is recorded with every value.
    */
@@ -700,6 +705,14 @@ export function codetracerBabelPlugin(
             prologue.push(t.expressionStatement(t.callExpression(t.cloneNode(state.init), [])));
           }
           t.addComment(prologue[0]!, "leading", ` ${INSTRUMENTED_MARKER} `);
+          if (options.runtimeImport !== undefined) {
+            const id = t.stringLiteral(options.runtimeImport);
+            prologue.unshift(
+              program.node.sourceType === "module"
+                ? t.importDeclaration([], id)
+                : t.expressionStatement(t.callExpression(t.identifier("require"), [id])),
+            );
+          }
           program.node.body.unshift(...prologue);
           // The end of the module body: it returns (with no value), then its frame is left.
           if (moduleTraced) {

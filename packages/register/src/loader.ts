@@ -38,38 +38,18 @@ import { createFileFilter } from "./filter.js";
 import type { HooksData } from "./hooks.js";
 import { filterFingerprint, loadFilterChain, scopeFilterFor } from "./trace-filter.js";
 import { useTransformCache } from "./compile.js";
-import { instrumenterFiles, packageRootOf } from "./instrumenter-files.js";
+import { distPackageRoot, recorderPackageRoots } from "./own-roots.js";
 
 /** What a recorded thread hands its workers: the configuration and the process's run id. */
 type InheritedConfig = LoaderConfig & { runId?: string };
 
 function ownRoots(): string[] {
-  const require = createRequire(import.meta.url);
-  const packageRoot = (entry: string) => path.dirname(path.dirname(entry));
-  const roots = [packageRoot(fileURLToPath(import.meta.url))];
-  for (const pkg of ["@codetracer/runtime", "@codetracer/instrument", "@codetracer/trace-format", "@codetracer/trace-filter"]) {
-    try {
-      roots.push(packageRoot(require.resolve(pkg)));
-    } catch {
-      // not installed separately
-    }
-  }
-  // The packages the instrumenter imports (Babel), loaded when a thread first compiles: the
-  // module hooks see their entry modules (the main thread `require`s the ES module
-  // instrumenter) and must hand them to Node as they are, whatever the trace filter says.
-  try {
-    for (const { name, entry } of instrumenterFiles().imports) {
-      const root = packageRootOf(name, entry); // (the runtime, a workspace package, has none here)
-      if (root) roots.push(root);
-    }
-  } catch {
-    // an instrumenter without the list: its packages are left to the filter
-  }
+  const roots = recorderPackageRoots();
   // The user-facing package (session API) is found from the program, not from here.
   for (const from of [process.argv[1], path.join(process.cwd(), "x.js")]) {
     if (!from) continue;
     try {
-      roots.push(packageRoot(createRequire(path.resolve(from)).resolve("codetracer-js-recorder")));
+      roots.push(distPackageRoot(createRequire(path.resolve(from)).resolve("codetracer-js-recorder")));
     } catch {
       // not installed where the program is
     }

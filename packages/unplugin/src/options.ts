@@ -1,0 +1,176 @@
+/**
+ * The plugin's options: what a user writes in their bundler config, checked once when the
+ * plugin is created, so a typo fails the build with a message naming the option.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { EnvironmentError, RecorderError, UsageError, checkTraceFormat, parseEnvBoolean, type TraceFormat } from "@codetracer/runtime";
+import type { FilterChain } from "@codetracer/trace-filter";
+import { loadFilterChain, traceFilterPaths } from "@codetracer/register/trace-filter";
+
+/** Options of the bundler plugin (`codetracer()` from `unplugin-codetracer/vite`, `/webpack`, …). */
+export interface CodetracerOptions {
+  /**
+   * Record only files matching these globs too (picomatch, `dot: true`), as the CLI's
+   * `--include`: relative globs are relative to the working directory of the build, a glob
+   * starting with `**` matches at any depth. Files under `node_modules` are recorded only when
+   * a glob names them (`"node_modules/marked/**"`).
+   */
+  include?: string | readonly string[];
+  /** Never record files matching these globs (as `--exclude`; an exclude wins over an include). */
+  exclude?: string | readonly string[];
+  /**
+   * Trace-filter TOML files (`docs/trace-filters.md`), applied at build time after the builtin
+   * filter, the project's `.codetracer/trace-filter.toml` and `CODETRACER_TRACE_FILTER`, in
+   * order; one string may hold several paths separated by `::`, as `--trace-filter` does.
+   * Relative paths are relative to the working directory of the build.
+   */
+  traceFilter?: string | readonly string[];
+  /**
+   * Where a run of the built program writes its trace folder. Relative: to the working
+   * directory of the run. Default: `CODETRACER_TRACE` of the build's environment, else
+   * `trace-out`. At run time `CODETRACER_TRACE` overrides it.
+   */
+  traceDir?: string;
+  /** `binary` (`trace.bin`, the default) or `json` (`trace.json`). Default: `CODETRACER_FORMAT`, else `binary`. */
+  format?: TraceFormat;
+  /**
+   * Instrument at all. Default: only when asked, i.e. when `CODETRACER_TRACE` is set in the
+   * build's environment (to the trace folder) or `CODETRACER_ENABLED` is true, so that a
+   * production build is never instrumented by accident. When off, the plugin does nothing.
+   */
+  enabled?: boolean;
+  /**
+   * Where the built program runs: `node` (the runtime is loaded from `unplugin-codetracer/runtime`
+   * at run time and writes the trace folder) or `browser` (the runtime is bundled and sends its
+   * events to the dev server). Default: from the bundler's own setting (Vite's environment, webpack's
+   * and Rspack's `target`, esbuild's `platform`); `node` for Rollup.
+   */
+  target?: "node" | "browser";
+}
+
+/** The option names, for the unknown-option check. */
+const OPTION_NAMES: ReadonlySet<string> = new Set(["include", "exclude", "traceFilter", "traceDir", "format", "enabled", "target"]);
+
+/** One filter file of the chain as the run-time runtime rebuilds it (the text is baked into the bundle). */
+export interface BakedFilter {
+  /** The file's absolute path at build time (reported in `trace_metadata.json`). */
+  path: string;
+  /** Its project root (the folder `file:` selectors are relative to). */
+  root: string;
+  /** The TOML text. */
+  text: string;
+}
+
+/** {@link CodetracerOptions} checked and completed. */
+export interface ResolvedOptions {
+  enabled: boolean;
+  include: string[];
+  exclude: string[];
+  /** Absolute paths of the filter files after the builtin, in chain order. */
+  traceFilters: string[];
+  /** As given (relative paths resolve at run time). */
+  traceDir: string;
+  format: TraceFormat;
+  target: "node" | "browser" | undefined;
+  /** The working directory of the build. */
+  cwd: string;
+  /** The trace-filter chain (builtin, project, environment, option, include/exclude); `null` when disabled. */
+  chain: FilterChain | null;
+  /** The chain's files for the run-time runtime (without the builtin). */
+  bakedFilters: BakedFilter[];
+}
+
+function fail(option: string, message: string, context: Record<string, string> = {}): never {
+  throw new UsageError("ERR_INVALID_POLICY_VALUE", `unplugin-codetracer: option "${option}": ${message}`, { option, ...context });
+}
+
+/** Runs `fn`; a recorder error it throws is thrown again with the option's name in front of its message (same code and kind). */
+function about<T>(option: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (!(error instanceof RecorderError)) throw error;
+    const message = `unplugin-codetracer: option "${option}": ${error.message.replace(/^\[ERR_[A-Z_]+\] /, "")}`;
+    const context = { option, ...error.context };
+    throw error.kind === "Environment"
+      ? new EnvironmentError(error.code, message, context, { cause: error })
+      : new UsageError(error.code, message, context, { cause: error });
+  }
+}
+
+function stringList(option: string, value: unknown): string[] {
+  if (value === undefined) return [];
+  const list = typeof value === "string" ? [value] : value;
+  if (!Array.isArray(list) || !list.every((v) => typeof v === "string" && v !== "")) {
+    fail(option, `expected a non-empty string or an array of them, got ${JSON.stringify(value)}`);
+  }
+  return [...(list as string[])];
+}
+
+/**
+ * Checks the user's options and loads the trace-filter chain (only when enabled).
+ *
+ * @param raw - the object passed to the plugin (or `undefined`)
+ * @param env - the build's environment (`CODETRACER_TRACE`, `CODETRACER_ENABLED`, `CODETRACER_FORMAT`, `CODETRACER_TRACE_FILTER`)
+ * @param cwd - the build's working directory
+ * @returns the resolved options
+ * @throws UsageError `ERR_INVALID_POLICY_VALUE` for an unknown option or a bad value; the
+ *   message starts `unplugin-codetracer: option "<name>":` and the context has `option`
+ * @throws UsageError `ERR_INVALID_POLICY_VALUE` (an invalid filter) or EnvironmentError `ERR_IO`
+ *   (a missing or unreadable filter file), with the same prefix naming `traceFilter`
+ */
+export function resolveOptions(raw: unknown, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): ResolvedOptions {
+  if (raw !== undefined && (raw === null || typeof raw !== "object" || Array.isArray(raw))) {
+    throw new UsageError("ERR_INVALID_POLICY_VALUE", `unplugin-codetracer: options must be an object, got ${JSON.stringify(raw)}`, {});
+  }
+  const options = (raw ?? {}) as Record<string, unknown>;
+  for (const key of Object.keys(options)) {
+    if (!OPTION_NAMES.has(key)) fail(key, `unknown option (known: ${[...OPTION_NAMES].join(", ")})`);
+  }
+  if (options.enabled !== undefined && typeof options.enabled !== "boolean") fail("enabled", `expected true or false, got ${JSON.stringify(options.enabled)}`);
+  const enabled = (options.enabled as boolean | undefined) ?? enabledByEnv(env);
+  const include = stringList("include", options.include);
+  const exclude = stringList("exclude", options.exclude);
+  const explicitFilters = stringList("traceFilter", options.traceFilter);
+  if (options.traceDir !== undefined && (typeof options.traceDir !== "string" || options.traceDir === "")) {
+    fail("traceDir", `expected a non-empty path, got ${JSON.stringify(options.traceDir)}`);
+  }
+  const traceDir = (options.traceDir as string | undefined) ?? (env.CODETRACER_TRACE || "trace-out");
+  const format = about("format", () => checkTraceFormat((options.format as string | undefined) ?? (env.CODETRACER_FORMAT || "binary")));
+  if (options.target !== undefined && options.target !== "node" && options.target !== "browser") {
+    fail("target", `expected "node" or "browser", got ${JSON.stringify(options.target)}`);
+  }
+  const resolved: ResolvedOptions = {
+    enabled,
+    include,
+    exclude,
+    traceFilters: [],
+    traceDir,
+    format,
+    target: options.target as "node" | "browser" | undefined,
+    cwd,
+    chain: null,
+    bakedFilters: [],
+  };
+  if (!enabled) return resolved;
+  const chain = about("traceFilter", () => {
+    resolved.traceFilters = traceFilterPaths(undefined, cwd, env, explicitFilters);
+    return loadFilterChain({ traceFilters: resolved.traceFilters, include, exclude, cwd });
+  });
+  resolved.chain = chain;
+  resolved.bakedFilters = chain.filters
+    .filter((f) => path.isAbsolute(f.path))
+    .map((f) => ({ path: f.path, root: f.root, text: fs.readFileSync(f.path, "utf8") }));
+  return resolved;
+}
+
+/**
+ * Whether the build's environment asks for recording: `CODETRACER_TRACE` set (to the trace
+ * folder) or `CODETRACER_ENABLED` true.
+ * @throws UsageError `ERR_INVALID_POLICY_VALUE` when `CODETRACER_ENABLED` is not a boolean word
+ */
+export function enabledByEnv(env: NodeJS.ProcessEnv): boolean {
+  if ((env.CODETRACER_TRACE ?? "") !== "") return true;
+  return env.CODETRACER_ENABLED !== undefined && env.CODETRACER_ENABLED !== "" && parseEnvBoolean("CODETRACER_ENABLED", env.CODETRACER_ENABLED);
+}
