@@ -4,6 +4,7 @@
  * when the file is loaded by `require`, and returns the code with its source map.
  */
 import { transformSync, type PluginItem } from "@babel/core";
+import { GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, TraceMap, originalPositionFor } from "@jridgewell/trace-mapping";
 import transformTypeScript from "@babel/plugin-transform-typescript";
 import transformReactJsx from "@babel/plugin-transform-react-jsx";
 import transformModulesCommonjs from "@babel/plugin-transform-modules-commonjs";
@@ -73,6 +74,13 @@ export interface InstrumentOptions {
    */
   compile?: boolean;
   /**
+   * A source map (v3) from the original file to `code`, when `code` is not the file as written
+   * because another tool compiled it first (a Rollup plugin that compiles TypeScript in its
+   * `load` hook). The lines in the trace are then taken through it, so they are the original
+   * file's; the returned map still maps the output to `code`, as bundlers expect.
+   */
+  inputSourceMap?: object;
+  /**
    * A module specifier imported (`import "id"`, or `require("id")` in a script) before
    * anything else in an instrumented file: the module that installs the runtime
    * (`globalThis.__codetracer__`) in a bundle. Not added to a file left uninstrumented.
@@ -102,6 +110,26 @@ export interface InstrumentResult {
    * `code` is the file as it runs unrecorded (the original, for plain JavaScript).
    */
   skipped: number;
+}
+
+/**
+ * The original line of each position through `map` (see {@link InstrumentOptions.inputSourceMap}):
+ * the mapping at or before the position on its line, else the first one after it on that line,
+ * else the nearest mapped line above (code the compiler added, such as an enum's wrapper,
+ * belongs to the statement it was made from).
+ */
+function originalLines(map: object): (line: number, column: number) => number {
+  const traced = new TraceMap(map as ConstructorParameters<typeof TraceMap>[0]);
+  return (line, column) => {
+    for (let l = line; l >= 1; l--) {
+      const col = l === line ? column : Number.MAX_SAFE_INTEGER;
+      const at =
+        originalPositionFor(traced, { line: l, column: col, bias: GREATEST_LOWER_BOUND }).line ??
+        (l === line ? originalPositionFor(traced, { line: l, column: col, bias: LEAST_UPPER_BOUND }).line : null);
+      if (at !== null) return at;
+    }
+    return line;
+  };
 }
 
 /** Cheap pre-check: `@` followed by a name somewhere (decorators need an extra parser plugin). */
@@ -147,6 +175,7 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
     };
     if (options.scopes) pluginOptions.scopes = options.scopes;
     if (options.runtimeImport !== undefined) pluginOptions.runtimeImport = options.runtimeImport;
+    if (options.inputSourceMap) pluginOptions.originalLine = originalLines(options.inputSourceMap);
     plugins.push([codetracerBabelPlugin, pluginOptions]);
   }
   if (!compile) {

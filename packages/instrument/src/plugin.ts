@@ -40,6 +40,12 @@ export interface CodetracerPluginOptions {
    */
   sourceRanges?: boolean;
   /**
+   * The line of the original file for a position (1-based line, 0-based column) of the code
+   * being instrumented, when that code is not the file as written (another tool compiled it
+   * first). Default: the code's own lines.
+   */
+  originalLine?: (line: number, column: number) => number;
+  /**
    * A module specifier to import before anything else (`import "id"` in a module, `require("id")`
    * in a script): the module that installs `globalThis.__codetracer__` in a bundle.
    */
@@ -112,6 +118,8 @@ interface FrameInfo {
 }
 
 interface VisitState {
+  /** See {@link CodetracerPluginOptions.originalLine}. */
+  originalLine: ((line: number, column: number) => number) | null;
   ct: t.Identifier;
   /** Hoisted function that creates the file runtime on first use. */
   init: t.Identifier;
@@ -144,6 +152,11 @@ interface VisitState {
   /** Function ids whose return value is redacted / dropped. */
   redactReturn: number[];
   dropReturn: number[];
+}
+
+/** The line recorded for a node starting at `loc`: the original file's (see {@link CodetracerPluginOptions.originalLine}). */
+function lineOf(state: VisitState, loc: t.SourceLocation): number {
+  return state.originalLine ? state.originalLine(loc.start.line, loc.start.column) : loc.start.line;
 }
 
 /** Statement kinds that run no code of their own and get no step. */
@@ -239,7 +252,7 @@ function registerFrame(path: NodePath<t.Function> | NodePath<t.StaticBlock>, sta
     state.decisions.set(path.node, decision);
     state.paramNames.set(path.node, new Set(params));
   }
-  const fnId = state.fns.push([name, path.node.loc!.start.line, ...filteredParams(decision, params)]) - 1;
+  const fnId = state.fns.push([name, lineOf(state, path.node.loc!), ...filteredParams(decision, params)]) - 1;
   noteReturnAction(state, decision, name, fnId);
   if (state.fnRanges) state.fnRanges.set(fnId, functionTextRange(path.node, state.code));
   const frame = path.scope.generateUidIdentifier("ctF");
@@ -339,13 +352,13 @@ function instrumentInstanceFields(path: NodePath<t.Class>, state: VisitState): v
       state.skipped++;
       return;
     }
-    fnId = state.fns.push([name, path.node.loc!.start.line]) - 1;
+    fnId = state.fns.push([name, lineOf(state, path.node.loc!)]) - 1;
     noteReturnAction(state, decision, name, fnId);
     state.fnRanges?.set(fnId, [path.node.start!, path.node.end!]);
   }
   fields.forEach((field, i) => {
     const value = field.node.value!;
-    const site = state.sites.push([value.loc!.start.line]) - 1;
+    const site = state.sites.push([lineOf(state, value.loc!)]) - 1;
     const open = i === 0 && !(ctor && derived) ? 1 : 0;
     const mark = lazyCall(state, "field", [t.numericLiteral(fnId), t.numericLiteral(site), t.numericLiteral(open)]);
     const last = !ctor && i === fields.length - 1;
@@ -483,7 +496,7 @@ const visitor = {
     const found = ownerOf(path, this);
     if (!found) return;
     const names = siteNames(this, found.owner, visibleLocals(path, found.owner, this.generated));
-    const site = this.sites.push([node.loc.start.line, ...names]) - 1;
+    const site = this.sites.push([lineOf(this, node.loc), ...names]) - 1;
     const step = t.expressionStatement(
       call(this, "step", [t.cloneNode(found.info.frame), t.numericLiteral(site), ...passedNames(names).map((n) => t.identifier(n))]),
     );
@@ -637,6 +650,7 @@ export function codetracerBabelPlugin(
             done: new WeakSet(),
             rewritten: new WeakSet(),
             program,
+            originalLine: options.originalLine ?? null,
             fnRanges: options.sourceRanges ? new Map([[0, [-1, -1]]]) : null,
             classRanges: [],
             decorated: false,

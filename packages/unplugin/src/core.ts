@@ -4,6 +4,7 @@
  * the lines in the trace are the original ones, and makes every instrumented file import the
  * runtime first.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createUnplugin, type UnpluginContextMeta, type UnpluginFactory, type UnpluginInstance, type UnpluginOptions } from "unplugin";
@@ -28,6 +29,15 @@ export const DEV_SERVER_ENDPOINT = "/__codetracer__";
 /** A file id as the bundler gives it, without its query (`?v=…`, `?vue&type=script`) and hash. */
 function fileOf(id: string): string {
   return id.replace(/[?#].*$/s, "");
+}
+
+/** Whether `code` is the text of `file` on disk (a file that cannot be read counts as yes: a virtual module has no other text). */
+function isFileText(file: string, code: string): boolean {
+  try {
+    return fs.readFileSync(file, "utf8") === code;
+  } catch {
+    return true;
+  }
 }
 
 /** Where a webpack/Rspack build runs, from its `target` option (`node`, `async-node18`, `["node", …]`; default web). */
@@ -113,9 +123,14 @@ export const unpluginFactory: UnpluginFactory<CodetracerOptions | undefined, fal
           this.warn(`unplugin-codetracer: ${file} is already instrumented (is the plugin listed twice?); left as it is`);
           return null;
         }
+        // Rollup runs plugins in the order listed and some compile TypeScript in `load`
+        // (@rollup/plugin-typescript): then the lines are taken through the combined map.
+        const combined = (this as { getCombinedSourcemap?: () => object }).getCombinedSourcemap;
+        const inputSourceMap = typeof combined === "function" && !isFileText(file, code) ? combined.call(this) : undefined;
         let result: ReturnType<typeof instrument>;
         try {
           result = instrument(code, {
+            ...(inputSourceMap ? { inputSourceMap } : {}),
             filename: file,
             format: "module",
             compile: false,
