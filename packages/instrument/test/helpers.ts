@@ -42,7 +42,8 @@ export interface Recorded {
   outcome: Outcome;
   events: TraceLowLevelEvent[];
   internalErrors: unknown[];
-  transformed: InstrumentResult;
+  /** What ran: `instrument()`'s result, or only the code given as `RecordOptions.code`. */
+  transformed: { code: string } & Partial<InstrumentResult>;
 }
 
 export const VIRTUAL = "/virtual/case.js";
@@ -117,6 +118,8 @@ export async function runPlain(source: string, format: Format, filename = VIRTUA
 
 export interface RecordOptions {
   filename?: string;
+  /** Code to run instead of `instrument(source)` (already instrumented and compiled to JS some other way). */
+  code?: string;
   /** Passed to the Recorder (default: `util.types.isProxy`, as the Node session does). */
   isProxy?: (v: unknown) => boolean;
 }
@@ -124,7 +127,7 @@ export interface RecordOptions {
 /** Instruments `source`, installs a fresh Recorder and runs it. */
 export async function runRecorded(source: string, format: Format, options: RecordOptions = {}): Promise<Recorded> {
   const filename = options.filename ?? VIRTUAL;
-  const transformed = instrument(source, { filename, format, inlineSourceMap: false });
+  const transformed = options.code !== undefined ? { code: options.code } : instrument(source, { filename, format, inlineSourceMap: false });
   const events: TraceLowLevelEvent[] = [];
   const internalErrors: unknown[] = [];
   const recorder = new Recorder({

@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
 import { originalPositionFor, TraceMap, type SourceMapInput } from "@jridgewell/trace-mapping";
+import ts from "typescript";
 import { afterEach, describe, expect, it } from "vitest";
 import { InstrumentError } from "../src/errors.js";
 import { instrument } from "../src/instrument.js";
@@ -173,6 +174,37 @@ describe("TypeScript input", () => {
     const rec = await runRecorded(source, "commonjs", { filename });
     expectSameOutcome(rec.outcome, plain);
     expectWellFormedTrace(rec, source, filename);
+  });
+
+  it("with compile: false, keeps the TypeScript syntax, and records the same once a TypeScript compile runs after it (as in a bundler)", async () => {
+    const out = instrument(source, { filename, format: "module", compile: false, inlineSourceMap: false, runtimeImport: "runtime-id" });
+    expect(out.instrumented).toBe(true);
+    expect(out.code).toMatch(/^import "runtime-id";\n/);
+    expect(out.code).toContain("interface Point {");
+    expect(out.code).toContain("function overloaded(a: string): string;");
+    // The bundler's TypeScript compile, then a run: the events of the normal path.
+    const withoutImport = instrument(source, { filename, format: "module", compile: false, inlineSourceMap: false }).code;
+    const compiled = instrument(withoutImport, { filename, format: "commonjs", instrument: false, inlineSourceMap: false }).code;
+    expect([...new Set(tableOf(compiled).sites.map((s) => s[0]))].sort((a, b) => a - b)).toEqual([...taggedLines(source, "S").keys()]);
+    const viaBundler = await runRecorded(source, "commonjs", { filename, code: compiled });
+    const direct = await runRecorded(source, "commonjs", { filename });
+    expectSameOutcome(viaBundler.outcome, direct.outcome);
+    expect(viaBundler.events).toEqual(direct.events);
+  });
+
+  it("takes the lines through inputSourceMap when the code was compiled before (TypeScript's transpileModule)", () => {
+    const { outputText, sourceMapText } = ts.transpileModule(source, {
+      fileName: filename,
+      compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, sourceMap: true, isolatedModules: true },
+    });
+    const siteLines = (options: { inputSourceMap?: object }) =>
+      [...new Set(tableOf(instrument(outputText, { filename, format: "module", compile: false, inlineSourceMap: false, ...options }).code).sites.map((s) => s[0]))].sort((a, b) => a - b);
+    const original = [...taggedLines(source, "S").keys()];
+    expect(siteLines({})).not.toEqual(original); // the compiled code's own lines differ
+    // The original lines, plus those of the parameter properties, which TypeScript compiled
+    // into assignments in the constructor (statements of their own, mapped to their lines).
+    const parameterProperties = [lineOf(source, "private readonly item"), lineOf(source, "public label")];
+    expect(siteLines({ inputSourceMap: JSON.parse(sourceMapText!) })).toEqual([...original, ...parameterProperties].sort((a, b) => a - b));
   });
 
   it("site lines are exactly the original lines of the statements", () => {
