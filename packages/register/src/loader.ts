@@ -95,9 +95,11 @@ function setup(mode: "record" | "instrument"): void {
       {
         traceDir: config.traceDir,
         format: config.format as TraceFormat,
-        // A worker preloaded with --require learns its script only after the preloads: ask later.
-        program: isMainThread ? programOf(process.argv[1]) : () => programOf(process.argv[1]),
-        args: isMainThread ? process.argv.slice(2) : () => process.argv.slice(2),
+        // Read when the first recorded module runs: a worker preloaded with --require learns its
+        // script only after the preloads, and a runner that loads us with -r (`ts-node -r`)
+        // puts the script into process.argv only before it runs it.
+        program: () => programOf(process.argv[1]),
+        args: () => process.argv.slice(2),
         workdir: config.cwd,
         ...(config.activationPath ? { activationPath: config.activationPath } : {}),
         ...(config.limits ? { limits: config.limits } : {}),
