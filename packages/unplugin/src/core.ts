@@ -21,6 +21,8 @@ import { resolveOptions, type CodetracerOptions, type ResolvedOptions } from "./
 export const RUNTIME_MODULE_ID = "unplugin-codetracer/virtual-runtime";
 /** The Node runtime, loaded by the built program at run time (external: never bundled). */
 export const NODE_RUNTIME_MODULE = "unplugin-codetracer/runtime";
+/** The file of {@link NODE_RUNTIME_MODULE} (what Vite's dev server and vitest import). */
+const NODE_RUNTIME_FILE = fileURLToPath(new URL("./runtime.js", import.meta.url));
 /** The browser runtime, bundled into the page. */
 export const BROWSER_RUNTIME_MODULE = "unplugin-codetracer/browser";
 /** The dev server path the browser runtime posts its events to (see `browser.ts` and `dev-server.ts`). */
@@ -61,7 +63,7 @@ function keepRuntimeExternal(options: { externals?: unknown }): void {
  * the build's options. The Node runtime stays external, so it loads from `node_modules` at run
  * time with its WebAssembly and its own files, once per process whatever the number of bundles.
  */
-export function runtimeModuleSource(options: ResolvedOptions, target: "node" | "browser"): string {
+export function runtimeModuleSource(options: ResolvedOptions, target: "node" | "browser", wholeRun = true): string {
   if (target === "browser") {
     return [
       `import { startBrowserRecording } from ${JSON.stringify(BROWSER_RUNTIME_MODULE)};`,
@@ -71,9 +73,26 @@ export function runtimeModuleSource(options: ResolvedOptions, target: "node" | "
   }
   return [
     `import { startBundleRecording } from ${JSON.stringify(NODE_RUNTIME_MODULE)};`,
-    `startBundleRecording(${JSON.stringify({ traceDir: options.traceDir, format: options.format, filters: options.bakedFilters })});`,
+    `startBundleRecording(${JSON.stringify({ traceDir: options.traceDir, format: options.format, filters: options.bakedFilters, wholeRun })});`,
     "",
   ].join("\n");
+}
+
+/** How the built program records, set by the integration that makes the plugin (not a user option). */
+export interface RecordingMode {
+  /**
+   * `true`: a Node program starts one session for its whole run (the bundlers' default).
+   * `false`: it only installs the runtime, and sessions are started by someone else (the vitest
+   * integration, one per test file).
+   */
+  wholeRun: boolean;
+}
+
+/**
+ * Makes the plugin factory for a {@link RecordingMode} (see {@link unpluginFactory}).
+ */
+export function codetracerFactory(mode: RecordingMode): UnpluginFactory<CodetracerOptions | undefined, false> {
+  return (rawOptions, meta) => createPlugin(resolveOptions(rawOptions), meta, mode);
 }
 
 /**
@@ -83,8 +102,9 @@ export function runtimeModuleSource(options: ResolvedOptions, target: "node" | "
  * @throws UsageError `ERR_INVALID_POLICY_VALUE` for an unknown option or bad value, and the
  *   filter errors of {@link resolveOptions}, each naming the option
  */
-export const unpluginFactory: UnpluginFactory<CodetracerOptions | undefined, false> = (rawOptions, meta: UnpluginContextMeta): UnpluginOptions => {
-  const options = resolveOptions(rawOptions);
+export const unpluginFactory: UnpluginFactory<CodetracerOptions | undefined, false> = codetracerFactory({ wholeRun: true });
+
+function createPlugin(options: ResolvedOptions, meta: UnpluginContextMeta, mode: RecordingMode): UnpluginOptions {
   if (!options.enabled) return { name: "unplugin-codetracer" };
   const chain = options.chain!;
   const ownRoots = [...recorderPackageRoots(), distPackageRoot(fileURLToPath(import.meta.url))];
@@ -93,6 +113,7 @@ export const unpluginFactory: UnpluginFactory<CodetracerOptions | undefined, fal
   const virtualId = meta.framework === "vite" || meta.framework === "rollup" || meta.framework === "rolldown" ? `\0${RUNTIME_MODULE_ID}` : RUNTIME_MODULE_ID;
   let bundlerTarget: "node" | "browser" = meta.framework === "rollup" ? "node" : "browser";
   const webpackLike = meta.framework === "webpack" || meta.framework === "rspack";
+  let viteServe = false;
   const targetFor = (context: unknown): "node" | "browser" => {
     if (options.target) return options.target;
     // Vite ≥ 6: each environment says whether it runs on the server (SSR, vitest) or in the client.
@@ -107,12 +128,16 @@ export const unpluginFactory: UnpluginFactory<CodetracerOptions | undefined, fal
     resolveId(id) {
       if (id === RUNTIME_MODULE_ID) return virtualId;
       // (webpack and Rspack: through their `externals`, set below, which the resolver never sees)
-      if (id === NODE_RUNTIME_MODULE && !webpackLike) return { id, external: true };
+      if (id === NODE_RUNTIME_MODULE && !webpackLike) {
+        // Vite's dev server and vitest import an external module by its file; a build keeps the
+        // package name, so the output does not name this machine's folders.
+        return { id: viteServe ? NODE_RUNTIME_FILE : id, external: true };
+      }
       return null;
     },
     load(id) {
       if (id !== virtualId && fileOf(id) !== virtualId) return null;
-      return runtimeModuleSource(options, targetFor(this));
+      return runtimeModuleSource(options, targetFor(this), mode.wholeRun);
     },
     transform: {
       filter: { id: { include: [/\.(?:[cm]?[jt]sx?)(?:$|[?#])/], exclude: [/\0/, /virtual-runtime/] } },
@@ -148,6 +173,11 @@ export const unpluginFactory: UnpluginFactory<CodetracerOptions | undefined, fal
         return { code: result.code, map: result.map as never };
       },
     },
+    vite: {
+      configResolved(config) {
+        viteServe = config.command === "serve";
+      },
+    },
     webpack(compiler) {
       bundlerTarget = targetOfWebpack(compiler.options.target);
       keepRuntimeExternal(compiler.options);
@@ -162,7 +192,7 @@ export const unpluginFactory: UnpluginFactory<CodetracerOptions | undefined, fal
       },
     },
   };
-};
+}
 
 /** The plugin for every bundler: `.vite()`, `.webpack()`, `.rollup()`, `.esbuild()`, `.rspack()`, … */
 export const unplugin: UnpluginInstance<CodetracerOptions | undefined, false> = /* #__PURE__ */ createUnplugin(unpluginFactory);

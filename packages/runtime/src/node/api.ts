@@ -79,6 +79,14 @@ export interface StartOptions {
   /** Save `git diff HEAD` as `workspace.diff` in the trace folder. @default false */
   withDiff?: boolean;
   /**
+   * What `trace_metadata.json` names as the program, and the top-level call's path: an absolute
+   * path or a name in angle brackets. Default: the script Node runs (`process.argv[1]`), or
+   * `<eval>`. (The vitest integration names the test file.)
+   */
+  program?: string;
+  /** The program's arguments in the metadata. Default: what follows the script (`process.argv.slice(2)`). */
+  args?: string[];
+  /**
    * Value capture bounds (depth, items, string length, bytes per value; see
    * `ValueCaptureLimits`), over those of the `CODETRACER_MAX_*` variables, over the defaults.
    */
@@ -230,8 +238,8 @@ export function start(tracePath: string, options: StartOptions = {}): TraceSessi
     const session = startSession({
       traceDir: tracePath,
       format,
-      program: script ? path.resolve(script) : "<eval>",
-      args: process.argv.slice(2),
+      program: options.program ?? (script ? path.resolve(script) : "<eval>"),
+      args: options.args ?? process.argv.slice(2),
       ...(options.startOnEnter ? { activationPath: path.resolve(options.startOnEnter) } : {}),
       ...(options.withDiff ? { withDiff: true } : {}),
       limits,
