@@ -17,7 +17,7 @@ import {
   type TraceEventWriter,
   type TraceLowLevelEvent,
   type ValueRecord,
-} from "@codetracer/trace-format";
+} from "@codetracer/trace-format/types";
 import { ABI_VERSION, type FileRuntime, type FileTable, type FrameHandle, type RuntimeApi } from "./abi.js";
 import { TypeTable, ValueEncoder, type ValueCaptureLimits } from "./values.js";
 import { noteFunctionSources } from "./function-source.js";

@@ -23,7 +23,7 @@ import {
   type TypeRecord,
   type TypeSpecificInfo,
   type ValueRecord,
-} from "@codetracer/trace-format";
+} from "@codetracer/trace-format/types";
 
 /** Bounds on how much of a value is captured. */
 export interface ValueCaptureLimits {
