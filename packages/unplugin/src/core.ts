@@ -141,7 +141,7 @@ function createPlugin(options: ResolvedOptions, meta: UnpluginContextMeta, mode:
       return runtimeModuleSource(options, targetFor(this), mode.wholeRun);
     },
     transform: {
-      filter: { id: { include: [/\.(?:[cm]?[jt]sx?)(?:$|[?#])/], exclude: [/\0/, /virtual-runtime/] } },
+      filter: { id: { include: [/\.(?:[cm]?[jt]sx?)(?:$|[?#])/], exclude: [/\0/, /^unplugin-codetracer\/virtual-runtime$/] } },
       handler(code, id) {
         const file = fileOf(id);
         if (!path.isAbsolute(file) || !isSupportedFile(file) || !shouldRecord(file)) return null;
