@@ -4,7 +4,7 @@
  * when the file is loaded by `require`, and returns the code with its source map.
  */
 import { transformSync, type PluginItem } from "@babel/core";
-import { GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, TraceMap, originalPositionFor } from "@jridgewell/trace-mapping";
+import { createRequire } from "node:module";
 import transformTypeScript from "@babel/plugin-transform-typescript";
 import transformReactJsx from "@babel/plugin-transform-react-jsx";
 import transformModulesCommonjs from "@babel/plugin-transform-modules-commonjs";
@@ -119,6 +119,11 @@ export interface InstrumentResult {
  * belongs to the statement it was made from).
  */
 function originalLines(map: object): (line: number, column: number) => number {
+  // Its CommonJS build, loaded only here (bundler plugins): the loaders never need it, and an ES
+  // module import would pull its ES build through the loader's module hooks on Node 24.
+  const { GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, TraceMap, originalPositionFor } = createRequire(import.meta.url)(
+    "@jridgewell/trace-mapping",
+  ) as typeof import("@jridgewell/trace-mapping");
   const traced = new TraceMap(map as ConstructorParameters<typeof TraceMap>[0]);
   return (line, column) => {
     for (let l = line; l >= 1; l--) {

@@ -8,13 +8,13 @@ import { describe, expect, it } from "vitest";
 const PACKAGE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(import.meta.url);
 
-/** The bare specifiers the package's sources import at run time (not `import type`). */
+/** The packages the package's sources import at run time (not `import type`, not Node's built-ins). */
 function importedPackages(): string[] {
   const names = new Set<string>();
   for (const file of fs.readdirSync(path.join(PACKAGE, "src"))) {
     if (!file.endsWith(".ts") || file.endsWith(".d.ts")) continue;
     const text = fs.readFileSync(path.join(PACKAGE, "src", file), "utf8");
-    for (const m of text.matchAll(/^import (?!type )[^;]*? from "([^".][^"]*)";/gms)) names.add(m[1]!);
+    for (const m of text.matchAll(/^import (?!type )[^;]*? from "([^".][^"]*)";/gms)) if (!m[1]!.startsWith("node:")) names.add(m[1]!);
   }
   return [...names].sort();
 }
