@@ -6,7 +6,6 @@
  */
 import { register } from "node:module";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import { isMainThread, threadId } from "node:worker_threads";
 import { createRequire } from "node:module";
 import {
@@ -14,20 +13,18 @@ import {
   attrPolicyOf,
   autoStartFromEnv,
   configurePolicyFromEnv,
-  errorTrailer,
+  printStartError,
   getRunId,
   inheritedRecording,
   installExitHooks,
   installIdleRuntime,
   isEnvTrue,
   isRecorderErrorLike,
-  policySnapshot,
   runtimeHost,
   setLoaderInfo,
   setRunId,
   shareRecordingWithWorkers,
   startThreadSession,
-  uncaptured,
   type FilterCounters,
   type TraceFormat,
 } from "@codetracer/runtime";
@@ -136,14 +133,7 @@ export function startLoader(mode: "record" | "instrument"): void {
   } catch (error) {
     if (!isRecorderErrorLike(error)) throw error;
     const e = asRecorderError(error);
-    uncaptured(() => {
-      if (isMainThread) process.stderr.write(`codetracer: ${e.message}\n`);
-      else process.stderr.write(`codetracer: worker ${threadId} is not recorded: ${e.message}\n`);
-      // The policy may not be set yet: the error may be a bad policy variable.
-      if (policySnapshot().jsonErrors || isEnvTrue(process.env.CODETRACER_JSON_ERRORS)) {
-        process.stderr.write(`${errorTrailer(e)}\n`);
-      }
-    });
+    printStartError(e, isMainThread ? e.message : `worker ${threadId} is not recorded: ${e.message}`);
     if (isMainThread) process.exit(1);
   }
 }

@@ -60,7 +60,7 @@ export {
   resetPolicy,
 } from "./node/policy.js";
 export type { OnRecorderError, RecorderPolicy } from "./node/policy.js";
-export { errorTrailer, getRunId, getTraceId, log, logEnabled, reportRecorderError, setRunId } from "./node/log.js";
+export { errorTrailer, getRunId, getTraceId, log, logEnabled, printStartError, reportRecorderError, setRunId } from "./node/log.js";
 export type { LogDetails, LogLevel } from "./node/log.js";
 export { LOG_LEVEL_RANK, levelFor, parseLogSpec } from "./node/log-spec.js";
 export type { LogSpec } from "./node/log-spec.js";

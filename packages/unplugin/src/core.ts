@@ -90,10 +90,12 @@ export interface RecordingMode {
 }
 
 /**
- * Makes the plugin factory for a {@link RecordingMode} (see {@link unpluginFactory}).
+ * Makes the plugin factory for a {@link RecordingMode} (see {@link unpluginFactory}). With
+ * `resolved`, the options an integration has already resolved are used and the raw ones given
+ * to the factory are ignored.
  */
-export function codetracerFactory(mode: RecordingMode): UnpluginFactory<CodetracerOptions | undefined, false> {
-  return (rawOptions, meta) => createPlugin(resolveOptions(rawOptions), meta, mode);
+export function codetracerFactory(mode: RecordingMode, resolved?: ResolvedOptions): UnpluginFactory<CodetracerOptions | undefined, false> {
+  return (rawOptions, meta) => createPlugin(resolved ?? resolveOptions(rawOptions), meta, mode);
 }
 
 /**

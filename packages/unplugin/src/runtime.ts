@@ -11,15 +11,13 @@ import { isMainThread } from "node:worker_threads";
 import {
   asRecorderError,
   attrPolicyOf,
-  errorTrailer,
+  printStartError,
   installIdleRuntime,
   isRecorderErrorLike,
   isTracing,
-  policySnapshot,
   runtimeHost,
   setLoaderInfo,
   start,
-  uncaptured,
   type TraceFormat,
   type TraceSession,
 } from "@codetracer/runtime";
@@ -60,14 +58,10 @@ function installBundleRuntime(filters: BakedFilter[]): void {
   });
 }
 
-/** Prints a recorder error at start (`codetracer: <message>`, and the JSON trailer when asked) and ends the process with exit code 1. */
+/** Prints a recorder error at start (`printStartError`) and ends the process with exit code 1. */
 function exitOnStartError(error: unknown): never {
   if (!isRecorderErrorLike(error)) throw error;
-  const e = asRecorderError(error);
-  uncaptured(() => {
-    process.stderr.write(`codetracer: ${e.message}\n`);
-    if (policySnapshot().jsonErrors) process.stderr.write(`${errorTrailer(e)}\n`);
-  });
+  printStartError(asRecorderError(error));
   process.exit(1);
 }
 

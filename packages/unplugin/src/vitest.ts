@@ -32,8 +32,6 @@ interface VitePluginLike {
   config?: (config: { root?: string }) => Record<string, unknown>;
 }
 
-const instrumenter = createUnplugin(codetracerFactory({ wholeRun: false }));
-
 /**
  * The Vite plugins that record test files: the bundler plugin, for code running on Node
  * (vitest's `node` environment), whose built modules only install the runtime; and a plugin
@@ -52,7 +50,7 @@ export default function codetracer(options: VitestRecordingOptions = {}): VitePl
     throw new UsageError("ERR_INVALID_POLICY_VALUE", `unplugin-codetracer: option "keep": expected "all" or "failed", got ${JSON.stringify(keep)}`, { option: "keep" });
   }
   const resolved = resolveOptions({ target: "node", ...pluginOptions });
-  const instrument = instrumenter.vite({ target: "node", ...pluginOptions }) as unknown as VitePluginLike;
+  const instrument = createUnplugin(codetracerFactory({ wholeRun: false }, resolved)).vite() as unknown as VitePluginLike;
   if (!resolved.enabled) return [instrument];
   return [
     instrument,

@@ -18,7 +18,7 @@ import * as fs from "node:fs";
 import { stringifyJson } from "@codetracer/trace-format";
 import type { RecorderError } from "../errors.js";
 import { DEFAULT_LOG_SPEC, LOG_LEVEL_RANK, levelFor, parseLogSpec, type LogLevel, type LogSpec } from "./log-spec.js";
-import { onPolicyChange, type RecorderPolicy } from "./policy.js";
+import { isEnvTrue, onPolicyChange, type RecorderPolicy } from "./policy.js";
 import { uncaptured } from "./io-capture.js";
 
 export type { LogLevel } from "./log-spec.js";
@@ -127,6 +127,18 @@ export function errorTrailer(error: RecorderError): string {
     message: error.message,
     context: error.context ?? {},
   })!;
+}
+
+/**
+ * Prints a recorder error that keeps a program from starting recorded: `codetracer: <text>`
+ * (default: the error's message) on stderr, then the JSON error trailer when the policy's
+ * `jsonErrors` or `CODETRACER_JSON_ERRORS` is on (the policy may not be set yet: the error may
+ * be a bad policy variable). Never captured as the program's output. Used by the loader and
+ * the bundle runtime before they exit with code 1.
+ */
+export function printStartError(error: RecorderError, text: string = error.message): void {
+  writeStderr(`codetracer: ${text}\n`);
+  if (jsonErrors || isEnvTrue(process.env.CODETRACER_JSON_ERRORS)) writeStderr(`${errorTrailer(error)}\n`);
 }
 
 const reported = new WeakSet<RecorderError>();
