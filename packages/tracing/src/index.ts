@@ -1,14 +1,20 @@
 /**
  * `@codetracer/tracing`: span tracing beside the CodeTracer recorder, with no dependency on
- * OpenTelemetry. This version has the span identity (`SpanKind`, `SpanStatus`, `SpanContext`)
- * and strict W3C propagation (`traceparent`, `tracestate`, `baggage`); spans, the tracer and the
- * exporters come next (see the package README).
+ * OpenTelemetry (its data model follows OTLP and W3C): spans and tracers, context that follows
+ * `await`, timers and event listeners, strict W3C propagation (`traceparent`, `tracestate`,
+ * `baggage`) and exporters. See the package README for what is still to come.
  * @packageDocumentation
  */
 export { BAGGAGE_MAX_BYTES, formatBaggage, parseBaggage } from "./baggage.js";
 export type { BaggageEntry } from "./baggage.js";
+export { ConsoleExporter, InMemoryExporter } from "./exporters.js";
+export type { ConsoleExporterOptions, SpanExporter } from "./exporters.js";
+export { Span, nowNanos } from "./span.js";
+export type { AttributeValue, Attributes, SpanDict, SpanEvent } from "./span.js";
 export { SpanContext, SpanKind, SpanStatus, newSpanId, newTraceId } from "./span-context.js";
 export type { HeaderCarrier, SpanContextDict } from "./span-context.js";
+export { trace } from "./trace.js";
+export type { TraceOptions } from "./trace.js";
 export {
   TRACESTATE_MAX_MEMBERS,
   TRACESTATE_PROPAGATE_CHARS,
@@ -18,3 +24,5 @@ export {
   parseTracestate,
 } from "./trace-context.js";
 export type { HeaderValue, TraceParent } from "./trace-context.js";
+export { Tracer, configureTracers, getCurrentSpan, getTracer, withSpan } from "./tracer.js";
+export type { StartSpanOptions, TracerOptions } from "./tracer.js";

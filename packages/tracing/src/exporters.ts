@@ -1,0 +1,80 @@
+/**
+ * Span exporters: where a tracer's finished spans go. `ConsoleExporter` prints them as JSON,
+ * `InMemoryExporter` keeps them for tests.
+ */
+import type { Span } from "./span.js";
+
+/** Receives finished spans in batches. */
+export interface SpanExporter {
+  /** Takes one batch; a rejected promise counts the batch as failed (the tracer logs nothing and goes on). */
+  export(spans: readonly Span[]): void | Promise<void>;
+  /** Sends what it still holds and releases its resources; later exports are ignored. */
+  shutdown(): void | Promise<void>;
+}
+
+/** Options of {@link ConsoleExporter}. */
+export interface ConsoleExporterOptions {
+  /** Indented JSON over several lines instead of one compact line per span. @default false */
+  pretty?: boolean;
+  /** Where to write. @default process.stdout */
+  stream?: { write(text: string): unknown };
+}
+
+/** Writes each span's `toDict()` as JSON, one line per span (or indented with `pretty`). */
+export class ConsoleExporter implements SpanExporter {
+  private readonly pretty: boolean;
+  private readonly stream: { write(text: string): unknown };
+  private closed = false;
+
+  constructor(options: ConsoleExporterOptions = {}) {
+    this.pretty = options.pretty ?? false;
+    this.stream = options.stream ?? process.stdout;
+  }
+
+  export(spans: readonly Span[]): void {
+    if (this.closed) return;
+    for (const span of spans) this.stream.write(`${JSON.stringify(span.toDict(), null, this.pretty ? 2 : undefined)}\n`);
+  }
+
+  shutdown(): void {
+    this.closed = true;
+  }
+}
+
+/** Keeps finished spans in memory, at most `capacity` (the oldest are dropped first and counted). */
+export class InMemoryExporter implements SpanExporter {
+  private spans: Span[] = [];
+  private closed = false;
+  /** Spans dropped because the exporter was full. */
+  dropped = 0;
+
+  /** @param options - `capacity`: the most spans kept (default 10 000) */
+  constructor(private readonly options: { capacity?: number } = {}) {
+    const capacity = options.capacity ?? 10_000;
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, got ${String(capacity)}`);
+  }
+
+  export(spans: readonly Span[]): void {
+    if (this.closed) return;
+    const capacity = this.options.capacity ?? 10_000;
+    this.spans.push(...spans);
+    if (this.spans.length > capacity) {
+      this.dropped += this.spans.length - capacity;
+      this.spans = this.spans.slice(this.spans.length - capacity);
+    }
+  }
+
+  /** The finished spans in the order they were exported, or only those of trace `traceId`. */
+  getFinishedSpans(traceId?: string): Span[] {
+    return traceId === undefined ? [...this.spans] : this.spans.filter((s) => s.context.traceId === traceId);
+  }
+
+  /** Forgets every span. */
+  clear(): void {
+    this.spans = [];
+  }
+
+  shutdown(): void {
+    this.closed = true;
+  }
+}
