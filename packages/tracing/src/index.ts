@@ -9,6 +9,8 @@ export { BAGGAGE_MAX_BYTES, formatBaggage, parseBaggage } from "./baggage.js";
 export type { BaggageEntry } from "./baggage.js";
 export { ConsoleExporter, InMemoryExporter } from "./exporters.js";
 export type { ConsoleExporterOptions, SpanExporter } from "./exporters.js";
+export { OtlpHttpExporter, RETRYABLE_STATUS, toOtlpJson } from "./otlp.js";
+export type { OtlpHttpExporterOptions } from "./otlp.js";
 export { Span, nowNanos } from "./span.js";
 export type { AttributeValue, Attributes, SpanDict, SpanEvent } from "./span.js";
 export { SpanContext, SpanKind, SpanStatus, newSpanId, newTraceId } from "./span-context.js";

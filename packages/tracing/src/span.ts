@@ -60,6 +60,9 @@ export class Span {
   private message: string | undefined;
   private end: bigint | null = null;
 
+  /** The name of the tracer that made the span (OTLP's instrumentation scope). */
+  readonly scope: string;
+
   /** @internal use `Tracer.startSpan`. `onEnd` is told once, when the span finishes. */
   constructor(
     name: string,
@@ -68,7 +71,9 @@ export class Span {
     attributes: Attributes,
     private readonly onEnd: (span: Span) => void,
     startTime: bigint = nowNanos(),
+    scope = "default",
   ) {
+    this.scope = scope;
     this.name = name;
     this.context = context;
     this.kind = kind;

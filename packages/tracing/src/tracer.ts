@@ -92,7 +92,7 @@ export class Tracer {
     const parent = options.parent === undefined ? getCurrentSpan() : options.parent;
     const parentContext = parent instanceof Span ? parent.context : parent;
     const context = parentContext ? parentContext.child() : SpanContext.root();
-    return new Span(name, context, options.kind ?? SpanKind.INTERNAL, options.attributes ?? {}, (span) => this.onEnd(span), options.startTime);
+    return new Span(name, context, options.kind ?? SpanKind.INTERNAL, options.attributes ?? {}, (span) => this.onEnd(span), options.startTime, this.name);
   }
 
   /**
