@@ -2,19 +2,17 @@
  * The CommonJS side of the loader: wraps `Module._extensions` for the supported extensions so
  * `require()` (and the CommonJS entry point) compiles and instruments files on the main thread.
  * Registering `.ts`, `.cts`, `.tsx`, `.jsx` also lets `require("./x")` find `x.ts`, as it does
- * under tsx and ts-node.
+ * under tsx and ts-node. Beside ts-node's own `require` hook, see `./runners.ts`.
  */
 import * as fs from "node:fs";
 import Module from "node:module";
 import { InstrumentError, needsCompile } from "@codetracer/instrument/files";
 import { NO_FILTER, compileForLoader, type LoaderFilter } from "./compile.js";
 import { moduleFormat } from "./format.js";
+import { runCompiled, shareCompiledSource, type CompilableModule } from "./runners.js";
 import { typeScriptAlternatives } from "./ts-specifiers.js";
 
-interface CjsModule {
-  _compile(code: string, filename: string): unknown;
-}
-type ExtensionHandler = (module: CjsModule, filename: string) => void;
+type ExtensionHandler = (module: CompilableModule, filename: string) => void;
 
 /**
  * Installs the require hook; returns a function that restores the previous handlers.
@@ -36,7 +34,7 @@ export function installRequireHook(
   for (const ext of [".js", ".cjs", ".mjs", ".jsx", ".ts", ".cts", ".mts", ".tsx"]) {
     const original = extensions[ext];
     saved.set(ext, original);
-    extensions[ext] = function codetracerRequire(module: CjsModule, filename: string): void {
+    extensions[ext] = function codetracerRequire(module: CompilableModule, filename: string): void {
       const record = compiling === 0 && shouldRecord(filename);
       if ((!record && !needsCompile(filename)) || ext === ".mjs" || ext === ".mts") {
         // ES modules reached through require(esm) and unrecorded JS: Node's own handling.
@@ -59,10 +57,12 @@ export function installRequireHook(
       } finally {
         compiling--;
       }
+      shareCompiledSource(filename, code);
       // No catch and rethrow: that would move the location Node prints for an uncaught error.
       let completed = false;
       try {
-        module._compile(code, filename);
+        // Past ts-node's own compile when its handler ran first (see runners.ts).
+        runCompiled(module, code, filename);
         completed = true;
       } finally {
         if (!completed && record) onModuleThrew(filename);

@@ -64,6 +64,15 @@ export class RuntimeHost implements RuntimeApi {
     for (const { table, runtime } of this.files) Object.assign(runtime, recorder.file(table));
   }
 
+  /**
+   * A span started or ended (called by `@codetracer/tracing`, which finds the host on the global
+   * object and needs no import of this package): recorded by the attached recorder, if any
+   * (`Recorder.recordSpan`). Never throws.
+   */
+  spanEvent(phase: "start" | "end", span: { name: string; trace_id: string; [key: string]: unknown }): void {
+    this.recorder?.recordSpan(phase, span);
+  }
+
   /** Stops recording into `recorder` (if it is the one attached): every file records nothing. */
   detach(recorder: Recorder): void {
     if (this.recorder !== recorder) return;

@@ -721,6 +721,31 @@ export class Recorder implements RuntimeApi {
     }
   }
 
+  /** The W3C trace ids of the spans recorded by {@link recordSpan}, in the order first seen. */
+  readonly spanTraceIds = new Set<string>();
+
+  /**
+   * A span of `@codetracer/tracing` started or ended: an `Event` of kind `TraceLogEvent` on the
+   * current step, `content` `span start: <name>` / `span end: <name>` and `metadata` the JSON of
+   * `span` (ids, kind, attributes, status, …) with `phase`. Its trace id joins
+   * {@link spanTraceIds} (`trace_metadata.json` lists them). Also between recorded frames (a
+   * span of an async function ends when its promise settles, after its frame was left): the
+   * event then follows the last step. Nothing while not recording. Never throws.
+   */
+  recordSpan(phase: "start" | "end", span: { name: string; trace_id: string; [key: string]: unknown }): void {
+    if (!this.isRecording) return;
+    try {
+      this.spanTraceIds.add(span.trace_id);
+      this.emit({ Event: { kind: EventLogKind.TraceLogEvent, metadata: JSON.stringify({ phase, ...span }), content: `span ${phase}: ${span.name}` } });
+    } catch (error) {
+      try {
+        this.fail(error);
+      } catch {
+        // as for writes: an abort reaches the program at its next recorder call
+      }
+    }
+  }
+
   private pathId(path: string): number {
     let id = this.pathIds.get(path);
     if (id === undefined) {

@@ -104,8 +104,9 @@ export type { TraceFolder } from "./reader.js";
 export { numberSource } from "./number-source.js";
 export { findEventsFile, readTraceFolder } from "./node/read-folder.js";
 
-export { MAX_VALUE_DEPTH, mergeReports, VALIDATION_CODES, validateEvents } from "./validate.js";
+export { EventStreamValidator, MAX_VALUE_DEPTH, mergeReports, VALIDATION_CODES, validateEvents } from "./validate.js";
 export type {
+  StreamBatchReport,
   ValidationCode,
   ValidationIssue,
   ValidationOptions,

@@ -210,6 +210,27 @@ interface TypeInfo {
   structFields: number | null;
 }
 
+/** What {@link Validator.snapshot} keeps. */
+interface ValidatorSnapshot {
+  errors: number;
+  warnings: number;
+  perCode: Map<string, number>;
+  suppressed: Record<string, number>;
+  paths: number;
+  functions: number;
+  types: number;
+  variables: number;
+  depth: number;
+  liveSteps: number;
+  stepSeen: boolean;
+  callSeen: boolean;
+  threadWarned: boolean;
+  last: { pathId: unknown; line: unknown } | null;
+  lastVariant: string | null;
+  index: number;
+  stats: ValidationStats;
+}
+
 interface FunctionInfo {
   pathId: number | undefined;
   line: number | undefined;
@@ -962,6 +983,60 @@ class Validator {
     }
   }
 
+  /** The state {@link restore} goes back to (ids declared so far, depth, counters, issues). */
+  snapshot(): ValidatorSnapshot {
+    return {
+      errors: this.errors.length,
+      warnings: this.warnings.length,
+      perCode: new Map(this.perCode),
+      suppressed: { ...this.suppressed },
+      paths: this.pathList.length,
+      functions: this.functions.length,
+      types: this.types.length,
+      variables: this.variables,
+      depth: this.depth,
+      liveSteps: this.liveSteps,
+      stepSeen: this.stepSeen,
+      callSeen: this.callSeen,
+      threadWarned: this.threadWarned,
+      last: this.last,
+      lastVariant: this.lastVariant,
+      index: this.index,
+      stats: { ...this.stats },
+    };
+  }
+
+  /** Forgets everything checked since `s` was taken (the declarations are only ever appended). */
+  restore(s: ValidatorSnapshot): void {
+    this.errors.length = s.errors;
+    this.warnings.length = s.warnings;
+    this.perCode.clear();
+    for (const [code, n] of s.perCode) this.perCode.set(code, n);
+    for (const code of Object.keys(this.suppressed)) delete this.suppressed[code];
+    Object.assign(this.suppressed, s.suppressed);
+    this.pathList.length = s.paths;
+    this.functions.length = s.functions;
+    this.types.length = s.types;
+    this.variables = s.variables;
+    this.depth = s.depth;
+    this.liveSteps = s.liveSteps;
+    this.stepSeen = s.stepSeen;
+    this.callSeen = s.callSeen;
+    this.threadWarned = s.threadWarned;
+    this.last = s.last;
+    this.lastVariant = s.lastVariant;
+    this.index = s.index;
+    Object.assign(this.stats, s.stats);
+  }
+
+  /** Drops the issues gathered so far (not the state they were found in). */
+  clearIssues(): void {
+    this.errors.length = 0;
+    this.warnings.length = 0;
+    this.perCode.clear();
+    for (const code of Object.keys(this.suppressed)) delete this.suppressed[code];
+  }
+
   report(): ValidationReport {
     return {
       ok: this.errors.length === 0,
@@ -1040,4 +1115,75 @@ export function mergeReports(
     stats: eventsReport.stats,
     suppressed: eventsReport.suppressed,
   };
+}
+
+/** What {@link EventStreamValidator.append} found in one batch. */
+export interface StreamBatchReport {
+  /** True when the batch had no error and was taken: the stream now ends with it. */
+  ok: boolean;
+  /** The batch's errors (`eventIndex` counts from the start of the stream); empty when `ok`. */
+  errors: ValidationIssue[];
+  /** The batch's warnings (reported even when the batch is refused). */
+  warnings: ValidationIssue[];
+}
+
+/**
+ * Validates a trace's events as they arrive, batch by batch, with the rules of
+ * {@link validateEvents} (define-before-use across batches, call balance, entry steps, value
+ * shapes): for a writer that must only ever append events that keep the trace valid, e.g. a
+ * server receiving a recording over the network. A batch is taken whole or not at all: one with
+ * an error leaves the validator as it was before it, so the next batch is checked against the
+ * events taken so far.
+ *
+ * Unlike {@link validateEvents}, a Return that closes more Calls than were opened is an error
+ * of its batch, and nothing checks that every Call is eventually returned from (the stream has
+ * no end the validator knows of). Memory grows with the number of paths, functions and types
+ * declared, not with the number of events.
+ */
+export class EventStreamValidator {
+  private readonly validator: Validator;
+  private count = 0;
+
+  /** @param options - see {@link ValidationOptions} */
+  constructor(options: ValidationOptions = {}) {
+    this.validator = new Validator(options);
+  }
+
+  /**
+   * Checks `events` as the continuation of the events taken so far; takes them when they have
+   * no error (warnings allowed).
+   *
+   * @param events - parsed events (anything: a non-event is an `invalid-event` error)
+   * @returns the batch's issues; `ok` says whether it was taken
+   */
+  append(events: readonly unknown[]): StreamBatchReport {
+    const v = this.validator;
+    const before = v.snapshot();
+    v.clearIssues();
+    for (let i = 0; i < events.length; i++) v.event(events[i], this.count + i);
+    const errors = [...v.errors];
+    const warnings = [...v.warnings];
+    if (errors.length > 0) v.restore(before);
+    else {
+      this.count += events.length;
+      v.stats.events = this.count;
+    }
+    v.clearIssues();
+    return { ok: errors.length === 0, errors, warnings };
+  }
+
+  /** Counts of the events taken so far (see {@link ValidationStats}). */
+  get stats(): Readonly<ValidationStats> {
+    return this.validator.stats;
+  }
+
+  /** The `Path` events taken so far, in order: what `trace_paths.json` must list. */
+  get paths(): readonly string[] {
+    return this.validator.pathList as string[];
+  }
+
+  /** Calls taken and not yet returned from (0 for a finished trace). */
+  get openCalls(): number {
+    return this.validator.stats.calls - this.validator.stats.returns;
+  }
 }

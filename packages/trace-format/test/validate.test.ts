@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { validateTraceFolder } from "../src/node/validate-folder.js";
 import { parseTraceJson } from "../src/reader.js";
-import { VALIDATION_CODES, validateEvents } from "../src/validate.js";
+import { EventStreamValidator, VALIDATION_CODES, validateEvents } from "../src/validate.js";
 import type { ValidationOptions, ValidationReport } from "../src/validate.js";
 import {
   FIXTURES,
@@ -761,5 +761,96 @@ describe("validateTraceFolder", () => {
     expect(codes(report)).toEqual(
       expect.arrayContaining(["missing-events-file", "missing-metadata", "missing-paths"])
     );
+  });
+});
+
+describe("EventStreamValidator: a trace checked batch by batch", () => {
+  /** `events` cut at `cuts` (sorted indexes) into consecutive batches. */
+  function split(events: E[], cuts: number[]): E[][] {
+    const out: E[][] = [];
+    let from = 0;
+    for (const cut of [...cuts, events.length]) {
+      out.push(events.slice(from, cut));
+      from = cut;
+    }
+    return out;
+  }
+
+  it("takes a valid trace cut anywhere, with the stats and paths of validateEvents", () => {
+    const events = specExample() as E[];
+    const whole = validateEvents(events);
+    for (let a = 0; a <= events.length; a++) {
+      for (const b of [a, Math.min(events.length, a + 3), events.length]) {
+        const stream = new EventStreamValidator();
+        for (const batch of split(events, [a, b])) {
+          const report = stream.append(batch);
+          expect(report.errors).toEqual([]);
+          expect(report.ok).toBe(true);
+        }
+        expect(stream.stats).toEqual(whole.stats);
+        expect(stream.paths).toEqual(SPEC_EXAMPLE_PATHS);
+        expect(stream.openCalls).toBe(0);
+      }
+    }
+  });
+
+  it.each(
+    RULES.filter((r) => r.options?.paths === undefined && r.code !== "paths-mismatch").map((r, i) => [`${r.code} #${i}`, r] as const)
+  )("finds %s wherever the trace is cut, and takes the fixed trace", (_name, rule) => {
+    const { paths: _p, ...options } = rule.options ?? {};
+    for (let cut = 0; cut <= rule.broken.length; cut++) {
+      const stream = new EventStreamValidator(options);
+      const found = split(rule.broken, [cut]).flatMap((batch) => stream.append(batch).errors.map((e) => e.code));
+      expect(found, `cut at ${cut}`).toContain(rule.code);
+    }
+    const { paths: _q, ...fixedOptions } = rule.fixedOptions ?? rule.options ?? {};
+    for (let cut = 0; cut <= rule.fixed.length; cut++) {
+      const stream = new EventStreamValidator(fixedOptions);
+      for (const batch of split(rule.fixed, [cut])) expect(stream.append(batch).errors, `cut at ${cut}`).toEqual([]);
+    }
+  });
+
+  it("leaves a refused batch out entirely: its declarations and calls are forgotten", () => {
+    const stream = new EventStreamValidator();
+    expect(stream.append(BASE).ok).toBe(true);
+    const before = { ...stream.stats };
+    // Declares path 1, function 1, type 1 and variable 1, opens a call, then returns twice too many.
+    const refused = stream.append([
+      { Path: "/b.js" },
+      { Function: { path_id: 1, line: 3, name: "f" } },
+      { Type: { kind: 9, lang_type: "string", specific_info: { kind: "None" } } },
+      { VariableName: "y" },
+      { Step: { path_id: 1, line: 3 } },
+      { Call: { function_id: 1, args: [] } },
+      { Return: { return_value: int(1) } },
+      { Return: { return_value: int(1) } },
+      { Return: { return_value: int(1) } },
+    ]);
+    expect(refused.ok).toBe(false);
+    expect(refused.errors.map((e) => e.code)).toEqual(["return-without-call"]);
+    expect(refused.errors[0]!.eventIndex).toBe(BASE.length + 8);
+    expect(stream.stats).toEqual(before);
+    expect(stream.paths).toEqual(["/a.js"]);
+    expect(stream.openCalls).toBe(1);
+    // What the refused batch declared is not defined.
+    const codesOf = (batch: E[]) => stream.append(batch).errors.map((e) => e.code);
+    expect(codesOf([{ Step: { path_id: 1, line: 1 } }])).toEqual(["undefined-path-id"]);
+    expect(codesOf([{ Call: { function_id: 1, args: [] } }])).toEqual(["undefined-function-id"]);
+    expect(codesOf([value(int(1, 1))])).toEqual(["undefined-type-id"]);
+    expect(codesOf([value(int(1), 1)])).toEqual(["undefined-variable-id"]);
+    // The top-level call is still the only open one: one Return closes it, a second is refused.
+    expect(stream.append([value(int(2)), { Return: { return_value: int(0) } }]).ok).toBe(true);
+    expect(stream.openCalls).toBe(0);
+    expect(codesOf([{ Return: { return_value: int(0) } }])).toEqual(["return-without-call"]);
+    expect(stream.stats.events).toBe(BASE.length + 2);
+  });
+
+  it("reports a batch's warnings, also for a batch it takes", () => {
+    const stream = new EventStreamValidator();
+    stream.append(BASE);
+    const report = stream.append([{ ThreadStart: 1 }]);
+    expect(report.ok).toBe(true);
+    expect(report.warnings.map((w) => w.code)).toEqual(["thread-event"]);
+    expect(stream.append([{ Step: { path_id: 0, line: 2 } }]).warnings).toEqual([]);
   });
 });

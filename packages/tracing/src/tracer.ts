@@ -20,6 +20,26 @@ export function withSpan<T>(span: Span, fn: () => T): T {
   return current.run(span, fn);
 }
 
+/**
+ * Tells a CodeTracer recording in progress in this thread about a span starting or ending: the
+ * recorder's runtime host (`globalThis.__codetracer__`, `spanEvent`) writes an `Event` on the
+ * current step and lists the trace id in `trace_metadata.json`. Without a recording, nothing.
+ * Found through the global object, so this package does not depend on the recorder.
+ */
+function toRecording(phase: "start" | "end", span: Span): void {
+  const host = (globalThis as { __codetracer__?: { spanEvent?: (phase: string, data: object) => void } }).__codetracer__;
+  if (typeof host?.spanEvent !== "function") return;
+  const c = span.context;
+  const data: Record<string, unknown> = { name: span.name, trace_id: c.traceId, span_id: c.spanId, parent_span_id: c.parentSpanId, kind: SpanKind[span.kind], tracer: span.scope };
+  if (phase === "start") data.attributes = { ...span.attributes };
+  else Object.assign(data, { attributes: { ...span.attributes }, status: SpanStatus[span.status], ...(span.statusMessage !== undefined ? { status_message: span.statusMessage } : {}), duration_ns: String(span.duration) });
+  try {
+    host.spanEvent(phase, data);
+  } catch {
+    // the recorder never throws here; a foreign object on the global might
+  }
+}
+
 /** Options of {@link Tracer}. */
 export interface TracerOptions {
   /** Where finished spans go. Without one they are dropped (and counted). */
@@ -92,7 +112,9 @@ export class Tracer {
     const parent = options.parent === undefined ? getCurrentSpan() : options.parent;
     const parentContext = parent instanceof Span ? parent.context : parent;
     const context = parentContext ? parentContext.child() : SpanContext.root();
-    return new Span(name, context, options.kind ?? SpanKind.INTERNAL, options.attributes ?? {}, (span) => this.onEnd(span), options.startTime, this.name);
+    const span = new Span(name, context, options.kind ?? SpanKind.INTERNAL, options.attributes ?? {}, (s) => this.onEnd(s), options.startTime, this.name);
+    toRecording("start", span);
+    return span;
   }
 
   /**
@@ -148,6 +170,7 @@ export class Tracer {
   }
 
   private onEnd(span: Span): void {
+    toRecording("end", span);
     if (this.closed || !this.options.exporter || !span.context.sampled) {
       if (span.context.sampled) this.droppedSpans++;
       return;

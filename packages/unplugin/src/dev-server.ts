@@ -1,63 +1,106 @@
 /**
  * The Vite dev server's side of browser recording: a middleware under `/__codetracer__/` that
- * receives the page's {@link EventBatch}es (`./browser.ts`) and writes one trace folder per page
- * load, `<traceDir>/<session>/`, with the trace-format writers, exactly the three files a Node
- * recording has.
+ * receives the pages' {@link EventBatch}es (`./browser.ts`, wire format in `./wire.ts`) and
+ * writes one trace folder per page load, `<traceDir>/<session>/`, with the trace-format writers:
+ * the same three files as a Node recording. Every batch is checked before it is written, with
+ * trace-format's validator carried across the batches of the session, so what the folder holds
+ * is always a valid trace, whatever requests arrive.
  */
+import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import * as path from "node:path";
 import { RECORDER_NAME, RECORDER_VERSION, type TraceFormat } from "@codetracer/runtime";
 import {
+  EventStreamValidator,
+  PENDING_METADATA_FILE,
   TRACE_BIN_FILE,
   TRACE_JSON_FILE,
   TraceBinWriter,
   TraceJsonWriter,
   openBinaryFileSink,
   openFileSink,
+  serializeTraceMetadata,
+  writeFileAtomic,
   writeTraceMetadata,
   writeTracePaths,
+  type TraceEventWriter,
   type TraceLowLevelEvent,
+  type TraceMetadata,
 } from "@codetracer/trace-format";
-import type { EventBatch } from "./browser.js";
+import { DEFAULT_ENDPOINT, EVENTS_PATH, MAX_BATCH_BYTES, MAX_PENDING_BATCHES, SESSION_PATTERN, type EventBatch } from "./wire.js";
 
 /** Where and how the dev server writes the pages' traces. */
 export interface DevServerRecordingOptions {
-  /** The folder holding one trace folder per page load (absolute). */
+  /** The folder holding one trace folder per page load (absolute; created when the first page sends its events). */
   traceDir: string;
+  /** `binary` (`trace.bin`) or `json` (`trace.json`). */
   format: TraceFormat;
   /** The dev server's root, written as the traces' `workdir`. */
   root: string;
+  /** The path prefix of the middleware (default `/__codetracer__`); batches are posted to `<endpoint>/events`. */
+  endpoint?: string;
+  /**
+   * Once the page's `done` batch has arrived, how long (ms) to wait for batches before it that
+   * are still missing; then the folder is finished with what arrived in order (`partial`).
+   * Default 10 000.
+   */
+  gapTimeoutMs?: number;
+  /** Where the middleware reports what it dropped or could not write (Vite's logger). Default: `console.warn`. */
+  warn?: (message: string) => void;
 }
 
 /** A Connect middleware, as Vite's `server.middlewares.use` takes it. */
 export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
 
-/** The largest request body accepted (bytes). */
-const MAX_BODY = 16 * 1024 * 1024;
-const SESSION = /^[A-Za-z0-9_-]{1,64}$/;
-
-/** A page load being written. */
-interface PageTrace {
-  dir: string;
-  writer: { write(event: TraceLowLevelEvent): void; finish(): void };
-  program: string;
-  /** The sequence number of the next batch to write. */
-  next: number;
-  /** Batches that arrived before their turn. */
-  pending: Map<number, EventBatch>;
-  paths: string[];
-  finished: boolean;
+/** What {@link createTraceMiddleware} returns. */
+export interface TraceMiddleware {
+  /** The middleware (see {@link createTraceMiddleware} for what it answers). */
+  middleware: Middleware;
+  /**
+   * Finishes every folder still being written with what arrived in order (its metadata says
+   * `partial: true`, exit label `<server-closed>`); later requests get 503. Idempotent; also
+   * run when the process exits. Never throws (a folder that cannot be finished is reported
+   * through `warn`).
+   */
+  close(): void;
+  /** The trace folders written or being written, in the order their pages started. */
+  folders(): string[];
 }
 
-/** Why `value` is not an event the recorder sends, or null. */
+/** A page load whose batches are arriving. */
+interface PageTrace {
+  session: string;
+  dir: string;
+  program: string;
+  /** Checks each batch, in order, against the events written before it. */
+  validator: EventStreamValidator;
+  /** Open from the first written batch (batch 0) until the folder is finished. */
+  writer: TraceEventWriter & { flush(): void; finish(): void } | null;
+  /** The sequence number of the next batch to write. */
+  next: number;
+  /** Batches that arrived before their turn, by sequence number. */
+  pending: Map<number, EventBatch>;
+  /** Events written. */
+  events: number;
+  finished: boolean;
+  traceId: string;
+  gapTimer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/** An HTTP answer: status and, for errors, the plain-text reason. */
+class Reply {
+  constructor(readonly status: number, readonly text = "") {}
+}
+
+/** Why `value` cannot be a recorder event at all (checked before its batch is kept), or null. The validator checks the rest at its turn. */
 function eventProblem(value: unknown): string | null {
   if (value === "DropLastStep") return null;
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return "an event must be an object";
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return "an event must be an object or \"DropLastStep\"";
   const keys = Object.keys(value);
-  if (keys.length !== 1) return "an event must have exactly one variant";
+  if (keys.length !== 1) return "an event must have exactly one key, its variant";
   const body = (value as Record<string, unknown>)[keys[0]!];
-  const isIndex = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
+  const isIndex = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
   const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
   switch (keys[0]) {
     case "Path":
@@ -65,9 +108,9 @@ function eventProblem(value: unknown): string | null {
     case "Variable":
       return typeof body === "string" ? null : `${keys[0]} must be a string`;
     case "Step":
-      return isObject(body) && isIndex(body.path_id) && isIndex(body.line) ? null : "Step needs integer path_id and line";
+      return isObject(body) && isIndex(body.path_id) && Number.isSafeInteger(body.line) ? null : "Step needs integer path_id and line";
     case "Function":
-      return isObject(body) && isIndex(body.path_id) && isIndex(body.line) && typeof body.name === "string" ? null : "Function needs path_id, line and name";
+      return isObject(body) && isIndex(body.path_id) && Number.isSafeInteger(body.line) && typeof body.name === "string" ? null : "Function needs path_id, line and name";
     case "Value":
       return isObject(body) && isIndex(body.variable_id) && isObject(body.value) ? null : "Value needs variable_id and value";
     case "Call":
@@ -78,16 +121,16 @@ function eventProblem(value: unknown): string | null {
     case "Event":
       return isObject(body) ? null : `${keys[0]} must be an object`;
     default:
-      return `unknown event ${JSON.stringify(keys[0])}`;
+      return `${JSON.stringify(keys[0]).slice(0, 80)} is not an event the recorder sends`;
   }
 }
 
 /** Why `value` is not a well-formed {@link EventBatch}, or null. */
 function batchProblem(value: unknown): string | null {
-  if (value === null || typeof value !== "object") return "the body must be a JSON object";
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return "the body must be a JSON object";
   const batch = value as Partial<EventBatch>;
-  if (typeof batch.session !== "string" || !SESSION.test(batch.session)) return "session must be 1-64 letters, digits, - or _";
-  if (!Number.isInteger(batch.seq) || batch.seq! < 0) return "seq must be a non-negative integer";
+  if (typeof batch.session !== "string" || !SESSION_PATTERN.test(batch.session)) return "session must be 1-64 letters, digits, - or _";
+  if (!Number.isSafeInteger(batch.seq) || batch.seq! < 0) return "seq must be a non-negative integer";
   if (!Array.isArray(batch.events)) return "events must be an array";
   if (batch.program !== undefined && typeof batch.program !== "string") return "program must be a string";
   if (batch.done !== undefined && typeof batch.done !== "boolean") return "done must be a boolean";
@@ -98,108 +141,225 @@ function batchProblem(value: unknown): string | null {
   return null;
 }
 
+const invalid = (reason: string) => new Reply(400, `codetracer: [ERR_TRACE_INVALID] ${reason}\n`);
+
 /**
- * The recorder's dev-server middleware and its `close`. `POST /__codetracer__/events` takes one
- * {@link EventBatch}; the answer is 204, or 400 with a plain-text reason for a body that is not
- * a well-formed batch (bad JSON, a bad field or event: nothing of it is written, and the folder
- * being written stays valid), 413 for a body over 16 MiB. Batches are written in `seq` order;
- * one that arrives early waits for those before it. The folder is finished (the event file
- * closed, `trace_paths.json`, then `trace_metadata.json`) when the `done` batch has been
- * written, or by `close()` (the dev server closing) with what arrived in order, the metadata
- * then saying `partial: true`. Other requests go to `next`.
+ * The recorder's dev-server middleware. `POST <endpoint>/events` (`/__codetracer__/events`)
+ * takes one {@link EventBatch} as `application/json`, and answers (the table in `./wire.ts`):
+ *
+ * - 204 when the batch was written (or had been: a batch sent twice is written once), 202 when
+ *   it is kept until the batches before it arrive;
+ * - 400 `codetracer: [ERR_TRACE_INVALID] <reason>` for a body that is not JSON or not a
+ *   well-formed batch, and for events that would make the trace invalid at that point (an id
+ *   not declared before, a Return without its Call, a malformed value: trace-format's
+ *   validator, carried across the session's batches). Nothing of such a batch is written, so
+ *   the folder stays valid; a later, good batch with the same number is taken;
+ * - 403 for a request of another site, 405 for another method, 415 for another content type,
+ *   413 for a body over 16 MiB, 429 when {@link MAX_PENDING_BATCHES} batches already wait for
+ *   a missing one, 503 after {@link TraceMiddleware.close};
+ * - 500 `codetracer: [ERR_IO] …` when the folder cannot be written: it is finished as it is.
+ *
+ * Other paths under the endpoint get 404; everything else goes to `next`.
+ *
+ * Folders: `<traceDir>/<session>/`, opened when batch 0 of a session is written (with
+ * `trace_metadata.pending.json`, so `codetracer-js-recorder --repair` can finish a folder whose
+ * server was killed). A folder is finished (the event file closed, `trace_paths.json`, then
+ * `trace_metadata.json`) when the `done` batch and every batch before it are written; if some
+ * stay missing {@link DevServerRecordingOptions.gapTimeoutMs} after `done` arrived, or the dev
+ * server closes first, with what arrived in order, its metadata then saying `partial: true`.
  *
  * @param options - see {@link DevServerRecordingOptions}
  */
-export function createTraceMiddleware(options: DevServerRecordingOptions): { middleware: Middleware; close(): void; folders(): string[] } {
+export function createTraceMiddleware(options: DevServerRecordingOptions): TraceMiddleware {
   const pages = new Map<string, PageTrace>();
+  const order: PageTrace[] = [];
+  const endpoint = (options.endpoint ?? DEFAULT_ENDPOINT).replace(/\/+$/, "");
+  const gapTimeoutMs = options.gapTimeoutMs ?? 10_000;
+  const warn = options.warn ?? ((message: string) => console.warn(message));
+  let closed = false;
 
-  const open = (batch: EventBatch): PageTrace => {
-    const dir = path.join(options.traceDir, batch.session);
-    fs.mkdirSync(dir, { recursive: true });
-    const writer =
+  const metadata = (page: PageTrace): TraceMetadata => ({
+    workdir: options.root,
+    program: page.program,
+    args: [],
+    recorder: { name: RECORDER_NAME, version: RECORDER_VERSION, target_script: page.program, runtime: "browser" },
+    format: options.format,
+    trace_id: page.traceId,
+    page_session: page.session,
+  });
+
+  const open = (page: PageTrace): void => {
+    fs.mkdirSync(page.dir, { recursive: true });
+    for (const name of [TRACE_JSON_FILE, TRACE_BIN_FILE]) fs.rmSync(path.join(page.dir, name), { force: true });
+    page.writer =
       options.format === "binary"
-        ? new TraceBinWriter(openBinaryFileSink(path.join(dir, TRACE_BIN_FILE)))
-        : new TraceJsonWriter(openFileSink(path.join(dir, TRACE_JSON_FILE)));
-    const page: PageTrace = { dir, writer, program: batch.program ?? "<page>", next: 0, pending: new Map(), paths: [], finished: false };
-    pages.set(batch.session, page);
-    return page;
+        ? new TraceBinWriter(openBinaryFileSink(path.join(page.dir, TRACE_BIN_FILE)))
+        : new TraceJsonWriter(openFileSink(path.join(page.dir, TRACE_JSON_FILE)));
+    writeFileAtomic(path.join(page.dir, PENDING_METADATA_FILE), serializeTraceMetadata(metadata(page)));
   };
 
-  const finish = (page: PageTrace, partial: boolean): void => {
+  /** Ends the folder; `label` is the exit label (`<pagehide>`, `<server-closed>`, …). Never throws. */
+  const finish = (page: PageTrace, label: string, partial: boolean): void => {
     if (page.finished) return;
     page.finished = true;
-    page.writer.finish();
-    writeTracePaths(page.dir, page.paths);
-    writeTraceMetadata(page.dir, {
-      workdir: options.root,
-      program: page.program,
-      args: [],
-      recorder: { name: RECORDER_NAME, version: RECORDER_VERSION, target_script: page.program, runtime: "browser" },
-      format: options.format,
-      ...(partial ? { partial: true } : {}),
-    });
+    if (page.gapTimer !== undefined) clearTimeout(page.gapTimer);
+    const dropped = [...page.pending.values()].reduce((n, batch) => n + batch.events.length, 0);
+    page.pending.clear();
+    if (!page.writer) return; // batch 0 never arrived: no folder
+    try {
+      page.writer.finish();
+      writeTracePaths(page.dir, page.validator.paths);
+      writeTraceMetadata(page.dir, {
+        ...metadata(page),
+        process_exit_status: { code: null, label },
+        stats: { events: page.events, dropped_events: dropped, detaches: 0, internal_errors: 0 },
+        ...(partial ? { partial: true } : {}),
+      });
+      fs.rmSync(path.join(page.dir, PENDING_METADATA_FILE), { force: true });
+    } catch (error) {
+      warn(`codetracer: [ERR_IO] cannot finish the trace folder ${page.dir}: ${(error as Error).message}`);
+    }
+    if (dropped > 0) warn(`codetracer: ${page.dir} ends before a missing batch (${page.next}); ${dropped} events after it were dropped`);
   };
 
-  const accept = (batch: EventBatch): void => {
-    const page = pages.get(batch.session) ?? open(batch);
-    if (page.finished || batch.seq < page.next) return; // late or repeated: already written
-    if (batch.program !== undefined) page.program = batch.program;
-    page.pending.set(batch.seq, batch);
-    for (let next = page.pending.get(page.next); next; next = page.pending.get(page.next)) {
-      page.pending.delete(page.next);
-      page.next++;
-      for (const event of next.events) {
-        if (typeof event === "object" && "Path" in event) page.paths.push(event.Path);
-        page.writer.write(event);
-      }
-      if (next.done) {
-        finish(page, false);
-        return;
-      }
+  /** Writes `batch` (its turn has come) if the validator takes it; the reason it was refused otherwise. */
+  const write = (page: PageTrace, batch: EventBatch): string | null => {
+    const report = page.validator.append(batch.events);
+    if (!report.ok) {
+      const shown = report.errors.slice(0, 3).map((e) => `${e.code}: ${e.message}`);
+      return `batch ${batch.seq} would make the trace invalid: ${shown.join("; ")}${report.errors.length > 3 ? ` (and ${report.errors.length - 3} more)` : ""}`;
     }
+    if (batch.seq === 0) {
+      if (batch.program !== undefined) page.program = batch.program;
+      open(page);
+    }
+    for (const event of batch.events) page.writer!.write(event as TraceLowLevelEvent);
+    page.writer!.flush();
+    page.events += batch.events.length;
+    page.next++;
+    return null;
+  };
+
+  /** Takes `batch` for its session; what to answer. */
+  const accept = (batch: EventBatch): Reply => {
+    let page = pages.get(batch.session);
+    if (!page) {
+      page = {
+        session: batch.session,
+        dir: path.join(options.traceDir, batch.session),
+        program: batch.program ?? "<page>",
+        validator: new EventStreamValidator(),
+        writer: null,
+        next: 0,
+        pending: new Map(),
+        events: 0,
+        finished: false,
+        traceId: randomUUID(),
+        gapTimer: undefined,
+      };
+      pages.set(batch.session, page);
+      order.push(page);
+    }
+    if (page.finished || batch.seq < page.next) return new Reply(204); // sent again: written already (or too late)
+    if (batch.seq > page.next) {
+      if (page.pending.has(batch.seq)) return new Reply(202);
+      if (page.pending.size >= MAX_PENDING_BATCHES) {
+        return new Reply(429, `codetracer: ${MAX_PENDING_BATCHES} batches of session ${batch.session} wait for batch ${page.next}; send this one again later\n`);
+      }
+      page.pending.set(batch.seq, batch);
+      if (batch.done) armGapTimer(page);
+      return new Reply(202);
+    }
+    try {
+      const refused = write(page, batch);
+      if (refused) return invalid(refused);
+      for (let next = page.pending.get(page.next); next && !page.finished; next = page.pending.get(page.next)) {
+        page.pending.delete(page.next);
+        const late = write(page, next);
+        if (late) {
+          warn(`codetracer: session ${page.session}: ${late}; dropped (the page is told nothing: it was answered 202)`);
+          break;
+        }
+        if (next.done) finish(page, "<pagehide>", false);
+      }
+      if (batch.done && !page.finished) finish(page, "<pagehide>", false);
+      if (!page.finished && [...page.pending.values()].some((b) => b.done)) armGapTimer(page);
+    } catch (error) {
+      const message = (error as Error).message;
+      warn(`codetracer: [ERR_IO] cannot write the trace folder ${page.dir}: ${message}; it is finished as it is`);
+      finish(page, "<write-failed>", true);
+      return new Reply(500, `codetracer: [ERR_IO] cannot write the trace: ${message}\n`);
+    }
+    return new Reply(204);
+  };
+
+  /** After `done` arrived with batches before it missing: waits for them {@link gapTimeoutMs}, then finishes. */
+  const armGapTimer = (page: PageTrace): void => {
+    if (page.gapTimer !== undefined) clearTimeout(page.gapTimer);
+    page.gapTimer = setTimeout(() => finish(page, "<pagehide>", true), gapTimeoutMs);
+    page.gapTimer.unref?.();
+  };
+
+  /** The reply to a complete request body. */
+  const handle = (body: Buffer): Reply => {
+    if (closed) return new Reply(503, "codetracer: the dev server is closing\n");
+    let batch: unknown;
+    try {
+      batch = JSON.parse(body.toString("utf8"));
+    } catch (error) {
+      return invalid(`the body is not JSON: ${(error as Error).message}`);
+    }
+    const problem = batchProblem(batch);
+    if (problem) return invalid(`bad event batch: ${problem}`);
+    return accept(batch as EventBatch);
   };
 
   const middleware: Middleware = (req, res, next) => {
-    const url = (req.url ?? "").split("?")[0];
-    if (url !== "/__codetracer__/events") return next();
-    const reply = (status: number, text = "") => {
-      res.statusCode = status;
-      if (text) res.setHeader("content-type", "text/plain; charset=utf-8");
-      res.end(text);
+    const url = (req.url ?? "").split("?")[0]!;
+    if (url !== endpoint && !url.startsWith(`${endpoint}/`)) return next();
+    const reply = (answer: Reply): void => {
+      res.statusCode = answer.status;
+      if (answer.text) res.setHeader("content-type", "text/plain; charset=utf-8");
+      res.end(answer.text);
     };
-    if (req.method !== "POST") return reply(405, "codetracer: POST a batch of events\n");
+    if (url !== `${endpoint}${EVENTS_PATH}`) return reply(new Reply(404, `codetracer: no such endpoint; POST event batches to ${endpoint}${EVENTS_PATH}\n`));
+    if (req.method !== "POST") {
+      res.setHeader("allow", "POST");
+      return reply(new Reply(405, "codetracer: POST a batch of events\n"));
+    }
+    if (req.headers["sec-fetch-site"] === "cross-site") return reply(new Reply(403, "codetracer: batches are taken from the dev server's own pages only\n"));
+    const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+    if (type !== "application/json") return reply(new Reply(415, "codetracer: a batch is sent as application/json\n"));
+    const declared = Number(req.headers["content-length"]);
+    if (declared > MAX_BATCH_BYTES) {
+      reply(new Reply(413, `codetracer: [ERR_TRACE_INVALID] a batch may have at most ${MAX_BATCH_BYTES} bytes\n`));
+      req.resume();
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
-    let tooBig = false;
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY) tooBig = true;
-      else chunks.push(chunk);
+      if (size <= MAX_BATCH_BYTES) chunks.push(chunk);
     });
+    req.on("error", () => {});
     req.on("end", () => {
-      if (tooBig) return reply(413, `codetracer: a batch may have at most ${MAX_BODY} bytes\n`);
-      let batch: unknown;
-      try {
-        batch = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-      } catch (error) {
-        return reply(400, `codetracer: the body is not JSON: ${(error as Error).message}\n`);
-      }
-      const problem = batchProblem(batch);
-      if (problem) return reply(400, `codetracer: bad event batch: ${problem}\n`);
-      try {
-        accept(batch as EventBatch);
-      } catch (error) {
-        return reply(500, `codetracer: cannot write the trace: ${(error as Error).message}\n`);
-      }
-      reply(204);
+      if (size > MAX_BATCH_BYTES) return reply(new Reply(413, `codetracer: [ERR_TRACE_INVALID] a batch may have at most ${MAX_BATCH_BYTES} bytes\n`));
+      reply(handle(Buffer.concat(chunks)));
     });
   };
 
+  const close = (): void => {
+    if (closed) return;
+    closed = true;
+    process.off("exit", close);
+    for (const page of order) finish(page, "<server-closed>", true);
+  };
+  process.on("exit", close);
+
   return {
     middleware,
-    close() {
-      for (const page of pages.values()) finish(page, true);
-    },
-    folders: () => [...pages.values()].map((p) => p.dir),
+    close,
+    folders: () => order.filter((p) => p.writer !== null).map((p) => p.dir),
   };
 }

@@ -293,6 +293,7 @@ export class NodeSession {
       trace_id: this.traceId,
       workspace_diff: this.workspaceDiff ?? { requested: false, path: null },
       ...this.options.metadata?.(),
+      ...(this.recorder.spanTraceIds.size > 0 ? { tracing: { trace_ids: [...this.recorder.spanTraceIds] } } : {}),
     };
   }
 
