@@ -39,6 +39,8 @@ const BATCH_CHARS = 60_000;
 const BATCH_DELAY_MS = 100;
 /** The browser's budget for `keepalive` requests and beacons in flight (64 KiB), with some room. */
 const KEEPALIVE_BYTES = 63_000;
+/** The events of one beacon at pagehide take at most this many bytes (the batch's own fields need a few more). */
+const BEACON_EVENT_BYTES = 60_000;
 /** ms to wait before each new try of a batch that failed (network error, 429, 5xx); then it is given up. */
 const RETRY_DELAYS_MS = [250, 1000, 4000, 10_000];
 
@@ -151,7 +153,10 @@ export function startBrowserRecording(options: BrowserRecordingOptions): void {
       async (response) => {
         if (response.ok || response.status === 400 || response.status === 413) {
           answered(out);
-          if (!response.ok) native.warn(`codetracer: the dev server refused batch ${out.seq} of session ${session}: ${await response.text()}`);
+          if (!response.ok) {
+            const reason = await response.text().catch(() => String(response.status));
+            native.warn(`codetracer: the dev server refused batch ${out.seq} of session ${session}: ${reason}`);
+          }
           return;
         }
         retry(out, sent);
@@ -231,36 +236,37 @@ export function startBrowserRecording(options: BrowserRecordingOptions): void {
     for (const out of [...unanswered.values()].sort((a, b) => a.seq - b.seq)) {
       if (!out.keepalive) beacon(out.body);
     }
-    const tail = cut(queue);
+    const tail = cut(queue, encoder);
     tail.forEach((events, i) => beacon(encode(seq++, events, i === tail.length - 1)));
     queue = [];
   });
 }
 
 /**
- * `events` (JSON texts) cut into batches of at most {@link BATCH_CHARS} (one event larger than
- * that is a batch of its own); one empty batch when there are none, so the last batch, marked
- * `done`, always exists.
+ * `events` (JSON texts) cut into batches whose events take at most {@link BEACON_EVENT_BYTES}
+ * bytes of UTF-8 (one event larger than that is a batch of its own); one empty batch when there
+ * are none, so the last batch, marked `done`, always exists.
  */
-function cut(events: string[]): string[][] {
+function cut(events: string[], encoder: { encode(text: string): Uint8Array }): string[][] {
   const out: string[][] = [[]];
-  let chars = 0;
+  let bytes = 0;
   for (const event of events) {
+    const size = encoder.encode(event).length + 1;
     const current = out[out.length - 1]!;
-    if (current.length > 0 && chars + event.length > BATCH_CHARS) {
+    if (current.length > 0 && bytes + size > BEACON_EVENT_BYTES) {
       out.push([event]);
-      chars = event.length + 1;
+      bytes = size;
     } else {
       current.push(event);
-      chars += event.length + 1;
+      bytes += size;
     }
   }
   return out;
 }
 
-/** An id for this page load that sorts by time: `20260321T101500Z-` and 10 random hex digits. */
+/** An id for this page load that sorts by time (UTC, to the millisecond): `20260321T101500123Z-` and 10 random hex digits. */
 function sessionId(): string {
-  const time = new Date().toISOString().replace(/[-:]|\.\d+/g, "");
+  const time = new Date().toISOString().replace(/[-:.]/g, "");
   const bytes = new Uint8Array(5);
   globalThis.crypto.getRandomValues(bytes);
   return `${time}-${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;

@@ -182,7 +182,12 @@ function createPlugin(options: ResolvedOptions, meta: UnpluginContextMeta, mode:
       },
       // The pages' events come back to the dev server, which writes their trace folders.
       configureServer(server) {
-        const traces = createTraceMiddleware({ traceDir: path.resolve(server.config.root, options.traceDir), format: options.format, root: server.config.root });
+        const traces = createTraceMiddleware({
+          traceDir: path.resolve(server.config.root, options.traceDir),
+          format: options.format,
+          root: server.config.root,
+          warn: (message) => server.config.logger.warn(message),
+        });
         server.middlewares.use(traces.middleware);
         server.httpServer?.on("close", () => traces.close());
       },

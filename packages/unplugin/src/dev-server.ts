@@ -60,8 +60,9 @@ export interface TraceMiddleware {
   /**
    * Finishes every folder still being written with what arrived in order (its metadata says
    * `partial: true`, exit label `<server-closed>`); later requests get 503. Idempotent; also
-   * run when the process exits. Never throws (a folder that cannot be finished is reported
-   * through `warn`).
+   * run when the process exits or gets SIGINT, SIGTERM or SIGHUP (then, when no other listener
+   * is on that signal, the signal is raised again so the process ends as it would have). Never
+   * throws (a folder that cannot be finished is reported through `warn`).
    */
   close(): void;
   /** The trace folders written or being written, in the order their pages started. */
@@ -140,6 +141,9 @@ function batchProblem(value: unknown): string | null {
   }
   return null;
 }
+
+/** The signals that end a dev server without closing it (SIGTERM: Vite closes the server itself, but not in middleware mode). */
+const SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
 const invalid = (reason: string) => new Reply(400, `codetracer: [ERR_TRACE_INVALID] ${reason}\n`);
 
@@ -353,9 +357,20 @@ export function createTraceMiddleware(options: DevServerRecordingOptions): Trace
     if (closed) return;
     closed = true;
     process.off("exit", close);
+    for (const signal of SIGNALS) process.off(signal, onSignal);
     for (const page of order) finish(page, "<server-closed>", true);
   };
+  /**
+   * Ctrl+C in Vite's CLI kills the process without closing the server: the folders are
+   * finished first. Alone on the signal, it then raises it again, so the process ends as it
+   * would have; with other listeners, they decide.
+   */
+  const onSignal = (signal: NodeJS.Signals): void => {
+    close();
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  };
   process.on("exit", close);
+  for (const signal of SIGNALS) process.on(signal, onSignal);
 
   return {
     middleware,
