@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decodeEvents, readTraceFolder, validateTraceFolder, type TraceLowLevelEvent } from "@codetracer/trace-format";
+import { decodeEvents, parseSeekTable, readTraceFolder, validateTraceFolder, type TraceLowLevelEvent } from "@codetracer/trace-format";
 import { EXAMPLES, REPO_ROOT, cleanupTempDirs, describeRun, makeTempDir, recordWithCli, recordWithImport, runNode, type RunResult } from "../utils/run.js";
 
 const SCRIPT = path.join(EXAMPLES, "plain-js/inventory.js");
@@ -94,5 +94,24 @@ describe("trace.bin is the default format", () => {
     const [api, apiJson] = await Promise.all([apiRun(noFormat), apiRun({ CODETRACER_FORMAT: "json" })]);
     expect(api.stdout, describeRun(api)).toBe("binary binary\n");
     expect(apiJson.stdout, describeRun(apiJson)).toBe("binary json\n");
+  });
+});
+
+describe("frames are flushed by size and time, not per event-loop turn", () => {
+  it("a program driven by setImmediate for 1 s writes at most one frame per 10 ms, and every event", async () => {
+    const script = path.join(REPO_ROOT, "test/fixtures/flush/immediate-loop.js");
+    const r = await recordWithCli(script, ["1000"], { cwd: REPO_ROOT, cliArgs: ["--format", "binary"] });
+    expect(r.code, describeRun(r)).toBe(0);
+    const turns = Number(/^turns (\d+) true$/m.exec(r.stdout)?.[1]);
+    expect(turns).toBeGreaterThan(1000);
+    const file = fs.readFileSync(path.join(r.traceDir, "trace.bin"));
+    const { entries } = parseSeekTable(new Uint8Array(file.buffer, file.byteOffset + 8, file.length - 8));
+    // One frame per turn would be `turns` frames; by time it is about 100 per second, plus the
+    // frames of start-up and the last one.
+    expect(entries.length).toBeLessThan(160);
+    expect(entries.length).toBeLessThan(turns / 10);
+    // Nothing is lost: each turn recorded its steps.
+    const steps = events(r.traceDir).filter((e) => typeof e === "object" && "Step" in e).length;
+    expect(steps).toBeGreaterThan(turns * 3);
   });
 });

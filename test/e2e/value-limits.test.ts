@@ -24,13 +24,13 @@ function localsAt(traceDir: string, file: string, names: string[]): Record<strin
 }
 
 describe("value capture bounds", () => {
-  it("defaults: the whole list, the whole string, three levels of nesting", async () => {
+  it("defaults: the whole list, the whole string, five levels of nesting", async () => {
     const run = await recordWithCli(LIMITS, [], { cliArgs: ["--format", "json"] });
     expect(run.code, describeRun(run)).toBe(0);
     const v = localsAt(run.traceDir, LIMITS, ["list", "text", "nested"]);
     expect(v.list).toEqual([1, 2, 3, 4, 5, 6]);
     expect(v.text).toBe("abcdefghijklmnopqrstuvwxyz");
-    expect(v.nested).toEqual({ a: { b: { c: { $raw: "Object {…}" } } } });
+    expect(v.nested).toEqual({ a: { b: { c: { d: { e: { $raw: "Object {…}" } } } } } });
   });
 
   it("CLI flags cut lists, strings and nesting, with a visible marker", async () => {

@@ -794,9 +794,10 @@ export class Recorder implements RuntimeApi {
     const callArgs: FullValueRecord[] = [];
     const { vars, actions } = slots;
     let next = 0;
+    this.values.beginStep();
     for (let i = 0; i < vars.length; i++) {
       const action = actions ? actions[i]! : Action.Allow;
-      if (action === Action.Allow) callArgs.push({ variable_id: vars[i]!, value: this.values.encode(args[next++]) });
+      if (action === Action.Allow) callArgs.push({ variable_id: vars[i]!, value: this.values.encodeInStep(args[next++]) });
       else {
         this.countValue(action, "argument");
         if (action >= Action.RedactPassed) next++;
@@ -863,9 +864,10 @@ export class Recorder implements RuntimeApi {
     this.useAttrPolicyOf(file, frame.fn);
     const { vars, actions } = slots;
     let next = 0;
+    this.values.beginStep();
     for (let i = 0; i < vars.length; i++) {
       const action = actions ? actions[i]! : Action.Allow;
-      if (action === Action.Allow) this.emitValue(vars[i]!, this.values.encode(values[next++]));
+      if (action === Action.Allow) this.emitValue(vars[i]!, this.values.encodeInStep(values[next++]));
       else {
         this.countValue(action, frame.fn === 0 ? "global" : "local");
         if (action >= Action.RedactPassed) next++;

@@ -27,7 +27,7 @@ import {
 
 /** Bounds on how much of a value is captured. */
 export interface ValueCaptureLimits {
-  /** Nesting levels expanded below the captured value; deeper values become a summary. @default 3 */
+  /** Nesting levels expanded below the captured value; deeper values become a summary. @default 5 */
   maxDepth: number;
   /** Elements or fields captured per array, object, Map or Set; the rest is a `… N more` marker. @default 50 */
   maxItems: number;
@@ -44,7 +44,7 @@ export interface ValueCaptureLimits {
 
 /** Default {@link ValueCaptureLimits}. */
 export const DEFAULT_VALUE_LIMITS: Readonly<ValueCaptureLimits> = Object.freeze({
-  maxDepth: 3,
+  maxDepth: 5,
   maxItems: 50,
   maxStringLength: 1000,
   maxBytes: 32768,
@@ -66,11 +66,6 @@ const FunctionProto = Function.prototype;
 const MapCtor = Map;
 const mapGet = Map.prototype.get;
 const mapSet = Map.prototype.set;
-const setCtor = Set;
-const setAdd = Set.prototype.add;
-const setHas = Set.prototype.has;
-const setDelete = Set.prototype.delete;
-const setClear = Set.prototype.clear;
 const stringSlice = String.prototype.slice;
 const stringCharCodeAt = String.prototype.charCodeAt;
 const stringStartsWith = String.prototype.startsWith;
@@ -122,6 +117,12 @@ const booleanValueOf = Boolean.prototype.valueOf;
 const symbolValueOf = Symbol.prototype.valueOf;
 const bigintValueOf = BigInt.prototype.valueOf;
 const weakMapHas = WeakMap.prototype.has;
+const WeakMapCtor = WeakMap;
+const weakMapGet = WeakMap.prototype.get;
+const weakMapSet = WeakMap.prototype.set;
+const weakMapDelete = WeakMap.prototype.delete;
+const ArrayCtor = Array;
+const arrayFill = Array.prototype.fill;
 const weakSetHas = WeakSet.prototype.has;
 /** `%ThrowTypeError%`: the `callee` getter of a strict-mode `arguments` object. */
 const throwTypeError = getOwnPropertyDescriptor(
@@ -195,13 +196,52 @@ function brand<T>(fn: (...args: never[]) => T, self: unknown, args: unknown[] = 
   }
 }
 
+/** A new array of `length` own elements, all `null` (so storing into it never reaches a setter the program put on `Array.prototype`). */
+function filledArray<T>(length: number): Array<T | null> {
+  return apply(arrayFill, new ArrayCtor<T | null>(length), [null]) as Array<T | null>;
+}
+
+/**
+ * Recently converted floats and their text (direct-mapped by the bits of the double): turning a
+ * double into text costs ~150 ns in V8, and a program's floats repeat (the same object's fields
+ * are captured at every step of a frame). 4096 entries, 48 KB.
+ */
+const FLOAT_CACHE_BITS = 12;
+const floatCacheKeys = new Float64Array(1 << FLOAT_CACHE_BITS);
+const floatCacheTexts = filledArray<string>(1 << FLOAT_CACHE_BITS);
+const floatBits = new Float64Array(1);
+const floatWords = new Uint32Array(floatBits.buffer);
+
 /** Float text in Rust's `f64::from_str` grammar (as trace-format's `floatToString`, with intrinsics only). */
 function floatText(n: number): string {
   if (n !== n) return "NaN";
   if (n === Infinity) return "inf";
   if (n === -Infinity) return "-inf";
   if (objectIs(n, -0)) return "-0";
-  return `${n}`;
+  floatBits[0] = n;
+  const hi = floatWords[1]!;
+  const slot = (floatWords[0]! ^ hi ^ (hi >>> 13) ^ (floatWords[0]! >>> 17)) & ((1 << FLOAT_CACHE_BITS) - 1);
+  // (-0 never gets here, so `===` on the key cannot confuse it with 0.)
+  const cached = floatCacheTexts[slot];
+  if (cached !== null && floatCacheKeys[slot] === n) return cached!;
+  const text = `${n}`;
+  floatCacheKeys[slot] = n;
+  floatCacheTexts[slot] = text;
+  return text;
+}
+
+/** Decimal digits of a safe integer, its sign included (the length of its text, without making it). */
+function intTextLength(i: number): number {
+  let n = 1;
+  if (i < 0) {
+    n = 2;
+    i = -i;
+  }
+  while (i >= 10) {
+    i = (i - (i % 10)) / 10;
+    n++;
+  }
+  return n;
 }
 
 /** Bytes `s` takes as JSON string content (UTF-8, escapes counted high). */
@@ -247,6 +287,16 @@ export class TypeTable {
   /** @param emit receives each new `Type` event, before any value that uses it. */
   constructor(private readonly emit: (event: TraceLowLevelEvent) => void) {}
 
+  /**
+   * Declares a new type (its `Type` event) and returns its id, without interning it: the caller
+   * keeps the id (the value encoder's Struct shapes).
+   */
+  declare(kind: TypeKind, langType: string, specific: TypeSpecificInfo): TypeId {
+    const id = this.count++;
+    this.emit({ Type: { kind, lang_type: langType, specific_info: specific } });
+    return id;
+  }
+
   /** The id of the Struct shape interned under `key`, if it is. */
   known(key: string): TypeId | undefined {
     return apply(mapGet, this.ids, [key]) as TypeId | undefined;
@@ -281,10 +331,78 @@ function shapeKey(name: string, fields: string[]): string {
   return key;
 }
 
+/**
+ * One node of the Struct shapes of a prototype: the path from the root spells the captured field
+ * names in order; `id` is the Struct type of exactly those fields (-1: not interned yet). A trie
+ * finds an object's type with one Map lookup per field, without building a key string.
+ */
+class ShapeNode {
+  id: TypeId = -1;
+  children: Map<string, ShapeNode> | null = null;
+  constructor(
+    readonly key: string,
+    readonly parent: ShapeNode | null,
+  ) {}
+}
+
+/** What is known of a prototype, found once per prototype (see `protoInfo`). */
+interface ProtoInfo {
+  /** The first built-in prototype on the chain (stopping at a Proxy), if any. */
+  builtin: Builtin | undefined;
+  /** The class name of a plain object with this prototype (`undefined`: not read yet). */
+  name: string | undefined;
+  /** The root of the Struct shapes of objects with this prototype. */
+  shapes: ShapeNode;
+}
+
+/**
+ * Most shape nodes (distinct field paths) kept before the shape tables start afresh: a program
+ * that makes objects with new keys without end (`{ ["k" + i]: i }`) must not grow them without
+ * end. Shapes met again afterwards are declared again (a new `Type` event, a new id).
+ */
+const MAX_SHAPE_NODES = 1 << 16;
+
+/**
+ * Objects with more own keys than this (and than 4 x `maxItems`) are "big": their key list is
+ * kept between captures and read again only once its cost, spread over the captures that used
+ * it, is at most `maxItems` keys per capture. So capturing an object costs O(maxItems) whatever
+ * its size (building `big["k" + i] = i` key by key is not quadratic). Between two reads, the
+ * fields shown are the first ones of the last read (with their current values; a deleted one
+ * shows `<deleted>`) and the `… N more` count is the last read's.
+ */
+const BIG_OBJECT_KEYS = 256;
+
+/** The key list of a big object (see {@link BIG_OBJECT_KEYS}) and the captures since it was read. */
+interface BigKeys {
+  keys: string[];
+  uses: number;
+}
+
+/** How many objects of one step are remembered by identity (see {@link ValueEncoder.beginStep}). */
+const STEP_MEMO_SIZE = 8;
+
 /** Encodes JS values as `ValueRecord`s, registering their types in a {@link TypeTable}. */
 export class ValueEncoder {
   private readonly limits: ValueCaptureLimits;
-  private readonly ancestors = new setCtor<object>();
+  /**
+   * The objects being encoded, outermost first (`ancestorCount` of them): an object met again
+   * among them is a cycle. An array with own elements (see `filledArray`), scanned linearly:
+   * it holds at most `maxDepth` + 1 objects.
+   */
+  private ancestors: Array<object | null>;
+  private ancestorCount = 0;
+  /** Per prototype: its built-in, class name and Struct shapes. */
+  private protoInfos = new WeakMapCtor<object, ProtoInfo>();
+  private lastProto: object | null = null;
+  private lastProtoInfo: ProtoInfo | null = null;
+  /** The Struct shapes of objects without a prototype. */
+  private nullProtoShapes = new ShapeNode("", null);
+  private shapeNodes = 0;
+  private readonly bigKeys = new WeakMapCtor<object, BigKeys>();
+  /** Objects encoded since {@link beginStep} and their records (see {@link encodeInStep}). */
+  private readonly memoObjects = filledArray<object>(STEP_MEMO_SIZE);
+  private readonly memoRecords = filledArray<ValueRecord>(STEP_MEMO_SIZE);
+  private memoCount = 0;
   /** Estimated bytes of the value being encoded so far (reset by {@link encode}). */
   private used = 0;
   /**
@@ -308,10 +426,42 @@ export class ValueEncoder {
     private readonly isProxy: (value: unknown) => boolean = () => false,
   ) {
     this.limits = { ...DEFAULT_VALUE_LIMITS, ...limits };
+    this.ancestors = filledArray<object>(this.limits.maxDepth + 8);
+  }
+
+  /**
+   * Starts the values of one event (a step's locals, a call's arguments): until the next call,
+   * {@link encodeInStep} gives an object met again its first record, walked once. No program
+   * code runs between the values of one event, so the object cannot have changed.
+   */
+  beginStep(): void {
+    if (this.memoCount === 0) return;
+    for (let i = 0; i < this.memoCount; i++) {
+      this.memoObjects[i] = null;
+      this.memoRecords[i] = null;
+    }
+    this.memoCount = 0;
+  }
+
+  /**
+   * {@link encode}, remembering objects by identity since {@link beginStep} (the field policy
+   * must not change in between: the recorder sets it per frame).
+   */
+  encodeInStep(value: unknown): ValueRecord {
+    if (typeof value !== "object" || value === null) return this.encode(value);
+    for (let i = 0; i < this.memoCount; i++) if (this.memoObjects[i] === value) return this.memoRecords[i]!;
+    const record = this.encode(value);
+    if (this.memoCount < STEP_MEMO_SIZE) {
+      this.memoObjects[this.memoCount] = value;
+      this.memoRecords[this.memoCount] = record;
+      this.memoCount++;
+    }
+    return record;
   }
 
   /** Type ids of the common primitives' types, once interned (-1: not yet). */
   private intType = -1;
+  private floatType = -1;
   private stringType = -1;
   private boolType = -1;
   private undefinedType = -1;
@@ -362,7 +512,7 @@ export class ValueEncoder {
     try {
       return this.encodeAt(value, 0);
     } catch (error) {
-      apply(setClear, this.ancestors, []);
+      this.clearAncestors();
       return this.error(`<unreadable: ${this.errorName(error)}>`);
     }
   }
@@ -417,7 +567,7 @@ export class ValueEncoder {
   private charge(r: ValueRecord): ValueRecord {
     switch (r.kind) {
       case "Int":
-        this.used += 40 + `${r.i}`.length;
+        this.used += 40 + intTextLength(r.i);
         break;
       case "Float":
         this.used += 40 + `${r.f}`.length;
@@ -476,13 +626,34 @@ export class ValueEncoder {
     if (value === null) return this.charge({ kind: "None", type_id: this.types.id(TypeKind.None, "null") });
     const obj = value as object;
     if (this.isProxy(obj)) return this.charge(this.raw("<Proxy>", "Proxy"));
-    if (apply(setHas, this.ancestors, [obj])) return this.charge(this.error("<cycle>"));
-    apply(setAdd, this.ancestors, [obj]);
-    try {
-      return this.charge(this.encodeObject(obj, depth));
-    } finally {
-      apply(setDelete, this.ancestors, [obj]);
+    if (this.isAncestor(obj)) return this.charge(this.error("<cycle>"));
+    this.pushAncestor(obj);
+    const record = this.charge(this.encodeObject(obj, depth));
+    // (a throw leaves the list as it is: `encode` clears it)
+    this.popAncestor();
+    return record;
+  }
+
+  private isAncestor(obj: object): boolean {
+    for (let i = 0; i < this.ancestorCount; i++) if (this.ancestors[i] === obj) return true;
+    return false;
+  }
+
+  private pushAncestor(obj: object): void {
+    if (this.ancestorCount === this.ancestors.length) {
+      const grown = filledArray<object>(this.ancestors.length * 2);
+      for (let i = 0; i < this.ancestorCount; i++) grown[i] = this.ancestors[i]!;
+      this.ancestors = grown;
     }
+    this.ancestors[this.ancestorCount++] = obj;
+  }
+
+  private popAncestor(): void {
+    this.ancestors[--this.ancestorCount] = null;
+  }
+
+  private clearAncestors(): void {
+    while (this.ancestorCount > 0) this.popAncestor();
   }
 
   /** A number: Int when safe, a BigInt record for other integers below 2^64, Float otherwise. */
@@ -491,6 +662,10 @@ export class ValueEncoder {
     if (isInteger(n) && !objectIs(n, -0) && n < 2 ** 64 && n > -(2 ** 64)) {
       // Exact: a double beyond 2^53 is an integer, and its BigInt has the same value.
       return { ...bigintRecord(BigIntCtor(n)), type_id: this.types.id(TypeKind.Int, langType) };
+    }
+    if (langType === "number") {
+      if (this.floatType < 0) this.floatType = this.types.id(TypeKind.Float, "number");
+      return { kind: "Float", f: floatText(n), type_id: this.floatType };
     }
     return { kind: "Float", f: floatText(n), type_id: this.types.id(TypeKind.Float, langType) };
   }
@@ -553,22 +728,43 @@ export class ValueEncoder {
     return own?.data && typeof own.value === "string" ? wellFormed(own.value) : "";
   }
 
-  /** The first built-in prototype on `obj`'s chain (stopping at a Proxy), and the class name. */
-  private classify(obj: object): { builtin: Builtin | undefined; proto: object | null } {
+  /** The first built-in prototype on `obj`'s chain (stopping at a Proxy). */
+  private classify(obj: object): { builtin: Builtin | undefined } {
     const proto = getPrototypeOf(obj) as object | null;
-    let cur = proto;
-    for (let i = 0; cur && i < 64; i++) {
-      if (this.isProxy(cur)) break;
-      const b = apply(mapGet, builtinProtos, [cur]) as Builtin | undefined;
-      if (b) return { builtin: b, proto };
-      cur = getPrototypeOf(cur) as object | null;
+    return { builtin: proto === null ? undefined : this.protoInfo(proto).builtin };
+  }
+
+  /**
+   * What is known of `proto` (not a Proxy's target: a Proxy on the chain stops the walk), found
+   * the first time an object with this prototype is captured: its built-in, and later its class
+   * name. A prototype re-parented or whose `constructor` is replaced after that keeps what was
+   * found (docs/recording.md "Values").
+   */
+  private protoInfo(proto: object): ProtoInfo {
+    if (proto === this.lastProto) return this.lastProtoInfo!;
+    let info = apply(weakMapGet, this.protoInfos, [proto]) as ProtoInfo | undefined;
+    if (info === undefined) {
+      let builtin: Builtin | undefined;
+      let cur: object | null = proto;
+      for (let i = 0; cur && i < 64; i++) {
+        if (this.isProxy(cur)) break;
+        builtin = apply(mapGet, builtinProtos, [cur]) as Builtin | undefined;
+        if (builtin) break;
+        cur = getPrototypeOf(cur) as object | null;
+      }
+      info = { builtin, name: undefined, shapes: new ShapeNode("", null) };
+      apply(weakMapSet, this.protoInfos, [proto, info]);
     }
-    return { builtin: undefined, proto };
+    this.lastProto = proto;
+    this.lastProtoInfo = info;
+    return info;
   }
 
   private encodeObject(obj: object, depth: number): ValueRecord {
     if (isArray(obj)) return this.encodeList(obj, this.ownLength(obj), "Array", depth);
-    const { builtin, proto } = this.classify(obj);
+    const proto = getPrototypeOf(obj) as object | null;
+    const info = proto === null ? null : this.protoInfo(proto);
+    const builtin = info === null ? undefined : info.builtin;
     if (proto === ObjectProto && this.isArguments(obj)) return this.encodeList(obj, this.ownLength(obj), "Arguments", depth);
     switch (builtin) {
       case undefined:
@@ -647,7 +843,7 @@ export class ValueEncoder {
       case "Error":
         return this.encodeError(obj, depth);
     }
-    return this.encodeStruct(obj, proto, depth);
+    return this.encodeStruct(obj, info, depth);
   }
 
   /** `arguments`: its own `@@iterator` is `%Array.prototype.values%` and it has a `callee`. */
@@ -805,7 +1001,7 @@ export class ValueEncoder {
       const c = cause.value;
       let causeText: string;
       if (typeof c === "object" && c !== null && !this.isProxy(c) && this.classify(c).builtin === "Error") {
-        causeText = depth + 1 >= this.limits.maxDepth || apply(setHas, this.ancestors, [c]) ? "…" : this.nested(c, depth + 1);
+        causeText = depth + 1 >= this.limits.maxDepth || this.isAncestor(c) ? "…" : this.nested(c, depth + 1);
       } else if (c === undefined || c === null || typeof c === "bigint") {
         causeText = typeof c === "bigint" ? `${c}n` : `${c}`;
       } else {
@@ -820,12 +1016,10 @@ export class ValueEncoder {
   }
 
   private nested(err: object, depth: number): string {
-    apply(setAdd, this.ancestors, [err]);
-    try {
-      return this.errorText(err, depth);
-    } finally {
-      apply(setDelete, this.ancestors, [err]);
-    }
+    this.pushAncestor(err);
+    const text = this.errorText(err, depth);
+    this.popAncestor();
+    return text;
   }
 
   private encodeMap(map: Map<unknown, unknown>, size: number, depth: number): ValueRecord {
@@ -901,14 +1095,19 @@ export class ValueEncoder {
   /**
    * A plain object or class instance: a Struct named after its class (`[Object: null
    * prototype]` without a prototype), one type per shape, own enumerable string keys in order.
+   * `info` is its prototype's (null: none).
    */
-  private encodeStruct(obj: object, proto: object | null, depth: number): ValueRecord {
-    const name = proto === null ? "[Object: null prototype]" : wellFormed(this.className(obj, "Object"));
+  private encodeStruct(obj: object, info: ProtoInfo | null, depth: number): ValueRecord {
+    let name: string;
+    if (info === null) name = "[Object: null prototype]";
+    else name = info.name ??= wellFormed(this.className(obj, "Object"));
     if (depth >= this.limits.maxDepth) return this.raw(`${name} {…}`, name, TypeKind.NonExpanded);
-    const allKeys = objectKeys(obj);
+    const allKeys = this.keysOf(obj);
+    const big = allKeys.length > BIG_OBJECT_KEYS && allKeys.length > 4 * this.limits.maxItems;
     const attr = this.attr;
     this.used += 60;
-    const fieldNames: string[] = [];
+    let shape = info === null ? this.nullProtoShapes : info.shapes;
+    let fields = 0;
     const values: ValueRecord[] = [];
     let byBytes = false;
     let rest = 0; // fields not captured (the filter's drops aside)
@@ -918,13 +1117,14 @@ export class ValueEncoder {
       const action = attr ? attr(key) : "allow";
       if (action !== "allow") this.onAttribute?.(action);
       if (action === "drop") continue;
-      if (fieldNames.length >= this.limits.maxItems || this.overBudget()) {
-        byBytes = fieldNames.length < this.limits.maxItems;
+      if (fields >= this.limits.maxItems || this.overBudget()) {
+        byBytes = fields < this.limits.maxItems;
         rest = 1;
         break;
       }
       this.used += 1;
-      fieldNames[fieldNames.length] = wellFormed(key);
+      fields++;
+      shape = this.shapeChild(shape, key);
       if (action === "redact") {
         values[values.length] = this.charge(this.redacted());
         continue;
@@ -932,16 +1132,79 @@ export class ValueEncoder {
       values[values.length] = this.property(obj, key, depth, "<deleted>", TypeKind.Raw);
     }
     if (rest > 0) {
-      // The rest, less those the filter drops (still asked, so the counts are right).
-      for (let j = i + 1; j < allKeys.length; j++) {
-        const action = attr ? attr(allKeys[j]!) : "allow";
-        if (action !== "allow") this.onAttribute?.(action);
-        if (action !== "drop") rest++;
+      if (big) {
+        // A big object's other keys are not asked about (that would cost O(keys) per capture).
+        rest = allKeys.length - i;
+      } else {
+        // The rest, less those the filter drops (still asked, so the counts are right).
+        for (let j = i + 1; j < allKeys.length; j++) {
+          const action = attr ? attr(allKeys[j]!) : "allow";
+          if (action !== "allow") this.onAttribute?.(action);
+          if (action !== "drop") rest++;
+        }
       }
-      fieldNames[fieldNames.length] = "…";
+      shape = this.shapeChild(shape, "…");
       values[values.length] = this.more(rest, byBytes);
     }
-    return { kind: "Struct", field_values: values, type_id: this.structType(name, fieldNames) };
+    return { kind: "Struct", field_values: values, type_id: shape.id >= 0 ? shape.id : this.internShape(name, shape) };
+  }
+
+  /** Own enumerable string keys of `obj`, in order; a big object's may be its last read (see {@link BIG_OBJECT_KEYS}). */
+  private keysOf(obj: object): string[] {
+    const known = apply(weakMapGet, this.bigKeys, [obj]) as BigKeys | undefined;
+    if (known !== undefined) {
+      if (known.uses * this.limits.maxItems < known.keys.length) {
+        known.uses++;
+        return known.keys;
+      }
+    }
+    const keys = objectKeys(obj);
+    if (keys.length > BIG_OBJECT_KEYS && keys.length > 4 * this.limits.maxItems) {
+      if (known !== undefined) {
+        known.keys = keys;
+        known.uses = 1;
+      } else apply(weakMapSet, this.bigKeys, [obj, { keys, uses: 1 }]);
+    } else if (known !== undefined) apply(weakMapDelete, this.bigKeys, [obj]);
+    return keys;
+  }
+
+  /** The shape after `node` with one more field, `key`. */
+  private shapeChild(node: ShapeNode, key: string): ShapeNode {
+    let children = node.children;
+    if (children === null) children = node.children = new MapCtor<string, ShapeNode>();
+    let child = apply(mapGet, children, [key]) as ShapeNode | undefined;
+    if (child === undefined) {
+      child = new ShapeNode(key, node);
+      apply(mapSet, children, [key, child]);
+      this.shapeNodes++;
+    }
+    return child;
+  }
+
+  /**
+   * Declares the Struct type `name` with the fields on the path to `shape` (every field typed
+   * `any`) and returns its id. Past {@link MAX_SHAPE_NODES} the shape tables start afresh.
+   */
+  private internShape(name: string, shape: ShapeNode): TypeId {
+    let count = 0;
+    for (let n: ShapeNode | null = shape; n !== null && n.parent !== null; n = n.parent) count++;
+    const fields = filledArray<{ name: string; type_id: TypeId }>(count) as Array<{ name: string; type_id: TypeId }>;
+    const anyType = this.types.id(TypeKind.Any, "any");
+    let n: ShapeNode = shape;
+    for (let i = count - 1; i >= 0; i--) {
+      fields[i] = { name: wellFormed(n.key), type_id: anyType };
+      n = n.parent!;
+    }
+    const id = this.types.declare(TypeKind.Struct, name, { kind: "Struct", fields });
+    shape.id = id;
+    if (this.shapeNodes > MAX_SHAPE_NODES) {
+      this.shapeNodes = 0;
+      this.protoInfos = new WeakMapCtor<object, ProtoInfo>();
+      this.lastProto = null;
+      this.lastProtoInfo = null;
+      this.nullProtoShapes = new ShapeNode("", null);
+    }
+    return id;
   }
 }
 

@@ -263,13 +263,16 @@ describe("compound values", () => {
 
   it("nesting deeper than maxDepth becomes a summary", () => {
     const s = setup();
-    const r = s.value([[[[1]]]]);
-    const l1 = r as Extract<ValueRecord, { kind: "Sequence" }>;
-    const l2 = l1.elements[0] as Extract<ValueRecord, { kind: "Sequence" }>;
-    const l3 = l2.elements[0] as Extract<ValueRecord, { kind: "Sequence" }>;
-    expect([l1.kind, l2.kind, l3.kind]).toEqual(["Sequence", "Sequence", "Sequence"]);
+    // The default depth is 5: five levels are expanded, the sixth is a summary.
+    const r = s.value([[[[[[1]]]]]]);
+    const levels: Array<Extract<ValueRecord, { kind: "Sequence" }>> = [r as Extract<ValueRecord, { kind: "Sequence" }>];
+    for (let i = 1; i < 5; i++) levels.push(levels[i - 1]!.elements[0] as Extract<ValueRecord, { kind: "Sequence" }>);
+    expect(levels.map((l) => l.kind)).toEqual(["Sequence", "Sequence", "Sequence", "Sequence", "Sequence"]);
+    expect(levels[4]!.elements[0]).toMatchObject({ kind: "Raw", r: "Array(1)" });
+    expect(s.typeOf(levels[4]!.elements[0]!).kind).toBe(TypeKind.NonExpanded);
+    const three = setup({ maxDepth: 3 }).value([[[[1]]]]) as Extract<ValueRecord, { kind: "Sequence" }>;
+    const l3 = (three.elements[0] as Extract<ValueRecord, { kind: "Sequence" }>).elements[0] as Extract<ValueRecord, { kind: "Sequence" }>;
     expect(l3.elements[0]).toMatchObject({ kind: "Raw", r: "Array(1)" });
-    expect(s.typeOf(l3.elements[0]!).kind).toBe(TypeKind.NonExpanded);
 
     const shallow = setup({ maxDepth: 1 });
     const obj = shallow.value({ inner: { x: 1 }, list: [1, 2], map: new Map([[1, 2]]), set: new Set([1]) });
@@ -1118,5 +1121,86 @@ describe("new kinds never run user code", () => {
       entryStepRule: "error",
     });
     expect(report.errors.filter((e) => e.code !== "type-id-range")).toEqual([]);
+  });
+});
+
+describe("costs that do not grow with the program's data", () => {
+  it("repeated and colliding floats keep their exact text", () => {
+    const s = setup();
+    // Many distinct floats, each converted twice (the second time from the float text cache),
+    // more than the cache holds so slots are reused by other values.
+    const floats: number[] = [];
+    for (let i = 1; i < 20000; i++) floats.push(i / 7 + 0.5, -i * 1.000001 - 0.25, 1 / (i + 0.5), i * 1e-300, (i + 0.5) * 1e-5);
+    const wrong: string[] = [];
+    for (const pass of [0, 1]) {
+      for (const f of floats) {
+        const r = s.enc.encode(f) as Extract<ValueRecord, { kind: "Float" }>;
+        if (Number.isInteger(f) || r.kind !== "Float" || r.f !== floatText(f)) wrong.push(`pass ${pass}: ${f} -> ${r.f}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it("a big object's fields are its first keys, with the count of the rest, however often it is captured", () => {
+    const s = setup({ maxItems: 5 });
+    const big: Record<string, number> = {};
+    let seen = 0;
+    for (let i = 0; i < 3000; i++) {
+      big[`k${i}`] = i;
+      const r = s.value(big) as Extract<ValueRecord, { kind: "Struct" }>;
+      const fields = r.field_values;
+      if (i < 5) {
+        expect(fields).toHaveLength(i + 1);
+        continue;
+      }
+      // The first five keys, with their current values, and a marker.
+      expect(fields.slice(0, 5).map((f) => (f as { i: number }).i)).toEqual([0, 1, 2, 3, 4]);
+      const marker = (fields[5] as { r: string }).r;
+      const more = Number(/^… (\d+) more$/.exec(marker)?.[1]);
+      // Exact while the object is small; for a big one, the count of the last read of its keys,
+      // which is read again once the captures since cost as much as the read (keys / maxItems
+      // captures: here a fifth of the keys may have been added since).
+      if (i < 256) expect(more).toBe(i + 1 - 5);
+      else {
+        expect(more).toBeLessThanOrEqual(i + 1 - 5);
+        expect(i + 1 - 5 - more).toBeLessThanOrEqual(Math.ceil((i + 1) / 5));
+      }
+      seen++;
+    }
+    expect(seen).toBe(2995);
+    // A shown key deleted since the last read is marked, and the next read drops it.
+    delete big.k2;
+    const after = s.value(big) as Extract<ValueRecord, { kind: "Struct" }>;
+    const shown = after.field_values.slice(0, 5).map((f) => (f.kind === "Raw" ? f.r : (f as { i: number }).i));
+    expect([[0, 1, "<deleted>", 3, 4], [0, 1, 3, 4, 5]]).toContainEqual(shown);
+    for (let i = 0; i < 700; i++) s.value(big);
+    const later = s.value(big) as Extract<ValueRecord, { kind: "Struct" }>;
+    expect(later.field_values.slice(0, 5).map((f) => (f as { i: number }).i)).toEqual([0, 1, 3, 4, 5]);
+    expect((later.field_values[5] as { r: string }).r).toBe(`… ${2999 - 5} more`);
+    s.validate();
+  });
+
+  it("objects with ever new keys do not grow the shape tables without end; their types stay valid", () => {
+    const s = setup();
+    // 70,000 single-field shapes (more than the shape tables keep), then the first again.
+    for (let i = 0; i < 70000; i++) s.value({ [`key${i}`]: i });
+    const again = s.value({ key0: 1 });
+    const t = s.typeOf(again);
+    expect(t.kind).toBe(TypeKind.Struct);
+    expect((t.specific_info as { fields: Array<{ name: string }> }).fields.map((f) => f.name)).toEqual(["key0"]);
+    s.validate();
+  });
+
+  it("an object met twice in one step is walked once; a new step walks it again", () => {
+    const s = setup();
+    const o = { a: 1, b: [1, 2] };
+    s.enc.beginStep();
+    const first = s.enc.encodeInStep(o);
+    expect(s.enc.encodeInStep(o)).toBe(first);
+    o.a = 2;
+    s.enc.beginStep();
+    const next = s.enc.encodeInStep(o) as Extract<ValueRecord, { kind: "Struct" }>;
+    expect(next).not.toBe(first);
+    expect(next.field_values[0]).toMatchObject({ kind: "Int", i: 2 });
   });
 });

@@ -102,6 +102,9 @@ interface FileInfo {
   wholeFile?: boolean;
 }
 
+/** Most names whose value decision one scope's cache keeps per kind (then it starts afresh). */
+const MAX_CACHED_NAMES = 4096;
+
 const VALUE_KIND_LIST: readonly ValueKind[] = ["local", "global", "arg", "ret", "attr"];
 
 class Decision implements ScopeDecision {
@@ -153,6 +156,9 @@ class Decision implements ScopeDecision {
     } catch {
       action = "redact";
     }
+    // Bounded: a program that makes names without end (`obj["k" + i]` fields) must not grow this
+    // cache without end; the decisions are recomputed after a clear.
+    if (cache.size >= MAX_CACHED_NAMES) cache.clear();
     cache.set(name, action);
     return action;
   }

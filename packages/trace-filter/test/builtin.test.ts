@@ -54,6 +54,19 @@ describe("the JS builtin filter", () => {
     expect(chain.classify({ file: "node:fs" }).exec).toBe("trace");
   });
 
+  it("keeps deciding right past the bound of its per-name cache (10,000 ever new names)", () => {
+    const fresh = chain.classify({ file: "/home/u/project/src/many.ts", obj: "main" });
+    const wrong: string[] = [];
+    for (let i = 0; i < 10_000; i++) {
+      for (const [name, want] of [[`k${i}`, "allow"], [`password${i}`, "redact"]] as const) {
+        if (fresh.valueAction("attr", name) !== want) wrong.push(name);
+      }
+    }
+    // The first names again, after the cache started afresh.
+    if (fresh.valueAction("attr", "k0") !== "allow" || fresh.valueAction("attr", "password0") !== "redact") wrong.push("again");
+    expect(wrong).toEqual([]);
+  });
+
   it("redacts secret-looking names of every value kind", () => {
     const kinds: ValueKind[] = ["local", "global", "arg", "ret", "attr"];
     for (const kind of kinds) {

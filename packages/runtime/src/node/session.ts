@@ -97,10 +97,27 @@ export interface SessionOptions {
 /**
  * Every session may end without its exit handlers running (`kill -9`, a worker ended by
  * `worker.terminate()`): the metadata so far is written to {@link PENDING_METADATA_FILE} when the
- * recording begins, and buffered events reach `trace.json` at the end of each event-loop turn
- * that recorded some (and every 1024 events in between), so the folder can be finished later
- * (`repairTrace`, `finishAbandonedTrace`) with little lost.
+ * recording begins, and buffered events reach the trace file by size and by time, so the folder
+ * can be finished later (`repairTrace`, `finishAbandonedTrace`) with a bounded tail lost:
+ * - by size: `trace.json` is written every 1024 events, `trace.bin` every 2 MiB of CBOR (one
+ *   zstd frame, about a million events);
+ * - by time: at the end of an event-loop turn that recorded events, unless the last flush was
+ *   less than {@link MIN_FLUSH_INTERVAL_MS} ago; then at the end of that interval. So while the
+ *   event loop is free an event stays buffered at most that long, and a program driven by
+ *   `setImmediate` (a turn every few microseconds) writes a frame per interval, not a tiny one
+ *   per turn. A program busy in one long synchronous run is bounded by size alone.
  */
+
+/** Fewest milliseconds between two flushes by time (see above). */
+export const MIN_FLUSH_INTERVAL_MS = 10;
+
+// The timer functions and clock as loaded, so a program that replaces them cannot stop flushing.
+const startTimer = setTimeout;
+const startImmediate = setImmediate;
+const clock = performance;
+const clockNow = performance.now;
+const apply = Reflect.apply;
+const ceil = Math.ceil;
 
 /** A running session. */
 export class NodeSession {
@@ -132,15 +149,18 @@ export class NodeSession {
     this.policy = options.policy ?? policySnapshot();
     this.writer = writer;
     let flushQueued = false;
+    let lastFlush = -Infinity;
     const flushSoon = () => {
       flushQueued = false;
+      lastFlush = apply(clockNow, clock, []) as number;
       this.flush();
     };
     const scheduleFlush = () => {
-      if (!flushQueued) {
-        flushQueued = true;
-        setImmediate(flushSoon).unref();
-      }
+      if (flushQueued) return;
+      flushQueued = true;
+      const wait = lastFlush + MIN_FLUSH_INTERVAL_MS - (apply(clockNow, clock, []) as number);
+      if (wait <= 0) startImmediate(flushSoon).unref();
+      else startTimer(flushSoon, ceil(wait)).unref();
     };
     // Each method: nothing after a write failure; a failure detaches the recorder (through
     // `ioFailed`, which `onInternalError` lets the program survive).

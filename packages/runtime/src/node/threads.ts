@@ -198,7 +198,8 @@ export interface RepairResult {
  * rebuilt from its whole zstd frames, see `repairTraceBin`), writes `trace_paths.json` from its
  * `Path` events, and `trace_metadata.json` from `trace_metadata.pending.json` with
  * `process_exit_status` `status` (default `{code: null, label: "<killed>"}`) and `partial: true`.
- * Events the process still held in memory are lost (at most one event-loop turn's, or 1024) and
+ * Events the process still held in memory are lost (see `NodeSession`: at most the last 10 ms
+ * while its event loop was free, or one buffer of 1024 events / 2 MiB of CBOR) and
  * its open calls stay open. Worker folders (`workers/<id>`) are repaired too.
  *
  * Does nothing to a folder that already has its metadata or has no pending metadata.
