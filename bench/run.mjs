@@ -2,11 +2,11 @@
 // The recorder's benchmark suite (see bench/README.md). Runs against the built packages (dist/):
 // `npm run bench` builds first.
 //
-//   node bench/run.mjs [--quick] [--only SECTION[,SECTION...]] [--rounds N] [--out FILE]
+//   node bench/run.mjs [--quick] [--only SECTION[,SECTION...]] [--rounds N] [--dense-rounds N] [--out FILE]
 //
 //   node bench/run.mjs --table bench-results/bench.json   (re-print the tables of a report)
 //
-// Sections: micro, programs, transform, size, rss, profile. Prints a table, writes a JSON report
+// Sections: micro, floor, programs, transform, size, rss, profile, dense, costs. Prints a table, writes a JSON report
 // (default bench-results/bench.json) and the same table as Markdown (bench-results/bench.md, to
 // paste into docs/performance.md). Scratch files go to bench-results/tmp/ and are removed as
 // the run goes (traces can be gigabytes).
@@ -18,7 +18,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import { summarize } from "./profile-summary.mjs";
-import { javascriptSource, markdownDocument, microProgram } from "./gen.mjs";
+import { distinctKeysProgram, immediateProgram, javascriptSource, markdownDocument, microProgram, objectBuildProgram } from "./gen.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const REGISTER = path.join(ROOT, "packages/register/dist/index.js");
@@ -36,10 +36,11 @@ function parseArgs(argv) {
     if (flag === "--quick") o.quick = true;
     else if (flag === "--only") o.only = new Set(value().split(","));
     else if (flag === "--rounds") o.rounds = Number(value());
+    else if (flag === "--dense-rounds") o.denseRounds = Number(value());
     else if (flag === "--out") o.out = path.resolve(value());
     else if (flag === "--table") o.table = path.resolve(value());
     else if (flag === "--help" || flag === "-h") {
-      console.log("usage: node bench/run.mjs [--quick] [--only micro,floor,programs,transform,size,rss,profile] [--rounds N] [--out FILE] | --table FILE.json");
+      console.log("usage: node bench/run.mjs [--quick] [--only micro,floor,programs,transform,size,rss,profile,dense,costs] [--rounds N] [--dense-rounds N] [--out FILE] | --table FILE.json");
       process.exit(0);
     } else {
       console.error(`unknown argument: ${argv[i]}`);
@@ -56,10 +57,15 @@ if (opts.table) {
   process.exit(0);
 }
 // Workload sizes. Full: what `npm run bench` runs (the RSS run has >= 50 M events). Quick: for CI.
+// dense*: the `dense` section (each recorded run >= 5 M events in the full run, ~0.8 M quick; its
+// own round count, since its runs are long); cost*: the `costs` section.
 const SIZES = opts.quick
-  ? { rounds: 3, microEvents: 200_000, rssEvents: 5_000_000, mdBigKB: 64, mdSmallKB: 1, acornBigRepeat: 1, jsSmallKB: 0.5, rayN: 8, transformReps: 3, binary: true, profileEvents: 1_000_000, profileRayN: 12 }
-  : { rounds: 5, microEvents: 1_500_000, rssEvents: 50_000_000, mdBigKB: 256, mdSmallKB: 4, acornBigRepeat: 4, jsSmallKB: 2, rayN: 16, transformReps: 7, binary: true, profileEvents: 5_000_000, profileRayN: 16 };
+  ? { rounds: 3, microEvents: 200_000, rssEvents: 5_000_000, mdBigKB: 64, mdSmallKB: 1, acornBigRepeat: 1, jsSmallKB: 0.5, rayN: 8, transformReps: 3, binary: true, profileEvents: 1_000_000, profileRayN: 12,
+      denseRounds: 2, denseRayN: 24, denseJsKB: 2, denseMdKB: 12, costObjectKeys: [2000, 5000], costTimeoutS: 120, costImmediateMs: 3000, costDistinctKeys: [24_000, 240_000] }
+  : { rounds: 5, microEvents: 1_500_000, rssEvents: 50_000_000, mdBigKB: 256, mdSmallKB: 4, acornBigRepeat: 4, jsSmallKB: 2, rayN: 16, transformReps: 7, binary: true, profileEvents: 5_000_000, profileRayN: 16,
+      denseRounds: 3, denseRayN: 100, denseJsKB: 20, denseMdKB: 96, costObjectKeys: [5000, 10_000, 20_000], costTimeoutS: 120, costImmediateMs: 3000, costDistinctKeys: [240_000, 2_400_000] };
 if (opts.rounds) SIZES.rounds = opts.rounds;
+if (opts.denseRounds) SIZES.denseRounds = opts.denseRounds;
 const want = (s) => !opts.only || opts.only.has(s);
 
 const TMP = path.join(ROOT, "bench-results", "tmp");
@@ -80,12 +86,14 @@ function r2(x) {
   return x == null || Number.isNaN(x) ? null : Math.round(x * 100) / 100;
 }
 const hasGnuTime = fs.existsSync("/usr/bin/time");
+const hasTimeout = fs.existsSync("/usr/bin/timeout");
 let traceCounter = 0;
 
 /**
  * Runs `node [--import register] script args` from the repo root and returns
- * { ms, rssKB, events, traceBytes, binBytes, status }. mode: "plain" | "record".
- * rec: { include: [globs], format: "json"|"binary", keepTrace, nodeArgs }.
+ * { ms, rssKB, events, traceBytes, binBytes, status, timedOut }. mode: "plain" | "record".
+ * rec: { include: [globs], format: "json"|"binary", keepTrace, nodeArgs, rss, timeoutMs, allowFail }.
+ * timeoutMs: the run is killed (SIGKILL) after that long and reported as timedOut (no throw).
  */
 function runNode(script, args, mode, rec = {}) {
   const env = { ...process.env };
@@ -104,14 +112,21 @@ function runNode(script, args, mode, rec = {}) {
   }
   let cmd = process.execPath;
   let argv = [...nodeArgs, script, ...args];
+  // the limit on node itself, inside /usr/bin/time (which would leave node running if killed)
+  if (rec.timeoutMs && hasTimeout) {
+    argv = ["-s", "KILL", String(rec.timeoutMs / 1000), cmd, ...argv];
+    cmd = "/usr/bin/timeout";
+  }
   if (rec.rss && hasGnuTime) {
     argv = ["-v", cmd, ...argv];
     cmd = "/usr/bin/time";
   }
   const t0 = process.hrtime.bigint();
-  const res = spawnSync(cmd, argv, { cwd: ROOT, env, encoding: "utf8", maxBuffer: 64 << 20 });
+  const limit = rec.timeoutMs && !hasTimeout ? { timeout: rec.timeoutMs, killSignal: "SIGKILL" } : {};
+  const res = spawnSync(cmd, argv, { cwd: ROOT, env, encoding: "utf8", maxBuffer: 64 << 20, ...limit });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  const out = { ms, status: res.status, rssKB: null, events: null, traceBytes: null, binBytes: null, stderr: res.stderr };
+  const timedOut = !!rec.timeoutMs && res.status !== 0 && (res.error?.code === "ETIMEDOUT" || ms >= rec.timeoutMs);
+  const out = { ms, status: res.status, timedOut, rssKB: null, events: null, traceBytes: null, binBytes: null, stderr: res.stderr ?? "" };
   if (rec.rss && hasGnuTime) {
     const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(res.stderr);
     if (m) out.rssKB = Number(m[1]);
@@ -129,7 +144,7 @@ function runNode(script, args, mode, rec = {}) {
     if (!rec.keepTrace) fs.rmSync(traceDir, { recursive: true, force: true });
     else out.traceDir = traceDir;
   }
-  if (res.status !== 0 && !rec.allowFail) {
+  if (res.status !== 0 && !rec.allowFail && !timedOut) {
     throw new Error(`${mode} run of ${script} ${args.join(" ")} exited ${res.status}:\n${res.stderr.slice(-2000)}`);
   }
   return out;
@@ -453,21 +468,26 @@ function size() {
 
 // ---------------------------------------------------------------- 6. peak RSS
 
+// /usr/bin/time -v measures the whole process; without it, a hook of ours reports
+// process.resourceUsage().maxRSS on exit. runNode's arguments; sets rssKB.
+const RSS_HOOK = path.join(ROOT, "bench/rss-hook.mjs");
+function runNodeRss(script, args, mode, rec = {}) {
+  if (hasGnuTime) return runNode(script, args, mode, { ...rec, rss: true });
+  const r = runNode(script, args, mode, { ...rec, nodeArgs: [...(rec.nodeArgs ?? []), "--import", RSS_HOOK] });
+  const m = /maxRSS_KB=(\d+)/.exec(r.stderr);
+  r.rssKB = m ? Number(m[1]) : null;
+  return r;
+}
+
 function rss() {
   const { code, perIter } = microProgram("call");
   const file = path.join(TMP, "rss-call.js");
   fs.writeFileSync(file, code);
   const N = String(itersFor(perIter, SIZES.rssEvents));
-  const hook = path.join(ROOT, "bench/rss-hook.mjs");
-  // /usr/bin/time -v measures the whole process; without it, a hook of ours reports
-  // process.resourceUsage().maxRSS on exit.
   const measure = (mode) => {
     const m = mode === "plain" ? "plain" : "record";
     const format = mode === "binary" ? "binary" : "json";
-    if (hasGnuTime) return runNode(file, [N], m, { rss: true, format, allowFail: mode === "binary" });
-    const r = runNode(file, [N], m, { nodeArgs: ["--import", hook], format, allowFail: mode === "binary" });
-    r.rssKB = Number(/maxRSS_KB=(\d+)/.exec(r.stderr)?.[1]);
-    return r;
+    return runNodeRss(file, [N], m, { format, allowFail: mode === "binary" });
   };
   const plain = measure("plain");
   const rec = measure("record");
@@ -514,6 +534,233 @@ function profile() {
   return out;
 }
 
+// ---------------------------------------------------------------- 8. event-dense workloads
+
+// The module format node gives a script: .cjs/.mjs, else the nearest package.json's "type".
+function moduleKind(file) {
+  if (file.endsWith(".cjs")) return "commonjs";
+  if (file.endsWith(".mjs")) return "ES module";
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")).type === "module" ? "ES module" : "commonjs";
+    } catch {}
+    if (dir === path.dirname(dir)) return "commonjs";
+  }
+}
+
+/**
+ * The start-up overhead of recording (warm transform cache, --format binary): wall time of a
+ * recorded program that only prints minus plain node's, per module format. The floor section's
+ * figures when it ran; else measured here (a warm-up, then the median of 3 interleaved runs).
+ */
+function startupOverhead() {
+  const out = {};
+  for (const kind of ["commonjs", "ES module"]) {
+    const f = report.floor?.startup?.[kind];
+    if (f) {
+      out[kind] = { ms: f.recordedMs - f.plainMs, source: "floor section" };
+      continue;
+    }
+    const file = path.join(TMP, kind === "commonjs" ? "startup-empty.cjs" : "startup-empty.mjs");
+    fs.writeFileSync(file, "console.log(1);\n");
+    runNode(file, [], "record", { format: "binary" }); // fills the transform cache
+    const t = { plain: [], recorded: [] };
+    for (let i = 0; i < 3; i++) {
+      t.plain.push(runNode(file, [], "plain").ms);
+      t.recorded.push(runNode(file, [], "record", { format: "binary" }).ms);
+    }
+    out[kind] = { ms: Math.round(median(t.recorded) - median(t.plain)), source: "measured" };
+  }
+  return out;
+}
+
+/**
+ * Recording cost on event-dense workloads (>= 5 M events in the full run), where start-up is a
+ * small share of the recorded time: the ray tracer, and acorn and marked with the library
+ * included. Plain, recorded (--format binary, default filter + include) and istanbul runs,
+ * interleaved: each round runs every mode of every program in turn; medians of the rounds.
+ */
+function dense() {
+  const md = path.join(TMP, "dense.md");
+  fs.writeFileSync(md, markdownDocument(SIZES.denseMdKB * 1024));
+  const js = path.join(TMP, "dense.js");
+  fs.writeFileSync(js, javascriptSource(SIZES.denseJsKB * 1024));
+  // tiny inputs, to fill the transform cache before the timed runs
+  const mdTiny = path.join(TMP, "dense-tiny.md");
+  fs.writeFileSync(mdTiny, "# a\n\nb *c*\n");
+  const jsTiny = path.join(TMP, "dense-tiny.js");
+  fs.writeFileSync(jsTiny, "let a = 1;\n");
+  const markedLib = path.join(ROOT, "node_modules/marked/lib/marked.esm.js");
+  const acornLib = path.join(ROOT, "node_modules/acorn/dist/acorn.mjs");
+  const defs = [
+    { name: "raytrace", what: `bench/programs/raytrace.js ${SIZES.denseRayN}x${SIZES.denseRayN}`, script: path.join(ROOT, "bench/programs/raytrace.js"), args: () => [String(SIZES.denseRayN)], warmArgs: () => ["1"], lib: null },
+    { name: "acorn +lib", what: `parse ${SIZES.denseJsKB} KB of generated JS`, script: path.join(ROOT, "bench/programs/acorn-driver.mjs"), args: (lib) => [lib, js, "1"], warmArgs: (lib) => [lib, jsTiny, "1"], lib: acornLib, include: "node_modules/acorn/**" },
+    { name: "marked +lib", what: `render ${SIZES.denseMdKB} KB of generated Markdown`, script: path.join(ROOT, "bench/programs/marked-driver.mjs"), args: (lib) => [lib, md, "1"], warmArgs: (lib) => [lib, mdTiny, "1"], lib: markedLib, include: "node_modules/marked/**" },
+  ];
+  const startup = startupOverhead();
+  const progs = defs.map((p) => {
+    const dir = path.join(TMP, "istanbul-dense", p.name.split(" ")[0]);
+    const istScript = istanbulCopy(p.script, path.join(dir, path.basename(p.script)));
+    const istLib = p.lib && p.include ? istanbulCopy(p.lib, path.join(dir, "lib", path.basename(p.lib))) : p.lib;
+    const rec = { include: p.include ? [p.include] : [], format: "binary" };
+    runNode(p.script, p.warmArgs(p.lib), "record", rec);
+    return {
+      p,
+      modes: {
+        plain: () => runNode(p.script, p.args(p.lib), "plain"),
+        recorded: () => runNode(p.script, p.args(p.lib), "record", { ...rec, allowFail: true }),
+        istanbul: () => runNode(istScript, p.args(istLib), "plain"),
+      },
+      times: { plain: [], recorded: [], istanbul: [] },
+      last: {},
+    };
+  });
+  for (let r = 0; r < SIZES.denseRounds; r++) {
+    for (const x of progs) {
+      for (const [m, fn] of Object.entries(x.modes)) {
+        if (m === "recorded" && x.last.recorded && x.last.recorded.status !== 0) continue;
+        const res = fn();
+        x.last[m] = res;
+        if (res.status === 0) x.times[m].push(res.ms);
+      }
+      log(`dense ${x.p.name} round ${r + 1}/${SIZES.denseRounds}: ${Object.entries(x.times).map(([m, t]) => `${m} ${t.length ? Math.round(t.at(-1)) : "failed"} ms`).join(", ")}${x.last.recorded?.events != null ? `, ${x.last.recorded.events} events` : ""}`);
+    }
+  }
+  const rows = progs.map(({ p, times, last }) => {
+    const plain = median(times.plain);
+    const row = { program: p.name, what: p.what, plainMs: Math.round(plain), istanbulMs: Math.round(median(times.istanbul)), istanbulSlowdown: r1(median(times.istanbul) / plain) };
+    const rec = last.recorded;
+    if (rec.status !== 0) {
+      const code = /ERR_[A-Z_]+/.exec(rec.stderr)?.[0];
+      row.recorded = `failed (exit ${rec.status}${code ? `, ${code}` : ""})`;
+      return row;
+    }
+    const recMs = median(times.recorded);
+    const kind = moduleKind(p.script);
+    Object.assign(row, {
+      recordedMs: Math.round(recMs),
+      slowdown: r1(recMs / plain),
+      events: rec.events,
+      // all-in: the whole process, start-up and transform included
+      nsPerEvent: rec.events ? r1(((recMs - plain) * 1e6) / rec.events) : null,
+      binBytesPerEvent: rec.events && rec.binBytes != null ? r2(rec.binBytes / rec.events) : null,
+      moduleKind: kind,
+      startupMs: startup[kind].ms,
+      startupSharePct: r1((100 * startup[kind].ms) / recMs),
+    });
+    return row;
+  });
+  const ok = rows.filter((r) => r.slowdown != null);
+  const out = {
+    rounds: SIZES.denseRounds,
+    startup,
+    rows,
+    medianSlowdown: ok.length === rows.length ? r1(median(ok.map((r) => r.slowdown))) : "n/a",
+    medianSlowdownIstanbul: r1(median(rows.map((r) => r.istanbulSlowdown))),
+  };
+  log(`dense: ${JSON.stringify(out)}`);
+  return out;
+}
+
+// ---------------------------------------------------------------- 9. costs that must not grow with the program's data
+
+/** The number of zstd frames of a finished trace.bin, from its seek table (spec §10). */
+async function zstdFrames(file) {
+  const tf = await import(TRACE_FORMAT);
+  const bytes = fs.readFileSync(file);
+  if (typeof tf.parseSeekTable === "function") return tf.parseSeekTable(bytes.subarray(8), file).entries.length;
+  // the footer alone: u32 N, u8 descriptor, u32 seekable magic
+  const foot = bytes.subarray(bytes.length - 9);
+  const v = new DataView(foot.buffer, foot.byteOffset, 9);
+  if (v.getUint32(5, true) !== 0x8f92eab1) throw new Error(`${file}: no seek table`);
+  return v.getUint32(0, true);
+}
+
+/**
+ * Cases whose recording cost must not grow with the program's data:
+ *  a. an object built key by key in a function (the object is a captured local at every step):
+ *     plain and recorded (binary) wall time for several key counts, with a time limit;
+ *  b. a program driven by setImmediate for a fixed wall time: events, trace.bin bytes, zstd
+ *     frames in trace.bin (from its seek table), events per second;
+ *  c. objects with millions of distinct key names (and so shapes), captured as locals: peak RSS
+ *     plain and recorded (binary), at two key counts.
+ */
+async function costs() {
+  const out = {};
+  // a.
+  const objFile = path.join(TMP, "cost-object.js");
+  fs.writeFileSync(objFile, objectBuildProgram());
+  runNode(objFile, ["10"], "record", { format: "binary" }); // fills the transform cache
+  out.objectBuild = { timeoutS: SIZES.costTimeoutS, rows: [] };
+  for (const n of SIZES.costObjectKeys) {
+    if (out.objectBuild.rows.some((r) => r.recordedMs === "timeout")) {
+      out.objectBuild.rows.push({ keys: n, recordedMs: "timeout (not run: fewer keys timed out)" });
+      continue;
+    }
+    const plain = runNode(objFile, [String(n)], "plain");
+    const rec = runNode(objFile, [String(n)], "record", { format: "binary", timeoutMs: SIZES.costTimeoutS * 1000, allowFail: true });
+    const buildMs = (r) => Number(/build_ns=(\d+)/.exec(r.stderr)?.[1]) / 1e6;
+    const row = { keys: n, plainMs: Math.round(plain.ms), plainBuildMs: r1(buildMs(plain)) };
+    if (rec.timedOut) row.recordedMs = "timeout";
+    else if (rec.status !== 0) row.recordedMs = `failed (exit ${rec.status})`;
+    else {
+      // per key: the build function's own time (start-up left out), recorded minus plain
+      Object.assign(row, { recordedMs: Math.round(rec.ms), recordedBuildMs: r1(buildMs(rec)), events: rec.events, usPerKey: r2(((buildMs(rec) - buildMs(plain)) * 1e3) / n) });
+    }
+    out.objectBuild.rows.push(row);
+    log(`costs object build: ${JSON.stringify(row)}`);
+  }
+  // b.
+  const immFile = path.join(TMP, "cost-immediate.js");
+  fs.writeFileSync(immFile, immediateProgram());
+  const ms = String(SIZES.costImmediateMs);
+  const parse = (r) => {
+    const m = /callbacks=(\d+) loop_ms=(\d+)/.exec(r.stderr);
+    return m ? { callbacks: Number(m[1]), loopMs: Number(m[2]) } : { callbacks: null, loopMs: null };
+  };
+  const pl = parse(runNode(immFile, [ms], "plain"));
+  const rec = runNode(immFile, [ms], "record", { format: "binary", keepTrace: true, allowFail: true });
+  const rc = parse(rec);
+  out.immediate = { wallMs: SIZES.costImmediateMs, plainCallbacks: pl.callbacks, plainCallbacksPerS: pl.loopMs ? Math.round(pl.callbacks / (pl.loopMs / 1000)) : null };
+  if (rec.status === 0) {
+    let frames = null;
+    try {
+      frames = await zstdFrames(path.join(rec.traceDir, "trace.bin"));
+    } catch (e) {
+      frames = `n/a (${e.message.split("\n")[0]})`;
+    }
+    Object.assign(out.immediate, {
+      callbacks: rc.callbacks,
+      callbacksPerS: rc.loopMs ? Math.round(rc.callbacks / (rc.loopMs / 1000)) : null,
+      events: rec.events,
+      eventsPerS: rc.loopMs && rec.events ? Math.round(rec.events / (rc.loopMs / 1000)) : null,
+      binBytes: rec.binBytes,
+      // 3 significant digits: a well-compressed trace is far below 0.01 B/event
+      binBytesPerEvent: rec.events && rec.binBytes != null ? Number((rec.binBytes / rec.events).toPrecision(3)) : null,
+      zstdFrames: frames,
+      eventsPerFrame: typeof frames === "number" && frames > 0 && rec.events ? Math.round(rec.events / frames) : null,
+    });
+  } else out.immediate.recorded = `failed (exit ${rec.status})`;
+  if (rec.traceDir) fs.rmSync(rec.traceDir, { recursive: true, force: true });
+  log(`costs setImmediate: ${JSON.stringify(out.immediate)}`);
+  // c.
+  const keysFile = path.join(TMP, "cost-keys.js");
+  fs.writeFileSync(keysFile, distinctKeysProgram());
+  runNode(keysFile, ["4"], "record", { format: "binary" }); // fills the transform cache
+  out.distinctKeys = { tool: hasGnuTime ? "/usr/bin/time -v" : "process.resourceUsage().maxRSS", rows: [] };
+  for (const n of SIZES.costDistinctKeys) {
+    const plain = runNodeRss(keysFile, [String(n)], "plain");
+    const r = runNodeRss(keysFile, [String(n)], "record", { format: "binary", timeoutMs: 2 * SIZES.costTimeoutS * 1000, allowFail: true });
+    const row = { keys: n, plainMB: r1(plain.rssKB / 1024), plainSeconds: r2(plain.ms / 1000) };
+    if (r.timedOut) row.recordedMB = "timeout";
+    else if (r.status !== 0) row.recordedMB = `failed (exit ${r.status})`;
+    else Object.assign(row, { events: r.events, recordedMB: r1(r.rssKB / 1024), growthMB: r1((r.rssKB - plain.rssKB) / 1024), recordedSeconds: r1(r.ms / 1000), binMB: r2(r.binBytes / 2 ** 20) });
+    out.distinctKeys.rows.push(row);
+    log(`costs distinct keys: ${JSON.stringify(row)}`);
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------- main
 
 if (want("micro")) report.micro = micro();
@@ -523,6 +770,8 @@ if (want("transform")) report.transform = await transform();
 if (want("size")) report.size = size();
 if (want("rss")) report.rss = rss();
 if (want("profile")) report.profile = profile();
+if (want("dense")) report.dense = dense();
+if (want("costs")) report.costs = await costs();
 
 // targets
 const T = report.targets;
@@ -568,7 +817,7 @@ function markdown(rep) {
   const L = [];
   const m = rep.machine;
   L.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.memGB} GB; Node ${m.node}; ${m.platform}; ${rep.quick ? "`--quick`" : "full run"}, ${rep.date.slice(0, 10)}.`, "");
-  L.push("### Targets", "", "| measure | result | target | met |", "|---|---|---|---|");
+  if (Object.keys(rep.targets).length) L.push("### Targets", "", "| measure | result | target | met |", "|---|---|---|---|");
   for (const [k, t] of Object.entries(rep.targets)) {
     L.push(`| ${k} | ${t.value ?? "n/a"} | ${t.target} | ${t.met == null ? "n/a" : t.met ? "yes" : `no (${r2(t.value / Number(/[\d.]+/.exec(t.target)[0]))}x the target)`} |`);
   }
@@ -610,6 +859,38 @@ function markdown(rep) {
     const r = rep.rss;
     L.push("", "### Peak RSS", "", `${r.workload}, ${r.events} events (${r.tool}): plain ${r.plainMB} MB, recorded ${r.recordedMB} MB, **growth ${r.growthMB} MB**; recorded run ${r.recordedSeconds} s (plain ${r.plainSeconds} s), trace.json ${r.traceJsonMB} MB.${typeof r.binaryGrowthMB === "number" ? ` With --format binary: ${r.binaryMB} MB, **growth ${r.binaryGrowthMB} MB**, ${r.binarySeconds} s, trace.bin ${r.traceBinMB} MB.` : ""}`);
   }
+  if (rep.dense) {
+    const d = rep.dense;
+    L.push("", `### Event-dense workloads (median wall time of the whole process, ${d.rounds} interleaved rounds; recorded with --format binary)`, "",
+      "| program | workload | plain ms | recorded (binary) | istanbul | events | all-in ns/event | trace.bin B/event | start-up share |", "|---|---|---|---|---|---|---|---|---|");
+    for (const o of d.rows) {
+      const recd = o.slowdown != null ? `${o.slowdown}x (${o.recordedMs} ms)` : o.recorded ?? "n/a";
+      L.push(`| ${o.program} | ${o.what} | ${o.plainMs} | ${recd} | ${o.istanbulSlowdown}x (${o.istanbulMs} ms) | ${o.events ?? "n/a"} | ${o.nsPerEvent ?? "n/a"} | ${o.binBytesPerEvent ?? "n/a"} | ${o.startupSharePct != null ? `${o.startupSharePct}% (${o.startupMs} ms)` : "n/a"} |`);
+    }
+    const su = Object.entries(d.startup).map(([k, x]) => `${k} ${x.ms} ms`).join(", ");
+    L.push("", `Median slowdown of the three, recorded (binary): **${d.medianSlowdown}${typeof d.medianSlowdown === "number" ? "x" : ""}**; istanbul: ${d.medianSlowdownIstanbul}x. All-in ns/event = (recorded - plain) / events. Start-up share = start-up overhead of recording (a recorded program that only prints, minus plain node, warm cache: ${su}; ${Object.values(d.startup)[0]?.source ?? ""}) / recorded time.`);
+  }
+  if (rep.costs) {
+    const c = rep.costs;
+    L.push("", "### Costs that must not grow with the program's data");
+    if (c.objectBuild) {
+      L.push("", `a. An object built key by key in a function (\`big["k" + i] = i\`; \`big\` is a captured local at every step), recorded with --format binary, limit ${c.objectBuild.timeoutS} s per run:`, "",
+        "| keys | plain ms | recorded ms | events | build() plain ms | build() recorded ms | µs per key (build(), recorded - plain) |", "|---|---|---|---|---|---|---|");
+      for (const o of c.objectBuild.rows) L.push(`| ${o.keys} | ${o.plainMs ?? "—"} | ${o.recordedMs} | ${o.events ?? "—"} | ${o.plainBuildMs ?? "—"} | ${o.recordedBuildMs ?? "—"} | ${o.usPerKey ?? "—"} |`);
+    }
+    if (c.immediate) {
+      const i = c.immediate;
+      L.push("", `b. A program driven by setImmediate for ${i.wallMs / 1000} s of wall time (a few statements per callback), recorded with --format binary:`, "",
+        "| callbacks (plain) | callbacks (recorded) | events | events/s | trace.bin bytes | trace.bin B/event | zstd frames | events/frame |", "|---|---|---|---|---|---|---|---|");
+      if (i.recorded) L.push(`| ${i.plainCallbacks} | ${i.recorded} | | | | | | |`);
+      else L.push(`| ${i.plainCallbacks} (${i.plainCallbacksPerS}/s) | ${i.callbacks} (${i.callbacksPerS}/s) | ${i.events} | ${i.eventsPerS} | ${i.binBytes} | ${i.binBytesPerEvent} | ${i.zstdFrames} | ${i.eventsPerFrame ?? "n/a"} |`);
+    }
+    if (c.distinctKeys) {
+      L.push("", `c. Objects of 4 keys each, every key name new (\`"k" + counter\`), captured as locals; peak RSS (${c.distinctKeys.tool}), recorded with --format binary:`, "",
+        "| distinct keys | events | plain MB | recorded MB | growth MB | plain s | recorded s | trace.bin MB |", "|---|---|---|---|---|---|---|---|");
+      for (const o of c.distinctKeys.rows) L.push(`| ${o.keys} | ${o.events ?? "—"} | ${o.plainMB} | ${o.recordedMB} | ${o.growthMB ?? "—"} | ${o.plainSeconds} | ${o.recordedSeconds ?? "—"} | ${o.binMB ?? "—"} |`);
+    }
+  }
   if (rep.profile) {
     L.push("", "### CPU profile hot spots (self time, recorded runs)");
     for (const [k, p] of Object.entries(rep.profile)) {
@@ -620,5 +901,5 @@ function markdown(rep) {
       }
     }
   }
-  return L.join("\n") + "\n";
+  return L.join("\n").replace(/\n{3,}/g, "\n\n") + "\n";
 }
