@@ -244,11 +244,52 @@ function intTextLength(i: number): number {
   return n;
 }
 
+/**
+ * The code units that do not take exactly one byte in JSON text (a control character, `"`,
+ * `\\`, or non-ASCII). Run through the captured `RegExp.prototype.exec`, so a patched `exec` is
+ * never called.
+ */
+const NOT_ONE_BYTE = /[^\x20\x21\x23-\x5b\x5d-\x7e]/g;
+const regexpExec = RegExp.prototype.exec;
+
+/**
+ * The last strings measured by {@link jsonBytes}, by length (a program's strings are captured
+ * again at every step while they are in scope): a hit costs one comparison, native and at once
+ * for the same string.
+ */
+const BYTES_CACHE_SIZE = 256;
+const bytesCacheStrings = filledArray<string>(BYTES_CACHE_SIZE);
+const bytesCacheBytes = new Float64Array(BYTES_CACHE_SIZE);
+
 /** Bytes `s` takes as JSON string content (UTF-8, escapes counted high). */
 function jsonBytes(s: string, maxUnits = s.length): number {
-  let bytes = 0;
   const n = s.length < maxUnits ? s.length : maxUnits;
-  for (let i = 0; i < n; i++) bytes += unitBytes(apply(stringCharCodeAt, s, [i]) as number);
+  if (n <= 16) {
+    let bytes = 0;
+    for (let i = 0; i < n; i++) bytes += unitBytes(apply(stringCharCodeAt, s, [i]) as number);
+    return bytes;
+  }
+  const whole = n === s.length;
+  const slot = n & (BYTES_CACHE_SIZE - 1);
+  if (whole && bytesCacheStrings[slot] === s) return bytesCacheBytes[slot]!;
+  // Plain ASCII runs are one byte per unit: the regex engine finds the units between them.
+  let bytes = 0;
+  let at = 0;
+  NOT_ONE_BYTE.lastIndex = 0;
+  for (;;) {
+    const found = apply(regexpExec, NOT_ONE_BYTE, [s]) as RegExpExecArray | null;
+    const index = found === null ? n : found.index;
+    if (index >= n) {
+      bytes += n - at;
+      break;
+    }
+    bytes += index - at + unitBytes(apply(stringCharCodeAt, s, [index]) as number);
+    at = index + 1;
+  }
+  if (whole) {
+    bytesCacheStrings[slot] = s;
+    bytesCacheBytes[slot] = bytes;
+  }
   return bytes;
 }
 

@@ -30,6 +30,14 @@ import { isIndex } from "./ids.js";
 import { recordNumberSource } from "./number-source.js";
 import type { FullValueRecord, TraceLowLevelEvent, ValueRecord } from "./types.js";
 
+/** Strings longer than this (UTF-16 units) are written by `TextEncoder.encodeInto` (see `CborOutput.text`). */
+const LONG_TEXT = 48;
+
+/** Bytes of the head of an item whose argument is `n` (shortest form). */
+function headBytes(n: number): number {
+  return n < 24 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : n < 0x100000000 ? 5 : 9;
+}
+
 /** A growable byte buffer that CBOR items are appended to. */
 export class CborOutput {
   /** The bytes; only `[0, length)` is meaningful. */
@@ -107,6 +115,10 @@ export class CborOutput {
   /** Appends a text string (major 3), well-formed UTF-8. */
   text(s: string): void {
     const n = s.length;
+    if (n > LONG_TEXT) {
+      this.longText(s);
+      return;
+    }
     // ASCII fast path: one byte per UTF-16 unit.
     let ascii = true;
     for (let i = 0; i < n; i++) {
@@ -130,6 +142,24 @@ export class CborOutput {
     this.ensure(utf8.length);
     this.bytes.set(utf8, this.length);
     this.length += utf8.length;
+  }
+
+  /**
+   * A long text string: UTF-8 written by `TextEncoder.encodeInto` straight into the buffer, after
+   * room for the longest head the string could need (3 bytes per UTF-16 unit), then moved back
+   * if its real length needs a shorter head. `encodeInto` writes U+FFFD for a lone surrogate,
+   * as `toWellFormed` does.
+   */
+  private longText(s: string): void {
+    const max = s.length * 3;
+    const room = headBytes(max);
+    this.ensure(room + max);
+    const start = this.length;
+    const { written } = textEncoder.encodeInto(s, this.bytes.subarray(start + room, start + room + max));
+    const head = headBytes(written);
+    if (head < room) this.bytes.copyWithin(start + head, start + room, start + room + written);
+    this.head(3, written);
+    this.length = start + head + written;
   }
 
   /** Appends an f64 (`0xFB`, big-endian). */
