@@ -212,8 +212,12 @@ const floatCacheTexts = filledArray<string>(1 << FLOAT_CACHE_BITS);
 const floatBits = new Float64Array(1);
 const floatWords = new Uint32Array(floatBits.buffer);
 
+/** The cache slot of the last float {@link floatText} converted (-1 for NaN, ±Infinity, -0). */
+let lastFloatSlot = -1;
+
 /** Float text in Rust's `f64::from_str` grammar (as trace-format's `floatToString`, with intrinsics only). */
 function floatText(n: number): string {
+  lastFloatSlot = -1;
   if (n !== n) return "NaN";
   if (n === Infinity) return "inf";
   if (n === -Infinity) return "-inf";
@@ -222,6 +226,7 @@ function floatText(n: number): string {
   const hi = floatWords[1]!;
   const slot = (floatWords[0]! ^ hi ^ (hi >>> 13) ^ (floatWords[0]! >>> 17)) & ((1 << FLOAT_CACHE_BITS) - 1);
   // (-0 never gets here, so `===` on the key cannot confuse it with 0.)
+  lastFloatSlot = slot;
   const cached = floatCacheTexts[slot];
   if (cached !== null && floatCacheKeys[slot] === n) return cached!;
   const text = `${n}`;
@@ -419,6 +424,12 @@ interface BigKeys {
   uses: number;
 }
 
+/** Small integers whose records are shared (see `ValueEncoder.intRecord`). */
+const SMALL_INT_LOW = 128;
+const SMALL_INT_HIGH = 1024;
+/** Slots of the shared string records (see `ValueEncoder.stringRecord`). */
+const STRING_RECORDS = 64;
+
 /** How many objects of one step are remembered by identity (see {@link ValueEncoder.beginStep}). */
 const STEP_MEMO_SIZE = 8;
 
@@ -509,26 +520,56 @@ export class ValueEncoder {
 
   // The records of the common primitives, for the fast path of `encode` and for `encodeAt`.
 
+  // Records are never modified once made (by the recorder or the writers), so the common ones
+  // are shared: `undefined`, the booleans, small integers, and the last strings seen.
+  private undefinedShared: ValueRecord | null = null;
+  private trueShared: ValueRecord | null = null;
+  private falseShared: ValueRecord | null = null;
+  /** Records of the integers -SMALL_INT_LOW .. SMALL_INT_HIGH - 1, made on first use. */
+  private readonly smallInts = filledArray<ValueRecord>(SMALL_INT_LOW + SMALL_INT_HIGH);
+  /** The records of the last floats, by the slot of their text in the float text cache. */
+  private readonly floatRecords = filledArray<ValueRecord>(1 << FLOAT_CACHE_BITS);
+  /** The records of the last strings, by length (as `jsonBytes`'s cache). */
+  private readonly stringRecords = filledArray<ValueRecord>(STRING_RECORDS);
+
   private undefinedRecord(): ValueRecord {
+    if (this.undefinedShared !== null) return this.undefinedShared;
     if (this.undefinedType < 0) this.undefinedType = this.types.id(TypeKind.None, "undefined");
-    return { kind: "None", type_id: this.undefinedType };
+    return (this.undefinedShared = { kind: "None", type_id: this.undefinedType });
   }
 
   private boolRecord(b: boolean): ValueRecord {
+    const shared = b ? this.trueShared : this.falseShared;
+    if (shared !== null) return shared;
     if (this.boolType < 0) this.boolType = this.types.id(TypeKind.Bool, "boolean");
-    return { kind: "Bool", b, type_id: this.boolType };
+    const record: ValueRecord = { kind: "Bool", b, type_id: this.boolType };
+    if (b) this.trueShared = record;
+    else this.falseShared = record;
+    return record;
   }
 
   /** `text` must already be cut and made well-formed. */
   private stringRecord(text: string): ValueRecord {
+    const slot = text.length & (STRING_RECORDS - 1);
+    const shared = this.stringRecords[slot];
+    if (shared !== null && (shared as { text: string }).text === text) return shared!;
     if (this.stringType < 0) this.stringType = this.types.id(TypeKind.String, "string");
-    return { kind: "String", text, type_id: this.stringType };
+    const record: ValueRecord = { kind: "String", text, type_id: this.stringType };
+    this.stringRecords[slot] = record;
+    return record;
   }
 
   /** `i` must be a safe integer other than `-0`. */
   private intRecord(i: number): ValueRecord {
+    const small = i >= -SMALL_INT_LOW && i < SMALL_INT_HIGH;
+    if (small) {
+      const shared = this.smallInts[i + SMALL_INT_LOW];
+      if (shared !== null) return shared!;
+    }
     if (this.intType < 0) this.intType = this.types.id(TypeKind.Int, "number");
-    return { kind: "Int", i, type_id: this.intType };
+    const record: ValueRecord = { kind: "Int", i, type_id: this.intType };
+    if (small) this.smallInts[i + SMALL_INT_LOW] = record;
+    return record;
   }
 
   /** Encodes `value`. Never throws and never runs user code; failures become Error values. */
@@ -705,8 +746,15 @@ export class ValueEncoder {
       return { ...bigintRecord(BigIntCtor(n)), type_id: this.types.id(TypeKind.Int, langType) };
     }
     if (langType === "number") {
+      const text = floatText(n);
+      // floatText left the slot of `n` in `lastFloatSlot`: a shared record of the same text.
+      const slot = lastFloatSlot;
+      const shared = slot < 0 ? null : this.floatRecords[slot];
+      if (shared !== null && (shared as { f: string }).f === text) return shared!;
       if (this.floatType < 0) this.floatType = this.types.id(TypeKind.Float, "number");
-      return { kind: "Float", f: floatText(n), type_id: this.floatType };
+      const record: ValueRecord = { kind: "Float", f: text, type_id: this.floatType };
+      if (slot >= 0) this.floatRecords[slot] = record;
+      return record;
     }
     return { kind: "Float", f: floatText(n), type_id: this.types.id(TypeKind.Float, langType) };
   }

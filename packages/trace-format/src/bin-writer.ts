@@ -61,6 +61,24 @@ export class MemoryByteSink implements ByteSink {
 /** Default {@link TraceBinWriterOptions.frameBytes}: 2 MiB, zeekstd's default frame size (spec §10). */
 export const DEFAULT_FRAME_BYTES = 0x200000;
 
+/**
+ * Compresses frames elsewhere (a worker thread: `ZstdOffload` of the Node entry), handing them
+ * back in submission order; the writer writes them to its sink. Each method returns the frames
+ * that are finished, oldest first, continuing where the last call stopped.
+ */
+export interface FrameOffload {
+  /** Takes one frame's CBOR (copied before returning). */
+  submit(cbor: Uint8Array): Uint8Array[];
+  /** The frames finished so far (none may be). */
+  ready(): Uint8Array[];
+  /** Every frame still in flight, compressed here if need be: nothing is left in flight. */
+  drain(): Uint8Array[];
+  /** Frames in flight. */
+  readonly pending: number;
+  /** Releases the offload (after {@link drain}). */
+  close(): void;
+}
+
 /** Options of {@link TraceBinWriter}. */
 export interface TraceBinWriterOptions {
   /**
@@ -71,6 +89,11 @@ export interface TraceBinWriterOptions {
   frameBytes?: number;
   /** The zstd codec; default {@link zstdCodec}() (Node's zlib when it has zstd, else WebAssembly). */
   zstd?: ZstdCodec;
+  /**
+   * Where frames are compressed: by default here, on the calling thread; with an offload, on
+   * its thread (the frames still reach the sink in order, from this thread).
+   */
+  offload?: FrameOffload;
 }
 
 /**
@@ -102,6 +125,9 @@ export class TraceBinWriter implements TraceEventWriter {
   private readonly frameBytes: number;
   private readonly out: CborOutput;
   private readonly entries: SeekTableEntry[] = [];
+  private readonly offload: FrameOffload | undefined;
+  /** Decompressed sizes of the frames handed to the offload and not written yet, in order. */
+  private readonly inFlight: number[] = [];
   private count = 0;
   private compressedBytes = 0;
   private uncompressedBytes = 0;
@@ -125,6 +151,7 @@ export class TraceBinWriter implements TraceEventWriter {
     this.sink = sink;
     this.frameBytes = frameBytes;
     this.zstd = options.zstd ?? zstdCodec();
+    this.offload = options.offload;
     this.out = new CborOutput(Math.min(frameBytes + 1024, 4 * 1024 * 1024));
     this.sink.write(Uint8Array.from(TRACE_BIN_HEADER_V1));
   }
@@ -254,6 +281,14 @@ export class TraceBinWriter implements TraceEventWriter {
     if (this.out.length === 0) return;
     if (this.finished) throw new TraceFormatError("ERR_IO", "TraceBinWriter.flush called after finish()");
     const data = this.out.view0();
+    if (this.offload) {
+      this.inFlight.push(data.length);
+      this.uncompressedBytes += data.length;
+      const done = this.offload.submit(data);
+      this.out.reset();
+      this.writeFrames(done);
+      return;
+    }
     const frame = this.zstd.compress(data);
     const entry = { compressedSize: frame.length, decompressedSize: data.length };
     this.out.reset();
@@ -263,6 +298,31 @@ export class TraceBinWriter implements TraceEventWriter {
     this.uncompressedBytes += entry.decompressedSize;
   }
 
+  /** Frames compressed elsewhere and not written yet (see {@link TraceBinWriterOptions.offload}). */
+  get pendingFrames(): number {
+    return this.inFlight.length;
+  }
+
+  /**
+   * Writes the frames the offload has finished (in order) to the sink. Nothing to do without an
+   * offload. Call it from time to time so finished frames do not wait for the next flush.
+   * @throws sink errors, unchanged
+   */
+  writeReady(): void {
+    if (this.offload && this.inFlight.length > 0) this.writeFrames(this.offload.ready());
+  }
+
+  /** Writes frames handed back by the offload, matching them with their decompressed sizes. */
+  private writeFrames(frames: Uint8Array[]): void {
+    for (let i = 0; i < frames.length; i++) {
+      const frame = frames[i]!;
+      const decompressedSize = this.inFlight.shift()!;
+      this.sink.write(frame);
+      this.entries.push({ compressedSize: frame.length, decompressedSize });
+      this.compressedBytes += frame.length;
+    }
+  }
+
   /**
    * Flushes, writes the seek table and closes the sink. Idempotent: later calls do nothing.
    */
@@ -270,6 +330,10 @@ export class TraceBinWriter implements TraceEventWriter {
     if (this.finished) return;
     try {
       this.flush();
+      if (this.offload) {
+        this.writeFrames(this.offload.drain());
+        this.offload.close();
+      }
       this.finished = true;
       const table = buildSeekTable(this.entries);
       this.sink.write(table);

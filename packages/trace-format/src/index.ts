@@ -50,11 +50,13 @@ export { DEFAULT_CHUNK_EVENTS, TraceJsonWriter, stringifyJson, stringifyOwn } fr
 export type { EventSink, TraceJsonWriterOptions } from "./json-writer.js";
 export { MemorySink } from "./memory-sink.js";
 export { openBinaryFileSink, openFileSink } from "./node/file-sink.js";
+export { ZstdOffload } from "./node/zstd-offload.js";
+export type { ZstdOffloadOptions } from "./node/zstd-offload.js";
 
 
 // trace.bin, CodeTracer Binary v1 (spec §10)
 export { DEFAULT_FRAME_BYTES, MemoryByteSink, TraceBinWriter } from "./bin-writer.js";
-export type { ByteSink, TraceBinWriterOptions } from "./bin-writer.js";
+export type { ByteSink, FrameOffload, TraceBinWriterOptions } from "./bin-writer.js";
 export {
   CborOutput,
   decodeCborItem,

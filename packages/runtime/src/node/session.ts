@@ -13,9 +13,12 @@ import {
   TRACE_JSON_FILE,
   TRACE_METADATA_FILE,
   TRACE_PATHS_FILE,
+  DEFAULT_FRAME_BYTES,
   TraceBinWriter,
   TraceJsonWriter,
+  ZstdOffload,
   openBinaryFileSink,
+  zstdCodec,
   openFileSink,
   serializeTraceMetadata,
   writeFileAtomic,
@@ -108,6 +111,20 @@ export interface SessionOptions {
  *   per turn. A program busy in one long synchronous run is bounded by size alone.
  */
 
+/**
+ * Whether `trace.bin` frames are compressed on a thread of their own (`ZstdOffload`; started
+ * once a recording has made 4 MiB of CBOR): only with `CODETRACER_COMPRESS_THREAD=1`. Off by
+ * default: on the 2-vCPU machines this is measured on, two busy threads each run ~1.8x slower,
+ * so moving compression (~15% of a value-heavy recording) off the program's thread gained
+ * nothing and cost ~30 MB (docs/performance.md "A second thread").
+ */
+function compressOnThread(): boolean {
+  return process.env.CODETRACER_COMPRESS_THREAD === "1";
+}
+
+/** Milliseconds between two looks for frames the compression thread has finished. */
+const FRAME_POLL_MS = 5;
+
 /** Fewest milliseconds between two flushes by time (see above). */
 export const MIN_FLUSH_INTERVAL_MS = 10;
 
@@ -150,10 +167,30 @@ export class NodeSession {
     this.writer = writer;
     let flushQueued = false;
     let lastFlush = -Infinity;
+    // Frames compressed on the compression thread reach the file from here: looked for after
+    // each flush while some are in flight.
+    let pollQueued = false;
+    const poll = () => {
+      pollQueued = false;
+      if (this.stopped || this.ioFailure || !(writer instanceof TraceBinWriter)) return;
+      try {
+        writer.writeReady();
+      } catch (error) {
+        this.ioFailed(error);
+        return;
+      }
+      schedulePoll();
+    };
+    const schedulePoll = () => {
+      if (pollQueued || !(writer instanceof TraceBinWriter) || writer.pendingFrames === 0) return;
+      pollQueued = true;
+      startTimer(poll, FRAME_POLL_MS).unref();
+    };
     const flushSoon = () => {
       flushQueued = false;
       lastFlush = apply(clockNow, clock, []) as number;
       this.flush();
+      schedulePoll();
     };
     const scheduleFlush = () => {
       if (flushQueued) return;
@@ -445,7 +482,10 @@ export function startSession(options: SessionOptions): NodeSession {
   const eventsFile = path.join(traceDir, format === "binary" ? TRACE_BIN_FILE : TRACE_JSON_FILE);
   let writer: TraceJsonWriter | TraceBinWriter;
   try {
-    writer = format === "binary" ? new TraceBinWriter(openBinaryFileSink(eventsFile)) : new TraceJsonWriter(openFileSink(eventsFile));
+    writer =
+      format === "binary"
+        ? new TraceBinWriter(openBinaryFileSink(eventsFile), compressOnThread() ? { offload: new ZstdOffload({ slotBytes: DEFAULT_FRAME_BYTES + 64 * 1024, codec: zstdCodec() }) } : {})
+        : new TraceJsonWriter(openFileSink(eventsFile));
   } catch (error) {
     throw new EnvironmentError("ERR_IO", `cannot write ${eventsFile}: ${(error as Error).message}`, { traceDir }, { cause: error });
   }
