@@ -119,23 +119,24 @@ export class CborOutput {
       this.longText(s);
       return;
     }
-    // ASCII fast path: one byte per UTF-16 unit.
-    let ascii = true;
-    for (let i = 0; i < n; i++) {
-      if (s.charCodeAt(i) >= 0x80) {
-        ascii = false;
-        break;
-      }
+    // ASCII fast path, one pass: the head for n bytes, then one byte per UTF-16 unit; a unit
+    // from 0x80 on sends the string back to the start and down the general path.
+    const start = this.length;
+    this.head(3, n);
+    this.ensure(n);
+    const b = this.bytes;
+    let p = this.length;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      b[p++] = c;
     }
-    if (ascii) {
-      this.head(3, n);
-      this.ensure(n);
-      const b = this.bytes;
-      let p = this.length;
-      for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
+    if (i === n) {
       this.length = p;
       return;
     }
+    this.length = start;
     // TextEncoder writes U+FFFD for lone surrogates, exactly like toWellFormed().
     const utf8 = textEncoder.encode(s);
     this.head(3, utf8.length);
