@@ -35,6 +35,15 @@ export function microProgram(kind, K = 8) {
       perIter: { steps: 10, values: 10 * K },
     };
   }
+  if (kind === "object") {
+    // K locals, each an object of three float fields (a vector), in scope at every step.
+    const decl = Array.from({ length: K / 4 }, (_, i) => `o${i} = { x: ${i}.25, y: -${i}.5, z: ${i}.125 }`).join(", ");
+    const use = Array.from({ length: K / 4 }, (_, i) => `o${i}.x`).join(" + ");
+    return {
+      code: head + `function run() {\n  let ${decl};\n  while (st.n < N) {\n${"    st.a++;\n".repeat(9)}    st.n++;\n  }\n  return ${use};\n}\n` + tail,
+      perIter: { steps: 10, objects: (10 * K) / 4 },
+    };
+  }
   throw new Error(`unknown micro program ${kind}`);
 }
 

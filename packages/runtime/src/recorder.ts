@@ -136,6 +136,18 @@ interface Slots {
   actions: Action[] | null;
 }
 
+const apply = Reflect.apply;
+const arrayFill = Array.prototype.fill;
+const ArrayCtor = Array;
+
+/**
+ * A new array of `length` own elements (`undefined`): storing into it never reaches a setter the
+ * program put on `Array.prototype`.
+ */
+function ownArray<T>(length: number): T[] {
+  return apply(arrayFill, new ArrayCtor<T>(length), [undefined]) as T[];
+}
+
 /**
  * Most events a frame opened by a field initialiser may hold back waiting for its constructor's
  * arguments; past this its `Call` is written without arguments.
@@ -194,6 +206,13 @@ class Frame {
    * next event shows execution went on without telling (see `Recorder.settleUnwinding`).
    */
   unwinding = false;
+  /**
+   * The locals of the frame's last step: variable ids, values and records, by position, so an
+   * object unchanged since is handed on as the same record (see `ValueEncoder.encodeAgain`).
+   */
+  lastVars: readonly number[] | null = null;
+  lastValues: unknown[] | null = null;
+  lastRecords: ValueRecord[] | null = null;
   constructor(
     readonly file: FileState,
     readonly fn: number,
@@ -865,15 +884,35 @@ export class Recorder implements RuntimeApi {
     const { vars, actions } = slots;
     let next = 0;
     this.values.beginStep();
+    const lastVars = frame.lastVars;
+    const lastValues = frame.lastValues;
+    const lastRecords = frame.lastRecords;
+    let nowValues: unknown[] | null = null;
+    let nowRecords: ValueRecord[] | null = null;
+    if (vars.length > 0) {
+      nowValues = lastVars === vars ? lastValues! : ownArray<unknown>(vars.length);
+      nowRecords = lastVars === vars ? lastRecords! : ownArray<ValueRecord>(vars.length);
+    }
     for (let i = 0; i < vars.length; i++) {
       const action = actions ? actions[i]! : Action.Allow;
-      if (action === Action.Allow) this.emitValue(vars[i]!, this.values.encodeInStep(values[next++]));
+      if (action === Action.Allow) {
+        const value = values[next++];
+        // The same variable at the same position at the frame's last step: an object unchanged since keeps its record.
+        const again = lastVars !== null && lastVars[i] === vars[i];
+        const record = again ? this.values.encodeAgain(value, lastValues![i], lastRecords![i]) : this.values.encodeInStep(value);
+        nowValues![i] = value;
+        nowRecords![i] = record;
+        this.emitValue(vars[i]!, record);
+      }
       else {
         this.countValue(action, frame.fn === 0 ? "global" : "local");
         if (action >= Action.RedactPassed) next++;
         if (action === Action.Redact || action === Action.RedactPassed) this.emitValue(vars[i]!, this.values.redacted());
       }
     }
+    frame.lastVars = vars.length > 0 ? vars : null;
+    frame.lastValues = nowValues;
+    frame.lastRecords = nowRecords;
   }
 
   /**

@@ -496,6 +496,18 @@ export class ValueEncoder {
   }
 
   /**
+   * {@link encodeInStep} for a value captured again in the same place (a local at the frame's
+   * previous step): when `value` is the object captured there before and its new record says
+   * the same as `previous` (see {@link sameRecord}), returns `previous` itself, so the writer can
+   * copy that event's bytes instead of encoding it again.
+   */
+  encodeAgain(value: unknown, before: unknown, previous: ValueRecord | undefined): ValueRecord {
+    const record = this.encodeInStep(value);
+    if (previous !== undefined && value === before && record !== previous && typeof value === "object" && value !== null && sameRecord(record, previous)) return previous;
+    return record;
+  }
+
+  /**
    * {@link encode}, remembering objects by identity since {@link beginStep} (the field policy
    * must not change in between: the recorder sets it per frame).
    */
@@ -1295,6 +1307,47 @@ export class ValueEncoder {
     }
     return id;
   }
+}
+
+/**
+ * Whether two records say the same: same kind, type and contents (compound records compared
+ * element by element, a shared element by identity first).
+ */
+export function sameRecord(a: ValueRecord, b: ValueRecord): boolean {
+  if (a === b) return true;
+  if (a.kind !== b.kind || (a as { type_id: number }).type_id !== (b as { type_id: number }).type_id) return false;
+  switch (a.kind) {
+    case "Int":
+      return a.i === (b as typeof a).i;
+    case "Float":
+      return a.f === (b as typeof a).f;
+    case "String":
+      return a.text === (b as typeof a).text;
+    case "Raw":
+      return a.r === (b as typeof a).r;
+    case "Error":
+      return a.msg === (b as typeof a).msg;
+    case "Bool":
+      return a.b === (b as typeof a).b;
+    case "None":
+      return true;
+    case "BigInt":
+      return a.b === (b as typeof a).b && a.negative === (b as typeof a).negative;
+    case "Struct":
+      return sameRecords(a.field_values, (b as typeof a).field_values);
+    case "Sequence":
+      return a.is_slice === (b as typeof a).is_slice && sameRecords(a.elements, (b as typeof a).elements);
+    case "Tuple":
+      return sameRecords(a.elements, (b as typeof a).elements);
+    default:
+      return false;
+  }
+}
+
+function sameRecords(a: readonly ValueRecord[], b: readonly ValueRecord[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!sameRecord(a[i]!, b[i]!)) return false;
+  return true;
 }
 
 const HEX = "0123456789abcdef";

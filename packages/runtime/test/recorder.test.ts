@@ -892,3 +892,35 @@ describe("run-time trace filter (scopePolicy) and written output", () => {
     expect(shape(events)).toEqual(["Call:<top-level>()", "Step:1", "Call:<module>()", "Step:2", "Event:0:hello\n", "Event:2:oops\n", "Return:None", "Return:0"]);
   });
 });
+
+describe("an object captured again in the same frame", () => {
+  it("keeps its record while unchanged, and shows each change at the step after it", () => {
+    const { rec, events } = setup();
+    rec.begin("/p/main.js");
+    const rt = rec.file(MAIN);
+    const mod = rt.enter(0);
+    const point = { x: 1.5, y: [1, 2] };
+    const f = rt.enter(3, point);
+    rt.step(f, 5, point, 1); // site 5: x, y
+    rt.step(f, 5, point, 2);
+    point.y.push(3);
+    rt.step(f, 5, point, 3);
+    point.x = 2.5;
+    rt.step(f, 5, { ...point }, 4); // an equal-looking copy is a new object: a record of its own
+    rt.ret(f, 0);
+    rt.exit(f);
+    rt.exit(mod);
+    rec.finish(0);
+    const xs = events.flatMap((e) => (typeof e === "object" && "Value" in e && e.Value.variable_id === 0 ? [e.Value.value] : []));
+    expect(xs).toHaveLength(4);
+    // Unchanged: the very same record (the writer copies its bytes).
+    expect(xs[1]).toBe(xs[0]);
+    const fields = (r: ValueRecord) => (r as Extract<ValueRecord, { kind: "Struct" }>).field_values;
+    const ys = (r: ValueRecord) => (fields(r)[1] as Extract<ValueRecord, { kind: "Sequence" }>).elements.map((e) => (e as { i: number }).i);
+    expect(xs[2]).not.toBe(xs[1]);
+    expect(ys(xs[1]!)).toEqual([1, 2]);
+    expect(ys(xs[2]!)).toEqual([1, 2, 3]);
+    expect(fields(xs[3]!)[0]).toMatchObject({ kind: "Float", f: "2.5" });
+    expect(validateEvents(events, { entryStepRule: "error" }).errors).toEqual([]);
+  });
+});

@@ -58,6 +58,9 @@ export class MemoryByteSink implements ByteSink {
   }
 }
 
+/** Variables whose last compound Value event is remembered (see `TraceBinWriter.writeValue`). */
+const REPEAT_SLOTS = 256;
+
 /** Default {@link TraceBinWriterOptions.frameBytes}: 2 MiB, zeekstd's default frame size (spec §10). */
 export const DEFAULT_FRAME_BYTES = 0x200000;
 
@@ -125,6 +128,15 @@ export class TraceBinWriter implements TraceEventWriter {
   private readonly frameBytes: number;
   private readonly out: CborOutput;
   private readonly entries: SeekTableEntry[] = [];
+  /** Frames ended so far: a buffered event's offset is valid only until the next one. */
+  private flushes = 0;
+  // The last compound Value event per variable (by `variableId & (REPEAT_SLOTS - 1)`): its record,
+  // variable, frame (flush count), and where its bytes are in the buffer (see `writeValue`).
+  private readonly repeatRecords: Array<ValueRecord | null> = new Array<ValueRecord | null>(REPEAT_SLOTS).fill(null);
+  private readonly repeatVariables = new Int32Array(REPEAT_SLOTS).fill(-1);
+  private readonly repeatFlushes = new Float64Array(REPEAT_SLOTS).fill(-1);
+  private readonly repeatStarts = new Float64Array(REPEAT_SLOTS);
+  private readonly repeatLengths = new Float64Array(REPEAT_SLOTS);
   private readonly offload: FrameOffload | undefined;
   /** Decompressed sizes of the frames handed to the offload and not written yet, in order. */
   private readonly inFlight: number[] = [];
@@ -218,13 +230,38 @@ export class TraceBinWriter implements TraceEventWriter {
     this.accepted();
   }
 
-  /** Encodes `{"Value":{"variable_id","value"}}` (as {@link write}). @throws as {@link write} */
+  /**
+   * Encodes `{"Value":{"variable_id","value"}}` (as {@link write}). A compound record (Struct,
+   * Sequence, Tuple) written again for the same variable while its first event's bytes are still
+   * buffered is copied from there, not encoded again (the recorder hands the same record object
+   * back for an object unchanged since the frame's last step): records are never modified.
+   * @throws as {@link write}
+   */
   writeValue(variableId: number, value: ValueRecord): void {
     this.open();
+    const slot = variableId & (REPEAT_SLOTS - 1);
+    if (this.repeatRecords[slot] === value && this.repeatVariables[slot] === variableId && this.repeatFlushes[slot] === this.flushes) {
+      const start = this.repeatStarts[slot]!;
+      const length = this.repeatLengths[slot]!;
+      this.out.ensure(length);
+      this.out.bytes.copyWithin(this.out.length, start, start + length);
+      this.out.length += length;
+      this.accepted();
+      return;
+    }
+    const start = this.out.length;
     try {
       encodeValueEvent(this.out, variableId, value);
     } catch (error) {
       throw this.invalid(error);
+    }
+    const kind = value.kind;
+    if (kind === "Struct" || kind === "Sequence" || kind === "Tuple") {
+      this.repeatRecords[slot] = value;
+      this.repeatVariables[slot] = variableId;
+      this.repeatFlushes[slot] = this.flushes;
+      this.repeatStarts[slot] = start;
+      this.repeatLengths[slot] = this.out.length - start;
     }
     this.accepted();
   }
@@ -281,6 +318,7 @@ export class TraceBinWriter implements TraceEventWriter {
     if (this.out.length === 0) return;
     if (this.finished) throw new TraceFormatError("ERR_IO", "TraceBinWriter.flush called after finish()");
     const data = this.out.view0();
+    this.flushes++;
     if (this.offload) {
       this.inFlight.push(data.length);
       this.uncompressedBytes += data.length;

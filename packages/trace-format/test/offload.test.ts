@@ -84,3 +84,41 @@ describe("frames compressed on a worker thread", () => {
     expect(bytes).toEqual(plain);
   });
 });
+
+describe("a compound value written again for the same variable", () => {
+  it("gives the same events as encoding it each time, also across frames", () => {
+    const point = { kind: "Struct", field_values: [{ kind: "Float", f: "1.5", type_id: 1 }, { kind: "Int", i: 2, type_id: 0 }], type_id: 2 } as const;
+    const list: TraceLowLevelEvent[] = [
+      { Path: "/a.js" }, { VariableName: "p" }, { VariableName: "q" },
+      { Type: { kind: 7, lang_type: "number", specific_info: { kind: "None" } } },
+      { Type: { kind: 8, lang_type: "number", specific_info: { kind: "None" } } },
+      { Type: { kind: 6, lang_type: "P", specific_info: { kind: "Struct", fields: [{ name: "x", type_id: 1 }, { name: "y", type_id: 0 }] } } },
+      { Function: { path_id: 0, line: 1, name: "<top-level>" } }, { Call: { function_id: 0, args: [] } },
+    ];
+    for (let i = 0; i < 3000; i++) {
+      list.push({ Step: { path_id: 0, line: 1 + (i % 7) } });
+      list.push({ Value: { variable_id: 0, value: point } });
+      list.push({ Value: { variable_id: 1, value: i % 3 === 0 ? { ...point, type_id: 2 } : point } });
+    }
+    const typed = (events: TraceLowLevelEvent[]) => {
+      const sink = new MemoryByteSink();
+      const writer = new TraceBinWriter(sink, { frameBytes: 4096 });
+      for (const e of events) {
+        if (typeof e === "object" && "Value" in e) writer.writeValue(e.Value.variable_id, e.Value.value);
+        else writer.write(e);
+      }
+      writer.finish();
+      return sink.bytes();
+    };
+    const generic = (events: TraceLowLevelEvent[]) => {
+      const sink = new MemoryByteSink();
+      const writer = new TraceBinWriter(sink, { frameBytes: 4096 });
+      for (const e of events) writer.write(e);
+      writer.finish();
+      return sink.bytes();
+    };
+    const a = typed(list);
+    expect(parseTraceBin(a)).toEqual(list);
+    expect(a).toEqual(generic(list));
+  });
+});
