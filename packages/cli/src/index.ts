@@ -20,7 +20,9 @@
  * ```
  * @packageDocumentation
  */
-import { autoStartFromEnv } from "@codetracer/runtime";
+// `@codetracer/runtime` as the loader has it in this thread (bundled into the loader), else the
+// package: one copy of the runtime's state per thread (see `@codetracer/register/runtime`).
+import { autoStartFromEnv } from "@codetracer/register/runtime";
 
 export {
   DEFAULT_FORMAT,
@@ -42,7 +44,7 @@ export {
   start,
   stop,
   trace,
-} from "@codetracer/runtime";
+} from "@codetracer/register/runtime";
 export type {
   OnRecorderError,
   RecorderErrorCode,
@@ -50,6 +52,6 @@ export type {
   RecorderPolicy,
   StartOptions,
   TraceFormat,
-} from "@codetracer/runtime";
+} from "@codetracer/register/runtime";
 
 autoStartFromEnv();

@@ -6,9 +6,11 @@
  */
 import * as fs from "node:fs";
 import Module from "node:module";
-import { InstrumentError, needsCompile } from "@codetracer/instrument/files";
+import { needsCompile } from "@codetracer/instrument/files";
 import { NO_FILTER, compileForLoader, type LoaderFilter } from "./compile.js";
 import { moduleFormat } from "./format.js";
+import { isInstrumentSyntaxError } from "./instrument-error.js";
+import { runtimeAlias } from "./runtime-alias.js";
 import { runCompiled, shareCompiledSource, type CompilableModule } from "./runners.js";
 import { typeScriptAlternatives } from "./ts-specifiers.js";
 
@@ -50,10 +52,9 @@ export function installRequireHook(
         code = compileForLoader(source, filename, { format: "commonjs", record }, filter);
       } catch (error) {
         // Plain JS that does not parse: let Node report its own SyntaxError, exactly as without us.
-        if (!needsCompile(filename) && error instanceof InstrumentError && error.code === "ERR_INSTRUMENT_SYNTAX") {
-          return (original ?? jsHandler).call(this, module, filename);
-        }
-        throw error instanceof InstrumentError && error.code === "ERR_INSTRUMENT_SYNTAX" ? error.toSyntaxError() : error;
+        if (!isInstrumentSyntaxError(error)) throw error;
+        if (!needsCompile(filename)) return (original ?? jsHandler).call(this, module, filename);
+        throw error.toSyntaxError();
       } finally {
         compiling--;
       }
@@ -70,12 +71,14 @@ export function installRequireHook(
     };
   }
   // `require("./x.js")` finds `x.ts` when only that exists, as under tsx and TypeScript's
-  // own resolution (the ES module hooks do the same for `import`).
+  // own resolution (the ES module hooks do the same for `import`). `@codetracer/runtime` is the
+  // loader's copy (see `./runtime-alias.ts`).
+  const alias = runtimeAlias();
   const ModuleStatics = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
   const resolveFilename = ModuleStatics._resolveFilename;
   ModuleStatics._resolveFilename = function codetracerResolve(request: string, ...rest: unknown[]): string {
     try {
-      return resolveFilename.call(this, request, ...rest);
+      return alias.file(resolveFilename.call(this, request, ...rest), (rest[0] as { filename?: string } | undefined)?.filename);
     } catch (error) {
       if (!/^\.{1,2}\//.test(request) || (error as { code?: string }).code !== "MODULE_NOT_FOUND") throw error;
       // (Extensionless requests find .ts files through the registered extensions already.)

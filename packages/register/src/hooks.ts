@@ -7,7 +7,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { InstrumentError, isSupportedFile, needsCompile } from "@codetracer/instrument/files";
+import { isSupportedFile, needsCompile } from "@codetracer/instrument/files";
 import { installIdleRuntime } from "@codetracer/runtime";
 import type { LoaderConfig } from "./config.js";
 import { NO_FILTER, type LoaderFilter } from "./loader-filter.js";
@@ -15,6 +15,8 @@ import { createFileFilter } from "./filter.js";
 import { filterFingerprint, loadFilterChain, scopeFilterFor } from "./trace-filter.js";
 import { moduleFormat } from "./format.js";
 import { typeScriptAlternatives } from "./ts-specifiers.js";
+import { isInstrumentSyntaxError } from "./instrument-error.js";
+import { runtimeAlias } from "./runtime-alias.js";
 
 type Resolve = (specifier: string, context: ResolveContext) => Promise<ResolveResult>;
 interface ResolveContext { parentURL?: string | undefined; conditions: string[]; importAttributes?: Record<string, string> }
@@ -27,18 +29,25 @@ let shouldRecord: (file: string) => boolean = () => false;
 let filter: LoaderFilter = NO_FILTER;
 /** The transform cache folder (`null`: none), from the loader's config. */
 let cacheDir: string | null = null;
+/** `@codetracer/runtime` imported by the program is the loader's copy (see `./runtime-alias.ts`). */
+const alias = runtimeAlias();
 
 /**
- * The compile step, with Babel (~0.3 s to load): imported when this thread first compiles a
- * file, so a program that has no ES module to compile never loads it here (its CommonJS files
- * are compiled on the main thread). This thread's own imports pass through these hooks too:
- * the modules they reach ({@link ownModules}) are loaded as they are, never compiled, or the
- * first compile would wait for itself.
+ * The compile step, which loads Babel (~0.3 s) when it first compiles a file: imported when
+ * this thread first compiles a file, so a program that has no ES module to compile never loads
+ * it here (its CommonJS files are compiled on the main thread). In the bundled `dist/hooks.js`
+ * (see `build-bundle.mjs`) its code is part of this file, run at that first `import()`. This
+ * thread's own imports pass through these hooks too: the modules they reach
+ * ({@link ownModules}) are loaded as they are, never compiled, or the first compile would wait
+ * for itself.
  */
 const COMPILE_MODULE = new URL("./compile.js", import.meta.url).href;
 let compileModule: Promise<typeof import("./compile.js")> | undefined;
-/** URLs resolved from the compile module's own import graph. */
-const ownModules = new Set<string>([COMPILE_MODULE]);
+/**
+ * URLs resolved from the compile module's own import graph; from this module too, which holds
+ * the compile module's code when bundled (its `require` of the instrumenter names this file).
+ */
+const ownModules = new Set<string>([COMPILE_MODULE, import.meta.url]);
 
 /** What `module.register(..., { data })` hands the hooks. */
 export interface HooksData extends LoaderConfig {
@@ -75,7 +84,8 @@ export async function initialize(data: HooksData): Promise<void> {
 export async function resolve(specifier: string, context: ResolveContext, nextResolve: Resolve): Promise<ResolveResult> {
   const result = await resolveWithTypeScript(specifier, context, nextResolve);
   if (context.parentURL !== undefined && ownModules.has(context.parentURL)) ownModules.add(result.url);
-  return result;
+  const url = alias.url(result.url, context.parentURL);
+  return url === result.url ? result : { ...result, url };
 }
 
 async function resolveWithTypeScript(specifier: string, context: ResolveContext, nextResolve: Resolve): Promise<ResolveResult> {
@@ -107,7 +117,7 @@ export async function load(url: string, context: LoadContext, nextLoad: Load): P
   const format = moduleFormat(file, () => source);
   if (format === "commonjs") return { format: "commonjs", source: null, shortCircuit: true };
   try {
-    compileModule ??= (import(COMPILE_MODULE) as Promise<typeof import("./compile.js")>).then((compile) => {
+    compileModule ??= import("./compile.js").then((compile) => {
       compile.useTransformCache(cacheDir);
       return compile;
     });
@@ -115,7 +125,7 @@ export async function load(url: string, context: LoadContext, nextLoad: Load): P
     const code = compileForLoader(source, file, { format: "module", record, sourceFileName: url }, filter);
     return { format: "module", source: code, shortCircuit: true };
   } catch (error) {
-    if (!(error instanceof InstrumentError) || error.code !== "ERR_INSTRUMENT_SYNTAX") throw error;
+    if (!isInstrumentSyntaxError(error)) throw error;
     // Plain JS that does not parse: hand Node the original so it reports its own SyntaxError.
     if (!needsCompile(file)) return { format: "module", source, shortCircuit: true };
     throw error.toSyntaxError();

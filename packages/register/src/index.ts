@@ -13,13 +13,13 @@
  * Configuration comes from `CODETRACER_*` variables: see {@link readLoaderConfig}; the policy
  * (`CODETRACER_ON_RECORDER_ERROR`, `CODETRACER_LOG`, …) from `configurePolicyFromEnv`.
  * `@codetracer/register/instrument` instruments without recording, for the session API.
+ *
+ * The loader itself is in `./core.ts`, one bundled file in the built package (see there).
  * @packageDocumentation
  */
-import { startLoader } from "./loader.js";
+import { startLoader } from "./core.js";
 
-export { readLoaderConfig } from "./config.js";
-export type { LoaderConfig } from "./config.js";
-export { createFileFilter } from "./filter.js";
-export { moduleFormat } from "./format.js";
+export { createFileFilter, moduleFormat, readLoaderConfig } from "./core.js";
+export type { LoaderConfig } from "./core.js";
 
 startLoader("record");

@@ -7,6 +7,6 @@
  * (auto-start; `CODETRACER_FORMAT`, `CODETRACER_TRACE_FILTER` apply).
  * @packageDocumentation
  */
-import { startLoader } from "./loader.js";
+import { startLoader } from "./core.js";
 
 startLoader("instrument");
