@@ -887,19 +887,25 @@ export class Recorder implements RuntimeApi {
     const lastVars = frame.lastVars;
     const lastValues = frame.lastValues;
     const lastRecords = frame.lastRecords;
-    let nowValues: unknown[] | null = null;
-    let nowRecords: ValueRecord[] | null = null;
-    if (vars.length > 0) {
-      nowValues = lastVars === vars ? lastValues! : ownArray<unknown>(vars.length);
-      nowRecords = lastVars === vars ? lastRecords! : ownArray<ValueRecord>(vars.length);
+    // Written in place: position i is read (the last step's) before it is written (this step's).
+    let nowValues = lastValues;
+    let nowRecords = lastRecords;
+    if (vars.length > 0 && (nowValues === null || nowValues.length < vars.length)) {
+      const size = vars.length < 8 ? 8 : vars.length;
+      nowValues = ownArray<unknown>(size);
+      nowRecords = ownArray<ValueRecord>(size);
+      for (let i = 0; lastValues !== null && i < lastValues.length; i++) {
+        nowValues[i] = lastValues[i];
+        nowRecords[i] = lastRecords![i]!;
+      }
     }
     for (let i = 0; i < vars.length; i++) {
       const action = actions ? actions[i]! : Action.Allow;
       if (action === Action.Allow) {
         const value = values[next++];
         // The same variable at the same position at the frame's last step: an object unchanged since keeps its record.
-        const again = lastVars !== null && lastVars[i] === vars[i];
-        const record = again ? this.values.encodeAgain(value, lastValues![i], lastRecords![i]) : this.values.encodeInStep(value);
+        const again = lastVars !== null && i < lastVars.length && lastVars[i] === vars[i];
+        const record = again ? this.values.encodeAgain(value, nowValues![i], nowRecords![i]) : this.values.encodeInStep(value);
         nowValues![i] = value;
         nowRecords![i] = record;
         this.emitValue(vars[i]!, record);
@@ -911,8 +917,10 @@ export class Recorder implements RuntimeApi {
       }
     }
     frame.lastVars = vars.length > 0 ? vars : null;
-    frame.lastValues = nowValues;
-    frame.lastRecords = nowRecords;
+    if (nowValues !== lastValues) {
+      frame.lastValues = nowValues;
+      frame.lastRecords = nowRecords;
+    }
   }
 
   /**

@@ -406,7 +406,7 @@ interface ProtoInfo {
  * that makes objects with new keys without end (`{ ["k" + i]: i }`) must not grow them without
  * end. Shapes met again afterwards are declared again (a new `Type` event, a new id).
  */
-const MAX_SHAPE_NODES = 1 << 16;
+const MAX_SHAPE_NODES = 1 << 14;
 
 /**
  * Objects with more own keys than this (and than 4 x `maxItems`) are "big": their key list is
