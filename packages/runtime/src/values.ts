@@ -385,6 +385,9 @@ function shapeKey(name: string, fields: string[]): string {
 class ShapeNode {
   id: TypeId = -1;
   children: Map<string, ShapeNode> | null = null;
+  /** The field policy whose answer for this node's key is {@link attrAction} (see `encodeStruct`). */
+  attrFor: ((field: string) => "allow" | "redact" | "drop") | null = null;
+  attrAction: "allow" | "redact" | "drop" = "allow";
   constructor(
     readonly key: string,
     readonly parent: ShapeNode | null,
@@ -1215,7 +1218,17 @@ export class ValueEncoder {
     let i = 0;
     for (; i < allKeys.length; i++) {
       const key = allKeys[i]!;
-      const action = attr ? attr(key) : "allow";
+      // The node of this key after the fields so far; it also keeps the policy's answer for the
+      // key (a dropped key's node is never given a type).
+      const child = this.shapeChild(shape, key);
+      let action: "allow" | "redact" | "drop" = "allow";
+      if (attr !== null) {
+        if (child.attrFor !== attr) {
+          child.attrAction = attr(key);
+          child.attrFor = attr;
+        }
+        action = child.attrAction;
+      }
       if (action !== "allow") this.onAttribute?.(action);
       if (action === "drop") continue;
       if (fields >= this.limits.maxItems || this.overBudget()) {
@@ -1225,7 +1238,7 @@ export class ValueEncoder {
       }
       this.used += 1;
       fields++;
-      shape = this.shapeChild(shape, key);
+      shape = child;
       if (action === "redact") {
         values[values.length] = this.charge(this.redacted());
         continue;

@@ -179,10 +179,18 @@ function runtimeChain(traceFilter: StartOptions["traceFilter"]): FilterChain | n
  * `null` for a scope whose fields are all allowed (nothing to ask per field).
  */
 export function attrPolicyOf(chain: FilterChain): (file: string, scope: string) => AttrPolicy | null {
+  // One policy per decision: scopes that share a decision share the policy (the value encoder
+  // keeps each field's answer on its shape while the policy stays the same).
+  const policies = new WeakMap<object, AttrPolicy>();
   return (file, scope) => {
     const decision = chain.classify({ file: path.normalize(file), obj: scope });
     if (decision.uniformValueAction("attr") === "allow") return null;
-    return (field) => decision.valueAction("attr", field);
+    let policy = policies.get(decision);
+    if (policy === undefined) {
+      policy = (field) => decision.valueAction("attr", field);
+      policies.set(decision, policy);
+    }
+    return policy;
   };
 }
 
