@@ -3,7 +3,8 @@
 // - dist/core.js: the main thread's loader with @codetracer/runtime, @codetracer/trace-filter,
 //   @codetracer/trace-format and their packages (src/core.ts; the entries dist/index.js and
 //   dist/instrument.js import it);
-// - dist/hooks.js: the module hooks thread's (src/hooks.ts, what `module.register` loads);
+// - dist/hooks.js: the module hooks thread's (src/hooks.ts, what `module.register` loads where
+//   Node has no `module.registerHooks`; elsewhere the hooks run from dist/core.js in-thread);
 // - dist/runtime.cjs: `@codetracer/register/runtime` (see src/runtime.ts), small, not a bundle.
 //
 // The two bundles replace the files `tsc` wrote there, so a thread loads one file, not ~50 small

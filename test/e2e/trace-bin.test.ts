@@ -5,6 +5,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeEvents, parseSeekTable, readTraceFolder, validateTraceFolder, type TraceLowLevelEvent } from "@codetracer/trace-format";
 import { EXAMPLES, REPO_ROOT, cleanupTempDirs, describeRun, makeTempDir, recordWithCli, recordWithImport, runNode, type RunResult } from "../utils/run.js";
@@ -119,8 +120,16 @@ describe("frames are flushed by size and time, not per event-loop turn", () => {
 describe("CODETRACER_COMPRESS_THREAD=1: frames compressed on a thread of their own", () => {
   it("gives the same trace.bin, byte for byte, as compressing on the program's thread", async () => {
     // A synchronous program of ~30 MB of CBOR: frames end by size only, so both files have the
-    // same frames; the compression thread starts after the first 4 MiB.
-    const script = path.join(REPO_ROOT, "bench/programs/raytrace.js");
+    // same frames; the compression thread starts after the first 4 MiB. Its one turn ends with a
+    // flush by time (an unref'd immediate), which runs only if the event loop turns once more
+    // before the exit: the compression thread keeps the loop alive, and so did Node's module
+    // hooks thread while the loader used `module.register`; with `module.registerHooks`
+    // (Node >= 22.15) nothing does, and the inline run would write the turn's last events and
+    // the exit's as one frame. A pending timer gives both runs that turn.
+    // (A static import: the ray tracer, an ES module, runs in the same turn as before.)
+    const script = path.join(makeTempDir("ct-compress-"), "raytrace-then-wait.mjs");
+    const raytrace = pathToFileURL(path.join(REPO_ROOT, "bench/programs/raytrace.js")).href;
+    fs.writeFileSync(script, `import ${JSON.stringify(raytrace)};\nsetTimeout(() => {}, 20);\n`);
     const [inline, threaded] = await Promise.all([
       recordWithCli(script, ["14"], { cwd: REPO_ROOT, cliArgs: ["--format", "binary"], env: { CODETRACER_COMPRESS_THREAD: "0" } }),
       recordWithCli(script, ["14"], { cwd: REPO_ROOT, cliArgs: ["--format", "binary"], env: { CODETRACER_COMPRESS_THREAD: "1" } }),

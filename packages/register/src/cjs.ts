@@ -3,11 +3,17 @@
  * `require()` (and the CommonJS entry point) compiles and instruments files on the main thread.
  * Registering `.ts`, `.cts`, `.tsx`, `.jsx` also lets `require("./x")` find `x.ts`, as it does
  * under tsx and ts-node. Beside ts-node's own `require` hook, see `./runners.ts`.
+ *
+ * The module hooks (`./module-hooks.ts`) hand CommonJS files reached by `import` to this hook
+ * (source `null`). Under `module.registerHooks` Node also asks them, from its CommonJS loader,
+ * for what its own handlers read: the files this hook passes on. They compile ES modules
+ * reached through require(esm) (recorded then), and leave CommonJS files as Node reads them, so
+ * no file is compiled twice.
  */
 import * as fs from "node:fs";
 import Module from "node:module";
 import { needsCompile } from "@codetracer/instrument/files";
-import { NO_FILTER, compileForLoader, type LoaderFilter } from "./compile.js";
+import { NO_FILTER, compileForLoader, isCompiling, type LoaderFilter } from "./compile.js";
 import { moduleFormat } from "./format.js";
 import { isInstrumentSyntaxError } from "./instrument-error.js";
 import { runtimeAlias } from "./runtime-alias.js";
@@ -30,16 +36,16 @@ export function installRequireHook(
   const extensions = (Module as unknown as { _extensions: Record<string, ExtensionHandler> })._extensions;
   const saved = new Map<string, ExtensionHandler | undefined>();
   const jsHandler = extensions[".js"]!;
-  // Modules required while a file is being compiled are the recorder's own (Babel loads parts
-  // of itself lazily): never instrument those.
-  let compiling = 0;
   for (const ext of [".js", ".cjs", ".mjs", ".jsx", ".ts", ".cts", ".mts", ".tsx"]) {
     const original = extensions[ext];
     saved.set(ext, original);
     extensions[ext] = function codetracerRequire(module: CompilableModule, filename: string): void {
-      const record = compiling === 0 && shouldRecord(filename);
+      // Modules required while a file is being compiled are the recorder's own (Babel loads
+      // parts of itself lazily): never instrument those.
+      const record = !isCompiling() && shouldRecord(filename);
       if ((!record && !needsCompile(filename)) || ext === ".mjs" || ext === ".mts") {
-        // ES modules reached through require(esm) and unrecorded JS: Node's own handling.
+        // ES modules reached through require(esm) and unrecorded JS: Node's own handling (which
+        // asks the module hooks, when registered with `module.registerHooks`, for the source).
         return (original ?? jsHandler).call(this, module, filename);
       }
       const source = fs.readFileSync(filename, "utf8");
@@ -47,7 +53,6 @@ export function installRequireHook(
         return (original ?? jsHandler).call(this, module, filename);
       }
       let code: string;
-      compiling++;
       try {
         code = compileForLoader(source, filename, { format: "commonjs", record }, filter);
       } catch (error) {
@@ -55,8 +60,6 @@ export function installRequireHook(
         if (!isInstrumentSyntaxError(error)) throw error;
         if (!needsCompile(filename)) return (original ?? jsHandler).call(this, module, filename);
         throw error.toSyntaxError();
-      } finally {
-        compiling--;
       }
       shareCompiledSource(filename, code);
       // No catch and rethrow: that would move the location Node prints for an uncaught error.

@@ -9,13 +9,20 @@
 import { register } from "node:module";
 import { isMainThread } from "node:worker_threads";
 import { installRequireHook } from "./cjs.js";
+import { NO_FILTER, compileForLoader, isCompiling } from "./compile.js";
 import type { HooksData } from "./hooks.js";
+import { createModuleHooks, registerModuleHooks } from "./module-hooks.js";
 
 if (isMainThread) {
   // As the recorder does: stack traces and uncaught-error reports show original lines.
   process.setSourceMapsEnabled(true);
   installRequireHook(() => false);
-  register("./hooks.js", import.meta.url, {
-    data: { compileOnly: true, traceDir: "", format: "json", activationPath: undefined, include: [], exclude: [], cwd: process.cwd(), ownRoots: [], traceFilters: [], limits: {}, transformCache: null } satisfies HooksData,
-  });
+  // The module hooks as the recorder registers them: in this thread where Node has
+  // `module.registerHooks`, else on Node's module hooks thread.
+  const inThread = registerModuleHooks(createModuleHooks({ shouldRecord: () => false, filter: NO_FILTER, compiler: () => ({ compileForLoader }), compiling: isCompiling }));
+  if (!inThread) {
+    register("./hooks.js", import.meta.url, {
+      data: { compileOnly: true, traceDir: "", format: "json", activationPath: undefined, include: [], exclude: [], cwd: process.cwd(), ownRoots: [], traceFilters: [], limits: {}, transformCache: null } satisfies HooksData,
+    });
+  }
 }

@@ -15,8 +15,9 @@ let instrumenter: Instrumenter | undefined;
 
 /**
  * `@codetracer/instrument`, with Babel (~0.3 s and ~40 MB to load), loaded when this thread
- * first compiles a file: a thread that compiles nothing never loads it (the main thread of an
- * ES module program, whose files the module hooks thread compiles; the hooks thread of a
+ * first compiles a file: a thread that compiles nothing never loads it (a program whose files
+ * are all in the transform cache; where the module hooks run on Node's hooks thread, the main
+ * thread of an ES module program, whose files that thread compiles, and the hooks thread of a
  * CommonJS program). `require`, not `import`, because the CommonJS hook is synchronous; the
  * package is an ES module without top-level await, which `require` loads (Node ≥ 20.19).
  */
@@ -33,6 +34,17 @@ function loadInstrumenter(): Instrumenter {
   } finally {
     if (sourceMaps) process.setSourceMapsEnabled(true);
   }
+}
+
+/** Compiles under way in this thread (a compile loads Babel, which loads parts of itself lazily). */
+let compiling = 0;
+
+/**
+ * True while this thread compiles a file: a module loaded then is the instrumenter's own, which
+ * the loader's hooks (`require` and module hooks) must pass on as it is.
+ */
+export function isCompiling(): boolean {
+  return compiling > 0;
 }
 
 /** The transform cache folder of this thread (`null`: no cache; see `transform-cache.ts`). */
@@ -62,15 +74,20 @@ export function compileForLoader(
   let out = key === undefined ? undefined : readCached(cacheDir!, key);
   if (!out) {
     const scopes = options.record ? filter.scopesFor(filename) : undefined;
-    const result = loadInstrumenter().instrument(source, {
-      filename,
-      format: options.format,
-      instrument: options.record,
-      ...decorators,
-      ...(options.sourceFileName !== undefined ? { sourceFileName: options.sourceFileName } : {}),
-      ...(scopes ? { scopes } : {}),
-    });
-    out = { code: result.code, instrumented: result.instrumented, skipped: result.skipped };
+    compiling++;
+    try {
+      const result = loadInstrumenter().instrument(source, {
+        filename,
+        format: options.format,
+        instrument: options.record,
+        ...decorators,
+        ...(options.sourceFileName !== undefined ? { sourceFileName: options.sourceFileName } : {}),
+        ...(scopes ? { scopes } : {}),
+      });
+      out = { code: result.code, instrumented: result.instrumented, skipped: result.skipped };
+    } finally {
+      compiling--;
+    }
     if (key !== undefined) writeCached(cacheDir!, key, out);
   }
   if (options.record && !out.instrumented) filter.countSkipped(out.skipped);

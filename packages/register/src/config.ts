@@ -17,7 +17,7 @@ import { limitsFromEnv, parseEnvBoolean, UsageError, type ValueCaptureLimits } f
 import { defaultCacheDir } from "./transform-cache.js";
 import { traceFilterPaths } from "./trace-filter.js";
 
-/** Resolved loader configuration; also passed to the module hooks thread as `data`. */
+/** Resolved loader configuration; also passed to the module hooks thread as `data` (where Node has no `module.registerHooks`). */
 export interface LoaderConfig {
   traceDir: string;
   format: string;

@@ -1,8 +1,9 @@
 /**
  * `node --import @codetracer/register app.ts` records the program into a CodeTracer trace
  * folder. Importing this module starts a session for the current thread, installs the exit
- * hooks that finish it, registers the ES module hooks and the CommonJS `require` hook, and turns
- * on source maps so stack traces show original lines.
+ * hooks that finish it, registers the module hooks (in the thread with `module.registerHooks`
+ * where Node has it, else on Node's hooks thread with `module.register`) and the CommonJS
+ * `require` hook, and turns on source maps so stack traces show original lines.
  *
  * It runs on the main thread and again in each worker thread that inherits the preload (the
  * default `execArgv`). A worker records into `<trace dir>/workers/<threadId>` with the main

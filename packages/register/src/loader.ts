@@ -1,8 +1,16 @@
 /**
  * What the loader entries (`@codetracer/register`, `@codetracer/register/instrument`) do when
  * imported: read the configuration and policy, load the trace-filter chain, install the thread's
- * runtime host, the CommonJS `require` hook and the ES module hooks, and, to record the whole
+ * runtime host, the CommonJS `require` hook and the module hooks, and, to record the whole
  * run, start the thread's session.
+ *
+ * The module hooks (`./module-hooks.ts`) are registered with `module.registerHooks` where Node
+ * has it (≥ 22.15, ≥ 23.5): they run in this thread, with this thread's configuration, filter
+ * chain and transform cache, and no module hooks thread is started. Elsewhere (Node 20, older
+ * 22) `module.register` loads them (`dist/hooks.js`) on Node's hooks thread, which reads the
+ * filter chain again from the configuration it is handed. Each recorded worker runs this again
+ * (the `--import`/`--require` preload in its `execArgv`) and registers hooks of its own:
+ * `module.registerHooks` hooks belong to the thread that registers them.
  */
 import { register } from "node:module";
 import * as path from "node:path";
@@ -34,7 +42,8 @@ import { installRequireHook } from "./cjs.js";
 import { createFileFilter } from "./filter.js";
 import type { HooksData } from "./hooks.js";
 import { filterFingerprint, loadFilterChain, scopeFilterFor } from "./trace-filter.js";
-import { useTransformCache } from "./compile.js";
+import { compileForLoader, isCompiling, useTransformCache } from "./compile.js";
+import { createModuleHooks, registerModuleHooks } from "./module-hooks.js";
 import { distPackageRoot, recorderPackageRoots } from "./own-roots.js";
 
 /** What a recorded thread hands its workers: the configuration and the process's run id. */
@@ -74,8 +83,8 @@ function setup(mode: "record" | "instrument"): void {
   const config: InheritedConfig = inherited?.loader ?? readLoaderConfig(process.env, ownRoots(), process.argv[1]);
   // Loaded (and so validated) before the program runs: a bad filter stops it with a coded error.
   const chain = loadFilterChain(config);
-  // Files skipped as a whole are counted by whichever thread loads them (CommonJS here, ES
-  // modules on the hooks thread).
+  // Files skipped as a whole are counted by whichever thread loads them (here, and ES modules
+  // on the module hooks thread where Node has no `module.registerHooks`).
   const skippedFiles = new Int32Array(new SharedArrayBuffer(4));
   const countSkipped = (scopes = 1) => void Atomics.add(skippedFiles, 0, scopes);
   const filterMetadata = (counters: FilterCounters) => ({
@@ -112,12 +121,14 @@ function setup(mode: "record" | "instrument"): void {
   }
   process.setSourceMapsEnabled(true);
   useTransformCache(config.transformCache);
-  installRequireHook(
-    createFileFilter(config, chain, () => countSkipped(1)),
-    (file) => runtimeHost().attached?.moduleThrew(file.replace(/\\/g, "/")),
-    { scopesFor: (file) => scopeFilterFor(chain, file), countSkipped, fingerprint: filterFingerprint(chain, config) },
-  );
-  register("./hooks.js", import.meta.url, { data: { ...config, skippedFiles: skippedFiles.buffer as SharedArrayBuffer } satisfies HooksData });
+  const shouldRecord = createFileFilter(config, chain, () => countSkipped(1));
+  const filter = { scopesFor: (file: string) => scopeFilterFor(chain, file), countSkipped, fingerprint: filterFingerprint(chain, config) };
+  installRequireHook(shouldRecord, (file) => runtimeHost().attached?.moduleThrew(file.replace(/\\/g, "/")), filter);
+  // The module hooks: in this thread, with this thread's filter chain, transform cache and
+  // compile step, where Node has `module.registerHooks`; else on Node's module hooks thread,
+  // which loads them (`dist/hooks.js`) and the filter chain again.
+  const inThread = registerModuleHooks(createModuleHooks({ shouldRecord, filter, compiler: () => ({ compileForLoader }), compiling: isCompiling }));
+  if (!inThread) register("./hooks.js", import.meta.url, { data: { ...config, skippedFiles: skippedFiles.buffer as SharedArrayBuffer } satisfies HooksData });
   if (mode === "record") shareRecordingWithWorkers(config.traceDir, { ...config, runId: getRunId() });
   else if (isMainThread) autoStartFromEnv(process.env);
 }
