@@ -5,7 +5,7 @@
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectBalancedCalls, expectSameRun, expectValidTrace } from "../utils/expect-trace.js";
-import { FIXTURES, cleanupTempDirs, lineOf, recordWithCli, runPlain, type RunResult } from "../utils/run.js";
+import { FIXTURES, REPO_ROOT, cleanupTempDirs, describeRun, lineOf, recordWithCli, runPlain, type RunResult } from "../utils/run.js";
 import type { CallInfo, TraceQuery } from "../utils/trace.js";
 
 const DIR = path.join(FIXTURES, "module-errors");
@@ -91,5 +91,17 @@ describe("ES modules: import() of a module that throws", () => {
     const chain: string[] = [];
     for (let c = after.parent; c; c = c.parent) chain.push(`${c.name}@${path.basename(c.path)}`);
     expect(chain).not.toContain("<module>@throws.mjs");
+  });
+});
+
+describe("CommonJS files whose lines start with `exports`", () => {
+  it("are recorded as CommonJS (not taken for ES modules and left unrecorded)", async () => {
+    const main = path.join(REPO_ROOT, "test/fixtures/format-detect/main.js");
+    const lib = path.join(REPO_ROOT, "test/fixtures/format-detect/lib.js");
+    const r = await recordWithCli(main, [], { cwd: REPO_ROOT });
+    expect(r.code, describeRun(r)).toBe(0);
+    expect(r.stdout).toBe("lib 40\n");
+    const q = expectValidTrace(r.traceDir);
+    expect(q.stepsAt("format-detect/lib.js", lineOf(lib, "ct-marker: scale"))).toHaveLength(1);
   });
 });

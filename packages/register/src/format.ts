@@ -30,7 +30,10 @@ export function packageType(file: string): string | undefined {
   return type;
 }
 
-const ESM_SYNTAX = /(?:^|[\n;])\s*(?:import\s*(?:[\w*{$]|["'])|export\s*(?:[\w*{$]|default\b))/;
+// `import`/`export` as a keyword: followed by `{`, `*` (or a quote, for `import`) or by white
+// space and a name; never by more name characters (`exports.x = …`, `imports`) or `(`/`.`
+// (`import(…)`, `import.meta`, which CommonJS may use).
+const ESM_SYNTAX = /(?:^|[\n;])\s*(?:import(?:\s*[*{"']|\s+[\w$])|export(?:\s*[*{]|\s+[\w$]))/;
 
 /** True when `code` looks like an ES module (a top-level-looking `import`/`export`). */
 export function looksLikeEsm(code: string): boolean {

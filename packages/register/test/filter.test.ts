@@ -87,6 +87,17 @@ describe("module format", () => {
     expect(looksLikeEsm("export default 1")).toBe(true);
     expect(looksLikeEsm("const m = await import('x')")).toBe(false);
     expect(looksLikeEsm("console.log(import.meta.url)")).toBe(false);
+    // CommonJS whose lines start with `exports`/`imports` (semver's internal/re.js) is not ESM.
+    expect(looksLikeEsm("const x = 1\nexports.re = []\nexports.src = x")).toBe(false);
+    expect(looksLikeEsm("imports = require('./a')\nmodule.exports = imports")).toBe(false);
+    expect(looksLikeEsm("export$ = 1")).toBe(false);
+    expect(looksLikeEsm("import{a}from'b'")).toBe(true);
+    expect(looksLikeEsm("import 'side-effect'")).toBe(true);
+    expect(looksLikeEsm("import\"x\"")).toBe(true);
+    expect(looksLikeEsm("export * from './a'")).toBe(true);
+    expect(looksLikeEsm("export{a}")).toBe(true);
+    expect(looksLikeEsm("export const a = 1")).toBe(true);
+    expect(looksLikeEsm("import $ from 'jquery'")).toBe(true);
   });
 });
 
