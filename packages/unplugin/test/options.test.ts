@@ -5,21 +5,10 @@
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { RecorderError } from "@codetracer/runtime";
 import { enabledByEnv, resolveOptions } from "../src/options.js";
+import { errorOf } from "./helpers.js";
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures");
-
-/** The error `fn` throws (fails the test when it throws nothing). */
-function errorOf(fn: () => unknown): RecorderError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(RecorderError);
-    return error as RecorderError;
-  }
-  throw new Error("expected a RecorderError");
-}
 
 describe("resolveOptions", () => {
   it("is off unless asked: by the option, CODETRACER_TRACE or CODETRACER_ENABLED", () => {

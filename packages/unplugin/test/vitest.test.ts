@@ -8,10 +8,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
-import { RecorderError, isTracing } from "@codetracer/runtime";
+import { isTracing } from "@codetracer/runtime";
 import { readTraceFolder, validateTraceFolder, type TraceMetadata } from "@codetracer/trace-format";
 import codetracer, { type VitestPlugin } from "../src/vitest.js";
 import { beginTestFile, endTestFile, testFileTraceDir, type TestFileRecordingOptions } from "../src/runtime.js";
+import { errorOf } from "./helpers.js";
 
 const OUT = fs.mkdtempSync(path.join(os.tmpdir(), "ct-unplugin-vitest-"));
 afterAll(() => fs.rmSync(OUT, { recursive: true, force: true }));
@@ -19,17 +20,6 @@ afterEach(() => {
   vi.unstubAllEnvs();
   endTestFile({ failed: true }); // a session a failed test left running
 });
-
-/** The error `fn` throws (fails the test when it throws nothing). */
-function errorOf(fn: () => unknown): RecorderError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(RecorderError);
-    return error as RecorderError;
-  }
-  throw new Error("expected a RecorderError");
-}
 
 type TestConfig = Parameters<NonNullable<VitestPlugin["config"]>>[0];
 type Configured = TestConfig & { test: { setupFiles: string[]; env: Record<string, string>; server: { deps: { external: Array<string | RegExp> } } } };
