@@ -19,7 +19,7 @@ import {
   type ValueRecord,
 } from "@codetracer/trace-format/types";
 import { ABI_VERSION, type FileRuntime, type FileTable, type FrameHandle, type RuntimeApi } from "./abi.js";
-import { TypeTable, ValueEncoder, type ValueCaptureLimits } from "./values.js";
+import { TypeTable, ValueEncoder, filledArray, type ValueCaptureLimits } from "./values.js";
 import { noteFunctionSources } from "./function-source.js";
 import { delegation } from "./delegation.js";
 
@@ -136,18 +136,6 @@ interface Slots {
   actions: Action[] | null;
 }
 
-const apply = Reflect.apply;
-const arrayFill = Array.prototype.fill;
-const ArrayCtor = Array;
-
-/**
- * A new array of `length` own elements (`undefined`): storing into it never reaches a setter the
- * program put on `Array.prototype`.
- */
-function ownArray<T>(length: number): T[] {
-  return apply(arrayFill, new ArrayCtor<T>(length), [undefined]) as T[];
-}
-
 /**
  * Most events a frame opened by a field initialiser may hold back waiting for its constructor's
  * arguments; past this its `Call` is written without arguments.
@@ -212,7 +200,7 @@ class Frame {
    */
   lastVars: readonly number[] | null = null;
   lastValues: unknown[] | null = null;
-  lastRecords: ValueRecord[] | null = null;
+  lastRecords: Array<ValueRecord | null> | null = null;
   constructor(
     readonly file: FileState,
     readonly fn: number,
@@ -892,11 +880,11 @@ export class Recorder implements RuntimeApi {
     let nowRecords = lastRecords;
     if (vars.length > 0 && (nowValues === null || nowValues.length < vars.length)) {
       const size = vars.length < 8 ? 8 : vars.length;
-      nowValues = ownArray<unknown>(size);
-      nowRecords = ownArray<ValueRecord>(size);
+      nowValues = filledArray<unknown>(size);
+      nowRecords = filledArray<ValueRecord>(size);
       for (let i = 0; lastValues !== null && i < lastValues.length; i++) {
         nowValues[i] = lastValues[i];
-        nowRecords[i] = lastRecords![i]!;
+        nowRecords[i] = lastRecords![i] ?? null;
       }
     }
     for (let i = 0; i < vars.length; i++) {
@@ -905,7 +893,7 @@ export class Recorder implements RuntimeApi {
         const value = values[next++];
         // The same variable at the same position at the frame's last step: an object unchanged since keeps its record.
         const again = lastVars !== null && i < lastVars.length && lastVars[i] === vars[i];
-        const record = again ? this.values.encodeAgain(value, nowValues![i], nowRecords![i]) : this.values.encodeInStep(value);
+        const record = again ? this.values.encodeAgain(value, nowValues![i], nowRecords![i] ?? null) : this.values.encodeInStep(value);
         nowValues![i] = value;
         nowRecords![i] = record;
         this.emitValue(vars[i]!, record);

@@ -196,8 +196,11 @@ function brand<T>(fn: (...args: never[]) => T, self: unknown, args: unknown[] = 
   }
 }
 
-/** A new array of `length` own elements, all `null` (so storing into it never reaches a setter the program put on `Array.prototype`). */
-function filledArray<T>(length: number): Array<T | null> {
+/**
+ * A new array of `length` own elements, all `null`: storing into it never reaches a setter the
+ * program put on `Array.prototype` (an index of a hole is looked up along the prototype chain).
+ */
+export function filledArray<T>(length: number): Array<T | null> {
   return apply(arrayFill, new ArrayCtor<T | null>(length), [null]) as Array<T | null>;
 }
 
@@ -212,21 +215,18 @@ const floatCacheTexts = filledArray<string>(1 << FLOAT_CACHE_BITS);
 const floatBits = new Float64Array(1);
 const floatWords = new Uint32Array(floatBits.buffer);
 
-/** The cache slot of the last float {@link floatText} converted (-1 for NaN, ±Infinity, -0). */
-let lastFloatSlot = -1;
-
-/** Float text in Rust's `f64::from_str` grammar (as trace-format's `floatToString`, with intrinsics only). */
-function floatText(n: number): string {
-  lastFloatSlot = -1;
-  if (n !== n) return "NaN";
-  if (n === Infinity) return "inf";
-  if (n === -Infinity) return "-inf";
-  if (objectIs(n, -0)) return "-0";
+/** The float text cache's slot of `n` (by the bits of the double), or -1 for NaN, ±Infinity and -0 (not cached). */
+function floatSlot(n: number): number {
+  if (n !== n || n === Infinity || n === -Infinity || objectIs(n, -0)) return -1;
   floatBits[0] = n;
   const hi = floatWords[1]!;
-  const slot = (floatWords[0]! ^ hi ^ (hi >>> 13) ^ (floatWords[0]! >>> 17)) & ((1 << FLOAT_CACHE_BITS) - 1);
+  return (floatWords[0]! ^ hi ^ (hi >>> 13) ^ (floatWords[0]! >>> 17)) & ((1 << FLOAT_CACHE_BITS) - 1);
+}
+
+/** Float text in Rust's `f64::from_str` grammar (as trace-format's `floatToString`, with intrinsics only). */
+function floatText(n: number, slot = floatSlot(n)): string {
+  if (slot < 0) return n !== n ? "NaN" : n === Infinity ? "inf" : n === -Infinity ? "-inf" : "-0";
   // (-0 never gets here, so `===` on the key cannot confuse it with 0.)
-  lastFloatSlot = slot;
   const cached = floatCacheTexts[slot];
   if (cached !== null && floatCacheKeys[slot] === n) return cached!;
   const text = `${n}`;
@@ -504,9 +504,9 @@ export class ValueEncoder {
    * the same as `previous` (see {@link sameRecord}), returns `previous` itself, so the writer can
    * copy that event's bytes instead of encoding it again.
    */
-  encodeAgain(value: unknown, before: unknown, previous: ValueRecord | undefined): ValueRecord {
+  encodeAgain(value: unknown, before: unknown, previous: ValueRecord | null): ValueRecord {
     const record = this.encodeInStep(value);
-    if (previous !== undefined && value === before && record !== previous && typeof value === "object" && value !== null && sameRecord(record, previous)) return previous;
+    if (previous !== null && value === before && record !== previous && typeof value === "object" && value !== null && sameRecord(record, previous)) return previous;
     return record;
   }
 
@@ -761,9 +761,9 @@ export class ValueEncoder {
       return { ...bigintRecord(BigIntCtor(n)), type_id: this.types.id(TypeKind.Int, langType) };
     }
     if (langType === "number") {
-      const text = floatText(n);
-      // floatText left the slot of `n` in `lastFloatSlot`: a shared record of the same text.
-      const slot = lastFloatSlot;
+      // The float text cache's slot also keeps this encoder's record of the same text.
+      const slot = floatSlot(n);
+      const text = floatText(n, slot);
       const shared = slot < 0 ? null : this.floatRecords[slot];
       if (shared !== null && (shared as { f: string }).f === text) return shared!;
       if (this.floatType < 0) this.floatType = this.types.id(TypeKind.Float, "number");
@@ -833,9 +833,9 @@ export class ValueEncoder {
   }
 
   /** The first built-in prototype on `obj`'s chain (stopping at a Proxy). */
-  private classify(obj: object): { builtin: Builtin | undefined } {
+  private builtinOf(obj: object): Builtin | undefined {
     const proto = getPrototypeOf(obj) as object | null;
-    return { builtin: proto === null ? undefined : this.protoInfo(proto).builtin };
+    return proto === null ? undefined : this.protoInfo(proto).builtin;
   }
 
   /**
@@ -1104,7 +1104,7 @@ export class ValueEncoder {
     if (cause?.data) {
       const c = cause.value;
       let causeText: string;
-      if (typeof c === "object" && c !== null && !this.isProxy(c) && this.classify(c).builtin === "Error") {
+      if (typeof c === "object" && c !== null && !this.isProxy(c) && this.builtinOf(c) === "Error") {
         causeText = depth + 1 >= this.limits.maxDepth || this.isAncestor(c) ? "…" : this.nested(c, depth + 1);
       } else if (c === undefined || c === null || typeof c === "bigint") {
         causeText = typeof c === "bigint" ? `${c}n` : `${c}`;

@@ -76,8 +76,6 @@ export interface FrameOffload {
   ready(): Uint8Array[];
   /** Every frame still in flight, compressed here if need be: nothing is left in flight. */
   drain(): Uint8Array[];
-  /** Frames in flight. */
-  readonly pending: number;
   /** Releases the offload (after {@link drain}). */
   close(): void;
 }

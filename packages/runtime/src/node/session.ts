@@ -116,7 +116,7 @@ export interface SessionOptions {
  * once a recording has made 4 MiB of CBOR): only with `CODETRACER_COMPRESS_THREAD=1`. Off by
  * default: on the 2-vCPU machines this is measured on, two busy threads each run ~1.8x slower,
  * so moving compression (~15% of a value-heavy recording) off the program's thread gained
- * nothing and cost ~30 MB (docs/performance.md "A second thread").
+ * nothing and cost ~30 MB (docs/performance.md "A second thread, measured").
  */
 function compressOnThread(): boolean {
   return process.env.CODETRACER_COMPRESS_THREAD === "1";

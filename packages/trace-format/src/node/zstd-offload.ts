@@ -15,7 +15,8 @@
  * Every state change is a compare-and-exchange, so each slot is compressed by exactly one side
  * whose result is used.
  *
- * docs/performance.md "Where the time goes" says what this takes off the program's thread.
+ * docs/performance.md "A second thread, measured" says what this takes off the program's thread
+ * and why it is off by default.
  *
  * @packageDocumentation
  */
@@ -214,11 +215,6 @@ export class ZstdOffload implements FrameOffload {
       out.push(this.take(slot));
     }
     return out;
-  }
-
-  /** Frames still in flight (submitted and not handed back). */
-  get pending(): number {
-    return this.submittedCount - this.returnedCount;
   }
 
   /**
