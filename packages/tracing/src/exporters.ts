@@ -4,10 +4,32 @@
  */
 import type { Span } from "./span.js";
 
+/** What a tracer passes to {@link SpanExporter.export}. */
+export interface ExportOptions {
+  /**
+   * Aborted when the tracer's flush deadline passes (`TracerOptions.flushTimeoutMs`): the export
+   * should stop at once (close its connection) and reject. An exporter that ignores it is not
+   * waited for past the deadline anyway; its batch counts as failed.
+   */
+  signal?: AbortSignal;
+  /**
+   * The export should not keep the process alive by itself (unreferenced sockets and timers):
+   * the tracer's background exports. When the program is otherwise done, the tracer's exit
+   * flush keeps the process alive for at most its deadline.
+   */
+  unref?: boolean;
+}
+
 /** Receives finished spans in batches. */
 export interface SpanExporter {
   /** Takes one batch; a rejected promise counts the batch as failed (the tracer logs nothing and goes on). */
-  export(spans: readonly Span[]): void | Promise<void>;
+  export(spans: readonly Span[], options?: ExportOptions): void | Promise<void>;
+  /**
+   * Optional: sends one batch synchronously within `timeoutMillis`, and says whether it was
+   * accepted. The tracer calls it at process exit (`process.exit()`, where nothing asynchronous
+   * runs any more) for the spans still queued; without it those spans are dropped and counted.
+   */
+  exportSync?(spans: readonly Span[], timeoutMillis: number): boolean;
   /** Sends what it still holds and releases its resources; later exports are ignored. */
   shutdown(): void | Promise<void>;
 }
@@ -36,6 +58,13 @@ export class ConsoleExporter implements SpanExporter {
     for (const span of spans) this.stream.write(`${JSON.stringify(span.toDict(), null, this.pretty ? 2 : undefined)}\n`);
   }
 
+  /** Writes the spans at once (the tracer's exit path); true unless the exporter is shut down. */
+  exportSync(spans: readonly Span[]): boolean {
+    if (this.closed) return false;
+    this.export(spans);
+    return true;
+  }
+
   shutdown(): void {
     this.closed = true;
   }
@@ -62,6 +91,13 @@ export class InMemoryExporter implements SpanExporter {
       this.dropped += this.spans.length - capacity;
       this.spans = this.spans.slice(this.spans.length - capacity);
     }
+  }
+
+  /** Keeps the spans at once (the tracer's exit path); true unless the exporter is shut down. */
+  exportSync(spans: readonly Span[]): boolean {
+    if (this.closed) return false;
+    this.export(spans);
+    return true;
   }
 
   /** The finished spans in the order they were exported, or only those of trace `traceId`. */

@@ -8,8 +8,10 @@
 export { BAGGAGE_MAX_BYTES, formatBaggage, parseBaggage } from "./baggage.js";
 export type { BaggageEntry } from "./baggage.js";
 export { ConsoleExporter, InMemoryExporter } from "./exporters.js";
-export type { ConsoleExporterOptions, SpanExporter } from "./exporters.js";
-export { OtlpHttpExporter, RETRYABLE_STATUS, toOtlpJson } from "./otlp.js";
+export type { ConsoleExporterOptions, ExportOptions, SpanExporter } from "./exporters.js";
+export { ExportError } from "./errors.js";
+export type { ExportErrorCode } from "./errors.js";
+export { MAX_RESPONSE_BYTES, OtlpHttpExporter, RETRYABLE_STATUS, toOtlpJson } from "./otlp.js";
 export type { OtlpHttpExporterOptions } from "./otlp.js";
 export { Span, nowNanos } from "./span.js";
 export type { AttributeValue, Attributes, SpanDict, SpanEvent } from "./span.js";

@@ -4,8 +4,17 @@
  * `trace/v1/trace.proto`, "JSON Protobuf Encoding": hex ids, enums as numbers, 64-bit times as
  * decimal strings), retried with backoff on 429, 502, 503 and 504 (honouring `Retry-After`), as
  * the OTLP specification's "OTLP/HTTP Throttling" and "Retryable Response Codes" say.
+ *
+ * Bounds (docs/spans.md, "Exporter bounds"): one export, retries and the reading of the answer
+ * included, takes at most `timeoutMillis`; at most {@link MAX_RESPONSE_BYTES} of any answer are
+ * read, then the connection is closed; an export that runs out of time, even while the answer's
+ * body is still arriving, fails.
  */
-import type { SpanExporter } from "./exporters.js";
+import { spawnSync } from "node:child_process";
+import * as http from "node:http";
+import * as https from "node:https";
+import { ExportError } from "./errors.js";
+import type { ExportOptions, SpanExporter } from "./exporters.js";
 import type { Attributes, AttributeValue, Span } from "./span.js";
 import { formatTracestate } from "./trace-context.js";
 
@@ -20,7 +29,7 @@ export interface OtlpHttpExporterOptions {
   headers?: Record<string, string>;
   /** Resource attributes; `service.name` defaults to `OTEL_SERVICE_NAME`, else `unknown_service:node`. */
   resource?: Attributes;
-  /** Time for one export, retries included, in milliseconds. @default 10000 */
+  /** Time for one export in milliseconds: connection, retries and backoff, and reading the answer included; past it the export fails (`ERR_EXPORT_TIMEOUT`). @default 10000 */
   timeoutMillis?: number;
   /** Retries after the first attempt. @default 5 */
   maxRetries?: number;
@@ -29,6 +38,9 @@ export interface OtlpHttpExporterOptions {
   /** The longest backoff in milliseconds. @default 5000 */
   maxBackoffMillis?: number;
 }
+
+/** The most bytes of a collector's answer that are read (4 KiB); the connection is closed after that many. */
+export const MAX_RESPONSE_BYTES = 4096;
 
 /** The status codes an export is retried on (OTLP/HTTP "Retryable Response Codes"). */
 export const RETRYABLE_STATUS: ReadonlySet<number> = new Set([429, 502, 503, 504]);
@@ -85,18 +97,94 @@ export function toOtlpJson(spans: readonly Span[], resource: Attributes): object
 }
 
 /** Milliseconds to wait from a `Retry-After` value (seconds, or an HTTP date), or undefined. */
-function retryAfter(value: string | null): number | undefined {
-  if (value === null) return undefined;
+function retryAfter(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
+/** A collector's answer: the status, `Retry-After`, and the first bytes of the body (at most {@link MAX_RESPONSE_BYTES}). */
+interface Answer {
+  status: number;
+  retryAfter: string | undefined;
+  body: Buffer;
+}
+
+/** Waits `ms` (an unreferenced timer with `unref`); rejects when `signal` aborts. */
+function sleep(ms: number, options: ExportOptions): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const { signal } = options;
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(aborted());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    if (options.unref) timer.unref();
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+const aborted = () => new ExportError("ERR_EXPORT_ABORTED", "the OTLP export was aborted (flush deadline or shutdown)");
+
+/** The first `max` characters of an answer's body, printable, for an error message. */
+function excerpt(body: Buffer, max = 200): string {
+  const text = body.toString("utf8", 0, Math.min(body.length, max * 4)).replace(/[^\x20-\x7e]+/g, " ").trim();
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/**
+ * The program {@link OtlpHttpExporter.exportSync} runs in a child process: reads one line of
+ * JSON (`url`, `headers`, `ms`) then the body from stdin, posts it, exits 0 for a 2xx answer
+ * (after at most {@link MAX_RESPONSE_BYTES} of it), 1 for another status, 2 for a network error,
+ * 3 when `ms` pass first. CommonJS, Node built-ins only.
+ */
+const SYNC_POSTER = `
+const chunks = [];
+process.stdin.on("data", (c) => chunks.push(c));
+process.stdin.on("end", () => {
+  const all = Buffer.concat(chunks);
+  const nl = all.indexOf(10);
+  const { url, headers, ms } = JSON.parse(all.subarray(0, nl).toString("utf8"));
+  const body = all.subarray(nl + 1);
+  setTimeout(() => process.exit(3), ms).unref();
+  const u = new URL(url);
+  const req = require(u.protocol === "https:" ? "node:https" : "node:http").request(u, { method: "POST", headers: { ...headers, "content-length": body.length } }, (res) => {
+    const ok = res.statusCode >= 200 && res.statusCode < 300;
+    let read = 0;
+    const end = () => process.exit(ok ? 0 : 1);
+    res.on("data", (c) => { read += c.length; if (read >= ${MAX_RESPONSE_BYTES}) end(); });
+    res.on("end", end);
+    res.on("error", () => process.exit(2));
+  });
+  req.on("error", () => process.exit(2));
+  req.end(body);
+});
+`;
+
+/** The environment of the exit-time poster: the process's, without what would make a second Node process load preloads (a recorder's, a loader). */
+function posterEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (key === "NODE_OPTIONS" || key.startsWith("CODETRACER_")) continue;
+    env[key] = value;
+  }
+  return env;
+}
+
 /**
  * Sends spans to an OTLP/HTTP collector as JSON. `export` resolves when the collector accepted
- * the batch (2xx) and rejects otherwise: after the retries for 429/502/503/504 (waiting as
- * `Retry-After` says, else an exponential backoff with jitter, never past `timeoutMillis`), at
- * once for any other status or a network error. `shutdown` waits for exports in progress.
+ * the batch (2xx) and rejects with an {@link ExportError} otherwise: after the retries for
+ * 429/502/503/504 (waiting as `Retry-After` says, else an exponential backoff with jitter, never
+ * past `timeoutMillis`), at once for any other status (`ERR_EXPORT_HTTP`) or a network error
+ * (`ERR_EXPORT_NETWORK`); `ERR_EXPORT_TIMEOUT` when `timeoutMillis` pass before the collector has
+ * answered and its answer has been read (at most {@link MAX_RESPONSE_BYTES}: a longer answer is
+ * cut there and judged by its status); `ERR_EXPORT_ABORTED` when the caller's signal aborts.
+ * `shutdown` waits for exports in progress (each ends within its `timeoutMillis`).
  */
 export class OtlpHttpExporter implements SpanExporter {
   readonly url: string;
@@ -113,13 +201,37 @@ export class OtlpHttpExporter implements SpanExporter {
     this.resource = { "service.name": env.OTEL_SERVICE_NAME ?? "unknown_service:node", ...(options.resource ?? {}) };
   }
 
-  export(spans: readonly Span[]): Promise<void> {
+  /**
+   * Posts one batch (see the class). With `options.unref` its socket and timers do not keep the
+   * process alive; `options.signal` aborts it (the request is closed, the promise rejects with
+   * `ERR_EXPORT_ABORTED`).
+   */
+  export(spans: readonly Span[], options: ExportOptions = {}): Promise<void> {
     if (this.closed || spans.length === 0) return Promise.resolve();
-    const job = this.send(JSON.stringify(toOtlpJson(spans, this.resource)));
+    const job = this.send(Buffer.from(JSON.stringify(toOtlpJson(spans, this.resource)), "utf8"), options);
     this.inFlight.add(job);
     const done = () => void this.inFlight.delete(job);
     job.then(done, done);
     return job;
+  }
+
+  /**
+   * Posts one batch synchronously, for the tracer's exit path (`process.exit()`): a child Node
+   * process (without `NODE_OPTIONS` and `CODETRACER_*`, so no preload is loaded into it) makes
+   * one attempt, no retries, killed after `timeoutMillis` (at most the exporter's own). Returns
+   * whether the collector answered 2xx.
+   */
+  exportSync(spans: readonly Span[], timeoutMillis: number): boolean {
+    if (this.closed || spans.length === 0) return !this.closed;
+    const ms = Math.max(1, Math.min(timeoutMillis, this.options.timeoutMillis ?? 10_000));
+    const head = JSON.stringify({ url: this.url, headers: { "content-type": "application/json", ...(this.options.headers ?? {}) }, ms });
+    const input = Buffer.concat([Buffer.from(`${head}\n`, "utf8"), Buffer.from(JSON.stringify(toOtlpJson(spans, this.resource)), "utf8")]);
+    try {
+      const result = spawnSync(process.execPath, ["-e", SYNC_POSTER], { input, env: posterEnv(), stdio: ["pipe", "ignore", "ignore"], timeout: ms + 2000, killSignal: "SIGKILL", windowsHide: true });
+      return result.status === 0;
+    } catch {
+      return false;
+    }
   }
 
   async shutdown(): Promise<void> {
@@ -127,29 +239,85 @@ export class OtlpHttpExporter implements SpanExporter {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  private async send(body: string): Promise<void> {
+  private async send(body: Buffer, options: ExportOptions): Promise<void> {
     const { timeoutMillis = 10_000, maxRetries = 5, initialBackoffMillis = 1000, maxBackoffMillis = 5000 } = this.options;
     const deadline = Date.now() + timeoutMillis;
+    const timedOut = (what: string) => new ExportError("ERR_EXPORT_TIMEOUT", `OTLP export to ${this.url} timed out after ${timeoutMillis} ms (${what})`);
     let backoff = initialBackoffMillis;
     for (let attempt = 0; ; attempt++) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`OTLP export to ${this.url} timed out after ${timeoutMillis} ms`);
-      const response = await fetch(this.url, {
-        method: "POST",
-        headers: { "content-type": "application/json", ...(this.options.headers ?? {}) },
-        body,
-        signal: AbortSignal.timeout(left),
-      });
-      await response.arrayBuffer().catch(() => undefined);
-      if (response.ok) return;
-      if (!RETRYABLE_STATUS.has(response.status) || attempt >= maxRetries) {
-        throw new Error(`OTLP export to ${this.url} failed: HTTP ${response.status}`);
+      if (left <= 0) throw timedOut("retries");
+      const answer = await this.post(body, left, options, timedOut);
+      if (answer.status >= 200 && answer.status < 300) return;
+      if (!RETRYABLE_STATUS.has(answer.status) || attempt >= maxRetries) {
+        const text = excerpt(answer.body);
+        throw new ExportError("ERR_EXPORT_HTTP", `OTLP export to ${this.url} failed: HTTP ${answer.status}${text ? `: ${text}` : ""}`);
       }
       const jitter = backoff * (0.8 + Math.random() * 0.4);
-      const wait = Math.min(retryAfter(response.headers.get("retry-after")) ?? jitter, deadline - Date.now());
-      if (wait < 0) throw new Error(`OTLP export to ${this.url} timed out after ${timeoutMillis} ms`);
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      const wait = Math.min(retryAfter(answer.retryAfter) ?? jitter, deadline - Date.now());
+      if (wait < 0) throw timedOut("retries");
+      await sleep(wait, options);
       backoff = Math.min(backoff * 2, maxBackoffMillis);
     }
+  }
+
+  /**
+   * One POST: resolves with the answer once its body has ended or {@link MAX_RESPONSE_BYTES} of
+   * it were read (then the connection is destroyed, so the rest is never received); rejects
+   * when `ms` pass first (no answer, or a body still arriving), on a network error, or when the
+   * signal aborts. Nothing of the body past the first {@link MAX_RESPONSE_BYTES} is kept.
+   */
+  private post(body: Buffer, ms: number, options: ExportOptions, timedOut: (what: string) => ExportError): Promise<Answer> {
+    return new Promise<Answer>((resolve, reject) => {
+      const { signal, unref } = options;
+      let request: http.ClientRequest;
+      let settled = false;
+      const settle = (error: Error | null, answer?: Answer, destroy = false) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        if (error || destroy) request.destroy();
+        if (error) reject(error);
+        else resolve(answer!);
+      };
+      const onAbort = () => settle(aborted());
+      const timer = setTimeout(() => settle(timedOut(stage)), ms);
+      if (unref) timer.unref();
+      let stage = "no answer";
+      try {
+        const url = new URL(this.url);
+        request = (url.protocol === "https:" ? https : http).request(url, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...(this.options.headers ?? {}), "content-length": String(body.length) },
+        });
+      } catch (error) {
+        clearTimeout(timer);
+        reject(new ExportError("ERR_EXPORT_NETWORK", `OTLP export to ${this.url} failed: ${(error as Error).message}`, { cause: error }));
+        return;
+      }
+      if (unref) request.on("socket", (socket) => socket.unref());
+      request.on("error", (error) => settle(new ExportError("ERR_EXPORT_NETWORK", `OTLP export to ${this.url} failed: ${error.message}`, { cause: error })));
+      request.on("response", (response) => {
+        stage = `HTTP ${response.statusCode}, the answer's body still arriving`;
+        const header = response.headers["retry-after"];
+        const chunks: Buffer[] = [];
+        let read = 0;
+        const answer = () => ({ status: response.statusCode ?? 0, retryAfter: Array.isArray(header) ? header[0] : header, body: Buffer.concat(chunks) });
+        response.on("data", (chunk: Buffer) => {
+          if (settled) return;
+          const room = MAX_RESPONSE_BYTES - read;
+          chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+          read += chunk.length;
+          if (read >= MAX_RESPONSE_BYTES) settle(null, answer(), true);
+        });
+        response.on("end", () => settle(null, answer()));
+        response.on("error", (error) => settle(new ExportError("ERR_EXPORT_NETWORK", `OTLP export to ${this.url} failed while reading the answer: ${error.message}`, { cause: error })));
+        response.on("aborted", () => settle(new ExportError("ERR_EXPORT_NETWORK", `OTLP export to ${this.url}: the connection closed before the answer ended`)));
+      });
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener("abort", onAbort, { once: true });
+      if (!settled) request.end(body);
+    });
   }
 }

@@ -3,6 +3,7 @@
  * (`AsyncLocalStorage`), and hands finished spans to its exporter in batches.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import { ExportError } from "./errors.js";
 import type { SpanExporter } from "./exporters.js";
 import { Span, type Attributes } from "./span.js";
 import { SpanContext, SpanKind, SpanStatus } from "./span-context.js";
@@ -50,6 +51,14 @@ export interface TracerOptions {
   maxQueueSize?: number;
   /** A partial batch is exported after this many milliseconds. @default 5000 */
   scheduleDelayMs?: number;
+  /**
+   * The one deadline of {@link Tracer.flush}, {@link Tracer.shutdown} and the flush at process
+   * exit, in milliseconds, however many batches wait: when it passes, the export in progress is
+   * aborted (counted in `failedExports`) and the spans not yet handed to the exporter are dropped
+   * (counted in `droppedSpans`). The default is `OtlpHttpExporter`'s default `timeoutMillis`, so
+   * one export that takes all its time still fits. @default 10000
+   */
+  flushTimeoutMs?: number;
 }
 
 /** Options of {@link Tracer.startSpan}. */
@@ -79,6 +88,13 @@ function thenable(value: unknown): value is PromiseLike<unknown> {
  * process alive). One export runs at a time; at most `maxQueueSize` spans wait, queued or in
  * batches not yet exported, and further ones are dropped and counted in {@link droppedSpans}, so
  * a slow exporter never makes memory grow.
+ *
+ * Exit (docs/spans.md, "Exporter bounds"): background exports do not keep the process alive
+ * (`ExportOptions.unref`). When the program is done (`beforeExit`), tracers with spans queued
+ * or being exported flush, within `flushTimeoutMs`; on `process.exit()` (the `exit` event,
+ * where nothing asynchronous runs) the queued spans go through the exporter's `exportSync` if
+ * it has one (else they are dropped and counted), and spans of an export then in progress are
+ * counted as dropped.
  */
 export class Tracer {
   private readonly queue: Span[] = [];
@@ -88,15 +104,24 @@ export class Tracer {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private exporting: Promise<void> = Promise.resolve();
   private closed = false;
+  private readonly flushTimeout: number;
+  /** Aborted when a flush deadline passes: the export in progress stops, the batches after it are dropped. */
+  private controller = new AbortController();
   /** Spans in batches handed to the export chain and not yet exported (they count toward `maxQueueSize`). */
   private inFlight = 0;
+  /** Batches handed to the export chain and not started yet, in order. */
+  private readonly waiting: Span[][] = [];
+  /** The batch being exported. */
+  private current: Span[] | undefined;
+  /** A flush started at `beforeExit` runs. */
+  private flushing = false;
   /** Finished spans dropped because the queue was full, the tracer shut down, or there is no exporter. */
   droppedSpans = 0;
-  /** Batches whose export failed (the exporter threw or rejected). */
+  /** Batches whose export failed (the exporter threw or rejected, or a flush deadline aborted it). */
   failedExports = 0;
 
   /**
-   * @throws RangeError for a `batchSize`, `maxQueueSize` or `scheduleDelayMs` that is not a positive integer
+   * @throws RangeError for a `batchSize`, `maxQueueSize`, `scheduleDelayMs` or `flushTimeoutMs` that is not a positive integer
    */
   constructor(
     readonly name: string,
@@ -105,6 +130,7 @@ export class Tracer {
     this.batchSize = positiveInteger("batchSize", options.batchSize, 10);
     this.maxQueueSize = positiveInteger("maxQueueSize", options.maxQueueSize, 2048);
     this.delay = positiveInteger("scheduleDelayMs", options.scheduleDelayMs, 5000);
+    this.flushTimeout = positiveInteger("flushTimeoutMs", options.flushTimeoutMs, 10_000);
   }
 
   /** Starts a span (not current: see {@link span} or {@link withSpan} for that). */
@@ -153,20 +179,105 @@ export class Tracer {
     return result;
   }
 
-  /** Exports every queued span now; resolves when the exports are done. */
-  async flush(): Promise<void> {
+  /**
+   * Exports every queued span now; resolves when the exports are done, or when `flushTimeoutMs`
+   * have passed (the export in progress is then aborted and counted in `failedExports`, the
+   * batches after it dropped and counted in `droppedSpans`). Never rejects.
+   */
+  flush(): Promise<void> {
+    return this.flushUntil(Date.now() + this.flushTimeout);
+  }
+
+  /**
+   * Flushes, then shuts the exporter down, all within one `flushTimeoutMs` (an exporter's
+   * `shutdown` still running then is not waited for); spans finished later are dropped.
+   */
+  async shutdown(): Promise<void> {
+    if (this.closed) return;
+    const deadline = Date.now() + this.flushTimeout;
+    await this.flushUntil(deadline);
+    this.closed = true;
+    pending.delete(this);
+    const exporter = this.options.exporter;
+    if (!exporter) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.resolve()
+        .then(() => exporter.shutdown())
+        .catch(() => undefined),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now())))),
+    ]);
+    clearTimeout(timer);
+  }
+
+  /** {@link flush} with the deadline `deadline` (ms since the epoch). */
+  private async flushUntil(deadline: number): Promise<void> {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     while (this.queue.length > 0) this.exportBatch(this.queue.splice(0, this.batchSize));
-    await this.exporting;
+    const controller = this.controller;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        controller.abort(new ExportError("ERR_EXPORT_TIMEOUT", `the tracer's flush deadline (${this.flushTimeout} ms) passed`));
+        resolve();
+      }, Math.max(0, deadline - Date.now()));
+    });
+    await Promise.race([this.exporting, expired]);
+    clearTimeout(timer);
+    if (controller.signal.aborted) {
+      // Every step of the chain now sees the aborted signal and settles at once.
+      await this.exporting;
+      if (this.controller === controller) this.controller = new AbortController();
+    }
+    this.track();
   }
 
-  /** Flushes, then shuts the exporter down; spans finished later are dropped. */
-  async shutdown(): Promise<void> {
+  /** Whether this tracer has spans queued or being exported: it is then flushed at exit. */
+  private track(): void {
+    if (!this.closed && this.queue.length + this.inFlight > 0) {
+      pending.add(this);
+      hookExit();
+    } else pending.delete(this);
+  }
+
+  /** @internal the `beforeExit` hook */
+  exitFlush(): void {
+    if (this.flushing || this.closed) return;
+    this.flushing = true;
+    void this.flush().finally(() => (this.flushing = false));
+  }
+
+  /**
+   * @internal the `exit` hook (`process.exit()`; nothing asynchronous runs any more): the
+   * spans queued or in batches not started yet go through the exporter's `exportSync` in one
+   * batch within `flushTimeoutMs` (a failure counted in `failedExports`), or are dropped and
+   * counted; the spans of the export in progress are counted as dropped (it cannot finish).
+   */
+  exitNow(): void {
     if (this.closed) return;
-    await this.flush();
     this.closed = true;
-    await this.options.exporter?.shutdown();
+    pending.delete(this);
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    const queued: Span[] = [];
+    for (const batch of this.waiting.splice(0)) queued.push(...batch);
+    queued.push(...this.queue.splice(0));
+    this.droppedSpans += this.current?.length ?? 0;
+    this.inFlight = 0;
+    this.controller.abort(new ExportError("ERR_EXPORT_ABORTED", "the process exits"));
+    if (queued.length === 0) return;
+    const exporter = this.options.exporter;
+    if (typeof exporter?.exportSync !== "function") {
+      this.droppedSpans += queued.length;
+      return;
+    }
+    let ok = false;
+    try {
+      ok = exporter.exportSync(queued, this.flushTimeout);
+    } catch {
+      ok = false;
+    }
+    if (!ok) this.failedExports++;
   }
 
   private onEnd(span: Span): void {
@@ -180,6 +291,7 @@ export class Tracer {
       return;
     }
     this.queue.push(span);
+    this.track();
     if (this.queue.length >= this.batchSize) {
       this.exportBatch(this.queue.splice(0, this.batchSize));
     } else if (this.timer === undefined) {
@@ -194,16 +306,63 @@ export class Tracer {
   private exportBatch(batch: Span[]): void {
     const exporter = this.options.exporter!;
     this.inFlight += batch.length;
+    this.waiting.push(batch);
     this.exporting = this.exporting.then(async () => {
+      const next = this.waiting.shift();
+      if (next === undefined) return; // taken by the exit path (and counted there)
+      const signal = this.controller.signal;
+      this.current = next;
       try {
-        await exporter.export(batch);
+        if (signal.aborted) {
+          this.droppedSpans += next.length;
+          return;
+        }
+        await untilAborted(exporter.export(next, { signal, unref: true }), signal);
       } catch {
         this.failedExports++;
       } finally {
-        this.inFlight -= batch.length;
+        this.current = undefined;
+        this.inFlight = Math.max(0, this.inFlight - next.length);
+        this.track();
       }
     });
   }
+}
+
+/** `work`, or a rejection as soon as `signal` aborts (for an exporter that ignores the signal). */
+function untilAborted(work: void | Promise<void>, signal: AbortSignal): Promise<void> {
+  if (!thenable(work)) return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    Promise.resolve(work).then(
+      () => {
+        signal.removeEventListener("abort", onAbort);
+        resolve();
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** Tracers with spans queued or being exported (flushed at exit); a tracer leaves it when it has none. */
+const pending = new Set<Tracer>();
+let hooked = false;
+
+/** Installs the exit hooks once, when the first tracer has something to export. */
+function hookExit(): void {
+  if (hooked) return;
+  hooked = true;
+  process.on("beforeExit", () => {
+    for (const tracer of [...pending]) tracer.exitFlush();
+  });
+  process.on("exit", () => {
+    for (const tracer of [...pending]) tracer.exitNow();
+  });
 }
 
 const tracers = new Map<string, Tracer>();
