@@ -25,8 +25,8 @@ export type {
   ValuePattern,
 } from "./types.js";
 
-export { compileRustRegex, RustRegexError, translateRustRegex } from "./rust-regex.js";
-export type { TranslatedRegex } from "./rust-regex.js";
+export { compileRustRegex, RustRegexError, rustToRe2 } from "./regex.js";
+export type { RustRegex } from "./regex.js";
 
 export {
   compileGlob,

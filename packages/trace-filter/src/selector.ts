@@ -5,7 +5,7 @@
  */
 
 import picomatch from "picomatch";
-import { compileRustRegex, RustRegexError } from "./rust-regex.js";
+import { compileRustRegex, RustRegexError, type RustRegex } from "./regex.js";
 import type { MatchType, ScopeKind, Selector, SelectorKind, ValueKind } from "./types.js";
 
 /** The selector kinds allowed in `[[scope.rules]]`. */
@@ -209,7 +209,7 @@ export function parseSelector(raw: string, allowed: "scope" | "value", roots: re
       return fail((error as Error).message);
     }
   } else {
-    let re: RegExp;
+    let re: RustRegex;
     try {
       re = compileRustRegex(pattern);
     } catch (error) {

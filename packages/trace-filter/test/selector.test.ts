@@ -38,7 +38,7 @@ describe("parseSelector: grammar", () => {
       "value",
       "selector kind 'file' is not allowed in value_patterns (use local, global, arg, ret or attr) in selector 'file:x'",
     ],
-    ["pkg:regex:(", "scope", "invalid regex pattern '(': unclosed group at offset 0 in selector 'pkg:regex:('"],
+    ["pkg:regex:(", "scope", "invalid regex pattern '(': unclosed group near '(' in selector 'pkg:regex:('"],
     ["pkg:glob:[a", "scope", "invalid glob pattern '[a': unclosed character class; missing ']' in selector 'pkg:glob:[a'"],
   ];
   for (const [raw, where, message] of ERRORS) {
