@@ -1,9 +1,13 @@
 /**
  * The transform cache: a second run of unchanged files uses what the first run compiled (ES
  * modules on the hooks thread, CommonJS on the main thread), records the same trace, and misses
- * when the source, the trace filter or `CODETRACER_CACHE=0` says so. Fixtures:
+ * when the source, the trace filter or `CODETRACER_CACHE=0` says so. A cache another user could
+ * have written (the folder or an entry owned by another user, or writable by others) or an
+ * entry whose content does not match its key is not used: the code planted there never runs,
+ * the run warns `ERR_INSECURE_CACHE` and records as without a cache. Fixtures:
  * `test/fixtures/transform-cache/`.
  */
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -29,15 +33,59 @@ async function record(dir: string, cacheDir: string, env: Record<string, string>
   return run;
 }
 
-/** Marks every cached entry: the cached code prints a line first, so a run shows whether it used them. */
-function markEntries(cacheDir: string): void {
+/** An entry file's content (packages/register/src/transform-cache.ts). */
+interface Entry {
+  key: string;
+  digest: string;
+  code: string;
+  instrumented: boolean;
+  skipped: number;
+}
+
+/** The digest an entry holds: SHA-256 of its key and content (as `entryDigest` computes it). */
+function digestOf(e: Entry): string {
+  return createHash("sha256").update(JSON.stringify([e.key, e.code, e.instrumented, e.skipped])).digest("hex");
+}
+
+/**
+ * Prepends `line(entry file name)` to the code of every cached entry; the digest is updated
+ * unless `keepDigest` (then the entry no longer matches its key).
+ */
+function editEntries(cacheDir: string, line: (f: string) => string, keepDigest = false): void {
   for (const f of entries(cacheDir)) {
     const file = path.join(cacheDir, f);
-    const entry = JSON.parse(fs.readFileSync(file, "utf8")) as { code: string };
-    entry.code = `console.log("from cache ${f.slice(0, 8)}");\n${entry.code}`;
+    const entry = JSON.parse(fs.readFileSync(file, "utf8")) as Entry;
+    entry.code = `${line(f)}\n${entry.code}`;
+    if (!keepDigest) entry.digest = digestOf(entry);
     fs.writeFileSync(file, JSON.stringify(entry));
   }
 }
+
+/** Marks every cached entry: the cached code prints a line first, so a run shows whether it used them. */
+function markEntries(cacheDir: string): void {
+  editEntries(cacheDir, (f) => `console.log("from cache ${f.slice(0, 8)}");`);
+}
+
+/**
+ * Plants code in every entry, as another user who can write the cache would (with a valid
+ * digest, unless `keepDigest`): when run, it writes `marker` and prints `PWNED`.
+ */
+function plantEntries(cacheDir: string, marker: string, keepDigest = false): void {
+  editEntries(cacheDir, () => `require("node:fs").appendFileSync(${JSON.stringify(marker)}, "x"); console.log("PWNED");`, keepDigest);
+}
+
+/** The ERR_INSECURE_CACHE warnings of a run's stderr (its log records). */
+function insecureWarnings(run: RunResult): Array<{ level: string; message: string; fields: { path: string; reason: string } }> {
+  return run.stderr
+    .split("\n")
+    .filter((l) => l.startsWith("{") && l.includes('"ERR_INSECURE_CACHE"'))
+    .map((l) => JSON.parse(l));
+}
+
+const IS_ROOT = typeof process.getuid === "function" && process.getuid() === 0;
+const HAS_UIDS = typeof process.getuid === "function";
+/** Why a test that gives files to another user (uid 65534) is skipped. */
+const NEEDS_ROOT = "needs root: only root can chown the cache to another user";
 
 describe("transform cache", () => {
   it("a second run uses the compiled files of the first (both loader threads) and records the same trace", async () => {
@@ -107,5 +155,93 @@ describe("transform cache", () => {
     expect(bad.code, describeRun(bad)).not.toBe(0);
     expect(bad.stderr).toContain("ERR_INVALID_POLICY_VALUE");
     expect(bad.stderr).toContain("CODETRACER_CACHE");
+  });
+});
+
+describe("transform cache security (ERR_INSECURE_CACHE)", () => {
+  /** A first run fills a private cache; `harm` then makes it unsafe; the second run must not run the planted code. */
+  async function poisoned(harm: (cacheDir: string, marker: string) => void): Promise<{ run: RunResult; dir: string; cacheDir: string; marker: string; before: RunResult }> {
+    const dir = project();
+    const cacheDir = path.join(makeTempDir("ct-cache-"), "cache");
+    const before = await record(dir, cacheDir);
+    expect(entries(cacheDir)).toHaveLength(2);
+    const marker = path.join(makeTempDir("ct-cache-marker-"), "pwned");
+    harm(cacheDir, marker);
+    const run = await record(dir, cacheDir);
+    return { run, dir, cacheDir, marker, before };
+  }
+
+  /** The planted code did not run and the run recorded as the first did. */
+  function expectNotRun({ run, marker, before }: { run: RunResult; marker: string; before: RunResult }): void {
+    expect(run.stdout).toBe("result 42\n");
+    expect(fs.existsSync(marker), "the planted code ran").toBe(false);
+    expect(expectValidTrace(run.traceDir).events).toEqual(expectValidTrace(before.traceDir).events);
+  }
+
+  it("a new cache folder is made with mode 0700, its entries 0600", async () => {
+    const dir = project();
+    const cacheDir = path.join(makeTempDir("ct-cache-"), "a", "cache");
+    const run = await record(dir, cacheDir);
+    expect(insecureWarnings(run)).toEqual([]);
+    expect(fs.statSync(cacheDir).mode & 0o777).toBe(0o700);
+    for (const f of entries(cacheDir)) expect(fs.statSync(path.join(cacheDir, f)).mode & 0o777).toBe(0o600);
+    expect(fs.readdirSync(cacheDir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it.skipIf(!IS_ROOT)(`a cache folder owned by another user is not used: its code never runs, one warning (${NEEDS_ROOT})`, async () => {
+    const result = await poisoned((cacheDir, marker) => {
+      plantEntries(cacheDir, marker);
+      for (const f of entries(cacheDir)) fs.chownSync(path.join(cacheDir, f), 65534, 65534);
+      fs.chownSync(cacheDir, 65534, 65534);
+    });
+    expectNotRun(result);
+    const warnings = insecureWarnings(result.run);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ level: "WARN", fields: { path: result.cacheDir, reason: "owned by uid 65534, not by this user (uid 0)" } });
+    expect(warnings[0]!.message).toContain("recording continues without the cache");
+    expect(entries(result.cacheDir).map((f) => fs.statSync(path.join(result.cacheDir, f)).uid)).toEqual([65534, 65534]); // nothing written there
+  });
+
+  it.skipIf(!HAS_UIDS)("a cache folder writable by others is not used: its code never runs, one warning", async () => {
+    const result = await poisoned((cacheDir, marker) => {
+      plantEntries(cacheDir, marker);
+      fs.chmodSync(cacheDir, 0o777);
+    });
+    expectNotRun(result);
+    const warnings = insecureWarnings(result.run);
+    expect(warnings.map((w) => w.fields)).toEqual([{ path: result.cacheDir, reason: "writable by its group and others (mode 777)" }]);
+  });
+
+  it.skipIf(!HAS_UIDS)("entries writable by others, or another user's, are not used and are replaced by the user's own", async () => {
+    const result = await poisoned((cacheDir, marker) => {
+      plantEntries(cacheDir, marker);
+      const [first, second] = entries(cacheDir).map((f) => path.join(cacheDir, f));
+      fs.chmodSync(first!, 0o666);
+      if (IS_ROOT) fs.chownSync(second!, 65534, 65534);
+      else fs.chmodSync(second!, 0o646);
+    });
+    expectNotRun(result);
+    // The main thread's warning (the hooks thread, which compiles app.mjs on Node 20, logs its own).
+    expect(insecureWarnings(result.run).length).toBeGreaterThanOrEqual(1);
+    for (const f of entries(result.cacheDir)) {
+      const st = fs.statSync(path.join(result.cacheDir, f));
+      expect([st.uid, st.mode & 0o777]).toEqual([process.getuid!(), 0o600]);
+    }
+    // …which the next run uses.
+    markEntries(result.cacheDir);
+    const third = await record(result.dir, result.cacheDir);
+    expect(third.stdout.match(/^from cache/gm), third.stdout).toHaveLength(2);
+  });
+
+  it("an entry whose code does not match its digest is not used, and is rewritten", async () => {
+    const result = await poisoned((cacheDir, marker) => plantEntries(cacheDir, marker, true));
+    expectNotRun(result);
+    expect(insecureWarnings(result.run).length).toBeGreaterThanOrEqual(1);
+    for (const f of entries(result.cacheDir)) {
+      const entry = JSON.parse(fs.readFileSync(path.join(result.cacheDir, f), "utf8")) as Entry;
+      expect(entry.code).not.toContain("PWNED");
+      expect(entry.digest).toBe(digestOf(entry));
+      expect(`${entry.key}.json`).toBe(f);
+    }
   });
 });

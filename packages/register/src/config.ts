@@ -11,10 +11,11 @@
  * | `CODETRACER_JS_EXCLUDE` | JSON array of picomatch globs never to record | `[]` |
  * | `CODETRACER_JS_CWD` | directory globs are relative to | the process's working directory |
  * | `CODETRACER_TRACE_FILTER` | trace-filter files, `::`-separated, after the builtin and the project's `.codetracer/trace-filter.toml` | none |
+ * | `CODETRACER_PARENT` | set by a recorded process for its children (JSON: its pid, the root trace folder, its own folder): a child told to record into that root records into `<root>/children/<pid>` (`@codetracer/runtime` children.ts) | unset |
  */
 import * as path from "node:path";
 import { limitsFromEnv, parseEnvBoolean, UsageError, type ValueCaptureLimits } from "@codetracer/runtime";
-import { defaultCacheDir } from "./transform-cache.js";
+import { defaultCacheDir, usableCacheDir } from "./transform-cache.js";
 import { traceFilterPaths } from "./trace-filter.js";
 
 /** Resolved loader configuration; also passed to the module hooks thread as `data` (where Node has no `module.registerHooks`). */
@@ -36,9 +37,16 @@ export interface LoaderConfig {
   limits: Partial<ValueCaptureLimits>;
   /**
    * The transform cache folder (`CODETRACER_CACHE_DIR`, default `<tmpdir>/codetracer-js-cache-<uid>`),
-   * or `null` when `CODETRACER_CACHE` is off.
+   * or `null` when `CODETRACER_CACHE` is off, or the folder cannot be created or is not safe
+   * to use (another user's, or writable by group or others: logged as `ERR_INSECURE_CACHE`; see
+   * `transform-cache.ts`).
    */
   transformCache: string | null;
+}
+
+/** `dir` when it may hold the transform cache (see `usableCacheDir`), else `null`: no cache. */
+function safeCacheDir(dir: string): string | null {
+  return usableCacheDir(dir) ? dir : null;
 }
 
 function globList(env: NodeJS.ProcessEnv, name: string): string[] {
@@ -57,7 +65,10 @@ function globList(env: NodeJS.ProcessEnv, name: string): string[] {
 
 /**
  * Reads the configuration from `env`; the project's trace filter is looked for from
- * `entryScript`'s folder (else the working directory) upwards.
+ * `entryScript`'s folder (else the working directory) up to the project root (a filter file
+ * another user could have written is ignored with a warning), and the transform cache folder
+ * is created (mode 0700) and checked (an unsafe one is logged as `ERR_INSECURE_CACHE` and not
+ * used).
  * @throws UsageError `ERR_INVALID_POLICY_VALUE` when an include/exclude variable is not a JSON
  *   array of strings, a `CODETRACER_MAX_*` value limit is not an integer in its range, or
  *   `CODETRACER_CACHE` is not a boolean.
@@ -75,6 +86,6 @@ export function readLoaderConfig(env: NodeJS.ProcessEnv, ownRoots: string[], ent
     ownRoots,
     traceFilters: traceFilterPaths(entryScript, cwd, env),
     limits: limitsFromEnv(env),
-    transformCache: parseEnvBoolean("CODETRACER_CACHE", env.CODETRACER_CACHE || "1") ? path.resolve(cwd, env.CODETRACER_CACHE_DIR || defaultCacheDir()) : null,
+    transformCache: parseEnvBoolean("CODETRACER_CACHE", env.CODETRACER_CACHE || "1") ? safeCacheDir(path.resolve(cwd, env.CODETRACER_CACHE_DIR || defaultCacheDir())) : null,
   };
 }

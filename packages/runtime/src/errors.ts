@@ -15,6 +15,7 @@ export type RecorderErrorCode =
   | "ERR_INVALID_POLICY_VALUE"
   | "ERR_TRACE_MISSING"
   | "ERR_TRACE_INCOMPLETE"
+  | "ERR_INSECURE_CACHE"
   | "ERR_UNKNOWN";
 
 /** Who is at fault: the caller, the machine, the traced program, or the recorder itself. */
