@@ -4,7 +4,10 @@
  *
  * Chain, in order (later rules override earlier ones):
  * 1. `builtin-default`: skips files under `node_modules`, redacts secret-looking names;
- * 2. the first `.codetracer/trace-filter.toml` found walking up from the entry script's folder;
+ * 2. the first `.codetracer/trace-filter.toml` found walking up from the entry script's folder
+ *    to the project root (the nearest folder with a `package.json` or `.git`), passing over,
+ *    with a warning, one that another user owns or that group or others can write
+ *    (docs/trace-filters.md, "Discovery");
  * 3. `CODETRACER_TRACE_FILTER` entries (`::`-separated; the CLI appends its `--trace-filter`s);
  * 4. `<inline:include-exclude>`, built from `--include` / `--exclude` (`CODETRACER_JS_INCLUDE`,
  *    `CODETRACER_JS_EXCLUDE`): `file:glob:` rules for globs relative to the working directory
@@ -21,7 +24,7 @@ import {
   resolveFilterPaths,
   type TraceFilter,
 } from "@codetracer/trace-filter";
-import { fromTraceFilterError } from "@codetracer/runtime";
+import { fromTraceFilterError, log } from "@codetracer/runtime";
 import type { ScopeFilter } from "@codetracer/instrument";
 
 /** The inline filter's pseudo-path (in `trace_metadata.json`). */
@@ -36,12 +39,33 @@ export interface FilterConfig {
   cwd: string;
 }
 
+/** A project filter discovery passed over, and why (see `discoverProjectFilter`). */
+export interface IgnoredFilter {
+  /** The filter file's absolute path. */
+  file: string;
+  /** Why it is not used (another user's, or writable by group or others). */
+  reason: string;
+}
+
+/** The default report of an ignored project filter: a `warn` log record (target `codetracer.filter`) naming the file. */
+export function warnIgnoredFilter({ file, reason }: IgnoredFilter): void {
+  log("warn", "codetracer.filter", `ignoring the trace filter ${file}: ${reason}`, { fields: { file, reason } });
+}
+
 /**
  * The filter files of the chain (without the builtin), found from the entry script, the
- * environment and `explicit` entries.
+ * environment and `explicit` entries. A project filter that discovery passes over (another
+ * user's, or writable by group or others) is reported to `onIgnored` (default: a warning in
+ * the recorder's log).
  */
-export function traceFilterPaths(entryScript: string | undefined, cwd: string, env: NodeJS.ProcessEnv, explicit: string[] = []): string[] {
-  return resolveFilterPaths({ ...(entryScript ? { entryScript } : {}), cwd, env, explicit });
+export function traceFilterPaths(
+  entryScript: string | undefined,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  explicit: string[] = [],
+  onIgnored: (ignored: IgnoredFilter) => void = warnIgnoredFilter,
+): string[] {
+  return resolveFilterPaths({ ...(entryScript ? { entryScript } : {}), cwd, env, explicit, onIgnored });
 }
 
 /** A path with `/` separators. */

@@ -138,18 +138,84 @@ function isDirectory(p: string): boolean {
   }
 }
 
+/** Files whose presence makes a folder a project root, where discovery stops. */
+export const PROJECT_ROOT_MARKERS: readonly string[] = ["package.json", ".git"];
+
+/** A project filter that discovery passed over: its path and why. */
+export interface IgnoredFilter {
+  /** The file's absolute path. */
+  file: string;
+  /** Why it is not used, e.g. `owned by uid 65534, not by this user (uid 1000)`. */
+  reason: string;
+}
+
+/** Options of {@link discoverProjectFilter}. */
+export interface DiscoveryOptions {
+  /**
+   * Called for each `.codetracer/trace-filter.toml` passed over because another user could have
+   * written it (see {@link untrustedFilterReason}). Default: `process.emitWarning` with code
+   * `CODETRACER_UNTRUSTED_FILTER`.
+   */
+  onIgnored?: (ignored: IgnoredFilter) => void;
+}
+
 /**
- * Finds the project filter: the first `.codetracer/trace-filter.toml` that is a regular file,
- * walking up from `startDir` to the filesystem root.
+ * Why a discovered filter file must not be used, or `undefined` when it may: its owner is
+ * neither this process's user nor root, or it is writable by its group or by others (a symbolic
+ * link is judged by the file it points to). Where Node has no user ids (Windows) every file may
+ * be used.
+ *
+ * @param file - the file's path
+ * @returns the reason, or `undefined`
+ */
+export function untrustedFilterReason(file: string): string | undefined {
+  if (typeof process.getuid !== "function") return undefined;
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch {
+    return undefined; // gone: loading it reports that
+  }
+  const uid = process.getuid();
+  if (st.uid !== uid && st.uid !== 0) return `owned by uid ${st.uid}, not by this user (uid ${uid}) or root`;
+  if ((st.mode & 0o022) !== 0) {
+    const who = [st.mode & 0o020 ? "its group" : "", st.mode & 0o002 ? "others" : ""].filter((w) => w !== "").join(" and ");
+    return `writable by ${who} (mode ${(st.mode & 0o777).toString(8).padStart(3, "0")})`;
+  }
+  return undefined;
+}
+
+function warnIgnored({ file, reason }: IgnoredFilter): void {
+  process.emitWarning(`ignoring the trace filter ${file}: ${reason}`, { code: "CODETRACER_UNTRUSTED_FILTER" });
+}
+
+function isProjectRoot(dir: string): boolean {
+  return PROJECT_ROOT_MARKERS.some((marker) => fs.existsSync(path.join(dir, marker)));
+}
+
+/**
+ * Finds the project filter: the first `.codetracer/trace-filter.toml` that is a regular file
+ * and that nobody but the user (or root) could have written, walking up from `startDir` and
+ * stopping at the project root, the nearest folder holding a `package.json` or `.git` (which is
+ * searched too). With no project root above `startDir` the walk goes on to the filesystem root.
+ * A file another user owns, or one writable by group or others, is passed over as if it were
+ * absent, and reported through `options.onIgnored` (docs/trace-filters.md, "Discovery").
  *
  * @param startDir - where to start (relative paths resolve against the current directory)
+ * @param options - see {@link DiscoveryOptions}
  * @returns the filter's absolute path, or `undefined`
  */
-export function discoverProjectFilter(startDir: string): string | undefined {
+export function discoverProjectFilter(startDir: string, options: DiscoveryOptions = {}): string | undefined {
+  const onIgnored = options.onIgnored ?? warnIgnored;
   let dir = path.resolve(startDir);
   for (;;) {
     const candidate = path.join(dir, PROJECT_FILTER_RELATIVE_PATH);
-    if (isFile(candidate)) return candidate;
+    if (isFile(candidate)) {
+      const reason = untrustedFilterReason(candidate);
+      if (reason === undefined) return candidate;
+      onIgnored({ file: candidate, reason });
+    }
+    if (isProjectRoot(dir)) return undefined;
     const parent = path.dirname(dir);
     if (parent === dir) return undefined;
     dir = parent;
@@ -193,13 +259,15 @@ export interface ResolveFilterChainOptions {
   includeBuiltin?: boolean;
   /** Whether to look for a project filter. Default: true. */
   discover?: boolean;
+  /** Called for a project filter discovery passes over (see {@link DiscoveryOptions.onIgnored}). */
+  onIgnored?: (ignored: IgnoredFilter) => void;
   /** Passed to {@link FilterChain}. */
   chain?: FilterChainOptions;
 }
 
 /**
  * The filter files of a chain, in order, without the builtin: the discovered project filter
- * (if any), then `CODETRACER_TRACE_FILTER`'s entries, then each explicit entry. `~` is
+ * (if any; see {@link discoverProjectFilter}), then `CODETRACER_TRACE_FILTER`'s entries, then each explicit entry. `~` is
  * expanded and relative paths are resolved against `cwd`. Nothing is read but the discovery's
  * `stat`s.
  *
@@ -213,7 +281,7 @@ export function resolveFilterPaths(options: ResolveFilterChainOptions): string[]
     const entry = options.entryScript;
     const start =
       entry === undefined || entry === "" || entry === "<unknown>" ? cwd : path.dirname(path.resolve(cwd, entry));
-    const found = discoverProjectFilter(start);
+    const found = discoverProjectFilter(start, options.onIgnored ? { onIgnored: options.onIgnored } : {});
     if (found !== undefined) out.push(found);
   }
   const env = options.env ?? process.env;
@@ -227,7 +295,7 @@ export function resolveFilterPaths(options: ResolveFilterChainOptions): string[]
 /**
  * Resolves and loads the whole filter chain (`recorder-behaviour.md` §1.6): `builtin-default`
  * first, then the first `.codetracer/trace-filter.toml` found walking up from the entry
- * script's folder (or `cwd`), then the `CODETRACER_TRACE_FILTER` entries, then each explicit
+ * script's folder (or `cwd`) to the project root ({@link discoverProjectFilter}), then the `CODETRACER_TRACE_FILTER` entries, then each explicit
  * entry. Later filters override earlier ones (see {@link FilterChain}).
  *
  * @example
