@@ -43,6 +43,7 @@ const MATCHING: [string, string[], string[]][] = [
   // ASCII word boundaries (see docs/trace-filters.md).
   ["\\bfoo\\b", ["a foo b", "foo"], ["afoo", "foo_"]],
   ["\\Boo\\B", ["foood"], ["oo"]],
+  ["\\bé", ["aé"], ["é", " é"]],
   // Named groups.
   ["(?P<first>a)(?<second>b)", ["ab"], ["ba"]],
   // Classes.
