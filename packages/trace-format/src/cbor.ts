@@ -4,11 +4,14 @@
  * (spec §10 "CBOR rules"):
  *
  * - an event is a definite-length map with exactly one entry (`0xA1`, then the variant name as a
- *   text string, then the payload); the unit variant is the text string `"DropLastStep"`;
+ *   text string, then the payload); the unit variant is the text string `"DropLastStep"`, also
+ *   when it is given as `{DropLastStep: null}` (cbor4ii rejects that map form);
  * - structs and value records are definite-length maps with text-string keys, in the order the
  *   object's own enumerable keys have (serde accepts any order);
  * - integers are major type 0 (unsigned) or 1 (negative), always in the shortest form; `-0` is
- *   written as `0` (as `JSON.stringify` does);
+ *   written as `0` (as `JSON.stringify` does); an integer that is not a safe integer (a `bigint`,
+ *   or a double beyond ±2^53) is written exactly and must fit its field's Rust type (i64 for
+ *   `Int.i`, `line`, `place`; u64 for the others), else it is rejected (`checkIntegerRange`);
  * - strings are major type 3, UTF-8, made well-formed (each lone surrogate becomes U+FFFD, as
  *   `String.prototype.toWellFormed` does);
  * - arrays are major type 4; booleans `0xF4`/`0xF5`; `null` is `0xF6`;
@@ -24,7 +27,7 @@
  * @packageDocumentation
  */
 
-import { TraceFormatError } from "./errors.js";
+import { checkIntegerRange, TraceFormatError } from "./errors.js";
 import { floatToString } from "./floats.js";
 import { isIndex } from "./ids.js";
 import { recordNumberSource } from "./number-source.js";
@@ -176,7 +179,26 @@ export class CborOutput {
     if (x >= 0) this.head(0, x);
     else this.head(1, -1 - x);
   }
+
+  /**
+   * Appends an integer given exactly (major 0 or 1, shortest form).
+   * @param x - from -2^64 to 2^64 - 1 (the caller checks the range)
+   */
+  bigInteger(x: bigint): void {
+    const major = x < 0n ? 1 : 0;
+    const arg = x < 0n ? -1n - x : x;
+    if (arg <= MAX_SAFE_BIG) {
+      this.head(major, Number(arg));
+      return;
+    }
+    this.ensure(9);
+    this.bytes[this.length++] = (major << 5) | 27;
+    this.view.setBigUint64(this.length, arg);
+    this.length += 8;
+  }
 }
+
+const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder("utf-8", { fatal: true });
@@ -185,8 +207,12 @@ function invalid(message: string, context: Record<string, string> = {}): TraceFo
   return new TraceFormatError("ERR_TRACE_INVALID", message, context);
 }
 
-/** Appends a JSON-like value; `inFloat` marks the `f` of a Float record. */
-function encodeValue(out: CborOutput, value: unknown, depth: number): void {
+/**
+ * Appends a JSON-like value. `field` is the name of the field it is the value of (an array
+ * item's is its array's, a payload's the variant's): an integer that is not a safe integer is
+ * checked against that field's Rust range (see `checkIntegerRange`) and written exactly.
+ */
+function encodeValue(out: CborOutput, value: unknown, depth: number, field: string): void {
   if (depth > 512) throw invalid("value nested too deeply to encode (over 512 levels)");
   switch (typeof value) {
     case "string":
@@ -194,9 +220,16 @@ function encodeValue(out: CborOutput, value: unknown, depth: number): void {
       return;
     case "number":
       if (Number.isSafeInteger(value)) out.integer(value);
-      else if (Number.isInteger(value) && Math.abs(value) <= 2 ** 64) out.integer(value);
-      else if (Number.isFinite(value)) out.float64(value);
+      else if (Number.isInteger(value)) {
+        const exact = BigInt(value);
+        checkIntegerRange(exact, field);
+        out.bigInteger(exact);
+      } else if (Number.isFinite(value)) out.float64(value);
       else out.byte(0xf6); // JSON.stringify writes NaN/±Infinity as null
+      return;
+    case "bigint":
+      checkIntegerRange(value, field);
+      out.bigInteger(value);
       return;
     case "boolean":
       out.byte(value ? 0xf5 : 0xf4);
@@ -210,7 +243,7 @@ function encodeValue(out: CborOutput, value: unknown, depth: number): void {
         out.head(4, value.length);
         for (const item of value) {
           if (item === undefined || typeof item === "function" || typeof item === "symbol") out.byte(0xf6);
-          else encodeValue(out, item, depth + 1);
+          else encodeValue(out, item, depth + 1, field);
         }
         return;
       }
@@ -230,7 +263,7 @@ function encodeValue(out: CborOutput, value: unknown, depth: number): void {
         if (v === undefined || typeof v === "function" || typeof v === "symbol") continue;
         out.text(key);
         if (isFloat && key === "f" && typeof v === "number") out.text(floatToString(v));
-        else encodeValue(out, v, depth + 1);
+        else encodeValue(out, v, depth + 1, key);
       }
       return;
     }
@@ -241,13 +274,17 @@ function encodeValue(out: CborOutput, value: unknown, depth: number): void {
 
 /**
  * Appends one event as one CBOR item (spec §10): `0xA1 <variant> <payload>`, or the text
- * string `"DropLastStep"`.
+ * string `"DropLastStep"` for the unit variant, given as that string or as
+ * `{DropLastStep: null}` (CodeTracer's reader rejects the map form in `trace.bin`).
  *
  * @param out - the buffer to append to
  * @param event - the event; not modified
  * @throws {@link TraceFormatError} `ERR_TRACE_INVALID` if the event is not a string or a
- *   one-entry object, or holds a value CBOR/JSON cannot carry (`bigint`, too deep). On error,
- *   `out` is left as it was before the call.
+ *   one-entry object, `DropLastStep` has a payload other than `null`, or the event holds a value
+ *   CBOR cannot carry (a symbol or function where a value is needed, nesting over 512) or an
+ *   integer outside its field's Rust range (`context.reason: "integer-out-of-range"`, e.g. an
+ *   `Int.i` of 2^63 or 2^64, as a number or a `bigint`). On error, `out` is left as it was
+ *   before the call.
  */
 export function encodeEvent(out: CborOutput, event: TraceLowLevelEvent): void {
   const start = out.length;
@@ -270,10 +307,19 @@ export function encodeEvent(out: CborOutput, event: TraceLowLevelEvent): void {
       throw invalid(`an event must be an object with exactly one key (the variant), found ${count}`);
     }
     const payload = (event as Record<string, unknown>)[variant];
+    if (variant === "DropLastStep") {
+      if (payload !== null && payload !== undefined) {
+        throw invalid(`DropLastStep is a unit variant: its payload must be null, got ${Array.isArray(payload) ? "an array" : typeof payload}`, {
+          reason: "unit-variant-payload",
+        });
+      }
+      out.text(variant);
+      return;
+    }
     out.byte(0xa1);
     out.text(variant);
     if (payload === undefined) out.byte(0xf6);
-    else encodeValue(out, payload, 1);
+    else encodeValue(out, payload, 1, variant);
   } catch (error) {
     out.length = start;
     throw error;
@@ -460,7 +506,7 @@ function encodeRecord(out: CborOutput, r: ValueRecord, depth = 2): void {
         break;
     }
   }
-  encodeValue(out, r, depth);
+  encodeValue(out, r, depth, "value");
 }
 
 /** Appends an array of value records (the elements of a Struct or Sequence at `depth`). */
@@ -602,6 +648,24 @@ function readArg(bytes: Uint8Array, view: DataView, c: Cursor, info: number): nu
   }
 }
 
+/**
+ * The argument of an integer head (major 0 or 1) exactly: a number up to 2^53 - 1, a `bigint`
+ * beyond (up to 2^64 - 1).
+ */
+function readIntegerArg(bytes: Uint8Array, view: DataView, c: Cursor, info: number): number | bigint {
+  if (info !== 27) return readArg(bytes, view, c, info);
+  const p = c.pos;
+  if (p + 8 > bytes.length) throw truncated(p);
+  c.pos = p + 8;
+  const high = view.getUint32(p);
+  if (high < 0x200000) return high * 0x100000000 + view.getUint32(p + 4);
+  return view.getBigUint64(p);
+}
+
+function strayBreak(offset: number): TraceFormatError {
+  return invalid(`CBOR: break (0xFF) at byte ${offset} outside an indefinite-length item`, { offset: String(offset) });
+}
+
 function truncated(offset: number): TraceFormatError {
   return invalid(`CBOR: data ends inside an item (at byte ${offset})`, { offset: String(offset) });
 }
@@ -618,9 +682,13 @@ function halfToFloat(h: number): number {
 const BREAK = Symbol("break");
 
 /**
- * Decodes one item. Floats that hold an integral value are recorded with
- * `recordNumberSource(holder, key, "<n>.0")`, so the validator rejects them in integer fields
- * as serde would (spec §17).
+ * Decodes one item. Integers are exact: numbers up to ±(2^53 - 1), `bigint`s beyond. Floats
+ * that hold an integral value are recorded with `recordNumberSource(holder, key, "<n>.0")`, so
+ * the validator rejects them in integer fields as serde would (spec §17).
+ *
+ * With `strict` (events of `trace.bin`), what CodeTracer's reader (cbor4ii + serde) rejects
+ * wherever it appears is an error: a tag (major 6) and an indefinite-length text or byte string.
+ * Without it, tags are dropped and indefinite strings joined (generic CBOR).
  */
 function decodeItem(
   bytes: Uint8Array,
@@ -628,7 +696,8 @@ function decodeItem(
   c: Cursor,
   depth: number,
   holder: object | null,
-  key: string
+  key: string,
+  strict: boolean
 ): unknown {
   if (depth > MAX_DECODE_DEPTH) throw invalid(`CBOR: nesting deeper than ${MAX_DECODE_DEPTH} at byte ${c.pos}`);
   if (c.pos >= bytes.length) throw truncated(c.pos);
@@ -638,13 +707,21 @@ function decodeItem(
   const info = initial & 0x1f;
   switch (major) {
     case 0:
-      return readArg(bytes, view, c, info);
-    case 1:
-      return -1 - readArg(bytes, view, c, info);
+      return readIntegerArg(bytes, view, c, info);
+    case 1: {
+      const n = readIntegerArg(bytes, view, c, info);
+      return typeof n === "number" && n < Number.MAX_SAFE_INTEGER ? -1 - n : -1n - BigInt(n);
+    }
     case 2:
     case 3: {
       let chunk: Uint8Array;
       if (info === 31) {
+        if (strict) {
+          throw invalid(
+            `CBOR: indefinite-length ${major === 3 ? "text" : "byte"} string at byte ${start}; CodeTracer's reader only reads definite-length strings`,
+            { offset: String(start), reason: "indefinite-string" }
+          );
+        }
         const parts: Uint8Array[] = [];
         for (;;) {
           if (c.pos >= bytes.length) throw truncated(c.pos);
@@ -652,7 +729,7 @@ function decodeItem(
             c.pos++;
             break;
           }
-          const part = decodeItem(bytes, view, c, depth + 1, null, "");
+          const part = decodeItem(bytes, view, c, depth + 1, null, "", strict);
           parts.push(typeof part === "string" ? textEncoder.encode(part) : (part as Uint8Array));
         }
         const total = parts.reduce((n, p) => n + p.length, 0);
@@ -679,13 +756,17 @@ function decodeItem(
       const out: unknown[] = [];
       if (info === 31) {
         for (;;) {
-          const item = decodeItem(bytes, view, c, depth + 1, out, String(out.length));
+          const item = decodeItem(bytes, view, c, depth + 1, out, String(out.length), strict);
           if (item === BREAK) break;
           out.push(item);
         }
       } else {
         const n = readArg(bytes, view, c, info);
-        for (let i = 0; i < n; i++) out.push(decodeItem(bytes, view, c, depth + 1, out, String(i)));
+        for (let i = 0; i < n; i++) {
+          const item = decodeItem(bytes, view, c, depth + 1, out, String(i), strict);
+          if (item === BREAK) throw strayBreak(c.pos - 1);
+          out.push(item);
+        }
       }
       return out;
     }
@@ -694,13 +775,15 @@ function decodeItem(
       const n = info === 31 ? Infinity : readArg(bytes, view, c, info);
       for (let i = 0; i < n; i++) {
         const keyStart = c.pos;
-        const k = decodeItem(bytes, view, c, depth + 1, null, "");
+        const k = decodeItem(bytes, view, c, depth + 1, null, "", strict);
         if (k === BREAK && info === 31) break;
         if (typeof k !== "string") {
           throw invalid(`CBOR: map key at byte ${keyStart} is not a text string`, { offset: String(keyStart) });
         }
+        const value = decodeItem(bytes, view, c, depth + 1, out, k, strict);
+        if (value === BREAK) throw strayBreak(c.pos - 1);
         Object.defineProperty(out, k, {
-          value: decodeItem(bytes, view, c, depth + 1, out, k),
+          value,
           enumerable: true,
           writable: true,
           configurable: true,
@@ -709,8 +792,14 @@ function decodeItem(
       return out;
     }
     case 6:
-      readArg(bytes, view, c, info); // a tag: ignore it, keep the tagged item
-      return decodeItem(bytes, view, c, depth + 1, holder, key);
+      if (strict) {
+        throw invalid(`CBOR: tag at byte ${start}; CodeTracer's reader rejects tagged items`, {
+          offset: String(start),
+          reason: "tag",
+        });
+      }
+      readIntegerArg(bytes, view, c, info); // a tag: ignore it, keep the tagged item
+      return decodeItem(bytes, view, c, depth + 1, holder, key, strict);
     default: {
       // major 7
       let x: number;
@@ -751,28 +840,50 @@ function decodeItem(
 
 /**
  * Decodes a concatenation of CBOR items (the decompressed body of `trace.bin`) as events
- * (spec §10): each item must be a one-entry map (first byte `0xA1`, or an indefinite map with
- * one entry) or a text string (`"DropLastStep"`). Maps become plain objects, arrays arrays,
- * text strings strings, integers numbers (beyond ±2^53 they lose precision), byte strings
- * `Uint8Array`s, tags are dropped. A float whose value is integral is remembered (see
+ * (spec §10), with the rules of CodeTracer's reader (runtime_tracing 0.17: cbor4ii + serde;
+ * each checked against it, see `test/reader-conformance.test.ts`):
+ * - each item is a definite-length one-entry map (`{"<Variant>": payload}`) or a text string
+ *   (`"DropLastStep"`); an indefinite-length map as the event, and the unit variant as a map
+ *   (`{"DropLastStep": null}`) are rejected (serde_json accepts the latter in `trace.json`);
+ * - no tag anywhere, no indefinite-length text (or byte) string anywhere; indefinite-length
+ *   maps and arrays inside an event are read, as cbor4ii does;
+ * - integers are exact: numbers up to ±(2^53 - 1), `bigint`s beyond (so an `Int.i` of i64::MAX
+ *   or a u64 `address` of 2^64 - 1 keeps its value for the validator).
+ *
+ * Maps become plain objects, arrays arrays, text strings strings, byte strings `Uint8Array`s
+ * (which no event field accepts). A float whose value is integral is remembered (see
  * `numberSource`) so that `validateEvents` rejects it in integer fields as serde would.
  *
  * @param bytes - the CBOR bytes
  * @param file - file name for messages (default `"trace.bin"`)
  * @returns the events in order
  * @throws {@link TraceFormatError} `ERR_TRACE_INVALID` for malformed CBOR (truncated item,
- *   invalid UTF-8, non-text map key, nesting over 256) or an item that is not an event;
- *   `context` has `file`, `offset` (in the decompressed stream) and `eventIndex`
+ *   invalid UTF-8, non-text map key, nesting over 256, a stray break), what the reader rejects
+ *   as above (`context.reason`: `"tag"`, `"indefinite-string"`, `"indefinite-event"`,
+ *   `"unit-variant-map"`), or an item that is not an event; `context` has `file`, `offset` (in
+ *   the decompressed stream) and `eventIndex`
  */
 export function decodeEvents(bytes: Uint8Array, file = "trace.bin"): TraceLowLevelEvent[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const c: Cursor = { pos: 0 };
   const events: TraceLowLevelEvent[] = [];
+  const fail = (start: number, message: string, context: Record<string, string> = {}): TraceFormatError =>
+    new TraceFormatError("ERR_TRACE_INVALID", `${file}: event #${events.length} (byte ${start} of the decompressed data) ${message}`, {
+      ...context,
+      file,
+      eventIndex: String(events.length),
+      offset: String(start),
+    });
   while (c.pos < bytes.length) {
     const start = c.pos;
+    if (bytes[start] === 0xbf) {
+      throw fail(start, "is an indefinite-length map; CodeTracer's reader reads an event only from a definite-length one", {
+        reason: "indefinite-event",
+      });
+    }
     let item: unknown;
     try {
-      item = decodeItem(bytes, view, c, 1, null, "");
+      item = decodeItem(bytes, view, c, 1, null, "", true);
     } catch (error) {
       if (error instanceof TraceFormatError) {
         throw new TraceFormatError(
@@ -788,11 +899,12 @@ export function decodeEvents(bytes: Uint8Array, file = "trace.bin"): TraceLowLev
       typeof item === "string" ||
       (item !== null && typeof item === "object" && !Array.isArray(item) && !(item instanceof Uint8Array) && Object.keys(item).length === 1);
     if (!ok) {
-      throw new TraceFormatError(
-        "ERR_TRACE_INVALID",
-        `${file}: event #${events.length} (byte ${start} of the decompressed data) is not a one-entry map or a text string (first byte 0x${(bytes[start] as number).toString(16).padStart(2, "0")})`,
-        { file, eventIndex: String(events.length), offset: String(start) }
-      );
+      throw fail(start, `is not a one-entry map or a text string (first byte 0x${(bytes[start] as number).toString(16).padStart(2, "0")})`);
+    }
+    if (typeof item === "object" && Object.keys(item as object)[0] === "DropLastStep") {
+      throw fail(start, 'is the map {"DropLastStep": …}; CodeTracer\'s reader reads the unit variant only as the text string "DropLastStep"', {
+        reason: "unit-variant-map",
+      });
     }
     events.push(item as TraceLowLevelEvent);
   }
@@ -800,7 +912,9 @@ export function decodeEvents(bytes: Uint8Array, file = "trace.bin"): TraceLowLev
 }
 
 /**
- * Decodes exactly one CBOR item from `bytes` starting at `offset` (for tests and tools).
+ * Decodes exactly one CBOR item from `bytes` starting at `offset` (for tests and tools), as
+ * generic CBOR: unlike {@link decodeEvents}, tags are dropped and indefinite-length strings
+ * joined. Integers are exact (numbers up to ±(2^53 - 1), `bigint`s beyond).
  *
  * @returns the value and the offset just after it
  * @throws {@link TraceFormatError} `ERR_TRACE_INVALID` for malformed CBOR
@@ -808,7 +922,7 @@ export function decodeEvents(bytes: Uint8Array, file = "trace.bin"): TraceLowLev
 export function decodeCborItem(bytes: Uint8Array, offset = 0): { value: unknown; end: number } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const c: Cursor = { pos: offset };
-  const value = decodeItem(bytes, view, c, 1, null, "");
+  const value = decodeItem(bytes, view, c, 1, null, "", false);
   if (value === BREAK) throw invalid(`CBOR: unexpected break at byte ${offset}`);
   return { value, end: c.pos };
 }

@@ -9,8 +9,10 @@
  * - `ERR_IO`: a file-system operation failed (open, write, rename, read), or a sink or writer
  *   was used after it was closed.
  * - `ERR_TRACE_INVALID`: a trace file exists but cannot be read as the format (malformed JSON,
- *   wrong top-level shape, `trace.bin` not supported yet) or a value handed to a writer cannot be
- *   encoded (spec §2–§4).
+ *   wrong top-level shape, CBOR that CodeTracer's reader rejects) or a value handed to a writer
+ *   cannot be encoded (spec §2–§4). An integer outside the range of its Rust field is one such
+ *   value: `context.reason` is then `"integer-out-of-range"`, with `field`, `value` and `range`
+ *   (see {@link checkIntegerRange}).
  * - `ERR_TRACE_MISSING`: a trace folder has neither `trace.json` nor `trace.bin` (spec §2).
  */
 export type TraceFormatErrorCode = "ERR_IO" | "ERR_TRACE_INVALID" | "ERR_TRACE_MISSING";
@@ -66,4 +68,50 @@ export function ioError(operation: string, path: string, error: unknown): TraceF
     if (typeof e.message === "string") detail = e.message;
   }
   return new TraceFormatError("ERR_IO", `cannot ${operation} ${path}: ${detail}`, context, error);
+}
+
+/** Smallest i64 (`-2^63`). */
+const I64_MIN = -(2n ** 63n);
+/** Largest i64 (`2^63 - 1`). */
+const I64_MAX = 2n ** 63n - 1n;
+/** Largest u64 (`2^64 - 1`). */
+const U64_MAX = 2n ** 64n - 1n;
+
+/**
+ * Fields whose Rust type is `i64` in runtime_tracing (`Int.i`, `line`, `place`); every other
+ * integer field is unsigned (`usize` ids, `u64` addresses and thread ids, `u8` kinds).
+ */
+const I64_FIELDS: ReadonlySet<string> = new Set(["i", "line", "place"]);
+
+/**
+ * The Rust range of the integer field named `field`: `"i64"` for `i` (`Int.i`), `line` and
+ * `place`, `"u64"` for any other name (an id, `address`, a thread id, an array of ids).
+ */
+export function integerFieldRange(field: string): "i64" | "u64" {
+  return I64_FIELDS.has(field) ? "i64" : "u64";
+}
+
+/**
+ * Checks that `value`, an integer an encoder is about to write exactly, fits the Rust type of
+ * the field it is written to (see {@link integerFieldRange}): `[-2^63, 2^63)` for i64 fields,
+ * `[0, 2^64)` for the others. Used by the writers for integers that are not safe integers (a
+ * `bigint`, or a double beyond ±2^53), which CodeTracer's reader would reject or which would be
+ * written wrong (2^64 as 0).
+ *
+ * @param value - the integer, exactly
+ * @param field - the name of the field (an array item's is its array's)
+ * @throws {@link TraceFormatError} `ERR_TRACE_INVALID` with `context` `{ reason:
+ *   "integer-out-of-range", field, value, range }` when it does not fit
+ */
+export function checkIntegerRange(value: bigint, field: string): void {
+  const range = integerFieldRange(field);
+  const fits = range === "i64" ? value >= I64_MIN && value <= I64_MAX : value >= 0n && value <= U64_MAX;
+  if (fits) return;
+  const digits = String(value);
+  const shown = digits.length > 24 ? Number(value).toExponential(3) : digits;
+  throw new TraceFormatError(
+    "ERR_TRACE_INVALID",
+    `the integer ${shown} of field "${field}" is outside the ${range} range CodeTracer reads it as (${range === "i64" ? "-2^63 to 2^63-1" : "0 to 2^64-1"})`,
+    { reason: "integer-out-of-range", field, value: digits, range }
+  );
 }

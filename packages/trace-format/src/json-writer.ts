@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 
-import { TraceFormatError } from "./errors.js";
+import { checkIntegerRange, TraceFormatError } from "./errors.js";
 import { floatToString, parseRustFloat } from "./floats.js";
 import { isIndex } from "./ids.js";
 import type { FullValueRecord, TraceEventWriter, TraceLowLevelEvent, ValueRecord } from "./types.js";
@@ -79,6 +79,66 @@ export function stringifyOwn(value: unknown): string | undefined {
       throw new TypeError("Do not know how to serialize a BigInt");
     default:
       return undefined;
+  }
+}
+
+/**
+ * A cheap test on the JSON text of an event: false when it certainly holds no integer beyond
+ * ±2^53 (`JSON.stringify` writes one with 16 or more digits before any `.`, or from 1e21 on with
+ * an exponent `e+`); true means it may (or a string holds such text, or a float in the legacy
+ * encoding is that large), and {@link stringifyExactIntegers} is used instead.
+ */
+const MAY_HOLD_LARGE_INTEGER = /(?<![.0-9])[0-9]{16}|e\+/;
+
+/**
+ * {@link stringifyOwn} that writes integers exactly: an integer that is not a safe integer (a
+ * `bigint`, or a double beyond ±2^53, which `JSON.stringify` writes rounded, `2^63` as
+ * `9223372036854776000`, or throws on) is checked against its field's Rust range and written as
+ * its exact decimal digits. `Float.f` (field `f`, a JSON number in the legacy encoding) is left as
+ * a float.
+ *
+ * @param value - an event tree (or part of one)
+ * @param field - the name of the field `value` is the value of (an array item's is its array's)
+ * @throws {@link TraceFormatError} `ERR_TRACE_INVALID` (`context.reason:
+ *   "integer-out-of-range"`) for an integer outside its field's range
+ */
+function stringifyExactIntegers(value: unknown, field: string): string | undefined {
+  switch (typeof value) {
+    case "bigint":
+      checkIntegerRange(value, field);
+      return `${value}`;
+    case "number":
+      if (field !== "f" && Number.isInteger(value) && !isSafeInteger(value)) {
+        const exact = BigInt(value);
+        checkIntegerRange(exact, field);
+        return `${exact}`;
+      }
+      return stringifyOwn(value);
+    case "object": {
+      if (value === null) return "null";
+      if (isArray(value)) {
+        let out = "[";
+        for (let i = 0; i < value.length; i++) {
+          const item = stringifyExactIntegers(value[i], field);
+          out += (i > 0 ? "," : "") + (item === undefined ? "null" : item);
+        }
+        return `${out}]`;
+      }
+      const record = value as Record<string, unknown>;
+      const keys = ownKeys(record);
+      let out = "{";
+      let first = true;
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
+        const item = stringifyExactIntegers(record[key], key);
+        if (item === undefined) continue;
+        out += `${first ? "" : ","}${jsonString(key)}:${item}`;
+        first = false;
+      }
+      return `${out}}`;
+    }
+    default:
+      return stringifyOwn(value);
   }
 }
 
@@ -234,8 +294,12 @@ function normalizeEvent(event: unknown, mode: FloatMode): unknown {
     case "ThreadStart":
     case "ThreadExit":
     case "ThreadSwitch":
-    case "DropLastStep":
       return e;
+    case "DropLastStep":
+      if (e.DropLastStep === null || e.DropLastStep === undefined) return "DropLastStep";
+      throw new TraceFormatError("ERR_TRACE_INVALID", "DropLastStep is a unit variant: its payload must be null", {
+        reason: "unit-variant-payload",
+      });
     case "Value": {
       const p = e.Value as Obj | null;
       if (p === null || typeof p !== "object") return e;
@@ -292,13 +356,19 @@ function fixLoneSurrogateEscapes(json: string): string {
  * Encoding rules (spec §4, §17): every string (keys included) is made well-formed exactly as
  * `String.prototype.toWellFormed` would (each lone surrogate becomes U+FFFD; done by rewriting
  * the `\udXXX` escapes `JSON.stringify` produces for lone surrogates); integer fields are written by
- * `JSON.stringify`, which writes `-0` as `0`; `"DropLastStep"` is written as the bare string;
- * Float values follow {@link TraceJsonWriterOptions.floatEncoding}. The writer does not validate
- * ids or ordering: use {@link validateEvents} for that.
+ * `JSON.stringify`, which writes `-0` as `0`; an integer that is not a safe integer (a `bigint`,
+ * or a double beyond ±2^53) is written as its exact digits when it fits its field's Rust type
+ * (i64 for `Int.i`, `line`, `place`; u64 for ids, `address` and the rest) and rejected otherwise;
+ * the unit variant is written as the bare string `"DropLastStep"`, also when given as
+ * `{DropLastStep: null}` (as runtime_tracing's serde writes it); Float values follow
+ * {@link TraceJsonWriterOptions.floatEncoding}. The writer does not validate ids or ordering:
+ * use {@link validateEvents} for that.
  *
  * @throws {@link TraceFormatError} `ERR_TRACE_INVALID` from `write` if an event cannot be
- *   serialised (e.g. holds a `bigint` or is `undefined`); `ERR_IO` from `write`/`flush` after
- *   `finish`; sink errors propagate unchanged.
+ *   serialised (e.g. is `undefined`, or `DropLastStep` has a payload), or holds an integer
+ *   outside its field's range (`context.reason: "integer-out-of-range"`, e.g. an `Int.i` of
+ *   2^63 or 2^64, as a number or a `bigint`); `ERR_IO` from `write`/`flush` after `finish`; sink
+ *   errors propagate unchanged.
  */
 export class TraceJsonWriter implements TraceEventWriter {
   private readonly sink: EventSink;
@@ -364,8 +434,24 @@ export class TraceJsonWriter implements TraceEventWriter {
     let json: string | undefined;
     try {
       const normalized = normalizeEvent(event, this.floatMode);
-      json = stringifyJson(normalized);
+      try {
+        json = stringifyJson(normalized);
+      } catch (error) {
+        if (!(error instanceof TypeError && /BigInt/.test(error.message))) throw error;
+        json = undefined; // a bigint: written exactly below, or rejected
+      }
+      if (json === undefined || MAY_HOLD_LARGE_INTEGER.test(json)) {
+        json = stringifyExactIntegers(normalized, "");
+      }
     } catch (error) {
+      if (error instanceof TraceFormatError) {
+        throw new TraceFormatError(
+          error.code,
+          `cannot serialise trace event #${this.count}: ${error.message}`,
+          { ...error.context, eventIndex: String(this.count) },
+          error
+        );
+      }
       throw new TraceFormatError(
         "ERR_TRACE_INVALID",
         `cannot serialise trace event #${this.count}: ${String(error)}`,
@@ -497,7 +583,9 @@ export class TraceJsonWriter implements TraceEventWriter {
       }
     }
     try {
-      return stringifyJson(normalizeValue(r, this.floatMode));
+      const json = stringifyJson(normalizeValue(r, this.floatMode));
+      // a possible large integer: let `write` write it exactly or reject it
+      return json === undefined || MAY_HOLD_LARGE_INTEGER.test(json) ? undefined : json;
     } catch {
       return undefined;
     }

@@ -126,7 +126,7 @@ export const VALIDATION_CODES = {
   "struct-field-count": "a Struct value's field_values count differs from its type's fields (§6)",
   "value-too-deep": "values nested more than 60 deep exceed serde_json's recursion limit (§4, §17)",
   "cell-value": "warning: a Cell value; CodeTracer panics (unimplemented!) when it is shown (§6)",
-  "char-value": "warning: a Char value; readers before 2026 (types 0.16.2) reject it (§6, §17)",
+  "char-value": "a Char value: CodeTracer's reader (types 0.16.2) rejects it (unknown variant); write a String (§6, §17)",
   "unknown-type-kind": "a TypeKind number outside 0–33 (§7)",
   "unknown-specific-info-kind": "a TypeSpecificInfo kind other than None/Struct/Pointer (§7)",
   "unknown-event-log-kind": "an EventLogKind number outside 0–13 (§7)",
@@ -233,7 +233,7 @@ interface ValidatorSnapshot {
 
 interface FunctionInfo {
   pathId: number | undefined;
-  line: number | undefined;
+  line: number | bigint | undefined;
 }
 
 function isObj(v: unknown): v is Obj {
@@ -355,63 +355,68 @@ class Validator {
   }
 
   /**
-   * Checks an integer field as serde_json would read it into a Rust `i64`, `u64`, `usize` id
-   * or `u8`; returns the number when it is a valid integer of that type.
+   * Checks an integer field as serde would read it into a Rust `i64`, `u64`, `usize` id or `u8`;
+   * returns the integer when it is a valid one of that type. A `bigint` (from `decodeEvents`,
+   * which decodes integers beyond ±(2^53 - 1) exactly) and a long literal of `trace.json`
+   * (whose text `parseTraceJson` keeps) are judged by their exact value.
    */
   private int(
     holder: Obj | unknown[],
     key: string,
     where: string,
     kind: IntKind
-  ): number | undefined {
+  ): number | bigint | undefined {
     const v = (holder as Obj)[key];
-    if (typeof v !== "number") {
+    let exact: bigint | undefined;
+    if (typeof v === "bigint") {
+      exact = v;
+    } else if (typeof v !== "number") {
       this.err("wrong-type", where, `expected an integer, found ${describe(v)} ${fmt(v)}`);
       return undefined;
-    }
-    const source = numberSource(holder, key);
-    if (source !== undefined && /[.eE]/.test(source)) {
-      this.err("non-integer", where, `integer written as the float literal ${source}`);
-      return undefined;
-    }
-    if (!Number.isInteger(v)) {
-      this.err("non-integer", where, `expected an integer, found ${fmt(v)}`);
-      return undefined;
-    }
-    if (Object.is(v, -0)) {
-      this.err("negative-zero", where, "the literal -0 is read as a float by serde_json; write 0");
-      return undefined;
+    } else {
+      const source = numberSource(holder, key);
+      if (source !== undefined && /[.eE]/.test(source)) {
+        this.err("non-integer", where, `integer written as the float literal ${source}`);
+        return undefined;
+      }
+      if (!Number.isInteger(v)) {
+        this.err("non-integer", where, `expected an integer, found ${fmt(v)}`);
+        return undefined;
+      }
+      if (Object.is(v, -0)) {
+        this.err("negative-zero", where, "the literal -0 is read as a float by serde_json; write 0");
+        return undefined;
+      }
+      if (source !== undefined) exact = BigInt(source);
     }
     let inRange: boolean;
-    if (source !== undefined) {
-      const b = BigInt(source);
-      inRange = kind === "i64" ? b >= I64_MIN && b <= I64_MAX : b >= 0n && b <= U64_MAX;
-    } else if (kind === "i64") {
-      inRange = v >= -TWO_63 && v < TWO_63;
+    let negative: boolean;
+    if (exact !== undefined) {
+      negative = exact < 0n;
+      inRange = kind === "i64" ? exact >= I64_MIN && exact <= I64_MAX : exact >= 0n && exact <= U64_MAX;
     } else {
-      inRange = v >= 0 && v < TWO_64;
+      const n = v as number;
+      negative = n < 0;
+      inRange = kind === "i64" ? n >= -TWO_63 && n < TWO_63 : n >= 0 && n < TWO_64;
     }
-    if (kind !== "i64" && v < 0) {
-      if (kind === "id") this.err("negative-id", where, `ids are non-negative, found ${v}`);
-      else this.err("integer-out-of-range", where, `expected a non-negative integer, found ${v}`);
+    const text = exact !== undefined ? String(exact) : String(v);
+    if (kind !== "i64" && negative) {
+      if (kind === "id") this.err("negative-id", where, `ids are non-negative, found ${text}`);
+      else this.err("integer-out-of-range", where, `expected a non-negative integer, found ${text}`);
       return undefined;
     }
     if (!inRange) {
-      this.err(
-        "integer-out-of-range",
-        where,
-        `${source ?? String(v)} is outside the ${kind === "i64" ? "i64" : "u64"} range`
-      );
+      this.err("integer-out-of-range", where, `${text} is outside the ${kind === "i64" ? "i64" : "u64"} range`);
       return undefined;
     }
-    return v;
+    return v as number | bigint;
   }
 
   private pathRef(holder: Obj, key: string, where: string): number | undefined {
     if (!this.has(holder, key, where)) return undefined;
     const id = this.int(holder, key, `${where}.${key}`, "id");
     if (id === undefined) return undefined;
-    if (id >= this.pathList.length) {
+    if (typeof id === "bigint" || id >= this.pathList.length) {
       this.err(
         "undefined-path-id",
         `${where}.${key}`,
@@ -431,7 +436,7 @@ class Validator {
     if (!this.has(holder, key, where)) return undefined;
     const id = this.int(holder, key, `${where}.${key}`, "id");
     if (id === undefined) return undefined;
-    if (id >= limit) {
+    if (typeof id === "bigint" || id >= limit) {
       this.err(
         "undefined-type-id",
         `${where}.${key}`,
@@ -446,7 +451,7 @@ class Validator {
     if (!this.has(holder, key, where)) return undefined;
     const id = this.int(holder, key, `${where}.${key}`, "id");
     if (id === undefined) return undefined;
-    if (id >= this.variables) {
+    if (typeof id === "bigint" || id >= this.variables) {
       this.err(
         "undefined-variable-id",
         `${where}.${key}`,
@@ -573,10 +578,10 @@ class Validator {
           if (c !== undefined && [...c].length !== 1)
             this.err("wrong-type", `${w}.c`, `a Char holds exactly one character, found ${fmt(c)}`);
         }
-        this.warn(
+        this.err(
           "char-value",
           w,
-          "Char values are rejected by readers before 2026 (types 0.16.2); use String"
+          "Char values are rejected by CodeTracer's reader (runtime_tracing types 0.16.2: unknown variant `Char`); write a String"
         );
         break;
       default:
@@ -750,7 +755,7 @@ class Validator {
         this.stepSeen = true;
         const o = this.payloadObject(payload, w);
         let pathId: number | undefined;
-        let line: number | undefined;
+        let line: number | bigint | undefined;
         if (o !== undefined) {
           pathId = this.pathRef(o, "path_id", w);
           if (this.has(o, "line", w)) line = this.int(o, "line", `${w}.line`, "i64");
@@ -880,7 +885,7 @@ class Validator {
     if (o === undefined) return;
     if (this.has(o, "kind", w)) {
       const k = this.int(o, "kind", `${w}.kind`, "u8");
-      if (k !== undefined && k > 33)
+      if (k !== undefined && (typeof k === "bigint" || k > 33))
         this.err("unknown-type-kind", `${w}.kind`, `TypeKind ${k} is not in 0–33`);
       else info.kind = k;
     }
@@ -933,7 +938,7 @@ class Validator {
       if (this.has(o, "function_id", w)) {
         const id = this.int(o, "function_id", `${w}.function_id`, "id");
         if (id !== undefined) {
-          fn = this.functions[id];
+          fn = typeof id === "bigint" ? undefined : this.functions[id];
           if (fn === undefined) {
             this.err(
               "undefined-function-id",

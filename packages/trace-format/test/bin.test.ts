@@ -165,7 +165,7 @@ describe("CBOR encoding of events (spec §10 rules)", () => {
     const sink = new MemoryByteSink();
     const writer = new TraceBinWriter(sink);
     writer.write({ Path: "/a.js" });
-    const bad = { Value: { variable_id: 0, value: { kind: "Int", i: 1n, type_id: 0 } } } as unknown as TraceLowLevelEvent;
+    const bad = { Value: { variable_id: 0, value: { kind: "Int", i: 2n ** 64n, type_id: 0 } } } as unknown as TraceLowLevelEvent;
     expect(() => writer.write(bad)).toThrow(expect.objectContaining({ code: "ERR_TRACE_INVALID" }));
     expect(() => writer.write({ A: 1, B: 2 } as unknown as TraceLowLevelEvent)).toThrow(TraceFormatError);
     writer.finish();

@@ -169,9 +169,10 @@ describe("typed event writing = write(event)", () => {
 
   it("a value that cannot be encoded is ERR_TRACE_INVALID and leaves nothing behind, in both writers", () => {
     const bad: Array<(w: TraceEventWriter) => void> = [
-      (w) => w.writeValue(0, { kind: "Int", i: 10n, type_id: 0 } as unknown as ValueRecord),
-      (w) => w.writeReturn({ kind: "Struct", field_values: [{ kind: "Raw", r: 1n, type_id: 0 }], type_id: 1 } as unknown as ValueRecord),
-      (w) => w.writeCall(0, [{ variable_id: 0, value: { kind: "BigInt", b: 5n, negative: false, type_id: 0 } as unknown as ValueRecord }]),
+      // integers outside their field's Rust range (an in-range bigint is written exactly)
+      (w) => w.writeValue(0, { kind: "Int", i: 2n ** 63n, type_id: 0 } as unknown as ValueRecord),
+      (w) => w.writeReturn({ kind: "Struct", field_values: [{ kind: "Raw", r: 2n ** 64n, type_id: 0 }], type_id: 1 } as unknown as ValueRecord),
+      (w) => w.writeCall(0, [{ variable_id: 0, value: { kind: "BigInt", b: -1n, negative: false, type_id: 0 } as unknown as ValueRecord }]),
     ];
     for (const f of bad) {
       const bin = new MemoryByteSink();

@@ -111,6 +111,11 @@ const RULES: RuleCase[] = [
     fixed: [...BASE, value(int(2 ** 53))],
   },
   {
+    code: "char-value",
+    broken: [...BASE, value({ kind: "Char", c: "x", type_id: 0 })],
+    fixed: [...BASE, value({ kind: "String", text: "x", type_id: 0 })],
+  },
+  {
     code: "ill-formed-string",
     broken: [...BASE, { VariableName: "bad\ud800" }],
     fixed: [...BASE, { VariableName: "bad\ufffd" }],
@@ -426,7 +431,6 @@ describe("validateEvents: one minimal broken trace per rule", () => {
       "experimental-event",
       "thread-event",
       "cell-value",
-      "char-value",
     ]);
     const tested = new Set(RULES.map((r) => r.code));
     const missing = Object.keys(VALIDATION_CODES).filter(
@@ -577,7 +581,7 @@ describe("validateEvents: entry-step rule", () => {
 });
 
 describe("validateEvents: warnings that still load", () => {
-  it("reports thread events, experimental events, Cell and Char values as warnings", () => {
+  it("reports thread events, experimental events and Cell values as warnings", () => {
     const report = validateEvents([
       ...BASE,
       { ThreadStart: 1 },
@@ -589,7 +593,6 @@ describe("validateEvents: warnings that still load", () => {
         },
       },
       value({ kind: "Cell", place: 3 }),
-      value({ kind: "Char", c: "x", type_id: 0 }),
       { Variable: "legacy" },
       value(int(1), 1),
       { DropVariables: [0, 1] },
@@ -600,7 +603,6 @@ describe("validateEvents: warnings that still load", () => {
     expect(report.errors).toEqual([]);
     expect(report.warnings.map((w) => w.code).sort()).toEqual([
       "cell-value",
-      "char-value",
       "experimental-event",
       "thread-event",
     ]);

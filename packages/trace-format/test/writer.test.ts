@@ -90,7 +90,7 @@ describe("TraceJsonWriter layout", () => {
     );
     const writer = new TraceJsonWriter(new MemorySink());
     const bad = {
-      Return: { return_value: { kind: "Int", i: 10n, type_id: 0 } },
+      Return: { return_value: { kind: "Int", i: 2n ** 63n, type_id: 0 } },
     } as unknown as TraceLowLevelEvent;
     try {
       writer.write(bad);
