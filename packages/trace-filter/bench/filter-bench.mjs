@@ -8,7 +8,10 @@
 //   - classify cached:   classify() of a scope seen before;
 //   - value uncached:    the first valueAction(kind, name) of a name on a decision;
 //   - value cached:      valueAction() of a name seen before;
-// and the milliseconds to parse and compile the chain's filters.
+// and the milliseconds to parse and compile the chain's filters. Then the cost of one regex
+// selector match (no cache: selector.matches()) for the builtin filter's ~1.5 KB secret-name regex
+// and for a short anchored regex, and the cold start of a fresh process: importing this package
+// and parsing the builtin filter (the recorder does both in each thread at start-up).
 //
 // Usage: node bench/filter-bench.mjs [--out FILE] [--scopes N] [--names N] [--rounds N]
 // Writes a JSON report to FILE (default: bench-results/filter.json under the current folder)
@@ -18,7 +21,8 @@ import { createRequire } from "node:module";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { FilterChain, builtinDefaultFilter, parseTraceFilter } from "../dist/index.js";
+import { execFileSync } from "node:child_process";
+import { FilterChain, builtinDefaultFilter, parseSelector, parseTraceFilter } from "../dist/index.js";
 
 function parseArgs(argv) {
   const opts = { out: path.join(process.cwd(), "bench-results", "filter.json"), scopes: 20000, names: 20000, rounds: 7 };
@@ -216,6 +220,43 @@ async function compileBench(kind, opts) {
   };
 }
 
+/** ns per selector.matches() call over distinct names, median of rounds (round 0 warms up). */
+function matchBench(opts) {
+  const secret = builtinDefaultFilter().rules[1].valuePatterns[0].selector;
+  const simple = parseSelector("local:regex:^tmp_\\d+$", "value", [""]);
+  const nameList = names(opts.names);
+  const out = {};
+  for (const [label, sel] of [["builtinSecretNs", secret], ["shortRegexNs", simple]]) {
+    const rounds = [];
+    let sink = 0;
+    for (let round = 0; round < opts.rounds + 1; round++) {
+      rounds.push(timeNs(() => {
+        for (const n of nameList) sink += sel.matches(n) ? 1 : 0;
+      }) / nameList.length);
+    }
+    out[label] = median(rounds.slice(1));
+    out[`${label.replace(/Ns$/, "")}Matches`] = sink / (opts.rounds + 1);
+  }
+  return out;
+}
+
+/** Median over fresh processes of: importing the package, and then parsing the builtin filter (ms, wall and CPU). */
+function coldStart(runs) {
+  const script = `
+    const c0 = process.cpuUsage(), w0 = performance.now();
+    const tf = await import(${JSON.stringify(new URL("../dist/index.js", import.meta.url).href)});
+    const c1 = process.cpuUsage(), w1 = performance.now();
+    tf.builtinDefaultFilter();
+    const c2 = process.cpuUsage(), w2 = performance.now();
+    const cpu = (a, b) => (b.user + b.system - a.user - a.system) / 1000;
+    console.log(JSON.stringify({ importMs: w1 - w0, importCpuMs: cpu(c0, c1), builtinMs: w2 - w1, builtinCpuMs: cpu(c1, c2) }));`;
+  const rows = [];
+  for (let i = 0; i < runs; i++) rows.push(JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" })));
+  const out = { runs };
+  for (const k of Object.keys(rows[0])) out[k] = median(rows.map((r) => r[k]));
+  return out;
+}
+
 const opts = parseArgs(process.argv.slice(2));
 const results = ["baseline", "glob-heavy", "regex-heavy"].map((k) => bench(k, opts));
 for (const r of results) r.compile = await compileBench(r.chain, opts);
@@ -238,6 +279,14 @@ for (const r of results) {
   else console.log(`${r.chain.padEnd(12)} ${r.compile.file} ${r.compile.lines} lines: ${r.compile.plainMs.toFixed(1)} ms → ${r.compile.filteredMs.toFixed(1)} ms (×${r.compile.ratio.toFixed(2)}), ${r.compile.valueDecisions} value decisions, ${r.compile.redacted} redacted, ${r.compile.dropped} dropped`);
 }
 
+const matching = matchBench(opts);
+console.log(`\nregex selector match, no cache (ns per call): builtin secret regex ${matching.builtinSecretNs.toFixed(0)}, ^tmp_\\d+$ ${matching.shortRegexNs.toFixed(0)}`);
+const cold = coldStart(Math.max(5, opts.rounds));
+console.log(
+  `cold start (fresh process, median of ${cold.runs}): import ${cold.importMs.toFixed(1)} ms (CPU ${cold.importCpuMs.toFixed(1)} ms), ` +
+    `builtin filter parse ${cold.builtinMs.toFixed(1)} ms (CPU ${cold.builtinCpuMs.toFixed(1)} ms)`
+);
+
 const report = {
   benchmark: "trace-filter",
   date: new Date().toISOString(),
@@ -246,8 +295,10 @@ const report = {
   cpus: os.cpus().length,
   cpu: os.cpus()[0]?.model ?? "unknown",
   parameters: { scopes: opts.scopes, names: opts.names, rounds: opts.rounds },
-  units: { buildMs: "ms per chain", classifyUncachedNs: "ns per scope", classifyCachedNs: "ns per call", valueUncachedNs: "ns per name", valueCachedNs: "ns per call" },
+  units: { buildMs: "ms per chain", classifyUncachedNs: "ns per scope", classifyCachedNs: "ns per call", valueUncachedNs: "ns per name", valueCachedNs: "ns per call", regexMatch: "ns per call", coldStart: "ms" },
   results: results.map(({ checksum, ...r }) => r),
+  regexMatch: matching,
+  coldStart: cold,
 };
 fs.mkdirSync(path.dirname(opts.out), { recursive: true });
 fs.writeFileSync(opts.out, `${JSON.stringify(report, null, 2)}\n`);
