@@ -4,7 +4,9 @@
  * writes one trace folder per page load, `<traceDir>/<session>/`, with the trace-format writers:
  * the same three files as a Node recording. Every batch is checked before it is written, with
  * trace-format's validator carried across the batches of the session, so what the folder holds
- * is always a valid trace, whatever requests arrive.
+ * is always a valid trace, whatever requests arrive. What it holds is bounded: open sessions
+ * (files), bytes of batches kept for later, and idle sessions are finished (docs/browser.md,
+ * "Bounds").
  */
 import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
@@ -28,7 +30,17 @@ import {
   type TraceLowLevelEvent,
   type TraceMetadata,
 } from "@codetracer/trace-format";
-import { DEFAULT_ENDPOINT, EVENTS_PATH, MAX_BATCH_BYTES, MAX_PENDING_BATCHES, SESSION_PATTERN, type EventBatch } from "./wire.js";
+import {
+  DEFAULT_ENDPOINT,
+  EVENTS_PATH,
+  IDLE_TIMEOUT_MS,
+  MAX_BATCH_BYTES,
+  MAX_OPEN_SESSIONS,
+  MAX_PENDING_BATCHES,
+  MAX_PENDING_BYTES,
+  SESSION_PATTERN,
+  type EventBatch,
+} from "./wire.js";
 
 /** Where and how the dev server writes the pages' traces. */
 export interface DevServerRecordingOptions {
@@ -46,8 +58,26 @@ export interface DevServerRecordingOptions {
    * Default 10 000.
    */
   gapTimeoutMs?: number;
-  /** Where the middleware reports what it dropped or could not write (Vite's logger). Default: `console.warn`. */
+  /** Where the middleware reports what it dropped, finished early or could not write (Vite's logger). Default: `console.warn`. */
   warn?: (message: string) => void;
+  /**
+   * The most sessions unfinished at once (each holds an open file). A new session beyond it
+   * finishes the least recently active one (`partial`, exit label `<evicted>`, said through
+   * `warn`). Default {@link MAX_OPEN_SESSIONS} (64).
+   */
+  maxOpenSessions?: number;
+  /**
+   * The most bytes of batches (request bodies) kept, all sessions together, while batches
+   * before them are missing; a batch that would go over gets 429. Default
+   * {@link MAX_PENDING_BYTES} (64 MiB).
+   */
+  maxPendingBytes?: number;
+  /**
+   * A session that sends no batch for this long (ms) without having finished is finished with
+   * what arrived in order (`partial`, exit label `<idle>`, said through `warn`); its later
+   * batches are not written. Default {@link IDLE_TIMEOUT_MS} (10 minutes).
+   */
+  idleTimeoutMs?: number;
 }
 
 /** A Connect middleware, as Vite's `server.middlewares.use` takes it. */
@@ -74,19 +104,26 @@ interface PageTrace {
   session: string;
   dir: string;
   program: string;
-  /** Checks each batch, in order, against the events written before it. */
-  validator: EventStreamValidator;
-  /** Open from the first written batch (batch 0) until the folder is finished. */
+  /** Checks each batch, in order, against the events written before it (released when the folder is finished). */
+  validator: EventStreamValidator | null;
+  /** Open from the first written batch (batch 0) until the folder is finished (then null again). */
   writer: TraceEventWriter & { flush(): void; finish(): void } | null;
+  /** Whether batch 0 was written: the folder exists. */
+  opened: boolean;
   /** The sequence number of the next batch to write. */
   next: number;
-  /** Batches that arrived before their turn, by sequence number. */
-  pending: Map<number, EventBatch>;
+  /** Batches that arrived before their turn, by sequence number, with their size in bytes (counted in the server's pending bytes). */
+  pending: Map<number, { batch: EventBatch; bytes: number }>;
   /** Events written. */
   events: number;
   finished: boolean;
+  /** The exit label it was finished with (`<pagehide>`, `<idle>`, `<evicted>`, …). */
+  label: string;
+  /** Whether a batch that came after an early finish (`<idle>`, `<evicted>`) was reported. */
+  lateReported: boolean;
   traceId: string;
   gapTimer: ReturnType<typeof setTimeout> | undefined;
+  idleTimer: ReturnType<typeof setTimeout> | undefined;
 }
 
 /** An HTTP answer: status and, for errors, the plain-text reason. */
@@ -159,8 +196,9 @@ const invalid = (reason: string) => new Reply(400, `codetracer: [ERR_TRACE_INVAL
  *   validator, carried across the session's batches). Nothing of such a batch is written, so
  *   the folder stays valid; a later, good batch with the same number is taken;
  * - 403 for a request of another site, 405 for another method, 415 for another content type,
- *   413 for a body over 16 MiB, 429 when {@link MAX_PENDING_BATCHES} batches already wait for
- *   a missing one, 503 after {@link TraceMiddleware.close};
+ *   413 for a body over 16 MiB, 429 when {@link MAX_PENDING_BATCHES} batches of the session
+ *   already wait for a missing one or the bytes kept for all sessions would pass
+ *   `maxPendingBytes`, 503 after {@link TraceMiddleware.close};
  * - 500 `codetracer: [ERR_IO] …` when the folder cannot be written: it is finished as it is.
  *
  * Other paths under the endpoint get 404; everything else goes to `next`.
@@ -171,6 +209,13 @@ const invalid = (reason: string) => new Reply(400, `codetracer: [ERR_TRACE_INVAL
  * `trace_metadata.json`) when the `done` batch and every batch before it are written; if some
  * stay missing {@link DevServerRecordingOptions.gapTimeoutMs} after `done` arrived, or the dev
  * server closes first, with what arrived in order, its metadata then saying `partial: true`.
+ * Also finished as partial: a session idle for `idleTimeoutMs` (exit label `<idle>`), and the
+ * least recently active one when a new session would make more than `maxOpenSessions`
+ * unfinished (`<evicted>`); both are said through `warn`.
+ *
+ * The events are checked with the rules of trace-format's `validateTraceFolder` with
+ * `entryStepRule: "error"` (what the project's tests hold every trace to): a Call not
+ * immediately preceded by a Step at the callee's line is refused too.
  *
  * @param options - see {@link DevServerRecordingOptions}
  */
@@ -179,8 +224,17 @@ export function createTraceMiddleware(options: DevServerRecordingOptions): Trace
   const order: PageTrace[] = [];
   const endpoint = (options.endpoint ?? DEFAULT_ENDPOINT).replace(/\/+$/, "");
   const gapTimeoutMs = options.gapTimeoutMs ?? 10_000;
+  const idleTimeoutMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
+  const maxOpenSessions = Math.max(1, options.maxOpenSessions ?? MAX_OPEN_SESSIONS);
+  const maxPendingBytes = options.maxPendingBytes ?? MAX_PENDING_BYTES;
   const warn = options.warn ?? ((message: string) => console.warn(message));
   let closed = false;
+  /** The unfinished sessions, least recently active first (a Map keeps insertion order: a session is moved to the end on each batch). */
+  const live = new Map<string, PageTrace>();
+  /** Bytes of the batches kept in every session's `pending`. */
+  let pendingBytes = 0;
+  /** Whether the last batch refused for {@link maxPendingBytes} was reported (reset once under the bound again). */
+  let pendingFullReported = false;
 
   const metadata = (page: PageTrace): TraceMetadata => ({
     workdir: options.root,
@@ -199,6 +253,7 @@ export function createTraceMiddleware(options: DevServerRecordingOptions): Trace
       options.format === "binary"
         ? new TraceBinWriter(openBinaryFileSink(path.join(page.dir, TRACE_BIN_FILE)))
         : new TraceJsonWriter(openFileSink(path.join(page.dir, TRACE_JSON_FILE)));
+    page.opened = true;
     writeFileAtomic(path.join(page.dir, PENDING_METADATA_FILE), serializeTraceMetadata(metadata(page)));
   };
 
@@ -207,12 +262,23 @@ export function createTraceMiddleware(options: DevServerRecordingOptions): Trace
     if (page.finished) return;
     page.finished = true;
     if (page.gapTimer !== undefined) clearTimeout(page.gapTimer);
-    const dropped = [...page.pending.values()].reduce((n, batch) => n + batch.events.length, 0);
+    page.label = label;
+    if (page.idleTimer !== undefined) clearTimeout(page.idleTimer);
+    live.delete(page.session);
+    let dropped = 0;
+    for (const kept of page.pending.values()) {
+      dropped += kept.batch.events.length;
+      pendingBytes -= kept.bytes;
+    }
     page.pending.clear();
-    if (!page.writer) return; // batch 0 never arrived: no folder
+    const validator = page.validator!;
+    page.validator = null;
+    const writer = page.writer;
+    page.writer = null;
+    if (!writer) return; // batch 0 never arrived: no folder
     try {
-      page.writer.finish();
-      writeTracePaths(page.dir, page.validator.paths);
+      writer.finish();
+      writeTracePaths(page.dir, validator.paths);
       writeTraceMetadata(page.dir, {
         ...metadata(page),
         process_exit_status: { code: null, label },
@@ -228,7 +294,7 @@ export function createTraceMiddleware(options: DevServerRecordingOptions): Trace
 
   /** Writes `batch` (its turn has come) if the validator takes it; the reason it was refused otherwise. */
   const write = (page: PageTrace, batch: EventBatch): string | null => {
-    const report = page.validator.append(batch.events);
+    const report = page.validator!.append(batch.events);
     if (!report.ok) {
       const shown = report.errors.slice(0, 3).map((e) => `${e.code}: ${e.message}`);
       return `batch ${batch.seq} would make the trace invalid: ${shown.join("; ")}${report.errors.length > 3 ? ` (and ${report.errors.length - 3} more)` : ""}`;
@@ -244,41 +310,100 @@ export function createTraceMiddleware(options: DevServerRecordingOptions): Trace
     return null;
   };
 
-  /** Takes `batch` for its session; what to answer. */
-  const accept = (batch: EventBatch): Reply => {
+  /** Finishes `page` early (`<idle>`, `<evicted>`) and says so through `warn`. */
+  const finishEarly = (page: PageTrace, label: "<idle>" | "<evicted>", why: string): void => {
+    const opened = page.opened;
+    finish(page, label, true);
+    warn(
+      opened
+        ? `codetracer: session ${page.session} ${why}: its folder ${page.dir} is finished as partial (${label}); later batches of it are not written`
+        : `codetracer: session ${page.session} ${why} before its batch 0 arrived: what it sent is dropped (no folder)`,
+    );
+  };
+
+  /** A new session is about to start: with {@link maxOpenSessions} unfinished already, finishes the least recently active. */
+  const makeRoom = (): void => {
+    while (live.size >= maxOpenSessions) {
+      const oldest = live.values().next().value as PageTrace;
+      finishEarly(oldest, "<evicted>", `was the least recently active of ${maxOpenSessions} unfinished sessions when a new one started`);
+    }
+  };
+
+  /** Marks `page` active now: last in {@link live}, its idle timer restarted. */
+  const touch = (page: PageTrace): void => {
+    live.delete(page.session);
+    live.set(page.session, page);
+    if (page.idleTimer !== undefined) page.idleTimer.refresh();
+    else {
+      page.idleTimer = setTimeout(() => {
+        if (!page.finished) finishEarly(page, "<idle>", `sent no batch for ${Math.round(idleTimeoutMs / 1000)} s without finishing (no \`done\`)`);
+      }, idleTimeoutMs);
+      page.idleTimer.unref?.();
+    }
+  };
+
+  /** The 429 for a batch that would make the bytes kept for later pass {@link maxPendingBytes} (the first one since the bound was last reached is reported). */
+  const tooManyBytes = (batch: EventBatch): Reply => {
+    if (!pendingFullReported) {
+      pendingFullReported = true;
+      warn(`codetracer: ${pendingBytes} bytes of batches already wait for missing ones (the limit is ${maxPendingBytes}); further early batches get 429 until some are written`);
+    }
+    return new Reply(429, `codetracer: ${pendingBytes} bytes of batches wait for missing ones (limit ${maxPendingBytes}); send batch ${batch.seq} of session ${batch.session} again later\n`);
+  };
+
+  /** Takes `batch` (a request body of `bytes` bytes) for its session; what to answer. */
+  const accept = (batch: EventBatch, bytes: number): Reply => {
     let page = pages.get(batch.session);
+    // An early batch of a new session that cannot be kept starts nothing (it would count as an open session).
+    if (!page && batch.seq > 0 && pendingBytes + bytes > maxPendingBytes) return tooManyBytes(batch);
     if (!page) {
+      makeRoom();
       page = {
         session: batch.session,
         dir: path.join(options.traceDir, batch.session),
         program: batch.program ?? "<page>",
-        validator: new EventStreamValidator(),
+        validator: new EventStreamValidator({ entryStepRule: "error" }),
         writer: null,
+        opened: false,
         next: 0,
         pending: new Map(),
         events: 0,
         finished: false,
+        label: "",
+        lateReported: false,
         traceId: randomUUID(),
         gapTimer: undefined,
+        idleTimer: undefined,
       };
       pages.set(batch.session, page);
       order.push(page);
     }
-    if (page.finished || batch.seq < page.next) return new Reply(204); // sent again: written already (or too late)
+    if (page.finished || batch.seq < page.next) {
+      if (page.finished && batch.seq >= page.next && !page.lateReported && (page.label === "<idle>" || page.label === "<evicted>")) {
+        page.lateReported = true;
+        warn(`codetracer: session ${page.session} sent batch ${batch.seq} after it was finished (${page.label}); it is not written`);
+      }
+      return new Reply(204); // sent again: written already (or too late)
+    }
+    touch(page);
     if (batch.seq > page.next) {
       if (page.pending.has(batch.seq)) return new Reply(202);
       if (page.pending.size >= MAX_PENDING_BATCHES) {
         return new Reply(429, `codetracer: ${MAX_PENDING_BATCHES} batches of session ${batch.session} wait for batch ${page.next}; send this one again later\n`);
       }
-      page.pending.set(batch.seq, batch);
+      if (pendingBytes + bytes > maxPendingBytes) return tooManyBytes(batch);
+      page.pending.set(batch.seq, { batch, bytes });
+      pendingBytes += bytes;
       if (batch.done) armGapTimer(page);
       return new Reply(202);
     }
     try {
       const refused = write(page, batch);
       if (refused) return invalid(refused);
-      for (let next = page.pending.get(page.next); next && !page.finished; next = page.pending.get(page.next)) {
+      for (let kept = page.pending.get(page.next); kept && !page.finished; kept = page.pending.get(page.next)) {
+        const next = kept.batch;
         page.pending.delete(page.next);
+        pendingBytes -= kept.bytes;
         const late = write(page, next);
         if (late) {
           warn(`codetracer: session ${page.session}: ${late}; dropped (the page is told nothing: it was answered 202)`);
@@ -287,13 +412,14 @@ export function createTraceMiddleware(options: DevServerRecordingOptions): Trace
         if (next.done) finish(page, "<pagehide>", false);
       }
       if (batch.done && !page.finished) finish(page, "<pagehide>", false);
-      if (!page.finished && [...page.pending.values()].some((b) => b.done)) armGapTimer(page);
+      if (!page.finished && [...page.pending.values()].some((kept) => kept.batch.done)) armGapTimer(page);
     } catch (error) {
       const message = (error as Error).message;
       warn(`codetracer: [ERR_IO] cannot write the trace folder ${page.dir}: ${message}; it is finished as it is`);
       finish(page, "<write-failed>", true);
       return new Reply(500, `codetracer: [ERR_IO] cannot write the trace: ${message}\n`);
     }
+    if (pendingBytes <= maxPendingBytes / 2) pendingFullReported = false;
     return new Reply(204);
   };
 
@@ -315,7 +441,7 @@ export function createTraceMiddleware(options: DevServerRecordingOptions): Trace
     }
     const problem = batchProblem(batch);
     if (problem) return invalid(`bad event batch: ${problem}`);
-    return accept(batch as EventBatch);
+    return accept(batch as EventBatch, body.length);
   };
 
   const middleware: Middleware = (req, res, next) => {
@@ -375,6 +501,6 @@ export function createTraceMiddleware(options: DevServerRecordingOptions): Trace
   return {
     middleware,
     close,
-    folders: () => order.filter((p) => p.writer !== null).map((p) => p.dir),
+    folders: () => order.filter((p) => p.opened).map((p) => p.dir),
   };
 }

@@ -16,7 +16,7 @@
  * | 403 | sent by a page of another site (`Sec-Fetch-Site: cross-site`) |
  * | 405 / 415 | not a `POST`, or not `application/json` |
  * | 413 | the body is over {@link MAX_BATCH_BYTES} |
- * | 429 | too many batches of the session wait for a missing one ({@link MAX_PENDING_BATCHES}): send it again later |
+ * | 429 | too many batches of the session wait for a missing one ({@link MAX_PENDING_BATCHES}), or too many bytes of batches of all sessions do ({@link MAX_PENDING_BYTES}): send it again later |
  * | 500 | the trace cannot be written (`[ERR_IO] …`): the session's folder is finished as it is (`partial`) |
  *
  * Error answers are `text/plain`: `codetracer: [ERR_…] reason`.
@@ -34,6 +34,15 @@ export const SESSION_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const MAX_BATCH_BYTES = 16 * 1024 * 1024;
 /** How many batches of one session the server keeps while one before them is missing. */
 export const MAX_PENDING_BATCHES = 256;
+/** How many bytes of request bodies the server keeps, all sessions together, while batches before them are missing (64 MiB). */
+export const MAX_PENDING_BYTES = 64 * 1024 * 1024;
+/**
+ * How many sessions may be unfinished at once (each holds an open file and its validator's
+ * state); a new one finishes the least recently active (`partial`, exit label `<evicted>`).
+ */
+export const MAX_OPEN_SESSIONS = 64;
+/** After how long (ms) without a batch an unfinished session is finished (`partial`, exit label `<idle>`): 10 minutes. */
+export const IDLE_TIMEOUT_MS = 10 * 60 * 1000;
 
 /** One request of the page to the dev server (the JSON body of `POST <endpoint>/events`). */
 export interface EventBatch {

@@ -3,9 +3,11 @@
  * sequence order whatever order they arrive in, once each; a batch that is not well formed, or
  * whose events would make the trace invalid at that point, gets a 400 and nothing of it is
  * written; missing batches, the server's close and unwritable folders end the folder as
- * partial; and every folder it leaves validates.
+ * partial; what it holds is bounded (open sessions and their files, bytes of batches kept for
+ * later, idle sessions finished); and every folder it leaves validates (and CodeTracer's reader,
+ * `rtcli`, reads it when it is found).
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -17,7 +19,7 @@ import { repairTrace } from "@codetracer/runtime";
 import { readTraceFolder, validateTraceFolder, type TraceMetadata } from "@codetracer/trace-format";
 import { DEV_SERVER_ENDPOINT } from "../src/core.js";
 import { createTraceMiddleware, type DevServerRecordingOptions, type TraceMiddleware } from "../src/dev-server.js";
-import { DEFAULT_ENDPOINT, MAX_PENDING_BATCHES, type EventBatch } from "../src/wire.js";
+import { DEFAULT_ENDPOINT, IDLE_TIMEOUT_MS, MAX_OPEN_SESSIONS, MAX_PENDING_BATCHES, MAX_PENDING_BYTES, type EventBatch } from "../src/wire.js";
 
 const OUT = fs.mkdtempSync(path.join(os.tmpdir(), "ct-dev-server-"));
 afterAll(() => fs.rmSync(OUT, { recursive: true, force: true }));
@@ -109,6 +111,30 @@ async function post(r: Running, body: unknown, headers: Record<string, string> =
 }
 
 const metadataOf = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, "trace_metadata.json"), "utf8")) as TraceMetadata;
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+/** CodeTracer's own reader: `$CODETRACER_READER`, else `../shared/tools/codetracer-reader/rtcli` beside the repository. */
+const RTCLI = process.env.CODETRACER_READER ?? path.resolve(REPO, "../shared/tools/codetracer-reader/rtcli");
+const HAVE_RTCLI = fs.existsSync(RTCLI);
+
+/** What `rtcli read DIR` printed first (`events: N` or `READ ERROR: …`); `events: <n>` when the reader is not found. */
+function rtcliRead(dir: string, n: number): string {
+  if (!HAVE_RTCLI) return `events: ${n}`;
+  try {
+    return execFileSync(RTCLI, ["read", dir], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).split("\n")[0]!;
+  } catch (error) {
+    return String((error as { stdout?: unknown }).stdout ?? error).split("\n")[0]!;
+  }
+}
+
+/** File descriptors open in this process (Linux), or -1 elsewhere. */
+const openFds = (): number => {
+  try {
+    return fs.readdirSync("/proc/self/fd").length;
+  } catch {
+    return -1;
+  }
+};
 
 /** Asserts `dir` validates (the strict entry-step rule) and returns its events. */
 function validEvents(dir: string): unknown[] {
@@ -338,5 +364,105 @@ describe("the dev server's trace middleware", () => {
     expect(r.warnings.join("\n")).toContain("[ERR_IO]");
     expect((await post(r, batches("s-8")[1])).status).toBe(204); // the session is over: nothing more is tried
     expect(r.warnings).toHaveLength(1);
+  });
+});
+
+describe("the middleware's bounds", () => {
+  it(`keeps at most ${MAX_OPEN_SESSIONS} sessions open (files) however many never send done, finishing the least recently active (<evicted>)`, { timeout: 60_000 }, async () => {
+    const r = await serve();
+    const fds = openFds();
+    const SESSIONS = 5 * MAX_OPEN_SESSIONS;
+    for (let i = 0; i < SESSIONS; i++) {
+      const [b0, b1] = batches(`many-${i}`);
+      expect((await post(r, b0)).status).toBe(204);
+      expect((await post(r, b1)).status).toBe(204);
+    }
+    if (fds >= 0) expect(openFds() - fds).toBeLessThanOrEqual(MAX_OPEN_SESSIONS + 8);
+    expect(r.traces.folders()).toHaveLength(SESSIONS);
+    const finished = fs.readdirSync(r.traceDir).filter((s) => fs.existsSync(path.join(r.traceDir, s, "trace_metadata.json")));
+    expect(finished).toHaveLength(SESSIONS - MAX_OPEN_SESSIONS);
+    const first = path.join(r.traceDir, "many-0");
+    expect(metadataOf(first)).toMatchObject({ partial: true, process_exit_status: { code: null, label: "<evicted>" }, stats: { events: CUTS[2] } });
+    expect(validEvents(first)).toEqual(STREAM.slice(0, CUTS[2]));
+    expect(rtcliRead(first, CUTS[2]!)).toBe(`events: ${CUTS[2]}`);
+    expect(r.warnings.filter((w) => w.includes("<evicted>"))).toHaveLength(SESSIONS - MAX_OPEN_SESSIONS);
+    expect(r.warnings[0]).toMatch(/session many-0 was the least recently active of 64 unfinished sessions .*finished as partial \(<evicted>\)/);
+    // The most recent sessions were not touched, and still take their batches.
+    const last = batches(`many-${SESSIONS - 1}`);
+    expect((await post(r, last[2])).status).toBe(204);
+    expect((await post(r, last[3])).status).toBe(204);
+    expect(validEvents(path.join(r.traceDir, `many-${SESSIONS - 1}`))).toEqual(STREAM);
+    // A batch of an evicted session is not written (said once).
+    expect((await post(r, batches("many-0")[2])).status).toBe(204);
+    expect(r.warnings.at(-1)).toContain("session many-0 sent batch 2 after it was finished (<evicted>)");
+  });
+
+  it(`bounds the bytes of batches kept for later, all sessions together (${MAX_PENDING_BYTES / 2 ** 20} MiB by default): 429 past it`, async () => {
+    const limit = 1024 * 1024;
+    const r = await serve({ maxPendingBytes: limit });
+    const early = (session: string, seq: number) => ({ session, seq, events: [{ Path: `/pad/${"x".repeat(300 * 1024)}` }] });
+    expect((await post(r, early("p-1", 1))).status).toBe(202);
+    expect((await post(r, early("p-2", 1))).status).toBe(202);
+    expect((await post(r, early("p-3", 1))).status).toBe(202);
+    const refused = await post(r, early("p-4", 1));
+    expect(refused.status).toBe(429);
+    expect(refused.text).toMatch(/^codetracer: \d+ bytes of batches wait for missing ones \(limit 1048576\); send batch 1 of session p-4 again later/);
+    expect(r.warnings.filter((w) => w.includes("bytes of batches already wait"))).toHaveLength(1);
+    // Batch 0 of p-1 arrives: its kept batch is written and its bytes freed.
+    expect((await post(r, { session: "p-1", seq: 0, events: STREAM.slice(0, 4), program: PROGRAM })).status).toBe(204);
+    expect((await post(r, early("p-4", 1))).status).toBe(202);
+    expect((await post(r, early("p-5", 1))).status).toBe(429);
+  });
+
+  it("finishes a session idle for idleTimeoutMs as partial (<idle>), says so, and the folder is valid", { timeout: 30_000 }, async () => {
+    expect(IDLE_TIMEOUT_MS).toBe(600_000);
+    const r = await serve({ idleTimeoutMs: 300 });
+    const [b0, b1, b2] = batches("idle-1");
+    expect((await post(r, b0)).status).toBe(204);
+    expect((await post(r, b1)).status).toBe(204);
+    await post(r, { session: "idle-nofolder", seq: 3, events: [] }); // batch 0 never comes
+    const dir = path.join(r.traceDir, "idle-1");
+    await expect.poll(() => fs.existsSync(path.join(dir, "trace_metadata.json")), { timeout: 10_000 }).toBe(true);
+    expect(metadataOf(dir)).toMatchObject({ partial: true, process_exit_status: { code: null, label: "<idle>" }, stats: { events: CUTS[2], dropped_events: 0 } });
+    expect(fs.existsSync(path.join(dir, "trace_metadata.pending.json"))).toBe(false);
+    expect(validEvents(dir)).toEqual(STREAM.slice(0, CUTS[2]));
+    expect(rtcliRead(dir, CUTS[2]!)).toBe(`events: ${CUTS[2]}`);
+    await expect.poll(() => r.warnings.join("\n"), { timeout: 5000 }).toContain("session idle-nofolder sent no batch");
+    expect(r.warnings.join("\n")).toMatch(/session idle-1 sent no batch for 0 s without finishing \(no `done`\): its folder .* is finished as partial \(<idle>\)/);
+    expect(fs.readdirSync(r.traceDir)).toEqual(["idle-1"]);
+    // Later batches are not written.
+    expect((await post(r, b2)).status).toBe(204);
+    expect(metadataOf(dir).stats).toMatchObject({ events: CUTS[2] });
+  });
+
+  it("a session that keeps sending is not finished as idle", { timeout: 30_000 }, async () => {
+    const r = await serve({ idleTimeoutMs: 400 });
+    const all = batches("busy");
+    for (const b of all) {
+      expect((await post(r, b)).status).toBe(204);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    const dir = path.join(r.traceDir, "busy");
+    expect(metadataOf(dir)).toMatchObject({ process_exit_status: { label: "<pagehide>" } });
+    expect(metadataOf(dir).partial).toBeUndefined();
+    expect(r.warnings).toEqual([]);
+  });
+
+  it("refuses (400) a Call without the entry step before it, as validateTraceFolder's entry-step rule does", async () => {
+    const r = await serve();
+    const [b0] = batches("s-call");
+    expect((await post(r, b0)).status).toBe(204);
+    // Batch 0 ends inside the top-level Call; batch 1 declares `f` (path 1, line 2) and calls it with no Step before.
+    const events = [{ Function: { path_id: 1, line: 2, name: "f" } }, { Call: { function_id: 1, args: [] } }];
+    const answer = await post(r, { session: "s-call", seq: 1, events });
+    expect(answer.status).toBe(400);
+    expect(answer.text).toMatch(/^codetracer: \[ERR_TRACE_INVALID\] batch 1 would make the trace invalid: missing-entry-step: event #5 Call/);
+    // A Step at another line is not the entry step either.
+    const elsewhere = await post(r, { session: "s-call", seq: 1, events: [events[0], { Step: { path_id: 1, line: 9 } }, events[1]] });
+    expect(elsewhere.status).toBe(400);
+    expect(elsewhere.text).toContain("missing-entry-step");
+    // With its entry step it is taken.
+    expect((await post(r, { session: "s-call", seq: 1, events: [events[0], { Step: { path_id: 1, line: 2 } }, events[1]] })).status).toBe(204);
+    expect(r.warnings).toEqual([]);
   });
 });
