@@ -9,6 +9,7 @@ import {
   EnvironmentError,
   UsageError,
   checkTraceFormat,
+  checkTraceDirLock,
   ensureTraceDir,
   errorTrailer,
   isEnvTrue,
@@ -36,7 +37,7 @@ function describeRepair(result: RepairResult, indent = ""): string {
   const head = result.repaired
     ? `${indent}${result.dir}: repaired, ${result.events} events recovered${result.lastStep ? `; last step ${result.lastStep.path}:${result.lastStep.line}` : ""}`
     : `${indent}${result.dir}: left as it is (${result.reason})`;
-  return [head, ...result.workers.map((w) => describeRepair(w, `${indent}  `))].join("\n");
+  return [head, ...[...result.workers, ...(result.children ?? [])].map((w) => describeRepair(w, `${indent}  `))].join("\n");
 }
 
 /** `--repair DIR`: finishes the folder; 0 when it is finished (now or before), 1 otherwise. */
@@ -71,6 +72,7 @@ function preflight(args: CliArgs, cwd: string, script: string, filterEnv: string
   const env = { CODETRACER_TRACE_FILTER: filterEnv };
   loadFilterChain({ traceFilters: traceFilterPaths(script, cwd, env), include: args.include, exclude: args.exclude, cwd });
   ensureTraceDir(path.resolve(cwd, args.traceDir));
+  checkTraceDirLock(path.resolve(cwd, args.traceDir)); // another recording there: fail before the program runs
 }
 
 /**

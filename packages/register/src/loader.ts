@@ -28,9 +28,12 @@ import {
   installIdleRuntime,
   isEnvTrue,
   isRecorderErrorLike,
+  processRecording,
+  repairTrace,
   runtimeHost,
   setLoaderInfo,
   setRunId,
+  shareRecordingWithChildren,
   shareRecordingWithWorkers,
   startThreadSession,
   type FilterCounters,
@@ -80,7 +83,14 @@ function setup(mode: "record" | "instrument"): void {
   if (!isMainThread && !inherited) return; // Node's hooks thread, or a worker of an unrecorded thread
   if (inherited?.loader.runId) setRunId(inherited.loader.runId);
   configurePolicyFromEnv(process.env);
-  const config: InheritedConfig = inherited?.loader ?? readLoaderConfig(process.env, ownRoots(), process.argv[1]);
+  let config: InheritedConfig = inherited?.loader ?? readLoaderConfig(process.env, ownRoots(), process.argv[1]);
+  if (mode === "record" && isMainThread) {
+    // A recorded child process (fork, cluster, node spawned with the preload) records into
+    // <root>/children/<pid>, and its workers under that: see @codetracer/runtime's children.ts.
+    const recording = processRecording(process.env, config.traceDir);
+    config = { ...config, traceDir: recording.traceDir };
+    shareRecordingWithChildren(recording, (dir) => repairTrace(dir));
+  }
   // Loaded (and so validated) before the program runs: a bad filter stops it with a coded error.
   const chain = loadFilterChain(config);
   // Files skipped as a whole are counted by whichever thread loads them (here, and ES modules
@@ -130,7 +140,12 @@ function setup(mode: "record" | "instrument"): void {
   const inThread = registerModuleHooks(createModuleHooks({ shouldRecord, filter, compiler: () => ({ compileForLoader }), compiling: isCompiling }));
   if (!inThread) register("./hooks.js", import.meta.url, { data: { ...config, skippedFiles: skippedFiles.buffer as SharedArrayBuffer } satisfies HooksData });
   if (mode === "record") shareRecordingWithWorkers(config.traceDir, { ...config, runId: getRunId() });
-  else if (isMainThread) autoStartFromEnv(process.env);
+  else if (isMainThread && process.env.CODETRACER_TRACE) {
+    // Auto-start: a recorded child process records into <root>/children/<pid> as above.
+    const recording = processRecording(process.env, path.resolve(process.env.CODETRACER_TRACE));
+    shareRecordingWithChildren(recording, (dir) => repairTrace(dir));
+    autoStartFromEnv({ ...process.env, CODETRACER_TRACE: recording.traceDir });
+  }
 }
 
 /**

@@ -80,3 +80,7 @@ export {
   workerTraceDir,
 } from "./node/threads.js";
 export type { RepairResult, ThreadRecording } from "./node/threads.js";
+export { CHILDREN_DIR, LOCK_FILE, TRACE_FILES, acquireTraceDirLock, checkTraceDirLock, removeStaleLock, removeStaleTrace, traceDirLockOwner } from "./node/trace-dir.js";
+export type { TraceDirLock, TraceDirLockInfo } from "./node/trace-dir.js";
+export { PARENT_ENV, childTraceDir, listChildTraces, processMetadata, processRecording, shareRecordingWithChildren } from "./node/children.js";
+export type { ProcessRecording } from "./node/children.js";

@@ -150,7 +150,7 @@ describe("a killable session", () => {
 });
 
 describe("the main thread's session", () => {
-  it("removes worker traces of an earlier recording, keeps other files, and lists the worker folders at stop", () => {
+  it.each(["startSession", "startThreadSession"] as const)("%s removes worker traces of an earlier recording, keeps other files, and the main thread lists the worker folders at stop", (how) => {
     const root = tempDir();
     const stale = workerTraceDir(root, 7);
     fs.mkdirSync(stale, { recursive: true });
@@ -159,15 +159,15 @@ describe("the main thread's session", () => {
     fs.mkdirSync(workerTraceDir(root, 8));
     fs.writeFileSync(path.join(workerTraceDir(root, 8), "trace.json"), "[\n]\n");
 
-    const session = start({ traceDir: root, program: "/p/main.js", args: [] });
-    session.stop(0);
-    // startSession alone does not clean: startThreadSession does.
-    expect(listWorkerTraces(root)).toEqual(["workers/7", "workers/8"]);
-
-    const main = startThreadSession({ traceDir: root, program: "/p/main.js", args: [] });
+    // Every session replaces the whole earlier trace (worker folders included), not only the main thread's.
+    const main = how === "startSession" ? start({ traceDir: root, program: "/p/main.js", args: [] }) : startThreadSession({ traceDir: root, program: "/p/main.js", args: [] });
     sessions.push(main);
     expect(fs.readdirSync(stale)).toEqual(["notes.txt"]);
     expect(fs.existsSync(workerTraceDir(root, 8))).toBe(false);
+    if (how === "startSession") {
+      main.stop(0);
+      return;
+    }
     for (const id of [12, 3]) {
       fs.mkdirSync(workerTraceDir(root, id), { recursive: true });
       fs.writeFileSync(path.join(workerTraceDir(root, id), "trace.json"), "[");

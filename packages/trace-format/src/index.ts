@@ -31,6 +31,7 @@ export type {
   TraceLowLevelEvent,
   TraceMetadata,
   TraceEventWriter,
+  TraceProcessInfo,
   TraceThreadInfo,
   TypeId,
   TypeRecord,

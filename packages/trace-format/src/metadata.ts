@@ -7,7 +7,7 @@
 
 import { TraceFormatError } from "./errors.js";
 import { isWellFormed, wellFormedDeep } from "./strings.js";
-import type { TraceMetadata, TraceThreadInfo } from "./types.js";
+import type { TraceMetadata, TraceProcessInfo, TraceThreadInfo } from "./types.js";
 import { stringifyJson } from "./json-writer.js";
 
 /**
@@ -15,9 +15,9 @@ import { stringifyJson } from "./json-writer.js";
  * deserialises it into `TraceMetadata {workdir, program, args}` with all three required
  * (spec §3): it must be a JSON object with `workdir: string`, `program: string` and
  * `args: string[]`. Extra keys are allowed; the ones this recorder defines must have their
- * documented shape when present: `thread` ({@link TraceThreadInfo}) and `workers` (an array of
- * strings). Ill-formed strings (lone surrogates) in `workdir`, `program` and `args` are reported
- * too.
+ * documented shape when present: `thread` ({@link TraceThreadInfo}), `process`
+ * ({@link TraceProcessInfo}), and `workers` and `children` (arrays of strings). Ill-formed
+ * strings (lone surrogates) in `workdir`, `program` and `args` are reported too.
  *
  * @param value - the parsed file contents
  * @returns human-readable problems; empty when the value is acceptable
@@ -47,7 +47,7 @@ export function traceMetadataProblems(value: unknown): string[] {
   return problems;
 }
 
-/** Problems of the optional `thread` and `workers` fields (see {@link TraceMetadata}). */
+/** Problems of the optional `thread`, `process`, `workers` and `children` fields (see {@link TraceMetadata}). */
 function threadProblems(record: Record<string, unknown>): string[] {
   const problems: string[] = [];
   if ("thread" in record) {
@@ -60,10 +60,21 @@ function threadProblems(record: Record<string, unknown>): string[] {
       if (typeof thread.parent_trace !== "string") problems.push(`"thread.parent_trace" must be a string`);
     }
   }
-  if ("workers" in record) {
-    const workers = record.workers;
-    if (!Array.isArray(workers) || !workers.every((w) => typeof w === "string")) {
-      problems.push(`"workers" must be an array of strings`);
+  if ("process" in record) {
+    const info = record.process as Partial<Record<keyof TraceProcessInfo, unknown>> | null;
+    const isPid = (v: unknown) => Number.isSafeInteger(v) && (v as number) > 0;
+    if (info === null || typeof info !== "object" || Array.isArray(info)) problems.push(`"process" must be an object`);
+    else {
+      if (!isPid(info.pid)) problems.push(`"process.pid" must be a positive integer`);
+      if (!isPid(info.parent_pid)) problems.push(`"process.parent_pid" must be a positive integer`);
+      if (typeof info.parent_trace !== "string") problems.push(`"process.parent_trace" must be a string`);
+    }
+  }
+  for (const key of ["workers", "children"] as const) {
+    if (!(key in record)) continue;
+    const list = record[key];
+    if (!Array.isArray(list) || !list.every((w) => typeof w === "string")) {
+      problems.push(`"${key}" must be an array of strings`);
     }
   }
   return problems;

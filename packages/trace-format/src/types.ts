@@ -210,7 +210,7 @@ export type TraceLowLevelEvent =
 /**
  * `trace_metadata.json`: `workdir`, `program` and `args` are required by CodeTracer releases up
  * to late 2025 (spec §3); extra keys are ignored by every reader. This recorder adds
- * `recorder: {name, version}`, `thread` and `workers`, and more keys as later features land.
+ * `recorder: {name, version}`, `thread`, `workers`, `process` and `children`, and more keys as later features land.
  */
 export interface TraceMetadata {
   workdir: string;
@@ -224,7 +224,27 @@ export interface TraceMetadata {
    * (`"workers/1"`, …), in thread id order. Absent when no worker was recorded.
    */
   workers?: string[];
+  /** Present in the trace of a recorded child process (one trace folder per process): which process it is. */
+  process?: TraceProcessInfo;
+  /**
+   * In the root trace of a process tree: the child process trace folders recorded under it,
+   * relative to it (`"children/4711"`, …), by pid. Absent when no child process was recorded.
+   */
+  children?: string[];
   [key: string]: unknown;
+}
+
+/**
+ * The `process` field of a recorded child process's `trace_metadata.json`: its folder is
+ * `<root>/children/<pid>` (docs/recording.md "Child processes").
+ */
+export interface TraceProcessInfo {
+  /** The child's process id (the folder's name). */
+  pid: number;
+  /** The process id of the recorded process that started it. */
+  parent_pid: number;
+  /** Path from this trace folder to the parent process's trace folder, with `/` separators (`"../.."`, `"../4711"`). */
+  parent_trace: string;
 }
 
 /**

@@ -82,6 +82,20 @@ describe("writeTraceMetadata", () => {
     expect(readTraceFolderMetadata(dir)).toEqual(worker);
   });
 
+  it("accepts the process fields of child process traces and checks their shape when present", () => {
+    const base = { workdir: "/w", program: "/w/child.js", args: [] };
+    const child: TraceMetadata = { ...base, process: { pid: 4711, parent_pid: 4700, parent_trace: "../.." } };
+    expect(traceMetadataProblems(child)).toEqual([]);
+    expect(traceMetadataProblems({ ...base, children: ["children/4711"] })).toEqual([]);
+    expect(traceMetadataProblems({ ...base, process: { pid: 0, parent_trace: null }, children: "children/1" })).toEqual([
+      '"process.pid" must be a positive integer',
+      '"process.parent_pid" must be a positive integer',
+      '"process.parent_trace" must be a string',
+      '"children" must be an array of strings',
+    ]);
+    expect(traceMetadataProblems({ ...base, process: 4711 })).toEqual(['"process" must be an object']);
+  });
+
   it("wraps fs errors in ERR_IO", () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, "file"), "x");

@@ -38,6 +38,8 @@ import { installIoCapture } from "./io-capture.js";
 import { getRunId, log, reportRecorderError, setTraceId } from "./log.js";
 import { policySnapshot, type RecorderPolicy } from "./policy.js";
 import { saveWorkspaceDiff, type WorkspaceDiffInfo } from "./workspace-diff.js";
+import { acquireTraceDirLock, removeStaleTrace, WORKSPACE_DIFF_FILE, type TraceDirLock } from "./trace-dir.js";
+import { processMetadata } from "./children.js";
 
 /** `json` writes `trace.json`; `binary` writes `trace.bin` (CodeTracer Binary v1: CBOR + seekable zstd, spec §10). */
 export type TraceFormat = "json" | "binary";
@@ -55,7 +57,7 @@ export const RECORDER_VERSION: string = (createRequire(import.meta.url)("../../p
 export { PENDING_METADATA_FILE };
 
 /** The file `withDiff` saves `git diff HEAD` into, in the trace folder. */
-export const WORKSPACE_DIFF_FILE = "workspace.diff";
+export { WORKSPACE_DIFF_FILE };
 
 /** Options of {@link startSession}. */
 export interface SessionOptions {
@@ -95,6 +97,13 @@ export interface SessionOptions {
   policy?: Readonly<RecorderPolicy>;
   /** Test hook: see `RecorderOptions.injectFailureAtStep`. */
   injectFailureAtStep?: number;
+  /**
+   * Hold the lock of the trace folder (`.codetracer.lock`, see `./trace-dir.ts`) from start to
+   * stop, so that a second recording into it fails with `ERR_TRACE_DIR_CONFLICT`. Off only for
+   * the folders of worker threads, which live inside a locked root folder.
+   * @default true
+   */
+  lock?: boolean;
 }
 
 /**
@@ -155,12 +164,16 @@ export class NodeSession {
   /** Set when writing the trace failed: see {@link ioFailed}. */
   private ioFailure: RecorderError | null = null;
   private workspaceDiff: WorkspaceDiffInfo | undefined;
+  /** The lock of the trace folder, released when the session stops. */
+  private readonly lock: TraceDirLock | null;
 
   /** @internal use {@link startSession}. */
   constructor(
     private readonly options: Required<Pick<SessionOptions, "traceDir" | "program" | "args" | "workdir">> & SessionOptions,
     writer: TraceJsonWriter | TraceBinWriter,
+    lock: TraceDirLock | null = null,
   ) {
+    this.lock = lock;
     this.traceDir = options.traceDir;
     this.format = options.format ?? "binary";
     this.policy = options.policy ?? policySnapshot();
@@ -350,6 +363,7 @@ export class NodeSession {
       trace_id: this.traceId,
       workspace_diff: this.workspaceDiff ?? { requested: false, path: null },
       ...this.options.metadata?.(),
+      ...processMetadata(this.traceDir),
       ...(this.recorder.spanTraceIds.size > 0 ? { tracing: { trace_ids: [...this.recorder.spanTraceIds] } } : {}),
     };
   }
@@ -364,6 +378,8 @@ export class NodeSession {
    * After the recorder detached under the `disable` policy, the top-level return is
    * `<disabled>`, and without `keepPartialTrace` the trace files are removed instead.
    *
+   * The lock of the trace folder is released whatever happens.
+   *
    * @throws RecorderError `ERR_IO` when a file cannot be written; `ERR_TRACE_MISSING` (after
    *   finishing the folder) when the policy's `requireTrace` is set and no instrumented code
    *   was recorded.
@@ -371,6 +387,15 @@ export class NodeSession {
   stop(exitCode?: number, label?: string): void {
     if (this.stopped) return;
     this.stopped = true;
+    try {
+      this.finish(exitCode, label);
+    } finally {
+      this.lock?.release();
+    }
+  }
+
+  /** {@link stop}'s work, once. */
+  private finish(exitCode: number | undefined, label: string | undefined): void {
     this.begin();
     this.stopIoCapture?.();
     runtimeHost().detach(this.recorder);
@@ -466,19 +491,28 @@ function readSourceFile(file: string): string | undefined {
  * Starts recording into `options.traceDir` and installs {@link NodeSession.runtime} as
  * `globalThis.__codetracer__`, where instrumented code finds it.
  *
- * @throws UsageError `ERR_UNSUPPORTED_FORMAT` for an unknown format; `ERR_TRACE_DIR_CONFLICT` when `traceDir` exists and is not a directory;
- *   `ERR_ALREADY_TRACING` when the recorder of a session that has not stopped is installed.
- * @throws EnvironmentError `ERR_TRACE_DIR_CREATE_FAILED` when the directory cannot be created;
+ * The folder is locked for the session's life (unless `options.lock` is false), and what an
+ * earlier recording left in it is removed first: the trace files of either format, the
+ * workspace diff, the worker and child process folders (docs/recording.md "One recording per
+ * folder").
+ *
+ * @throws UsageError `ERR_UNSUPPORTED_FORMAT` for an unknown format; `ERR_TRACE_DIR_CONFLICT` when `traceDir` exists and is not a directory,
+ *   or another process records into it; `ERR_ALREADY_TRACING` when the recorder of a session that has not stopped is installed.
+ * @throws EnvironmentError `ERR_TRACE_DIR_CREATE_FAILED` when the directory cannot be created, locked or cleaned;
  *   `ERR_IO` when `trace.json` (`trace.bin`) cannot be opened for writing, or the zstd codec of
  *   `trace.bin` cannot be loaded.
  */
 export function startSession(options: SessionOptions): NodeSession {
+  // An empty path would resolve to the working directory: ERR_TRACE_DIR_CONFLICT, as start("") gives.
+  if (typeof options.traceDir !== "string" || options.traceDir === "") {
+    throw new UsageError("ERR_TRACE_DIR_CONFLICT", `the trace directory must be a non-empty path, got ${JSON.stringify(options.traceDir)}`, {});
+  }
   const format = checkTraceFormat(options.format ?? "binary");
   if (runtimeHost().attached) {
     throw new UsageError("ERR_ALREADY_TRACING", "a recording session is already active in this thread", {});
   }
   const traceDir = path.resolve(options.traceDir);
-  prepareTraceDir(traceDir);
+  const lock = prepareTraceDir(traceDir, options.lock ?? true);
   const eventsFile = path.join(traceDir, format === "binary" ? TRACE_BIN_FILE : TRACE_JSON_FILE);
   let writer: TraceJsonWriter | TraceBinWriter;
   try {
@@ -487,10 +521,11 @@ export function startSession(options: SessionOptions): NodeSession {
         ? new TraceBinWriter(openBinaryFileSink(eventsFile), compressOnThread() ? { offload: new ZstdOffload({ slotBytes: DEFAULT_FRAME_BYTES + 64 * 1024, codec: zstdCodec() }) } : {})
         : new TraceJsonWriter(openFileSink(eventsFile));
   } catch (error) {
+    lock?.release();
     throw new EnvironmentError("ERR_IO", `cannot write ${eventsFile}: ${(error as Error).message}`, { traceDir }, { cause: error });
   }
   installFunctionSource(readSourceFile);
-  return new NodeSession({ ...options, format, traceDir, workdir: options.workdir ?? process.cwd() }, writer);
+  return new NodeSession({ ...options, format, traceDir, workdir: options.workdir ?? process.cwd() }, writer, lock);
 }
 
 /**
@@ -536,12 +571,42 @@ export function ensureTraceDir(traceDir: string): void {
   }
 }
 
-function prepareTraceDir(traceDir: string): void {
+/**
+ * Makes `traceDir` ready for a new recording: creates it, takes its lock (unless `lock` is
+ * false), and removes every file an earlier recording left there, of either format, with the
+ * worker and child process folders under it (`removeStaleTrace`).
+ *
+ * @returns the lock, or null when `lock` is false.
+ * @throws UsageError `ERR_TRACE_DIR_CONFLICT` when it is not a directory, or another process
+ *   records into it.
+ * @throws EnvironmentError `ERR_TRACE_DIR_CREATE_FAILED` when it cannot be created, locked or
+ *   emptied of the old trace.
+ */
+function prepareTraceDir(traceDir: string, lock: boolean): TraceDirLock | null {
   ensureTraceDir(traceDir);
-  // A stale recording must not be mistaken for this one: the metadata goes first.
-  for (const name of [TRACE_METADATA_FILE, PENDING_METADATA_FILE, TRACE_PATHS_FILE, TRACE_JSON_FILE, TRACE_BIN_FILE]) {
-    fs.rmSync(path.join(traceDir, name), { force: true });
+  const dirError = (what: string, error: unknown) =>
+    new EnvironmentError(
+      "ERR_TRACE_DIR_CREATE_FAILED",
+      `cannot ${what} the trace directory ${traceDir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      { traceDir },
+      { cause: error },
+    );
+  let held: TraceDirLock | null = null;
+  if (lock) {
+    try {
+      held = acquireTraceDirLock(traceDir);
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      throw dirError("lock", error);
+    }
   }
+  try {
+    removeStaleTrace(traceDir);
+  } catch (error) {
+    held?.release();
+    throw dirError("remove the earlier trace from", error);
+  }
+  return held;
 }
 
 /** `<eval>` and the like stay as they are; a path is made absolute. */

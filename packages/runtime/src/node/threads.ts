@@ -17,7 +17,6 @@ import {
   TRACE_BIN_FILE,
   TRACE_JSON_FILE,
   TRACE_METADATA_FILE,
-  TRACE_PATHS_FILE,
   readUnfinishedTrace,
   writeTraceMetadata,
   writeTracePaths,
@@ -25,9 +24,11 @@ import {
   type TraceThreadInfo,
 } from "@codetracer/trace-format";
 import { PENDING_METADATA_FILE, startSession, type NodeSession, type SessionOptions } from "./session.js";
+import { CHILDREN_DIR, LOCK_FILE, WORKERS_DIR, numberedFolders, removeStaleLock, traceDirLockOwner } from "./trace-dir.js";
+import { listChildTraces } from "./children.js";
 
 /** The folder of the root trace that holds the worker traces, one sub-folder per `threadId`. */
-export const WORKERS_DIR = "workers";
+export { WORKERS_DIR };
 
 /** Key of the `worker_threads` environment data carrying a {@link ThreadRecording}. */
 const ENVIRONMENT_KEY = "codetracer:recording";
@@ -70,8 +71,8 @@ export function workerTraceDir(root: string, id: number): string {
 
 /**
  * Starts the session of the current thread.
- * - Without `inherited` (the main thread): records into `options.traceDir`, after removing the
- *   worker traces an earlier recording left there; when it stops, its metadata gets
+ * - Without `inherited` (the main thread): records into `options.traceDir` (`startSession`
+ *   removes the worker traces an earlier recording left there); when it stops, its metadata gets
  *   `workers: ["workers/<id>", …]`, the worker folders holding a `trace.json` at that time.
  * - With `inherited` (a worker): records into `<root>/workers/<threadId>` (`options.traceDir`
  *   is ignored); the metadata gets `thread: {id, parent_id, parent_trace}`. The parent thread
@@ -82,7 +83,6 @@ export function workerTraceDir(root: string, id: number): string {
 export function startThreadSession(options: SessionOptions, inherited?: ThreadRecording): NodeSession {
   if (!inherited) {
     const root = path.resolve(options.traceDir);
-    removeWorkerTraces(root);
     return startSession({
       ...options,
       metadata: () => {
@@ -98,7 +98,8 @@ export function startThreadSession(options: SessionOptions, inherited?: ThreadRe
     parent_id: inherited.parentThreadId,
     parent_trace: path.relative(traceDir, parentDir).split(path.sep).join("/"),
   };
-  return startSession({ ...options, traceDir, metadata: () => ({ ...options.metadata?.(), thread }) });
+  // Inside the main thread's folder, which that thread's session holds locked.
+  return startSession({ ...options, traceDir, lock: false, metadata: () => ({ ...options.metadata?.(), thread }) });
 }
 
 /**
@@ -126,34 +127,7 @@ export function listWorkerTraces(root: string): string[] {
 }
 
 function workerIds(root: string): string[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(path.join(root, WORKERS_DIR));
-  } catch {
-    return [];
-  }
-  return names.filter((name) => /^\d+$/.test(name)).sort((a, b) => Number(a) - Number(b));
-}
-
-/**
- * Removes the worker traces of an earlier recording in `root`: the trace files in each
- * `workers/<id>` folder, then the folders left empty. Nothing else is removed.
- */
-function removeWorkerTraces(root: string): void {
-  const files = [TRACE_METADATA_FILE, PENDING_METADATA_FILE, TRACE_PATHS_FILE, TRACE_JSON_FILE, TRACE_BIN_FILE];
-  const rmdir = (dir: string) => {
-    try {
-      fs.rmdirSync(dir);
-    } catch {
-      // not empty (files that are not ours) or already gone
-    }
-  };
-  for (const id of workerIds(root)) {
-    const dir = path.join(root, WORKERS_DIR, id);
-    for (const name of files) fs.rmSync(path.join(dir, name), { force: true });
-    rmdir(dir);
-  }
-  rmdir(path.join(root, WORKERS_DIR));
+  return numberedFolders(root, WORKERS_DIR);
 }
 
 /**
@@ -189,6 +163,28 @@ export interface RepairResult {
   lastStep?: { path: string; line: number };
   /** Worker folders under it repaired too. */
   workers: RepairResult[];
+  /** Child process folders under it (`children/<pid>`) repaired too; absent when there are none. */
+  children?: RepairResult[];
+}
+
+/**
+ * {@link repairFolder} for `dir` and, first, for each child process folder under it
+ * (`children/<pid>`, with the default status: a child outlived by its folder was killed).
+ * A folder whose lock a live process holds is left alone (that recording still runs); the stale
+ * lock of a folder whose process is gone is removed.
+ *
+ * @throws what {@link repairFolder} throws.
+ */
+export function repairTrace(dir: string, status: { code: number | null; label: string | null } = { code: null, label: "<killed>" }): RepairResult {
+  const names = numberedFolders(dir, CHILDREN_DIR);
+  const children: RepairResult[] = [];
+  for (let i = 0; i < names.length; i++) children[children.length] = repairTrace(path.join(dir, CHILDREN_DIR, names[i]!));
+  const owner = traceDirLockOwner(dir);
+  const result: RepairResult = owner
+    ? { dir, repaired: false, reason: `still recording (process ${owner.pid} holds ${LOCK_FILE})`, events: 0, workers: [] }
+    : repairFolder(dir, status);
+  if (!owner) removeStaleLock(dir);
+  return children.length > 0 ? { ...result, children } : result;
 }
 
 /**
@@ -200,14 +196,15 @@ export interface RepairResult {
  * `process_exit_status` `status` (default `{code: null, label: "<killed>"}`) and `partial: true`.
  * Events the process still held in memory are lost (see `NodeSession`: at most the last 10 ms
  * while its event loop was free, or one buffer of 1024 events / 2 MiB of CBOR) and
- * its open calls stay open. Worker folders (`workers/<id>`) are repaired too.
+ * its open calls stay open. Worker folders (`workers/<id>`) are repaired too; the root's metadata
+ * lists the child process folders under it (`children`), which {@link repairTrace} repairs.
  *
  * Does nothing to a folder that already has its metadata or has no pending metadata.
  *
  * @throws TraceFormatError `ERR_IO` / `ERR_TRACE_INVALID` when `trace.json` cannot be read or
  *   its prefix does not parse.
  */
-export function repairTrace(dir: string, status: { code: number | null; label: string | null } = { code: null, label: "<killed>" }): RepairResult {
+function repairFolder(dir: string, status: { code: number | null; label: string | null }): RepairResult {
   const workers = workerIds(dir).map((id) => repairTrace(path.join(dir, WORKERS_DIR, id), status));
   const pendingFile = path.join(dir, PENDING_METADATA_FILE);
   if (fs.existsSync(path.join(dir, TRACE_METADATA_FILE))) return { dir, repaired: false, reason: "the trace is finished already", events: 0, workers };
@@ -219,7 +216,14 @@ export function repairTrace(dir: string, status: { code: number | null; label: s
   const { events, paths, lastStep } = readUnfinishedTrace(dir, { repair: true });
   writeTracePaths(dir, paths);
   const finished = listWorkerTraces(dir);
-  writeTraceMetadata(dir, { ...metadata, process_exit_status: status, partial: true, ...(finished.length > 0 ? { workers: finished } : {}) });
+  const children = metadata.process ? [] : listChildTraces(dir);
+  writeTraceMetadata(dir, {
+    ...metadata,
+    process_exit_status: status,
+    partial: true,
+    ...(finished.length > 0 ? { workers: finished } : {}),
+    ...(children.length > 0 ? { children } : {}),
+  });
   fs.rmSync(pendingFile, { force: true });
   return { dir, repaired: true, events: events.length, ...(lastStep ? { lastStep } : {}), workers };
 }
