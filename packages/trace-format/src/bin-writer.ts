@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 
-import { buildSeekTable, TRACE_BIN_HEADER_V1, type SeekTableEntry } from "./bin-format.js";
+import { TRACE_BIN_HEADER_V1, traceBinTail, type SeekTableEntry } from "./bin-format.js";
 import { CborOutput, encodeCall, encodeEvent, encodeReturn, encodeStep, encodeValueEvent } from "./cbor.js";
 import { TraceFormatError } from "./errors.js";
 import type { FullValueRecord, TraceEventWriter, TraceLowLevelEvent, ValueRecord } from "./types.js";
@@ -108,8 +108,9 @@ export interface TraceBinWriterOptions {
  * - {@link flush} does the same with whatever is buffered (nothing if empty): after it the
  *   file is the header plus whole frames holding whole events;
  * - {@link finish} flushes, appends the seek table (one `{compressed, decompressed}` entry per
- *   frame, exact sizes) and closes the sink. An empty trace is the header plus a seek table
- *   with zero frames (25 bytes).
+ *   frame, exact sizes) and closes the sink. An empty trace is, as runtime_tracing writes it,
+ *   the header, one empty zstd frame and a one-entry seek table (42 bytes): CodeTracer's reader
+ *   rejects a seek table with no frame.
  *
  * A file whose process was killed lacks only the seek table (and perhaps holds a torn last
  * frame): `repairTraceBin` rebuilds it from the whole frames. Memory use is bounded by
@@ -360,7 +361,8 @@ export class TraceBinWriter implements TraceEventWriter {
   }
 
   /**
-   * Flushes, writes the seek table and closes the sink. Idempotent: later calls do nothing.
+   * Flushes, writes the seek table (after one empty zstd frame when no frame was written, see
+   * `traceBinTail`) and closes the sink. Idempotent: later calls do nothing.
    */
   finish(): void {
     if (this.finished) return;
@@ -371,9 +373,9 @@ export class TraceBinWriter implements TraceEventWriter {
         this.offload.close();
       }
       this.finished = true;
-      const table = buildSeekTable(this.entries);
-      this.sink.write(table);
-      this.compressedBytes += table.length;
+      const tail = traceBinTail(this.entries);
+      this.sink.write(tail);
+      this.compressedBytes += tail.length;
     } finally {
       this.finished = true;
       this.sink.close();

@@ -72,9 +72,12 @@ export {
 export {
   buildSeekTable,
   decompressTraceBin,
+  EMPTY_TRACE_BIN,
+  EMPTY_ZSTD_FRAME,
   parseSeekTable,
   parseTraceBin,
   repairTraceBinBytes,
+  scanCborEvents,
   scanZstdFrames,
   SEEK_TABLE_FOOTER_SIZE,
   SEEK_TABLE_SKIPPABLE_MAGIC,
@@ -85,12 +88,13 @@ export {
   traceBinVersion,
   ZSTD_FRAME_MAGIC,
 } from "./bin-format.js";
-export type { ScannedFrame, SeekTableEntry, TraceBinReadOptions, TraceBinRepair } from "./bin-format.js";
+export type { CborEventSummary, ScannedFrame, SeekTableEntry, TraceBinReadOptions, TraceBinRepair } from "./bin-format.js";
 export { DEFAULT_ZSTD_LEVEL, hasNodeZstd, zstdCodec } from "./zstd.js";
 export type { ZstdCodec } from "./zstd.js";
-export { readTraceBinFile, repairTraceBin } from "./node/bin-files.js";
-export { readUnfinishedTrace } from "./node/unfinished.js";
-export type { UnfinishedFolder } from "./node/unfinished.js";
+export { readTraceBinFile, readTraceBinSeekTable, repairTraceBin } from "./node/bin-files.js";
+export type { TraceBinFileRepair, TraceBinRepairOptions } from "./node/bin-files.js";
+export { readUnfinishedTrace, repairTraceJson, repairUnfinishedTrace } from "./node/unfinished.js";
+export type { RepairedEvents, TraceJsonFileRepair, UnfinishedFolder } from "./node/unfinished.js";
 
 export {
   orderTraceMetadata,

@@ -17,7 +17,7 @@ import {
   TRACE_BIN_FILE,
   TRACE_JSON_FILE,
   TRACE_METADATA_FILE,
-  readUnfinishedTrace,
+  repairUnfinishedTrace,
   writeTraceMetadata,
   writeTracePaths,
   type TraceMetadata,
@@ -191,7 +191,8 @@ export function repairTrace(dir: string, status: { code: number | null; label: s
  * Finishes a trace folder whose process died before the session stopped (`kill -9`, a crash of
  * Node itself, a terminated worker): closes the JSON array of `trace.json` (the writer writes
  * whole events, so what reached the file is a valid prefix; a `trace.bin` gets its seek table
- * rebuilt from its whole zstd frames, see `repairTraceBin`), writes `trace_paths.json` from its
+ * rebuilt from its whole zstd frames; both read in chunks, so a folder of any size is repaired in
+ * bounded memory: see `repairUnfinishedTrace`), writes `trace_paths.json` from its
  * `Path` events, and `trace_metadata.json` from `trace_metadata.pending.json` with
  * `process_exit_status` `status` (default `{code: null, label: "<killed>"}`) and `partial: true`.
  * Events the process still held in memory are lost (see `NodeSession`: at most the last 10 ms
@@ -212,8 +213,9 @@ function repairFolder(dir: string, status: { code: number | null; label: string 
     return { dir, repaired: false, reason: `no ${PENDING_METADATA_FILE}: not a recording of this recorder, or a recording removed`, events: 0, workers };
   }
   const metadata = JSON.parse(fs.readFileSync(pendingFile, "utf8")) as TraceMetadata;
-  // Whole events only: the event file is cut after them (trace.json) or its torn frame dropped (trace.bin), and closed.
-  const { events, paths, lastStep } = readUnfinishedTrace(dir, { repair: true });
+  // Whole events only: the event file is cut after them (trace.json) or its torn frame dropped (trace.bin), and closed,
+  // read chunk by chunk (any size, bounded memory).
+  const { events, paths, lastStep } = repairUnfinishedTrace(dir);
   writeTracePaths(dir, paths);
   const finished = listWorkerTraces(dir);
   const children = metadata.process ? [] : listChildTraces(dir);
@@ -225,5 +227,5 @@ function repairFolder(dir: string, status: { code: number | null; label: string 
     ...(children.length > 0 ? { children } : {}),
   });
   fs.rmSync(pendingFile, { force: true });
-  return { dir, repaired: true, events: events.length, ...(lastStep ? { lastStep } : {}), workers };
+  return { dir, repaired: true, events, ...(lastStep ? { lastStep } : {}), workers };
 }

@@ -1,14 +1,16 @@
 /**
  * The events of a trace folder whose recording did not finish (a process killed with
- * `kill -9`, a write that failed): what reached `trace.json` or `trace.bin` (Node.js).
+ * `kill -9`, a write that failed): what reached `trace.json` or `trace.bin` (Node.js), and the
+ * streaming repair that finishes such a folder's event file whatever its size.
  *
  * @packageDocumentation
  */
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseUnfinishedTraceJson } from "../reader.js";
-import { repairTraceBinBytes } from "../bin-format.js";
+import { parseJsonText, parseUnfinishedTraceJson } from "../reader.js";
+import { emptyEventSummary, repairTraceBinBytes, type CborEventSummary } from "../bin-format.js";
+import { ioError, TraceFormatError } from "../errors.js";
 import { TRACE_BIN_FILE, TRACE_JSON_FILE, type TraceLowLevelEvent } from "../types.js";
 import { repairTraceBin } from "./bin-files.js";
 
@@ -24,26 +26,22 @@ export interface UnfinishedFolder {
 
 /**
  * Reads the events of an unfinished folder: `trace.json` if there is one, else `trace.bin`.
- * With `repair`, also finishes the event file in place: `trace.json` is cut after its last whole
- * event and its array closed; `trace.bin` gets its torn frame dropped and a seek table appended.
+ * With `repair`, first finishes the event file in place ({@link repairUnfinishedTrace}).
+ * Holds every event in memory: for a folder of any size use {@link repairUnfinishedTrace},
+ * which does not.
  *
  * @throws {@link TraceFormatError} `ERR_IO` when a file cannot be read or written;
  *   `ERR_TRACE_INVALID` when even the whole events do not parse
  */
 export function readUnfinishedTrace(dir: string, options: { repair: boolean }): UnfinishedFolder {
+  if (options.repair) repairUnfinishedTrace(dir);
   const jsonFile = path.join(dir, TRACE_JSON_FILE);
   const binFile = path.join(dir, TRACE_BIN_FILE);
   let events: TraceLowLevelEvent[];
   if (!fs.existsSync(jsonFile) && fs.existsSync(binFile)) {
-    events = options.repair ? repairTraceBin(binFile).events : repairTraceBinBytes(fs.readFileSync(binFile), { file: binFile }).events;
+    events = repairTraceBinBytes(fs.readFileSync(binFile), { file: binFile }).events;
   } else {
-    const text = fs.readFileSync(jsonFile, "utf8");
-    const unfinished = parseUnfinishedTraceJson(text, jsonFile);
-    events = unfinished.events;
-    if (options.repair && !unfinished.closed) {
-      fs.truncateSync(jsonFile, Buffer.byteLength(text.slice(0, unfinished.keep), "utf8"));
-      fs.appendFileSync(jsonFile, "\n]\n");
-    }
+    events = parseUnfinishedTraceJson(fs.readFileSync(jsonFile, "utf8"), jsonFile).events;
   }
   const paths = events.flatMap((e) => (typeof e === "object" && "Path" in e ? [e.Path] : []));
   for (let i = events.length - 1; i >= 0; i--) {
@@ -53,4 +51,294 @@ export function readUnfinishedTrace(dir: string, options: { repair: boolean }): 
     }
   }
   return { events, paths };
+}
+
+/** What {@link repairUnfinishedTrace} found and did. */
+export interface RepairedEvents {
+  /** The event file repaired: `trace.json` or `trace.bin`. */
+  file: string;
+  /** Its format. */
+  format: "json" | "bin";
+  /** Number of whole events it holds now. */
+  events: number;
+  /** The `Path` events in order: what `trace_paths.json` must list. */
+  paths: string[];
+  /** The last recorded step: how far the recording got. */
+  lastStep?: { path: string; line: number };
+  /** True when the file was finished already (a closed array, a valid seek table): left as it was. */
+  alreadyFinished: boolean;
+  /** Bytes of a torn last event or frame (or stale seek table) that were cut off. */
+  droppedBytes: number;
+}
+
+/**
+ * Finishes, in place, the event file of a folder whose recording did not finish: `trace.json`
+ * if there is one (see {@link repairTraceJson}), else `trace.bin` (see {@link repairTraceBin}).
+ * Both are read in bounded chunks, never whole, so a folder of any size is repaired with
+ * memory that does not grow with it (the event count, the paths and the last step are all that
+ * is kept).
+ *
+ * @param dir - the trace folder
+ * @param options - `write: false` only reads and reports what a repair would do
+ * @throws {@link TraceFormatError} `ERR_TRACE_MISSING` when the folder has neither file;
+ *   `ERR_IO` when a file cannot be read or written; `ERR_TRACE_INVALID` when the whole events
+ *   do not parse
+ */
+export function repairUnfinishedTrace(dir: string, options: { write?: boolean } = {}): RepairedEvents {
+  const jsonFile = path.join(dir, TRACE_JSON_FILE);
+  const binFile = path.join(dir, TRACE_BIN_FILE);
+  let format: "json" | "bin";
+  let file: string;
+  let found: CborEventSummary & { alreadyFinished: boolean; droppedBytes: number };
+  if (fs.existsSync(jsonFile)) {
+    format = "json";
+    file = jsonFile;
+    found = repairTraceJson(jsonFile, options);
+  } else if (fs.existsSync(binFile)) {
+    format = "bin";
+    file = binFile;
+    found = repairTraceBin(binFile, options);
+  } else {
+    throw new TraceFormatError("ERR_TRACE_MISSING", `${dir}: no ${TRACE_JSON_FILE} or ${TRACE_BIN_FILE} in the trace folder`, { dir });
+  }
+  const step = found.lastStep;
+  return {
+    file,
+    format,
+    events: found.events,
+    paths: found.paths,
+    ...(step ? { lastStep: { path: found.paths[step.pathId] ?? `<path ${step.pathId}>`, line: step.line } } : {}),
+    alreadyFinished: found.alreadyFinished,
+    droppedBytes: found.droppedBytes,
+  };
+}
+
+/** What {@link repairTraceJson} found and did. */
+export interface TraceJsonFileRepair extends CborEventSummary {
+  /** True when the file was a closed array already: nothing was changed. */
+  alreadyFinished: boolean;
+  /** Bytes after the last whole event that were cut off (a torn event, a trailing comma). */
+  droppedBytes: number;
+  /** Size of the file afterwards, bytes. */
+  size: number;
+}
+
+/** Default chunk of {@link repairTraceJson}, bytes. */
+export const REPAIR_JSON_CHUNK_BYTES = 8 * 1024 * 1024;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+
+function isJsonSpace(b: number): boolean {
+  return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+}
+
+/**
+ * Finishes, in place and chunk by chunk, the `trace.json` of a recording that did not finish:
+ * the writer's `[` and whole events (`\n{…}` then `,\n{…}`), perhaps cut inside the last one.
+ * The file is read in chunks (8 MiB, grown only to hold one bigger event); a scanner that
+ * follows strings and nesting finds where each whole top-level element ends, each chunk's
+ * whole elements are parsed (so they must be valid JSON) to count them and collect the `Path`
+ * events and the last `Step`, and the file is then truncated after the last whole event and
+ * its array closed (`\n]\n`). Memory does not grow with the file (no 512 MiB string limit).
+ * A closed array is left as it is; an empty file becomes `[\n]\n`.
+ *
+ * @param file - the `trace.json` path
+ * @param options - `write: false` only reads and reports; `chunkBytes` the read size
+ * @throws {@link TraceFormatError} `ERR_IO` when the file cannot be read or written;
+ *   `ERR_TRACE_INVALID` when it does not start with `[`, a whole element is not valid JSON, or
+ *   something follows the closing `]`
+ */
+export function repairTraceJson(file: string, options: { write?: boolean; chunkBytes?: number } = {}): TraceJsonFileRepair {
+  const write = options.write ?? true;
+  let fd: number;
+  try {
+    fd = fs.openSync(file, write ? "r+" : "r");
+  } catch (error) {
+    throw ioError("read", file, error);
+  }
+  try {
+    return repairOpenTraceJson(fd, file, write, Math.max(1024, options.chunkBytes ?? REPAIR_JSON_CHUNK_BYTES));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The first key of the object element in `buf[p..end)` is `"Path"` / `"Step"`: 1 / 2, else 0. */
+function elementKey(buf: Buffer, p: number, end: number): number {
+  if (buf[p] !== 0x7b) return 0;
+  p++;
+  while (p < end && isJsonSpace(buf[p] as number)) p++;
+  if (p + 6 > end || buf[p] !== QUOTE || buf[p + 5] !== QUOTE) return 0;
+  const a = buf[p + 1];
+  if (a === 0x50 && buf[p + 2] === 0x61 && buf[p + 3] === 0x74 && buf[p + 4] === 0x68) return 1; // Path
+  if (a === 0x53 && buf[p + 2] === 0x74 && buf[p + 3] === 0x65 && buf[p + 4] === 0x70) return 2; // Step
+  return 0;
+}
+
+function repairOpenTraceJson(fd: number, file: string, write: boolean, chunkBytes: number): TraceJsonFileRepair {
+  const size = fs.fstatSync(fd).size;
+  const summary = emptyEventSummary();
+  const invalid = (message: string, offset: number) =>
+    new TraceFormatError("ERR_TRACE_INVALID", `${file}: ${message} (byte ${offset})`, { file, offset: String(offset) });
+  let buf = Buffer.allocUnsafe(chunkBytes);
+  let bufStart = 0; // file offset of buf[0]
+  let bufLength = 0;
+  let scanned = 0; // file offset of the next byte to scan
+  // Scanner state: phase 0 before `[`, 1 inside the array, 2 after its `]`.
+  let phase = 0;
+  let depth = 0; // nesting inside the current element
+  let inString = false;
+  let stringStart = 0; // file offset of the first byte inside the current string
+  let elementStart = -1; // file offset where the current element starts, -1 between elements
+  let scalar = false; // the current element is a bare number or literal (ends at a delimiter)
+  let lastStart = -1; // file offset of the last whole element
+  let lastEnd = -1; // file offset just after it
+  let arrayOpen = -1; // file offset just after `[`
+  let stepStart = -1; // the last whole Step element not parsed yet
+  let stepEnd = -1;
+
+  /** Parses the element at [start, end) of the file, in `buf`. */
+  const parseElement = (start: number, end: number): unknown => {
+    const text = buf.toString("utf8", start - bufStart, end - bufStart);
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      try {
+        parseJsonText(text, file);
+      } catch (error) {
+        const e = error as TraceFormatError;
+        throw new TraceFormatError("ERR_TRACE_INVALID", `${e.message} (in the event at byte ${start})`, { ...e.context, offset: String(start) }, error);
+      }
+      throw invalid("malformed JSON event", start);
+    }
+  };
+  const takeStep = () => {
+    if (stepStart < 0) return;
+    const s = (parseElement(stepStart, stepEnd) as { Step?: { path_id?: unknown; line?: unknown } | null }).Step;
+    const pathId = Number(s?.path_id);
+    const line = Number(s?.line);
+    if (!Number.isFinite(pathId) || !Number.isFinite(line)) throw invalid("a Step event without a numeric path_id and line", stepStart);
+    summary.lastStep = { pathId, line };
+    stepStart = -1;
+  };
+  /** A whole element at [start, end): count it, take a Path, remember a Step. */
+  const element = (start: number, end: number) => {
+    const key = elementKey(buf, start - bufStart, end - bufStart);
+    if (key === 1) {
+      const p = (parseElement(start, end) as { Path?: unknown }).Path;
+      if (typeof p !== "string") throw invalid(`event #${summary.events}: a Path event whose value is not a string`, start);
+      summary.paths.push(p);
+    } else if (key === 2) {
+      stepStart = start;
+      stepEnd = end;
+    }
+    summary.events++;
+    lastStart = start;
+    lastEnd = end;
+    elementStart = -1;
+  };
+
+  for (;;) {
+    const end = bufStart + bufLength;
+    let pos = scanned;
+    while (pos < end) {
+      if (inString) {
+        // Find the closing quote natively; a quote preceded by an odd run of backslashes is escaped.
+        const q = buf.indexOf(QUOTE, pos - bufStart);
+        if (q < 0 || q >= end - bufStart) {
+          pos = end;
+          break;
+        }
+        let slashes = 0;
+        for (let k = q - 1; k >= stringStart - bufStart && buf[k] === BACKSLASH; k--) slashes++;
+        pos = bufStart + q + 1;
+        if ((slashes & 1) === 0) {
+          inString = false;
+          if (depth === 0) element(elementStart, pos); // a string element ends
+        }
+        continue;
+      }
+      const b = buf[pos - bufStart] as number;
+      if (phase === 1) {
+        if (scalar) {
+          if (b !== COMMA && b !== 0x5d && !isJsonSpace(b)) {
+            pos++;
+            continue;
+          }
+          scalar = false;
+          element(elementStart, pos);
+        }
+        if (b === QUOTE) {
+          inString = true;
+          stringStart = pos + 1;
+          if (depth === 0) elementStart = pos;
+        } else if (b === 0x7b || b === 0x5b) {
+          if (depth === 0) elementStart = pos;
+          depth++;
+        } else if (b === 0x7d || b === 0x5d) {
+          if (depth === 0) {
+            if (b === 0x7d) throw invalid("unbalanced }", pos);
+            phase = 2; // the array's `]`
+          } else if (--depth === 0) {
+            element(elementStart, pos + 1);
+          }
+        } else if (depth === 0 && b !== COMMA && !isJsonSpace(b)) {
+          scalar = true;
+          elementStart = pos;
+        }
+      } else if (phase === 0) {
+        if (b === 0x5b) {
+          phase = 1;
+          arrayOpen = pos + 1;
+        } else if (!isJsonSpace(b)) {
+          throw invalid("does not start with [", pos);
+        }
+      } else if (!isJsonSpace(b)) {
+        throw invalid("something follows the closing ] of the event array", pos);
+      }
+      pos++;
+    }
+    scanned = end;
+    if (end >= size) break;
+    // Keep the last whole element and the one under way; read on.
+    takeStep();
+    const keepFrom = lastStart >= bufStart ? lastStart : elementStart >= 0 ? elementStart : end;
+    const kept = end - keepFrom;
+    if (kept > buf.length / 2) {
+      const bigger = Buffer.allocUnsafe(buf.length * 2);
+      buf.copy(bigger, 0, keepFrom - bufStart, end - bufStart);
+      buf = bigger;
+    } else if (kept > 0) {
+      buf.copyWithin(0, keepFrom - bufStart, end - bufStart);
+    }
+    bufStart = keepFrom;
+    bufLength = kept;
+    let n: number;
+    try {
+      n = fs.readSync(fd, buf, bufLength, Math.min(buf.length - bufLength, size - end), end);
+    } catch (error) {
+      throw ioError("read", file, error);
+    }
+    if (n === 0) break; // the file shrank while read
+    bufLength += n;
+  }
+  takeStep();
+  // The last whole event is what the file will end with: it must be valid JSON.
+  if (lastStart >= 0) parseElement(lastStart, lastEnd);
+  if (phase === 2) return { ...summary, alreadyFinished: true, droppedBytes: 0, size };
+  // Unfinished: cut after the last whole element (or after `[`), close the array.
+  const cut = lastEnd >= 0 ? lastEnd : arrayOpen >= 0 ? arrayOpen : 0;
+  const tail = Buffer.from(cut === 0 ? "[\n]\n" : "\n]\n", "utf8");
+  if (write) {
+    try {
+      fs.ftruncateSync(fd, cut);
+      let done = 0;
+      while (done < tail.length) done += fs.writeSync(fd, tail, done, tail.length - done, cut + done);
+    } catch (error) {
+      throw ioError("write", file, error);
+    }
+  }
+  return { ...summary, alreadyFinished: false, droppedBytes: size - cut, size: cut + tail.length };
 }
