@@ -83,19 +83,42 @@ export function stringifyOwn(value: unknown): string | undefined {
 }
 
 /**
- * A cheap test on the JSON text of an event: false when it certainly holds no integer beyond
- * ±2^53 (`JSON.stringify` writes one with 16 or more digits before any `.`, or from 1e21 on with
- * an exponent `e+`); true means it may (or a string holds such text, or a float in the legacy
- * encoding is that large), and {@link stringifyExactIntegers} is used instead.
+ * Set while an event is normalised (`normalizeEvent`, `normalizeValue`) when it holds an integer
+ * `JSON.stringify` would not write exactly (see {@link isUnsafeInteger}); the writer then
+ * serialises it with {@link stringifyExactIntegers}. Found from the event's shape, field by
+ * field, at the cost of one type test per integer field.
  */
-const MAY_HOLD_LARGE_INTEGER = /(?<![.0-9])[0-9]{16}|e\+/;
+let sawUnsafeInteger = false;
+
+/**
+ * True for an integer `JSON.stringify` does not write exactly: a `bigint` (it throws) or a
+ * double beyond ±(2^53 - 1) (it writes 2^63 as `9223372036854776000`, 1e21 as `1e+21`).
+ */
+function isUnsafeInteger(n: unknown): boolean {
+  return typeof n === "number" ? !isSafeInteger(n) && Number.isInteger(n) : typeof n === "bigint";
+}
+
+/** Sets {@link sawUnsafeInteger} when some number anywhere in `value` is an unsafe integer (for the rare event variants). */
+function scanIntegers(value: unknown, depth: number): void {
+  if (isUnsafeInteger(value)) {
+    sawUnsafeInteger = true;
+    return;
+  }
+  if (value === null || typeof value !== "object" || depth > 512) return;
+  if (isArray(value)) {
+    for (let i = 0; i < value.length; i++) scanIntegers(value[i], depth + 1);
+    return;
+  }
+  const keys = ownKeys(value);
+  for (let i = 0; i < keys.length; i++) scanIntegers((value as Obj)[keys[i]!], depth + 1);
+}
 
 /**
  * {@link stringifyOwn} that writes integers exactly: an integer that is not a safe integer (a
  * `bigint`, or a double beyond ±2^53, which `JSON.stringify` writes rounded, `2^63` as
  * `9223372036854776000`, or throws on) is checked against its field's Rust range and written as
  * its exact decimal digits. `Float.f` (field `f`, a JSON number in the legacy encoding) is left as
- * a float.
+ * a float. Used for the events in which {@link sawUnsafeInteger} was set.
  *
  * @param value - an event tree (or part of one)
  * @param field - the name of the field `value` is the value of (an array item's is its array's)
@@ -228,12 +251,20 @@ function withField(record: Obj, key: string, value: unknown): Obj {
 
 /**
  * Normalises a ValueRecord tree (spec §6): only Float records change; containers are copied
- * only along the path to a changed Float.
+ * only along the path to a changed Float. Notes unsafe integers in `Int.i`, `address`, `place`
+ * and `type_id` (see {@link sawUnsafeInteger}).
  */
 function normalizeValue(value: unknown, mode: FloatMode): unknown {
   if (value === null || typeof value !== "object") return value;
   const v = value as Obj;
+  if (isUnsafeInteger(v.type_id)) sawUnsafeInteger = true;
   switch (v.kind) {
+    case "Int":
+      if (isUnsafeInteger(v.i)) sawUnsafeInteger = true;
+      return v;
+    case "Cell":
+      if (isUnsafeInteger(v.place)) sawUnsafeInteger = true;
+      return v;
     case "Float":
       return normalizeFloat(v, mode);
     case "Sequence":
@@ -244,6 +275,7 @@ function normalizeValue(value: unknown, mode: FloatMode): unknown {
     case "Variant":
       return withField(v, "contents", normalizeValue(v.contents, mode));
     case "Reference":
+      if (isUnsafeInteger(v.address)) sawUnsafeInteger = true;
       return withField(v, "dereferenced", normalizeValue(v.dereferenced, mode));
     default:
       return v;
@@ -252,10 +284,16 @@ function normalizeValue(value: unknown, mode: FloatMode): unknown {
 
 /** Generic copy-on-write walk for rare events: normalises every value-record-like object. */
 function normalizeAny(value: unknown, mode: FloatMode): unknown {
-  if (value === null || typeof value !== "object") return value;
+  if (value === null || typeof value !== "object") {
+    if (isUnsafeInteger(value)) sawUnsafeInteger = true;
+    return value;
+  }
   if (Array.isArray(value)) return mapCopyOnWrite(value, (v) => normalizeAny(v, mode));
   const record = value as Obj;
-  if (record.kind === "Float" && "f" in record) return normalizeFloat(record, mode);
+  if (record.kind === "Float" && "f" in record) {
+    if (isUnsafeInteger(record.type_id)) sawUnsafeInteger = true;
+    return normalizeFloat(record, mode);
+  }
   let out: Obj | undefined;
   const keys = ownKeys(record);
   for (let i = 0; i < keys.length; i++) {
@@ -273,20 +311,40 @@ function normalizeAny(value: unknown, mode: FloatMode): unknown {
 /**
  * Copy-on-write normalisation of one event's Float values before `JSON.stringify`
  * (spec §4, §11). Hot variants are handled by shape; variants that carry no value records are
- * returned untouched; anything else goes through a generic walk.
+ * returned untouched; anything else goes through a generic walk. Integers `JSON.stringify`
+ * would not write exactly set {@link sawUnsafeInteger}; `{DropLastStep: null}` becomes the bare
+ * string `"DropLastStep"`.
+ *
+ * @throws {@link TraceFormatError} `ERR_TRACE_INVALID` for a `DropLastStep` with a payload
  */
 function normalizeEvent(event: unknown, mode: FloatMode): unknown {
   if (event === null || typeof event !== "object") return event;
   const e = event as Obj;
   const variant: string | undefined = ownKeys(e)[0];
   switch (variant) {
-    case "Step":
     case "Path":
     case "VariableName":
     case "Variable":
-    case "Function":
-    case "Type":
-    case "Event":
+      return e;
+    case "Step":
+    case "Function": {
+      const p = e[variant] as Obj | null;
+      if (p !== null && typeof p === "object" && (isUnsafeInteger(p.path_id) || isUnsafeInteger(p.line))) sawUnsafeInteger = true;
+      return e;
+    }
+    case "Event": {
+      const p = e.Event as Obj | null;
+      if (p !== null && typeof p === "object" && isUnsafeInteger(p.kind)) sawUnsafeInteger = true;
+      return e;
+    }
+    case "Type": {
+      const p = e.Type as Obj | null;
+      if (p === null || typeof p !== "object") return e;
+      if (isUnsafeInteger(p.kind)) sawUnsafeInteger = true;
+      const info = p.specific_info as Obj | null;
+      if (info !== null && typeof info === "object" && info.kind !== "None") scanIntegers(info, 1);
+      return e;
+    }
     case "Asm":
     case "DropVariables":
     case "DropVariable":
@@ -294,6 +352,7 @@ function normalizeEvent(event: unknown, mode: FloatMode): unknown {
     case "ThreadStart":
     case "ThreadExit":
     case "ThreadSwitch":
+      scanIntegers(e[variant], 1);
       return e;
     case "DropLastStep":
       if (e.DropLastStep === null || e.DropLastStep === undefined) return "DropLastStep";
@@ -303,6 +362,7 @@ function normalizeEvent(event: unknown, mode: FloatMode): unknown {
     case "Value": {
       const p = e.Value as Obj | null;
       if (p === null || typeof p !== "object") return e;
+      if (isUnsafeInteger(p.variable_id)) sawUnsafeInteger = true;
       const np = withField(p, "value", normalizeValue(p.value, mode));
       return np === p ? e : { Value: np };
     }
@@ -314,13 +374,16 @@ function normalizeEvent(event: unknown, mode: FloatMode): unknown {
     }
     case "Call": {
       const p = e.Call as Obj | null;
-      if (p === null || typeof p !== "object" || !Array.isArray(p.args)) return e;
+      if (p === null || typeof p !== "object") return e;
+      if (isUnsafeInteger(p.function_id)) sawUnsafeInteger = true;
+      if (!Array.isArray(p.args)) return e;
       const args = p.args as unknown[];
       let out: unknown[] | undefined;
       for (let i = 0; i < args.length; i++) {
         const a = args[i];
         let n = a;
         if (a !== null && typeof a === "object") {
+          if (isUnsafeInteger((a as Obj).variable_id)) sawUnsafeInteger = true;
           n = withField(a as Obj, "value", normalizeValue((a as Obj).value, mode));
         }
         if (n !== a && out === undefined) out = args.slice(0, i);
@@ -433,16 +496,10 @@ export class TraceJsonWriter implements TraceEventWriter {
     }
     let json: string | undefined;
     try {
+      sawUnsafeInteger = false;
       const normalized = normalizeEvent(event, this.floatMode);
-      try {
-        json = stringifyJson(normalized);
-      } catch (error) {
-        if (!(error instanceof TypeError && /BigInt/.test(error.message))) throw error;
-        json = undefined; // a bigint: written exactly below, or rejected
-      }
-      if (json === undefined || MAY_HOLD_LARGE_INTEGER.test(json)) {
-        json = stringifyExactIntegers(normalized, "");
-      }
+      // an integer JSON.stringify would round (or a bigint, on which it throws): written exactly, or rejected
+      json = sawUnsafeInteger ? stringifyExactIntegers(normalized, "") : stringifyJson(normalized);
     } catch (error) {
       if (error instanceof TraceFormatError) {
         throw new TraceFormatError(
@@ -583,9 +640,10 @@ export class TraceJsonWriter implements TraceEventWriter {
       }
     }
     try {
-      const json = stringifyJson(normalizeValue(r, this.floatMode));
-      // a possible large integer: let `write` write it exactly or reject it
-      return json === undefined || MAY_HOLD_LARGE_INTEGER.test(json) ? undefined : json;
+      sawUnsafeInteger = false;
+      const normalized = normalizeValue(r, this.floatMode);
+      // an integer JSON.stringify would round: `write` writes it exactly or rejects it
+      return sawUnsafeInteger ? undefined : stringifyJson(normalized);
     } catch {
       return undefined;
     }
