@@ -4,12 +4,9 @@
  * @packageDocumentation
  */
 
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import { invalidFilter, TraceFilterError } from "./errors.js";
-import { packageNameOf as defaultPackageNameOf } from "./node/package-name.js";
 import { toPosix } from "./parse.js";
+import { filterPlatform } from "./platform.js";
 import { FilterStats } from "./stats.js";
 import type { FilterMetadata } from "./stats.js";
 import type { ExecAction, IoConfig, ScopeKind, ScopeRule, Selector, TraceFilter, ValueAction, ValueKind } from "./types.js";
@@ -236,7 +233,8 @@ export class FilterChain {
    */
   constructor(filters: readonly TraceFilter[], options: FilterChainOptions = {}) {
     this.filters = Object.freeze([...filters]);
-    this.pkgOf = options.packageNameOf ?? defaultPackageNameOf;
+    const platform = filterPlatform();
+    this.pkgOf = options.packageNameOf ?? ((file) => platform.packageNameOf(file));
     let exec: ExecAction | undefined;
     let value: ValueAction | undefined;
     let valueSource = -1;
@@ -297,11 +295,9 @@ export class FilterChain {
     for (const f of filters) {
       const forms = [toPosix(f.root)];
       if (f.root !== "") {
-        try {
-          forms.push(toPosix(fs.realpathSync.native(f.root)));
-        } catch {
-          // A root that does not exist only matches files by its written form.
-        }
+        // A root that does not exist only matches files by its written form.
+        const real = platform.realpath(f.root);
+        if (real !== undefined) forms.push(toPosix(real));
       }
       for (const r of forms) if (!roots.includes(r)) roots.push(r);
     }
@@ -422,7 +418,7 @@ export class FilterChain {
     let p = file;
     if (p.startsWith("file:")) {
       try {
-        p = fileURLToPath(p);
+        p = filterPlatform().fileURLToPath(p);
       } catch {
         // Not a usable URL: match the string as it is.
       }
@@ -441,7 +437,7 @@ export class FilterChain {
 
   private pkgFor(file: string, info: FileInfo): string | undefined {
     if (info.pkgState === "unknown") {
-      info.pkg = file.startsWith("file:") || path.isAbsolute(file) ? this.pkgOf(file) : undefined;
+      info.pkg = file.startsWith("file:") || filterPlatform().isAbsolute(file) ? this.pkgOf(file) : undefined;
       info.pkgState = "known";
     }
     return info.pkg;

@@ -7,6 +7,13 @@
  * @packageDocumentation
  */
 
+import { setFilterPlatform } from "./platform.js";
+import { nodePlatform } from "./node/platform.js";
+
+// This entry is Node's: parsing and classifying use node:path, the file system and package.json
+// files (the browser entry, `@codetracer/trace-filter/browser`, keeps the portable platform).
+setFilterPlatform(nodePlatform);
+
 export { invalidFilter, ioFailure, TraceFilterError } from "./errors.js";
 export type { TraceFilterErrorCode } from "./errors.js";
 
@@ -44,6 +51,10 @@ export type { ParseTraceFilterOptions } from "./parse.js";
 
 export { FilterChain, MODULE_OBJ } from "./chain.js";
 export type { FilterChainOptions, MatchedRule, ScopeDecision, ScopeQuery } from "./chain.js";
+
+export { filterPlatform, portablePlatform, setFilterPlatform } from "./platform.js";
+export type { FilterPlatform } from "./platform.js";
+export { nodePlatform } from "./node/platform.js";
 
 export { FilterStats } from "./stats.js";
 export type { FilterMetadata, FilterProvenance, FilterStatsJSON, ValueKindCounts } from "./stats.js";

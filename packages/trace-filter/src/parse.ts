@@ -4,11 +4,11 @@
  * @packageDocumentation
  */
 
-import { createHash } from "node:crypto";
-import * as fs from "node:fs";
-import * as path from "node:path";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import { parse as parseToml, TomlError } from "smol-toml";
 import { invalidFilter } from "./errors.js";
+import { filterPlatform } from "./platform.js";
 import { parseSelector, SelectorError } from "./selector.js";
 import type {
   ExecAction,
@@ -46,6 +46,7 @@ export interface ParseTraceFilterOptions {
  * @returns the root folder (absolute)
  */
 export function filterRootOf(file: string): string {
+  const path = filterPlatform();
   let dir = path.dirname(file);
   for (;;) {
     if (path.basename(dir) === ".codetracer") return path.dirname(dir);
@@ -68,7 +69,7 @@ export function isInlinePath(p: string): boolean {
  * @returns 64 hex digits
  */
 export function sha256Hex(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
+  return bytesToHex(sha256(utf8ToBytes(text)));
 }
 
 type Table = Record<string, unknown>;
@@ -124,16 +125,14 @@ const IO_STREAMS: readonly IoStream[] = ["stdout", "stderr", "stdin", "files"];
  */
 export function parseTraceFilter(text: string, options: ParseTraceFilterOptions): TraceFilter {
   const inline = isInlinePath(options.path);
-  const file = inline ? options.path : path.resolve(options.path);
+  const platform = filterPlatform();
+  const file = inline ? options.path : platform.resolve(options.path);
   const root = options.root ?? (inline ? "" : filterRootOf(file));
   const roots = [toPosix(root)];
   if (root !== "") {
-    try {
-      const real = toPosix(fs.realpathSync.native(root));
-      if (real !== roots[0]) roots.push(real);
-    } catch {
-      // The root need not exist for parsing.
-    }
+    // The root need not exist for parsing.
+    const real = platform.realpath(root);
+    if (real !== undefined && toPosix(real) !== roots[0]) roots.push(toPosix(real));
   }
 
   let doc: Table;
@@ -359,5 +358,5 @@ export function parseTraceFilter(text: string, options: ParseTraceFilterOptions)
 
 /** Turns a platform path into a `/`-separated one (only Windows paths change). */
 export function toPosix(p: string): string {
-  return path.sep === "\\" ? p.replace(/\\/g, "/") : p;
+  return filterPlatform().sep === "\\" ? p.replace(/\\/g, "/") : p;
 }
