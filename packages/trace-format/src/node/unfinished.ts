@@ -138,16 +138,18 @@ function isJsonSpace(b: number): boolean {
  * Finishes, in place and chunk by chunk, the `trace.json` of a recording that did not finish:
  * the writer's `[` and whole events (`\n{…}` then `,\n{…}`), perhaps cut inside the last one.
  * The file is read in chunks (8 MiB, grown only to hold one bigger event); a scanner that
- * follows strings and nesting finds where each whole top-level element ends, each chunk's
- * whole elements are parsed (so they must be valid JSON) to count them and collect the `Path`
- * events and the last `Step`, and the file is then truncated after the last whole event and
- * its array closed (`\n]\n`). Memory does not grow with the file (no 512 MiB string limit).
- * A closed array is left as it is; an empty file becomes `[\n]\n`.
+ * follows strings (escapes included) and nesting finds where each whole top-level element ends
+ * and counts them; only the `Path` events, the last `Step` and the last whole event (what the
+ * file will end with) are parsed as JSON, the others are not validated (`validateTraceFolder`
+ * does that). The file is then truncated after the last whole event and its array closed
+ * (`\n]\n`). Memory does not grow with the file (no 512 MiB string limit). A closed array is
+ * left as it is; an empty file or a lone `[` becomes an empty array.
  *
  * @param file - the `trace.json` path
  * @param options - `write: false` only reads and reports; `chunkBytes` the read size
  * @throws {@link TraceFormatError} `ERR_IO` when the file cannot be read or written;
- *   `ERR_TRACE_INVALID` when it does not start with `[`, a whole element is not valid JSON, or
+ *   `ERR_TRACE_INVALID` when it does not start with `[`, a `Path` event, the last `Step` or the
+ *   last whole event is not valid JSON (or of the wrong shape), a `}` is unbalanced, or
  *   something follows the closing `]`
  */
 export function repairTraceJson(file: string, options: { write?: boolean; chunkBytes?: number } = {}): TraceJsonFileRepair {
