@@ -202,6 +202,10 @@ describe("streaming repair of trace.bin", () => {
     bytes[8 + f.offset + f.compressedSize - 2]! ^= 0xff; // corrupt the end of frame 1's last block
     fs.writeFileSync(file, bytes);
     expect(() => repairTraceBin(file)).toThrow(/frame 1 at byte/);
+    // a whole frame whose header claims 2 GiB of content (the seekable format allows 1 GiB)
+    const liar = Buffer.from("c0de72ace2010000" + "28b52ffd" + "a0" + "00000080" + "190000" + "616263", "hex");
+    fs.writeFileSync(file, liar);
+    expect(() => repairTraceBin(file)).toThrow(/claims 2147483648 bytes/);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -15,6 +15,7 @@ import {
   SEEK_TABLE_FOOTER_SIZE,
   SEEK_TABLE_SKIPPABLE_MAGIC,
   SEEKABLE_MAGIC,
+  SEEKABLE_MAX_FRAME_SIZE,
   TRACE_BIN_HEADER_V1,
   traceBinTail,
   traceBinVersion,
@@ -180,6 +181,9 @@ function repairOpenTraceBin(fd: number, file: string, write: boolean, options: T
     const index = entries.length;
     let data: Uint8Array;
     try {
+      if ((f.contentSize ?? 0) > SEEKABLE_MAX_FRAME_SIZE) {
+        throw new TraceFormatError("ERR_TRACE_INVALID", `zstd frame header claims ${f.contentSize} bytes, more than the seekable format's 1 GiB`);
+      }
       data = f.contentSize !== null ? zstd.decompress(bytes, f.contentSize) : zstd.decompress(bytes, f.maxDecompressedSize, false);
       scanCborEvents(data, summary, file);
     } catch (error) {
