@@ -84,10 +84,12 @@ export function traceBinVersion(bytes: Uint8Array): "v0" | "v1" | null {
  * Parses the seek table at the end of `body` (the bytes after the 8-byte header), as zeekstd's
  * parser does: both magics, reserved descriptor bits 0, `Frame_Size` consistent with N; entries
  * are 12 bytes when the checksum flag (bit 7) is set. Checks that the compressed sizes add up
- * to the bytes before the table.
+ * to the bytes before the table, and that there is at least one frame (CodeTracer's reader
+ * fails on a table of none; an empty trace holds {@link EMPTY_ZSTD_FRAME}).
  *
  * @returns the entries and the offset of the table in `body`
- * @throws {@link TraceFormatError} `ERR_TRACE_INVALID` with the reason
+ * @throws {@link TraceFormatError} `ERR_TRACE_INVALID` with the reason (`context.reason`
+ *   `"no-seek-table"` for an unfinished file, `"no-frame"` for a table of no frame)
  */
 export function parseSeekTable(body: Uint8Array, file = "trace.bin"): { entries: SeekTableEntry[]; tableOffset: number } {
   const v = new DataView(body.buffer, body.byteOffset, body.byteLength);
@@ -102,6 +104,9 @@ export function parseSeekTable(body: Uint8Array, file = "trace.bin"): { entries:
   if ((descriptor & 0x7c) !== 0) throw invalid(file, `seek table descriptor 0x${descriptor.toString(16)} has reserved bits set`);
   const entrySize = descriptor & 0x80 ? 12 : 8;
   const n = v.getUint32(end - 9, true);
+  if (n === 0) {
+    throw invalid(file, "the seek table lists no frame, which CodeTracer's reader rejects (frame index too large); an empty trace holds one empty zstd frame (repair it)", { reason: "no-frame" });
+  }
   const frameSize = n * entrySize + SEEK_TABLE_FOOTER_SIZE;
   const tableOffset = end - frameSize - 8;
   if (tableOffset < 0) throw invalid(file, `seek table claims ${n} frames, more than the file can hold`);
@@ -529,9 +534,9 @@ export function repairTraceBinBytes(bytes: Uint8Array, options: TraceBinReadOpti
   try {
     const events = parseTraceBin(bytes, options);
     const { entries } = parseSeekTable(bytes.subarray(8), file);
-    if (entries.length > 0) return { bytes, alreadyFinished: true, frames: entries.length, droppedBytes: 0, events };
-    // A zero-frame table (older writers): CodeTracer's reader rejects it; rebuilt below.
+    return { bytes, alreadyFinished: true, frames: entries.length, droppedBytes: 0, events };
   } catch (error) {
+    // A zero-frame table (older writers) is refused too (reason "no-frame"): rebuilt below.
     if (!(error instanceof TraceFormatError) || error.context.reason !== "no-seek-table") {
       // A table that is present but wrong, or frames that fail: rebuild from the frames too.
       if (!(error instanceof TraceFormatError) || error.code !== "ERR_TRACE_INVALID") throw error;

@@ -18,6 +18,7 @@ import { TraceJsonWriter } from "../src/json-writer.js";
 import { MemorySink } from "../src/memory-sink.js";
 import { readTraceBinSeekTable, repairTraceBin } from "../src/node/bin-files.js";
 import { repairTraceJson, repairUnfinishedTrace } from "../src/node/unfinished.js";
+import { validateTraceFolder } from "../src/node/validate-folder.js";
 import { parseTraceJson } from "../src/reader.js";
 import type { TraceLowLevelEvent } from "../src/types.js";
 import { tempDir } from "./helpers.js";
@@ -219,6 +220,27 @@ describe("an empty trace.bin holds one empty frame and a one-entry seek table (w
     );
     expect(Array.from(sink.bytes())).toEqual(EMPTY_TRACE_BIN);
     expect(parseTraceBin(sink.bytes())).toEqual([]);
+  });
+
+  it("a zero-frame seek table is refused by the reader and the validator (invalid-trace-bin), as CodeTracer refuses it", () => {
+    const zeroFrame = Buffer.from("c0de72ace2010000" + "5e2a4d18" + "09000000" + "00000000" + "00" + "b1ea928f", "hex");
+    let error: unknown;
+    try {
+      parseTraceBin(zeroFrame);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TraceFormatError);
+    expect((error as TraceFormatError).code).toBe("ERR_TRACE_INVALID");
+    expect((error as TraceFormatError).context.reason).toBe("no-frame");
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, "trace.bin"), zeroFrame);
+    fs.writeFileSync(path.join(dir, "trace_paths.json"), "[]");
+    fs.writeFileSync(path.join(dir, "trace_metadata.json"), JSON.stringify({ workdir: "/", program: "p", args: [] }));
+    expect(validateTraceFolder(dir).errors.map((e) => e.code)).toContain("invalid-trace-bin");
+    fs.writeFileSync(path.join(dir, "trace.bin"), Uint8Array.from(EMPTY_TRACE_BIN));
+    expect(validateTraceFolder(dir).ok).toBe(true);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it("a repair of a file killed before any frame, or of an old zero-frame file, writes it", () => {
