@@ -1,0 +1,16 @@
+// Copyright (c) 2012 Ecma International.  All rights reserved.
+// This code is governed by the BSD license found in the LICENSE file.
+
+/*---
+es5id: 15.2.3.3-4-58
+description: >
+    Object.getOwnPropertyDescriptor returns data desc for functions on
+    built-ins (Array.prototype.filter)
+---*/
+
+var desc = Object.getOwnPropertyDescriptor(Array.prototype, "filter");
+
+assert.sameValue(desc.value, Array.prototype.filter, 'desc.value');
+assert.sameValue(desc.writable, true, 'desc.writable');
+assert.sameValue(desc.enumerable, false, 'desc.enumerable');
+assert.sameValue(desc.configurable, true, 'desc.configurable');
