@@ -160,6 +160,15 @@ const NATIVE_USING: boolean = (() => {
  *   names the file, line and column and includes a code frame; `ERR_INSTRUMENT_FAILED` when the
  *   transform fails for another reason.
  */
+/**
+ * A file a bundler hands over (`compile: false`) may be CommonJS even where the build is ES
+ * modules (webpack, Rollup with the commonjs plugin): such a file is parsed as whatever its
+ * syntax says. Any other file of a `module` build is an ES module, also without an `import` or
+ * `export` (a page's entry script): Babel's "unambiguous" would take it for a script, and the
+ * runtime import would become a `require()` the page does not have.
+ */
+const LOOKS_COMMONJS = /\brequire\s*\(|\bmodule\.exports\b|\bexports\.[A-Za-z_$]|\bexports\[/;
+
 export function instrument(code: string, options: InstrumentOptions): InstrumentResult {
   const { filename, format } = options;
   const isTS = TS_EXT.test(filename);
@@ -220,7 +229,7 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
       filename,
       configFile: false,
       babelrc: false,
-      sourceType: format === "module" && compile ? "module" : "unambiguous",
+      sourceType: format === "module" && (compile || !LOOKS_COMMONJS.test(code)) ? "module" : "unambiguous",
       parserOpts: { plugins: parserPlugins, allowReturnOutsideFunction: format === "commonjs" },
       plugins,
       sourceMaps: true,

@@ -192,6 +192,15 @@ describe("TypeScript input", () => {
     expect(viaBundler.events).toEqual(direct.events);
   });
 
+  it("with compile: false, a file of a module build without import or export (a page's entry) imports the runtime; a CommonJS file requires it", () => {
+    const opts = { format: "module" as const, compile: false, inlineSourceMap: false, runtimeImport: "runtime-id" };
+    const page = instrument("const shown = 1;\ndocument.title = String(shown);\n", { ...opts, filename: "/virtual/page.ts" });
+    expect(page.code).toMatch(/^import "runtime-id";\n/);
+    expect(page.code).not.toContain("require(");
+    const cjs = instrument("const fs = require('fs');\nmodule.exports = fs.existsSync;\n", { ...opts, filename: "/virtual/lib.js" });
+    expect(cjs.code).toMatch(/^require\("runtime-id"\);\n/);
+  });
+
   it("takes the lines through inputSourceMap when the code was compiled before (TypeScript's transpileModule)", () => {
     const { outputText, sourceMapText } = ts.transpileModule(source, {
       fileName: filename,
