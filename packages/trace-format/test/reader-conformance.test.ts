@@ -424,9 +424,11 @@ describe("the validator judges trace files as CodeTracer's reader does (item 15)
     fs.rmSync(empty, { recursive: true, force: true });
   });
 
-  // parseTraceBin (bin-format.ts decompressTraceBin) still returns no events for a zero-frame
-  // table instead of refusing it; that file belongs to the empty-trace.bin work (item 13).
-  it.todo("a zero-frame seek table is invalid-trace-bin for the validator");
+  it("a zero-frame seek table is invalid-trace-bin for the validator, as the reader rejects it", () => {
+    const dir = folderWith("trace.bin", cat(Uint8Array.from(TRACE_BIN_HEADER_V1), buildSeekTable([])), "[]");
+    expect(validatorVerdict(dir)).toContain("invalid-trace-bin");
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 });
 
 // ------------------------------------------------------------------------------ encoders
