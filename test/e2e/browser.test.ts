@@ -16,7 +16,8 @@ import { createServer, type ViteDevServer } from "vite";
 import codetracer from "unplugin-codetracer/vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RECORDER_VERSION, expectBalancedCalls, expectValidTrace, readMetadata } from "../utils/expect-trace.js";
-import { EXAMPLES, cleanupTempDirs, lineOf, makeTempDir } from "../utils/run.js";
+import { EXAMPLES, FIXTURES, cleanupTempDirs, lineOf, makeTempDir } from "../utils/run.js";
+import { filesContaining } from "../fixtures/trace-filter/harness.js";
 
 const ROOT = path.join(EXAMPLES, "bundlers/vite");
 const PAGE = path.join(ROOT, "src/page.ts");
@@ -38,10 +39,10 @@ let browser: Browser;
 const servers: ViteDevServer[] = [];
 
 /** A Vite dev server of the example with the plugin on, writing into a fresh `traceDir`. */
-async function startServer(format: "binary" | "json"): Promise<{ server: ViteDevServer; url: string; traceDir: string }> {
+async function startServer(format: "binary" | "json", root = ROOT): Promise<{ server: ViteDevServer; url: string; traceDir: string }> {
   const traceDir = path.join(makeTempDir("ct-browser-"), "traces");
   const server = await createServer({
-    root: ROOT,
+    root,
     configFile: false,
     logLevel: "silent",
     plugins: [codetracer({ enabled: true, traceDir, format })],
@@ -267,5 +268,30 @@ describe("page loads and the dev server's end (json)", () => {
     expect(q.openCalls.map((c) => c.name)).toEqual(["<top-level>"]);
     expect(q.returnsOf("Shelf.total")).toEqual([5]);
     await page.close();
+  });
+});
+
+describe("object fields named like secrets in a page (json)", () => {
+  it("are redacted by the build's filters (the builtin's attr rule), as on Node; other fields are recorded", { timeout: 120_000 }, async () => {
+    const root = path.join(FIXTURES, "browser-secrets");
+    const login = path.join(root, "src/login.ts");
+    const { url, traceDir } = await startServer("json", root);
+    const { page, errors } = await openPage(url);
+    await page.waitForSelector("#result:not(:empty)");
+    expect(await page.textContent("#result")).toBe("ada (NOTE-VALUE-visible)");
+    await page.close({ runBeforeUnload: true });
+    const [dir] = await finishedFolders(traceDir, 1);
+    expect(errors).toEqual([]);
+    const q = expectValidTrace(dir!);
+    const [call] = q.callsOf("describe", login);
+    const account = call!.args.account as Record<string, unknown>;
+    expect(account.user).toBe("ada");
+    expect(account.note).toBe("NOTE-VALUE-visible");
+    expect(account.password).not.toBe("PASSWORD-VALUE-s3cr3t");
+    expect(account.apiToken).not.toBe("TOKEN-VALUE-s3cr3t");
+    // The values are nowhere in the folder; the search does find what is written.
+    expect(filesContaining(dir!, "PASSWORD-VALUE-s3cr3t")).toEqual([]);
+    expect(filesContaining(dir!, "TOKEN-VALUE-s3cr3t")).toEqual([]);
+    expect(filesContaining(dir!, "NOTE-VALUE-visible").length).toBeGreaterThan(0);
   });
 });

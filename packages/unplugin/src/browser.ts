@@ -12,8 +12,10 @@
  */
 import { stringifyJson } from "@codetracer/trace-format/json-writer";
 import type { TraceLowLevelEvent } from "@codetracer/trace-format/types";
+import { attrPolicyOf } from "@codetracer/runtime/attr-policy";
 import { runtimeHost } from "@codetracer/runtime/host";
-import { Recorder } from "@codetracer/runtime/recorder";
+import { Recorder, type RecorderOptions } from "@codetracer/runtime/recorder";
+import { FilterChain, parseTraceFilter, portablePlatform } from "@codetracer/trace-filter/browser";
 import { EVENTS_PATH, type EventBatch } from "./wire.js";
 
 export type { EventBatch } from "./wire.js";
@@ -27,6 +29,14 @@ export interface BrowserRecordingOptions {
    * configured format (`binary`: `trace.bin`, `json`: `trace.json`); the page always sends JSON.
    */
   format?: "binary" | "json";
+  /**
+   * The build's trace-filter texts, builtin first (as the plugin composed its chain): the page
+   * redacts and drops object fields by their `attr` rules, as a Node recording does. Locals,
+   * arguments and returns are decided when the file is instrumented.
+   */
+  filters?: Array<{ path: string; root: string; text: string }>;
+  /** The npm package of the project's own files (what `pkg:` selectors match outside `node_modules`). */
+  projectPackage?: string;
 }
 
 /**
@@ -197,6 +207,7 @@ export function startBrowserRecording(options: BrowserRecordingOptions): void {
   };
 
   const recorder = new Recorder({
+    attrPolicy: pageAttrPolicy(options),
     sink: {
       write(event: TraceLowLevelEvent) {
         const json = stringifyJson(event)!;
@@ -240,6 +251,26 @@ export function startBrowserRecording(options: BrowserRecordingOptions): void {
     tail.forEach((events, i) => beacon(encode(seq++, events, i === tail.length - 1)));
     queue = [];
   });
+}
+
+/** A policy that redacts every field: what the page records when its filters cannot be read (fail closed). */
+const redactEveryField: NonNullable<RecorderOptions["attrPolicy"]> = () => () => "redact";
+
+/**
+ * The field policy of the build's filters (see {@link BrowserRecordingOptions.filters}); without
+ * filters (a runtime module of an older plugin), none. A filter that does not parse here (it did
+ * at build time, so only a broken page could cause it) redacts every field, with a warning.
+ */
+function pageAttrPolicy(options: BrowserRecordingOptions): RecorderOptions["attrPolicy"] {
+  if (!options.filters || options.filters.length === 0) return undefined;
+  try {
+    portablePlatform.projectPackage = options.projectPackage;
+    const chain = new FilterChain(options.filters.map((f) => parseTraceFilter(f.text, { path: f.path, root: f.root })));
+    return attrPolicyOf(chain);
+  } catch (error) {
+    native.warn("codetracer: the trace filters cannot be read in the page; every object field is redacted", error);
+    return redactEveryField;
+  }
 }
 
 /**

@@ -20,6 +20,7 @@ import * as path from "node:path";
 import { FilterChain, builtinDefaultFilter, expandHome, loadTraceFilter, splitFilterList } from "@codetracer/trace-filter";
 import { UsageError, asRecorderError, fromTraceFilterError, type RecorderError } from "../errors.js";
 import { runtimeHost } from "../host.js";
+import { attrPolicyOf as attrPolicyOfChain } from "../attr-policy.js";
 import { stricter, type AttrPolicy, type FilterCounters, type RuntimeScopeDecision } from "../recorder.js";
 import { installExitHooks } from "./exit-hooks.js";
 import { log, reportRecorderError } from "./log.js";
@@ -175,23 +176,11 @@ function runtimeChain(traceFilter: StartOptions["traceFilter"]): FilterChain | n
 }
 
 /**
- * The trace filter's `attr` decisions of `chain` as the recorder's field policy per scope:
- * `null` for a scope whose fields are all allowed (nothing to ask per field).
+ * The trace filter's `attr` decisions of `chain` as the recorder's field policy per scope
+ * (see `../attr-policy.ts`), with Node's path normalisation.
  */
 export function attrPolicyOf(chain: FilterChain): (file: string, scope: string) => AttrPolicy | null {
-  // One policy per decision: scopes that share a decision share the policy (the value encoder
-  // keeps each field's answer on its shape while the policy stays the same).
-  const policies = new WeakMap<object, AttrPolicy>();
-  return (file, scope) => {
-    const decision = chain.classify({ file: path.normalize(file), obj: scope });
-    if (decision.uniformValueAction("attr") === "allow") return null;
-    let policy = policies.get(decision);
-    if (policy === undefined) {
-      policy = (field) => decision.valueAction("attr", field);
-      policies.set(decision, policy);
-    }
-    return policy;
-  };
+  return attrPolicyOfChain(chain, path.normalize);
 }
 
 function stricterAttr(a: AttrPolicy | null, b: AttrPolicy | null): AttrPolicy | null {
