@@ -51,6 +51,12 @@ const BATCH_DELAY_MS = 100;
 const KEEPALIVE_BYTES = 63_000;
 /** The events of one beacon at pagehide take at most this many bytes (the batch's own fields need a few more). */
 const BEACON_EVENT_BYTES = 60_000;
+/**
+ * ms without a batch after which the page sends an empty one (a heartbeat): well under the dev
+ * server's idle timeout (`IDLE_TIMEOUT_MS`, 10 minutes), also where a background tab's timers
+ * run at most once a minute.
+ */
+const HEARTBEAT_MS = 3 * 60 * 1000;
 /** ms to wait before each new try of a batch that failed (network error, 429, 5xx); then it is given up. */
 const RETRY_DELAYS_MS = [250, 1000, 4000, 10_000];
 
@@ -73,6 +79,7 @@ const native = {
   sendBeacon: page.navigator?.sendBeacon?.bind(page.navigator),
   setTimeout: globalThis.setTimeout.bind(globalThis),
   clearTimeout: globalThis.clearTimeout.bind(globalThis),
+  now: Date.now,
   Blob: globalThis.Blob,
   TextEncoder: globalThis.TextEncoder,
   warn: console.warn.bind(console),
@@ -193,11 +200,18 @@ export function startBrowserRecording(options: BrowserRecordingOptions): void {
     }, delay);
   };
 
-  /** Sends the queued events now as one batch (nothing when the queue is empty). */
-  const send = (): void => {
+  /** When the last batch was sent (ms, the page's clock). */
+  let lastSent = native.now();
+
+  /**
+   * Sends the queued events now as one batch (nothing when the queue is empty, unless
+   * `heartbeat`: then an empty batch, which tells the server the page is still open).
+   */
+  const send = (heartbeat = false): void => {
     if (timer !== undefined) native.clearTimeout(timer);
     timer = undefined;
-    if (queue.length === 0 || finished) return;
+    if ((queue.length === 0 && !heartbeat) || finished) return;
+    lastSent = native.now();
     const out: Outgoing = { seq, body: encode(seq, queue, false), tries: 0, keepalive: false };
     seq++;
     queue = [];
@@ -221,6 +235,16 @@ export function startBrowserRecording(options: BrowserRecordingOptions): void {
   });
   recorder.begin(program);
   runtimeHost().attach(recorder, null);
+
+  // A page that records nothing for a while still sends an empty batch every HEARTBEAT_MS, so
+  // the dev server does not take an open page for a closed one (it finishes a session idle for
+  // 10 minutes, IDLE_TIMEOUT_MS of ./wire.ts).
+  const heartbeat = (): void => {
+    if (finished) return;
+    if (native.now() - lastSent >= HEARTBEAT_MS) send(true);
+    native.setTimeout(heartbeat, HEARTBEAT_MS);
+  };
+  native.setTimeout(heartbeat, HEARTBEAT_MS);
 
   /** `body` as a beacon, else as a `keepalive` request (both outlive the page). */
   const beacon = (body: Uint8Array): void => {

@@ -210,6 +210,38 @@ describe("startBrowserRecording", () => {
     expect(sent).toHaveLength(1);
   });
 
+  it("sends an empty batch when nothing was sent for 3 minutes (looked at every 3 minutes), so the dev server keeps an open page's session", async () => {
+    await start();
+    runProgram();
+    await settle(150);
+    expect(received().map((b) => b.seq)).toEqual([0]);
+    await settle(2 * 60 * 1000);
+    expect(received().map((b) => b.seq)).toEqual([0]); // not yet: the last batch is recent
+    // Looked at every 3 minutes: sent at the first look 3 minutes after the last batch.
+    await settle(4 * 60 * 1000);
+    expect(received().map((b) => [b.seq, b.events.length])).toEqual([[0, expect.any(Number)], [1, 0]]);
+    await settle(3 * 60 * 1000);
+    runProgram(4);
+    await settle(150);
+    const batches = received();
+    expect(batches.map((b) => b.seq)).toEqual([0, 1, 2, 3]);
+    expect(batches[2]!.events).toEqual([]);
+    expect(batches[3]!.events.length).toBeGreaterThan(0);
+    expect(validateEvents(batches.flatMap((b) => b.events), { entryStepRule: "error" }).errors).toEqual([]);
+    // Recording keeps the batches coming: no heartbeat between them.
+    for (let i = 0; i < 4; i++) {
+      runProgram();
+      await settle(60 * 1000);
+    }
+    expect(received().slice(4).every((b) => b.events.length > 0)).toBe(true);
+    listeners.get("pagehide")!({ persisted: false });
+    await settle(10 * 60 * 1000);
+    const after = sent.length;
+    await settle(10 * 60 * 1000);
+    expect(sent.length).toBe(after); // finished: no more heartbeats
+    expect(warnings).toEqual([]);
+  });
+
   it("starts once", async () => {
     const { startBrowserRecording } = await import("../src/browser.js");
     startBrowserRecording({ endpoint: "/__codetracer__" });
