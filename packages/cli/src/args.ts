@@ -2,6 +2,9 @@
  * Command-line parsing (commander). Options must come before SCRIPT; everything after SCRIPT is
  * passed to the script unchanged, so it sees the same `process.argv` tail as under plain node.
  */
+import * as fs from "node:fs";
+import { createRequire } from "node:module";
+import * as path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { DEFAULT_VALUE_LIMITS, LIMIT_VARIABLES, limitsFromEnv, RECORDER_VERSION } from "@codetracer/runtime";
 
@@ -77,7 +80,7 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
   }
   return program
     .option("--repair <trace-dir>", "finish a trace folder whose recording was killed (kill -9), then exit; no SCRIPT")
-    .argument("[SCRIPT]", "the program to record (.js .mjs .cjs .jsx .ts .mts .cts .tsx)")
+    .argument("[SCRIPT]", "the program to record (.js .mjs .cjs .jsx .ts .mts .cts .tsx), resolved as node resolves it: a directory, or a name without its extension, works too")
     .argument("[ARGS...]", "arguments passed to the script unchanged")
     .passThroughOptions()
     .allowExcessArguments(true)
@@ -183,4 +186,56 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env, 
     script,
     scriptArgs,
   };
+}
+
+/**
+ * Extensions the recorder runs that Node's resolution of a script path does not try (it tries
+ * `.js`, `.json` and `.node`): tried in this order after it, for a name without extension and
+ * for a directory's `index`.
+ */
+export const RECORDER_SCRIPT_EXTENSIONS: readonly string[] = [".mjs", ".cjs", ".ts", ".mts", ".cts", ".tsx", ".jsx"];
+
+const isFile = (file: string): boolean => fs.statSync(file, { throwIfNoEntry: false })?.isFile() === true;
+const isDirectory = (dir: string): boolean => fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory() === true;
+
+/** `base` itself, else `base` + one of {@link RECORDER_SCRIPT_EXTENSIONS}, when a file. */
+function withRecorderExtension(base: string): string | undefined {
+  if (isFile(base)) return base;
+  for (const ext of RECORDER_SCRIPT_EXTENSIONS) if (isFile(base + ext)) return base + ext;
+  return undefined;
+}
+
+/**
+ * The file `node SCRIPT` would run for the SCRIPT argument `script` (relative to `cwd`), or
+ * `undefined` when there is none. As Node resolves its main entry (`require.resolve` of the
+ * absolute path): the file itself; else with `.js`, `.json`, `.node`; else a directory's
+ * `package.json` `"main"` or its `index.js`. Then, for what the recorder runs beyond plain Node:
+ * the name with one of {@link RECORDER_SCRIPT_EXTENSIONS} (`app` finds `app.ts`), and a
+ * directory's `"main"` or `index` with one of them. An existing file is returned as given (made
+ * absolute, symbolic links kept), as before; a file found by resolution is its real path, as
+ * Node's resolution gives it. See docs/recording.md "The script argument".
+ */
+export function resolveScript(script: string, cwd: string): string | undefined {
+  if (script === "") return undefined;
+  const absolute = path.resolve(cwd, script);
+  if (isFile(absolute)) return absolute;
+  try {
+    return createRequire(path.join(cwd, "[codetracer-js-recorder]")).resolve(absolute);
+  } catch {
+    // not found by Node's rules: try the recorder's extensions
+  }
+  const found = withRecorderExtension(absolute);
+  if (found || !isDirectory(absolute)) return found;
+  let main: unknown;
+  try {
+    main = (JSON.parse(fs.readFileSync(path.join(absolute, "package.json"), "utf8")) as { main?: unknown }).main;
+  } catch {
+    main = undefined; // no package.json, or not JSON: as Node, go on with index
+  }
+  if (typeof main === "string" && main !== "") {
+    const target = path.resolve(absolute, main);
+    const viaMain = withRecorderExtension(target) ?? (isDirectory(target) ? withRecorderExtension(path.join(target, "index")) : undefined);
+    if (viaMain) return viaMain;
+  }
+  return withRecorderExtension(path.join(absolute, "index"));
 }

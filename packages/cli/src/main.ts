@@ -4,8 +4,10 @@
  * recorder's loader (`--import @codetracer/register`) and records it into `--trace-dir`.
  *
  * Exit status: the script's own (including `process.exitCode` and `process.exit(n)`); a script
- * killed by a signal makes this process die of the same signal; 1 when the recorder fails to
- * start (`ERR_*` message on stderr); 2 for wrong usage.
+ * killed by a signal makes this process die of the same signal (after repairing the trace folder
+ * when the recorder could not finish it); 1 when the recorder fails to start (`ERR_*` message on
+ * stderr); 2 for wrong usage. Terminating signals this process gets are passed on to the script
+ * (docs/recording.md "Signals and abnormal ends").
  */
 import { run } from "./run.js";
 

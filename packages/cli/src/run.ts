@@ -1,9 +1,10 @@
 /**
  * The CLI's work, separate from process wiring so tests can call it.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
+import * as os from "node:os";
 import * as path from "node:path";
 import {
   EnvironmentError,
@@ -13,6 +14,7 @@ import {
   ensureTraceDir,
   errorTrailer,
   isEnvTrue,
+  PENDING_METADATA_FILE,
   policyFromEnv,
   repairTrace,
   type RecorderError,
@@ -20,7 +22,7 @@ import {
 } from "@codetracer/runtime";
 import { loadFilterChain, traceFilterPaths } from "@codetracer/register/trace-filter";
 import { expandHome, splitFilterList } from "@codetracer/trace-filter";
-import { CliUsageError, parseArgs, type CliArgs } from "./args.js";
+import { CliUsageError, RECORDER_SCRIPT_EXTENSIONS, parseArgs, resolveScript, type CliArgs } from "./args.js";
 
 const PREFIX = "codetracer-js-recorder";
 
@@ -65,8 +67,11 @@ function traceFilterEnv(args: CliArgs, cwd: string, inherited: string | undefine
 /**
  * Checks what can be checked before the script starts; throws a coded error. The trace-filter
  * chain is loaded exactly as the loader will load it, so a bad filter stops here.
+ * @throws UsageError `ERR_TRACE_DIR_CONFLICT` for an empty `--trace-dir` (it would be the
+ *   working directory) or one that is a file; what the checks it calls throw.
  */
 function preflight(args: CliArgs, cwd: string, script: string, filterEnv: string | undefined): void {
+  if (args.traceDir === "") throw new UsageError("ERR_TRACE_DIR_CONFLICT", "--trace-dir must name a folder, got an empty string", {});
   checkTraceFormat(args.format);
   policyFromEnv({ ...process.env, ...args.policyEnv });
   const env = { CODETRACER_TRACE_FILTER: filterEnv };
@@ -92,9 +97,10 @@ export async function run(argv: string[], cwd: string = process.cwd()): Promise<
   }
   const jsonErrors = args.jsonErrors || isEnvTrue(process.env.CODETRACER_JSON_ERRORS);
   if (args.repair !== undefined) return repair(path.resolve(cwd, args.repair), jsonErrors);
-  const script = path.resolve(cwd, args.script);
-  if (!fs.statSync(script, { throwIfNoEntry: false })?.isFile()) {
-    process.stderr.write(`${PREFIX}: error: script not found: ${args.script} (looked for ${script})\n`);
+  const script = resolveScript(args.script, cwd);
+  if (script === undefined) {
+    const looked = path.resolve(cwd, args.script);
+    process.stderr.write(`${PREFIX}: error: script not found: ${args.script} (looked for ${looked}, with the extensions node tries and ${RECORDER_SCRIPT_EXTENSIONS.join(" ")}, and as a directory)\n`);
     return ExitCode.Usage;
   }
   const filterEnv = traceFilterEnv(args, cwd, process.env.CODETRACER_TRACE_FILTER);
@@ -127,47 +133,113 @@ export async function run(argv: string[], cwd: string = process.cwd()): Promise<
   if (args.activationPath) env.CODETRACER_ACTIVATION_PATH = path.resolve(cwd, args.activationPath);
   else delete env.CODETRACER_ACTIVATION_PATH;
 
+  const traceDir = path.resolve(cwd, args.traceDir);
+  const spawnedAt = Date.now();
   const child = spawn(process.execPath, [...process.execArgv, viaImport ? "--import" : "--require", preload, script, ...args.scriptArgs], {
     cwd,
     env,
     stdio: "inherit",
   });
-  // The terminal sends SIGINT/SIGTERM to the whole group: the child finishes its trace and dies
-  // of the signal (or handles it), and this process mirrors how it ended. A second signal while
-  // the child still runs (a program stuck in a synchronous loop never runs its signal handler)
-  // kills it with SIGKILL; the folder is then repaired from what reached the disk.
-  const traceDir = path.resolve(cwd, args.traceDir);
+  const end = await superviseChild(child);
+  repairAfterAbnormalEnd(traceDir, end, spawnedAt);
+  return mirrorEnd(end);
+}
+
+/**
+ * The signals the CLI passes on to the recorded program: those whose default action ends a
+ * process and that Node lets a program listen for. Not `SIGUSR1` (Node starts its inspector on
+ * it: the CLI's own), not `SIGPIPE` (ignored by Node). `SIGKILL` and `SIGSTOP` cannot be caught:
+ * `kill -9` of the CLI leaves the program running. See docs/recording.md "Signals and abnormal ends".
+ */
+export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] =
+  process.platform === "win32" ? ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] : ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR2"];
+
+/**
+ * Signals a terminal sends to its whole foreground process group (`Ctrl-C`, `Ctrl-\`, `Ctrl-Break`):
+ * with stdin a terminal the program got one already, so the CLI does not send a second.
+ */
+const KEYBOARD_SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGQUIT", "SIGBREAK"];
+
+/** How the recorded program ended. */
+interface ChildEnd {
+  /** Its exit code, or `null` when a signal ended it. */
+  code: number | null;
+  /** The signal that ended it, or `null`. */
+  signal: NodeJS.Signals | null;
+  /** The signal this process got that made it kill the program with `SIGKILL` (a second one), or `null`. */
+  killedFor: NodeJS.Signals | null;
+}
+
+/**
+ * Waits for the program to end, passing on each of {@link FORWARDED_SIGNALS} this process gets:
+ * the program finishes its trace and dies of the signal (or handles it). A second signal while
+ * it still runs (a program stuck in a synchronous loop never runs its signal listener) kills it
+ * with `SIGKILL`; its folder is then repaired from what reached the disk.
+ */
+async function superviseChild(child: ChildProcess): Promise<ChildEnd> {
   let signals = 0;
-  let received: NodeJS.Signals = "SIGINT";
+  let killedFor: NodeJS.Signals | null = null;
   const onSignal = (signal: NodeJS.Signals) => {
     signals++;
-    received = signal;
     if (signals === 1) {
-      if (!process.stdin.isTTY) child.kill(signal); // not sent to the group by a terminal
+      if (!(KEYBOARD_SIGNALS.includes(signal) && process.stdin.isTTY)) child.kill(signal);
       return;
     }
     process.stderr.write(`${PREFIX}: ${signal} again: killing the recorded program; the trace is repaired from what was written\n`);
+    killedFor = signal;
     child.kill("SIGKILL");
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
-    child.on("error", reject);
-    child.on("exit", (c, s) => resolve([c, s]));
-  });
-  process.off("SIGINT", onSignal);
-  process.off("SIGTERM", onSignal);
-  if (signal === "SIGKILL") {
-    try {
-      const result = repairTrace(traceDir, { code: null, label: "SIGKILL" });
-      if (result.repaired) process.stderr.write(`${PREFIX}: the recorded program was killed; ${describeRepair(result)}\n`);
-    } catch (error) {
-      process.stderr.write(`${PREFIX}: the recorded program was killed and its trace cannot be repaired: ${(error as Error).message}\n`);
-    }
+  for (const signal of FORWARDED_SIGNALS) process.on(signal, onSignal);
+  try {
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+      child.on("error", reject);
+      child.on("exit", (c, s) => resolve([c, s]));
+    });
+    return { code, signal, killedFor: signal === "SIGKILL" ? killedFor : null };
+  } finally {
+    for (const signal of FORWARDED_SIGNALS) process.off(signal, onSignal);
   }
-  if (signal) {
-    process.kill(process.pid, signal === "SIGKILL" && signals > 1 ? received : signal);
-    return 128 + 1;
+}
+
+/**
+ * After an abnormal end of the program (killed by any signal, or an exit that left the folder
+ * unfinished: a V8 out-of-memory, a crash, listeners taken away), finishes the folder from what
+ * reached the disk (`repairTrace`: `partial: true`, `process_exit_status` the signal or the
+ * exit code) and says so on stderr. Only a folder the program began: a pending metadata file
+ * older than the program's start belongs to another recording and is left alone. Never throws.
+ */
+function repairAfterAbnormalEnd(traceDir: string, end: ChildEnd, spawnedAt: number): void {
+  const pending = fs.statSync(path.join(traceDir, PENDING_METADATA_FILE), { throwIfNoEntry: false });
+  // A file's time can lag the clock by a tick of the kernel's coarse clock: some slack.
+  if (pending ? pending.mtimeMs < spawnedAt - 50 : end.signal === null) return;
+  const how = end.signal ? `was killed by ${end.signal}` : `exited with code ${end.code} without finishing its trace`;
+  try {
+    const result = repairTrace(traceDir, end.signal ? { code: null, label: end.signal } : { code: end.code, label: null });
+    if (anyRepaired(result)) process.stderr.write(`${PREFIX}: the recorded program ${how}; ${describeRepair(result)}\n`);
+  } catch (error) {
+    process.stderr.write(`${PREFIX}: the recorded program ${how} and its trace cannot be repaired: ${(error as Error).message}\n`);
   }
-  return code ?? ExitCode.RecorderError;
+}
+
+/** True when `result` or a folder below it (a worker's, a child process's) was repaired. */
+function anyRepaired(result: RepairResult): boolean {
+  if (result.repaired) return true;
+  const below = [...result.workers, ...(((result as { children?: RepairResult[] }).children) ?? [])];
+  return below.some(anyRepaired);
+}
+
+/**
+ * Ends this process as the program ended: its exit code, or the same signal sent to itself (the
+ * signal that made this process kill the program, when it did), so the shell sees `128+n`.
+ * Returns the exit code to use should the signal not end this process.
+ */
+function mirrorEnd(end: ChildEnd): number {
+  if (end.signal === null) return end.code ?? ExitCode.RecorderError;
+  const signal = end.killedFor ?? end.signal;
+  try {
+    process.kill(process.pid, signal);
+  } catch {
+    // a signal this platform cannot send: the exit status says it
+  }
+  return 128 + (os.constants.signals[signal] ?? 1);
 }
