@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { REGISTER_URL, cleanupTempDirs, describeRun, recordWithCli, recordWithImport, type RunResult } from "../utils/run.js";
+import { REGISTER_URL, cleanupTempDirs, describeRun, makeTempDir, recordWithCli, recordWithImport, type RunResult } from "../utils/run.js";
 import { copyProject, filterText, writeFile } from "../fixtures/trace-filter/harness.js";
 
 afterAll(cleanupTempDirs);
@@ -159,5 +159,19 @@ describe("node --import <register> with a bad filter", () => {
     const dir = copyProject("errors");
     const run = await importRun(dir, { CODETRACER_TRACE_FILTER: "gone.toml" });
     expectStopped(run, dir, "ERR_IO", path.join(dir, "gone.toml"));
+  });
+});
+
+describe("a discovered filter file others can write", () => {
+  it.skipIf(process.platform === "win32")("is ignored with one warning under the CLI (its pre-flight check stays quiet), and the program runs", async () => {
+    const project = makeTempDir("ct-filter-ignored-");
+    writeFile(project, "package.json", JSON.stringify({ name: "ignored-filter" }));
+    const filter = writeFile(project, ".codetracer/trace-filter.toml", filterText("writable"));
+    fs.chmodSync(filter, 0o666);
+    const script = writeFile(project, "app.js", "console.log('RAN');\n");
+    const r = await recordWithCli(script, [], { cwd: project });
+    expect(r.code, describeRun(r)).toBe(0);
+    expect(r.stdout).toBe("RAN\n");
+    expect(r.stderr.split(`ignoring the trace filter ${filter}`).length - 1, r.stderr).toBe(1);
   });
 });

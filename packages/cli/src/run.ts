@@ -75,7 +75,9 @@ function preflight(args: CliArgs, cwd: string, script: string, filterEnv: string
   checkTraceFormat(args.format);
   policyFromEnv({ ...process.env, ...args.policyEnv });
   const env = { CODETRACER_TRACE_FILTER: filterEnv };
-  loadFilterChain({ traceFilters: traceFilterPaths(script, cwd, env), include: args.include, exclude: args.exclude, cwd });
+  // An ignored filter file (another user's) is reported once, by the recorded program's loader.
+  const quiet = () => {};
+  loadFilterChain({ traceFilters: traceFilterPaths(script, cwd, env, [], quiet), include: args.include, exclude: args.exclude, cwd });
   ensureTraceDir(path.resolve(cwd, args.traceDir));
   checkTraceDirLock(path.resolve(cwd, args.traceDir)); // another recording there: fail before the program runs
 }
