@@ -71,6 +71,9 @@ function loadPrograms(): Program[] {
  * Node does without it (fixed in later Node versions), so runs of blank lines count as one.
  * The file:line, the source line, the caret and the message are compared as they are.
  */
+/** The CLI's summary line, the last of its stderr (see docs/commands.md). */
+const SUMMARY_LINE = /codetracer: \S.* — (?:[\d,]+ events, )?[\d.]+ (?:B|kB|MB|GB) trace\.(?:bin|json), [\d.]+ s, (?:exit \d+|killed by SIG[A-Z0-9]+)(?:, [^\n]*)?\n$/;
+
 function normalizeStderr(stderr: string): string {
   return stderr
     .split("\n")
@@ -96,7 +99,11 @@ describe("differential: recorded runs behave like plain runs", () => {
     it(p.name, async () => {
       const plain = await plainRun(p);
       const cliArgs = (p.spec.include ?? []).flatMap((g) => ["--include", g]);
-      const recorded = await recordWithCli(p.entry, p.spec.args ?? [], { cwd: p.dir, cliArgs });
+      const withSummary = await recordWithCli(p.entry, p.spec.args ?? [], { cwd: p.dir, cliArgs, env: { CODETRACER_QUIET: "" } });
+      // The CLI adds one line, its summary, at the end of stderr; nothing else differs.
+      const summary = SUMMARY_LINE.exec(withSummary.stderr);
+      expect(summary, describeRun(withSummary)).not.toBeNull();
+      const recorded = { ...withSummary, stderr: withSummary.stderr.slice(0, summary!.index) };
       const context = `plain:\n${describeRun(plain)}\nrecorded:\n${describeRun(recorded)}`;
       expect(plain.code, `plain run exit code\n${context}`).toBe(p.spec.exitCode ?? 0);
       expect(recorded.code, context).toBe(plain.code);

@@ -76,6 +76,9 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   // The suites read and byte-search trace.json; the default format (trace.bin) is tested by
   // e2e/trace-bin.test.ts, which overrides this (an empty value means the default).
   env.CODETRACER_FORMAT = "json";
+  // The CLI's summary line after a run: off, so suites can compare stderr with a plain run's;
+  // e2e/summary.test.ts and the semantics suite turn it on (an empty value).
+  env.CODETRACER_QUIET = "1";
   return { ...env, ...extra };
 }
 

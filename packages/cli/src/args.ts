@@ -20,6 +20,8 @@ export interface CliArgs {
   jsonErrors: boolean;
   /** `--with-diff`: save `git diff HEAD` as `workspace.diff` in the trace folder. */
   withDiff: boolean;
+  /** `--quiet` (or env `CODETRACER_QUIET=1`): no summary line after the run. */
+  quiet: boolean;
   /** Policy flags, as `CODETRACER_*` values for the recorded process (unset: not given). */
   policyEnv: Record<string, string>;
   /** `--repair DIR`: finish a folder left by a killed recording instead of recording. */
@@ -69,6 +71,7 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     .option("--exclude <glob>", "never record files matching this glob; repeatable (wins over --include)", collect, [] as string[])
     .option("--json-errors, --codetracer-json-errors", "write one JSON line on stderr per recorder error (env CODETRACER_JSON_ERRORS)")
     .option("--with-diff", "save `git diff HEAD` of the working tree as workspace.diff beside the trace")
+    .option("-q, --quiet", "print no summary line after the run (env CODETRACER_QUIET=1)")
     .addOption(new Option("--on-recorder-error <mode>", "what an internal recorder failure does (env CODETRACER_ON_RECORDER_ERROR)").choices(["abort", "disable"]))
     .option("--require-trace", "fail (exit 1, ERR_TRACE_MISSING) when no instrumented code was recorded")
     .option("--keep-partial-trace", "after the recorder detached (--on-recorder-error disable), keep the partial trace")
@@ -132,6 +135,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env, 
     /** Commander names the option after its last long flag. */
     codetracerJsonErrors?: boolean;
     withDiff?: boolean;
+    quiet?: boolean;
     onRecorderError?: string;
     requireTrace?: boolean;
     keepPartialTrace?: boolean;
@@ -181,6 +185,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env, 
     exclude: opts.exclude,
     jsonErrors,
     withDiff: opts.withDiff === true,
+    quiet: opts.quiet === true,
     policyEnv,
     repair: opts.repair,
     script,
