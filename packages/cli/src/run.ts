@@ -21,7 +21,7 @@ import {
   type RepairResult,
 } from "@codetracer/runtime";
 import { loadFilterChain, traceFilterPaths } from "@codetracer/register/trace-filter";
-import { summaryLine } from "./summary.js";
+import { traceSummaryLine } from "@codetracer/trace-format";
 import { expandHome, splitFilterList } from "@codetracer/trace-filter";
 import { CliUsageError, RECORDER_SCRIPT_EXTENSIONS, parseArgs, resolveScript, type CliArgs } from "./args.js";
 
@@ -146,7 +146,7 @@ export async function run(argv: string[], cwd: string = process.cwd()): Promise<
   const end = await superviseChild(child);
   repairAfterAbnormalEnd(traceDir, end, spawnedAt);
   if (!args.quiet && !isEnvTrue(process.env.CODETRACER_QUIET)) {
-    const line = summaryLine(traceDir, end, (Date.now() - spawnedAt) / 1000, cwd);
+    const line = traceSummaryLine(traceDir, { cwd, seconds: (Date.now() - spawnedAt) / 1000, end: end.signal ? `killed by ${end.signal}` : `exit ${end.code}` });
     if (line) process.stderr.write(`${line}\n`);
   }
   return mirrorEnd(end);

@@ -110,6 +110,8 @@ export type { UnfinishedTrace } from "./reader.js";
 export type { TraceFolder } from "./reader.js";
 export { numberSource } from "./number-source.js";
 export { findEventsFile, readTraceFolder } from "./node/read-folder.js";
+export { formatBytes, traceSummaryLine } from "./node/summary.js";
+export type { TraceSummaryOptions } from "./node/summary.js";
 
 export { EventStreamValidator, MAX_VALUE_DEPTH, mergeReports, VALIDATION_CODES, validateEvents } from "./validate.js";
 export type {

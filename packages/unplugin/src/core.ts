@@ -203,6 +203,7 @@ function createPlugin(options: ResolvedOptions, meta: UnpluginContextMeta, mode:
           format: options.format,
           root: server.config.root,
           warn: (message) => server.config.logger.warn(message),
+          info: (message) => server.config.logger.info(message, { timestamp: true }),
         });
         server.middlewares.use(traces.middleware);
         server.httpServer?.on("close", () => traces.close());

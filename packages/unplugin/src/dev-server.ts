@@ -23,6 +23,7 @@ import {
   openBinaryFileSink,
   openFileSink,
   serializeTraceMetadata,
+  traceSummaryLine,
   writeFileAtomic,
   writeTraceMetadata,
   writeTracePaths,
@@ -60,6 +61,12 @@ export interface DevServerRecordingOptions {
   gapTimeoutMs?: number;
   /** Where the middleware reports what it dropped, finished early or could not write (Vite's logger). Default: `console.warn`. */
   warn?: (message: string) => void;
+  /**
+   * Where the middleware says each folder it finished, as one summary line
+   * (`codetracer: trace-out/<session>/ — 412 events, 3.1 kB trace.bin, <pagehide>`; Vite's
+   * logger). Default: nothing.
+   */
+  info?: (message: string) => void;
   /**
    * The most sessions unfinished at once (each holds an open file). A new session beyond it
    * finishes the least recently active one (`partial`, exit label `<evicted>`, said through
@@ -228,6 +235,7 @@ export function createTraceMiddleware(options: DevServerRecordingOptions): Trace
   const maxOpenSessions = Math.max(1, options.maxOpenSessions ?? MAX_OPEN_SESSIONS);
   const maxPendingBytes = options.maxPendingBytes ?? MAX_PENDING_BYTES;
   const warn = options.warn ?? ((message: string) => console.warn(message));
+  const info = options.info ?? (() => {});
   let closed = false;
   /** The unfinished sessions, least recently active first (a Map keeps insertion order: a session is moved to the end on each batch). */
   const live = new Map<string, PageTrace>();
@@ -286,6 +294,8 @@ export function createTraceMiddleware(options: DevServerRecordingOptions): Trace
         ...(partial ? { partial: true } : {}),
       });
       fs.rmSync(path.join(page.dir, PENDING_METADATA_FILE), { force: true });
+      const line = traceSummaryLine(page.dir, { cwd: options.root, end: label });
+      if (line) info(line);
     } catch (error) {
       warn(`codetracer: [ERR_IO] cannot finish the trace folder ${page.dir}: ${(error as Error).message}`);
     }

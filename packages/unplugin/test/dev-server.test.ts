@@ -16,7 +16,7 @@ import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { repairTrace } from "@codetracer/runtime";
-import { readTraceFolder, validateTraceFolder, type TraceMetadata } from "@codetracer/trace-format";
+import { formatBytes, readTraceFolder, validateTraceFolder, type TraceMetadata } from "@codetracer/trace-format";
 import { DEV_SERVER_ENDPOINT } from "../src/core.js";
 import { createTraceMiddleware, type DevServerRecordingOptions, type TraceMiddleware } from "../src/dev-server.js";
 import { DEFAULT_ENDPOINT, IDLE_TIMEOUT_MS, MAX_OPEN_SESSIONS, MAX_PENDING_BATCHES, MAX_PENDING_BYTES, type EventBatch } from "../src/wire.js";
@@ -176,6 +176,18 @@ describe("the dev server's trace middleware", () => {
     });
     expect(meta.partial).toBeUndefined();
     expect(r.warnings).toEqual([]);
+  });
+
+  it("says each folder it finished through info, as one summary line with its figures", async () => {
+    const infos: string[] = [];
+    const r = await serve({ format: "binary", info: (m) => infos.push(m) });
+    const [b0, b1, b2, b3] = batches("s-info");
+    for (const b of [b0, b1, b2]) expect((await post(r, b)).status).toBe(204);
+    expect(infos).toEqual([]); // not finished yet
+    expect((await post(r, b3)).status).toBe(204);
+    const dir = path.join(r.traceDir, "s-info");
+    const bytes = fs.statSync(path.join(dir, "trace.bin")).size;
+    expect(infos).toEqual([`codetracer: ${dir}${path.sep} — ${STREAM.length} events, ${formatBytes(bytes)} trace.bin, <pagehide>`]);
   });
 
   it("refuses a batch whose events would make the trace invalid, writes nothing of it, then takes a good one with the same number", async () => {

@@ -1,22 +1,26 @@
 /**
- * The line the CLI prints on stderr after a recorded run (docs/commands.md "After every run"):
+ * One line that says what a finished trace folder holds, as the CLI prints it after a recorded
+ * run and the Vite dev server logs it for each page load (docs/commands.md "After every run"):
  *
  *     codetracer: trace-out/ — 3,062,521 events, 4.4 MB trace.bin, 20.3 s, exit 0
  *
  * with the values redacted by the trace filter, and the worker and child-process folders, when
- * there are any. Read from the finished folder, so it says what is on disk.
+ * there are any. Read from the folder, so it says what is on disk.
  * @packageDocumentation
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { TRACE_BIN_FILE, TRACE_JSON_FILE, TRACE_METADATA_FILE, type TraceMetadata } from "@codetracer/trace-format";
+import { TRACE_BIN_FILE, TRACE_JSON_FILE, TRACE_METADATA_FILE } from "../types.js";
+import type { TraceMetadata } from "../types.js";
 
-/** How the recorded program ended, as the CLI saw it. */
-export interface RunEnd {
-  /** Its exit code, or `null` when a signal ended it. */
-  code: number | null;
-  /** The signal that ended it, or `null`. */
-  signal: NodeJS.Signals | null;
+/** What {@link traceSummaryLine} says besides the folder's own figures. */
+export interface TraceSummaryOptions {
+  /** The working directory: a folder inside it is shown relative to it. */
+  cwd: string;
+  /** The run's wall-clock time in seconds, when known. */
+  seconds?: number;
+  /** How the run ended (`exit 0`, `killed by SIGTERM`, `<pagehide>`), when known. */
+  end?: string;
 }
 
 const count = new Intl.NumberFormat("en-US");
@@ -42,15 +46,13 @@ function shownDir(traceDir: string, cwd: string): string {
 }
 
 /**
- * The summary line of a run (without the newline), or `null` when the folder has no trace
- * (the recorder did not start, or the policy removed a partial trace).
+ * The summary line of a trace folder (without the newline), or `null` when the folder has no
+ * event file (the recorder did not start, or the policy removed a partial trace).
  *
  * @param traceDir - the trace folder (absolute)
- * @param end - how the program ended
- * @param seconds - the run's wall-clock time
- * @param cwd - the working directory, to show the folder as given
+ * @param options - see {@link TraceSummaryOptions}
  */
-export function summaryLine(traceDir: string, end: RunEnd, seconds: number, cwd: string): string | null {
+export function traceSummaryLine(traceDir: string, options: TraceSummaryOptions): string | null {
   const eventsFile = [TRACE_BIN_FILE, TRACE_JSON_FILE].map((name) => path.join(traceDir, name)).find((file) => fs.existsSync(file));
   if (!eventsFile) return null;
   let metadata: TraceMetadata | null = null;
@@ -63,8 +65,8 @@ export function summaryLine(traceDir: string, end: RunEnd, seconds: number, cwd:
   const events = (metadata?.stats as { events?: unknown } | undefined)?.events;
   if (typeof events === "number") parts.push(`${count.format(events)} events`);
   parts.push(`${formatBytes(fs.statSync(eventsFile).size)} ${path.basename(eventsFile)}`);
-  parts.push(`${seconds.toFixed(1)} s`);
-  parts.push(end.signal ? `killed by ${end.signal}` : `exit ${end.code}`);
+  if (options.seconds !== undefined) parts.push(`${options.seconds.toFixed(1)} s`);
+  if (options.end !== undefined) parts.push(options.end);
   const redactions = (metadata as { trace_filter?: { stats?: { value_redactions?: Record<string, number> } } } | null)?.trace_filter?.stats?.value_redactions;
   const redacted = redactions ? Object.values(redactions).reduce((a, b) => a + (typeof b === "number" ? b : 0), 0) : 0;
   if (redacted > 0) parts.push(`${count.format(redacted)} values redacted`);
@@ -74,5 +76,5 @@ export function summaryLine(traceDir: string, end: RunEnd, seconds: number, cwd:
   if (children > 0) parts.push(`${children} child-process folder${children === 1 ? "" : "s"}`);
   if (metadata?.partial) parts.push("partial");
   if (!metadata) parts.push("unfinished");
-  return `codetracer: ${shownDir(traceDir, cwd)} — ${parts.join(", ")}`;
+  return `codetracer: ${shownDir(traceDir, options.cwd)} — ${parts.join(", ")}`;
 }
