@@ -16,6 +16,7 @@
  * the original is handed over unchanged, so the error is V8's own.
  */
 import type { FrameHandle } from "./abi.js";
+import { ReflectApply, SymbolAsyncIterator, SymbolIterator } from "./primordials.js";
 
 /** The two calls of a file runtime the delegation needs. */
 export interface FrameSwitch {
@@ -38,13 +39,13 @@ type IteratorMethod = (this: unknown, value?: unknown) => unknown;
 export function delegation(frames: FrameSwitch, frame: FrameHandle, iterable: unknown, isAsync: boolean): unknown {
   if (iterable === null || iterable === undefined) return iterable;
   const source = iterable as Record<symbol, unknown>;
-  let key: typeof Symbol.iterator | typeof Symbol.asyncIterator = Symbol.iterator;
+  let key: typeof Symbol.iterator | typeof Symbol.asyncIterator = SymbolIterator;
   let method: unknown;
   if (isAsync) {
-    method = source[Symbol.asyncIterator];
-    if (method === null || method === undefined) method = source[Symbol.iterator];
-    else key = Symbol.asyncIterator;
-  } else method = source[Symbol.iterator];
+    method = source[SymbolAsyncIterator];
+    if (method === null || method === undefined) method = source[SymbolIterator];
+    else key = SymbolAsyncIterator;
+  } else method = source[SymbolIterator];
   if (typeof method !== "function") return iterable;
 
   /** Calls one iterator method with `frame` resumed; suspends it again when the call returns. */
@@ -53,7 +54,7 @@ export function delegation(frames: FrameSwitch, frame: FrameHandle, iterable: un
     let returned = false;
     let result: unknown;
     try {
-      result = Reflect.apply(fn, iterator, [value]);
+      result = ReflectApply(fn, iterator, [value]);
       returned = true;
       return result;
     } finally {
@@ -70,7 +71,7 @@ export function delegation(frames: FrameSwitch, frame: FrameHandle, iterable: un
 
   return {
     [key]() {
-      const iterator = Reflect.apply(method as IteratorMethod, iterable, []) as Record<string, unknown>;
+      const iterator = ReflectApply(method as IteratorMethod, iterable, []) as Record<string, unknown>;
       if (iterator === null || (typeof iterator !== "object" && typeof iterator !== "function")) return iterator;
       const next = iterator.next;
       if (typeof next !== "function") return iterator;

@@ -1,3 +1,4 @@
+import { RegExpPrototypeTest, StringCtor } from "./primordials.js";
 import { TraceFilterError } from "@codetracer/trace-filter";
 
 /**
@@ -78,16 +79,18 @@ export class InternalError extends RecorderError {
 export function asRecorderError(error: unknown): RecorderError {
   if (error instanceof RecorderError) return error;
   if (isRecorderErrorLike(error)) return error as RecorderError;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : StringCtor(error);
   return new InternalError("ERR_UNKNOWN", message, {}, { cause: error });
 }
+
+const ERROR_CODE = /^ERR_[A-Z_]+$/;
 
 /** True for a {@link RecorderError}, also one created by another copy of this package. */
 export function isRecorderErrorLike(error: unknown): error is RecorderError {
   if (error instanceof RecorderError) return true;
   if (!(error instanceof Error)) return false;
   const { code, kind } = error as Partial<RecorderError>;
-  return typeof code === "string" && /^ERR_[A-Z_]+$/.test(code) && (kind === "Usage" || kind === "Environment" || kind === "Target" || kind === "Internal");
+  return typeof code === "string" && RegExpPrototypeTest(ERROR_CODE, code) && (kind === "Usage" || kind === "Environment" || kind === "Target" || kind === "Internal");
 }
 
 /**

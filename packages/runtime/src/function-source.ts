@@ -20,6 +20,20 @@
  * @packageDocumentation
  */
 import { INIT_FUNCTION_PREFIX, type FileTable } from "./abi.js";
+import {
+  FunctionPrototype,
+  NumberCtor,
+  ObjectDefineProperty,
+  ObjectGetOwnPropertyDescriptor,
+  ReflectApply,
+  RegExpCtor,
+  RegExpPrototypeExec,
+  SafeMap,
+  SafeWeakMap,
+  StringPrototypeIncludes,
+  StringPrototypeSlice,
+  StringPrototypeStartsWith,
+} from "./primordials.js";
 
 /** Reads the original text of a file by the path in its table; `undefined` when unreadable. */
 export type SourceReader = (path: string) => string | undefined;
@@ -31,9 +45,9 @@ interface KnownFile {
 }
 
 /** Files by key; `null` when two paths share a key (then neither is rewritten). */
-const files = new Map<string, KnownFile | null>();
-const texts = new WeakMap<Function, string>();
-const sources = new Map<string, string | undefined>();
+const files = new SafeMap<string, KnownFile | null>();
+const texts = new SafeWeakMap<Function, string>();
+const sources = new SafeMap<string, string | undefined>();
 let reader: SourceReader | undefined;
 
 /**
@@ -47,6 +61,7 @@ export function noteFunctionSources(table: FileTable): void {
   else if (known !== null && known.path !== table.path) files.set(src.key, null);
 }
 
+const CLASS_START = /^class[\s{]/;
 const EXIT_TAIL = /\.exit\((_ctF\d*)\);?\s*\}\s*\}\s*$/;
 const INIT_CALL = new RegExp(`${INIT_FUNCTION_PREFIX}([a-z]+)\\d*\\(\\)\\)\\.(?:enter|field|fieldsEnd)\\((\\d+)`);
 
@@ -58,18 +73,19 @@ function sourceOf(file: KnownFile): string | undefined {
 function slice(file: KnownFile, start: number | undefined, end: number | undefined): string | undefined {
   if (start === undefined || end === undefined || start < 0) return undefined;
   const text = sourceOf(file);
-  return text !== undefined && end <= text.length ? text.slice(start, end) : undefined;
+  return text !== undefined && end <= text.length ? StringPrototypeSlice(text, start, end) : undefined;
 }
 
 /** The original text of an instrumented function or class whose V8 text is `text`. */
 export function originalFunctionText(text: string): string | undefined {
-  if (!text.includes(INIT_FUNCTION_PREFIX)) return undefined;
-  if (/^class[\s{]/.test(text)) {
-    const init = INIT_CALL.exec(text);
+  if (!StringPrototypeIncludes(text, INIT_FUNCTION_PREFIX)) return undefined;
+  if (RegExpPrototypeExec(CLASS_START, text) !== null) {
+    const init = RegExpPrototypeExec(INIT_CALL, text);
     const file = init ? files.get(init[1]!) : undefined;
     if (!init || !file) return undefined;
-    const id = Number(init[2]);
-    const [s, e] = [file.fns[2 * id]!, file.fns[2 * id + 1]!];
+    const id = NumberCtor(init[2]);
+    const s = file.fns[2 * id]!;
+    const e = file.fns[2 * id + 1]!;
     let best = -1;
     for (let i = 0; i < file.classes.length; i += 2) {
       const cs = file.classes[i]!;
@@ -78,14 +94,14 @@ export function originalFunctionText(text: string): string | undefined {
     }
     if (best < 0) return undefined;
     const original = slice(file, file.classes[best], file.classes[best + 1]);
-    return original?.startsWith("class") ? original : undefined;
+    return original !== undefined && StringPrototypeStartsWith(original, "class") ? original : undefined;
   }
-  const tail = EXIT_TAIL.exec(text);
+  const tail = RegExpPrototypeExec(EXIT_TAIL, text);
   if (!tail) return undefined;
-  const own = new RegExp(`const ${tail[1]} = \\(\\w+ \\|\\| ${INIT_FUNCTION_PREFIX}([a-z]+)\\d*\\(\\)\\)\\.enter\\((\\d+)[,)]`).exec(text);
+  const own = RegExpPrototypeExec(new RegExpCtor(`const ${tail[1]} = \\(\\w+ \\|\\| ${INIT_FUNCTION_PREFIX}([a-z]+)\\d*\\(\\)\\)\\.enter\\((\\d+)[,)]`), text);
   const file = own ? files.get(own[1]!) : undefined;
   if (!own || !file) return undefined;
-  const id = Number(own[2]);
+  const id = NumberCtor(own[2]);
   return slice(file, file.fns[2 * id], file.fns[2 * id + 1]);
 }
 
@@ -103,14 +119,14 @@ export function installFunctionSource(read: SourceReader): void {
   reader = read;
   if (installed) return;
   installed = true;
-  const proto = Function.prototype;
-  const descriptor = Object.getOwnPropertyDescriptor(proto, "toString");
+  const proto = FunctionPrototype;
+  const descriptor = ObjectGetOwnPropertyDescriptor(proto, "toString");
   const native = descriptor?.value as ((this: unknown) => string) | undefined;
   if (typeof native !== "function") return;
   const patched = {
     toString(this: unknown): string {
-      if (this === patched) return native.call(native);
-      const text = native.call(this);
+      if (this === patched) return ReflectApply(native, native, []);
+      const text = ReflectApply(native, this, []);
       if (typeof this !== "function") return text;
       const cached = texts.get(this);
       if (cached !== undefined) return cached;
@@ -124,5 +140,5 @@ export function installFunctionSource(read: SourceReader): void {
       return result;
     },
   }.toString;
-  Object.defineProperty(proto, "toString", { ...descriptor, value: patched });
+  ObjectDefineProperty(proto, "toString", { __proto__: null, ...descriptor, value: patched } as PropertyDescriptor);
 }

@@ -10,6 +10,7 @@
 import { ABI_VERSION, RUNTIME_GLOBAL, type FileRuntime, type FileTable, type RuntimeApi } from "./abi.js";
 import { noteFunctionSources } from "./function-source.js";
 import { IDLE_FILE_RUNTIME, type Recorder } from "./recorder.js";
+import { TypeErrorCtor, ObjectAssign, ObjectDefineProperty, safeArray, type SafeArray } from "./primordials.js";
 
 /** Marks a host, also one created by another copy of this package. */
 const HOST_BRAND = Symbol.for("codetracer.runtime-host");
@@ -18,7 +19,7 @@ const HOST_BRAND = Symbol.for("codetracer.runtime-host");
 export class RuntimeHost implements RuntimeApi {
   readonly abi = ABI_VERSION;
   readonly [HOST_BRAND] = true;
-  private readonly files: Array<{ table: FileTable; runtime: FileRuntime }> = [];
+  private readonly files: SafeArray<{ table: FileTable; runtime: FileRuntime }> = safeArray();
   private recorder: Recorder | null = null;
   /** Told about each file registered while a recorder is attached, before it is bound. */
   private onFile: ((table: FileTable) => void) | null = null;
@@ -31,14 +32,14 @@ export class RuntimeHost implements RuntimeApi {
    */
   file(table: FileTable): FileRuntime {
     if (table.v !== ABI_VERSION) {
-      throw new TypeError(`codetracer: ${table.path} was instrumented for runtime ABI ${table.v}, this runtime implements ${ABI_VERSION}`);
+      throw new TypeErrorCtor(`codetracer: ${table.path} was instrumented for runtime ABI ${table.v}, this runtime implements ${ABI_VERSION}`);
     }
     noteFunctionSources(table);
     const runtime: FileRuntime = { ...IDLE_FILE_RUNTIME };
     this.files.push({ table, runtime });
     if (this.recorder) {
       this.onFile?.(table);
-      Object.assign(runtime, this.recorder.file(table));
+      ObjectAssign(runtime, this.recorder.file(table));
     }
     return runtime;
   }
@@ -61,7 +62,7 @@ export class RuntimeHost implements RuntimeApi {
     this.recorder = recorder;
     this.owner = owner;
     this.onFile = onFile;
-    for (const { table, runtime } of this.files) Object.assign(runtime, recorder.file(table));
+    for (let i = 0; i < this.files.length; i++) ObjectAssign(this.files[i]!.runtime, recorder.file(this.files[i]!.table));
   }
 
   /**
@@ -79,7 +80,7 @@ export class RuntimeHost implements RuntimeApi {
     this.recorder = null;
     this.owner = null;
     this.onFile = null;
-    for (const { runtime } of this.files) Object.assign(runtime, IDLE_FILE_RUNTIME);
+    for (let i = 0; i < this.files.length; i++) ObjectAssign(this.files[i]!.runtime, IDLE_FILE_RUNTIME);
   }
 }
 
@@ -97,6 +98,6 @@ export function runtimeHost(): RuntimeHost {
   const installed = (globalThis as Record<string, unknown>)[RUNTIME_GLOBAL];
   if (isRuntimeHost(installed)) return installed;
   const host = new RuntimeHost();
-  Object.defineProperty(globalThis, RUNTIME_GLOBAL, { value: host, writable: true, configurable: true, enumerable: false });
+  ObjectDefineProperty(globalThis, RUNTIME_GLOBAL, { __proto__: null, value: host, writable: true, configurable: true, enumerable: false } as PropertyDescriptor);
   return host;
 }

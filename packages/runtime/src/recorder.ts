@@ -22,6 +22,24 @@ import { ABI_VERSION, type FileRuntime, type FileTable, type FrameHandle, type R
 import { TypeTable, ValueEncoder, filledArray, type ValueCaptureLimits } from "./values.js";
 import { noteFunctionSources } from "./function-source.js";
 import { delegation } from "./delegation.js";
+import {
+  FunctionPrototypeBind,
+  JSONStringify,
+  ErrorCtor,
+  MathMax,
+  ObjectGetOwnPropertyDescriptor,
+  ObjectGetPrototypeOf,
+  RangeErrorCtor,
+  TypeErrorCtor,
+  SafeMap,
+  SafeSet,
+  StringPrototypeCharCodeAt,
+  StringPrototypeSlice,
+  appendOwn,
+  ownSlots,
+  safeArray,
+  type SafeArray,
+} from "./primordials.js";
 
 /**
  * Receives the events in order. The typed methods, when present, must write what `write`
@@ -40,12 +58,12 @@ export interface TraceEventSink {
 function completeSink(sink: TraceEventSink): TraceEventWriter {
   return {
     write: (event) => sink.write(event),
-    writeStep: sink.writeStep ? sink.writeStep.bind(sink) : (path_id, line) => sink.write({ Step: { path_id, line } }),
-    writeValue: sink.writeValue ? sink.writeValue.bind(sink) : (variable_id, value) => sink.write({ Value: { variable_id, value } }),
+    writeStep: sink.writeStep ? FunctionPrototypeBind(sink.writeStep, sink) : (path_id, line) => sink.write({ Step: { path_id, line } }),
+    writeValue: sink.writeValue ? FunctionPrototypeBind(sink.writeValue, sink) : (variable_id, value) => sink.write({ Value: { variable_id, value } }),
     writeCall: sink.writeCall
-      ? sink.writeCall.bind(sink)
+      ? FunctionPrototypeBind(sink.writeCall, sink)
       : (function_id, args) => sink.write({ Call: { function_id, args: args as FullValueRecord[] } }),
-    writeReturn: sink.writeReturn ? sink.writeReturn.bind(sink) : (return_value) => sink.write({ Return: { return_value } }),
+    writeReturn: sink.writeReturn ? FunctionPrototypeBind(sink.writeReturn, sink) : (return_value) => sink.write({ Return: { return_value } }),
   };
 }
 
@@ -131,9 +149,9 @@ const enum Action {
 
 /** A site's or function's names, resolved: variable ids and the filter's action for each. */
 interface Slots {
-  vars: number[];
+  vars: SafeArray<number>;
   /** `null` when every name is allowed (the common case). */
-  actions: Action[] | null;
+  actions: SafeArray<Action> | null;
 }
 
 /**
@@ -155,17 +173,17 @@ const enum State {
 
 interface FileState {
   table: FileTable;
-  asyncFns: ReadonlySet<number>;
+  asyncFns: SafeSet<number>;
   pathId: number;
-  fnIds: number[];
-  siteVars: Array<Slots | undefined>;
-  paramSlots: Array<Slots | undefined>;
+  fnIds: SafeArray<number>;
+  siteVars: SafeArray<Slots | undefined>;
+  paramSlots: SafeArray<Slots | undefined>;
   /** Per function id: the return value's action (only for filtered tables). */
-  retActions: Map<number, Action> | null;
+  retActions: SafeMap<number, Action> | null;
   /** Per function id: its attribute policy (`null`: none), once asked. */
-  attr: Array<AttrPolicy | null | undefined>;
+  attr: SafeArray<AttrPolicy | null | undefined>;
   /** Per function id: the run-time filter's decision (`null`: none), once asked. */
-  scope: Array<RuntimeScopeDecision | null | undefined>;
+  scope: SafeArray<RuntimeScopeDecision | null | undefined>;
 }
 
 class Frame {
@@ -209,13 +227,20 @@ class Frame {
 }
 
 function newFileState(table: FileTable, pathId: number): FileState {
-  let retActions: Map<number, Action> | null = null;
+  let retActions: SafeMap<number, Action> | null = null;
   if (table.redactReturn || table.dropReturn) {
-    retActions = new Map();
-    for (const id of table.redactReturn ?? []) retActions.set(id, Action.Redact);
-    for (const id of table.dropReturn ?? []) retActions.set(id, Action.Drop);
+    retActions = new SafeMap();
+    const redact = table.redactReturn ?? [];
+    for (let i = 0; i < redact.length; i++) retActions.set(redact[i]!, Action.Redact);
+    const drop = table.dropReturn ?? [];
+    for (let i = 0; i < drop.length; i++) retActions.set(drop[i]!, Action.Drop);
   }
-  return { table, asyncFns: new Set(table.async ?? []), pathId, fnIds: [], siteVars: [], paramSlots: [], retActions, attr: [], scope: [] };
+  const asyncFns = new SafeSet<number>();
+  const async = table.async ?? [];
+  for (let i = 0; i < async.length; i++) asyncFns.add(async[i]!);
+  // The runtime's own arrays: a function or site not seen yet is a hole, which must not be
+  // looked up on Array.prototype (see primordials.ts).
+  return { table, asyncFns, pathId, fnIds: safeArray(), siteVars: safeArray(), paramSlots: safeArray(), retActions, attr: safeArray(), scope: safeArray() };
 }
 
 /**
@@ -242,16 +267,30 @@ export const IDLE_FILE_RUNTIME: Readonly<FileRuntime> = Object.freeze({
   fieldsEnd: <T>(_fn: number, value: T) => value,
 });
 
-const STDOUT_META = JSON.stringify({ stream: "stdout" });
-const STDERR_META = JSON.stringify({ stream: "stderr" });
+const STDOUT_META = JSONStringify({ stream: "stdout" });
+const STDERR_META = JSONStringify({ stream: "stderr" });
+
+const StackOverflowPrototype = RangeErrorCtor.prototype;
+
+/**
+ * True for the RangeError V8 throws when the call stack is full ("Maximum call stack size
+ * exceeded"): thrown inside the recorder, it means the program recursed to the limit (its own
+ * code would have hit it a few frames later), not that the recorder has a bug. Checked with
+ * built-ins captured at load and no call that needs much stack.
+ */
+export function isStackOverflow(error: unknown): boolean {
+  if (typeof error !== "object" || error === null || ObjectGetPrototypeOf(error) !== StackOverflowPrototype) return false;
+  const message = ObjectGetOwnPropertyDescriptor(error, "message");
+  return message !== undefined && message.value === "Maximum call stack size exceeded";
+}
 
 /** Records one run. Create it through a session (`startSession`), not directly, in programs. */
 export class Recorder implements RuntimeApi {
   readonly abi = ABI_VERSION;
   /** Registered paths; index = `PathId` (what `trace_paths.json` must list). */
-  readonly paths: string[] = [];
+  readonly paths: string[] = [];  // (appended with appendOwn: it leaves the runtime)
   /** Counters for the metadata. */
-  readonly stats = { events: 0, internalErrors: 0, detaches: 0 };
+  readonly stats = { events: 0, internalErrors: 0, detaches: 0, stackOverflows: 0 };
   /** What the trace filter skipped, redacted and dropped (compile-time skips as reported by the tables). */
   readonly filterCounters: FilterCounters = {
     scopes_skipped: 0,
@@ -264,10 +303,10 @@ export class Recorder implements RuntimeApi {
   private readonly sink: TraceEventWriter;
   private readonly types: TypeTable;
   private readonly values: ValueEncoder;
-  private readonly pathIds = new Map<string, number>();
-  private readonly varIds = new Map<string, number>();
+  private readonly pathIds = new SafeMap<string, number>();
+  private readonly varIds = new SafeMap<string, number>();
   private functionCount = 0;
-  private readonly stack: Frame[] = [];
+  private readonly stack: SafeArray<Frame> = safeArray();
   /**
    * Number of frames at the top of the stack left by the exception now propagating. Their
    * `Return`s wait for the thrown value: instrumented code never catches and rethrows (that
@@ -275,13 +314,17 @@ export class Recorder implements RuntimeApi {
    * the `catch` clause that stops it ({@link FileRuntime.caught}) or as the uncaught error.
    */
   private unwindingCount = 0;
+  /** `Call`s emitted minus `Return`s emitted (the trace's open calls; see {@link reconcile}). */
+  private openCalls = 0;
+  /** A stack overflow cut a recorder call short: {@link reconcile} before the next one. */
+  private afterOverflow = false;
   /**
    * Frames opened by a base class's first field initialiser, innermost last, with the events
    * recorded inside them so far. JS runs those initialisers before the constructor's body and
    * parameters; the frame's `Call` is written, with the arguments, when the constructor's
    * `enter` supplies them, followed by the held-back events. Declarations are never held back.
    */
-  private readonly deferred: Array<{ frame: Frame; events: TraceLowLevelEvent[] }> = [];
+  private readonly deferred: SafeArray<{ frame: Frame; events: SafeArray<TraceLowLevelEvent> }> = safeArray();
   private recording: boolean;
   private detached = false;
   private finished = false;
@@ -317,22 +360,25 @@ export class Recorder implements RuntimeApi {
    * actions; `decide` is the run-time filter's say on the names the table allows.
    */
   private slots(names: readonly (string | number)[], from: number, decide: ((name: string) => RuntimeValueAction) | null): Slots {
-    const vars: number[] = [];
-    let actions: Action[] | null = null;
+    const vars: SafeArray<number> = safeArray();
+    let actions: SafeArray<Action> | null = null;
     for (let i = from; i < names.length; i++) {
       const name = names[i] as string;
-      const mark = name.charCodeAt(0);
+      const mark = StringPrototypeCharCodeAt(name, 0);
       let action = mark === 33 /* ! */ ? Action.Redact : mark === 45 /* - */ ? Action.Drop : Action.Allow;
       if (action === Action.Allow && decide) {
         const runtime = decide(name);
         if (runtime === "redact") action = Action.RedactPassed;
         else if (runtime === "drop") action = Action.DropPassed;
       }
-      if (action !== Action.Allow && !actions) actions = vars.map(() => Action.Allow);
+      if (action !== Action.Allow && !actions) {
+        actions = safeArray();
+        for (let j = 0; j < vars.length; j++) actions.push(Action.Allow);
+      }
       actions?.push(action);
       // A dropped name never appears in the trace.
       const plain = action === Action.Allow || action >= Action.RedactPassed;
-      vars.push(action === Action.Drop || action === Action.DropPassed ? -1 : this.variableId(plain ? name : name.slice(1)));
+      vars.push(action === Action.Drop || action === Action.DropPassed ? -1 : this.variableId(plain ? name : StringPrototypeSlice(name, 1)));
     }
     return { vars, actions };
   }
@@ -408,12 +454,33 @@ export class Recorder implements RuntimeApi {
     this.stats.events++;
     if (this.deferred.length === 0) this.sink.writeCall(functionId, args);
     else this.route({ Call: { function_id: functionId, args } });
+    this.openCalls++;
   }
 
   private emitReturn(value: ValueRecord): void {
     this.stats.events++;
     if (this.deferred.length === 0) this.sink.writeReturn(value);
     else this.route({ Return: { return_value: value } });
+    this.openCalls--;
+  }
+
+  /**
+   * After a stack overflow cut a recorder call short (see `fail`): makes the trace's open calls
+   * and the frame stack agree again before anything else is recorded. A `Call` written for a
+   * frame that was never pushed, or a frame popped before its `Return` was written, leaves one
+   * call too many open in the trace: it gets its `Return` (`<unwound>`) now, innermost first,
+   * as any frame left behind. A frame pushed without its `Call` is dropped from the stack.
+   */
+  private reconcile(): void {
+    this.afterOverflow = false;
+    let expected = 0;
+    for (let i = 0; i < this.stack.length; i++) if (!this.stack[i]!.callDeferred) expected++;
+    while (this.openCalls > expected) this.emitReturn(this.values.error("<unwound>"));
+    while (this.openCalls < expected && this.stack.length > 1) {
+      const frame = this.stack.pop()!;
+      frame.state = State.Done;
+      if (!frame.callDeferred) expected--;
+    }
   }
 
   private route(event: TraceLowLevelEvent): void {
@@ -428,7 +495,8 @@ export class Recorder implements RuntimeApi {
 
   /** Writes a held-back frame's entry `Step` and `Call` (with `args`, if known), then its events. */
   private resolveDeferred(frame: Frame, args: unknown[] | undefined): void {
-    const index = this.deferred.findIndex((d) => d.frame === frame);
+    let index = this.deferred.length - 1;
+    while (index >= 0 && this.deferred[index]!.frame !== frame) index--;
     if (index < 0) return;
     while (this.deferred.length - 1 > index) this.resolveDeferred(this.deferred[this.deferred.length - 1]!.frame, undefined);
     const held = this.deferred.pop()!;
@@ -436,7 +504,8 @@ export class Recorder implements RuntimeApi {
     const callArgs = args ? this.callArgs(frame.file, frame.fn, args) : [];
     this.emitStep(this.filePathId(frame.file), frame.file.table.fns[frame.fn]![1]);
     this.emitCall(frame.functionId, callArgs);
-    for (const event of held.events) this.route(event);
+    const events = held.events;
+    for (let i = 0; i < events.length; i++) this.route(events[i]!);
   }
 
   /**
@@ -556,7 +625,7 @@ export class Recorder implements RuntimeApi {
 
   file(table: FileTable): FileRuntime {
     if (table.v !== ABI_VERSION) {
-      throw new TypeError(
+      throw new TypeErrorCtor(
         `codetracer: ${table.path} was instrumented for runtime ABI ${table.v}, this runtime implements ${ABI_VERSION}`,
       );
     }
@@ -578,6 +647,8 @@ export class Recorder implements RuntimeApi {
         try {
           this.step(state, frame as Frame, site, values);
         } catch (error) {
+          // A step cut short: its remembered values may be half this step's (see `step`).
+          (frame as Frame).lastVars = null;
           this.fail(error);
         }
       },
@@ -594,6 +665,7 @@ export class Recorder implements RuntimeApi {
       caught: (frame, ...error) => {
         if ((frame as Frame).file !== state || !this.isRecording || this.unwindingCount === 0) return;
         try {
+          if (this.afterOverflow) this.reconcile();
           this.settleUnwinding(error.length > 0 ? this.values.encode(error[0]) : undefined);
         } catch (e) {
           this.fail(e);
@@ -610,6 +682,7 @@ export class Recorder implements RuntimeApi {
       suspend: (frame, value, awaiting) => {
         if ((frame as Frame).file !== state || !this.isRecording) return value;
         try {
+          if (this.afterOverflow) this.reconcile();
           const f = frame as Frame;
           if (this.unwindingCount > 0) this.settleUnwinding(undefined);
           if (f.state === State.Active) {
@@ -626,6 +699,7 @@ export class Recorder implements RuntimeApi {
       resume: (frame, value) => {
         if ((frame as Frame).file !== state || !this.isRecording) return value;
         try {
+          if (this.afterOverflow) this.reconcile();
           const f = frame as Frame;
           f.atYield = false;
           if (this.unwindingCount > 0) this.settleUnwinding(undefined);
@@ -652,6 +726,7 @@ export class Recorder implements RuntimeApi {
       fieldsEnd: (fn, value) => {
         if (!this.isRecording) return value;
         try {
+          if (this.afterOverflow) this.reconcile();
           if (this.unwindingCount > 0) this.settleUnwinding(undefined);
           const top = this.stack[this.stack.length - 1];
           if (top && top.file === state && top.fn === fn && top.pendingConstructor) {
@@ -674,6 +749,14 @@ export class Recorder implements RuntimeApi {
    * into the program from the recorder call that failed (the `abort` policy).
    */
   private fail(error: unknown): void {
+    if (isStackOverflow(error)) {
+      // The program's stack is (nearly) full: the event being recorded is dropped, and the
+      // recording goes on. Frames it leaves half-opened or half-closed are closed later as any
+      // frame left behind (`ensureTop`, `settleUnwinding`). Not an internal error.
+      this.stats.stackOverflows++;
+      this.afterOverflow = true;
+      return;
+    }
     this.stats.internalErrors++;
     if (!this.recording || this.detached) return;
     this.recording = false; // detach: the program runs on unrecorded
@@ -685,7 +768,7 @@ export class Recorder implements RuntimeApi {
 
   /** Functions (and module bodies) recorded so far, the top-level call not counted. */
   get recordedFunctions(): number {
-    return Math.max(0, this.functionCount - 1);
+    return MathMax(0, this.functionCount - 1);
   }
 
   /**
@@ -729,7 +812,7 @@ export class Recorder implements RuntimeApi {
   }
 
   /** The W3C trace ids of the spans recorded by {@link recordSpan}, in the order first seen. */
-  readonly spanTraceIds = new Set<string>();
+  readonly spanTraceIds: SafeSet<string> = new SafeSet<string>();
 
   /**
    * A span of `@codetracer/tracing` started or ended: an `Event` of kind `TraceLogEvent` on the
@@ -743,7 +826,7 @@ export class Recorder implements RuntimeApi {
     if (!this.isRecording) return;
     try {
       this.spanTraceIds.add(span.trace_id);
-      this.emit({ Event: { kind: EventLogKind.TraceLogEvent, metadata: JSON.stringify({ phase, ...span }), content: `span ${phase}: ${span.name}` } });
+      this.emit({ Event: { kind: EventLogKind.TraceLogEvent, metadata: JSONStringify({ __proto__: null, phase, ...span }), content: `span ${phase}: ${span.name}` } });
     } catch (error) {
       try {
         this.fail(error);
@@ -757,7 +840,7 @@ export class Recorder implements RuntimeApi {
     let id = this.pathIds.get(path);
     if (id === undefined) {
       id = this.paths.length;
-      this.paths.push(path);
+      appendOwn(this.paths, path);
       this.pathIds.set(path, id);
       this.emit({ Path: path });
     }
@@ -773,7 +856,7 @@ export class Recorder implements RuntimeApi {
     let id = file.fnIds[fn];
     if (id === undefined) {
       const entry = file.table.fns[fn];
-      if (!entry) throw new RangeError(`no function ${fn} in the table of ${file.table.path}`);
+      if (!entry) throw new RangeErrorCtor(`no function ${fn} in the table of ${file.table.path}`);
       id = this.functionCount++;
       file.fnIds[fn] = id;
       this.emit({ Function: { path_id: this.filePathId(file), line: entry[1], name: entry[0] } });
@@ -798,24 +881,28 @@ export class Recorder implements RuntimeApi {
       slots = file.paramSlots[fn] = this.slots(file.table.fns[fn]!, 2, scope ? (name) => scope.valueAction("arg", name) : null);
     }
     this.useAttrPolicyOf(file, fn);
-    const callArgs: FullValueRecord[] = [];
     const { vars, actions } = slots;
+    // An ordinary array (it goes to the writer) whose elements are all its own (primordials.ts).
+    const callArgs = ownSlots<FullValueRecord>(vars.length) as FullValueRecord[];
+    let count = 0;
     let next = 0;
     this.values.beginStep();
     for (let i = 0; i < vars.length; i++) {
       const action = actions ? actions[i]! : Action.Allow;
-      if (action === Action.Allow) callArgs.push({ variable_id: vars[i]!, value: this.values.encodeInStep(args[next++]) });
+      if (action === Action.Allow) callArgs[count++] = { variable_id: vars[i]!, value: this.values.encodeInStep(args[next++]) }; // own index: ownSlots(vars.length)
       else {
         this.countValue(action, "argument");
         if (action >= Action.RedactPassed) next++;
-        if (action === Action.Redact || action === Action.RedactPassed) callArgs.push({ variable_id: vars[i]!, value: this.values.redacted() });
+        if (action === Action.Redact || action === Action.RedactPassed) callArgs[count++] = { variable_id: vars[i]!, value: this.values.redacted() }; // own index: ownSlots(vars.length)
       }
     }
+    if (count < callArgs.length) callArgs.length = count;
     return callArgs;
   }
 
   private enter(file: FileState, fn: number, args: unknown[], deferCall = false): FrameHandle {
     if (this.finished) return UNTRACKED;
+    if (this.afterOverflow) this.reconcile();
     if (this.unwindingCount > 0) this.settleUnwinding(undefined);
     const top = this.stack[this.stack.length - 1];
     if (top && top.pendingConstructor && top.file === file && top.fn === fn && this.isRecording) {
@@ -839,7 +926,7 @@ export class Recorder implements RuntimeApi {
       this.filePathId(file);
       frame.callDeferred = true;
       this.stack.push(frame);
-      this.deferred.push({ frame, events: [] });
+      this.deferred.push({ frame, events: safeArray() });
       return frame;
     }
     const callArgs = this.callArgs(file, fn, args);
@@ -850,18 +937,21 @@ export class Recorder implements RuntimeApi {
   }
 
   private step(file: FileState, frame: Frame, site: number, values: unknown[]): void {
-    if (this.failAtStep > 0 && ++this.stepCount === this.failAtStep) throw new Error(`injected failure at step ${this.failAtStep}`);
+    if (this.afterOverflow) this.reconcile();
+    if (this.failAtStep > 0 && ++this.stepCount === this.failAtStep) throw new ErrorCtor(`injected failure at step ${this.failAtStep}`);
     if (this.unwindingCount > 0) this.settleUnwinding(undefined);
     if (frame.state === State.Done) return;
     this.ensureTop(frame);
     let slots = file.siteVars[site];
     const entry = file.table.sites[site];
-    if (!entry) throw new RangeError(`no site ${site} in the table of ${file.table.path}`);
+    if (!entry) throw new RangeErrorCtor(`no site ${site} in the table of ${file.table.path}`);
     if (!slots) {
       const scope = this.scopeDecision(file, frame.fn);
       let decide: ((name: string) => RuntimeValueAction) | null = null;
       if (scope) {
-        const params = new Set(file.table.fns[frame.fn]!.slice(2) as string[]);
+        const params = new SafeSet<string>();
+        const fnEntry = file.table.fns[frame.fn]!;
+        for (let i = 2; i < fnEntry.length; i++) params.add(fnEntry[i] as string);
         const kind = frame.fn === 0 ? "global" : "local";
         decide = (name) => stricter(scope.valueAction(kind, name), params.has(name) ? scope.valueAction("arg", name) : "allow");
       }
@@ -883,8 +973,8 @@ export class Recorder implements RuntimeApi {
       nowValues = filledArray<unknown>(size);
       nowRecords = filledArray<ValueRecord>(size);
       for (let i = 0; lastValues !== null && i < lastValues.length; i++) {
-        nowValues[i] = lastValues[i];
-        nowRecords[i] = lastRecords![i] ?? null;
+        nowValues[i] = lastValues[i]; // own index: a filledArray at least as long
+        nowRecords[i] = lastRecords![i] ?? null; // own index: a filledArray at least as long
       }
     }
     for (let i = 0; i < vars.length; i++) {
@@ -894,8 +984,8 @@ export class Recorder implements RuntimeApi {
         // The same variable at the same position at the frame's last step: an object unchanged since keeps its record.
         const again = lastVars !== null && i < lastVars.length && lastVars[i] === vars[i];
         const record = again ? this.values.encodeAgain(value, nowValues![i], nowRecords![i] ?? null) : this.values.encodeInStep(value);
-        nowValues![i] = value;
-        nowRecords![i] = record;
+        nowValues![i] = value; // own index: a filledArray of at least vars.length
+        nowRecords![i] = record; // own index: a filledArray of at least vars.length
         this.emitValue(vars[i]!, record);
       }
       else {
@@ -917,6 +1007,7 @@ export class Recorder implements RuntimeApi {
    * parameters are not bound yet in JS either); then the field's line gets a step in that frame.
    */
   private field(file: FileState, fn: number, site: number, open: boolean): void {
+    if (this.afterOverflow) this.reconcile();
     if (this.unwindingCount > 0) this.settleUnwinding(undefined);
     if (open) {
       const frame = this.enter(file, fn, [], true);
@@ -933,6 +1024,7 @@ export class Recorder implements RuntimeApi {
    * `yield`: it joins the frames waiting for the thrown value (see `unwindingCount`).
    */
   private exit(frame: Frame): void {
+    if (this.afterOverflow) this.reconcile();
     if (frame.state === State.Done || frame.unwinding) return;
     // A frame the propagating exception reaches next joins it where it is; anything else first
     // closes what is pending and becomes the innermost open frame (resumed if suspended).

@@ -16,6 +16,7 @@
  *
  * docs/recording.md "Values" lists what each JS value becomes.
  */
+import { ownSlots } from "./primordials.js";
 import {
   TypeKind,
   type TraceLowLevelEvent,
@@ -121,8 +122,6 @@ const WeakMapCtor = WeakMap;
 const weakMapGet = WeakMap.prototype.get;
 const weakMapSet = WeakMap.prototype.set;
 const weakMapDelete = WeakMap.prototype.delete;
-const ArrayCtor = Array;
-const arrayFill = Array.prototype.fill;
 const weakSetHas = WeakSet.prototype.has;
 /** `%ThrowTypeError%`: the `callee` getter of a strict-mode `arguments` object. */
 const throwTypeError = getOwnPropertyDescriptor(
@@ -201,7 +200,7 @@ function brand<T>(fn: (...args: never[]) => T, self: unknown, args: unknown[] = 
  * program put on `Array.prototype` (an index of a hole is looked up along the prototype chain).
  */
 export function filledArray<T>(length: number): Array<T | null> {
-  return apply(arrayFill, new ArrayCtor<T | null>(length), [null]) as Array<T | null>;
+  return ownSlots<T>(length);
 }
 
 /**
@@ -231,7 +230,7 @@ function floatText(n: number, slot = floatSlot(n)): string {
   if (cached !== null && floatCacheKeys[slot] === n) return cached!;
   const text = `${n}`;
   floatCacheKeys[slot] = n;
-  floatCacheTexts[slot] = text;
+  floatCacheTexts[slot] = text; // own index: a slot of the filledArray
   return text;
 }
 
@@ -292,7 +291,7 @@ function jsonBytes(s: string, maxUnits = s.length): number {
     at = index + 1;
   }
   if (whole) {
-    bytesCacheStrings[slot] = s;
+    bytesCacheStrings[slot] = s; // own index: a slot of the filledArray
     bytesCacheBytes[slot] = bytes;
   }
   return bytes;
@@ -492,8 +491,8 @@ export class ValueEncoder {
   beginStep(): void {
     if (this.memoCount === 0) return;
     for (let i = 0; i < this.memoCount; i++) {
-      this.memoObjects[i] = null;
-      this.memoRecords[i] = null;
+      this.memoObjects[i] = null; // own index: below STEP_MEMO_SIZE
+      this.memoRecords[i] = null; // own index: below STEP_MEMO_SIZE
     }
     this.memoCount = 0;
   }
@@ -519,8 +518,8 @@ export class ValueEncoder {
     for (let i = 0; i < this.memoCount; i++) if (this.memoObjects[i] === value) return this.memoRecords[i]!;
     const record = this.encode(value);
     if (this.memoCount < STEP_MEMO_SIZE) {
-      this.memoObjects[this.memoCount] = value;
-      this.memoRecords[this.memoCount] = record;
+      this.memoObjects[this.memoCount] = value; // own index: below STEP_MEMO_SIZE
+      this.memoRecords[this.memoCount] = record; // own index: below STEP_MEMO_SIZE
       this.memoCount++;
     }
     return record;
@@ -570,7 +569,7 @@ export class ValueEncoder {
     if (shared !== null && (shared as { text: string }).text === text) return shared!;
     if (this.stringType < 0) this.stringType = this.types.id(TypeKind.String, "string");
     const record: ValueRecord = { kind: "String", text, type_id: this.stringType };
-    this.stringRecords[slot] = record;
+    this.stringRecords[slot] = record; // own index: a slot of the filledArray
     return record;
   }
 
@@ -583,7 +582,7 @@ export class ValueEncoder {
     }
     if (this.intType < 0) this.intType = this.types.id(TypeKind.Int, "number");
     const record: ValueRecord = { kind: "Int", i, type_id: this.intType };
-    if (small) this.smallInts[i + SMALL_INT_LOW] = record;
+    if (small) this.smallInts[i + SMALL_INT_LOW] = record; // own index: within the filledArray
     return record;
   }
 
@@ -739,14 +738,14 @@ export class ValueEncoder {
   private pushAncestor(obj: object): void {
     if (this.ancestorCount === this.ancestors.length) {
       const grown = filledArray<object>(this.ancestors.length * 2);
-      for (let i = 0; i < this.ancestorCount; i++) grown[i] = this.ancestors[i]!;
+      for (let i = 0; i < this.ancestorCount; i++) grown[i] = this.ancestors[i]!; // own index: grown is a filledArray twice as long
       this.ancestors = grown;
     }
-    this.ancestors[this.ancestorCount++] = obj;
+    this.ancestors[this.ancestorCount++] = obj; // own index: grown above when full
   }
 
   private popAncestor(): void {
-    this.ancestors[--this.ancestorCount] = null;
+    this.ancestors[--this.ancestorCount] = null; // own index: below ancestorCount
   }
 
   private clearAncestors(): void {
@@ -768,7 +767,7 @@ export class ValueEncoder {
       if (shared !== null && (shared as { f: string }).f === text) return shared!;
       if (this.floatType < 0) this.floatType = this.types.id(TypeKind.Float, "number");
       const record: ValueRecord = { kind: "Float", f: text, type_id: this.floatType };
-      if (slot >= 0) this.floatRecords[slot] = record;
+      if (slot >= 0) this.floatRecords[slot] = record; // own index: a slot of the filledArray
       return record;
     }
     return { kind: "Float", f: floatText(n), type_id: this.types.id(TypeKind.Float, langType) };
@@ -1003,18 +1002,21 @@ export class ValueEncoder {
     const typeId = this.types.id(TypeKind.Seq, langType);
     this.used += 70;
     const n = length < this.limits.maxItems ? length : this.limits.maxItems;
-    const elements: ValueRecord[] = [];
+    // Own slots, trimmed at the end: storing never reaches the program's index setters.
+    const elements = filledArray<ValueRecord>(n + 1) as ValueRecord[];
+    let count = 0;
     let i = 0;
     for (; i < n; i++) {
       if (this.overBudget()) break;
       this.used += 1;
       if (typed) {
-        elements[elements.length] = this.encodeAt((obj as unknown as ArrayLike<unknown>)[i], depth + 1);
+        elements[count++] = this.encodeAt((obj as unknown as ArrayLike<unknown>)[i], depth + 1); // own index: n + 1 slots
         continue;
       }
-      elements[elements.length] = this.property(obj, i, depth, "<empty>", TypeKind.None);
+      elements[count++] = this.property(obj, i, depth, "<empty>", TypeKind.None); // own index: n + 1 slots
     }
-    if (length > i) elements[elements.length] = this.more(length - i, i < n);
+    if (length > i) elements[count++] = this.more(length - i, i < n); // own index: n + 1 slots
+    elements.length = count;
     return { kind: "Sequence", elements, is_slice: false, type_id: typeId };
   }
 
@@ -1051,9 +1053,9 @@ export class ValueEncoder {
     const fields = view ? ["byteLength", "byteOffset", "bytes"] : ["byteLength", "bytes"];
     const intType = this.types.id(TypeKind.Int, "number");
     const bytesType = this.types.id(TypeKind.Raw, "bytes");
-    const values: ValueRecord[] = [{ kind: "Int", i: length, type_id: intType }];
-    if (view) values[values.length] = { kind: "Int", i: offset, type_id: intType };
-    values[values.length] = { kind: "Raw", r: `<${hex}>`, type_id: bytesType };
+    const bytes: ValueRecord = { kind: "Raw", r: `<${hex}>`, type_id: bytesType };
+    const lengthRecord: ValueRecord = { kind: "Int", i: length, type_id: intType };
+    const values: ValueRecord[] = view ? [lengthRecord, { kind: "Int", i: offset, type_id: intType }, bytes] : [lengthRecord, bytes];
     this.used += 60 + 50 * values.length + hex.length;
     const fieldTypes = view ? [intType, intType, bytesType] : [intType, bytesType];
     return { kind: "Struct", field_values: values, type_id: this.structType(name, fields, fieldTypes) };
@@ -1132,11 +1134,12 @@ export class ValueEncoder {
     const typeId = this.types.id(TypeKind.TableKind, langType);
     const tupleType = this.types.id(TypeKind.Tuple, "[key, value]");
     this.used += 70;
-    const elements: ValueRecord[] = [];
+    const elements = filledArray<ValueRecord>((size < this.limits.maxItems ? size : this.limits.maxItems) + 1) as ValueRecord[];
+    let count = 0;
     const it = apply(mapEntries, map, []) as Iterator<unknown>;
     let seen = 0;
     let byBytes = false;
-    for (let i = 0; i < this.limits.maxItems; i++) {
+    for (let i = 0; i < this.limits.maxItems && count < elements.length - 1; i++) {
       if (this.overBudget()) {
         byBytes = true;
         break;
@@ -1153,13 +1156,14 @@ export class ValueEncoder {
       if (action !== "allow") this.onAttribute?.(action);
       if (action === "drop") continue;
       this.used += 50;
-      elements[elements.length] = {
+      elements[count++] = { // own index: below min(size, maxItems) + 1
         kind: "Tuple",
         elements: [this.encodeAt(k, depth + 1), action === "redact" ? this.charge(this.redacted()) : this.encodeAt(v, depth + 1)],
         type_id: tupleType,
       };
     }
-    if (size > seen) elements[elements.length] = this.more(size - seen, byBytes);
+    if (size > seen) elements[count++] = this.more(size - seen, byBytes); // own index: the last slot is kept for it
+    elements.length = count;
     return { kind: "Sequence", elements, is_slice: false, type_id: typeId };
   }
 
@@ -1168,10 +1172,11 @@ export class ValueEncoder {
     if (depth >= this.limits.maxDepth) return this.raw(`${langType}(${size})`, langType, TypeKind.NonExpanded);
     const typeId = this.types.id(TypeKind.Set, langType);
     this.used += 70;
-    const elements: ValueRecord[] = [];
+    const elements = filledArray<ValueRecord>((size < this.limits.maxItems ? size : this.limits.maxItems) + 1) as ValueRecord[];
+    let count = 0;
     const it = apply(setValues, set, []) as Iterator<unknown>;
     let byBytes = false;
-    for (let i = 0; i < this.limits.maxItems; i++) {
+    for (let i = 0; i < this.limits.maxItems && count < elements.length - 1; i++) {
       if (this.overBudget()) {
         byBytes = true;
         break;
@@ -1179,9 +1184,13 @@ export class ValueEncoder {
       const step = apply(setIteratorNext, it, []) as IteratorResult<unknown>;
       if (step.done) break;
       this.used += 1;
-      elements[elements.length] = this.encodeAt(step.value, depth + 1);
+      elements[count++] = this.encodeAt(step.value, depth + 1); // own index: below min(size, maxItems)
     }
-    if (size > elements.length) elements[elements.length] = this.more(size - elements.length, byBytes);
+    if (size > count) {
+      const more = this.more(size - count, byBytes);
+      elements[count++] = more; // own index: the last slot is kept for it
+    }
+    elements.length = count;
     return { kind: "Sequence", elements, is_slice: false, type_id: typeId };
   }
 
@@ -1191,8 +1200,8 @@ export class ValueEncoder {
     const known = this.types.known(key);
     if (known !== undefined) return known;
     const anyType = fieldTypes ? -1 : this.types.id(TypeKind.Any, "any");
-    const list: Array<{ name: string; type_id: TypeId }> = [];
-    for (let i = 0; i < fields.length; i++) list[list.length] = { name: fields[i]!, type_id: fieldTypes ? fieldTypes[i]! : anyType };
+    const list = filledArray<{ name: string; type_id: TypeId }>(fields.length) as Array<{ name: string; type_id: TypeId }>;
+    for (let i = 0; i < fields.length; i++) list[i] = { name: fields[i]!, type_id: fieldTypes ? fieldTypes[i]! : anyType }; // own index: a filledArray
     return this.types.id(TypeKind.Struct, name, { kind: "Struct", fields: list }, key);
   }
 
@@ -1212,7 +1221,8 @@ export class ValueEncoder {
     this.used += 60;
     let shape = info === null ? this.nullProtoShapes : info.shapes;
     let fields = 0;
-    const values: ValueRecord[] = [];
+    const values = filledArray<ValueRecord>((allKeys.length < this.limits.maxItems ? allKeys.length : this.limits.maxItems) + 1) as ValueRecord[];
+    let count = 0;
     let byBytes = false;
     let rest = 0; // fields not captured (the filter's drops aside)
     let i = 0;
@@ -1240,10 +1250,10 @@ export class ValueEncoder {
       fields++;
       shape = child;
       if (action === "redact") {
-        values[values.length] = this.charge(this.redacted());
+        values[count++] = this.charge(this.redacted()); // own index: fields < min(keys, maxItems)
         continue;
       }
-      values[values.length] = this.property(obj, key, depth, "<deleted>", TypeKind.Raw);
+      values[count++] = this.property(obj, key, depth, "<deleted>", TypeKind.Raw); // own index: fields < min(keys, maxItems)
     }
     if (rest > 0) {
       if (big) {
@@ -1258,8 +1268,9 @@ export class ValueEncoder {
         }
       }
       shape = this.shapeChild(shape, "…");
-      values[values.length] = this.more(rest, byBytes);
+      values[count++] = this.more(rest, byBytes); // own index: the last slot is kept for it
     }
+    values.length = count;
     return { kind: "Struct", field_values: values, type_id: shape.id >= 0 ? shape.id : this.internShape(name, shape) };
   }
 
@@ -1306,7 +1317,7 @@ export class ValueEncoder {
     const anyType = this.types.id(TypeKind.Any, "any");
     let n: ShapeNode = shape;
     for (let i = count - 1; i >= 0; i--) {
-      fields[i] = { name: wellFormed(n.key), type_id: anyType };
+      fields[i] = { name: wellFormed(n.key), type_id: anyType }; // own index: a filledArray of count
       n = n.parent!;
     }
     const id = this.types.declare(TypeKind.Struct, name, { kind: "Struct", fields });
@@ -1379,13 +1390,16 @@ function quoted(s: string): string {
 export function bigintRecord(value: bigint): { kind: "BigInt"; b: string; negative: boolean } {
   const negative = value < 0n;
   let mag = negative ? -value : value;
-  const little: number[] = [];
-  do {
-    little[little.length] = NumberCtor(mag & 0xffn);
+  let length = 0;
+  for (let m = mag; ; m >>= 8n) {
+    length++;
+    if (m <= 0xffn) break;
+  }
+  const bytes = filledArray<number>(length) as number[];
+  for (let i = length - 1; i >= 0; i--) {
+    bytes[i] = NumberCtor(mag & 0xffn); // own index: a filledArray of the byte count
     mag >>= 8n;
-  } while (mag > 0n);
-  const bytes: number[] = [];
-  for (let i = little.length - 1; i >= 0; i--) bytes[bytes.length] = little[i]!;
+  }
   return { kind: "BigInt", b: base64(bytes), negative };
 }
 
@@ -1393,9 +1407,10 @@ const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 function base64(bytes: number[]): string {
   let out = "";
   for (let i = 0; i < bytes.length; i += 3) {
-    const a = bytes[i] ?? 0;
-    const b = bytes[i + 1] ?? 0;
-    const c = bytes[i + 2] ?? 0;
+    // (never an index past the end: that would be looked up on Array.prototype)
+    const a = bytes[i]!;
+    const b = i + 1 < bytes.length ? bytes[i + 1]! : 0;
+    const c = i + 2 < bytes.length ? bytes[i + 2]! : 0;
     const n = (a << 16) | (b << 8) | c;
     out += B64[(n >> 18) & 63]! + B64[(n >> 12) & 63]!;
     out += i + 1 < bytes.length ? B64[(n >> 6) & 63]! : "=";

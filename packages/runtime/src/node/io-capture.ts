@@ -8,6 +8,20 @@
  * (`fs.writeSync(1, …)`, native code), which Node offers no hook for.
  */
 
+import { types } from "node:util";
+import {
+  BufferFrom,
+  BufferIsEncoding,
+  BufferPrototypeToString,
+  ObjectDefineProperty,
+  ReflectApply,
+  TypedArrayPrototypeGetBuffer,
+  TypedArrayPrototypeGetByteLength,
+  TypedArrayPrototypeGetByteOffset,
+} from "../primordials.js";
+
+const isUint8Array = types.isUint8Array;
+
 /** Where captured text goes: `stdout` or `stderr`, decoded as UTF-8. */
 export type CapturedStream = "stdout" | "stderr";
 
@@ -26,18 +40,22 @@ export function uncaptured<T>(fn: () => T): T {
   }
 }
 
+// Only built-ins captured at load (primordials.ts): the program may have replaced any other.
 function decode(chunk: unknown, encoding: unknown): string | undefined {
   if (typeof chunk === "string") {
-    if (typeof encoding === "string" && encoding !== "utf8" && encoding !== "utf-8" && Buffer.isEncoding(encoding)) {
-      return Buffer.from(chunk, encoding).toString("utf8");
+    if (typeof encoding === "string" && encoding !== "utf8" && encoding !== "utf-8" && BufferIsEncoding(encoding)) {
+      return BufferPrototypeToString(BufferFrom(chunk, encoding), "utf8");
     }
     return chunk;
   }
-  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("utf8");
+  if (isUint8Array(chunk)) {
+    const bytes = BufferFrom(TypedArrayPrototypeGetBuffer(chunk), TypedArrayPrototypeGetByteOffset(chunk), TypedArrayPrototypeGetByteLength(chunk));
+    return BufferPrototypeToString(bytes, "utf8");
+  }
   return undefined;
 }
 
-type Write = (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) => boolean;
+type Write = (this: NodeJS.WriteStream, chunk: unknown, encoding?: unknown, callback?: unknown) => boolean;
 
 /**
  * Starts capturing: `onWrite(stream, text)` is called after each write the stream accepted. A throw
@@ -46,16 +64,27 @@ type Write = (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) => b
  * case our wrapper stays in place but only passes writes on.
  */
 export function installIoCapture(onWrite: (stream: CapturedStream, text: string) => void): () => void {
-  const restores: Array<() => void> = [];
-  for (const name of ["stdout", "stderr"] as const) {
+  const restoreStdout = capture("stdout", onWrite);
+  const restoreStderr = capture("stderr", onWrite);
+  return () => {
+    restoreStdout();
+    restoreStderr();
+  };
+}
+
+/** Wraps the `write` of `process[name]`; returns the function that unwraps it. */
+function capture(name: CapturedStream, onWrite: (stream: CapturedStream, text: string) => void): () => void {
+  {
     const stream = process[name];
     const original = stream.write as unknown as Write;
     let active = true;
-    const wrapper: Write = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]): boolean {
+    const wrapper: Write = function (this: NodeJS.WriteStream, chunk: unknown, encoding?: unknown): boolean {
       // A write the stream rejects (a bad encoding, a closed stream) throws here, unrecorded.
-      const result = original.call(this, chunk, ...rest);
+      // Passed on as called (`arguments`: no spread, which would use the program's iterator).
+      // eslint-disable-next-line prefer-rest-params
+      const result = ReflectApply(original, this, arguments) as boolean;
       if (active && muted === 0) {
-        const text = decode(chunk, rest[0]);
+        const text = decode(chunk, encoding);
         if (text !== undefined && text !== "") {
           muted++; // a write made while reporting this one is not reported again
           try {
@@ -69,15 +98,12 @@ export function installIoCapture(onWrite: (stream: CapturedStream, text: string)
       }
       return result;
     };
-    Object.defineProperty(wrapper, "name", { value: "write" });
-    Object.defineProperty(wrapper, "length", { value: original.length });
+    ObjectDefineProperty(wrapper, "name", { __proto__: null, value: "write" } as PropertyDescriptor);
+    ObjectDefineProperty(wrapper, "length", { __proto__: null, value: original.length } as PropertyDescriptor);
     stream.write = wrapper as unknown as typeof stream.write;
-    restores.push(() => {
+    return () => {
       active = false;
       if (stream.write === (wrapper as unknown)) stream.write = original as unknown as typeof stream.write;
-    });
+    };
   }
-  return () => {
-    for (const restore of restores) restore();
-  };
 }

@@ -13,8 +13,11 @@
  * `{"run_id", "trace_id", "error_code", "error_kind", "message", "context"}`; `trace_id` is null
  * outside a session. The recorder's own lines are never captured as the program's output.
  */
+import { ErrorCtor, JSONStringify, MathRound, PerformanceNow, PerformanceTimeOrigin, StringCtor, SafeWeakSet, StringPrototypeToUpperCase } from "../primordials.js";
 import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
+
+const appendFileSync = fs.appendFileSync;
 import { stringifyJson } from "@codetracer/trace-format";
 import type { RecorderError } from "../errors.js";
 import { DEFAULT_LOG_SPEC, LOG_LEVEL_RANK, levelFor, parseLogSpec, type LogLevel, type LogSpec } from "./log-spec.js";
@@ -32,7 +35,7 @@ let jsonErrors = false;
 let logFileFailed = false;
 
 onPolicyChange((policy: Readonly<RecorderPolicy>) => {
-  spec = policy.logLevel ? parseLogSpec(policy.logLevel, (m) => new Error(m)) : DEFAULT_LOG_SPEC;
+  spec = policy.logLevel ? parseLogSpec(policy.logLevel, (m) => new ErrorCtor(m)) : DEFAULT_LOG_SPEC;
   if (policy.logFile !== logFile) logFileFailed = false;
   logFile = policy.logFile;
   jsonErrors = policy.jsonErrors;
@@ -74,7 +77,7 @@ export interface LogDetails {
 function writeStderr(line: string): void {
   uncaptured(() => {
     try {
-      process.stderr.write(line);
+      process.stderr.write(line); // builtins-ok: the stream's own write, as for any write to stderr
     } catch {
       // stderr closed: nothing to do
     }
@@ -88,8 +91,9 @@ function writeStderr(line: string): void {
 export function log(level: Exclude<LogLevel, "off">, target: string, message: string, details: LogDetails = {}): void {
   if (!logEnabled(level, target)) return;
   const record: Record<string, unknown> = {
-    ts_micros: Math.round((performance.timeOrigin + performance.now()) * 1000),
-    level: level.toUpperCase(),
+    __proto__: null, // (no toJSON of the program's Object.prototype in a record)
+    ts_micros: MathRound((PerformanceTimeOrigin + PerformanceNow()) * 1000),
+    level: StringPrototypeToUpperCase(level),
     target,
     run_id: runId,
     ...(traceId ? { trace_id: traceId } : {}),
@@ -101,16 +105,16 @@ export function log(level: Exclude<LogLevel, "off">, target: string, message: st
   try {
     line = `${stringifyJson(record)}\n`;
   } catch {
-    line = `${stringifyJson({ ...record, fields: String(details.fields) })}\n`;
+    line = `${stringifyJson({ ...record, fields: StringCtor(details.fields) })}\n`;
   }
   if (logFile && !logFileFailed) {
     try {
-      fs.appendFileSync(logFile, line);
+      appendFileSync(logFile, line);
       return;
     } catch (error) {
       logFileFailed = true;
       writeStderr(
-        `${JSON.stringify({ ts_micros: record.ts_micros, level: "WARN", target: "codetracer.log", run_id: runId, error_code: "ERR_IO", message: `cannot write the log file ${logFile} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); logging to stderr` })}\n`,
+        `${JSONStringify({ __proto__: null, ts_micros: record.ts_micros, level: "WARN", target: "codetracer.log", run_id: runId, error_code: "ERR_IO", message: `cannot write the log file ${logFile} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); logging to stderr` })}\n`,
       );
     }
   }
@@ -141,7 +145,7 @@ export function printStartError(error: RecorderError, text: string = error.messa
   if (jsonErrors || isEnvTrue(process.env.CODETRACER_JSON_ERRORS)) writeStderr(`${errorTrailer(error)}\n`);
 }
 
-const reported = new WeakSet<RecorderError>();
+const reported = new SafeWeakSet<RecorderError>();
 
 /**
  * Reports a recorder error (once; reporting it again does nothing): an `error` log record (target `target`) and, with the policy's

@@ -30,7 +30,7 @@ import {
 import { randomUUID } from "node:crypto";
 import type { RuntimeApi } from "../abi.js";
 import { EnvironmentError, InternalError, UsageError, asRecorderError, type RecorderError } from "../errors.js";
-import { Recorder, type RecorderOptions, type TraceEventSink } from "../recorder.js";
+import { Recorder, isStackOverflow, type RecorderOptions, type TraceEventSink } from "../recorder.js";
 import { installFunctionSource } from "../function-source.js";
 import { runtimeHost } from "../host.js";
 import type { ValueCaptureLimits } from "../values.js";
@@ -286,7 +286,9 @@ export class NodeSession {
    * ends there, whatever `onRecorderError` says, and the program runs on unaffected. Logged once
    * with `ERR_IO`; at stop the folder is finished as far as the disk allows, without throwing.
    */
-  private ioFailed(error: unknown): RecorderError {
+  private ioFailed(error: unknown): unknown {
+    // A full call stack is the program's (the recorder drops the event and goes on), not I/O.
+    if (isStackOverflow(error)) return error;
     if (!this.ioFailure) {
       const cause = asRecorderError(error);
       this.ioFailure = new EnvironmentError(
