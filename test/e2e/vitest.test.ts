@@ -35,6 +35,8 @@ interface Results {
   numPendingTests: number;
   numTotalTestSuites: number;
   testResults: Array<{ name: string; status: string; assertionResults: Array<{ fullName: string; status: string }> }>;
+  /** What vitest printed on stdout (not part of vitest's JSON report). */
+  stdout: string;
 }
 
 /**
@@ -54,7 +56,7 @@ async function vitest(cwd: string, args: string[], env: Record<string, string>, 
   const run = await runNode([VITEST, "run", ...config, ...args, "--reporter=json", `--outputFile=${out}`], { cwd, env, timeoutMs: 120_000 });
   expect(fs.existsSync(out), describeRun(run)).toBe(true);
   expect(run.stderr, "no recorder error").not.toMatch(/ERR_[A-Z_]+/);
-  return JSON.parse(fs.readFileSync(out, "utf8")) as Results;
+  return { ...(JSON.parse(fs.readFileSync(out, "utf8")) as Omit<Results, "stdout">), stdout: run.stdout };
 }
 
 /** What must not change with recording: the counts, each file's status and each test's. */
@@ -73,6 +75,10 @@ function failedFiles(r: Results): string[] {
     .filter((f) => f.status === "failed")
     .map((f) => path.basename(f.name))
     .sort();
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /** The names of the folders in `dir` (none when it does not exist). */
@@ -125,6 +131,15 @@ describe("examples/vitest-app: each test file recorded into its own trace folder
     const [a, b] = [exitAndRun(cartDir), exitAndRun(discountDir)];
     expect([a.code, b.code]).toEqual([0, 0]);
     expect(a.runId).toBe(b.runId);
+    // At its end the run lists the folders it kept, with their figures (and the plain run nothing).
+    const listed = recorded.stdout.split("\n").filter((line) => line.startsWith("codetracer: "));
+    expect(listed).toEqual(
+      [cartDir, discountDir].map((dir) => {
+        const events = (readMetadata(dir)!.stats as { events: number }).events;
+        return expect.stringMatching(new RegExp(`^codetracer: ${escapeRegExp(dir)}/ — ${events.toLocaleString("en-US")} events, [\\d.]+ (?:B|kB|MB) trace\\.(?:bin|json)$`));
+      }),
+    );
+    expect(plain.stdout).not.toContain("codetracer: ");
   });
 
   it("keep failed: only the folder of the file with a failing test stays; none when all pass", { timeout: 240_000 }, async () => {

@@ -12,6 +12,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createUnplugin } from "unplugin";
 import { PENDING_METADATA_FILE, UsageError, finishAbandonedTrace, limitsFromEnv, policyFromEnv } from "@codetracer/runtime";
+import { TRACE_METADATA_FILE, traceSummaryLine } from "@codetracer/trace-format";
 import { codetracerFactory } from "./core.js";
 import { resolveOptions, type CodetracerOptions } from "./options.js";
 import type { TestFileRecordingOptions } from "./runtime.js";
@@ -55,6 +56,13 @@ export interface VitestPlugin {
    * Vite's `config` hook: adds the setup file to `test.setupFiles`, its options to `test.env`, and
    * the runtime to `test.server.deps.external`.
    */
+  /**
+   * Vitest's `configureVitest` hook (Vitest ≥ 3.1): adds a reporter that lists the run's kept
+   * trace folders at its end.
+   */
+  configureVitest?: (context: {
+    vitest: { config: { reporters: unknown[] }; logger: { log(message: string): void } };
+  }) => void;
   config?: (config: {
     root?: string;
     test?: { setupFiles?: string | string[]; env?: Record<string, string>; server?: { deps?: { external?: Array<string | RegExp> } } };
@@ -109,6 +117,7 @@ export default function codetracer(options: VitestRecordingOptions = {}): Vitest
   policyFromEnv(process.env);
   limitsFromEnv(process.env);
   const runId = randomUUID();
+  let listed: { traceDir: string; root: string } | undefined;
   return [
     instrument,
     {
@@ -130,9 +139,48 @@ export default function codetracer(options: VitestRecordingOptions = {}): Vitest
         const deps = ((test.server ??= {}).deps ??= {});
         deps.external = [...(deps.external ?? []).filter((p) => String(p) !== String(RUNTIME_FILE_PATTERN)), RUNTIME_FILE_PATTERN];
         finishAtExit(traceDir, runId);
+        listed = { traceDir, root };
+      },
+      // At the end of the run, the trace folders it kept, one summary line each, through
+      // vitest's logger (a reporter of ours beside the project's).
+      configureVitest({ vitest }) {
+        vitest.config.reporters.push({
+          onTestRunEnd() {
+            if (!listed) return;
+            const lines = keptFolders(listed.traceDir, runId).map((dir) => traceSummaryLine(dir, { cwd: listed!.root }) ?? dir);
+            if (lines.length > 0) vitest.logger.log(`\n${lines.join("\n")}\n`);
+          },
+        });
       },
     },
   ];
+}
+
+/** The folders under `traceDir` finished by the vitest run `runId` (their metadata's `run_id`), in path order. */
+function keptFolders(traceDir: string, runId: string): string[] {
+  const found: string[] = [];
+  const walk = (dir: string, depth: number): void => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      if (entry.isFile() && entry.name === TRACE_METADATA_FILE) {
+        try {
+          const meta = JSON.parse(fs.readFileSync(path.join(dir, entry.name), "utf8")) as { run_id?: unknown };
+          if (meta.run_id === runId) found.push(dir);
+        } catch {
+          // not a folder of this run
+        }
+      } else if (entry.isDirectory() && depth < 32 && entry.name !== "node_modules" && entry.name !== ".git") {
+        walk(path.join(dir, entry.name), depth + 1);
+      }
+    }
+  };
+  walk(traceDir, 0);
+  return found.sort();
 }
 
 /** The trace folders to look through at exit: `traceDir` → this run's id. */
