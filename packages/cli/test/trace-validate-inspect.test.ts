@@ -187,6 +187,27 @@ describe.each(["binary", "json"] as const)("examples/ts-app recorded as %s", (fo
   });
 });
 
+describe("trace filter counts", () => {
+  it("inspect gives the redactions of a program with secrets, by kind, as the metadata has them", () => {
+    const dir = record("secrets", path.join(FIXTURES, "trace-filter/secrets/cjs.js"));
+    const meta = JSON.parse(fs.readFileSync(path.join(dir, "trace_metadata.json"), "utf8")) as {
+      trace_filter: { stats: { scopes_skipped: number; value_redactions: Record<string, number>; value_drops: Record<string, number> } };
+    };
+    const byKind = meta.trace_filter.stats.value_redactions;
+    const total = Object.values(byKind).reduce((a, b) => a + b, 0);
+    expect(total).toBeGreaterThan(0);
+    const got = inspectJson(dir);
+    expect(got.traceFilter).toMatchObject({ redacted: total, redactions: byKind, drops: meta.trace_filter.stats.value_drops, scopesSkipped: meta.trace_filter.stats.scopes_skipped });
+    const detail = Object.entries(byKind)
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(", ");
+    expect(trace(["inspect", dir]).stdout).toContain(`values redacted: ${total} (${detail})`);
+    // The functions of the program are the ones listed.
+    expect(got.topFunctions.byCalls.map((f) => f.name)).toEqual(expect.arrayContaining(["getSecret", "Client.charge"]));
+  });
+});
+
 describe("worker threads and child processes", () => {
   it("validate and inspect list the workers/<id> folders with their events", () => {
     const dir = record("workers", path.join(FIXTURES, "workers/nested-main.mjs"));
@@ -349,6 +370,36 @@ describe("folders that are not traces, broken traces", () => {
     expect(trace(["validate", dir]).status).toBe(1);
     expect(trace(["validate", dir]).stdout).toMatch(/invalid-trace-bin/);
     expect(trace(["inspect", dir]).status).toBe(1);
+  });
+
+  it("a trace.bin of a newer format version: says so (exit 1)", () => {
+    const dir = path.join(root, "newer");
+    fs.cpSync(path.join(root, "ts-app-binary"), dir, { recursive: true });
+    const file = path.join(dir, "trace.bin");
+    const bytes = fs.readFileSync(file);
+    bytes[5] = 2;
+    fs.writeFileSync(file, bytes);
+    const note = "trace.bin is of a newer format (Binary v2) than this codetracer-trace reads (v1): update codetracer-js-recorder";
+    const v = trace(["validate", dir]);
+    expect(v.status).toBe(1);
+    expect(v.stdout).toContain(`error: invalid-trace-bin: ${note}`);
+    const i = trace(["inspect", dir]);
+    expect(i.status).toBe(1);
+    expect(i.stderr).toContain(`cannot read the events: ${note}`);
+  });
+
+  it("a path with spaces and non-ASCII names; the --repair hint quotes it", () => {
+    const dir = path.join(root, "a dir é", "трасса 1");
+    fs.cpSync(path.join(root, "ts-app-binary"), dir, { recursive: true });
+    const v = trace(["validate", dir]);
+    expect(v.status, v.stderr).toBe(0);
+    expect(v.stdout).toMatch(/^ok {2}.*a dir é\/трасса 1 — valid trace/);
+    expect(inspectJson(dir).events.total).toBe(readTraceFolder(dir).events.length);
+    const killed = path.join(root, "a dir é", "killed ü");
+    fs.cpSync(path.join(root, "killed"), killed, { recursive: true });
+    const u = trace(["validate", "killed ü"], path.join(root, "a dir é"));
+    expect(u.status).toBe(1);
+    expect(u.stdout).toMatch(/: run codetracer-js-recorder --repair 'killed ü'\n$/);
   });
 
   it("more than 20 problems: 20 shown, then the count of the rest", () => {

@@ -8,6 +8,7 @@
 import { readTraceFolder, readUnfinishedTrace, TraceFormatError, type TraceLowLevelEvent } from "@codetracer/trace-format";
 import { TraceCommandError } from "./folder.js";
 import type { TraceFolderInfo } from "./folder.js";
+import { newerFormatNote } from "./inspect-tree.js";
 
 /** The event kinds in the order `inspect` lists them (others follow in the order met). */
 export const EVENT_KIND_ORDER = [
@@ -203,7 +204,10 @@ export function tallyFolder(info: TraceFolderInfo): EventTally {
   try {
     events = info.unfinished ? readUnfinishedTrace(info.dir, { repair: false }).events : readTraceFolder(info.dir).events;
   } catch (error) {
-    if (error instanceof TraceFormatError) throw new TraceCommandError(`cannot read the events: ${error.message}`, 1);
+    if (error instanceof TraceFormatError) {
+      const note = newerFormatNote(info);
+      throw new TraceCommandError(`cannot read the events: ${note ? `${note} (${error.message})` : error.message}`, 1);
+    }
     throw error;
   }
   for (let i = 0; i < events.length; i++) tally.add(events[i]!);

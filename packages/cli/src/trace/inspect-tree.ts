@@ -118,3 +118,24 @@ export function folderBytes(dir: string): number {
 export function shellWord(dir: string): string {
   return /^[\w@%+=:,./-]+$/.test(dir) ? dir : `'${dir.replace(/'/g, `'\\''`)}'`;
 }
+
+/**
+ * When the folder's `trace.bin` starts with the CodeTracer magic but a format version above 1
+ * (written by a newer recorder), a sentence saying so; else `null`.
+ */
+export function newerFormatNote(info: TraceFolderInfo): string | null {
+  if (info.format !== "binary") return null;
+  const head = Buffer.alloc(8);
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(info.eventsFile, "r");
+    if (fs.readSync(fd, head, 0, 8, 0) < 8) return null;
+  } catch {
+    return null;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+  const magic = [0xc0, 0xde, 0x72, 0xac, 0xe2];
+  if (!magic.every((b, i) => head[i] === b) || head[5]! <= 1) return null;
+  return `${path.basename(info.eventsFile)} is of a newer format (Binary v${head[5]}) than this codetracer-trace reads (v1): update codetracer-js-recorder`;
+}

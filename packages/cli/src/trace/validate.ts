@@ -6,7 +6,7 @@
  */
 import { readUnfinishedTrace, validateTraceFolder, type ValidationIssue, type ValidationStats } from "@codetracer/trace-format";
 import { EXIT_USAGE, TraceCommandError } from "./folder.js";
-import { isUnfinishedRecording, shellWord, traceFolderTree, type TraceFolderKind, type TraceTreeFolder } from "./inspect-tree.js";
+import { isUnfinishedRecording, newerFormatNote, shellWord, traceFolderTree, type TraceFolderKind, type TraceTreeFolder } from "./inspect-tree.js";
 
 /** One line for the list of commands. */
 export const summary = "check that CodeTracer can load a trace folder (exit 0 valid, 1 not)";
@@ -131,7 +131,10 @@ function validateOne(folder: TraceTreeFolder, rootLabel: string): FolderValidati
     events: unreadable ? null : report.stats.events,
     stats: unreadable ? null : report.stats,
     // With no events read, `paths-mismatch` only repeats that they could not be: left out.
-    errors: report.errors.filter((e) => !(unreadable && e.code === "paths-mismatch")).map(issueJson),
+    errors: report.errors.filter((e) => !(unreadable && e.code === "paths-mismatch")).map((e) => {
+      const note = e.code === "invalid-trace-bin" ? newerFormatNote(info) : null;
+      return issueJson(note ? { ...e, message: `${note} (${e.message})` } : e);
+    }),
     warnings: report.warnings.map(issueJson),
     suppressed: report.suppressed,
   };
