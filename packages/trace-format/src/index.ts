@@ -95,6 +95,7 @@ export { readTraceBinFile, readTraceBinSeekTable, repairTraceBin } from "./node/
 export type { TraceBinFileRepair, TraceBinRepairOptions } from "./node/bin-files.js";
 export { readUnfinishedTrace, repairTraceJson, repairUnfinishedTrace } from "./node/unfinished.js";
 export type { RepairedEvents, TraceJsonFileRepair, UnfinishedFolder } from "./node/unfinished.js";
+export { EVENT_STREAM_CHUNK_BYTES, readTraceEvents, type TraceEventStream, type TraceEventStreamOptions } from "./node/event-stream.js";
 
 export {
   orderTraceMetadata,

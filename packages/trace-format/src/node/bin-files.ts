@@ -68,7 +68,7 @@ export interface TraceBinRepairOptions {
 /** Default read window of {@link repairTraceBin}, bytes. */
 export const REPAIR_WINDOW_BYTES = 8 * 1024 * 1024;
 
-function readFully(fd: number, buf: Uint8Array, offset: number, length: number, position: number, file: string): number {
+export function readFully(fd: number, buf: Uint8Array, offset: number, length: number, position: number, file: string): number {
   let done = 0;
   while (done < length) {
     let n: number;
@@ -89,6 +89,93 @@ function writeFully(fd: number, data: Uint8Array, position: number, file: string
     while (done < data.length) done += fs.writeSync(fd, data, done, data.length - done, position + done);
   } catch (error) {
     throw ioError("write", file, error);
+  }
+}
+
+/** One whole zstd frame of a `trace.bin`, found by {@link walkTraceBinFrames}. */
+export interface TraceBinFrame {
+  /** Its index (0 for the first frame after the header). */
+  index: number;
+  /** Its file offset. */
+  offset: number;
+  /** Its size in the file, bytes. */
+  compressedSize: number;
+  /** Its decompressed content: whole CBOR events. */
+  data: Uint8Array;
+  /** Wraps an `ERR_TRACE_INVALID` error found in this frame's content with the frame's index and offset (other errors are returned as they are). */
+  error(error: unknown): unknown;
+}
+
+/** Where {@link walkTraceBinFrames} stopped: at the end of the file, at a skippable frame (the seek table) or at a torn or malformed frame; `end` is the file offset after the last whole frame. */
+export interface TraceBinWalkEnd {
+  stop: "end" | "skippable" | "torn";
+  end: number;
+}
+
+function frameError(file: string, index: number, offset: number, error: unknown): unknown {
+  if (error instanceof TraceFormatError && error.code === "ERR_TRACE_INVALID") {
+    return new TraceFormatError("ERR_TRACE_INVALID", `${file}: frame ${index} at byte ${offset}: ${error.message}`, { ...error.context, file, frame: String(index) }, error);
+  }
+  return error;
+}
+
+/**
+ * Walks the zstd frames of an open `trace.bin` after its 8-byte header (checked by the
+ * caller), through a read window (grown only to hold one bigger frame), and yields each whole
+ * frame decompressed, one at a time. Stops at the end of the file, at the first skippable frame
+ * (the seek table), or at a frame cut short or malformed (a torn write); the generator's return
+ * value says which. Shared by {@link repairTraceBin} and `readTraceEvents`. Memory: the window
+ * and one decompressed frame.
+ *
+ * @param fd - the open file
+ * @param file - its name, for messages
+ * @param size - its size
+ * @param options - the zstd codec, the window size
+ * @param stats - when given, `bytesRead` is increased by each read
+ * @throws {@link TraceFormatError} `ERR_IO` when the file cannot be read; `ERR_TRACE_INVALID`
+ *   when a whole frame does not decompress or claims more than the seekable format's 1 GiB
+ */
+export function* walkTraceBinFrames(
+  fd: number,
+  file: string,
+  size: number,
+  options: { zstd: NonNullable<TraceBinReadOptions["zstd"]>; windowBytes: number },
+  stats?: { bytesRead: number },
+): Generator<TraceBinFrame, TraceBinWalkEnd, undefined> {
+  const zstd = options.zstd;
+  let window = Buffer.allocUnsafe(Math.max(1024, options.windowBytes));
+  let windowStart = 8; // file offset of window[0]
+  let windowLength = 0;
+  let p = 8; // file offset of the next frame
+  for (let index = 0; ; ) {
+    if (p === size) return { stop: "end", end: p };
+    const scan = scanZstdFrame(window.subarray(0, windowLength), p - windowStart);
+    if (scan.kind === "short") {
+      if (windowStart + windowLength >= size) return { stop: "torn", end: p };
+      // Slide the window to this frame; grow it when the frame alone fills it.
+      if (windowStart === p && windowLength === window.length) window = Buffer.allocUnsafe(window.length * 2);
+      windowStart = p;
+      windowLength = readFully(fd, window, 0, Math.min(window.length, size - p), p, file);
+      if (stats) stats.bytesRead += windowLength;
+      continue;
+    }
+    if (scan.kind !== "frame") return { stop: scan.kind === "skippable" ? "skippable" : "torn", end: p };
+    const f = scan.frame;
+    const bytes = window.subarray(f.offset, f.offset + f.compressedSize);
+    const offset = p;
+    const frameIndex = index;
+    let data: Uint8Array;
+    try {
+      if ((f.contentSize ?? 0) > SEEKABLE_MAX_FRAME_SIZE) {
+        throw new TraceFormatError("ERR_TRACE_INVALID", `zstd frame header claims ${f.contentSize} bytes, more than the seekable format's 1 GiB`);
+      }
+      data = f.contentSize !== null ? zstd.decompress(bytes, f.contentSize) : zstd.decompress(bytes, f.maxDecompressedSize, false);
+    } catch (error) {
+      throw frameError(file, frameIndex, offset, error);
+    }
+    p += f.compressedSize;
+    index++;
+    yield { index: frameIndex, offset, compressedSize: f.compressedSize, data, error: (error) => frameError(file, frameIndex, offset, error) };
   }
 }
 
@@ -148,53 +235,24 @@ function repairOpenTraceBin(fd: number, file: string, write: boolean, options: T
     }
     decompressTraceBin(head.subarray(0, headLength), { file }); // throws the header error
   }
-  const zstd = options.zstd ?? zstdCodec();
-  let window = Buffer.allocUnsafe(Math.max(1024, options.windowBytes ?? REPAIR_WINDOW_BYTES));
-  let windowStart = 8; // file offset of window[0]
-  let windowLength = 0;
   const entries: SeekTableEntry[] = [];
-  let p = 8; // file offset of the next frame
-  let stop: "end" | "skippable" | "torn";
+  const frames = walkTraceBinFrames(fd, file, size, { zstd: options.zstd ?? zstdCodec(), windowBytes: options.windowBytes ?? REPAIR_WINDOW_BYTES });
+  let walked: TraceBinWalkEnd;
   for (;;) {
-    if (p === size) {
-      stop = "end";
+    const next = frames.next();
+    if (next.done) {
+      walked = next.value;
       break;
     }
-    const scan = scanZstdFrame(window.subarray(0, windowLength), p - windowStart);
-    if (scan.kind === "short") {
-      if (windowStart + windowLength >= size) {
-        stop = "torn";
-        break;
-      }
-      // Slide the window to this frame; grow it when the frame alone fills it.
-      if (windowStart === p && windowLength === window.length) window = Buffer.allocUnsafe(window.length * 2);
-      windowStart = p;
-      windowLength = readFully(fd, window, 0, Math.min(window.length, size - p), p, file);
-      continue;
-    }
-    if (scan.kind !== "frame") {
-      stop = scan.kind === "skippable" ? "skippable" : "torn";
-      break;
-    }
-    const f = scan.frame;
-    const bytes = window.subarray(f.offset, f.offset + f.compressedSize);
-    const index = entries.length;
-    let data: Uint8Array;
+    const frame = next.value;
     try {
-      if ((f.contentSize ?? 0) > SEEKABLE_MAX_FRAME_SIZE) {
-        throw new TraceFormatError("ERR_TRACE_INVALID", `zstd frame header claims ${f.contentSize} bytes, more than the seekable format's 1 GiB`);
-      }
-      data = f.contentSize !== null ? zstd.decompress(bytes, f.contentSize) : zstd.decompress(bytes, f.maxDecompressedSize, false);
-      scanCborEvents(data, summary, file);
+      scanCborEvents(frame.data, summary, file);
     } catch (error) {
-      if (error instanceof TraceFormatError && error.code === "ERR_TRACE_INVALID") {
-        throw new TraceFormatError("ERR_TRACE_INVALID", `${file}: frame ${index} at byte ${p}: ${error.message}`, { ...error.context, file, frame: String(index) }, error);
-      }
-      throw error;
+      throw frame.error(error);
     }
-    entries.push({ compressedSize: f.compressedSize, decompressedSize: data.length });
-    p += f.compressedSize;
+    entries.push({ compressedSize: frame.compressedSize, decompressedSize: frame.data.length });
   }
+  const { stop, end: p } = walked;
   if (stop === "skippable" && entries.length > 0) {
     const expected = buildSeekTable(entries);
     if (size - p === expected.length) {

@@ -13,6 +13,7 @@ import { emptyEventSummary, repairTraceBinBytes, type CborEventSummary } from ".
 import { ioError, TraceFormatError } from "../errors.js";
 import { TRACE_BIN_FILE, TRACE_JSON_FILE, type TraceLowLevelEvent } from "../types.js";
 import { repairTraceBin } from "./bin-files.js";
+import { JsonArrayScanner } from "./event-stream.js";
 
 /** What {@link readUnfinishedTrace} found. */
 export interface UnfinishedFolder {
@@ -126,14 +127,6 @@ export interface TraceJsonFileRepair extends CborEventSummary {
 /** Default chunk of {@link repairTraceJson}, bytes. */
 export const REPAIR_JSON_CHUNK_BYTES = 8 * 1024 * 1024;
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-
-function isJsonSpace(b: number): boolean {
-  return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
-}
-
 /**
  * Finishes, in place and chunk by chunk, the `trace.json` of a recording that did not finish:
  * the writer's `[` and whole events (`\n{…}` then `,\n{…}`), perhaps cut inside the last one.
@@ -167,6 +160,12 @@ export function repairTraceJson(file: string, options: { write?: boolean; chunkB
   }
 }
 
+const QUOTE = 0x22;
+
+function isJsonSpace(b: number): boolean {
+  return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+}
+
 /** The first key of the object element in `buf[p..end)` is `"Path"` / `"Step"`: 1 / 2, else 0. */
 function elementKey(buf: Buffer, p: number, end: number): number {
   if (buf[p] !== 0x7b) return 0;
@@ -182,22 +181,14 @@ function elementKey(buf: Buffer, p: number, end: number): number {
 function repairOpenTraceJson(fd: number, file: string, write: boolean, chunkBytes: number): TraceJsonFileRepair {
   const size = fs.fstatSync(fd).size;
   const summary = emptyEventSummary();
-  const invalid = (message: string, offset: number) =>
-    new TraceFormatError("ERR_TRACE_INVALID", `${file}: ${message} (byte ${offset})`, { file, offset: String(offset) });
+  const invalid = (message: string, offset: number) => scanner.invalid(message, offset);
   let buf = Buffer.allocUnsafe(chunkBytes);
   let bufStart = 0; // file offset of buf[0]
   let bufLength = 0;
   let scanned = 0; // file offset of the next byte to scan
-  // Scanner state: phase 0 before `[`, 1 inside the array, 2 after its `]`.
-  let phase = 0;
-  let depth = 0; // nesting inside the current element
-  let inString = false;
-  let stringStart = 0; // file offset of the first byte inside the current string
-  let elementStart = -1; // file offset where the current element starts, -1 between elements
-  let scalar = false; // the current element is a bare number or literal (ends at a delimiter)
+  const scanner = new JsonArrayScanner(file);
   let lastStart = -1; // file offset of the last whole element
   let lastEnd = -1; // file offset just after it
-  let arrayOpen = -1; // file offset just after `[`
   let stepStart = -1; // the last whole Step element not parsed yet
   let stepEnd = -1;
 
@@ -239,74 +230,16 @@ function repairOpenTraceJson(fd: number, file: string, write: boolean, chunkByte
     summary.events++;
     lastStart = start;
     lastEnd = end;
-    elementStart = -1;
   };
 
   for (;;) {
     const end = bufStart + bufLength;
-    let pos = scanned;
-    while (pos < end) {
-      if (inString) {
-        // Find the closing quote natively; a quote preceded by an odd run of backslashes is escaped.
-        const q = buf.indexOf(QUOTE, pos - bufStart);
-        if (q < 0 || q >= end - bufStart) {
-          pos = end;
-          break;
-        }
-        let slashes = 0;
-        for (let k = q - 1; k >= stringStart - bufStart && buf[k] === BACKSLASH; k--) slashes++;
-        pos = bufStart + q + 1;
-        if ((slashes & 1) === 0) {
-          inString = false;
-          if (depth === 0) element(elementStart, pos); // a string element ends
-        }
-        continue;
-      }
-      const b = buf[pos - bufStart] as number;
-      if (phase === 1) {
-        if (scalar) {
-          if (b !== COMMA && b !== 0x5d && !isJsonSpace(b)) {
-            pos++;
-            continue;
-          }
-          scalar = false;
-          element(elementStart, pos);
-        }
-        if (b === QUOTE) {
-          inString = true;
-          stringStart = pos + 1;
-          if (depth === 0) elementStart = pos;
-        } else if (b === 0x7b || b === 0x5b) {
-          if (depth === 0) elementStart = pos;
-          depth++;
-        } else if (b === 0x7d || b === 0x5d) {
-          if (depth === 0) {
-            if (b === 0x7d) throw invalid("unbalanced }", pos);
-            phase = 2; // the array's `]`
-          } else if (--depth === 0) {
-            element(elementStart, pos + 1);
-          }
-        } else if (depth === 0 && b !== COMMA && !isJsonSpace(b)) {
-          scalar = true;
-          elementStart = pos;
-        }
-      } else if (phase === 0) {
-        if (b === 0x5b) {
-          phase = 1;
-          arrayOpen = pos + 1;
-        } else if (!isJsonSpace(b)) {
-          throw invalid("does not start with [", pos);
-        }
-      } else if (!isJsonSpace(b)) {
-        throw invalid("something follows the closing ] of the event array", pos);
-      }
-      pos++;
-    }
+    scanner.scan(buf, bufStart, scanned, end, element);
     scanned = end;
     if (end >= size) break;
     // Keep the last whole element and the one under way; read on.
     takeStep();
-    const keepFrom = lastStart >= bufStart ? lastStart : elementStart >= 0 ? elementStart : end;
+    const keepFrom = lastStart >= bufStart ? lastStart : scanner.elementStart >= 0 ? scanner.elementStart : end;
     const kept = end - keepFrom;
     if (kept > buf.length / 2) {
       const bigger = Buffer.allocUnsafe(buf.length * 2);
@@ -329,9 +262,9 @@ function repairOpenTraceJson(fd: number, file: string, write: boolean, chunkByte
   takeStep();
   // The last whole event is what the file will end with: it must be valid JSON.
   if (lastStart >= 0) parseElement(lastStart, lastEnd);
-  if (phase === 2) return { ...summary, alreadyFinished: true, droppedBytes: 0, size };
+  if (scanner.phase === 2) return { ...summary, alreadyFinished: true, droppedBytes: 0, size };
   // Unfinished: cut after the last whole element (or after `[`), close the array.
-  const cut = lastEnd >= 0 ? lastEnd : arrayOpen >= 0 ? arrayOpen : 0;
+  const cut = lastEnd >= 0 ? lastEnd : scanner.arrayOpen >= 0 ? scanner.arrayOpen : 0;
   const tail = Buffer.from(cut === 0 ? "[\n]\n" : "\n]\n", "utf8");
   if (write) {
     try {
