@@ -97,9 +97,8 @@ export const SymbolAsyncIterator: typeof Symbol.asyncIterator = Symbol.asyncIter
 export const JSONStringify = JSON.stringify;
 export const JSONParse = JSON.parse;
 export const DateNow = Date.now;
-export const BufferFrom = Buffer.from.bind(Buffer) as typeof Buffer.from;
-export const BufferIsEncoding = Buffer.isEncoding.bind(Buffer) as typeof Buffer.isEncoding;
-export const BufferPrototypeToString = uncurryThis(Buffer.prototype.toString as (this: Buffer, encoding?: BufferEncoding, start?: number, end?: number) => string);
+// Node's Buffer is captured in ./node/io-capture.ts, its only user: this module is loaded in
+// browsers too (the page's recorder), which have no Buffer.
 export const Uint8ArrayCtor = Uint8Array;
 const TypedArrayPrototype = getPrototypeOf(Uint8Array.prototype) as object;
 const typedArrayGetter = (name: string) => uncurryThis(getOwnPropertyDescriptor(TypedArrayPrototype, name)!.get! as (this: Uint8Array) => never);

@@ -8,11 +8,9 @@
  * (`fs.writeSync(1, …)`, native code), which Node offers no hook for.
  */
 
+import { Buffer } from "node:buffer";
 import { types } from "node:util";
 import {
-  BufferFrom,
-  BufferIsEncoding,
-  BufferPrototypeToString,
   ObjectDefineProperty,
   ReflectApply,
   TypedArrayPrototypeGetBuffer,
@@ -21,6 +19,11 @@ import {
 } from "../primordials.js";
 
 const isUint8Array = types.isUint8Array;
+// Buffer's functions as loaded (from node:buffer, not the global a program can replace).
+const BufferFrom = Buffer.from.bind(Buffer) as typeof Buffer.from;
+const BufferIsEncoding = Buffer.isEncoding.bind(Buffer) as typeof Buffer.isEncoding;
+const bufferToString = Buffer.prototype.toString;
+const BufferPrototypeToString = (self: Buffer, encoding: BufferEncoding): string => ReflectApply(bufferToString, self, [encoding]) as string;
 
 /** Where captured text goes: `stdout` or `stderr`, decoded as UTF-8. */
 export type CapturedStream = "stdout" | "stderr";
