@@ -6,7 +6,7 @@
 // validator. Differences listed in known-differences.json (with the reason) are reported but
 // allowed.
 //
-//   node test/test262/run.mjs [--jobs N] [--filter SUBSTRING] [--json FILE] [--keep]
+//   node test/test262/run.mjs [--jobs N] [--filter SUBSTRING] [--shard K/N] [--json FILE] [--keep] [--verbose]
 //
 // Exit code 0 when every difference is a known one, 1 otherwise. Needs the built packages
 // (`npm run build`). The reader: $CODETRACER_RTCLI, else tools/codetracer-reader/rtcli of the
@@ -23,13 +23,15 @@ const REGISTER = pathToFileURL(path.join(REPO, "packages/register/dist/index.js"
 const TIMEOUT_MS = 30_000;
 
 function parseArgs(argv) {
-  const opts = { jobs: Math.max(1, Math.min(2, os.availableParallelism?.() ?? 2)), filter: "", json: "", keep: false };
+  const opts = { jobs: Math.max(1, Math.min(2, os.availableParallelism?.() ?? 2)), filter: "", json: "", keep: false, verbose: false, shard: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--jobs") opts.jobs = Number(argv[++i]);
     else if (a === "--filter") opts.filter = argv[++i];
     else if (a === "--json") opts.json = argv[++i];
     else if (a === "--keep") opts.keep = true;
+    else if (a === "--verbose") opts.verbose = true;
+    else if (a === "--shard") opts.shard = argv[++i].split("/").map(Number);
     else throw new Error(`unknown option ${a}`);
   }
   return opts;
@@ -136,6 +138,7 @@ async function main() {
   const runs = [];
   for (const test of sample) {
     if (opts.filter && !test.path.includes(opts.filter)) continue;
+    if (opts.shard && sample.indexOf(test) % opts.shard[1] !== opts.shard[0] - 1) continue;
     runs.push({ test, mode: test.mode, id: `${test.path} (${test.mode})` });
   }
   // The programs, then the transform cache filled for them by the loader itself (warm-cache.cjs),
@@ -175,6 +178,9 @@ async function main() {
       }
       if (!opts.keep) fs.rmSync(file, { force: true });
       results[n] = entry;
+      if (entry.plain === "pass" && (entry.recordedWhy || entry.traceWhy) && opts.verbose) {
+        process.stdout.write(`DIFF? ${entry.id}: ${entry.recordedWhy ?? entry.traceWhy}\n`);
+      }
       done++;
       if (process.stderr.isTTY && done % 20 === 0) process.stderr.write(`\r${done}/${runs.length}`);
     }

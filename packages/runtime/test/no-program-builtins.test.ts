@@ -28,7 +28,7 @@ const ALLOWED: Record<string, string> = {
   "index.ts": "re-exports only",
   "primordials.ts": "captures the built-ins at load; its helpers use only captured ones (checked by its own tests)",
   "node/limits.ts": "reads CODETRACER_* limit variables when a session starts, before recording",
-  "node/log-spec.ts": "parses CODETRACER_LOG when the process starts",
+  "node/log-spec.ts": "parses CODETRACER_LOG when the process starts (levelFor, asked at every log call, uses captured built-ins only)",
   "node/policy.ts": "reads the policy variables when a session starts",
   "node/workspace-diff.ts": "runs git once when the trace is finished, through child_process (Node's own primordials)",
   // Not converted yet: each is a gap, not a reason. They are edited by other changes now.

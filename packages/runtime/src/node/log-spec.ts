@@ -5,6 +5,7 @@
  * `codetracer.session.stop`; `::` may be written for `.`). The longest matching target wins.
  * Levels, most to least severe: `error`, `warn`, `info`, `debug`, `trace`; `off` logs nothing.
  */
+import { StringPrototypeStartsWith } from "../primordials.js";
 
 /** A log level; `off` disables logging. */
 export type LogLevel = "off" | "error" | "warn" | "info" | "debug" | "trace";
@@ -62,8 +63,11 @@ function normaliseTarget(target: string): string {
 
 /** The level that applies to `target` under `spec`. */
 export function levelFor(spec: LogSpec, target: string): LogLevel {
-  for (const t of spec.targets) {
-    if (target === t.target || target.startsWith(`${t.target}.`)) return t.level;
+  // Asked at every log call, also while (and after) the program runs: captured built-ins only.
+  const targets = spec.targets;
+  for (let i = 0; i < targets.length; i++) {
+    const t = targets[i]!;
+    if (target === t.target || StringPrototypeStartsWith(target, `${t.target}.`)) return t.level;
   }
   return spec.defaultLevel;
 }
