@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readMetadata } from "../utils/expect-trace.js";
-import { EXAMPLES, FIXTURES, REPO_ROOT, cleanupTempDirs, describeRun, freshTraceDir, recordWithCli, runNode, runPlain } from "../utils/run.js";
+import { EXAMPLES, FIXTURES, REPO_ROOT, cleanupTempDirs, describeRun, freshTraceDir, recordWithCli, recordWithImport, runNode, runPlain } from "../utils/run.js";
 
 const APP = path.join(EXAMPLES, "ts-app/src/main.ts");
 const SECRET = path.join(FIXTURES, "summary/secret-exit.js");
@@ -73,5 +73,27 @@ describe("the summary line of codetracer-js-recorder", () => {
       expect(r.code).toBe(3);
       expect(r.stderr).toBe("");
     }
+  });
+});
+
+describe("the summary line under the loader (node --import)", () => {
+  it("is printed only with CODETRACER_SUMMARY=1; by default stderr is the plain run's", async () => {
+    const plain = await runPlain(SECRET);
+    const quiet = await recordWithImport(SECRET, [], { env: ON });
+    expect(quiet.code).toBe(3);
+    expect(quiet.stdout).toBe(plain.stdout);
+    expect(quiet.stderr).toBe(plain.stderr);
+    const traceDir = freshTraceDir();
+    const loud = await recordWithImport(SECRET, [], { env: { ...ON, CODETRACER_SUMMARY: "1" }, traceDir });
+    expect(loud.code).toBe(3);
+    const m = summaryOf(loud.stderr);
+    expect(m[1]).toBe(`${traceDir}${path.sep}`);
+    expect(Number(m[2]!.replace(/,/g, ""))).toBe((readMetadata(traceDir)!.stats as { events: number }).events);
+    expect(m[7]).toBe("exit 3");
+  });
+
+  it("is printed once under the CLI with CODETRACER_SUMMARY=1 (by the CLI)", async () => {
+    const r = await recordWithCli(SECRET, [], { env: { ...ON, CODETRACER_SUMMARY: "1" } });
+    expect(r.stderr.split("\n").filter((line) => line.startsWith("codetracer: "))).toHaveLength(1);
   });
 });

@@ -131,6 +131,7 @@ export async function run(argv: string[], cwd: string = process.cwd()): Promise<
     CODETRACER_JS_CWD: cwd,
   };
   if (filterEnv) env.CODETRACER_TRACE_FILTER = filterEnv;
+  delete env.CODETRACER_SUMMARY; // the CLI prints the summary itself
   Object.assign(env, args.policyEnv);
   if (args.withDiff) env.CODETRACER_WITH_DIFF = "1";
   if (args.activationPath) env.CODETRACER_ACTIVATION_PATH = path.resolve(cwd, args.activationPath);

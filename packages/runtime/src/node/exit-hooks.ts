@@ -23,7 +23,9 @@ import { EventEmitter } from "node:events";
 import * as os from "node:os";
 import { isMainThread } from "node:worker_threads";
 import { asRecorderError, type RecorderError } from "../errors.js";
+import { traceSummaryLine } from "@codetracer/trace-format";
 import { uncaptured } from "./io-capture.js";
+import { isEnvTrue } from "./policy.js";
 import { log, reportRecorderError } from "./log.js";
 import type { NodeSession } from "./session.js";
 
@@ -199,9 +201,17 @@ export function guardProcess(): void {
 export function installExitHooks(session: NodeSession): () => void {
   guardProcess();
   /** Stops the session; a recorder error is reported (stderr, log, trailer) and returned, never thrown. */
+  // `CODETRACER_SUMMARY=1`: one summary line on stderr once the folder is finished (the CLI
+  // prints its own and clears the variable for the program). Read now: the program may change
+  // its environment and working directory before it ends.
+  const summaryCwd = isMainThread && isEnvTrue(process.env.CODETRACER_SUMMARY) ? process.cwd() : null;
   const stop = (exitCode?: number, label?: string): RecorderError | undefined => {
     try {
       session.stop(exitCode, label);
+      if (summaryCwd !== null) {
+        const line = traceSummaryLine(session.traceDir, { cwd: summaryCwd, seconds: process.uptime(), end: exitCode !== undefined ? `exit ${exitCode}` : `killed by ${label ?? "<exit>"}` });
+        if (line) uncaptured(() => process.stderr.write(`${line}\n`));
+      }
       return undefined;
     } catch (error) {
       const e = asRecorderError(error);
