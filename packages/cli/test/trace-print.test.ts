@@ -228,6 +228,26 @@ describe("print of other folders", () => {
     expect(r.stderr).toContain("trace.bin is of a newer format (Binary v2) than this codetracer-trace reads (v1)");
   });
 
+  it("a finished recording whose trace.bin was cut short: its whole frames printed, then said so, exit 1", () => {
+    const whole = record("cut", "loop.js", [], ["30000"]); // some 270k events: several frames
+    const bin = path.join(whole, "trace.bin");
+    const size = fs.statSync(bin).size;
+    fs.truncateSync(bin, Math.floor(size / 2));
+    const r = trace(["print", whole]);
+    expect(r.status, r.stderr).toBe(1);
+    const lines = r.stdout.split("\n").slice(0, -1);
+    expect(lines.slice(2, 4)).toEqual(["    next(i=0) → 1", "    next(i=1) → 2"]);
+    expect(lines.at(-2)).toMatch(/^-- trace\.bin is cut short: it does not end as a finished recording's does; printed the \d+ whole events before the cut \(\d+ bytes after the last whole frame left out\)$/);
+    // only the seek table cut: every event printed, still said
+    const again = record("cut-table", "program.js");
+    const againBin = path.join(again, "trace.bin");
+    fs.truncateSync(againBin, fs.statSync(againBin).size - 2);
+    const t = trace(["print", again]);
+    expect(t.status).toBe(1);
+    expect(block(t.stdout.split("\n"), /Counter\.constructor/, PROGRAM_TREE.length)).toEqual(PROGRAM_TREE);
+    expect(t.stdout).toContain("-- trace.bin is cut short");
+  });
+
   it("a folder whose path has spaces and non-ASCII letters", () => {
     const dir = record("a trace folder é✓", "program.js");
     expect(block(print([dir, "--function", "fact"]), /fact\(n=4\)/, 7)).toEqual(PROGRAM_TREE.slice(3));

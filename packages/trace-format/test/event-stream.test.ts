@@ -138,6 +138,18 @@ describe("readTraceEvents on unfinished files", () => {
       expect(stream.finished).toBe(false);
       if (cut === bytes.length) expect(got.length).toBe(list.length);
     }
+    // a finished file cut inside its seek table: every frame is whole, the file is not finished
+    const finished = binBytes(list, 4096);
+    fs.writeFileSync(path.join(dir, "trace.bin"), finished.subarray(0, finished.length - 3));
+    const stream = readTraceEvents(dir);
+    expect([...stream]).toEqual(list);
+    expect(stream.finished).toBe(false);
+    expect(stream.droppedBytes).toBeGreaterThan(9);
+    fs.writeFileSync(path.join(dir, "trace.bin"), finished);
+    const whole = readTraceEvents(dir);
+    expect([...whole]).toEqual(list);
+    expect(whole.finished).toBe(true);
+    expect(whole.droppedBytes).toBe(0);
   });
 
   it("refuses a trace.bin of another format and malformed JSON, with ERR_TRACE_INVALID", () => {

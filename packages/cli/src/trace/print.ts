@@ -139,6 +139,8 @@ export interface PrintResult {
   eventsBytes: number;
   /** True when the sink stopped taking output (a closed pipe): the rest was not read. */
   stopped: boolean;
+  /** True when the recording finished (its metadata is there) but its event file is cut short: its whole events were printed. */
+  truncated: boolean;
 }
 
 interface Frame {
@@ -357,6 +359,7 @@ export async function printTrace(info: TraceFolderInfo, options: Omit<PrintOptio
   };
 
   let failure: unknown;
+  let truncated = false;
   try {
     for (const event of stream) {
       if (handle(event)) {
@@ -374,11 +377,17 @@ export async function printTrace(info: TraceFolderInfo, options: Omit<PrintOptio
     if (failure === undefined && !stoppedAtStep) {
       if (options.fromStep !== undefined && !reachedRange) notes.push(`-- the trace has ${step + 1} steps: none from step ${options.fromStep} on`);
       if (options.function !== undefined && !functionSeen) notes.push(`-- no call of ${options.function} was recorded`);
-      if (stream.finished === false || info.unfinished) {
-        const dropped = stream.droppedBytes > 0 ? ` (${stream.droppedBytes} bytes of a torn last ${info.format === "json" ? "event" : "frame"} left out)` : "";
+      const dropped = stream.droppedBytes > 0 ? ` (${stream.droppedBytes} bytes after the last whole ${info.format === "json" ? "event" : "frame"} left out)` : "";
+      if (info.unfinished) {
         notes.push(
-          `-- unfinished recording: ${info.unfinished ? "no trace_metadata.json" : `${path.basename(info.eventsFile)} was not closed`}; printed what was written, ${stream.events} events${dropped}, ${stack.length} calls still open`,
+          `-- unfinished recording: no trace_metadata.json; printed what was written, ${stream.events} events${dropped}, ${stack.length} calls still open`,
           `-- (the program was killed or is still running; to finish the folder: codetracer-js-recorder --repair ${shellWord(info.dir)})`,
+        );
+      } else if (stream.finished === false) {
+        truncated = true;
+        notes.push(
+          `-- ${path.basename(info.eventsFile)} is cut short: it does not end as a finished recording's does; printed the ${stream.events} whole events before the cut${dropped}`,
+          `-- (codetracer-trace validate ${shellWord(info.dir)} says more)`,
         );
       }
     }
@@ -394,18 +403,19 @@ export async function printTrace(info: TraceFolderInfo, options: Omit<PrintOptio
     if (failure instanceof TraceFormatError) throw new TraceCommandError(`${info.dir}: cannot read the trace: ${newerFormatNote(info) ?? failure.message}`, 1);
     throw failure;
   }
-  return { lines: out.lines, events: stream.events, bytesRead: stream.bytesRead, eventsBytes: info.eventsBytes, stopped: out.closed };
+  return { lines: out.lines, events: stream.events, bytesRead: stream.bytesRead, eventsBytes: info.eventsBytes, stopped: out.closed, truncated };
 }
 
 /**
  * Runs `codetracer-trace print` with the arguments after `print`.
- * @returns 0 (printed, also for an unfinished recording)
+ * @returns 0 when printed (also an unfinished recording, as far as it was written); 1 when a
+ *   finished recording's event file is cut short (its whole events are printed)
  * @throws {@link TraceCommandError} exit 2 for a usage error or a folder that is not a trace;
  *   exit 1 when its event file cannot be read
  */
 export async function run(argv: string[]): Promise<number> {
   const options = parsePrintArgs(argv);
   const info = openTraceFolder(options.dir);
-  await printTrace(info, options, stdoutSink);
-  return 0;
+  const result = await printTrace(info, options, stdoutSink);
+  return result.truncated ? 1 : 0;
 }

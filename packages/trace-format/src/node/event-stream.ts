@@ -10,7 +10,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { decodeEvents } from "../cbor.js";
-import { decompressTraceBin, TRACE_BIN_HEADER_V1, traceBinVersion, type TraceBinReadOptions } from "../bin-format.js";
+import {
+  decompressTraceBin,
+  SEEK_TABLE_FOOTER_SIZE,
+  SEEKABLE_MAGIC,
+  TRACE_BIN_HEADER_V1,
+  traceBinVersion,
+  type TraceBinReadOptions,
+} from "../bin-format.js";
 import { ioError, TraceFormatError } from "../errors.js";
 import { parseJsonText } from "../reader.js";
 import type { TraceLowLevelEvent } from "../types.js";
@@ -153,12 +160,13 @@ export interface TraceEventStream extends Iterable<TraceLowLevelEvent> {
   readonly events: number;
   /**
    * After an iteration that reached the end of the file: `true` when the file was finished (a
-   * closed JSON array; a `trace.bin` ending with its seek table), `false` when the recording did
-   * not finish it (the events before a torn last event or frame were yielded). `undefined`
-   * before the end is reached.
+   * closed JSON array; a `trace.bin` whose frames are followed by a seek table of their number
+   * that ends the file), `false` when the recording did not finish it or the file was cut
+   * short (the events before a torn last event or frame were yielded). `undefined` before the
+   * end is reached.
    */
   readonly finished: boolean | undefined;
-  /** After the end of an unfinished file: the bytes after the last whole event or frame (not read as events). */
+  /** After the end of an unfinished file: the bytes after the last whole event or frame (not read as events; for `trace.bin`, a torn seek table included). */
   readonly droppedBytes: number;
 }
 
@@ -325,14 +333,23 @@ function* binEvents(file: string, state: StreamState, chunkBytes: number, option
       decompressTraceBin(head.subarray(0, headLength), { file }); // throws the header error
     }
     const frames = walkTraceBinFrames(fd, file, size, { zstd: options.zstd ?? zstdCodec(), windowBytes: chunkBytes }, state);
+    let frameCount = 0;
     for (;;) {
       const next = frames.next();
       if (next.done) {
-        state.finished = next.value.stop === "skippable";
-        state.droppedBytes = next.value.stop === "torn" ? size - next.value.end : 0;
+        // Finished: the frames are followed by their seek table (8 + 8 per frame + the footer), which ends with the seekable magic.
+        const { stop, end } = next.value;
+        let finished = false;
+        if (stop === "skippable" && size - end === 8 + 8 * frameCount + SEEK_TABLE_FOOTER_SIZE) {
+          const footer = new Uint8Array(4);
+          finished = readFully(fd, footer, 0, 4, size - 4, file) === 4 && new DataView(footer.buffer).getUint32(0, true) === SEEKABLE_MAGIC;
+        }
+        state.finished = finished;
+        state.droppedBytes = finished ? 0 : size - end;
         return;
       }
       const frame = next.value;
+      frameCount++;
       let events: TraceLowLevelEvent[];
       try {
         events = decodeEvents(frame.data, file);
