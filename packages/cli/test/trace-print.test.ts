@@ -141,6 +141,7 @@ for (const format of ["json", "binary"] as const) {
       const steps = lines.filter((l) => /^\s*#\d+ /.test(l));
       expect(steps.map((l) => l.trim())).toEqual([`#${first} program.js:4  n=2`, `#${first + 1} program.js:5  n=2`]);
       expect(lines.at(-1)).toBe(`-- stopped after step ${first + 1} (--to-step)`);
+      expect(print([dir, "--from-step", "0"])).toEqual(print([dir])); // the calls before the first step belong to step 0
       // without --steps: the calls made in the range
       const calls = print([dir, "--from-step", String(first), "--to-step", String(first + 5)]);
       expect(calls.map((l) => l.trim())).toContain("fact(n=1) → 1");

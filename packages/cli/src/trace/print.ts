@@ -229,7 +229,7 @@ export async function printTrace(info: TraceFolderInfo, options: Omit<PrintOptio
   let focus = 0; // open calls of --function
   let pendingCall: { frame: Frame; text: string } | null = null; // a call line held back: it may end on one line with its return
   let pendingStep: { indent: number; text: string; locals: string[] } | null = null; // a step line waiting for its locals
-  let reachedRange = options.fromStep === undefined;
+  let reachedRange = from === 0; // the events before the first step belong to step 0
   let stoppedAtStep = false;
   let functionSeen = false;
 
