@@ -369,7 +369,9 @@ describe("folders that are not traces, broken traces", () => {
     fs.truncateSync(file, Math.floor(fs.statSync(file).size / 2));
     expect(trace(["validate", dir]).status).toBe(1);
     expect(trace(["validate", dir]).stdout).toMatch(/invalid-trace-bin/);
-    expect(trace(["inspect", dir]).status).toBe(1);
+    const ins = trace(["inspect", dir]);
+    expect(ins.status).toBe(1);
+    expect(ins.stderr).toMatch(/^codetracer-trace: cannot read the events: \S+trace\.bin ends early: \d+ whole events, then \d+ bytes that do not make a whole event \(the folder's trace_metadata\.json says the recording finished/);
   });
 
   it("a trace.bin of a newer format version: says so (exit 1)", () => {
@@ -386,6 +388,21 @@ describe("folders that are not traces, broken traces", () => {
     const i = trace(["inspect", dir]);
     expect(i.status).toBe(1);
     expect(i.stderr).toContain(`cannot read the events: ${note}`);
+  });
+
+  it("a trace.json over what the validator can read whole (540 MB): says so, no crash (exit 1)", () => {
+    const dir = path.join(root, "too-big");
+    fs.cpSync(path.join(root, "ts-app-json"), dir, { recursive: true });
+    const file = path.join(dir, "trace.json");
+    fs.truncateSync(file, 0);
+    fs.truncateSync(file, 540_000_000); // sparse: no disk used; V8 strings end at 536,870,888 characters
+    try {
+      const r = trace(["validate", dir]);
+      expect(r.status, r.stderr).toBe(1);
+      expect(r.stdout).toMatch(/^ {2}error: io-error: trace\.json \(540000000 bytes\) is too large for the validator, which reads it whole/m);
+    } finally {
+      fs.rmSync(dir, { recursive: true });
+    }
   });
 
   it("a path with spaces and non-ASCII names; the --repair hint quotes it", () => {

@@ -5,7 +5,7 @@
  * followed through Call and Return). docs/commands.md.
  * @packageDocumentation
  */
-import { readTraceFolder, readUnfinishedTrace, TraceFormatError, type TraceLowLevelEvent } from "@codetracer/trace-format";
+import { readTraceEvents, TraceFormatError, type TraceLowLevelEvent } from "@codetracer/trace-format";
 import { TraceCommandError } from "./folder.js";
 import type { TraceFolderInfo } from "./folder.js";
 import { newerFormatNote } from "./inspect-tree.js";
@@ -189,9 +189,10 @@ function bump(counts: number[], index: number, by: number): void {
 }
 
 /**
- * Reads the events of a trace folder and tallies them. A finished folder is read with
- * `readTraceFolder`; an unfinished one (no `trace_metadata.json`) with `readUnfinishedTrace`,
- * which keeps its whole events and leaves out one cut by the kill.
+ * Reads the events of a trace folder as a stream (`readTraceEvents`: `trace.json` chunk by
+ * chunk, `trace.bin` frame by frame, so memory does not grow with the trace) and tallies them.
+ * An unfinished folder (no `trace_metadata.json`) gives the whole events written before the
+ * torn end; a finished one whose event file ends early is an error.
  *
  * @param info - the folder, from `openTraceFolder`
  * @returns the tally
@@ -200,16 +201,22 @@ function bump(counts: number[], index: number, by: number): void {
  */
 export function tallyFolder(info: TraceFolderInfo): EventTally {
   const tally = new EventTally();
-  let events: TraceLowLevelEvent[];
+  const fail = (message: string): TraceCommandError => {
+    const note = newerFormatNote(info);
+    return new TraceCommandError(`cannot read the events: ${note ? `${note} (${message})` : message}`, 1);
+  };
   try {
-    events = info.unfinished ? readUnfinishedTrace(info.dir, { repair: false }).events : readTraceFolder(info.dir).events;
-  } catch (error) {
-    if (error instanceof TraceFormatError) {
-      const note = newerFormatNote(info);
-      throw new TraceCommandError(`cannot read the events: ${note ? `${note} (${error.message})` : error.message}`, 1);
+    const stream = readTraceEvents(info.eventsFile);
+    for (const event of stream) tally.add(event);
+    if (stream.finished === false && !info.unfinished) {
+      throw fail(
+        `${info.eventsFile} ends early: ${stream.events} whole events, then ${stream.droppedBytes} bytes that do not make a whole event ` +
+          `(the folder's trace_metadata.json says the recording finished: the file was cut or damaged afterwards)`,
+      );
     }
+  } catch (error) {
+    if (error instanceof TraceFormatError) throw fail(error.message);
     throw error;
   }
-  for (let i = 0; i < events.length; i++) tally.add(events[i]!);
   return tally;
 }

@@ -4,6 +4,7 @@
  * validator of the project: `scripts/validate-trace.mjs` runs this command.
  * @packageDocumentation
  */
+import * as path from "node:path";
 import { readUnfinishedTrace, validateTraceFolder, type ValidationIssue, type ValidationStats } from "@codetracer/trace-format";
 import { EXIT_USAGE, TraceCommandError } from "./folder.js";
 import { isUnfinishedRecording, newerFormatNote, shellWord, traceFolderTree, type TraceFolderKind, type TraceTreeFolder } from "./inspect-tree.js";
@@ -132,7 +133,12 @@ function validateOne(folder: TraceTreeFolder, rootLabel: string): FolderValidati
     stats: unreadable ? null : report.stats,
     // With no events read, `paths-mismatch` only repeats that they could not be: left out.
     errors: report.errors.filter((e) => !(unreadable && e.code === "paths-mismatch")).map((e) => {
-      const note = e.code === "invalid-trace-bin" ? newerFormatNote(info) : null;
+      const note =
+        e.code === "invalid-trace-bin"
+          ? newerFormatNote(info)
+          : e.code === "io-error" && /longer than 0x[0-9a-f]+ characters/i.test(e.message)
+            ? `${path.basename(info.eventsFile)} (${info.eventsBytes} bytes) is too large for the validator, which reads it whole (at most about 512 MiB of trace.json); CodeTracer may still load it, and trace.bin (--format binary, the default) has no such limit`
+            : null;
       return issueJson(note ? { ...e, message: `${note} (${e.message})` } : e);
     }),
     warnings: report.warnings.map(issueJson),
