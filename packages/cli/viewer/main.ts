@@ -9,6 +9,8 @@
 import {
   callArgs,
   decompressTraceBin,
+  frameError,
+  readFrames,
   formatValue,
   indexEvents,
   localsAt,
@@ -104,6 +106,74 @@ async function runYielding<T>(gen: Generator<number, T>, onProgress: (f: number)
       await new Promise((resolve) => setTimeout(resolve, 0));
       last = performance.now();
     }
+  }
+}
+
+declare const ZSTD_WORKER_SOURCE: string;
+
+/**
+ * Decompresses the frames of an embedded `trace.bin` in workers, several at once (one per core,
+ * at most 4). Resolves to `null` when workers cannot be started here (then the page does it
+ * itself).
+ * @throws Error naming the frame that does not decompress
+ */
+async function decompressInWorkers(bytes: Uint8Array, onProgress: (f: number) => void): Promise<Uint8Array | null> {
+  const { body, frames, total } = readFrames(bytes);
+  const count = Math.max(1, Math.min(4, (navigator.hardwareConcurrency || 2) - 0, frames.length));
+  let url: string;
+  const workers: Worker[] = [];
+  try {
+    url = URL.createObjectURL(new Blob([ZSTD_WORKER_SOURCE], { type: "text/javascript" }));
+    for (let i = 0; i < count; i++) workers.push(new Worker(url));
+  } catch {
+    for (const w of workers) w.terminate();
+    return null;
+  }
+  const out = new Uint8Array(total);
+  try {
+    return await new Promise<Uint8Array | null>((resolve, reject) => {
+      let next = 0;
+      let done = 0;
+      let bytesDone = 0;
+      const send = (w: Worker): void => {
+        while (next < frames.length && frames[next]!.decompressedSize === 0) {
+          next++;
+          done++;
+        }
+        if (next >= frames.length) {
+          if (done === frames.length) resolve(out);
+          return;
+        }
+        const id = next++;
+        const f = frames[id]!;
+        const frame = body.slice(f.offset, f.offset + f.compressedSize);
+        w.postMessage({ id, frame }, [frame.buffer]);
+      };
+      for (const w of workers) {
+        w.onmessage = (event: MessageEvent<{ id: number; out?: Uint8Array; error?: string }>) => {
+          const { id, out: data, error } = event.data;
+          const f = frames[id]!;
+          if (error !== undefined || !data) return reject(frameError(id, f, error ?? "no data"));
+          if (data.length !== f.decompressedSize) return reject(frameError(id, f, `it holds ${data.length} bytes, its seek table entry says ${f.decompressedSize}`));
+          out.set(data, f.outOffset);
+          done++;
+          bytesDone += data.length;
+          onProgress(bytesDone / (total || 1));
+          if (done === frames.length) resolve(out);
+          else send(w);
+        };
+        // A worker that cannot run (a policy forbids blob: workers): the page does it itself.
+        w.onerror = (event) => {
+          event.preventDefault();
+          resolve(null);
+        };
+        send(w);
+      }
+      if (frames.length === 0) resolve(out);
+    });
+  } finally {
+    for (const w of workers) w.terminate();
+    URL.revokeObjectURL(url);
   }
 }
 
@@ -490,9 +560,12 @@ async function showFolder(i: number): Promise<void> {
     const bytes = base64ToBytes(blob);
     timings.base64 = Math.round(performance.now() - t);
     t = performance.now();
-    const events = await runYielding(decompressTraceBin(bytes), (f) => {
+    const onZstd = (f: number): void => {
       progress.textContent = `Decompressing the events… ${Math.round(f * 100)}%`;
-    });
+    };
+    let events = location.hash.includes("no-workers") ? null : await decompressInWorkers(bytes, onZstd);
+    timings.workers = events ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 2)) : 0;
+    events ??= await runYielding(decompressTraceBin(bytes), onZstd);
     timings.zstd = Math.round(performance.now() - t);
     t = performance.now();
     ix = await runYielding(indexEvents(events), (f) => {

@@ -133,6 +133,41 @@ const utf8 = new TextDecoder("utf-8", { fatal: false });
  * @throws Error with a message for the page when the header or seek table is wrong, or a frame does not decompress
  */
 export function* decompressTraceBin(bytes: Uint8Array): Generator<number, Uint8Array> {
+  const { body, frames, total } = readFrames(bytes);
+  const out = new Uint8Array(total);
+  for (let i = 0; i < frames.length; i++) {
+    const f = frames[i]!;
+    if (f.decompressedSize > 0) {
+      let frame: Uint8Array;
+      try {
+        frame = decompress(body.subarray(f.offset, f.offset + f.compressedSize));
+      } catch (error) {
+        throw frameError(i, f, (error as Error).message);
+      }
+      if (frame.length !== f.decompressedSize) throw frameError(i, f, `it holds ${frame.length} bytes, its seek table entry says ${f.decompressedSize}`);
+      out.set(frame, f.outOffset);
+    }
+    yield (f.outOffset + f.decompressedSize) / (total || 1);
+  }
+  return out;
+}
+
+/** A zstd frame of a `trace.bin`: where it is in the file's body and in the decompressed events. */
+export interface FrameEntry {
+  /** Offset in the body (the bytes after the 8-byte header). */
+  offset: number;
+  compressedSize: number;
+  /** Offset of its bytes in the decompressed events. */
+  outOffset: number;
+  decompressedSize: number;
+}
+
+/**
+ * Reads the header and seek table of an embedded `trace.bin`.
+ * @returns the body (after the header), its frames, and the decompressed size
+ * @throws Error with a message for the page when the header or seek table is wrong
+ */
+export function readFrames(bytes: Uint8Array): { body: Uint8Array; frames: FrameEntry[]; total: number } {
   const header = [0xc0, 0xde, 0x72, 0xac, 0xe2, 0x01, 0x00, 0x00];
   if (bytes.length < 8 || !header.every((b, i) => bytes[i] === b)) {
     throw new Error("the embedded trace.bin does not start with the Binary v1 header c0 de 72 ac e2 01 00 00");
@@ -141,34 +176,27 @@ export function* decompressTraceBin(bytes: Uint8Array): Generator<number, Uint8A
   const v = new DataView(body.buffer, body.byteOffset, body.byteLength);
   const end = body.length;
   if (end < 17 || v.getUint32(end - 4, true) !== 0x8f92eab1) throw new Error("the embedded trace.bin has no seek table (the recording did not finish)");
-  const descriptor = v.getUint8(end - 5);
-  const entrySize = descriptor & 0x80 ? 12 : 8;
+  const entrySize = v.getUint8(end - 5) & 0x80 ? 12 : 8;
   const n = v.getUint32(end - 9, true);
   const tableOffset = end - (n * entrySize + 9) - 8;
   if (tableOffset < 0) throw new Error(`the seek table claims ${n} frames, more than the file holds`);
-  let total = 0;
-  for (let i = 0; i < n; i++) total += v.getUint32(tableOffset + 8 + i * entrySize + 4, true);
-  const out = new Uint8Array(total);
+  const frames: FrameEntry[] = [];
   let p = 0;
   let q = 0;
   for (let i = 0; i < n; i++) {
     const c = v.getUint32(tableOffset + 8 + i * entrySize, true);
     const d = v.getUint32(tableOffset + 8 + i * entrySize + 4, true);
-    if (d > 0) {
-      let frame: Uint8Array;
-      try {
-        frame = decompress(body.subarray(p, p + c));
-      } catch (error) {
-        throw new Error(`zstd frame ${i} at byte ${p + 8} cannot be decompressed: ${(error as Error).message}`);
-      }
-      if (frame.length !== d) throw new Error(`zstd frame ${i} at byte ${p + 8} holds ${frame.length} bytes, its seek table entry says ${d}`);
-      out.set(frame, q);
-    }
+    frames.push({ offset: p, compressedSize: c, outOffset: q, decompressedSize: d });
     p += c;
     q += d;
-    yield q / (total || 1);
   }
-  return out;
+  if (p !== tableOffset) throw new Error(`the seek table's frames add up to ${p} bytes, but ${tableOffset} bytes precede it`);
+  return { body, frames, total: q };
+}
+
+/** The message of a frame that failed. */
+export function frameError(i: number, f: FrameEntry, why: string): Error {
+  return new Error(`zstd frame ${i} at byte ${f.offset + 8} cannot be decompressed: ${why}`);
 }
 
 /** Runs a generator of this module to its end (no progress). */
