@@ -216,7 +216,10 @@ describe("worker threads and child processes", () => {
     const { r, result } = validateJson(dir);
     expect(r.status).toBe(0);
     expect(result.folders.map((f) => [f.dir, f.kind, f.valid])).toEqual([[dir, "main", true], ...meta.workers.map((w) => [path.join(dir, w), "worker", true])]);
-    for (const f of result.folders) expect(f.events).toBe(readTraceFolder(path.resolve(root, f.dir)).events.length);
+    for (const f of result.folders) {
+      expect(f.events).toBe(readTraceFolder(path.resolve(root, f.dir)).events.length);
+      if (RTCLI) expect(spawnSync(RTCLI, ["read", f.dir], { encoding: "utf8" }).stdout).toContain(`events: ${f.events}`);
+    }
     expect(result.folders.slice(1).map((f) => f.id)).toEqual(meta.workers.map((w) => Number(path.basename(w))));
     const text = trace(["validate", dir]);
     expect(text.status).toBe(0);
