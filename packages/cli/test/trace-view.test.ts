@@ -342,6 +342,32 @@ describe("bad input", () => {
     expect(trace(["view", loopDir, "--bogus"]).status).toBe(2);
   });
 
+  it("a trace.bin of a newer format and a trace.json too large for a page: the command says so", () => {
+    const newer = path.join(root, "newer");
+    fs.cpSync(loopDir, newer, { recursive: true });
+    const bin = path.join(newer, "trace.bin");
+    const bytes = fs.readFileSync(bin);
+    bytes[5] = 2; // Binary v2
+    fs.writeFileSync(bin, bytes);
+    const r = trace(["view", newer, "-o", path.join(root, "newer.html")]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("is of a newer format (Binary v2)");
+    // A 2 GB trace.json (sparse: nothing is written) is refused before it is read.
+    const big = path.join(root, "big json");
+    fs.mkdirSync(big);
+    fs.copyFileSync(path.join(loopDir, "trace_metadata.json"), path.join(big, "trace_metadata.json"));
+    const fd = fs.openSync(path.join(big, "trace.json"), "w");
+    fs.ftruncateSync(fd, 2 * 1024 * 1024 * 1024);
+    fs.closeSync(fd);
+    const t = Date.now();
+    const j = trace(["view", big, "-o", path.join(root, "big.html")]);
+    expect(j.status).toBe(1);
+    expect(j.stderr).toContain("2147.5 MB is too large to put in one page");
+    expect(j.stderr).toContain("--format binary");
+    expect(Date.now() - t).toBeLessThan(20_000);
+    expect(fs.existsSync(path.join(root, "big.html"))).toBe(false);
+  });
+
   it("--open without any opener still writes the file and exits 0", () => {
     const out = path.join(root, "opened.html");
     const r = trace(["view", loopDir, "-o", out, "--open"], { PATH: path.join(root, "no-such-bin") });

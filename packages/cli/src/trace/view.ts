@@ -33,6 +33,7 @@ import {
   type TraceLowLevelEvent,
 } from "@codetracer/trace-format";
 import { EXIT_USAGE, openTraceFolder, readTracePaths, TraceCommandError, type TraceFolderInfo } from "./folder.js";
+import { newerFormatNote } from "./inspect-tree.js";
 
 /** One line for the list of commands. */
 export const summary = "write one self-contained HTML file to look at a trace in a browser";
@@ -126,6 +127,8 @@ function embedEvents(info: TraceFolderInfo): Embedded {
     const bytes = new Uint8Array(fs.readFileSync(info.eventsFile));
     const version = traceBinVersion(bytes);
     if (version === "v0") throw new TraceCommandError(`${info.eventsFile}: a BinaryV0 (Cap'n Proto) trace, which this viewer cannot read; only Binary v1 (CBOR + zstd)`, 1);
+    const newer = newerFormatNote(info);
+    if (newer) throw new TraceCommandError(`${info.dir}: ${newer}`, 1);
     if (version === null && bytes.length >= 8) {
       const head = Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, "0")).join(" ");
       throw new TraceCommandError(`${info.eventsFile}: not a CodeTracer trace.bin (header ${head}, expected c0 de 72 ac e2 01 00 00)`, 1);
