@@ -228,7 +228,7 @@ export async function printTrace(info: TraceFolderInfo, options: Omit<PrintOptio
   let step = -1; // the index of the last Step event
   let focus = 0; // open calls of --function
   let pendingCall: { frame: Frame; text: string } | null = null; // a call line held back: it may end on one line with its return
-  let pendingStep: { indent: number; text: string; locals: string[] } | null = null; // a step line waiting for its locals
+  let pendingStep: { text: string; locals: string[] } | null = null; // a step line waiting for its locals
   let reachedRange = from === 0; // the events before the first step belong to step 0
   let stoppedAtStep = false;
   let functionSeen = false;
@@ -265,7 +265,8 @@ export async function printTrace(info: TraceFolderInfo, options: Omit<PrintOptio
   const enterRange = (): boolean => {
     reachedRange = true;
     let flush = false;
-    for (const f of stack) if (f.visible && !f.printed) {
+    for (const f of stack) {
+      if (!f.visible || f.printed) continue;
       f.printed = true;
       flush = out.line(`${callText(f)} …`) || flush;
     }
@@ -287,7 +288,7 @@ export async function printTrace(info: TraceFolderInfo, options: Omit<PrintOptio
         const top = stack[stack.length - 1];
         const where = `${displayPath(paths[event.Step.path_id], workdir)}:${event.Step.line}`;
         flush = emit("") || flush;
-        pendingStep = { indent: top?.childIndent ?? 0, text: `${pad(top?.childIndent ?? 0)}#${step} ${where}`, locals: [] };
+        pendingStep = { text: `${pad(top?.childIndent ?? 0)}#${step} ${where}`, locals: [] };
       }
       return flush;
     }
