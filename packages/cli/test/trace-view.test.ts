@@ -5,15 +5,16 @@
  * and out of paths with spaces and non-ASCII names; the HTML the command writes is opened from
  * file:// with no server. The page must show the call tree (a call is expanded), step back and
  * forward, show a local's value at a known line, jump from a call to its return, find a
- * function by name, and log no console error. Bad input: a truncated trace.bin (the page says
- * so and shows the whole frames), a corrupt frame (a clear message in the page, never a blank
- * page), a file that is not a trace.bin (the command says so, exit 1), a worker's folder (a
- * selector). A loop program of about 5 M events is viewed too, and its load time printed (the
+ * function by name, and log no console error. Bad input: a truncated trace.bin and a cut
+ * trace.json (the page says so and shows the whole events), a recording killed with SIGKILL,
+ * a corrupt frame (a clear message in the page, never a blank page), a file that is not a
+ * trace.bin, one of a newer format and a 2 GB trace.json (the command says so, exit 1). Worker
+ * and child process folders: a selector. A loop program of about 5 M events is viewed too, and its load time printed (the
  * figure in docs/performance.md, not a timed assertion). The screenshot in
  * docs/images/viewer.png is taken here. Build the package first (`npm run build`, which runs
  * build-viewer.mjs).
  */
-import { execSync, spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { execSync, spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -26,6 +27,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(HERE, "../../..");
 const CLI_MAIN = path.resolve(HERE, "../dist/main.js");
 const TRACE_MAIN = path.resolve(HERE, "../dist/trace/main.js");
+const REGISTER = pathToFileURL(path.resolve(HERE, "../dist/register.js")).href;
 const TS_APP = path.join(REPO_ROOT, "examples/ts-app/src/main.ts");
 const FIXTURES = path.join(REPO_ROOT, "test/fixtures");
 const SCREENSHOT = path.join(REPO_ROOT, "docs/images/viewer.png");
@@ -310,6 +312,21 @@ describe("bad input", () => {
     await page.close();
   });
 
+  it("a trace.json cut short: the page shows its whole events and says the rest is missing", async () => {
+    const dir = record("cut json", LOOP, ["--format", "json"], ["3000"]);
+    const file = path.join(dir, "trace.json");
+    const full = readTraceFolder(dir).events.length;
+    fs.truncateSync(file, Math.floor(fs.statSync(file).size / 2));
+    const { page, errors } = await open(view(dir, "cut json"));
+    expect(await page.getAttribute("body", "data-state")).toBe("ready");
+    expect(await page.textContent("#messages")).toContain("trace.json is not a finished JSON array");
+    const state = await viewerState(page);
+    expect(state.eventCount).toBeGreaterThan(full / 3);
+    expect(state.eventCount).toBeLessThan(full);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("a frame that does not decompress: a clear message in the page, not a blank page", async () => {
     const dir = path.join(root, "corrupt");
     fs.cpSync(loopDir, dir, { recursive: true });
@@ -392,6 +409,61 @@ describe("workers", () => {
     await expect.poll(async () => (await viewerState(page)).eventCount).toBe(readTraceFolder(path.join(dir, meta.workers![0]!)).events.length);
     expect((await viewerState(page)).eventCount).not.toBe(mainEvents);
     expect(await page.getAttribute("body", "data-state")).toBe("ready");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe("child processes and unfinished recordings", () => {
+  it("a child process's folder is in the selector too", async () => {
+    const dir = record("children", path.join(FIXTURES, "child-processes/fork-main.cjs"));
+    const meta = JSON.parse(fs.readFileSync(path.join(dir, "trace_metadata.json"), "utf8")) as { children?: string[] };
+    expect(meta.children?.length).toBe(1);
+    const { page, errors } = await open(view(dir, "children"));
+    const options = await page.locator("#folder-select option").allTextContents();
+    expect(options).toEqual([expect.stringMatching(/^main /), `child ${meta.children![0]}`]);
+    await page.selectOption("#folder-select", "1");
+    await expect.poll(async () => (await viewerState(page)).eventCount).toBe(readTraceFolder(path.join(dir, meta.children![0]!)).events.length);
+    expect(await page.getAttribute("body", "data-state")).toBe("ready");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("a recording killed with SIGKILL: the page says it did not finish and shows what was written", async () => {
+    const dir = path.join(root, "killed ✓");
+    const child = spawn(process.execPath, ["--import", REGISTER, path.join(FIXTURES, "crash/wait-forever.js")], {
+      cwd: REPO_ROOT,
+      env: cleanEnv({ CODETRACER_TRACE: dir }),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no "ready" in time: ${out}`)), 60_000);
+      child.stdout!.setEncoding("utf8").on("data", (text: string) => {
+        out += text;
+        if (/^ready$/m.test(out)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    // The events of the turn that printed "ready" reach trace.bin once a whole frame is flushed.
+    const bin = path.join(dir, "trace.bin");
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline && !(fs.existsSync(bin) && fs.statSync(bin).size > 8); ) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill("SIGKILL");
+    await new Promise((resolve) => child.on("close", resolve));
+    expect(fs.existsSync(path.join(dir, "trace_metadata.json"))).toBe(false);
+    const before = fs.readFileSync(bin);
+    const { page, errors } = await open(view(dir, "killed"));
+    expect(await page.getAttribute("body", "data-state")).toBe("ready");
+    const messages = (await page.textContent("#messages")) ?? "";
+    expect(messages).toContain("This recording did not finish");
+    expect(messages).toContain("does not end with its seek table");
+    expect(await page.textContent("#stats")).toContain("unfinished recording");
+    expect((await viewerState(page)).stepCount).toBeGreaterThan(0);
+    expect(fs.readFileSync(bin).equals(before)).toBe(true); // not repaired on disk
     expect(errors).toEqual([]);
     await page.close();
   });
