@@ -654,5 +654,10 @@ function start(): void {
   showFolder(0).catch(fail);
 }
 
-window.addEventListener("error", (e) => fail(e.error ?? e.message));
+// An error nobody caught is shown rather than leaving a page that silently stopped; the
+// browser's benign "ResizeObserver loop" notice is not one.
+window.addEventListener("error", (e) => {
+  if (/ResizeObserver loop/.test(String(e.message))) return;
+  fail(e.error ?? e.message);
+});
 start();
