@@ -369,6 +369,17 @@ describe("bad input", () => {
     const r = trace(["view", newer, "-o", path.join(root, "newer.html")]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("is of a newer format (Binary v2)");
+    // A seek table promising 4 GB of events: more than a page can hold, refused before decompressing.
+    const huge = path.join(root, "huge");
+    fs.cpSync(loopDir, huge, { recursive: true });
+    const hugeBin = path.join(huge, "trace.bin");
+    const hb = fs.readFileSync(hugeBin);
+    const frames = hb.readUInt32LE(hb.length - 9);
+    hb.writeUInt32LE(0xf0000000, hb.length - 9 - frames * 8 + 4);
+    fs.writeFileSync(hugeBin, hb);
+    const h = trace(["view", huge, "-o", path.join(root, "huge.html")]);
+    expect(h.status).toBe(1);
+    expect(h.stderr).toContain("more than a page can hold");
     // A 2 GB trace.json (sparse: nothing is written) is refused before it is read.
     const big = path.join(root, "big json");
     fs.mkdirSync(big);

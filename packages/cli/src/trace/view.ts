@@ -58,7 +58,12 @@ Exit codes: 0 written; 1 the trace cannot be read; 2 usage error or DIR is not a
 /** Largest `trace.json` the command re-encodes (bytes): a bigger one is refused with a message. */
 export const MAX_TRACE_JSON_BYTES = 256 * 1024 * 1024;
 /** Largest `trace.bin` embedded (bytes): base64 makes the page a third larger still. */
-export const MAX_TRACE_BIN_BYTES = 512 * 1024 * 1024;
+export const MAX_TRACE_BIN_BYTES = 256 * 1024 * 1024;
+/**
+ * Largest decompressed event data a page is given (bytes): the page keeps it in memory, with
+ * ~12 bytes of index per event (docs/performance.md, "The trace viewer"); about 20 M events.
+ */
+export const MAX_DECOMPRESSED_BYTES = 1024 * 1024 * 1024;
 /** Largest source file embedded (bytes). */
 export const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
 /** Most trace folders (main, workers, children) put in one page. */
@@ -134,7 +139,8 @@ function embedEvents(info: TraceFolderInfo): Embedded {
       throw new TraceCommandError(`${info.eventsFile}: not a CodeTracer trace.bin (header ${head}, expected c0 de 72 ac e2 01 00 00)`, 1);
     }
     try {
-      parseSeekTable(bytes.subarray(8), name);
+      const { entries } = parseSeekTable(bytes.subarray(8), name);
+      checkDecompressed(info, entries.reduce((n, e) => n + e.decompressedSize, 0));
       return { bytes, warnings };
     } catch (error) {
       if (!(error instanceof TraceFormatError)) throw error;
@@ -145,6 +151,8 @@ function embedEvents(info: TraceFolderInfo): Embedded {
     } catch (error) {
       throw new TraceCommandError(`${info.eventsFile}: cannot be read: ${(error as Error).message}`, 1);
     }
+    const { entries } = parseSeekTable(repaired.bytes.subarray(8), name);
+    checkDecompressed(info, entries.reduce((n, e) => n + e.decompressedSize, 0));
     warnings.push(
       `${name} does not end with its seek table: the recording did not finish (killed, or still running) or the file was cut. ` +
         `Shown: the ${repaired.events.length.toLocaleString("en-US")} events of its ${repaired.frames} whole zstd frames` +
@@ -183,10 +191,25 @@ function embedEvents(info: TraceFolderInfo): Embedded {
   try {
     for (const event of events) writer.write(event);
     writer.finish();
+    checkDecompressed(info, writer.cborBytes);
   } catch (error) {
+    if (error instanceof TraceCommandError) throw error;
     throw new TraceCommandError(`${info.eventsFile}: cannot be read: ${(error as Error).message}`, 1);
   }
   return { bytes: sink.bytes(), warnings };
+}
+
+/**
+ * Refuses events a page could not hold.
+ * @throws {@link TraceCommandError} (exit 1) when `bytes` of decompressed events exceed {@link MAX_DECOMPRESSED_BYTES}
+ */
+function checkDecompressed(info: TraceFolderInfo, bytes: number): void {
+  if (bytes <= MAX_DECOMPRESSED_BYTES) return;
+  throw new TraceCommandError(
+    `${info.eventsFile}: its events take ${mb(bytes)} decompressed, more than a page can hold (${mb(MAX_DECOMPRESSED_BYTES)}, about 20 M events); ` +
+      "use codetracer-trace print (--function, --from-step/--to-step) or inspect",
+    1,
+  );
 }
 
 /** The folder and its worker and child folders, recursively, in metadata order, labelled by their path from the top one. */
