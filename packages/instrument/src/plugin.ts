@@ -192,8 +192,15 @@ function isStatementListItem(path: NodePath): boolean {
 
 /** The function, class static block or program whose frame code at `path` runs in. */
 function frameOwner(path: NodePath, program: NodePath<t.Program>): FrameOwner {
-  const owner = path.findParent((p) => p.isFunction() || p.isStaticBlock()) as FrameOwner | null;
-  return owner ?? program;
+  let child: NodePath = path;
+  for (let p = path.parentPath; p; child = p, p = p.parentPath) {
+    if (!p.isFunction() && !p.isStaticBlock()) continue;
+    // A method's computed key and decorators run in the enclosing function, before the method
+    // exists (`function* g() { class C { get [yield]() {} } }`: the `yield` is g's).
+    if ((p.isObjectMethod() || p.isClassMethod() || p.isClassPrivateMethod()) && (child.key === "key" || child.listKey === "decorators")) continue;
+    return p as FrameOwner;
+  }
+  return program;
 }
 
 function ownerOf(path: NodePath, state: VisitState): { owner: FrameOwner; info: FrameInfo } | null {
