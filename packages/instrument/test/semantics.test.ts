@@ -71,6 +71,30 @@ const cases: Case[] = [
     },
   },
   {
+    // Found by test262 (class/accessor-name-static-computed-yield-expr): the key is evaluated
+    // in the enclosing generator's frame, before the method exists.
+    name: "yield and await in a method's computed key belong to the enclosing function",
+    code: `
+      function* keys() {
+        class C { static get [yield "first"]() { return "got"; } }
+        const o = { [yield "second"]() { return "m"; } };
+        return [Object.getOwnPropertyNames(C).includes("k1"), Object.keys(o)];
+      }
+      const it = keys();
+      const a = it.next().value;
+      const b = it.next("k1").value;
+      const done = it.next("k2").value;
+      async function viaAwait() {
+        class D { [await Promise.resolve("k3")]() { return 3; } }
+        return new D().k3();
+      }
+      viaAwait().then((v) => log(a, b, done, v));
+    `,
+    check: (rec) => {
+      expect(rec.outcome.logs).toEqual([["first", "second", [true, ["k2"]], 3]]);
+    },
+  },
+  {
     name: "named function expressions refer to themselves",
     code: `
       const fact = function me(n) { return n <= 1 ? 1 : n * me(n - 1); };
