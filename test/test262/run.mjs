@@ -130,7 +130,10 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const { validateTraceFolder } = await import(pathToFileURL(path.join(REPO, "packages/trace-format/dist/index.js")).href);
   const sample = JSON.parse(fs.readFileSync(path.join(HERE, "sample.json"), "utf8")).tests;
-  const known = new Map(JSON.parse(fs.readFileSync(path.join(HERE, "known-differences.json"), "utf8")).differences.map((d) => [d.test, d.reason]));
+  const knownList = JSON.parse(fs.readFileSync(path.join(HERE, "known-differences.json"), "utf8")).differences;
+  const known = new Map(knownList.map((d) => [d.test, d.reason]));
+  // A flaky entry (a timeout) may also pass: it is never reported as no longer differing.
+  const flaky = new Set(knownList.filter((d) => d.flaky === true).map((d) => d.test));
   const reader = findReader();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "ct-test262-"));
   fs.writeFileSync(path.join(work, "package.json"), '{"type":"commonjs"}\n');
@@ -195,7 +198,7 @@ async function main() {
     if (why) differences.push({ test: r.id, why, known: known.has(r.id) ? known.get(r.id) : null });
   }
   const unknown = differences.filter((d) => d.known === null);
-  const staleKnown = [...known.keys()].filter((k) => runs.some((r) => r.id === k) && !differences.some((d) => d.test === k));
+  const staleKnown = [...known.keys()].filter((k) => !flaky.has(k) && runs.some((r) => r.id === k) && !differences.some((d) => d.test === k));
   const summary = {
     runs: results.length,
     plainPass: compared.length,
