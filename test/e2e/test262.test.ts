@@ -19,8 +19,12 @@ interface Summary {
   knownButPassing: string[];
 }
 
+// The list of known differences was made on Node 20 (the suite's Node); the run takes ~14 min
+// on a 2-core machine, so the Node 24 pass of the e2e suite (scripts/test-node24.sh) leaves it out.
+const NODE_MAJOR = Number(process.versions.node.split(".")[0]);
+
 describe("test262 sample", () => {
-  it("every test that passes plainly passes recorded, and its trace loads", async () => {
+  it.skipIf(NODE_MAJOR !== 20)("every test that passes plainly passes recorded, and its trace loads (Node 20)", async () => {
     const out = path.join(makeTempDir("ct-test262-report-"), "report.json");
     // The runner keeps two node processes busy; on a loaded machine it takes longer than CI's ~4 min.
     const r = await runNode([path.join(REPO_ROOT, "test/test262/run.mjs"), "--jobs", "2", "--json", out], { timeoutMs: 1_700_000 });
