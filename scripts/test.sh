@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 rm -rf .vitest-reports
 # examples/vitest-app's own `npm test` is its vitest run: test/e2e/vitest.test.ts runs it (recorded
 # and plain), so it is not a workspace suite of its own.
+# Every package first: some suites run the built CLI or loader of another package (trace-format's
+# streaming reader test records examples/ts-app with the CLI).
+npx turbo run build --filter='!@codetracer-examples/vitest-app' || exit $?
 npx turbo run test --concurrency=1 --continue --filter='!@codetracer-examples/vitest-app'
 status=$?
 node scripts/test-summary.mjs

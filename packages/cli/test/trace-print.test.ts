@@ -16,6 +16,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { openTraceFolder } from "../src/trace/folder.js";
 import { printTrace } from "../src/trace/print.js";
+import { cleanEnv } from "./helpers.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(HERE, "../../..");
@@ -32,14 +33,6 @@ fs.mkdirSync(src);
 for (const f of fs.readdirSync(path.join(HERE, "fixtures/print"))) fs.copyFileSync(path.join(HERE, "fixtures/print", f), path.join(src, f));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (key.startsWith("CODETRACER_") || key === "NODE_OPTIONS" || key === "FORCE_COLOR") continue;
-    env[key] = value;
-  }
-  return { ...env, CODETRACER_QUIET: "1", ...extra };
-}
 
 /** Records `script` (run in `src`, so paths print relative to it) into `root/name`. */
 function record(name: string, script: string, args: string[] = [], scriptArgs: string[] = []): string {

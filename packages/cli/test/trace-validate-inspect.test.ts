@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { readTraceFolder, type TraceLowLevelEvent } from "@codetracer/trace-format";
 import type { ValidateResult } from "../src/trace/validate.js";
 import type { InspectResult } from "../src/trace/inspect.js";
+import { cleanEnv } from "./helpers.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(HERE, "../../..");
@@ -34,15 +35,6 @@ vi.setConfig({ testTimeout: 90_000, hookTimeout: 120_000 });
 const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "ct-trace-cmd-")));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-/** The environment without the recorder's variables the test runner may have. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (key.startsWith("CODETRACER_") || key === "NODE_OPTIONS" || key === "FORCE_COLOR") continue;
-    env[key] = value;
-  }
-  return { ...env, CODETRACER_QUIET: "1", ...extra };
-}
 
 /** Records `script` with the built CLI into `root/name`; returns the folder. */
 function record(name: string, script: string, args: string[] = []): string {

@@ -22,6 +22,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { readTraceFolder } from "@codetracer/trace-format";
+import { cleanEnv } from "./helpers.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(HERE, "../../..");
@@ -74,15 +75,6 @@ afterAll(async () => {
   fs.rmSync(root, { recursive: true, force: true });
 });
 
-/** The environment without the recorder's variables the test runner may have. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (key.startsWith("CODETRACER_") || key === "NODE_OPTIONS" || key === "FORCE_COLOR") continue;
-    env[key] = value;
-  }
-  return { ...env, CODETRACER_QUIET: "1", ...extra };
-}
 
 /** Records `script` with the built CLI into `root/name`; returns the folder. */
 function record(name: string, script: string, args: string[] = [], scriptArgs: string[] = []): string {

@@ -147,7 +147,7 @@ export default function codetracer(options: VitestRecordingOptions = {}): Vitest
         vitest.config.reporters.push({
           onTestRunEnd() {
             if (!listed) return;
-            const lines = keptFolders(listed.traceDir, runId).map((dir) => traceSummaryLine(dir, { cwd: listed!.root }) ?? dir);
+            const lines = foldersOfRun(listed.traceDir, TRACE_METADATA_FILE, runId).map((dir) => traceSummaryLine(dir, { cwd: listed!.root }) ?? dir);
             if (lines.length > 0) vitest.logger.log(`\n${lines.join("\n")}\n`);
           },
         });
@@ -156,8 +156,13 @@ export default function codetracer(options: VitestRecordingOptions = {}): Vitest
   ];
 }
 
-/** The folders under `traceDir` finished by the vitest run `runId` (their metadata's `run_id`), in path order. */
-function keptFolders(traceDir: string, runId: string): string[] {
+/**
+ * The folders under `traceDir` (itself included, at most 32 levels down, `node_modules` and
+ * `.git` passed over) whose `file` (`trace_metadata.json`, or the pending metadata of a folder
+ * not finished) says it belongs to the vitest run `runId`, in path order. A file that cannot be
+ * read or parsed is not the run's (left as it is: `--repair` can still finish such a folder).
+ */
+function foldersOfRun(traceDir: string, file: string, runId: string): string[] {
   const found: string[] = [];
   const walk = (dir: string, depth: number): void => {
     let entries: fs.Dirent[];
@@ -167,7 +172,7 @@ function keptFolders(traceDir: string, runId: string): string[] {
       return;
     }
     for (const entry of entries) {
-      if (entry.isFile() && entry.name === TRACE_METADATA_FILE) {
+      if (entry.isFile() && entry.name === file) {
         try {
           const meta = JSON.parse(fs.readFileSync(path.join(dir, entry.name), "utf8")) as { run_id?: unknown };
           if (meta.run_id === runId) found.push(dir);
@@ -197,23 +202,6 @@ function finishAtExit(traceDir: string, runId: string): void {
  * pending metadata file of this run, no `trace_metadata.json`): by then every worker is gone.
  * Best effort, never throws.
  */
-function finishAbandoned(traceDir: string, runId: string, depth = 0): void {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(traceDir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const entry of entries) {
-    if (entry.isFile() && entry.name === PENDING_METADATA_FILE) {
-      try {
-        const pending = JSON.parse(fs.readFileSync(path.join(traceDir, entry.name), "utf8")) as { run_id?: unknown };
-        if (pending.run_id === runId) finishAbandonedTrace(traceDir, 1);
-      } catch {
-        // not ours, or unreadable: left as it is (`--repair` can still finish it)
-      }
-    } else if (entry.isDirectory() && depth < 32 && entry.name !== "node_modules" && entry.name !== ".git") {
-      finishAbandoned(path.join(traceDir, entry.name), runId, depth + 1);
-    }
-  }
+function finishAbandoned(traceDir: string, runId: string): void {
+  for (const dir of foldersOfRun(traceDir, PENDING_METADATA_FILE, runId)) finishAbandonedTrace(dir, 1);
 }

@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { EXIT_USAGE, TraceCommandError } from "./folder.js";
 import { tallyFolder, type FunctionTally } from "./inspect-events.js";
 import { folderBytes, shellWord, traceFolderTree, type TraceFolderKind } from "./inspect-tree.js";
+import { formatBytes } from "@codetracer/trace-format";
 
 /** One line for the list of commands. */
 export const summary = "what was recorded: program, exit, events, files, top functions";
@@ -235,19 +236,6 @@ export function inspectTrace(dir: string): InspectResult {
 // Text output
 
 const int = (n: number): string => n.toLocaleString("en-US");
-
-/** `n` bytes for people: `812 B`, `4.2 kB`, `4.4 MB`, `2.1 GB` (powers of 1000). */
-export function formatBytes(n: number): string {
-  if (n < 1000) return `${n} B`;
-  const units = ["kB", "MB", "GB", "TB"];
-  let v = n / 1000;
-  let u = 0;
-  while (v >= 999.95 && u < units.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  return `${v.toFixed(1)} ${units[u]}`;
-}
 
 /** `ms` for people: `850 ms`, `20.3 s`, `4 min 12 s`. */
 export function formatDuration(ms: number): string {

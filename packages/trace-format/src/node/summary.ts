@@ -25,13 +25,13 @@ export interface TraceSummaryOptions {
 
 const count = new Intl.NumberFormat("en-US");
 
-/** `bytes` as B, kB, MB or GB (powers of 1000, one decimal from kB on). */
+/** `bytes` for people: `812 B`, `4.2 kB`, `4.4 MB`, `2.1 GB` (powers of 1000, one decimal from kB on; 999,960 bytes is `1.0 MB`, not `1000.0 kB`). */
 export function formatBytes(bytes: number): string {
   if (bytes < 1000) return `${bytes} B`;
   const units = ["kB", "MB", "GB", "TB"];
   let value = bytes / 1000;
   let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
+  while (value >= 999.95 && unit < units.length - 1) {
     value /= 1000;
     unit++;
   }
