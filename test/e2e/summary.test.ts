@@ -3,11 +3,12 @@
  * stderr, after everything the program wrote, whose figures are those of the folder on disk;
  * `--quiet` and `CODETRACER_QUIET=1` turn it off. The program's own output is unchanged.
  */
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readMetadata } from "../utils/expect-trace.js";
-import { EXAMPLES, FIXTURES, REPO_ROOT, cleanupTempDirs, describeRun, freshTraceDir, recordWithCli, recordWithImport, runNode, runPlain } from "../utils/run.js";
+import { CLI_MAIN, EXAMPLES, FIXTURES, REPO_ROOT, childEnv, cleanupTempDirs, describeRun, freshTraceDir, recordWithCli, recordWithImport, runNode, runPlain } from "../utils/run.js";
 
 const APP = path.join(EXAMPLES, "ts-app/src/main.ts");
 const SECRET = path.join(FIXTURES, "summary/secret-exit.js");
@@ -95,5 +96,39 @@ describe("the summary line under the loader (node --import)", () => {
   it("is printed once under the CLI with CODETRACER_SUMMARY=1 (by the CLI)", async () => {
     const r = await recordWithCli(SECRET, [], { env: { ...ON, CODETRACER_SUMMARY: "1" } });
     expect(r.stderr.split("\n").filter((line) => line.startsWith("codetracer: "))).toHaveLength(1);
+  });
+});
+
+/** util-linux's `script`, which runs a command on a pseudo-terminal (a terminal for stderr). */
+const SCRIPT = ["/usr/bin/script", "/bin/script"].find((file) => fs.existsSync(file));
+
+describe("the progress line on a terminal", () => {
+  it.skipIf(!SCRIPT)("shows events and MB during a long run, erased before every line the program prints, then the summary", () => {
+    const ticks = path.join(FIXTURES, "summary/ticks.js");
+    const traceDir = freshTraceDir();
+    const command = [process.execPath, CLI_MAIN, "--trace-dir", traceDir, ticks].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
+    const r = spawnSync(SCRIPT!, ["-qec", command, "/dev/null"], { env: childEnv({ CODETRACER_QUIET: "", CODETRACER_FORMAT: "" }), encoding: "utf8", timeout: 60_000 });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const out = r.stdout;
+    const erase = "\r\x1b[2K";
+    expect(out).toMatch(/codetracer: recording — [\d,]+ events, [\d.]+ MB/);
+    // Each line of the program starts a line of the terminal: after a newline, or after the erase of the progress line.
+    for (let k = 1; k <= 4; k++) {
+      const at = out.indexOf(`tick ${k}`);
+      expect(at, `tick ${k} in ${JSON.stringify(out)}`).toBeGreaterThanOrEqual(0);
+      const before = out.slice(Math.max(0, at - erase.length), at);
+      expect(at === 0 || before.endsWith("\n") || before === erase, JSON.stringify(out.slice(Math.max(0, at - 80), at + 8))).toBe(true);
+    }
+    // Last, the summary, over an erased line.
+    const last = out.trimEnd().split("\n").at(-1)!;
+    expect(last.startsWith(`${erase}codetracer: `), JSON.stringify(last)).toBe(true);
+    expect(last).toMatch(/ — [\d,]+ events, .* exit 0\r?$/);
+  });
+
+  it("is not drawn when stderr is not a terminal", async () => {
+    const r = await recordWithCli(path.join(FIXTURES, "summary/ticks.js"), [], { env: ON });
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toContain("recording —");
+    expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
   });
 });

@@ -132,6 +132,11 @@ export async function run(argv: string[], cwd: string = process.cwd()): Promise<
   };
   if (filterEnv) env.CODETRACER_TRACE_FILTER = filterEnv;
   delete env.CODETRACER_SUMMARY; // the CLI prints the summary itself
+  const summaryOn = !args.quiet && !isEnvTrue(process.env.CODETRACER_QUIET);
+  // A long run on a terminal shows a progress line, drawn by the program's recorder (it erases
+  // it before the program writes): see @codetracer/runtime's node/progress.ts.
+  if (summaryOn && process.stderr.isTTY) env.CODETRACER_PROGRESS = "1";
+  else delete env.CODETRACER_PROGRESS;
   Object.assign(env, args.policyEnv);
   if (args.withDiff) env.CODETRACER_WITH_DIFF = "1";
   if (args.activationPath) env.CODETRACER_ACTIVATION_PATH = path.resolve(cwd, args.activationPath);
@@ -146,7 +151,9 @@ export async function run(argv: string[], cwd: string = process.cwd()): Promise<
   });
   const end = await superviseChild(child);
   repairAfterAbnormalEnd(traceDir, end, spawnedAt);
-  if (!args.quiet && !isEnvTrue(process.env.CODETRACER_QUIET)) {
+  if (summaryOn) {
+    // A program killed while its progress line was shown leaves it: erased first.
+    if (process.stderr.isTTY) process.stderr.write("\r\x1b[2K");
     const line = traceSummaryLine(traceDir, { cwd, seconds: (Date.now() - spawnedAt) / 1000, end: end.signal ? `killed by ${end.signal}` : `exit ${end.code}` });
     if (line) process.stderr.write(`${line}\n`);
   }

@@ -30,6 +30,21 @@ export type CapturedStream = "stdout" | "stderr";
 
 let muted = 0;
 
+/** Called before each write of the program to stdout or stderr (see {@link onProgramWrite}). */
+let beforeWrite: (() => void) | null = null;
+
+/**
+ * Calls `fn` before each write the program makes to `process.stdout` or `process.stderr` while
+ * capture is installed (the progress line erases itself there: `./progress.ts`). One at a time;
+ * returns the function that removes it.
+ */
+export function onProgramWrite(fn: () => void): () => void {
+  beforeWrite = fn;
+  return () => {
+    if (beforeWrite === fn) beforeWrite = null;
+  };
+}
+
 /**
  * Runs `fn` with capture muted: the recorder's own output (log lines, error trailers) is never
  * recorded as the program's.
@@ -84,6 +99,13 @@ function capture(name: CapturedStream, onWrite: (stream: CapturedStream, text: s
     const wrapper: Write = function (this: NodeJS.WriteStream, chunk: unknown, encoding?: unknown): boolean {
       // A write the stream rejects (a bad encoding, a closed stream) throws here, unrecorded.
       // Passed on as called (`arguments`: no spread, which would use the program's iterator).
+      if (beforeWrite !== null && muted === 0) {
+        try {
+          beforeWrite();
+        } catch {
+          // the recorder's line must not change the program's output
+        }
+      }
       // eslint-disable-next-line prefer-rest-params
       const result = ReflectApply(original, this, arguments) as boolean;
       if (active && muted === 0) {

@@ -34,7 +34,9 @@ import { Recorder, isStackOverflow, type RecorderOptions, type TraceEventSink } 
 import { installFunctionSource } from "../function-source.js";
 import { runtimeHost } from "../host.js";
 import type { ValueCaptureLimits } from "../values.js";
+import { isMainThread } from "node:worker_threads";
 import { installIoCapture } from "./io-capture.js";
+import { progressWanted, startProgress } from "./progress.js";
 import { getRunId, log, reportRecorderError, setTraceId } from "./log.js";
 import { policySnapshot, type RecorderPolicy } from "./policy.js";
 import { saveWorkspaceDiff, type WorkspaceDiffInfo } from "./workspace-diff.js";
@@ -325,7 +327,15 @@ export class NodeSession {
     this.recorder.begin(toPosix(this.entry.program));
     setTraceId(this.traceId);
     if (this.options.withDiff) this.workspaceDiff = saveWorkspaceDiff(this.options.workdir, path.join(this.traceDir, WORKSPACE_DIFF_FILE));
-    if (this.policy.ioCapture) this.stopIoCapture = installIoCapture((stream, text) => this.recorder.recordWrite(stream, text));
+    if (this.policy.ioCapture) {
+      const stopCapture = installIoCapture((stream, text) => this.recorder.recordWrite(stream, text));
+      // The progress line needs the capture's hook to erase itself before the program writes.
+      const stopProgress = isMainThread && progressWanted() ? startProgress(() => this.recorder.stats.events, path.join(this.traceDir, this.format === "binary" ? TRACE_BIN_FILE : TRACE_JSON_FILE)) : null;
+      this.stopIoCapture = () => {
+        stopProgress?.();
+        stopCapture();
+      };
+    }
     try {
       writeFileAtomic(path.join(this.traceDir, PENDING_METADATA_FILE), serializeTraceMetadata(this.metadataSoFar()));
     } catch (error) {
