@@ -130,7 +130,9 @@ describe.each(["binary", "json"] as const)("examples/ts-app recorded as %s", (fo
     const got = inspectJson(dir);
     const want = expected(dir);
     expect(got.version).toBe(1);
-    expect(got).toMatchObject({ dir, finished: true, partial: false, program: TS_APP, args: [], workdir: REPO_ROOT, exitStatus: { code: 0, label: null }, durationMs: null });
+    const recordedMs = (JSON.parse(fs.readFileSync(path.join(dir, "trace_metadata.json"), "utf8")) as { duration_ms: number }).duration_ms;
+    expect(recordedMs).toBeGreaterThan(0);
+    expect(got).toMatchObject({ dir, finished: true, partial: false, program: TS_APP, args: [], workdir: REPO_ROOT, exitStatus: { code: 0, label: null }, durationMs: recordedMs });
     expect(got.recorder).toEqual({ name: "codetracer-js-recorder", version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
     expect(got.format).toBe(format);
     expect(got.eventsFile).toBe(format === "json" ? "trace.json" : "trace.bin");
@@ -169,7 +171,7 @@ describe.each(["binary", "json"] as const)("examples/ts-app recorded as %s", (fo
     const n = readTraceFolder(dir).events.length;
     expect(r.stdout).toMatch(/^ {2}program {5}examples\/ts-app\/src\/main\.ts$/m);
     expect(r.stdout).toMatch(/^ {2}exit {8}0$/m);
-    expect(r.stdout).toMatch(/^ {2}duration {4}unknown/m);
+    expect(r.stdout).toMatch(/^ {2}duration {4}\d+(?:\.\d+)? (?:ms|s)\b/m); // the session's duration_ms
     expect(r.stdout).toMatch(/^ {2}recorder {4}codetracer-js-recorder \d/m);
     expect(r.stdout).toContain(`events: ${n.toLocaleString("en-US")}`);
     expect(r.stdout).toMatch(/^ {2}examples\/ts-app\/src\/store\.ts +\d+ {2}steps$/m);

@@ -139,6 +139,10 @@ const FRAME_POLL_MS = 5;
 /** Fewest milliseconds between two flushes by time (see above). */
 export const MIN_FLUSH_INTERVAL_MS = 10;
 
+// The wall clock as loaded (started_at, duration_ms).
+const DateCtor = Date;
+const dateNow = Date.now;
+const dateToISOString = Date.prototype.toISOString;
 // The timer functions and clock as loaded, so a program that replaces them cannot stop flushing.
 const startTimer = setTimeout;
 const startImmediate = setImmediate;
@@ -162,6 +166,8 @@ export class NodeSession {
   private readonly writer: TraceJsonWriter | TraceBinWriter;
   private stopped = false;
   private entry: { program: string; args: string[] } | undefined;
+  /** When the recording began (ms since the epoch): `started_at`, and `duration_ms` at the end. */
+  private startedAt = 0;
   private stopIoCapture: (() => void) | null = null;
   /** Set when writing the trace failed: see {@link ioFailed}. */
   private ioFailure: RecorderError | null = null;
@@ -324,6 +330,7 @@ export class NodeSession {
     if (this.entry) return this.entry;
     const { program, args } = this.options;
     this.entry = { program: resolveProgram(typeof program === "string" ? program : program()), args: typeof args === "function" ? args() : args };
+    this.startedAt = dateNow();
     this.recorder.begin(toPosix(this.entry.program));
     setTraceId(this.traceId);
     if (this.options.withDiff) this.workspaceDiff = saveWorkspaceDiff(this.options.workdir, path.join(this.traceDir, WORKSPACE_DIFF_FILE));
@@ -372,6 +379,7 @@ export class NodeSession {
       recorder: { name: RECORDER_NAME, version: RECORDER_VERSION, target_script: program },
       format: this.format,
       run_id: getRunId(),
+      started_at: apply(dateToISOString, new DateCtor(this.startedAt), []) as string,
       trace_id: this.traceId,
       workspace_diff: this.workspaceDiff ?? { requested: false, path: null },
       ...this.options.metadata?.(),
@@ -435,6 +443,7 @@ export class NodeSession {
       const metadata: TraceMetadata = {
         ...this.metadataSoFar(),
         process_exit_status: { code: exitCode ?? null, label: exitCode === undefined ? (label ?? "<exit>") : null },
+        duration_ms: dateNow() - this.startedAt,
         stats: { events: stats.events, dropped_events: 0, detaches: stats.detaches, internal_errors: stats.internalErrors },
         ...(this.recorder.isDetached ? { partial: true } : {}),
       };
