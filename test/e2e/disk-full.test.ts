@@ -18,7 +18,7 @@ const SCRIPT = path.join(FIXTURES, "disk-full", "many-calls.js");
 const LIMIT_KIB = 64;
 
 describe("the trace cannot be written (file size limit)", () => {
-  it("the program's output and exit code are unchanged; ERR_IO is logged once; --repair finishes the folder", async () => {
+  it("the program's output and exit code are unchanged; ERR_IO is logged once; the CLI repairs the folder from what reached the disk", async () => {
     const traceDir = freshTraceDir();
     const r = spawnSync("bash", ["-c", `ulimit -f ${LIMIT_KIB}; exec "$0" "$@"`, process.execPath, CLI_MAIN, "--trace-dir", traceDir, SCRIPT], {
       env: childEnv(),
@@ -38,17 +38,24 @@ describe("the trace cannot be written (file size limit)", () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ error_code: "ERR_IO" });
     expect(errors[0]!.message).toMatch(/EFBIG/);
-    // Nothing but the recorder's own lines on stderr: the program printed nothing there.
-    expect(r.stderr.split("\n").filter((l) => l && !l.startsWith("{"))).toEqual([]);
+    // Besides the recorder's log lines, one line on stderr: the CLI saw the program end with its
+    // folder unfinished and repaired it from what reached the disk (docs/recording.md "Signals
+    // and abnormal ends"). The program printed nothing there.
+    expect(r.stderr.split("\n").filter((l) => l && !l.startsWith("{"))).toEqual([
+      expect.stringMatching(/^codetracer-js-recorder: the recorded program exited with code 3 without finishing its trace; .*: repaired, \d+ events recovered; last step .*many-calls\.js:\d+$/),
+    ]);
 
     const traceFile = path.join(traceDir, TRACE_JSON_FILE);
     expect(fs.statSync(traceFile).size).toBeLessThanOrEqual(LIMIT_KIB * 1024);
-    expect(fs.existsSync(path.join(traceDir, PENDING_METADATA_FILE))).toBe(true);
-    expect(fs.existsSync(path.join(traceDir, TRACE_METADATA_FILE))).toBe(false);
+    expect(fs.existsSync(path.join(traceDir, PENDING_METADATA_FILE))).toBe(false);
+    const meta = JSON.parse(fs.readFileSync(path.join(traceDir, TRACE_METADATA_FILE), "utf8")) as { partial?: boolean; process_exit_status?: unknown };
+    expect(meta.partial).toBe(true);
+    expect(meta.process_exit_status).toEqual({ code: 3, label: null });
 
+    // Finished already: --repair leaves it as it is.
     const repair = spawnSync(process.execPath, [CLI_MAIN, "--repair", traceDir], { env: childEnv(), encoding: "utf8" });
     expect(repair.status, repair.stderr).toBe(0);
-    expect(repair.stdout).toMatch(/repaired, \d+ events recovered; last step .*many-calls\.js:\d+/);
+    expect(repair.stdout + repair.stderr).toMatch(/finished already/);
     const q = expectValidTrace(traceDir);
     expect(q.callsOf("work").length).toBeGreaterThan(10);
     expect(q.callsOf("work").length).toBeLessThan(20000);
