@@ -2,7 +2,8 @@
  * A trace that can no longer be written (here: a file size limit, `ulimit -f`, which makes
  * writes fail with EFBIG as a full disk fails them with ENOSPC) ends the recording with ERR_IO
  * and leaves the program running unaffected: same output, same exit code. The folder keeps its
- * pending metadata and `--repair` recovers the events that reached the disk.
+ * pending metadata, and the CLI, seeing the program end with it unfinished, recovers the events
+ * that reached the disk as `--repair` does.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
