@@ -125,5 +125,5 @@ export type {
 } from "./validate.js";
 export { validateTraceFolder } from "./node/validate-folder.js";
 
-export { createRenderState, formatEvent, formatValue, renderTrace } from "./text.js";
+export { bigIntOfRecord, createRenderState, formatEvent, formatValue, renderTrace } from "./text.js";
 export type { RenderState } from "./text.js";

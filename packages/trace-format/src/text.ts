@@ -49,11 +49,20 @@ function variableName(state: RenderState, id: unknown): string {
   return n ?? `<var ${String(id)}>`;
 }
 
+/**
+ * The integer of a `BigInt` value record: `b` is its magnitude as base64 of big-endian bytes,
+ * `negative` its sign.
+ * @throws DOMException `InvalidCharacterError` when `b` is not base64
+ */
+export function bigIntOfRecord(b: string, negative: boolean): bigint {
+  let n = 0n;
+  for (const ch of atob(b)) n = (n << 8n) | BigInt(ch.charCodeAt(0));
+  return negative ? -n : n;
+}
+
 function bigIntText(b: string, negative: boolean): string {
   try {
-    let n = 0n;
-    for (const ch of atob(b)) n = (n << 8n) | BigInt(ch.charCodeAt(0));
-    return (negative && n !== 0n ? "-" : "") + n.toString();
+    return bigIntOfRecord(b, negative).toString();
   } catch {
     return `<bigint ${b}>`;
   }

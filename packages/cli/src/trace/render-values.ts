@@ -5,7 +5,7 @@
  * the browser with its own code.
  * @packageDocumentation
  */
-import { floatToString, TypeKind, type TypeRecord, type ValueRecord } from "@codetracer/trace-format";
+import { bigIntOfRecord, floatToString, TypeKind, type TypeRecord, type ValueRecord } from "@codetracer/trace-format";
 
 /** Limits of {@link renderValue}. */
 export interface RenderValueOptions {
@@ -28,10 +28,7 @@ function cut(text: string, max: number): string {
 
 function bigIntText(b: string, negative: boolean): string {
   try {
-    let n = 0n;
-    const bytes = Buffer.from(b, "base64");
-    for (let i = 0; i < bytes.length; i++) n = (n << 8n) | BigInt(bytes[i] as number);
-    return `${negative && n !== 0n ? "-" : ""}${n.toString()}n`;
+    return `${bigIntOfRecord(b, negative).toString()}n`;
   } catch {
     return "<bigint>";
   }
