@@ -10,6 +10,7 @@
 import * as fs from "node:fs";
 import { ReflectApply } from "../primordials.js";
 import { onProgramWrite } from "./io-capture.js";
+import { isEnvTrue } from "./policy.js";
 
 // As loaded: a program that replaces them does not stop the line or get its writes.
 const writeSync = fs.writeSync;
@@ -36,7 +37,7 @@ export const PROGRESS_INTERVAL_MS = 500;
 
 /** Whether this process should draw the line: asked for by the CLI, stderr a terminal. */
 export function progressWanted(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.CODETRACER_PROGRESS === "1" && process.stderr.isTTY === true;
+  return isEnvTrue(env.CODETRACER_PROGRESS) && process.stderr.isTTY === true;
 }
 
 function mb(bytes: number): string {
