@@ -1,0 +1,208 @@
+/**
+ * The built-ins the runtime and the trace writers use while a program runs, captured when this
+ * module loads (before any program code), as Node core's own "primordials" are. Sibling packages
+ * import it as `@codetracer/trace-format/internal/primordials` (not part of the public API).
+ *
+ * A recorded program may change any built-in: replace `Array.prototype.push` or `Map.prototype.get`,
+ * delete `Array.prototype[Symbol.iterator]`, define a setter for `Object.prototype[0]` (test262
+ * does all of these). Runtime code that runs while the program runs must therefore never look a
+ * built-in up on a prototype or global the program can reach, and never use the syntax that does
+ * so implicitly: array spread and spread arguments, `for…of`, array destructuring (they call
+ * `%Array.prototype%[@@iterator]` and `%ArrayIteratorPrototype%.next`), and storing into an array
+ * index it does not own (a missing index is looked up along the prototype chain, where a setter of
+ * the program's runs). The lint tests `no-program-builtins.test.ts` of `packages/runtime` and
+ * `packages/trace-format` check the syntax and the built-in calls; see docs/recording.md ("What a recorded program can observe").
+ *
+ * What this module offers:
+ * - uncurried methods (`MapPrototypeGet(map, key)`, `StringPrototypeSlice(s, 0, 3)`), made as
+ *   Node core makes them: `Function.prototype.call` bound to the method;
+ * - `SafeMap`, `SafeSet`, `SafeWeakMap`: subclasses whose prototypes hold their own copies of
+ *   the methods, so `map.get(k)` on them never reaches `Map.prototype`; only construct them empty
+ *   (the constructors' iterable argument uses the iterator protocol);
+ * - {@link safeArray}: an array whose prototype is the runtime's own (null-prototype) object with
+ *   copies of the array methods the runtime uses, so indices it does not own are not looked up
+ *   on `Array.prototype` or `Object.prototype`.
+ */
+
+type AnyFn = (...args: never[]) => unknown;
+/** `fn` as a function taking its `this` as the first argument. */
+type Uncurried<F> = F extends (this: infer T, ...args: infer A) => infer R ? (self: T, ...args: A) => R : never;
+
+const { apply: ReflectApplyCaptured, construct, defineProperty, getPrototypeOf, ownKeys, getOwnPropertyDescriptor } = Reflect;
+const bind = Function.prototype.bind;
+const call = Function.prototype.call;
+/** `uncurryThis(fn)(self, ...args)` is `fn.call(self, ...args)` with the `call` of load time. */
+const uncurryThis: <F extends AnyFn>(fn: F) => Uncurried<F> = ReflectApplyCaptured(bind, bind, [call]) as never;
+function bindAtLoad<F extends AnyFn>(fn: F, self: unknown): F {
+  return ReflectApplyCaptured(bind, fn, [self]) as F;
+}
+
+export const ReflectApply = ReflectApplyCaptured;
+export const ReflectConstruct = construct;
+export const ReflectDefineProperty = defineProperty;
+export const ReflectGetPrototypeOf = getPrototypeOf;
+export const ReflectOwnKeys = ownKeys;
+
+export const ObjectKeys = Object.keys;
+export const ObjectFreeze = Object.freeze;
+export const ObjectHasOwn = Object.hasOwn;
+export const ObjectDefineProperty = Object.defineProperty;
+export const ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
+export const ObjectGetPrototypeOf = Object.getPrototypeOf;
+export const ObjectSetPrototypeOf = Object.setPrototypeOf;
+export const ObjectCreate = Object.create;
+export const ObjectIs = Object.is;
+export const ObjectAssign = Object.assign;
+
+export const ArrayIsArray = Array.isArray;
+const ArrayFrom = Array.from;
+const ArrayCtor = Array;
+const returnNull = (): null => null;
+export const ArrayPrototypePush = uncurryThis(Array.prototype.push as (this: unknown[], ...items: unknown[]) => number);
+export const ArrayPrototypeSlice = uncurryThis(Array.prototype.slice as <T>(this: T[], start?: number, end?: number) => T[]);
+export const ArrayPrototypeIndexOf = uncurryThis(Array.prototype.indexOf as (this: readonly unknown[], value: unknown, from?: number) => number);
+export const ArrayPrototypeJoin = uncurryThis(Array.prototype.join as (this: readonly unknown[], separator?: string) => string);
+
+export const StringPrototypeSlice = uncurryThis(String.prototype.slice);
+export const StringPrototypeCharCodeAt = uncurryThis(String.prototype.charCodeAt);
+export const StringPrototypeStartsWith = uncurryThis(String.prototype.startsWith);
+export const StringPrototypeEndsWith = uncurryThis(String.prototype.endsWith);
+export const StringPrototypeIncludes = uncurryThis(String.prototype.includes);
+export const StringPrototypeIndexOf = uncurryThis(String.prototype.indexOf);
+export const StringPrototypeToLowerCase = uncurryThis(String.prototype.toLowerCase);
+export const StringPrototypeReplace = uncurryThis(String.prototype.replace as (this: string, pattern: RegExp | string, replacement: string) => string);
+export const StringPrototypeSplit = uncurryThis(String.prototype.split as (this: string, separator: string, limit?: number) => string[]);
+export const StringPrototypeTrim = uncurryThis(String.prototype.trim);
+export const RegExpPrototypeExec = uncurryThis(RegExp.prototype.exec);
+export const RegExpPrototypeTest = uncurryThis(RegExp.prototype.test);
+/** `FunctionPrototypeBind(fn, self)` is `fn.bind(self)` with the `bind` of load time. */
+export const FunctionPrototypeBind: <F extends AnyFn>(fn: F, self: unknown) => F = uncurryThis(bind) as never;
+export const FunctionPrototypeToString = uncurryThis(Function.prototype.toString as (this: unknown) => string);
+export const NumberIsSafeInteger = Number.isSafeInteger;
+export const MathMax = Math.max;
+export const MathRound = Math.round;
+export const RegExpCtor = RegExp;
+export const StringPrototypeToUpperCase = uncurryThis(String.prototype.toUpperCase);
+export const PerformanceNow: () => number = bindAtLoad(performance.now, performance);
+export const MathMin = Math.min;
+export const MathFloor = Math.floor;
+export const StringCtor = String;
+export const ErrorCtor = Error;
+export const TypeErrorCtor = TypeError;
+export const RangeErrorCtor = RangeError;
+export const FunctionPrototype = Function.prototype;
+export const PerformanceTimeOrigin = performance.timeOrigin;
+export const NumberCtor = Number;
+export const SymbolIterator: typeof Symbol.iterator = Symbol.iterator;
+export const SymbolAsyncIterator: typeof Symbol.asyncIterator = Symbol.asyncIterator;
+export const JSONStringify = JSON.stringify;
+export const JSONParse = JSON.parse;
+export const DateNow = Date.now;
+// Node's Buffer is captured in ./node/io-capture.ts, its only user: this module is loaded in
+// browsers too (the page's recorder), which have no Buffer.
+export const Uint8ArrayCtor = Uint8Array;
+const TypedArrayPrototype = getPrototypeOf(Uint8Array.prototype) as object;
+const typedArrayGetter = (name: string) => uncurryThis(getOwnPropertyDescriptor(TypedArrayPrototype, name)!.get! as (this: Uint8Array) => never);
+export const TypedArrayPrototypeGetBuffer: (self: Uint8Array) => ArrayBuffer = typedArrayGetter("buffer");
+export const TypedArrayPrototypeGetByteOffset: (self: Uint8Array) => number = typedArrayGetter("byteOffset");
+export const TypedArrayPrototypeGetByteLength: (self: Uint8Array) => number = typedArrayGetter("byteLength");
+
+export const MapPrototypeGet = uncurryThis(Map.prototype.get as <K, V>(this: Map<K, V>, key: K) => V | undefined);
+export const MapPrototypeSet = uncurryThis(Map.prototype.set as <K, V>(this: Map<K, V>, key: K, value: V) => Map<K, V>);
+export const MapPrototypeHas = uncurryThis(Map.prototype.has as <K>(this: Map<K, unknown>, key: K) => boolean);
+export const WeakMapPrototypeGet = uncurryThis(WeakMap.prototype.get as <K extends object, V>(this: WeakMap<K, V>, key: K) => V | undefined);
+export const WeakMapPrototypeSet = uncurryThis(WeakMap.prototype.set as <K extends object, V>(this: WeakMap<K, V>, key: K, value: V) => WeakMap<K, V>);
+
+/**
+ * Copies the own properties (methods, accessors) of `source` onto `target`, keeping their
+ * attributes; `target` is then frozen.
+ */
+function copyMethods(target: object, source: object, only?: readonly PropertyKey[]): void {
+  const keys = only ?? ownKeys(source);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (key === "constructor") continue;
+    const desc = getOwnPropertyDescriptor(source, key);
+    if (desc) defineProperty(target, key, desc);
+  }
+  ObjectFreeze(target);
+}
+
+/** A `Map` whose methods are the ones of load time (construct it empty: see the module comment). */
+export class SafeMap<K, V> extends Map<K, V> {}
+copyMethods(SafeMap.prototype, Map.prototype);
+
+/** A `Set` whose methods are the ones of load time (construct it empty). */
+export class SafeSet<T> extends Set<T> {}
+copyMethods(SafeSet.prototype, Set.prototype);
+
+/** A `WeakSet` whose methods are the ones of load time (construct it empty). */
+export class SafeWeakSet<T extends object> extends WeakSet<T> {}
+copyMethods(SafeWeakSet.prototype, WeakSet.prototype);
+
+/** A `WeakMap` whose methods are the ones of load time (construct it empty). */
+export class SafeWeakMap<K extends object, V> extends WeakMap<K, V> {}
+copyMethods(SafeWeakMap.prototype, WeakMap.prototype);
+
+/**
+ * The type of a {@link safeArray}: an array whose methods are the runtime's own (the lint test
+ * allows calling them).
+ */
+export interface SafeArray<T> extends Array<T> {
+  readonly __runtimeOwnedArray?: true;
+}
+
+/** The array methods a {@link safeArray} has (the runtime uses no others on its arrays). */
+const SAFE_ARRAY_METHODS = ["push", "pop", "indexOf", "includes", "findIndex", "slice", "join"] as const;
+const SafeArrayPrototype: object = Object.create(null);
+copyMethods(SafeArrayPrototype, Array.prototype, SAFE_ARRAY_METHODS);
+
+/**
+ * A new empty array of the runtime's own: its prototype is a frozen null-prototype object
+ * holding the load-time `push`, `pop`, `indexOf`, `includes`, `findIndex`, `slice` and `join`
+ * (nothing else: no iterator, so no `for…of` or spread of it either). Reading or storing an
+ * index it does not hold reaches no program code. `slice` returns an ordinary array.
+ */
+export function safeArray<T>(): SafeArray<T> {
+  return ObjectSetPrototypeOf([], SafeArrayPrototype) as SafeArray<T>;
+}
+
+/**
+ * A new ordinary array of `length` own elements, each `fill`: storing into one of them never
+ * reaches a setter the program put on `Array.prototype` or `Object.prototype` (`fill` and
+ * `push` store with `Set`, which does; defining each element does not).
+ */
+export function ownElements<T>(length: number, fill: T): T[] {
+  const array: T[] = [];
+  for (let i = 0; i < length; i++) defineProperty(array, i, { __proto__: null, value: fill, writable: true, enumerable: true, configurable: true } as PropertyDescriptor);
+  return array;
+}
+
+/**
+ * A new ordinary array of `length` own elements, all `null` (as {@link ownElements}, faster for
+ * the short arrays of the hot paths: an array literal's elements are its own).
+ */
+export function ownSlots<T>(length: number): Array<T | null> {
+  // Array.from of a null-prototype array-like defines each element (CreateDataProperty) and
+  // looks nothing up on a prototype the program can reach.
+  // An array literal of 8 or 64 nulls cut to `length` costs ~0.1 µs; Array.from ~3 µs for 51
+  // elements (the default maxItems + 1 of a captured array), so it is kept for longer ones.
+  if (length > 64) return ReflectApplyCaptured(ArrayFrom, ArrayCtor, [{ __proto__: null, length }, returnNull]) as Array<T | null>;
+  // prettier-ignore
+  const array: Array<T | null> = length <= 8 ? [null, null, null, null, null, null, null, null] : [
+    null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+    null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+    null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+    null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+  ];
+  array.length = length;
+  return array;
+}
+
+/**
+ * Appends `value` to an ordinary array as its own element (see {@link ownElements}); for arrays
+ * that leave the runtime (event records), where {@link safeArray} cannot be used.
+ */
+export function appendOwn<T>(array: T[], value: T): void {
+  defineProperty(array, array.length, { __proto__: null, value, writable: true, enumerable: true, configurable: true } as PropertyDescriptor);
+}
