@@ -6,7 +6,8 @@
 // validator. Differences listed in known-differences.json (with the reason) are reported but
 // allowed.
 //
-//   node test/test262/run.mjs [--jobs N] [--filter SUBSTRING] [--shard K/N] [--json FILE] [--keep] [--verbose]
+//   node test/test262/run.mjs [--jobs N] [--filter SUBSTRING] [--shard K/N] [--known] [--json FILE] [--keep] [--verbose]
+//   (--known: only the tests listed in known-differences.json, to see which still differ)
 //
 // Exit code 0 when every difference is a known one, 1 otherwise. Needs the built packages
 // (`npm run build`). The reader: $CODETRACER_RTCLI, else tools/codetracer-reader/rtcli of the
@@ -32,6 +33,7 @@ function parseArgs(argv) {
     else if (a === "--keep") opts.keep = true;
     else if (a === "--verbose") opts.verbose = true;
     else if (a === "--shard") opts.shard = argv[++i].split("/").map(Number);
+    else if (a === "--known") opts.knownOnly = true;
     else throw new Error(`unknown option ${a}`);
   }
   return opts;
@@ -142,6 +144,7 @@ async function main() {
   for (const test of sample) {
     if (opts.filter && !test.path.includes(opts.filter)) continue;
     if (opts.shard && sample.indexOf(test) % opts.shard[1] !== opts.shard[0] - 1) continue;
+    if (opts.knownOnly && !known.has(`${test.path} (${test.mode})`)) continue;
     runs.push({ test, mode: test.mode, id: `${test.path} (${test.mode})` });
   }
   // The programs, then the transform cache filled for them by the loader itself (warm-cache.cjs),

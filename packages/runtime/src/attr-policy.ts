@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 import type { AttrPolicy, RecorderOptions } from "./recorder.js";
+import { SafeWeakMap } from "./primordials.js";
 
 /** What {@link attrPolicyOf} needs of a scope decision (`ScopeDecision` of `@codetracer/trace-filter`). */
 export interface AttrDecision {
@@ -32,7 +33,7 @@ export interface AttrChain {
  *   `path.normalize`; a page passes nothing)
  */
 export function attrPolicyOf(chain: AttrChain, normalizeFile: (file: string) => string = (file) => file): NonNullable<RecorderOptions["attrPolicy"]> {
-  const policies = new WeakMap<object, AttrPolicy>();
+  const policies = new SafeWeakMap<object, AttrPolicy>();
   return (file, scope) => {
     const decision = chain.classify({ file: normalizeFile(file), obj: scope });
     if (decision.uniformValueAction("attr") === "allow") return null;

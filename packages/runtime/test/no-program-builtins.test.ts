@@ -21,14 +21,6 @@ const ALLOWED: Record<string, string> = {
   "node/log-spec.ts": "parses CODETRACER_LOG when the process starts (levelFor, asked at every log call, uses captured built-ins only)",
   "node/policy.ts": "reads the policy variables when a session starts",
   "node/workspace-diff.ts": "runs git once when the trace is finished, through child_process (Node's own primordials)",
-  // Not converted yet: each is a gap, not a reason. They are edited by other changes now.
-  "node/api.ts": "GAP: the session API (start/stop called by the program) still calls built-ins looked up at run time",
-  "node/session.ts": "GAP: session start and finish still use spread, for…of and run-time built-ins",
-  "node/threads.ts": "GAP: worker-thread relay still uses run-time built-ins",
-  "node/exit-hooks.ts": "GAP: exit hooks still use run-time built-ins",
-  "node/children.ts": "GAP: child-process recording still uses run-time built-ins",
-  "node/trace-dir.ts": "GAP: trace-dir locking still uses run-time built-ins",
-  "attr-policy.ts": "GAP: the attribute policy cache still uses a run-time WeakMap",
 };
 
 describe("runtime code uses no built-in the program can change", () => {

@@ -26,7 +26,16 @@ import { installExitHooks } from "./exit-hooks.js";
 import { log, reportRecorderError } from "./log.js";
 import { configurePolicy, configurePolicyFromEnv, type RecorderPolicy } from "./policy.js";
 import { checkTraceFormat, startSession, type NodeSession, type TraceFormat } from "./session.js";
+import { JSONStringify, ReflectApply as apply, SafeWeakMap, StringCtor, appendOwn } from "../primordials.js";
 
+// `trace()` settles the program's promise with these, as loaded.
+const PromiseCtor = Promise;
+const promiseResolve = Promise.resolve;
+const promiseThen = Promise.prototype.then;
+
+// Node's functions as loaded: a program may assign to `fs.rmSync`, `path.join` and the like
+// (the modules' objects are shared with it).
+const { normalize: pathNormalize, resolve: pathResolve } = path;
 /** `trace.bin`: CBOR events in seekable Zstandard (trace-format spec §10, CodeTracer Binary v1). */
 export const TRACE_BINARY = "binary";
 /** `trace.json`: one JSON array of events (trace-format spec §4). */
@@ -148,13 +157,21 @@ export class TraceSession {
     this.session.flush();
   }
 
-  [Symbol.dispose](): void {
+  [Symbol.dispose](): void { // builtins-ok: a computed method name, read when the module loads
     this.stop();
   }
 
-  async [Symbol.asyncDispose](): Promise<void> {
+  async [Symbol.asyncDispose](): Promise<void> { // builtins-ok: a computed method name, read when the module loads
     this.stop();
   }
+}
+
+/** `process.argv` after the script, copied by index. */
+function argsOfProcess(): string[] {
+  const argv = process.argv;
+  const args: string[] = [];
+  for (let i = 2; i < argv.length; i++) appendOwn(args, argv[i]!);
+  return args;
 }
 
 function reported(error: unknown): RecorderError {
@@ -165,11 +182,18 @@ function reported(error: unknown): RecorderError {
 
 /** The run-time chain of `traceFilter` (after the builtin), or null without filters. */
 function runtimeChain(traceFilter: StartOptions["traceFilter"]): FilterChain | null {
-  const entries = traceFilter === undefined ? [] : typeof traceFilter === "string" ? [traceFilter] : [...traceFilter];
-  const paths = entries.flatMap(splitFilterList).map((p) => path.resolve(expandHome(p)));
+  // The program's own array: read by index (its iterator may be gone or replaced).
+  const entries: readonly string[] = traceFilter === undefined ? [] : typeof traceFilter === "string" ? [traceFilter] : traceFilter;
+  const paths: string[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    const listed = splitFilterList(entries[i]!);
+    for (let j = 0; j < listed.length; j++) appendOwn(paths, pathResolve(expandHome(listed[j]!)));
+  }
   if (paths.length === 0) return null;
   try {
-    return new FilterChain([builtinDefaultFilter(), ...paths.map((p) => loadTraceFilter(p))]);
+    const filters = [builtinDefaultFilter()];
+    for (let i = 0; i < paths.length; i++) appendOwn(filters, loadTraceFilter(paths[i]!));
+    return new FilterChain(filters);
   } catch (error) {
     throw fromTraceFilterError(error);
   }
@@ -180,7 +204,7 @@ function runtimeChain(traceFilter: StartOptions["traceFilter"]): FilterChain | n
  * (see `../attr-policy.ts`), with Node's path normalisation.
  */
 export function attrPolicyOf(chain: FilterChain): (file: string, scope: string) => AttrPolicy | null {
-  return attrPolicyOfChain(chain, path.normalize);
+  return attrPolicyOfChain(chain, pathNormalize);
 }
 
 function stricterAttr(a: AttrPolicy | null, b: AttrPolicy | null): AttrPolicy | null {
@@ -189,7 +213,7 @@ function stricterAttr(a: AttrPolicy | null, b: AttrPolicy | null): AttrPolicy | 
   return (field) => stricter(a(field), b(field));
 }
 
-const activeApiSessions = new WeakMap<NodeSession, TraceSession>();
+const activeApiSessions = new SafeWeakMap<NodeSession, TraceSession>();
 
 /**
  * Starts recording into the folder `tracePath` (created if missing; receives `trace.json`,
@@ -207,11 +231,11 @@ export function start(tracePath: string, options: StartOptions = {}): TraceSessi
     const host = runtimeHost();
     if (host.attached) {
       throw new UsageError("ERR_ALREADY_TRACING", "a recording session is already active in this thread (stop it first, or run without --import codetracer-js-recorder/register, which records the whole run)", {
-        traceDir: path.resolve(String(tracePath)),
+        traceDir: pathResolve(StringCtor(tracePath)),
       });
     }
     if (typeof tracePath !== "string" || tracePath === "") {
-      throw new UsageError("ERR_TRACE_DIR_CONFLICT", `the trace path must be a non-empty string, got ${JSON.stringify(tracePath)}`, {});
+      throw new UsageError("ERR_TRACE_DIR_CONFLICT", `the trace path must be a non-empty string, got ${JSONStringify(tracePath)}`, {});
     }
     const format = checkTraceFormat(options.format ?? (process.env.CODETRACER_FORMAT || DEFAULT_FORMAT));
     if (options.applyEnvPolicy !== false) configurePolicyFromEnv();
@@ -235,9 +259,9 @@ export function start(tracePath: string, options: StartOptions = {}): TraceSessi
     const session = startSession({
       traceDir: tracePath,
       format,
-      program: options.program ?? (script ? path.resolve(script) : "<eval>"),
-      args: options.args ?? process.argv.slice(2),
-      ...(options.startOnEnter ? { activationPath: path.resolve(options.startOnEnter) } : {}),
+      program: options.program ?? (script ? pathResolve(script) : "<eval>"),
+      args: options.args ?? argsOfProcess(),
+      ...(options.startOnEnter ? { activationPath: pathResolve(options.startOnEnter) } : {}),
       ...(options.withDiff ? { withDiff: true } : {}),
       limits,
       ...(chainAttr || loaderAttr
@@ -245,7 +269,7 @@ export function start(tracePath: string, options: StartOptions = {}): TraceSessi
         : {}),
       ...(chain
         ? {
-            scopePolicy: (file: string, scope: string): RuntimeScopeDecision => chain.classify({ file: path.normalize(file), obj: scope }),
+            scopePolicy: (file: string, scope: string): RuntimeScopeDecision => chain.classify({ file: pathNormalize(file), obj: scope }),
           }
         : {}),
       metadata: () => {
@@ -253,10 +277,15 @@ export function start(tracePath: string, options: StartOptions = {}): TraceSessi
         const base = c && loader?.metadata ? loader.metadata(c) : {};
         if (!chain) return base;
         const own = chain.metadata().filters;
-        const prior = (base.trace_filter as { filters?: unknown[] } | undefined)?.filters ?? own.slice(0, 1);
+        // The loader's filters (its builtin first), else this chain's builtin; then this chain's own.
+        const prior = (base.trace_filter as { filters?: unknown[] } | undefined)?.filters;
         // The loader's stats already hold this session's counters plus the files it skipped at load.
         const stats = (base.trace_filter as { stats?: unknown } | undefined)?.stats ?? c;
-        return { ...base, trace_filter: { filters: [...prior, ...own.slice(1)], stats } };
+        const filters: unknown[] = [];
+        if (prior) for (let i = 0; i < prior.length; i++) appendOwn(filters, prior[i]);
+        else if (own.length > 0) appendOwn(filters, own[0]);
+        for (let i = 1; i < own.length; i++) appendOwn(filters, own[i]);
+        return { ...base, trace_filter: { filters, stats } };
       },
     });
     counters = () => session.recorder.filterCounters;
@@ -316,7 +345,7 @@ export function trace<T>(tracePath: string, options: StartOptions, fn: () => T):
     throw error;
   }
   if (result !== null && typeof result === "object" && typeof (result as { then?: unknown }).then === "function") {
-    return Promise.resolve(result).then(
+    return apply(promiseThen, apply(promiseResolve, PromiseCtor, [result]), [
       (value) => {
         session.stop();
         return value;
@@ -325,7 +354,7 @@ export function trace<T>(tracePath: string, options: StartOptions, fn: () => T):
         session.stop();
         throw error;
       },
-    ) as T;
+    ]) as T;
   }
   session.stop();
   return result;

@@ -17,7 +17,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { PENDING_METADATA_FILE, TRACE_BIN_FILE, TRACE_JSON_FILE, TRACE_METADATA_FILE, type TraceProcessInfo } from "@codetracer/trace-format";
 import { CHILDREN_DIR, numberedFolders, traceDirLockOwner } from "./trace-dir.js";
+import { toPosix } from "./posix-path.js";
+import { JSONParse, JSONStringify, NumberIsSafeInteger, StringCtor } from "../primordials.js";
 
+// Node's functions as loaded: a program may assign to `fs.rmSync`, `path.join` and the like
+// (the modules' objects are shared with it).
+const { isAbsolute: pathIsAbsolute, join: pathJoin, relative: pathRelative, resolve: pathResolve } = path;
+const { existsSync } = fs;
 /**
  * The environment variable a recorded process sets for its children: JSON
  * `{"pid": <its pid>, "root": "<root trace folder>", "trace": "<its own trace folder>"}`.
@@ -40,15 +46,15 @@ export interface ProcessRecording {
 
 /** The trace folder of child process `pid` under the root trace folder `root`. */
 export function childTraceDir(root: string, pid: number): string {
-  return path.join(root, CHILDREN_DIR, String(pid));
+  return pathJoin(root, CHILDREN_DIR, StringCtor(pid));
 }
 
 function parentOf(env: NodeJS.ProcessEnv): { pid: number; root: string; trace: string } | undefined {
   const raw = env[PARENT_ENV];
   if (!raw) return undefined;
   try {
-    const value = JSON.parse(raw) as { pid?: unknown; root?: unknown; trace?: unknown };
-    if (Number.isSafeInteger(value.pid) && typeof value.root === "string" && typeof value.trace === "string" && path.isAbsolute(value.root) && path.isAbsolute(value.trace)) {
+    const value = JSONParse(raw) as { pid?: unknown; root?: unknown; trace?: unknown };
+    if (NumberIsSafeInteger(value.pid) && typeof value.root === "string" && typeof value.trace === "string" && pathIsAbsolute(value.root) && pathIsAbsolute(value.trace)) {
       return { pid: value.pid as number, root: value.root, trace: value.trace };
     }
   } catch {
@@ -68,11 +74,11 @@ function parentOf(env: NodeJS.ProcessEnv): { pid: number; root: string; trace: s
  * @param traceDir - the trace folder from the configuration (absolute)
  */
 export function processRecording(env: NodeJS.ProcessEnv, traceDir: string): ProcessRecording {
-  const dir = path.resolve(traceDir);
+  const dir = pathResolve(traceDir);
   const parent = parentOf(env);
   let parentPid: number | undefined;
   let parentTrace = dir;
-  if (parent && path.resolve(parent.root) === dir && parent.pid !== process.pid) {
+  if (parent && pathResolve(parent.root) === dir && parent.pid !== process.pid) {
     parentPid = parent.pid;
     parentTrace = parent.trace;
   } else if (traceDirLockOwner(dir)?.pid === process.ppid) {
@@ -83,7 +89,7 @@ export function processRecording(env: NodeJS.ProcessEnv, traceDir: string): Proc
   return {
     root: dir,
     traceDir: own,
-    process: { pid: process.pid, parent_pid: parentPid, parent_trace: path.relative(own, parentTrace).split(path.sep).join("/") || "." },
+    process: { pid: process.pid, parent_pid: parentPid, parent_trace: toPosix(pathRelative(own, parentTrace)) || "." },
   };
 }
 
@@ -103,7 +109,7 @@ let finishChild: ((dir: string) => void) | undefined;
 export function shareRecordingWithChildren(recording: ProcessRecording, finish?: (dir: string) => void): void {
   current = recording;
   finishChild = finish;
-  process.env[PARENT_ENV] = JSON.stringify({ pid: process.pid, root: recording.root, trace: recording.traceDir });
+  process.env[PARENT_ENV] = JSONStringify({ pid: process.pid, root: recording.root, trace: recording.traceDir });
 }
 
 /**
@@ -112,7 +118,7 @@ export function shareRecordingWithChildren(recording: ProcessRecording, finish?:
  * (see {@link listChildTraces}, which finishes the folders of dead children first); else none.
  */
 export function processMetadata(traceDir: string): { process?: TraceProcessInfo; children?: string[] } {
-  if (!current || path.resolve(traceDir) !== current.traceDir) return {};
+  if (!current || pathResolve(traceDir) !== current.traceDir) return {};
   if (current.process) return { process: current.process };
   const children = listChildTraces(current.root, finishChild);
   return children.length > 0 ? { children } : {};
@@ -130,9 +136,9 @@ export function processMetadata(traceDir: string): { process?: TraceProcessInfo;
 export function listChildTraces(root: string, finish?: (dir: string) => void): string[] {
   // Runs at stop, after the program: built-ins as loaded (see ./trace-dir.ts).
   const withTrace = (name: string): boolean => {
-    const dir = path.join(root, CHILDREN_DIR, name);
-    if (!fs.existsSync(path.join(dir, TRACE_JSON_FILE)) && !fs.existsSync(path.join(dir, TRACE_BIN_FILE))) return false;
-    if (finish && !fs.existsSync(path.join(dir, TRACE_METADATA_FILE)) && fs.existsSync(path.join(dir, PENDING_METADATA_FILE)) && traceDirLockOwner(dir) === null) {
+    const dir = pathJoin(root, CHILDREN_DIR, name);
+    if (!existsSync(pathJoin(dir, TRACE_JSON_FILE)) && !existsSync(pathJoin(dir, TRACE_BIN_FILE))) return false;
+    if (finish && !existsSync(pathJoin(dir, TRACE_METADATA_FILE)) && existsSync(pathJoin(dir, PENDING_METADATA_FILE)) && traceDirLockOwner(dir) === null) {
       try {
         finish(dir);
       } catch {

@@ -50,6 +50,8 @@ const ownPid = process.pid;
 const weakSetHas = WeakSet.prototype.has;
 const weakSetAdd = WeakSet.prototype.add;
 const weakSetDelete = WeakSet.prototype.delete;
+const processCwd = process.cwd;
+const processUptime = process.uptime;
 
 /**
  * The signals whose default action (ending the process) would skip the `exit` listeners, and
@@ -204,20 +206,20 @@ export function installExitHooks(session: NodeSession): () => void {
   // `CODETRACER_SUMMARY=1`: one summary line on stderr once the folder is finished (the CLI
   // prints its own and clears the variable for the program). Read now: the program may change
   // its environment and working directory before it ends.
-  const summaryCwd = isMainThread && isEnvTrue(process.env.CODETRACER_SUMMARY) ? process.cwd() : null;
+  const summaryCwd = isMainThread && isEnvTrue(process.env.CODETRACER_SUMMARY) ? (apply(processCwd, process, []) as string) : null;
   const stop = (exitCode?: number, label?: string): RecorderError | undefined => {
     try {
       session.stop(exitCode, label);
       if (summaryCwd !== null) {
-        const line = traceSummaryLine(session.traceDir, { cwd: summaryCwd, seconds: process.uptime(), end: exitCode !== undefined ? `exit ${exitCode}` : `killed by ${label ?? "<exit>"}` });
-        if (line) uncaptured(() => process.stderr.write(`${line}\n`));
+        const line = traceSummaryLine(session.traceDir, { cwd: summaryCwd, seconds: apply(processUptime, process, []) as number, end: exitCode !== undefined ? `exit ${exitCode}` : `killed by ${label ?? "<exit>"}` });
+        if (line) uncaptured(() => process.stderr.write(`${line}\n`)); // builtins-ok: the stream's own write, as for any write to stderr
       }
       return undefined;
     } catch (error) {
       const e = asRecorderError(error);
       // ERR_TRACE_MISSING comes after the folder was finished; anything else left it unfinished.
       const what = e.code === "ERR_TRACE_MISSING" ? "" : `could not finish the trace in ${session.traceDir}: `;
-      uncaptured(() => process.stderr.write(`codetracer: ${what}${e.message}\n`));
+      uncaptured(() => process.stderr.write(`codetracer: ${what}${e.message}\n`)); // builtins-ok: the stream's own write, as for any write to stderr
       reportRecorderError(e);
       return e;
     }

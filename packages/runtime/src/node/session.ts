@@ -35,7 +35,9 @@ import { installFunctionSource } from "../function-source.js";
 import { runtimeHost } from "../host.js";
 import type { ValueCaptureLimits } from "../values.js";
 import { isMainThread } from "node:worker_threads";
+import { JSONStringify, SafeSet, StringCtor, StringPrototypeCharCodeAt, StringPrototypeIndexOf, StringPrototypeSlice, appendOwn } from "../primordials.js";
 import { installIoCapture } from "./io-capture.js";
+import { toPosix } from "./posix-path.js";
 import { progressWanted, startProgress } from "./progress.js";
 import { getRunId, log, reportRecorderError, setTraceId } from "./log.js";
 import { policySnapshot, type RecorderPolicy } from "./policy.js";
@@ -120,6 +122,14 @@ export interface SessionOptions {
  *   event loop is free an event stays buffered at most that long, and a program driven by
  *   `setImmediate` (a turn every few microseconds) writes a frame per interval, not a tiny one
  *   per turn. A program busy in one long synchronous run is bounded by size alone.
+ *
+ * These flushes are not scheduled with Node's timers (`setImmediate`, `setTimeout`): running a
+ * timer's callback goes through Node's own JavaScript (its timer queue, the async-context stack),
+ * which stores into arrays and so meets a program's `Object.prototype[0]` accessor (test262's
+ * tests define them); the program would die of the recorder's timer. The end of a turn is a
+ * reaction to an already settled promise (a V8 microtask), and a later time is the timeout of
+ * `Atomics.waitAsync` (V8's own delayed task, which does not keep the process alive, like an
+ * unref'd timer): neither runs Node's JavaScript. See {@link afterTurn} and {@link afterMs}.
  */
 
 /**
@@ -143,13 +153,59 @@ export const MIN_FLUSH_INTERVAL_MS = 10;
 const DateCtor = Date;
 const dateNow = Date.now;
 const dateToISOString = Date.prototype.toISOString;
-// The timer functions and clock as loaded, so a program that replaces them cannot stop flushing.
-const startTimer = setTimeout;
-const startImmediate = setImmediate;
+// The clock as loaded, so a program that replaces it cannot stop flushing.
 const clock = performance;
 const clockNow = performance.now;
 const apply = Reflect.apply;
 const ceil = Math.ceil;
+// Node's functions as loaded: a program may assign to `fs.rmSync` or `path.join` (the modules'
+// objects are shared with it).
+const { rmSync, readFileSync, statSync, mkdirSync, accessSync } = fs;
+const { W_OK, S_IFMT, S_IFDIR } = fs.constants;
+const { join: pathJoin, resolve: pathResolve } = path;
+const isProxy = utilTypes.isProxy;
+const processCwd = process.cwd;
+const setPrototypeOf = Object.setPrototypeOf;
+const promiseThen = Promise.prototype.then;
+const atomicsWaitAsync = (Atomics as unknown as { waitAsync: (cell: Int32Array, index: number, value: number, ms: number) => unknown }).waitAsync;
+/** Never notified: `Atomics.waitAsync` on it only ever times out. */
+const neverNotified = new Int32Array(new SharedArrayBuffer(4));
+/** A settled promise with no prototype: `then` on it reads no `constructor` the program can reach. */
+const settled: Promise<void> = setPrototypeOf(Promise.resolve(), null) as Promise<void>;
+
+/** `fn` made safe to run as a promise reaction: a throw would become an unhandled rejection. */
+function reaction(fn: () => void): () => void {
+  return () => {
+    try {
+      fn();
+    } catch {
+      // fn reports its own failures (ioFailed); nothing may reach the program's rejection handlers
+    }
+  };
+}
+
+/**
+ * Runs `fn` at the end of the current turn of the event loop: a reaction to a settled promise
+ * (a V8 microtask; no Node timer code runs, see the comment above).
+ */
+function afterTurn(fn: () => void): void {
+  apply(promiseThen, settled, [reaction(fn)]);
+}
+
+/**
+ * Runs `fn` after `ms` milliseconds (at least 1) if the process is still running: the timeout
+ * of `Atomics.waitAsync` on a cell nobody notifies, which V8 runs as a delayed task of its own
+ * and which, like an unref'd timer, does not keep the process alive.
+ */
+function afterMs(fn: () => void, ms: number): void {
+  const result = atomicsWaitAsync(neverNotified, 0, 0, ms < 1 ? 1 : ms) as { async: boolean; value: Promise<string> | string };
+  if (!result.async) {
+    afterTurn(fn);
+    return;
+  }
+  const pending = setPrototypeOf(result.value as Promise<string>, null) as Promise<string>;
+  apply(promiseThen, pending, [reaction(fn)]);
+}
 
 /** A running session. */
 export class NodeSession {
@@ -205,7 +261,7 @@ export class NodeSession {
     const schedulePoll = () => {
       if (pollQueued || !(writer instanceof TraceBinWriter) || writer.pendingFrames === 0) return;
       pollQueued = true;
-      startTimer(poll, FRAME_POLL_MS).unref();
+      afterMs(poll, FRAME_POLL_MS);
     };
     const flushSoon = () => {
       flushQueued = false;
@@ -217,8 +273,8 @@ export class NodeSession {
       if (flushQueued) return;
       flushQueued = true;
       const wait = lastFlush + MIN_FLUSH_INTERVAL_MS - (apply(clockNow, clock, []) as number);
-      if (wait <= 0) startImmediate(flushSoon).unref();
-      else startTimer(flushSoon, ceil(wait)).unref();
+      if (wait <= 0) afterTurn(flushSoon);
+      else afterMs(flushSoon, ceil(wait));
     };
     // Each method: nothing after a write failure; a failure detaches the recorder (through
     // `ioFailed`, which `onInternalError` lets the program survive).
@@ -271,7 +327,7 @@ export class NodeSession {
     };
     this.recorder = new Recorder({
       sink,
-      isProxy: utilTypes.isProxy,
+      isProxy,
       ...(options.activationPath !== undefined ? { activationPath: toPosix(options.activationPath) } : {}),
       ...(options.limits ? { limits: options.limits } : {}),
       ...(options.attrPolicy ? { attrPolicy: options.attrPolicy } : {}),
@@ -301,7 +357,7 @@ export class NodeSession {
       const cause = asRecorderError(error);
       this.ioFailure = new EnvironmentError(
         "ERR_IO",
-        `cannot write the trace in ${this.traceDir}, recording stopped (the program runs on): ${cause.message.replace(/^\[[A-Z_]+\] /, "")}`,
+        `cannot write the trace in ${this.traceDir}, recording stopped (the program runs on): ${withoutCode(cause.message)}`,
         { traceDir: this.traceDir, ...cause.context },
         { cause: error },
       );
@@ -317,7 +373,7 @@ export class NodeSession {
     const abort = this.policy.onRecorderError === "abort";
     const failure = new InternalError(
       "ERR_UNKNOWN",
-      `the recorder failed and ${abort ? "stopped recording" : "detached"}: ${(error as Error)?.message ?? String(error)}`,
+      `the recorder failed and ${abort ? "stopped recording" : "detached"}: ${(error as Error)?.message ?? StringCtor(error)}`,
       { traceDir: this.traceDir, policy: this.policy.onRecorderError },
       { cause: error },
     );
@@ -333,18 +389,18 @@ export class NodeSession {
     this.startedAt = dateNow();
     this.recorder.begin(toPosix(this.entry.program));
     setTraceId(this.traceId);
-    if (this.options.withDiff) this.workspaceDiff = saveWorkspaceDiff(this.options.workdir, path.join(this.traceDir, WORKSPACE_DIFF_FILE));
+    if (this.options.withDiff) this.workspaceDiff = saveWorkspaceDiff(this.options.workdir, pathJoin(this.traceDir, WORKSPACE_DIFF_FILE));
     if (this.policy.ioCapture) {
       const stopCapture = installIoCapture((stream, text) => this.recorder.recordWrite(stream, text));
       // The progress line needs the capture's hook to erase itself before the program writes.
-      const stopProgress = isMainThread && progressWanted() ? startProgress(() => this.recorder.stats.events, path.join(this.traceDir, this.format === "binary" ? TRACE_BIN_FILE : TRACE_JSON_FILE)) : null;
+      const stopProgress = isMainThread && progressWanted() ? startProgress(() => this.recorder.stats.events, pathJoin(this.traceDir, this.format === "binary" ? TRACE_BIN_FILE : TRACE_JSON_FILE)) : null;
       this.stopIoCapture = () => {
         stopProgress?.();
         stopCapture();
       };
     }
     try {
-      writeFileAtomic(path.join(this.traceDir, PENDING_METADATA_FILE), serializeTraceMetadata(this.metadataSoFar()));
+      writeFileAtomic(pathJoin(this.traceDir, PENDING_METADATA_FILE), serializeTraceMetadata(this.metadataSoFar()));
     } catch (error) {
       log("warn", "codetracer.session", `cannot write ${PENDING_METADATA_FILE}: the folder cannot be repaired if the process is killed`, {
         errorCode: "ERR_IO",
@@ -384,7 +440,7 @@ export class NodeSession {
       workspace_diff: this.workspaceDiff ?? { requested: false, path: null },
       ...this.options.metadata?.(),
       ...processMetadata(this.traceDir),
-      ...(this.recorder.spanTraceIds.size > 0 ? { tracing: { trace_ids: [...this.recorder.spanTraceIds] } } : {}),
+      ...(this.recorder.spanTraceIds.size > 0 ? { tracing: { trace_ids: ownList(this.recorder.spanTraceIds) } } : {}),
     };
   }
 
@@ -424,14 +480,13 @@ export class NodeSession {
       return;
     }
     const disabled = this.recorder.isDetached && this.policy.onRecorderError === "disable";
-    const topLabel = disabled ? "<disabled>" : label !== undefined ? `<${label.replace(/^<|>$/g, "")}>` : "<exit>";
+    const topLabel = disabled ? "<disabled>" : label !== undefined ? `<${unbracketed(label)}>` : "<exit>";
     try {
       this.recorder.finish(disabled ? undefined : exitCode, topLabel);
       this.writer.finish();
       if (disabled && !this.policy.keepPartialTrace) {
-        for (const name of [TRACE_JSON_FILE, TRACE_BIN_FILE, PENDING_METADATA_FILE, TRACE_PATHS_FILE, TRACE_METADATA_FILE, WORKSPACE_DIFF_FILE]) {
-          fs.rmSync(path.join(this.traceDir, name), { force: true });
-        }
+        const names = [TRACE_JSON_FILE, TRACE_BIN_FILE, PENDING_METADATA_FILE, TRACE_PATHS_FILE, TRACE_METADATA_FILE, WORKSPACE_DIFF_FILE];
+        for (let i = 0; i < names.length; i++) rmSync(pathJoin(this.traceDir, names[i]!), { force: true });
         log("warn", "codetracer.session", `the recorder detached after an internal error; the partial trace in ${this.traceDir} was removed (keepPartialTrace is off)`, {
           errorCode: "ERR_TRACE_INCOMPLETE",
         });
@@ -448,7 +503,7 @@ export class NodeSession {
         ...(this.recorder.isDetached ? { partial: true } : {}),
       };
       writeTraceMetadata(this.traceDir, metadata);
-      fs.rmSync(path.join(this.traceDir, PENDING_METADATA_FILE), { force: true });
+      rmSync(pathJoin(this.traceDir, PENDING_METADATA_FILE), { force: true });
       if (disabled) {
         log("warn", "codetracer.session", `the recorder detached after an internal error; the partial trace in ${this.traceDir} was kept`, {
           errorCode: "ERR_TRACE_INCOMPLETE",
@@ -502,7 +557,7 @@ export class NodeSession {
 /** The original text of a recorded file (as the loader read it), or `undefined`. */
 function readSourceFile(file: string): string | undefined {
   try {
-    return fs.readFileSync(file, "utf8");
+    return readFileSync(file, "utf8");
   } catch {
     return undefined;
   }
@@ -526,15 +581,15 @@ function readSourceFile(file: string): string | undefined {
 export function startSession(options: SessionOptions): NodeSession {
   // An empty path would resolve to the working directory: ERR_TRACE_DIR_CONFLICT, as start("") gives.
   if (typeof options.traceDir !== "string" || options.traceDir === "") {
-    throw new UsageError("ERR_TRACE_DIR_CONFLICT", `the trace directory must be a non-empty path, got ${JSON.stringify(options.traceDir)}`, {});
+    throw new UsageError("ERR_TRACE_DIR_CONFLICT", `the trace directory must be a non-empty path, got ${JSONStringify(options.traceDir)}`, {});
   }
   const format = checkTraceFormat(options.format ?? "binary");
   if (runtimeHost().attached) {
     throw new UsageError("ERR_ALREADY_TRACING", "a recording session is already active in this thread", {});
   }
-  const traceDir = path.resolve(options.traceDir);
+  const traceDir = pathResolve(options.traceDir);
   const lock = prepareTraceDir(traceDir, options.lock ?? true);
-  const eventsFile = path.join(traceDir, format === "binary" ? TRACE_BIN_FILE : TRACE_JSON_FILE);
+  const eventsFile = pathJoin(traceDir, format === "binary" ? TRACE_BIN_FILE : TRACE_JSON_FILE);
   let writer: TraceJsonWriter | TraceBinWriter;
   try {
     writer =
@@ -546,7 +601,7 @@ export function startSession(options: SessionOptions): NodeSession {
     throw new EnvironmentError("ERR_IO", `cannot write ${eventsFile}: ${(error as Error).message}`, { traceDir }, { cause: error });
   }
   installFunctionSource(readSourceFile);
-  return new NodeSession({ ...options, format, traceDir, workdir: options.workdir ?? process.cwd() }, writer, lock);
+  return new NodeSession({ ...options, format, traceDir, workdir: options.workdir ?? (apply(processCwd, process, []) as string) }, writer, lock);
 }
 
 /**
@@ -572,16 +627,16 @@ export function checkTraceFormat(format: string): TraceFormat {
 export function ensureTraceDir(traceDir: string): void {
   let stat: fs.Stats | undefined;
   try {
-    stat = fs.statSync(traceDir, { throwIfNoEntry: false });
+    stat = statSync(traceDir, { throwIfNoEntry: false });
   } catch {
     stat = undefined; // e.g. ENOTDIR: a parent is a file; mkdir below reports it
   }
-  if (stat && !stat.isDirectory()) {
+  if (stat && (stat.mode & S_IFMT) !== S_IFDIR) {
     throw new UsageError("ERR_TRACE_DIR_CONFLICT", `trace directory ${traceDir} exists and is not a directory`, { traceDir });
   }
   try {
-    fs.mkdirSync(traceDir, { recursive: true });
-    fs.accessSync(traceDir, fs.constants.W_OK);
+    mkdirSync(traceDir, { recursive: true });
+    accessSync(traceDir, W_OK);
   } catch (error) {
     throw new EnvironmentError(
       "ERR_TRACE_DIR_CREATE_FAILED",
@@ -632,11 +687,37 @@ function prepareTraceDir(traceDir: string, lock: boolean): TraceDirLock | null {
 
 /** `<eval>` and the like stay as they are; a path is made absolute. */
 function resolveProgram(program: string): string {
-  return /^<.*>$/.test(program) ? program : path.resolve(program);
+  const n = program.length;
+  const bracketed = n >= 2 && StringPrototypeCharCodeAt(program, 0) === 0x3c && StringPrototypeCharCodeAt(program, n - 1) === 0x3e;
+  return bracketed ? program : pathResolve(program);
 }
 
-function toPosix(p: string): string {
-  return p.replace(/\\/g, "/");
+/** `message` without a leading `[ERR_…] ` code. */
+function withoutCode(message: string): string {
+  if (StringPrototypeCharCodeAt(message, 0) !== 0x5b) return message;
+  const end = StringPrototypeIndexOf(message, "] ");
+  if (end < 2) return message;
+  for (let i = 1; i < end; i++) {
+    const c = StringPrototypeCharCodeAt(message, i);
+    if (!(c === 0x5f || (c >= 0x41 && c <= 0x5a))) return message;
+  }
+  return StringPrototypeSlice(message, end + 2);
+}
+
+/** `label` without one leading `<` and one trailing `>`. */
+function unbracketed(label: string): string {
+  let from = 0;
+  let to = label.length;
+  if (to > 0 && StringPrototypeCharCodeAt(label, 0) === 0x3c) from = 1;
+  if (to > from && StringPrototypeCharCodeAt(label, to - 1) === 0x3e) to--;
+  return StringPrototypeSlice(label, from, to);
+}
+
+/** The members of `set` as an array of its own elements (no iterator protocol). */
+function ownList(set: SafeSet<string>): string[] {
+  const list: string[] = [];
+  set.forEach((value) => appendOwn(list, value));
+  return list;
 }
 
 /**

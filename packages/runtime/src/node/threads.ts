@@ -9,6 +9,7 @@
  * worker is recorded when the thread that started it is and the recorder's preload runs in it
  * (the worker inherited the `--require` or `--import` of `execArgv`).
  */
+import { EventEmitter } from "node:events";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as workerThreads from "node:worker_threads";
@@ -26,7 +27,18 @@ import {
 import { PENDING_METADATA_FILE, startSession, type NodeSession, type SessionOptions } from "./session.js";
 import { CHILDREN_DIR, LOCK_FILE, WORKERS_DIR, numberedFolders, removeStaleLock, traceDirLockOwner } from "./trace-dir.js";
 import { listChildTraces } from "./children.js";
+import { toPosix } from "./posix-path.js";
+import { JSONParse, ReflectApply as apply, StringCtor, appendOwn } from "../primordials.js";
 
+// Worker data and listener registration as loaded (the program may replace them).
+const getEnvData = getEnvironmentData;
+const setEnvData = setEnvironmentData;
+const eeOn = EventEmitter.prototype.on;
+const eePrependListener = EventEmitter.prototype.prependListener;
+// Node's functions as loaded: a program may assign to `fs.rmSync`, `path.join` and the like
+// (the modules' objects are shared with it).
+const { join: pathJoin, relative: pathRelative, resolve: pathResolve } = path;
+const { existsSync, readFileSync, rmSync } = fs;
 /** The folder of the root trace that holds the worker traces, one sub-folder per `threadId`. */
 export { WORKERS_DIR };
 
@@ -60,13 +72,13 @@ export function isInternalThread(): boolean {
  */
 export function inheritedRecording<Loader>(): ThreadRecording<Loader> | undefined {
   if (isMainThread || isInternalThread()) return undefined;
-  const data: unknown = getEnvironmentData(ENVIRONMENT_KEY);
+  const data: unknown = getEnvData(ENVIRONMENT_KEY);
   return data !== null && typeof data === "object" ? (data as ThreadRecording<Loader>) : undefined;
 }
 
 /** The trace folder of worker `id` under the root trace folder `root`. */
 export function workerTraceDir(root: string, id: number): string {
-  return path.join(root, WORKERS_DIR, String(id));
+  return pathJoin(root, WORKERS_DIR, StringCtor(id));
 }
 
 /**
@@ -82,7 +94,7 @@ export function workerTraceDir(root: string, id: number): string {
  */
 export function startThreadSession(options: SessionOptions, inherited?: ThreadRecording): NodeSession {
   if (!inherited) {
-    const root = path.resolve(options.traceDir);
+    const root = pathResolve(options.traceDir);
     return startSession({
       ...options,
       metadata: () => {
@@ -96,7 +108,7 @@ export function startThreadSession(options: SessionOptions, inherited?: ThreadRe
   const thread: TraceThreadInfo = {
     id: threadId,
     parent_id: inherited.parentThreadId,
-    parent_trace: path.relative(traceDir, parentDir).split(path.sep).join("/"),
+    parent_trace: toPosix(pathRelative(traceDir, parentDir)),
   };
   // Inside the main thread's folder, which that thread's session holds locked.
   return startSession({ ...options, traceDir, lock: false, metadata: () => ({ ...options.metadata?.(), thread }) });
@@ -112,18 +124,25 @@ export function startThreadSession(options: SessionOptions, inherited?: ThreadRe
  */
 export function shareRecordingWithWorkers<Loader>(root: string, loader: Loader): void {
   const recording: ThreadRecording<Loader> = { root, parentThreadId: threadId, loader };
-  setEnvironmentData(ENVIRONMENT_KEY, recording as unknown as Parameters<typeof setEnvironmentData>[1]);
-  process.on("worker", (worker: Worker) => {
-    const dir = workerTraceDir(root, worker.threadId);
-    worker.prependListener("exit", (code: number) => finishAbandonedTrace(dir, code));
-  });
+  setEnvData(ENVIRONMENT_KEY, recording as unknown as Parameters<typeof setEnvironmentData>[1]);
+  apply(eeOn, process, [
+    "worker",
+    (worker: Worker) => {
+      const dir = workerTraceDir(root, worker.threadId);
+      apply(eePrependListener, worker, ["exit", (code: number) => finishAbandonedTrace(dir, code)]);
+    },
+  ]);
 }
 
 /** `workers/<id>` for each worker folder under `root` that holds a `trace.json`, by thread id. */
 export function listWorkerTraces(root: string): string[] {
-  return workerIds(root)
-    .filter((id) => fs.existsSync(path.join(root, WORKERS_DIR, id, TRACE_JSON_FILE)) || fs.existsSync(path.join(root, WORKERS_DIR, id, TRACE_BIN_FILE)))
-    .map((id) => `${WORKERS_DIR}/${id}`);
+  const ids = workerIds(root);
+  const listed: string[] = [];
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
+    if (existsSync(pathJoin(root, WORKERS_DIR, id, TRACE_JSON_FILE)) || existsSync(pathJoin(root, WORKERS_DIR, id, TRACE_BIN_FILE))) appendOwn(listed, `${WORKERS_DIR}/${id}`);
+  }
+  return listed;
 }
 
 function workerIds(root: string): string[] {
@@ -178,7 +197,7 @@ export interface RepairResult {
 export function repairTrace(dir: string, status: { code: number | null; label: string | null } = { code: null, label: "<killed>" }): RepairResult {
   const names = numberedFolders(dir, CHILDREN_DIR);
   const children: RepairResult[] = [];
-  for (let i = 0; i < names.length; i++) children[children.length] = repairTrace(path.join(dir, CHILDREN_DIR, names[i]!));
+  for (let i = 0; i < names.length; i++) appendOwn(children, repairTrace(pathJoin(dir, CHILDREN_DIR, names[i]!)));
   const owner = traceDirLockOwner(dir);
   const result: RepairResult = owner
     ? { dir, repaired: false, reason: `still recording (process ${owner.pid} holds ${LOCK_FILE})`, events: 0, workers: [] }
@@ -206,13 +225,15 @@ export function repairTrace(dir: string, status: { code: number | null; label: s
  *   its prefix does not parse.
  */
 function repairFolder(dir: string, status: { code: number | null; label: string | null }): RepairResult {
-  const workers = workerIds(dir).map((id) => repairTrace(path.join(dir, WORKERS_DIR, id), status));
-  const pendingFile = path.join(dir, PENDING_METADATA_FILE);
-  if (fs.existsSync(path.join(dir, TRACE_METADATA_FILE))) return { dir, repaired: false, reason: "the trace is finished already", events: 0, workers };
-  if (!fs.existsSync(pendingFile)) {
+  const ids = workerIds(dir);
+  const workers: RepairResult[] = [];
+  for (let i = 0; i < ids.length; i++) appendOwn(workers, repairTrace(pathJoin(dir, WORKERS_DIR, ids[i]!), status));
+  const pendingFile = pathJoin(dir, PENDING_METADATA_FILE);
+  if (existsSync(pathJoin(dir, TRACE_METADATA_FILE))) return { dir, repaired: false, reason: "the trace is finished already", events: 0, workers };
+  if (!existsSync(pendingFile)) {
     return { dir, repaired: false, reason: `no ${PENDING_METADATA_FILE}: not a recording of this recorder, or a recording removed`, events: 0, workers };
   }
-  const metadata = JSON.parse(fs.readFileSync(pendingFile, "utf8")) as TraceMetadata;
+  const metadata = JSONParse(readFileSync(pendingFile, "utf8")) as TraceMetadata;
   // Whole events only: the event file is cut after them (trace.json) or its torn frame dropped (trace.bin), and closed,
   // read chunk by chunk (any size, bounded memory).
   const { events, paths, lastStep } = repairUnfinishedTrace(dir);
@@ -226,6 +247,6 @@ function repairFolder(dir: string, status: { code: number | null; label: string 
     ...(finished.length > 0 ? { workers: finished } : {}),
     ...(children.length > 0 ? { children } : {}),
   });
-  fs.rmSync(pendingFile, { force: true });
+  rmSync(pendingFile, { force: true });
   return { dir, repaired: true, events, ...(lastStep ? { lastStep } : {}), workers };
 }

@@ -24,6 +24,13 @@ import {
   TRACE_PATHS_FILE,
 } from "@codetracer/trace-format";
 import { UsageError } from "../errors.js";
+import { JSONStringify, StringCtor } from "../primordials.js";
+
+// Node's functions as loaded: a program may assign to `fs.rmSync`, `path.join` and the like
+// (the modules' objects are shared with it).
+const { closeSync, linkSync, openSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, unlinkSync, writeSync } = fs;
+const { hostname: osHostname } = os;
+const { join: pathJoin } = path;
 
 /** The lock file of a trace folder held by a running recording. */
 export const LOCK_FILE = ".codetracer.lock";
@@ -52,12 +59,14 @@ export const TRACE_FILES: readonly string[] = [
 
 // What runs after the program started (release, the root listing its children at stop, a
 // session the program starts): the built-ins as loaded, called with `Reflect.apply`.
-const unlinkSync = fs.unlinkSync;
-const readFileSync = fs.readFileSync;
 const ownPid = process.pid;
 const apply = Reflect.apply;
 const jsonParse = JSON.parse;
 const dateNow = Date.now;
+const DateCtor = Date;
+const dateToISOString = Date.prototype.toISOString;
+const newUUID = randomUUID;
+const processKill = process.kill;
 const isSafeInteger = Number.isSafeInteger;
 const arrayFilter = Array.prototype.filter;
 const arraySort = Array.prototype.sort;
@@ -68,7 +77,7 @@ const NUMBERED = /^\d+$/;
 export interface TraceDirLockInfo {
   /** The owner's process id. */
   pid: number;
-  /** The owner's host name (`os.hostname()`): a pid is checked only on the same host. */
+  /** The owner's host name (`osHostname()`): a pid is checked only on the same host. */
   host: string;
   /** When the owner took the lock (ISO 8601). */
   started: string;
@@ -90,7 +99,7 @@ export interface TraceDirLock {
 /** Whether process `pid` exists (`EPERM`: it exists and belongs to another user). */
 function isAlive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
+    apply(processKill, process, [pid, 0]);
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
@@ -111,7 +120,7 @@ function readLock(file: string): LockState {
   let mtime: number;
   try {
     text = readFileSync(file, "utf8");
-    mtime = fs.statSync(file).mtimeMs;
+    mtime = statSync(file).mtimeMs;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return { kind: "none" };
     throw error;
@@ -128,20 +137,20 @@ function readLock(file: string): LockState {
   if (!info) {
     return dateNow() - mtime > UNREADABLE_GRACE_MS ? { kind: "stale", info, text, why: "unreadable" } : { kind: "held", info, text };
   }
-  if (info.pid === ownPid && info.host === os.hostname()) return { kind: "stale", info, text, why: "this process" };
-  if (info.host === os.hostname() && !isAlive(info.pid)) return { kind: "stale", info, text, why: `process ${info.pid} is gone` };
+  if (info.pid === ownPid && info.host === osHostname()) return { kind: "stale", info, text, why: "this process" };
+  if (info.host === osHostname() && !isAlive(info.pid)) return { kind: "stale", info, text, why: `process ${info.pid} is gone` };
   return { kind: "held", info, text };
 }
 
 function conflict(dir: string, state: { info: TraceDirLockInfo | null }): UsageError {
   const owner = state.info
-    ? `process ${state.info.pid}${state.info.host !== os.hostname() ? ` on ${state.info.host}` : ""}, since ${state.info.started}`
+    ? `process ${state.info.pid}${state.info.host !== osHostname() ? ` on ${state.info.host}` : ""}, since ${state.info.started}`
     : "a process starting now";
   return new UsageError(
     "ERR_TRACE_DIR_CONFLICT",
     `trace directory ${dir} is in use by another recording (${owner}): wait for it to end or record into another directory ` +
-      `(if no recording runs there, remove ${path.join(dir, LOCK_FILE)})`,
-    { traceDir: dir, ...(state.info ? { pid: String(state.info.pid) } : {}) },
+      `(if no recording runs there, remove ${pathJoin(dir, LOCK_FILE)})`,
+    { traceDir: dir, ...(state.info ? { pid: StringCtor(state.info.pid) } : {}) },
   );
 }
 
@@ -156,7 +165,7 @@ function conflict(dir: string, state: { info: TraceDirLockInfo | null }): UsageE
 export function checkTraceDirLock(dir: string): void {
   let state: LockState;
   try {
-    state = readLock(path.join(dir, LOCK_FILE));
+    state = readLock(pathJoin(dir, LOCK_FILE));
   } catch {
     return; // unreadable for another reason: the session reports what it finds
   }
@@ -171,7 +180,7 @@ export function checkTraceDirLock(dir: string): void {
  */
 export function traceDirLockOwner(dir: string): TraceDirLockInfo | null {
   try {
-    const state = readLock(path.join(dir, LOCK_FILE));
+    const state = readLock(pathJoin(dir, LOCK_FILE));
     return state.kind === "held" ? state.info : null;
   } catch {
     return null;
@@ -186,7 +195,7 @@ export function traceDirLockOwner(dir: string): TraceDirLockInfo | null {
  * @param dir - the trace folder (absolute)
  */
 export function removeStaleLock(dir: string): void {
-  const file = path.join(dir, LOCK_FILE);
+  const file = pathJoin(dir, LOCK_FILE);
   try {
     const state = readLock(file);
     if (state.kind === "stale" && state.why !== "this process") takeOver(file, state.text);
@@ -207,16 +216,16 @@ export function removeStaleLock(dir: string): void {
  *   caller reports it as `ERR_TRACE_DIR_CREATE_FAILED`.
  */
 export function acquireTraceDirLock(dir: string): TraceDirLock {
-  const file = path.join(dir, LOCK_FILE);
-  const info: TraceDirLockInfo = { pid: ownPid, host: os.hostname(), started: new Date().toISOString(), token: randomUUID() };
-  const text = `${JSON.stringify(info)}\n`;
+  const file = pathJoin(dir, LOCK_FILE);
+  const info: TraceDirLockInfo = { pid: ownPid, host: osHostname(), started: apply(dateToISOString, new DateCtor(dateNow()), []) as string, token: newUUID() };
+  const text = `${JSONStringify(info)}\n`;
   for (let attempt = 0; ; attempt++) {
     try {
-      const fd = fs.openSync(file, "wx", 0o644);
+      const fd = openSync(file, "wx", 0o644);
       try {
-        fs.writeSync(fd, text);
+        writeSync(fd, text);
       } finally {
-        fs.closeSync(fd);
+        closeSync(fd);
       }
       return ownedLock(file, text);
     } catch (error) {
@@ -235,27 +244,27 @@ export function acquireTraceDirLock(dir: string): TraceDirLock {
  * stale.
  */
 function takeOver(file: string, text: string): void {
-  const aside = `${file}.${ownPid}.${randomUUID()}`;
+  const aside = `${file}.${ownPid}.${newUUID()}`;
   try {
-    fs.renameSync(file, aside);
+    renameSync(file, aside);
   } catch {
     return; // gone already: try again
   }
   let moved = "";
   try {
-    moved = fs.readFileSync(aside, "utf8");
+    moved = readFileSync(aside, "utf8");
   } catch {
     // treated as not ours below
   }
   if (moved !== text) {
     try {
-      fs.linkSync(aside, file); // put the live lock back, unless a new one was made meanwhile
+      linkSync(aside, file); // put the live lock back, unless a new one was made meanwhile
     } catch {
       // a new lock exists: the next attempt reads it
     }
   }
   try {
-    fs.unlinkSync(aside);
+    unlinkSync(aside);
   } catch {
     // best effort
   }
@@ -281,7 +290,7 @@ function ownedLock(file: string, text: string): TraceDirLock {
 export function numberedFolders(dir: string, sub: string): string[] {
   let names: string[];
   try {
-    names = fs.readdirSync(path.join(dir, sub));
+    names = readdirSync(pathJoin(dir, sub));
   } catch {
     return [];
   }
@@ -303,16 +312,16 @@ export function numberedFolders(dir: string, sub: string): string[] {
 export function removeStaleTrace(dir: string): void {
   // The metadata goes first: a stale recording must not be mistaken for this one.
   for (let i = 0; i < TRACE_FILES.length; i++) {
-    fs.rmSync(path.join(dir, TRACE_FILES[i]!), { force: true });
-    fs.rmSync(path.join(dir, `${TRACE_FILES[i]!}.tmp`), { force: true });
+    rmSync(pathJoin(dir, TRACE_FILES[i]!), { force: true });
+    rmSync(pathJoin(dir, `${TRACE_FILES[i]!}.tmp`), { force: true });
   }
   const subs = [WORKERS_DIR, CHILDREN_DIR];
   for (let s = 0; s < subs.length; s++) {
     const sub = subs[s]!;
     const names = numberedFolders(dir, sub);
     for (let n = 0; n < names.length; n++) {
-      const folder = path.join(dir, sub, names[n]!);
-      const lock = path.join(folder, LOCK_FILE);
+      const folder = pathJoin(dir, sub, names[n]!);
+      const lock = pathJoin(folder, LOCK_FILE);
       let state: LockState;
       try {
         state = readLock(lock);
@@ -321,16 +330,16 @@ export function removeStaleTrace(dir: string): void {
       }
       if (state.kind === "held") continue;
       removeStaleTrace(folder);
-      if (state.kind === "stale") fs.rmSync(lock, { force: true });
+      if (state.kind === "stale") rmSync(lock, { force: true });
       removeIfEmpty(folder);
     }
-    removeIfEmpty(path.join(dir, sub));
+    removeIfEmpty(pathJoin(dir, sub));
   }
 }
 
 function removeIfEmpty(dir: string): void {
   try {
-    fs.rmdirSync(dir);
+    rmdirSync(dir);
   } catch {
     // not empty (files that are not ours) or already gone
   }
