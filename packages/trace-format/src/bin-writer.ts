@@ -9,6 +9,21 @@ import { CborOutput, encodeCall, encodeEvent, encodeReturn, encodeStep, encodeVa
 import { TraceFormatError } from "./errors.js";
 import type { FullValueRecord, TraceEventWriter, TraceLowLevelEvent, ValueRecord } from "./types.js";
 import { zstdCodec, type ZstdCodec } from "./zstd.js";
+import {
+  Float64ArrayCtor,
+  Int32ArrayCtor,
+  appendOwn,
+  MathMin,
+  NumberIsSafeInteger,
+  ownElements,
+  safeArray,
+  StringCtor,
+  TypedArrayPrototypeCopyWithin,
+  TypedArrayPrototypeFill,
+  TypedArrayPrototypeSet,
+  Uint8ArrayCtor,
+  type SafeArray,
+} from "./primordials.js";
 
 /**
  * Where a {@link TraceBinWriter} sends its bytes. `write` receives a chunk it may keep (the
@@ -37,7 +52,7 @@ export class MemoryByteSink implements ByteSink {
   /** @throws {@link TraceFormatError} `ERR_IO` if the sink is closed */
   write(chunk: Uint8Array): void {
     if (this.closedFlag) throw new TraceFormatError("ERR_IO", "MemoryByteSink.write after close()");
-    this.chunks.push(chunk);
+    appendOwn(this.chunks, chunk);
   }
 
   /** Marks the sink closed; idempotent. */
@@ -47,11 +62,14 @@ export class MemoryByteSink implements ByteSink {
 
   /** All chunks joined: the complete output so far. */
   bytes(): Uint8Array {
-    const total = this.chunks.reduce((n, c) => n + c.length, 0);
-    const out = new Uint8Array(total);
+    const chunks = this.chunks;
+    let total = 0;
+    for (let i = 0; i < chunks.length; i++) total += chunks[i]!.length;
+    const out = new Uint8ArrayCtor(total);
     let p = 0;
-    for (const c of this.chunks) {
-      out.set(c, p);
+    for (let i = 0; i < chunks.length; i++) {
+      const c = chunks[i]!;
+      TypedArrayPrototypeSet(out, c, p);
       p += c.length;
     }
     return out;
@@ -60,6 +78,12 @@ export class MemoryByteSink implements ByteSink {
 
 /** Variables whose last compound Value event is remembered (see `TraceBinWriter.writeValue`). */
 const REPEAT_SLOTS = 256;
+
+/** `array` with every element `value`. */
+function filled<T extends Int32Array | Float64Array>(array: T, value: number): T {
+  TypedArrayPrototypeFill(array, value);
+  return array;
+}
 
 /** Default {@link TraceBinWriterOptions.frameBytes}: 2 MiB, zeekstd's default frame size (spec §10). */
 export const DEFAULT_FRAME_BYTES = 0x200000;
@@ -126,19 +150,20 @@ export class TraceBinWriter implements TraceEventWriter {
   private readonly zstd: ZstdCodec;
   private readonly frameBytes: number;
   private readonly out: CborOutput;
-  private readonly entries: SeekTableEntry[] = [];
+  private readonly entries: SafeArray<SeekTableEntry> = safeArray();
   /** Frames ended so far: a buffered event's offset is valid only until the next one. */
   private flushes = 0;
   // The last compound Value event per variable (by `variableId & (REPEAT_SLOTS - 1)`): its record,
   // variable, frame (flush count), and where its bytes are in the buffer (see `writeValue`).
-  private readonly repeatRecords: Array<ValueRecord | null> = new Array<ValueRecord | null>(REPEAT_SLOTS).fill(null);
-  private readonly repeatVariables = new Int32Array(REPEAT_SLOTS).fill(-1);
-  private readonly repeatFlushes = new Float64Array(REPEAT_SLOTS).fill(-1);
-  private readonly repeatStarts = new Float64Array(REPEAT_SLOTS);
-  private readonly repeatLengths = new Float64Array(REPEAT_SLOTS);
+  // (own elements: a store never reaches an index setter of the program's)
+  private readonly repeatRecords: Array<ValueRecord | null> = ownElements<ValueRecord | null>(REPEAT_SLOTS, null);
+  private readonly repeatVariables = filled(new Int32ArrayCtor(REPEAT_SLOTS), -1);
+  private readonly repeatFlushes = filled(new Float64ArrayCtor(REPEAT_SLOTS), -1);
+  private readonly repeatStarts = new Float64ArrayCtor(REPEAT_SLOTS);
+  private readonly repeatLengths = new Float64ArrayCtor(REPEAT_SLOTS);
   private readonly offload: FrameOffload | undefined;
   /** Decompressed sizes of the frames handed to the offload and not written yet, in order. */
-  private readonly inFlight: number[] = [];
+  private readonly inFlight: SafeArray<number> = safeArray();
   private count = 0;
   private compressedBytes = 0;
   private uncompressedBytes = 0;
@@ -152,10 +177,10 @@ export class TraceBinWriter implements TraceEventWriter {
    */
   constructor(sink: ByteSink, options: TraceBinWriterOptions = {}) {
     const frameBytes = options.frameBytes ?? DEFAULT_FRAME_BYTES;
-    if (!Number.isSafeInteger(frameBytes) || frameBytes < 1 || frameBytes > 0x20000000) {
+    if (!NumberIsSafeInteger(frameBytes) || frameBytes < 1 || frameBytes > 0x20000000) {
       throw new TraceFormatError(
         "ERR_TRACE_INVALID",
-        `frameBytes must be a positive integer of at most 512 MiB, got ${String(frameBytes)}`,
+        `frameBytes must be a positive integer of at most 512 MiB, got ${StringCtor(frameBytes)}`,
         { option: "frameBytes" }
       );
     }
@@ -163,8 +188,10 @@ export class TraceBinWriter implements TraceEventWriter {
     this.frameBytes = frameBytes;
     this.zstd = options.zstd ?? zstdCodec();
     this.offload = options.offload;
-    this.out = new CborOutput(Math.min(frameBytes + 1024, 4 * 1024 * 1024));
-    this.sink.write(Uint8Array.from(TRACE_BIN_HEADER_V1));
+    this.out = new CborOutput(MathMin(frameBytes + 1024, 4 * 1024 * 1024));
+    const header = new Uint8ArrayCtor(TRACE_BIN_HEADER_V1.length);
+    TypedArrayPrototypeSet(header, TRACE_BIN_HEADER_V1);
+    this.sink.write(header);
   }
 
   /** Number of events accepted by {@link write} so far (buffered or written). */
@@ -243,7 +270,7 @@ export class TraceBinWriter implements TraceEventWriter {
       const start = this.repeatStarts[slot]!;
       const length = this.repeatLengths[slot]!;
       this.out.ensure(length);
-      this.out.bytes.copyWithin(this.out.length, start, start + length);
+      TypedArrayPrototypeCopyWithin(this.out.bytes, this.out.length, start, start + length);
       this.out.length += length;
       this.accepted();
       return;
@@ -256,7 +283,7 @@ export class TraceBinWriter implements TraceEventWriter {
     }
     const kind = value.kind;
     if (kind === "Struct" || kind === "Sequence" || kind === "Tuple") {
-      this.repeatRecords[slot] = value;
+      this.repeatRecords[slot] = value; // own index: repeatRecords holds REPEAT_SLOTS own elements (ownElements)
       this.repeatVariables[slot] = variableId;
       this.repeatFlushes[slot] = this.flushes;
       this.repeatStarts[slot] = start;
@@ -296,7 +323,7 @@ export class TraceBinWriter implements TraceEventWriter {
     return new TraceFormatError(
       "ERR_TRACE_INVALID",
       `cannot encode trace event #${this.count}: ${error.message}`,
-      { ...error.context, eventIndex: String(this.count) },
+      { ...error.context, eventIndex: StringCtor(this.count) },
       error
     );
   }

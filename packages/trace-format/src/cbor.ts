@@ -30,8 +30,35 @@
 import { checkIntegerRange, TraceFormatError } from "./errors.js";
 import { floatToString } from "./floats.js";
 import { isIndex } from "./ids.js";
-import { recordNumberSource } from "./number-source.js";
 import type { FullValueRecord, TraceLowLevelEvent, ValueRecord } from "./types.js";
+import {
+  ArrayIsArray,
+  BigIntCtor,
+  DataViewCtor,
+  DataViewPrototypeSetBigUint64,
+  DataViewPrototypeSetFloat64,
+  DataViewPrototypeSetUint16,
+  DataViewPrototypeSetUint32,
+  MathCeil,
+  MathFloor,
+  MathMax,
+  NumberCtor,
+  NumberIsFinite,
+  NumberIsInteger,
+  NumberIsSafeInteger,
+  NumberMAX_SAFE_INTEGER,
+  ObjectHasOwn,
+  StringPrototypeCharCodeAt,
+  TextEncoderCtor,
+  TextEncoderPrototypeEncode,
+  TextEncoderPrototypeEncodeInto,
+  TypedArrayPrototypeCopyWithin,
+  TypedArrayPrototypeSet,
+  TypedArrayPrototypeSlice,
+  TypedArrayPrototypeSubarray,
+  Uint32ArrayCtor,
+  Uint8ArrayCtor,
+} from "./primordials.js";
 
 /** Strings longer than this (UTF-16 units) are written by `TextEncoder.encodeInto` (see `CborOutput.text`). */
 const LONG_TEXT = 48;
@@ -52,18 +79,18 @@ export class CborOutput {
 
   /** @param initialCapacity - initial size of the buffer in bytes (default 64 KiB) */
   constructor(initialCapacity = 64 * 1024) {
-    this.bytes = new Uint8Array(Math.max(16, initialCapacity));
-    this.view = new DataView(this.bytes.buffer);
+    this.bytes = new Uint8ArrayCtor(MathMax(16, initialCapacity));
+    this.view = new DataViewCtor(this.bytes.buffer);
   }
 
   /** A copy of the bytes written so far. */
   toBytes(): Uint8Array {
-    return this.bytes.slice(0, this.length);
+    return TypedArrayPrototypeSlice(this.bytes, 0, this.length);
   }
 
   /** The bytes written so far, without copying (valid until the next write or {@link reset}). */
   view0(): Uint8Array {
-    return this.bytes.subarray(0, this.length);
+    return TypedArrayPrototypeSubarray(this.bytes, 0, this.length);
   }
 
   /** Forgets the bytes written (keeps the buffer). */
@@ -77,10 +104,10 @@ export class CborOutput {
     if (need <= this.bytes.length) return;
     let size = this.bytes.length * 2;
     while (size < need) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.bytes.subarray(0, this.length));
+    const next = new Uint8ArrayCtor(size);
+    TypedArrayPrototypeSet(next, TypedArrayPrototypeSubarray(this.bytes, 0, this.length));
     this.bytes = next;
-    this.view = new DataView(next.buffer);
+    this.view = new DataViewCtor(next.buffer);
   }
 
   /** Appends one byte. */
@@ -101,16 +128,16 @@ export class CborOutput {
       b[this.length++] = n;
     } else if (n < 0x10000) {
       b[this.length++] = m | 25;
-      this.view.setUint16(this.length, n);
+      DataViewPrototypeSetUint16(this.view, this.length, n);
       this.length += 2;
     } else if (n < 0x100000000) {
       b[this.length++] = m | 26;
-      this.view.setUint32(this.length, n);
+      DataViewPrototypeSetUint32(this.view, this.length, n);
       this.length += 4;
     } else {
       b[this.length++] = m | 27;
-      this.view.setUint32(this.length, Math.floor(n / 0x100000000));
-      this.view.setUint32(this.length + 4, n >>> 0);
+      DataViewPrototypeSetUint32(this.view, this.length, MathFloor(n / 0x100000000));
+      DataViewPrototypeSetUint32(this.view, this.length + 4, n >>> 0);
       this.length += 8;
     }
   }
@@ -131,7 +158,7 @@ export class CborOutput {
     let p = this.length;
     let i = 0;
     for (; i < n; i++) {
-      const c = s.charCodeAt(i);
+      const c = StringPrototypeCharCodeAt(s, i);
       if (c >= 0x80) break;
       b[p++] = c;
     }
@@ -141,10 +168,10 @@ export class CborOutput {
     }
     this.length = start;
     // TextEncoder writes U+FFFD for lone surrogates, exactly like toWellFormed().
-    const utf8 = textEncoder.encode(s);
+    const utf8 = TextEncoderPrototypeEncode(textEncoder, s);
     this.head(3, utf8.length);
     this.ensure(utf8.length);
-    this.bytes.set(utf8, this.length);
+    TypedArrayPrototypeSet(this.bytes, utf8, this.length);
     this.length += utf8.length;
   }
 
@@ -159,9 +186,9 @@ export class CborOutput {
     const room = headBytes(max);
     this.ensure(room + max);
     const start = this.length;
-    const { written } = textEncoder.encodeInto(s, this.bytes.subarray(start + room, start + room + max));
+    const written = TextEncoderPrototypeEncodeInto(textEncoder, s, TypedArrayPrototypeSubarray(this.bytes, start + room, start + room + max)).written;
     const head = headBytes(written);
-    if (head < room) this.bytes.copyWithin(start + head, start + room, start + room + written);
+    if (head < room) TypedArrayPrototypeCopyWithin(this.bytes, start + head, start + room, start + room + written);
     this.head(3, written);
     this.length = start + head + written;
   }
@@ -170,7 +197,7 @@ export class CborOutput {
   float64(x: number): void {
     this.ensure(9);
     this.bytes[this.length++] = 0xfb;
-    this.view.setFloat64(this.length, x);
+    DataViewPrototypeSetFloat64(this.view, this.length, x);
     this.length += 8;
   }
 
@@ -188,20 +215,19 @@ export class CborOutput {
     const major = x < 0n ? 1 : 0;
     const arg = x < 0n ? -1n - x : x;
     if (arg <= MAX_SAFE_BIG) {
-      this.head(major, Number(arg));
+      this.head(major, NumberCtor(arg));
       return;
     }
     this.ensure(9);
     this.bytes[this.length++] = (major << 5) | 27;
-    this.view.setBigUint64(this.length, arg);
+    DataViewPrototypeSetBigUint64(this.view, this.length, arg);
     this.length += 8;
   }
 }
 
-const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
+const MAX_SAFE_BIG = BigIntCtor(NumberMAX_SAFE_INTEGER);
 
-const textEncoder = new TextEncoder();
-const textDecoder = new TextDecoder("utf-8", { fatal: true });
+const textEncoder = new TextEncoderCtor();
 
 function invalid(message: string, context: Record<string, string> = {}): TraceFormatError {
   return new TraceFormatError("ERR_TRACE_INVALID", message, context);
@@ -219,12 +245,12 @@ function encodeValue(out: CborOutput, value: unknown, depth: number, field: stri
       out.text(value);
       return;
     case "number":
-      if (Number.isSafeInteger(value)) out.integer(value);
-      else if (Number.isInteger(value)) {
-        const exact = BigInt(value);
+      if (NumberIsSafeInteger(value)) out.integer(value);
+      else if (NumberIsInteger(value)) {
+        const exact = BigIntCtor(value);
         checkIntegerRange(exact, field);
         out.bigInteger(exact);
-      } else if (Number.isFinite(value)) out.float64(value);
+      } else if (NumberIsFinite(value)) out.float64(value);
       else out.byte(0xf6); // JSON.stringify writes NaN/±Infinity as null
       return;
     case "bigint":
@@ -239,9 +265,10 @@ function encodeValue(out: CborOutput, value: unknown, depth: number, field: stri
         out.byte(0xf6);
         return;
       }
-      if (Array.isArray(value)) {
+      if (ArrayIsArray(value)) {
         out.head(4, value.length);
-        for (const item of value) {
+        for (let i = 0; i < value.length; i++) {
+          const item: unknown = value[i];
           if (item === undefined || typeof item === "function" || typeof item === "symbol") out.byte(0xf6);
           else encodeValue(out, item, depth + 1, field);
         }
@@ -251,14 +278,14 @@ function encodeValue(out: CborOutput, value: unknown, depth: number, field: stri
       const isFloat = record.kind === "Float";
       let count = 0;
       for (const key in record) {
-        if (!Object.prototype.hasOwnProperty.call(record, key)) continue;
+        if (!ObjectHasOwn(record, key)) continue;
         const v = record[key];
         if (v === undefined || typeof v === "function" || typeof v === "symbol") continue;
         count++;
       }
       out.head(5, count);
       for (const key in record) {
-        if (!Object.prototype.hasOwnProperty.call(record, key)) continue;
+        if (!ObjectHasOwn(record, key)) continue;
         const v = record[key];
         if (v === undefined || typeof v === "function" || typeof v === "symbol") continue;
         out.text(key);
@@ -293,13 +320,13 @@ export function encodeEvent(out: CborOutput, event: TraceLowLevelEvent): void {
       out.text(event);
       return;
     }
-    if (event === null || typeof event !== "object" || Array.isArray(event)) {
+    if (event === null || typeof event !== "object" || ArrayIsArray(event)) {
       throw invalid(`an event must be an object with one key or "DropLastStep", got ${event === null ? "null" : typeof event}`);
     }
     let variant: string | undefined;
     let count = 0;
     for (const key in event) {
-      if (!Object.prototype.hasOwnProperty.call(event, key)) continue;
+      if (!ObjectHasOwn(event, key)) continue;
       variant ??= key;
       count++;
     }
@@ -309,7 +336,7 @@ export function encodeEvent(out: CborOutput, event: TraceLowLevelEvent): void {
     const payload = (event as Record<string, unknown>)[variant];
     if (variant === "DropLastStep") {
       if (payload !== null && payload !== undefined) {
-        throw invalid(`DropLastStep is a unit variant: its payload must be null, got ${Array.isArray(payload) ? "an array" : typeof payload}`, {
+        throw invalid(`DropLastStep is a unit variant: its payload must be null, got ${ArrayIsArray(payload) ? "an array" : typeof payload}`, {
           reason: "unit-variant-payload",
         });
       }
@@ -330,13 +357,6 @@ export function encodeEvent(out: CborOutput, event: TraceLowLevelEvent): void {
 // Fast paths for the hot events (Step, Value, Call, Return): constant key bytes, no walk
 // -------------------------------------------------------------------------------------------
 
-/** The CBOR bytes of a text string. */
-function textBytes(s: string): number[] {
-  const out = new CborOutput(16);
-  out.text(s);
-  return Array.from(out.toBytes());
-}
-
 /**
  * A constant byte sequence, as big-endian 32-bit words (the last one zero-padded) so it is
  * written a word at a time: the padding is overwritten by what follows (callers reserve room).
@@ -348,12 +368,15 @@ interface Constant {
 
 /** The constant made of raw bytes (numbers) and CBOR text strings. */
 function constant(...parts: Array<string | number>): Constant {
-  const bytes: number[] = [];
-  for (const p of parts) {
-    if (typeof p === "number") bytes.push(p);
-    else bytes.push(...textBytes(p));
+  // Runs when the module loads (the constants below), before any program code.
+  const out = new CborOutput(64);
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!;
+    if (typeof p === "number") out.byte(p);
+    else out.text(p);
   }
-  const words = new Uint32Array(Math.ceil(bytes.length / 4));
+  const bytes = out.toBytes();
+  const words = new Uint32ArrayCtor(MathCeil(bytes.length / 4));
   for (let i = 0; i < words.length; i++) {
     words[i] = (((bytes[4 * i] ?? 0) << 24) | ((bytes[4 * i + 1] ?? 0) << 16) | ((bytes[4 * i + 2] ?? 0) << 8) | (bytes[4 * i + 3] ?? 0)) >>> 0;
   }
@@ -388,7 +411,7 @@ function put(out: CborOutput, c: Constant): void {
   const view = out.view;
   const words = c.words;
   const p = out.length;
-  for (let i = 0; i < words.length; i++) view.setUint32(p + 4 * i, words[i]!);
+  for (let i = 0; i < words.length; i++) DataViewPrototypeSetUint32(view, p + 4 * i, words[i]!);
   out.length = p + c.length;
 }
 
@@ -413,7 +436,7 @@ function putUint(out: CborOutput, n: number): void {
   }
 }
 
-const isSafeInteger = Number.isSafeInteger;
+const isSafeInteger = NumberIsSafeInteger;
 
 
 /**
@@ -519,7 +542,7 @@ function encodeRecords(out: CborOutput, records: readonly ValueRecord[], depth: 
   }
 }
 
-const isArray = Array.isArray;
+const isArray = ArrayIsArray;
 
 /**
  * Appends `{"Step": {"path_id", "line"}}`: the bytes {@link encodeEvent} writes for that event
@@ -561,13 +584,22 @@ export function encodeValueEvent(out: CborOutput, variableId: number, value: Val
   }
 }
 
+/** True when every argument is an object whose `variable_id` is an index (the fast path of {@link encodeCall}). */
+function argsHaveIndexIds(args: readonly FullValueRecord[]): boolean {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === null || typeof arg !== "object" || !isIndex(arg.variable_id)) return false;
+  }
+  return true;
+}
+
 /**
  * Appends `{"Call": {"function_id", "args": [{"variable_id", "value"}, …]}}` (as
  * {@link encodeValueEvent} does its record).
  * @throws {@link TraceFormatError} `ERR_TRACE_INVALID` if a record cannot be encoded (nothing appended)
  */
 export function encodeCall(out: CborOutput, functionId: number, args: readonly FullValueRecord[]): void {
-  if (!isIndex(functionId) || !args.every((arg) => arg !== null && typeof arg === "object" && isIndex(arg.variable_id))) {
+  if (!isIndex(functionId) || !argsHaveIndexIds(args)) {
     encodeEvent(out, { Call: { function_id: functionId, args: args as FullValueRecord[] } });
     return;
   }
@@ -615,314 +647,4 @@ export function encodeEventBytes(event: TraceLowLevelEvent): Uint8Array {
   return out.toBytes();
 }
 
-/** Position marker for the decoder. */
-interface Cursor {
-  pos: number;
-}
-
-const MAX_DECODE_DEPTH = 256; // cbor4ii's limit (spec §10)
-
-function readArg(bytes: Uint8Array, view: DataView, c: Cursor, info: number): number {
-  if (info < 24) return info;
-  const p = c.pos;
-  switch (info) {
-    case 24:
-      if (p + 1 > bytes.length) throw truncated(p);
-      c.pos = p + 1;
-      return bytes[p] as number;
-    case 25:
-      if (p + 2 > bytes.length) throw truncated(p);
-      c.pos = p + 2;
-      return view.getUint16(p);
-    case 26:
-      if (p + 4 > bytes.length) throw truncated(p);
-      c.pos = p + 4;
-      return view.getUint32(p);
-    case 27: {
-      if (p + 8 > bytes.length) throw truncated(p);
-      c.pos = p + 8;
-      return view.getUint32(p) * 0x100000000 + view.getUint32(p + 4);
-    }
-    default:
-      throw invalid(`CBOR: unsupported additional information ${info} at byte ${p - 1}`, { offset: String(p - 1) });
-  }
-}
-
-/**
- * The argument of an integer head (major 0 or 1) exactly: a number up to 2^53 - 1, a `bigint`
- * beyond (up to 2^64 - 1).
- */
-function readIntegerArg(bytes: Uint8Array, view: DataView, c: Cursor, info: number): number | bigint {
-  if (info !== 27) return readArg(bytes, view, c, info);
-  const p = c.pos;
-  if (p + 8 > bytes.length) throw truncated(p);
-  c.pos = p + 8;
-  const high = view.getUint32(p);
-  if (high < 0x200000) return high * 0x100000000 + view.getUint32(p + 4);
-  return view.getBigUint64(p);
-}
-
-function strayBreak(offset: number): TraceFormatError {
-  return invalid(`CBOR: break (0xFF) at byte ${offset} outside an indefinite-length item`, { offset: String(offset) });
-}
-
-function truncated(offset: number): TraceFormatError {
-  return invalid(`CBOR: data ends inside an item (at byte ${offset})`, { offset: String(offset) });
-}
-
-function halfToFloat(h: number): number {
-  const exp = (h >> 10) & 0x1f;
-  const mant = h & 0x3ff;
-  const sign = h & 0x8000 ? -1 : 1;
-  if (exp === 0) return sign * mant * 2 ** -24;
-  if (exp === 31) return mant === 0 ? sign * Infinity : NaN;
-  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
-}
-
-const BREAK = Symbol("break");
-
-/**
- * Decodes one item. Integers are exact: numbers up to ±(2^53 - 1), `bigint`s beyond. Floats
- * that hold an integral value are recorded with `recordNumberSource(holder, key, "<n>.0")`, so
- * the validator rejects them in integer fields as serde would (spec §17).
- *
- * With `strict` (events of `trace.bin`), what CodeTracer's reader (cbor4ii + serde) rejects
- * wherever it appears is an error: a tag (major 6) and an indefinite-length text or byte string.
- * Without it, tags are dropped and indefinite strings joined (generic CBOR).
- */
-function decodeItem(
-  bytes: Uint8Array,
-  view: DataView,
-  c: Cursor,
-  depth: number,
-  holder: object | null,
-  key: string,
-  strict: boolean
-): unknown {
-  if (depth > MAX_DECODE_DEPTH) throw invalid(`CBOR: nesting deeper than ${MAX_DECODE_DEPTH} at byte ${c.pos}`);
-  if (c.pos >= bytes.length) throw truncated(c.pos);
-  const start = c.pos;
-  const initial = bytes[c.pos++] as number;
-  const major = initial >> 5;
-  const info = initial & 0x1f;
-  switch (major) {
-    case 0:
-      return readIntegerArg(bytes, view, c, info);
-    case 1: {
-      const n = readIntegerArg(bytes, view, c, info);
-      return typeof n === "number" && n < Number.MAX_SAFE_INTEGER ? -1 - n : -1n - BigInt(n);
-    }
-    case 2:
-    case 3: {
-      let chunk: Uint8Array;
-      if (info === 31) {
-        if (strict) {
-          throw invalid(
-            `CBOR: indefinite-length ${major === 3 ? "text" : "byte"} string at byte ${start}; CodeTracer's reader only reads definite-length strings`,
-            { offset: String(start), reason: "indefinite-string" }
-          );
-        }
-        const parts: Uint8Array[] = [];
-        for (;;) {
-          if (c.pos >= bytes.length) throw truncated(c.pos);
-          if (bytes[c.pos] === 0xff) {
-            c.pos++;
-            break;
-          }
-          const part = decodeItem(bytes, view, c, depth + 1, null, "", strict);
-          parts.push(typeof part === "string" ? textEncoder.encode(part) : (part as Uint8Array));
-        }
-        const total = parts.reduce((n, p) => n + p.length, 0);
-        chunk = new Uint8Array(total);
-        let off = 0;
-        for (const p of parts) {
-          chunk.set(p, off);
-          off += p.length;
-        }
-      } else {
-        const n = readArg(bytes, view, c, info);
-        if (c.pos + n > bytes.length) throw truncated(c.pos);
-        chunk = bytes.subarray(c.pos, c.pos + n);
-        c.pos += n;
-      }
-      if (major === 2) return chunk.slice();
-      try {
-        return textDecoder.decode(chunk);
-      } catch {
-        throw invalid(`CBOR: text string at byte ${start} is not valid UTF-8`, { offset: String(start) });
-      }
-    }
-    case 4: {
-      const out: unknown[] = [];
-      if (info === 31) {
-        for (;;) {
-          const item = decodeItem(bytes, view, c, depth + 1, out, String(out.length), strict);
-          if (item === BREAK) break;
-          out.push(item);
-        }
-      } else {
-        const n = readArg(bytes, view, c, info);
-        for (let i = 0; i < n; i++) {
-          const item = decodeItem(bytes, view, c, depth + 1, out, String(i), strict);
-          if (item === BREAK) throw strayBreak(c.pos - 1);
-          out.push(item);
-        }
-      }
-      return out;
-    }
-    case 5: {
-      const out: Record<string, unknown> = {};
-      const n = info === 31 ? Infinity : readArg(bytes, view, c, info);
-      for (let i = 0; i < n; i++) {
-        const keyStart = c.pos;
-        const k = decodeItem(bytes, view, c, depth + 1, null, "", strict);
-        if (k === BREAK && info === 31) break;
-        if (typeof k !== "string") {
-          throw invalid(`CBOR: map key at byte ${keyStart} is not a text string`, { offset: String(keyStart) });
-        }
-        const value = decodeItem(bytes, view, c, depth + 1, out, k, strict);
-        if (value === BREAK) throw strayBreak(c.pos - 1);
-        Object.defineProperty(out, k, {
-          value,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      }
-      return out;
-    }
-    case 6:
-      if (strict) {
-        throw invalid(`CBOR: tag at byte ${start}; CodeTracer's reader rejects tagged items`, {
-          offset: String(start),
-          reason: "tag",
-        });
-      }
-      readIntegerArg(bytes, view, c, info); // a tag: ignore it, keep the tagged item
-      return decodeItem(bytes, view, c, depth + 1, holder, key, strict);
-    default: {
-      // major 7
-      let x: number;
-      switch (info) {
-        case 20:
-          return false;
-        case 21:
-          return true;
-        case 22:
-          return null;
-        case 23:
-          return undefined;
-        case 25:
-          if (c.pos + 2 > bytes.length) throw truncated(c.pos);
-          x = halfToFloat(view.getUint16(c.pos));
-          c.pos += 2;
-          break;
-        case 26:
-          if (c.pos + 4 > bytes.length) throw truncated(c.pos);
-          x = view.getFloat32(c.pos);
-          c.pos += 4;
-          break;
-        case 27:
-          if (c.pos + 8 > bytes.length) throw truncated(c.pos);
-          x = view.getFloat64(c.pos);
-          c.pos += 8;
-          break;
-        case 31:
-          return BREAK;
-        default:
-          throw invalid(`CBOR: unsupported simple value ${info} at byte ${start}`, { offset: String(start) });
-      }
-      if (holder !== null && Number.isInteger(x)) recordNumberSource(holder, key, `${x}.0`);
-      return x;
-    }
-  }
-}
-
-/**
- * Decodes a concatenation of CBOR items (the decompressed body of `trace.bin`) as events
- * (spec §10), with the rules of CodeTracer's reader (runtime_tracing 0.17: cbor4ii + serde;
- * each checked against it, see `test/reader-conformance.test.ts`):
- * - each item is a definite-length one-entry map (`{"<Variant>": payload}`) or a text string
- *   (`"DropLastStep"`); an indefinite-length map as the event, and the unit variant as a map
- *   (`{"DropLastStep": null}`) are rejected (serde_json accepts the latter in `trace.json`);
- * - no tag anywhere, no indefinite-length text (or byte) string anywhere; indefinite-length
- *   maps and arrays inside an event are read, as cbor4ii does;
- * - integers are exact: numbers up to ±(2^53 - 1), `bigint`s beyond (so an `Int.i` of i64::MAX
- *   or a u64 `address` of 2^64 - 1 keeps its value for the validator).
- *
- * Maps become plain objects, arrays arrays, text strings strings, byte strings `Uint8Array`s
- * (which no event field accepts). A float whose value is integral is remembered (see
- * `numberSource`) so that `validateEvents` rejects it in integer fields as serde would.
- *
- * @param bytes - the CBOR bytes
- * @param file - file name for messages (default `"trace.bin"`)
- * @returns the events in order
- * @throws {@link TraceFormatError} `ERR_TRACE_INVALID` for malformed CBOR (truncated item,
- *   invalid UTF-8, non-text map key, nesting over 256, a stray break), what the reader rejects
- *   as above (`context.reason`: `"tag"`, `"indefinite-string"`, `"indefinite-event"`,
- *   `"unit-variant-map"`), or an item that is not an event; `context` has `file`, `offset` (in
- *   the decompressed stream) and `eventIndex`
- */
-export function decodeEvents(bytes: Uint8Array, file = "trace.bin"): TraceLowLevelEvent[] {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const c: Cursor = { pos: 0 };
-  const events: TraceLowLevelEvent[] = [];
-  const fail = (start: number, message: string, context: Record<string, string> = {}): TraceFormatError =>
-    new TraceFormatError("ERR_TRACE_INVALID", `${file}: event #${events.length} (byte ${start} of the decompressed data) ${message}`, {
-      ...context,
-      file,
-      eventIndex: String(events.length),
-      offset: String(start),
-    });
-  while (c.pos < bytes.length) {
-    const start = c.pos;
-    if (bytes[start] === 0xbf) {
-      throw fail(start, "is an indefinite-length map; CodeTracer's reader reads an event only from a definite-length one", {
-        reason: "indefinite-event",
-      });
-    }
-    let item: unknown;
-    try {
-      item = decodeItem(bytes, view, c, 1, null, "", true);
-    } catch (error) {
-      if (error instanceof TraceFormatError) {
-        throw new TraceFormatError(
-          "ERR_TRACE_INVALID",
-          `${file}: event #${events.length} (byte ${start} of the decompressed data): ${error.message}`,
-          { ...error.context, file, eventIndex: String(events.length), offset: error.context.offset ?? String(start) },
-          error
-        );
-      }
-      throw error;
-    }
-    const ok =
-      typeof item === "string" ||
-      (item !== null && typeof item === "object" && !Array.isArray(item) && !(item instanceof Uint8Array) && Object.keys(item).length === 1);
-    if (!ok) {
-      throw fail(start, `is not a one-entry map or a text string (first byte 0x${(bytes[start] as number).toString(16).padStart(2, "0")})`);
-    }
-    if (typeof item === "object" && Object.keys(item as object)[0] === "DropLastStep") {
-      throw fail(start, 'is the map {"DropLastStep": …}; CodeTracer\'s reader reads the unit variant only as the text string "DropLastStep"', {
-        reason: "unit-variant-map",
-      });
-    }
-    events.push(item as TraceLowLevelEvent);
-  }
-  return events;
-}
-
-/**
- * Decodes exactly one CBOR item from `bytes` starting at `offset` (for tests and tools), as
- * generic CBOR: unlike {@link decodeEvents}, tags are dropped and indefinite-length strings
- * joined. Integers are exact (numbers up to ±(2^53 - 1), `bigint`s beyond).
- *
- * @returns the value and the offset just after it
- * @throws {@link TraceFormatError} `ERR_TRACE_INVALID` for malformed CBOR
- */
-export function decodeCborItem(bytes: Uint8Array, offset = 0): { value: unknown; end: number } {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const c: Cursor = { pos: offset };
-  const value = decodeItem(bytes, view, c, 1, null, "", false);
-  if (value === BREAK) throw invalid(`CBOR: unexpected break at byte ${offset}`);
-  return { value, end: c.pos };
-}
+export { decodeCborItem, decodeEvents } from "./cbor-decode.js";

@@ -4,6 +4,8 @@
  * @packageDocumentation
  */
 
+import { NumberCtor, NumberPrototypeToExponential, ReflectDefineProperty, SafeSet, StringCtor } from "./primordials.js";
+
 /**
  * Error codes of {@link TraceFormatError}:
  * - `ERR_IO`: a file-system operation failed (open, write, rename, read), or a sink or writer
@@ -43,7 +45,8 @@ export class TraceFormatError extends Error {
     cause?: unknown
   ) {
     super(message, cause === undefined ? undefined : { cause });
-    this.name = "TraceFormatError";
+    // defined as an assignment would (own, enumerable), without running a setter of the program's
+    ReflectDefineProperty(this, "name", { __proto__: null, value: "TraceFormatError", writable: true, enumerable: true, configurable: true } as PropertyDescriptor);
     this.code = code;
     this.context = { ...context };
   }
@@ -60,7 +63,7 @@ export class TraceFormatError extends Error {
  */
 export function ioError(operation: string, path: string, error: unknown): TraceFormatError {
   const context: Record<string, string> = { path, operation };
-  let detail = String(error);
+  let detail = StringCtor(error);
   if (error !== null && typeof error === "object") {
     const e = error as { code?: unknown; syscall?: unknown; message?: unknown };
     if (typeof e.code === "string") context.errno = e.code;
@@ -81,7 +84,10 @@ const U64_MAX = 2n ** 64n - 1n;
  * Fields whose Rust type is `i64` in runtime_tracing (`Int.i`, `line`, `place`); every other
  * integer field is unsigned (`usize` ids, `u64` addresses and thread ids, `u8` kinds).
  */
-const I64_FIELDS: ReadonlySet<string> = new Set(["i", "line", "place"]);
+const I64_FIELDS = new SafeSet<string>();
+I64_FIELDS.add("i");
+I64_FIELDS.add("line");
+I64_FIELDS.add("place");
 
 /**
  * The Rust range of the integer field named `field`: `"i64"` for `i` (`Int.i`), `line` and
@@ -107,8 +113,8 @@ export function checkIntegerRange(value: bigint, field: string): void {
   const range = integerFieldRange(field);
   const fits = range === "i64" ? value >= I64_MIN && value <= I64_MAX : value >= 0n && value <= U64_MAX;
   if (fits) return;
-  const digits = String(value);
-  const shown = digits.length > 24 ? Number(value).toExponential(3) : digits;
+  const digits = StringCtor(value);
+  const shown = digits.length > 24 ? NumberPrototypeToExponential(NumberCtor(value), 3) : digits;
   throw new TraceFormatError(
     "ERR_TRACE_INVALID",
     `the integer ${shown} of field "${field}" is outside the ${range} range CodeTracer reads it as (${range === "i64" ? "-2^63 to 2^63-1" : "0 to 2^64-1"})`,

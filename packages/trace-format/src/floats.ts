@@ -4,6 +4,8 @@
  * @packageDocumentation
  */
 
+import { NumberCtor, NumberIsNaN, ObjectIs, RegExpPrototypeExec, StringCtor, StringPrototypeCharCodeAt, StringPrototypeSlice, StringPrototypeToLowerCase } from "./primordials.js";
+
 /**
  * Rust `f64::from_str` grammar, matched case-insensitively (spec §4, §17):
  * `[+-]? ( inf | infinity | nan | (digits [. digits?] | . digits) (e [+-]? digits)? )`.
@@ -20,7 +22,7 @@ export const RUST_FLOAT_PATTERN =
  * @param s - the candidate text
  */
 export function isRustFloatString(s: string): boolean {
-  return RUST_FLOAT_PATTERN.test(s);
+  return matchesRustFloat(s);
 }
 
 /**
@@ -32,11 +34,20 @@ export function isRustFloatString(s: string): boolean {
  * @returns text matching {@link RUST_FLOAT_PATTERN}
  */
 export function floatToString(n: number): string {
-  if (Number.isNaN(n)) return "NaN";
+  if (NumberIsNaN(n)) return "NaN";
   if (n === Infinity) return "inf";
   if (n === -Infinity) return "-inf";
-  if (Object.is(n, -0)) return "-0";
-  return String(n);
+  if (ObjectIs(n, -0)) return "-0";
+  return StringCtor(n);
+}
+
+/**
+ * `RUST_FLOAT_PATTERN.test(s)` with the `exec` of load time (`test` would look `exec` up on the
+ * pattern, which a program can replace on `RegExp.prototype`; the pattern has no `g` flag, so
+ * `exec` keeps no state).
+ */
+function matchesRustFloat(s: string): boolean {
+  return RegExpPrototypeExec(RUST_FLOAT_PATTERN, s) !== null;
 }
 
 /**
@@ -47,11 +58,12 @@ export function floatToString(n: number): string {
  * @param s - the candidate text
  */
 export function parseRustFloat(s: string): number | undefined {
-  if (!RUST_FLOAT_PATTERN.test(s)) return undefined;
-  const lower = s.toLowerCase();
-  const negative = lower.startsWith("-");
-  const body = lower.replace(/^[+-]/, "");
+  if (!matchesRustFloat(s)) return undefined;
+  const lower = StringPrototypeToLowerCase(s);
+  const sign = lower.length > 0 ? StringPrototypeCharCodeAt(lower, 0) : 0;
+  const negative = sign === 0x2d; // "-"
+  const body = sign === 0x2b || sign === 0x2d ? StringPrototypeSlice(lower, 1) : lower; // "+", "-"
   if (body === "nan") return NaN;
   if (body === "inf" || body === "infinity") return negative ? -Infinity : Infinity;
-  return Number(lower);
+  return NumberCtor(lower);
 }

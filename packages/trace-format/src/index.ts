@@ -71,24 +71,27 @@ export {
 } from "./cbor.js";
 export {
   buildSeekTable,
-  decompressTraceBin,
   EMPTY_TRACE_BIN,
   EMPTY_ZSTD_FRAME,
-  parseSeekTable,
-  parseTraceBin,
-  repairTraceBinBytes,
-  scanCborEvents,
-  scanZstdFrames,
   SEEK_TABLE_FOOTER_SIZE,
   SEEK_TABLE_SKIPPABLE_MAGIC,
   SEEKABLE_MAGIC,
   SEEKABLE_MAX_FRAME_SIZE,
   TRACE_BIN_HEADER_V0,
   TRACE_BIN_HEADER_V1,
-  traceBinVersion,
   ZSTD_FRAME_MAGIC,
 } from "./bin-format.js";
-export type { CborEventSummary, ScannedFrame, SeekTableEntry, TraceBinReadOptions, TraceBinRepair } from "./bin-format.js";
+export {
+  decompressTraceBin,
+  parseSeekTable,
+  parseTraceBin,
+  repairTraceBinBytes,
+  scanCborEvents,
+  scanZstdFrames,
+  traceBinVersion,
+} from "./bin-read.js";
+export type { SeekTableEntry } from "./bin-format.js";
+export type { CborEventSummary, ScannedFrame, TraceBinReadOptions, TraceBinRepair } from "./bin-read.js";
 export { DEFAULT_ZSTD_LEVEL, hasNodeZstd, zstdCodec } from "./zstd.js";
 export type { ZstdCodec } from "./zstd.js";
 export { readTraceBinFile, readTraceBinSeekTable, repairTraceBin } from "./node/bin-files.js";

@@ -9,17 +9,43 @@ import { floatToString, parseRustFloat } from "./floats.js";
 import { isIndex } from "./ids.js";
 import type { FullValueRecord, TraceEventWriter, TraceLowLevelEvent, ValueRecord } from "./types.js";
 import { mapCopyOnWrite } from "./copy-on-write.js";
+import {
+  appendOwn,
+  ArrayIsArray,
+  BigIntCtor,
+  JSONStringify,
+  NumberIsFinite,
+  NumberIsInteger,
+  NumberIsSafeInteger,
+  ObjectHasOwn,
+  ObjectIs,
+  ObjectKeys,
+  ReflectDefineProperty,
+  StringCtor,
+  StringPrototypeCharCodeAt,
+  StringPrototypeIndexOf,
+  StringPrototypeSlice,
+  TypeErrorCtor,
+} from "./primordials.js";
 
 /** Captured when this module loads: a program that replaces them later cannot run code here. */
-const ownKeys: (o: object) => string[] = Object.keys;
-const hasOwn: (o: object, key: PropertyKey) => boolean = Object.hasOwn;
-const isArray: (v: unknown) => v is unknown[] = Array.isArray;
-const nativeStringify: (value: unknown) => string | undefined = JSON.stringify;
+const ownKeys: (o: object) => string[] = ObjectKeys;
+const hasOwn: (o: object, key: PropertyKey) => boolean = ObjectHasOwn;
+const isArray: (v: unknown) => v is unknown[] = ArrayIsArray;
+const nativeStringify: (value: unknown) => string | undefined = JSONStringify;
 const jsonString = nativeStringify as (s: string) => string;
 const OBJECT_PROTO = Object.prototype;
-const isSafeInteger = Number.isSafeInteger;
+const isSafeInteger = NumberIsSafeInteger;
 
 const ARRAY_PROTO = Array.prototype;
+
+/**
+ * Gives `record` the own property `key` (defined, not stored: a setter the program put on
+ * `Object.prototype` for that name never runs).
+ */
+function defineField(record: Record<string, unknown>, key: string, value: unknown): void {
+  ReflectDefineProperty(record, key, { __proto__: null, value, writable: true, enumerable: true, configurable: true } as PropertyDescriptor);
+}
 
 /**
  * True when `JSON.stringify` of our records runs no program code: it looks up `toJSON` on every
@@ -50,7 +76,7 @@ export function stringifyOwn(value: unknown): string | undefined {
     case "string":
       return jsonString(value); // a primitive string: no toJSON lookup
     case "number":
-      return Number.isFinite(value) ? (Object.is(value, -0) ? "0" : `${value}`) : "null";
+      return NumberIsFinite(value) ? (ObjectIs(value, -0) ? "0" : `${value}`) : "null";
     case "boolean":
       return value ? "true" : "false";
     case "object": {
@@ -76,7 +102,7 @@ export function stringifyOwn(value: unknown): string | undefined {
       return `${out}}`;
     }
     case "bigint":
-      throw new TypeError("Do not know how to serialize a BigInt");
+      throw new TypeErrorCtor("Do not know how to serialize a BigInt");
     default:
       return undefined;
   }
@@ -95,7 +121,7 @@ let sawUnsafeInteger = false;
  * double beyond ±(2^53 - 1) (it writes 2^63 as `9223372036854776000`, 1e21 as `1e+21`).
  */
 function isUnsafeInteger(n: unknown): boolean {
-  return typeof n === "number" ? !isSafeInteger(n) && Number.isInteger(n) : typeof n === "bigint";
+  return typeof n === "number" ? !isSafeInteger(n) && NumberIsInteger(n) : typeof n === "bigint";
 }
 
 /** Sets {@link sawUnsafeInteger} when some number anywhere in `value` is an unsafe integer (for the rare event variants). */
@@ -131,8 +157,8 @@ function stringifyExactIntegers(value: unknown, field: string): string | undefin
       checkIntegerRange(value, field);
       return `${value}`;
     case "number":
-      if (field !== "f" && Number.isInteger(value) && !isSafeInteger(value)) {
-        const exact = BigInt(value);
+      if (field !== "f" && NumberIsInteger(value) && !isSafeInteger(value)) {
+        const exact = BigIntCtor(value);
         checkIntegerRange(exact, field);
         return `${exact}`;
       }
@@ -220,28 +246,28 @@ function normalizeFloat(record: Obj, mode: FloatMode): Obj {
   let rawText: string;
   if (typeof f === "number") {
     n = f;
-    rawText = Object.is(f, -0) ? "-0" : String(f);
+    rawText = ObjectIs(f, -0) ? "-0" : StringCtor(f);
   } else if (typeof f === "string") {
     n = parseRustFloat(f);
-    rawText = n === undefined ? f : Object.is(n, -0) ? "-0" : String(n);
+    rawText = n === undefined ? f : ObjectIs(n, -0) ? "-0" : StringCtor(n);
   } else {
     return record;
   }
-  if (n !== undefined && Number.isFinite(n) && !Object.is(n, -0)) {
+  if (n !== undefined && NumberIsFinite(n) && !ObjectIs(n, -0)) {
     return f === n ? record : { ...record, f: n };
   }
   const raw: Obj = { kind: "Raw", r: rawText };
   const keys = ownKeys(record);
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
-    if (key !== "kind" && key !== "f") raw[key] = record[key];
+    if (key !== "kind" && key !== "f") defineField(raw, key, record[key]);
   }
   return raw;
 }
 
 /** Copy-on-write map over an array of value records. */
 function normalizeValues(values: unknown, mode: FloatMode): unknown {
-  return Array.isArray(values) ? mapCopyOnWrite(values, (v) => normalizeValue(v, mode)) : values;
+  return isArray(values) ? mapCopyOnWrite(values, (v) => normalizeValue(v, mode)) : values;
 }
 
 /** Copy-on-write: `record` with `record[key]` replaced by `value` when it differs. */
@@ -288,7 +314,7 @@ function normalizeAny(value: unknown, mode: FloatMode): unknown {
     if (isUnsafeInteger(value)) sawUnsafeInteger = true;
     return value;
   }
-  if (Array.isArray(value)) return mapCopyOnWrite(value, (v) => normalizeAny(v, mode));
+  if (isArray(value)) return mapCopyOnWrite(value, (v) => normalizeAny(v, mode));
   const record = value as Obj;
   if (record.kind === "Float" && "f" in record) {
     if (isUnsafeInteger(record.type_id)) sawUnsafeInteger = true;
@@ -302,7 +328,7 @@ function normalizeAny(value: unknown, mode: FloatMode): unknown {
     const n = normalizeAny(item, mode);
     if (n !== item) {
       out ??= { ...record };
-      out[key] = n;
+      defineField(out, key, n);
     }
   }
   return out ?? record;
@@ -320,7 +346,8 @@ function normalizeAny(value: unknown, mode: FloatMode): unknown {
 function normalizeEvent(event: unknown, mode: FloatMode): unknown {
   if (event === null || typeof event !== "object") return event;
   const e = event as Obj;
-  const variant: string | undefined = ownKeys(e)[0];
+  const keys = ownKeys(e);
+  const variant: string | undefined = keys.length > 0 ? keys[0] : undefined;
   switch (variant) {
     case "Path":
     case "VariableName":
@@ -376,7 +403,7 @@ function normalizeEvent(event: unknown, mode: FloatMode): unknown {
       const p = e.Call as Obj | null;
       if (p === null || typeof p !== "object") return e;
       if (isUnsafeInteger(p.function_id)) sawUnsafeInteger = true;
-      if (!Array.isArray(p.args)) return e;
+      if (!isArray(p.args)) return e;
       const args = p.args as unknown[];
       let out: unknown[] | undefined;
       for (let i = 0; i < args.length; i++) {
@@ -386,8 +413,12 @@ function normalizeEvent(event: unknown, mode: FloatMode): unknown {
           if (isUnsafeInteger((a as Obj).variable_id)) sawUnsafeInteger = true;
           n = withField(a as Obj, "value", normalizeValue((a as Obj).value, mode));
         }
-        if (n !== a && out === undefined) out = args.slice(0, i);
-        if (out !== undefined) out.push(n);
+        if (n !== a && out === undefined) {
+          // a new array of own elements (Array.prototype.slice would consult the program's species)
+          out = [];
+          for (let j = 0; j < i; j++) appendOwn(out, args[j]);
+        }
+        if (out !== undefined) appendOwn(out, n);
       }
       return out === undefined ? e : { Call: { ...p, args: out } };
     }
@@ -403,8 +434,38 @@ function normalizeEvent(event: unknown, mode: FloatMode): unknown {
  * of one `indexOf` per event in the common case.
  */
 function fixLoneSurrogateEscapes(json: string): string {
-  if (json.indexOf("\\ud") === -1) return json;
-  return json.replace(/(?<!\\)((?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/g, "$1\\ufffd");
+  let i = StringPrototypeIndexOf(json, "\\ud");
+  if (i === -1) return json;
+  // By hand rather than with a RegExp (`String.prototype.replace` runs the RegExp methods a
+  // program can replace): each `\udXXX` escape of a high or low surrogate (`\ud800`–`\udfff`,
+  // lower-case hex as JSON.stringify writes it) that is an escape (an even number of
+  // backslashes before it) becomes `\ufffd`.
+  let out = "";
+  let from = 0;
+  while (i !== -1) {
+    let k = i - 1;
+    while (k >= 0 && StringPrototypeCharCodeAt(json, k) === 0x5c) k--;
+    if ((i - 1 - k) % 2 === 0 && isSurrogateEscapeTail(json, i + 3)) {
+      out += `${StringPrototypeSlice(json, from, i)}\\ufffd`;
+      from = i + 6;
+      i = StringPrototypeIndexOf(json, "\\ud", from);
+    } else {
+      i = StringPrototypeIndexOf(json, "\\ud", i + 1);
+    }
+  }
+  return out + StringPrototypeSlice(json, from);
+}
+
+/** True when `json[p]` is one of `89abcdef` and `json[p + 1]`, `json[p + 2]` are lower-case hex digits. */
+function isSurrogateEscapeTail(json: string, p: number): boolean {
+  if (p + 3 > json.length) return false;
+  const c = StringPrototypeCharCodeAt(json, p);
+  if (!(c === 0x38 || c === 0x39 || (c >= 0x61 && c <= 0x66))) return false;
+  for (let q = p + 1; q < p + 3; q++) {
+    const d = StringPrototypeCharCodeAt(json, q);
+    if (!((d >= 0x30 && d <= 0x39) || (d >= 0x61 && d <= 0x66))) return false;
+  }
+  return true;
 }
 
 /**
@@ -437,7 +498,10 @@ export class TraceJsonWriter implements TraceEventWriter {
   private readonly sink: EventSink;
   private readonly floatMode: FloatMode;
   private readonly chunkEvents: number;
-  private buffer: string[] = [];
+  /** The serialised events not yet written to the sink, joined (a string: no array the program can reach). */
+  private buffer = "";
+  /** How many events {@link buffer} holds. */
+  private buffered = 0;
   private count = 0;
   private finished = false;
   /** The last {@link recordJson} holds no string but its kind (no lone surrogate to fix). */
@@ -451,10 +515,10 @@ export class TraceJsonWriter implements TraceEventWriter {
    */
   constructor(sink: EventSink, options: TraceJsonWriterOptions = {}) {
     const chunkEvents = options.chunkEvents ?? DEFAULT_CHUNK_EVENTS;
-    if (!Number.isSafeInteger(chunkEvents) || chunkEvents < 1) {
+    if (!NumberIsSafeInteger(chunkEvents) || chunkEvents < 1) {
       throw new TraceFormatError(
         "ERR_TRACE_INVALID",
-        `chunkEvents must be a positive integer, got ${String(chunkEvents)}`,
+        `chunkEvents must be a positive integer, got ${StringCtor(chunkEvents)}`,
         { option: "chunkEvents" }
       );
     }
@@ -462,7 +526,7 @@ export class TraceJsonWriter implements TraceEventWriter {
     if (floatMode !== "string" && floatMode !== "number") {
       throw new TraceFormatError(
         "ERR_TRACE_INVALID",
-        `floatEncoding must be "string" or "number", got ${String(floatMode)}`,
+        `floatEncoding must be "string" or "number", got ${StringCtor(floatMode)}`,
         { option: "floatEncoding" }
       );
     }
@@ -505,14 +569,14 @@ export class TraceJsonWriter implements TraceEventWriter {
         throw new TraceFormatError(
           error.code,
           `cannot serialise trace event #${this.count}: ${error.message}`,
-          { ...error.context, eventIndex: String(this.count) },
+          { ...error.context, eventIndex: StringCtor(this.count) },
           error
         );
       }
       throw new TraceFormatError(
         "ERR_TRACE_INVALID",
-        `cannot serialise trace event #${this.count}: ${String(error)}`,
-        { eventIndex: String(this.count) },
+        `cannot serialise trace event #${this.count}: ${StringCtor(error)}`,
+        { eventIndex: StringCtor(this.count) },
         error
       );
     }
@@ -520,7 +584,7 @@ export class TraceJsonWriter implements TraceEventWriter {
       throw new TraceFormatError(
         "ERR_TRACE_INVALID",
         `cannot serialise trace event #${this.count}: it is not a JSON value`,
-        { eventIndex: String(this.count) }
+        { eventIndex: StringCtor(this.count) }
       );
     }
     this.push(fixLoneSurrogateEscapes(json));
@@ -664,9 +728,9 @@ export class TraceJsonWriter implements TraceEventWriter {
 
   /** Buffers one serialised event. */
   private push(json: string): void {
-    this.buffer.push(this.count === 0 ? "\n" + json : ",\n" + json);
+    this.buffer += this.count === 0 ? "\n" + json : ",\n" + json;
     this.count++;
-    if (this.buffer.length >= this.chunkEvents) this.flush();
+    if (++this.buffered >= this.chunkEvents) this.flush();
   }
 
   /**
@@ -674,9 +738,10 @@ export class TraceJsonWriter implements TraceEventWriter {
    * buffered.
    */
   flush(): void {
-    if (this.buffer.length === 0) return;
-    const chunk = this.buffer.join("");
-    this.buffer = [];
+    if (this.buffered === 0) return;
+    const chunk = this.buffer;
+    this.buffer = "";
+    this.buffered = 0;
     this.sink.write(chunk);
   }
 

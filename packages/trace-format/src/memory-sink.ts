@@ -6,6 +6,7 @@
 
 import { TraceFormatError } from "./errors.js";
 import type { EventSink } from "./json-writer.js";
+import { appendOwn, ArrayPrototypeJoin } from "./primordials.js";
 
 /**
  * An {@link EventSink} that keeps every chunk in memory: `chunks` holds them in order,
@@ -29,7 +30,7 @@ export class MemorySink implements EventSink {
    */
   write(chunk: string): void {
     if (this.closedFlag) throw new TraceFormatError("ERR_IO", "MemorySink.write after close()");
-    this.chunks.push(chunk);
+    appendOwn(this.chunks, chunk);
   }
 
   /** Marks the sink closed; idempotent. */
@@ -39,6 +40,6 @@ export class MemorySink implements EventSink {
 
   /** All chunks joined: the complete output so far. */
   text(): string {
-    return this.chunks.join("");
+    return ArrayPrototypeJoin(this.chunks, "");
   }
 }

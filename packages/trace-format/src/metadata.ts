@@ -9,6 +9,10 @@ import { TraceFormatError } from "./errors.js";
 import { isWellFormed, wellFormedDeep } from "./strings.js";
 import type { TraceMetadata, TraceProcessInfo, TraceThreadInfo } from "./types.js";
 import { stringifyJson } from "./json-writer.js";
+import { appendOwn, ArrayIsArray, NumberIsSafeInteger, ObjectKeys, ReflectDefineProperty, StringCtor, StringPrototypeIncludes } from "./primordials.js";
+
+const REQUIRED_STRINGS = ["workdir", "program"] as const;
+const PATH_LISTS = ["workers", "children"] as const;
 
 /**
  * Lists what makes `value` unacceptable as `trace_metadata.json` for CodeTracer ≤ 2025, which
@@ -23,27 +27,30 @@ import { stringifyJson } from "./json-writer.js";
  * @returns human-readable problems; empty when the value is acceptable
  */
 export function traceMetadataProblems(value: unknown): string[] {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+  if (value === null || typeof value !== "object" || ArrayIsArray(value)) {
     return ["trace_metadata.json must hold a JSON object"];
   }
   const record = value as Record<string, unknown>;
   const problems: string[] = [];
-  for (const key of ["workdir", "program"] as const) {
+  for (let k = 0; k < REQUIRED_STRINGS.length; k++) {
+    const key = REQUIRED_STRINGS[k]!;
     const field = record[key];
-    if (!(key in record)) problems.push(`"${key}" is missing`);
-    else if (typeof field !== "string") problems.push(`"${key}" must be a string`);
-    else if (!isWellFormed(field)) problems.push(`"${key}" is not well-formed Unicode`);
+    if (!(key in record)) appendOwn(problems, `"${key}" is missing`);
+    else if (typeof field !== "string") appendOwn(problems, `"${key}" must be a string`);
+    else if (!isWellFormed(field)) appendOwn(problems, `"${key}" is not well-formed Unicode`);
   }
   const args = record.args;
-  if (!("args" in record)) problems.push(`"args" is missing`);
-  else if (!Array.isArray(args)) problems.push(`"args" must be an array of strings`);
+  if (!("args" in record)) appendOwn(problems, `"args" is missing`);
+  else if (!ArrayIsArray(args)) appendOwn(problems, `"args" must be an array of strings`);
   else {
-    args.forEach((arg: unknown, i) => {
-      if (typeof arg !== "string") problems.push(`"args[${i}]" must be a string`);
-      else if (!isWellFormed(arg)) problems.push(`"args[${i}]" is not well-formed Unicode`);
-    });
+    for (let i = 0; i < args.length; i++) {
+      const arg: unknown = args[i];
+      if (typeof arg !== "string") appendOwn(problems, `"args[${i}]" must be a string`);
+      else if (!isWellFormed(arg)) appendOwn(problems, `"args[${i}]" is not well-formed Unicode`);
+    }
   }
-  problems.push(...threadProblems(record));
+  const more = threadProblems(record);
+  for (let i = 0; i < more.length; i++) appendOwn(problems, more[i]!);
   return problems;
 }
 
@@ -52,32 +59,39 @@ function threadProblems(record: Record<string, unknown>): string[] {
   const problems: string[] = [];
   if ("thread" in record) {
     const thread = record.thread as Partial<Record<keyof TraceThreadInfo, unknown>> | null;
-    const isId = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
-    if (thread === null || typeof thread !== "object" || Array.isArray(thread)) problems.push(`"thread" must be an object`);
+    const isId = (v: unknown) => NumberIsSafeInteger(v) && (v as number) >= 0;
+    if (thread === null || typeof thread !== "object" || ArrayIsArray(thread)) appendOwn(problems, `"thread" must be an object`);
     else {
-      if (!isId(thread.id)) problems.push(`"thread.id" must be a non-negative integer`);
-      if (!isId(thread.parent_id)) problems.push(`"thread.parent_id" must be a non-negative integer`);
-      if (typeof thread.parent_trace !== "string") problems.push(`"thread.parent_trace" must be a string`);
+      if (!isId(thread.id)) appendOwn(problems, `"thread.id" must be a non-negative integer`);
+      if (!isId(thread.parent_id)) appendOwn(problems, `"thread.parent_id" must be a non-negative integer`);
+      if (typeof thread.parent_trace !== "string") appendOwn(problems, `"thread.parent_trace" must be a string`);
     }
   }
   if ("process" in record) {
     const info = record.process as Partial<Record<keyof TraceProcessInfo, unknown>> | null;
-    const isPid = (v: unknown) => Number.isSafeInteger(v) && (v as number) > 0;
-    if (info === null || typeof info !== "object" || Array.isArray(info)) problems.push(`"process" must be an object`);
+    const isPid = (v: unknown) => NumberIsSafeInteger(v) && (v as number) > 0;
+    if (info === null || typeof info !== "object" || ArrayIsArray(info)) appendOwn(problems, `"process" must be an object`);
     else {
-      if (!isPid(info.pid)) problems.push(`"process.pid" must be a positive integer`);
-      if (!isPid(info.parent_pid)) problems.push(`"process.parent_pid" must be a positive integer`);
-      if (typeof info.parent_trace !== "string") problems.push(`"process.parent_trace" must be a string`);
+      if (!isPid(info.pid)) appendOwn(problems, `"process.pid" must be a positive integer`);
+      if (!isPid(info.parent_pid)) appendOwn(problems, `"process.parent_pid" must be a positive integer`);
+      if (typeof info.parent_trace !== "string") appendOwn(problems, `"process.parent_trace" must be a string`);
     }
   }
-  for (const key of ["workers", "children"] as const) {
+  for (let k = 0; k < PATH_LISTS.length; k++) {
+    const key = PATH_LISTS[k]!;
     if (!(key in record)) continue;
     const list = record[key];
-    if (!Array.isArray(list) || !list.every((w) => typeof w === "string")) {
-      problems.push(`"${key}" must be an array of strings`);
+    if (!ArrayIsArray(list) || !allStrings(list)) {
+      appendOwn(problems, `"${key}" must be an array of strings`);
     }
   }
   return problems;
+}
+
+/** True when every element of `list` is a string. */
+function allStrings(list: readonly unknown[]): boolean {
+  for (let i = 0; i < list.length; i++) if (typeof list[i] !== "string") return false;
+  return true;
 }
 
 /**
@@ -88,12 +102,13 @@ function threadProblems(record: Record<string, unknown>): string[] {
  * @returns human-readable problems; empty when acceptable
  */
 export function tracePathsProblems(value: unknown): string[] {
-  if (!Array.isArray(value)) return ["trace_paths.json must hold a JSON array of strings"];
+  if (!ArrayIsArray(value)) return ["trace_paths.json must hold a JSON array of strings"];
   const problems: string[] = [];
-  value.forEach((p: unknown, i) => {
-    if (typeof p !== "string") problems.push(`path ${i} must be a string`);
-    else if (!isWellFormed(p)) problems.push(`path ${i} is not well-formed Unicode`);
-  });
+  for (let i = 0; i < value.length; i++) {
+    const p: unknown = value[i];
+    if (typeof p !== "string") appendOwn(problems, `path ${i} must be a string`);
+    else if (!isWellFormed(p)) appendOwn(problems, `path ${i} is not well-formed Unicode`);
+  }
   return problems;
 }
 
@@ -110,10 +125,13 @@ export function orderTraceMetadata(metadata: TraceMetadata): Record<string, unkn
     program: metadata.program,
     args: metadata.args,
   };
-  for (const key of Object.keys(metadata)) {
+  const keys = ObjectKeys(metadata);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
     if (key === "workdir" || key === "program" || key === "args") continue;
     const v = metadata[key];
-    if (v !== undefined) out[key] = v;
+    // defined, not stored: a setter the program put on Object.prototype for that name never runs
+    if (v !== undefined) ReflectDefineProperty(out, key, { __proto__: null, value: v, writable: true, enumerable: true, configurable: true } as PropertyDescriptor);
   }
   return out;
 }
@@ -128,11 +146,11 @@ export function orderTraceMetadata(metadata: TraceMetadata): Record<string, unkn
  *   wrong type, or the value cannot be serialised
  */
 export function serializeTraceMetadata(metadata: TraceMetadata): string {
-  const problems = traceMetadataProblems(metadata).filter((p) => !p.includes("well-formed"));
-  if (problems.length > 0) {
+  const problems = shapeProblems(traceMetadataProblems(metadata));
+  if (problems !== "") {
     throw new TraceFormatError(
       "ERR_TRACE_INVALID",
-      `invalid trace metadata: ${problems.join("; ")}`,
+      `invalid trace metadata: ${problems}`,
       { file: "trace_metadata.json" }
     );
   }
@@ -148,13 +166,24 @@ export function serializeTraceMetadata(metadata: TraceMetadata): string {
  * @throws {@link TraceFormatError} `ERR_TRACE_INVALID` if an entry is not a string
  */
 export function serializeTracePaths(paths: readonly string[]): string {
-  const problems = tracePathsProblems(paths).filter((p) => !p.includes("well-formed"));
-  if (problems.length > 0) {
-    throw new TraceFormatError("ERR_TRACE_INVALID", `invalid trace paths: ${problems.join("; ")}`, {
+  const problems = shapeProblems(tracePathsProblems(paths));
+  if (problems !== "") {
+    throw new TraceFormatError("ERR_TRACE_INVALID", `invalid trace paths: ${problems}`, {
       file: "trace_paths.json",
     });
   }
   return stringify(wellFormedDeep(paths), "trace_paths.json") + "\n";
+}
+
+/** The problems other than ill-formed strings (which the serialisers fix), joined by `; `. */
+function shapeProblems(problems: readonly string[]): string {
+  let out = "";
+  for (let i = 0; i < problems.length; i++) {
+    const p = problems[i]!;
+    if (StringPrototypeIncludes(p, "well-formed")) continue;
+    out += out === "" ? p : `; ${p}`;
+  }
+  return out;
 }
 
 function stringify(value: unknown, file: string): string {
@@ -163,7 +192,7 @@ function stringify(value: unknown, file: string): string {
   } catch (error) {
     throw new TraceFormatError(
       "ERR_TRACE_INVALID",
-      `cannot serialise ${file}: ${String(error)}`,
+      `cannot serialise ${file}: ${StringCtor(error)}`,
       {
         file,
       },

@@ -11,7 +11,9 @@
  * @packageDocumentation
  */
 
-const sources = new WeakMap<object, Map<string, string>>();
+import { SafeMap, SafeWeakMap } from "./primordials.js";
+
+const sources = new SafeWeakMap<object, SafeMap<string, string>>();
 
 /**
  * Records that `holder[key]` was parsed from the literal `text`.
@@ -23,7 +25,7 @@ const sources = new WeakMap<object, Map<string, string>>();
 export function recordNumberSource(holder: object, key: string, text: string): void {
   let map = sources.get(holder);
   if (map === undefined) {
-    map = new Map();
+    map = new SafeMap();
     sources.set(holder, map);
   }
   map.set(key, text);

@@ -107,6 +107,48 @@ export const TypedArrayPrototypeGetBuffer: (self: Uint8Array) => ArrayBuffer = t
 export const TypedArrayPrototypeGetByteOffset: (self: Uint8Array) => number = typedArrayGetter("byteOffset");
 export const TypedArrayPrototypeGetByteLength: (self: Uint8Array) => number = typedArrayGetter("byteLength");
 
+export const Uint32ArrayCtor = Uint32Array;
+export const Int32ArrayCtor = Int32Array;
+export const Float64ArrayCtor = Float64Array;
+export const DataViewCtor = DataView;
+export const TypedArrayPrototypeSet = uncurryThis((TypedArrayPrototype as Uint8Array).set as (this: Uint8Array, source: ArrayLike<number>, offset?: number) => void);
+export const TypedArrayPrototypeSubarray = uncurryThis((TypedArrayPrototype as Uint8Array).subarray as (this: Uint8Array, start?: number, end?: number) => Uint8Array);
+export const TypedArrayPrototypeSlice = uncurryThis((TypedArrayPrototype as Uint8Array).slice as (this: Uint8Array, start?: number, end?: number) => Uint8Array);
+export const TypedArrayPrototypeCopyWithin = uncurryThis((TypedArrayPrototype as Uint8Array).copyWithin as (this: Uint8Array, target: number, start: number, end?: number) => Uint8Array);
+export const TypedArrayPrototypeFill = uncurryThis((TypedArrayPrototype as Uint8Array).fill as (this: Uint8Array | Int32Array | Float64Array, value: number, start?: number, end?: number) => Uint8Array);
+export const DataViewPrototypeGetUint8 = uncurryThis(DataView.prototype.getUint8);
+export const DataViewPrototypeGetUint16 = uncurryThis(DataView.prototype.getUint16);
+export const DataViewPrototypeGetUint32 = uncurryThis(DataView.prototype.getUint32);
+export const DataViewPrototypeGetFloat32 = uncurryThis(DataView.prototype.getFloat32);
+export const DataViewPrototypeGetFloat64 = uncurryThis(DataView.prototype.getFloat64);
+export const DataViewPrototypeGetBigUint64 = uncurryThis(DataView.prototype.getBigUint64);
+export const DataViewPrototypeSetUint8 = uncurryThis(DataView.prototype.setUint8);
+export const DataViewPrototypeSetUint16 = uncurryThis(DataView.prototype.setUint16);
+export const DataViewPrototypeSetUint32 = uncurryThis(DataView.prototype.setUint32);
+export const DataViewPrototypeSetFloat64 = uncurryThis(DataView.prototype.setFloat64);
+export const DataViewPrototypeSetBigUint64 = uncurryThis(DataView.prototype.setBigUint64);
+export const TextEncoderCtor = TextEncoder;
+export const TextEncoderPrototypeEncode = uncurryThis(TextEncoder.prototype.encode as (this: InstanceType<typeof TextEncoder>, input?: string) => Uint8Array);
+export const TextEncoderPrototypeEncodeInto = uncurryThis(TextEncoder.prototype.encodeInto);
+export const TextDecoderCtor = TextDecoder;
+export const TextDecoderPrototypeDecode = uncurryThis(TextDecoder.prototype.decode as (this: InstanceType<typeof TextDecoder>, input?: Uint8Array) => string);
+export const NumberIsInteger = Number.isInteger;
+export const NumberIsFinite = Number.isFinite;
+export const NumberIsNaN = Number.isNaN;
+export const NumberMAX_SAFE_INTEGER = Number.MAX_SAFE_INTEGER;
+export const NumberPrototypeToString = uncurryThis(Number.prototype.toString as (this: number, radix?: number) => string);
+export const NumberPrototypeToExponential = uncurryThis(Number.prototype.toExponential as (this: number, digits?: number) => string);
+export const BigIntCtor = BigInt;
+export const MathCeil = Math.ceil;
+export const StringPrototypePadStart = uncurryThis(String.prototype.padStart);
+export const SetPrototypeHas = uncurryThis(Set.prototype.has as <T>(this: ReadonlySet<T>, value: T) => boolean);
+export const ArrayPrototypeEvery = uncurryThis(Array.prototype.every as <T>(this: readonly T[], fn: (value: T, index: number) => unknown) => boolean);
+const wellFormedMethods = String.prototype as { isWellFormed?: (this: string) => boolean; toWellFormed?: (this: string) => string };
+/** `s.isWellFormed()` of load time (ES2024; `undefined` where the engine lacks it). */
+export const StringPrototypeIsWellFormed: ((s: string) => boolean) | undefined = wellFormedMethods.isWellFormed ? uncurryThis(wellFormedMethods.isWellFormed) : undefined;
+/** `s.toWellFormed()` of load time (ES2024; `undefined` where the engine lacks it). */
+export const StringPrototypeToWellFormed: ((s: string) => string) | undefined = wellFormedMethods.toWellFormed ? uncurryThis(wellFormedMethods.toWellFormed) : undefined;
+
 export const MapPrototypeGet = uncurryThis(Map.prototype.get as <K, V>(this: Map<K, V>, key: K) => V | undefined);
 export const MapPrototypeSet = uncurryThis(Map.prototype.set as <K, V>(this: Map<K, V>, key: K, value: V) => Map<K, V>);
 export const MapPrototypeHas = uncurryThis(Map.prototype.has as <K>(this: Map<K, unknown>, key: K) => boolean);
@@ -153,13 +195,13 @@ export interface SafeArray<T> extends Array<T> {
 }
 
 /** The array methods a {@link safeArray} has (the runtime uses no others on its arrays). */
-const SAFE_ARRAY_METHODS = ["push", "pop", "indexOf", "includes", "findIndex", "slice", "join"] as const;
+const SAFE_ARRAY_METHODS = ["push", "pop", "shift", "indexOf", "includes", "findIndex", "slice", "join"] as const;
 const SafeArrayPrototype: object = Object.create(null);
 copyMethods(SafeArrayPrototype, Array.prototype, SAFE_ARRAY_METHODS);
 
 /**
  * A new empty array of the runtime's own: its prototype is a frozen null-prototype object
- * holding the load-time `push`, `pop`, `indexOf`, `includes`, `findIndex`, `slice` and `join`
+ * holding the load-time `push`, `pop`, `shift`, `indexOf`, `includes`, `findIndex`, `slice` and `join`
  * (nothing else: no iterator, so no `for…of` or spread of it either). Reading or storing an
  * index it does not hold reaches no program code. `slice` returns an ordinary array.
  */

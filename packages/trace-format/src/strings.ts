@@ -6,15 +6,28 @@
  */
 
 import { mapCopyOnWrite } from "./copy-on-write.js";
-interface WellFormedString {
-  isWellFormed(): boolean;
-  toWellFormed(): string;
+import { ArrayIsArray, ObjectHasOwn, ReflectDefineProperty, StringPrototypeCharCodeAt, StringPrototypeIsWellFormed, StringPrototypeSlice, StringPrototypeToWellFormed } from "./primordials.js";
+
+/** The ES2024 methods of load time (Node ≥ 20 has them), else `undefined`. */
+const nativeIsWellFormed = StringPrototypeIsWellFormed;
+const nativeToWellFormed = StringPrototypeToWellFormed;
+
+/** Index of the first lone surrogate of `s` at or after `from`, or -1 (without a RegExp a program can reach). */
+function loneSurrogateAt(s: string, from: number): number {
+  for (let i = from; i < s.length; i++) {
+    const c = StringPrototypeCharCodeAt(s, i);
+    if (c < 0xd800 || c > 0xdfff) continue;
+    if (c <= 0xdbff) {
+      const next = i + 1 < s.length ? StringPrototypeCharCodeAt(s, i + 1) : 0;
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        i++;
+        continue;
+      }
+    }
+    return i;
+  }
+  return -1;
 }
-
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
-const nativeWellFormed =
-  typeof (String.prototype as Partial<WellFormedString>).toWellFormed === "function";
 
 /**
  * Returns `s` with every lone surrogate replaced by U+FFFD, like ES2024
@@ -25,11 +38,17 @@ const nativeWellFormed =
  * @returns a string that encodes to valid UTF-8
  */
 export function toWellFormed(s: string): string {
-  if (nativeWellFormed) {
-    const w = s as unknown as WellFormedString;
-    return w.isWellFormed() ? s : w.toWellFormed();
+  if (nativeIsWellFormed !== undefined && nativeToWellFormed !== undefined) return nativeIsWellFormed(s) ? s : nativeToWellFormed(s);
+  let i = loneSurrogateAt(s, 0);
+  if (i === -1) return s;
+  let out = "";
+  let from = 0;
+  while (i !== -1) {
+    out += `${StringPrototypeSlice(s, from, i)}\ufffd`;
+    from = i + 1;
+    i = loneSurrogateAt(s, from);
   }
-  return s.replace(LONE_SURROGATE, "\ufffd");
+  return out + StringPrototypeSlice(s, from);
 }
 
 /**
@@ -38,9 +57,8 @@ export function toWellFormed(s: string): string {
  * @param s - any JS string
  */
 export function isWellFormed(s: string): boolean {
-  if (nativeWellFormed) return (s as unknown as WellFormedString).isWellFormed();
-  LONE_SURROGATE.lastIndex = 0;
-  return !LONE_SURROGATE.test(s);
+  if (nativeIsWellFormed !== undefined) return nativeIsWellFormed(s);
+  return loneSurrogateAt(s, 0) === -1;
 }
 
 /**
@@ -53,16 +71,18 @@ export function isWellFormed(s: string): boolean {
 export function wellFormedDeep(value: unknown): unknown {
   if (typeof value === "string") return toWellFormed(value);
   if (value === null || typeof value !== "object") return value;
-  if (Array.isArray(value)) return mapCopyOnWrite(value, wellFormedDeep);
+  if (ArrayIsArray(value)) return mapCopyOnWrite(value, wellFormedDeep);
   const record = value as Record<string, unknown>;
   let changed = false;
   const out: Record<string, unknown> = {};
   for (const key in record) {
+    if (!ObjectHasOwn(record, key)) continue; // (for…in also walks the prototypes' enumerable keys)
     const k = toWellFormed(key);
     const item = record[key];
     const n = wellFormedDeep(item);
     if (k !== key || n !== item) changed = true;
-    out[k] = n;
+    // defined, not stored: a setter the program put on Object.prototype for that name never runs
+    ReflectDefineProperty(out, k, { __proto__: null, value: n, writable: true, enumerable: true, configurable: true } as PropertyDescriptor);
   }
   return changed ? out : record;
 }

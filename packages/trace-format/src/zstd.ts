@@ -21,6 +21,19 @@ import { createRequire } from "node:module";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { TraceFormatError } from "./errors.js";
+import { ErrorCtor, MathMax, StringCtor, TypedArrayPrototypeSet, TypedArrayPrototypeSlice } from "./primordials.js";
+
+// Captured when this module loads, before any program code: a recorded program may replace
+// the members of Node's `fs`, `path` and `zlib` modules (see src/primordials.ts).
+const { readFileSync } = fs;
+const { dirname, sep } = path;
+/** `<dir>/<name>` (not `path.join`: Node's own, 20.x, calls `Array.prototype.push`). */
+const join = (dir: string, name: string): string => dir + sep + name;
+const requireHere = createRequire(import.meta.url);
+const resolveHere = requireHere.resolve;
+const zstdCompressSync = (zlib as unknown as Partial<NodeZstd>).zstdCompressSync;
+const zstdDecompressSync = (zlib as unknown as Partial<NodeZstd>).zstdDecompressSync;
+const zlibConstants = (zlib as unknown as Partial<NodeZstd>).constants;
 
 /** A synchronous zstd codec: one call makes or reads one complete zstd frame. */
 export interface ZstdCodec {
@@ -51,29 +64,30 @@ type NodeZstd = {
 
 /** True when the running Node has `zlib.zstdCompressSync` (Node ≥ 22.15 / 23.8). */
 export function hasNodeZstd(): boolean {
-  return typeof (zlib as unknown as Partial<NodeZstd>).zstdCompressSync === "function";
+  return typeof zstdCompressSync === "function" && typeof zstdDecompressSync === "function";
 }
 
 function nodeCodec(level: number): ZstdCodec {
-  const z = zlib as unknown as NodeZstd;
-  const levelParam = z.constants.ZSTD_c_compressionLevel;
+  const compressSync = zstdCompressSync!;
+  const decompressSync = zstdDecompressSync!;
+  const levelParam = zlibConstants?.ZSTD_c_compressionLevel;
+  // Made once, by a literal (its key is defined, not stored: no setter of the program's runs).
+  const params: Record<number, number> = levelParam !== undefined ? { [levelParam]: level } : {};
   return {
     name: "node:zlib",
     compress(data) {
       try {
-        const params: Record<number, number> = {};
-        if (levelParam !== undefined) params[levelParam] = level;
-        return z.zstdCompressSync(data, { params, pledgedSrcSize: data.length });
+        return compressSync(data, { params, pledgedSrcSize: data.length });
       } catch (error) {
-        throw new TraceFormatError("ERR_IO", `zstd compression failed: ${String(error)}`, {}, error);
+        throw new TraceFormatError("ERR_IO", `zstd compression failed: ${StringCtor(error)}`, {}, error);
       }
     },
     decompress(frame, size, exact = true) {
       let out: Buffer;
       try {
-        out = z.zstdDecompressSync(frame, { maxOutputLength: Math.max(size, 1) });
+        out = decompressSync(frame, { maxOutputLength: MathMax(size, 1) });
       } catch (error) {
-        throw new TraceFormatError("ERR_TRACE_INVALID", `zstd frame cannot be decompressed: ${String(error)}`, {}, error);
+        throw new TraceFormatError("ERR_TRACE_INVALID", `zstd frame cannot be decompressed: ${StringCtor(error)}`, {}, error);
       }
       if (exact && out.length !== size) {
         throw new TraceFormatError(
@@ -92,6 +106,8 @@ interface WasmApi {
   Instance: new (module: object, imports: object) => object;
 }
 const WebAssemblyApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+const WasmModuleCtor = WebAssemblyApi.Module;
+const WasmInstanceCtor = WebAssemblyApi.Instance;
 
 /** The Emscripten module object of `@bokuweb/zstd-wasm` (only what is used here). */
 interface WasmModule {
@@ -112,25 +128,24 @@ let wasmModule: WasmModule | undefined;
 function loadWasm(): WasmModule {
   if (wasmModule !== undefined) return wasmModule;
   try {
-    const require = createRequire(import.meta.url);
     // The package's `exports` only expose its index; the files beside it are loaded by path.
-    const dir = path.dirname(require.resolve("@bokuweb/zstd-wasm"));
-    const mod = (require(path.join(dir, "module.js")) as { Module: WasmModule }).Module;
+    const dir = dirname(resolveHere("@bokuweb/zstd-wasm"));
+    const mod = (requireHere(join(dir, "module.js")) as { Module: WasmModule }).Module;
     if (!mod.calledRun) {
-      const binary = fs.readFileSync(path.join(dir, "zstd.wasm"));
+      const binary = readFileSync(join(dir, "zstd.wasm"));
       mod.instantiateWasm = (imports, receive) => {
-        const instance = new WebAssemblyApi.Instance(new WebAssemblyApi.Module(binary), imports);
+        const instance = new WasmInstanceCtor(new WasmModuleCtor(binary), imports);
         return receive(instance);
       };
       mod.init(binary);
     }
-    if (!mod.calledRun) throw new Error("the zstd wasm runtime did not start synchronously");
+    if (!mod.calledRun) throw new ErrorCtor("the zstd wasm runtime did not start synchronously");
     wasmModule = mod;
     return mod;
   } catch (error) {
     throw new TraceFormatError(
       "ERR_IO",
-      `cannot load the zstd WebAssembly module of @bokuweb/zstd-wasm: ${String(error)}`,
+      `cannot load the zstd WebAssembly module of @bokuweb/zstd-wasm: ${StringCtor(error)}`,
       {},
       error
     );
@@ -143,23 +158,23 @@ function wasmCodec(level: number): ZstdCodec {
     name: "@bokuweb/zstd-wasm",
     compress(data) {
       const bound = m._ZSTD_compressBound(data.length);
-      const src = m._malloc(Math.max(data.length, 1));
+      const src = m._malloc(MathMax(data.length, 1));
       const dst = m._malloc(bound);
       try {
-        m.HEAPU8.set(data, src); // HEAPU8 is re-read: memory may have grown in malloc
+        TypedArrayPrototypeSet(m.HEAPU8, data, src); // HEAPU8 is re-read: memory may have grown in malloc
         const n = m._ZSTD_compress(dst, bound, src, data.length, level);
         if (m._ZSTD_isError(n)) throw new TraceFormatError("ERR_IO", `zstd compression failed (code ${n})`);
-        return m.HEAPU8.slice(dst, dst + n);
+        return TypedArrayPrototypeSlice(m.HEAPU8, dst, dst + n);
       } finally {
         m._free(dst);
         m._free(src);
       }
     },
     decompress(frame, size, exact = true) {
-      const src = m._malloc(Math.max(frame.length, 1));
-      const dst = m._malloc(Math.max(size, 1));
+      const src = m._malloc(MathMax(frame.length, 1));
+      const dst = m._malloc(MathMax(size, 1));
       try {
-        m.HEAPU8.set(frame, src);
+        TypedArrayPrototypeSet(m.HEAPU8, frame, src);
         const n = m._ZSTD_decompress(dst, size, src, frame.length);
         if (m._ZSTD_isError(n)) {
           throw new TraceFormatError(
@@ -173,7 +188,7 @@ function wasmCodec(level: number): ZstdCodec {
             `zstd frame decompresses to ${n} bytes, the seek table says ${size}`
           );
         }
-        return m.HEAPU8.slice(dst, dst + n);
+        return TypedArrayPrototypeSlice(m.HEAPU8, dst, dst + n);
       } finally {
         m._free(dst);
         m._free(src);

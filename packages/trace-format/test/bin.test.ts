@@ -8,13 +8,15 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   buildSeekTable,
+  TRACE_BIN_HEADER_V0,
+  TRACE_BIN_HEADER_V1,
+} from "../src/bin-format.js";
+import {
   parseSeekTable,
   parseTraceBin,
   repairTraceBinBytes,
   scanZstdFrames,
-  TRACE_BIN_HEADER_V0,
-  TRACE_BIN_HEADER_V1,
-} from "../src/bin-format.js";
+} from "../src/bin-read.js";
 import { MemoryByteSink, TraceBinWriter } from "../src/bin-writer.js";
 import { decodeCborItem, decodeEvents, encodeEventBytes } from "../src/cbor.js";
 import { TraceFormatError } from "../src/errors.js";

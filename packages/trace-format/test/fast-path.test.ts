@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { MemoryByteSink, TraceBinWriter } from "../src/bin-writer.js";
-import { parseTraceBin } from "../src/bin-format.js";
+import { parseTraceBin } from "../src/bin-read.js";
 import { CborOutput, decodeEvents, encodeCall, encodeEventBytes, encodeReturn, encodeStep, encodeValueEvent } from "../src/cbor.js";
 import { TraceFormatError } from "../src/errors.js";
 import { TraceJsonWriter } from "../src/json-writer.js";

@@ -4,7 +4,7 @@
  * has not finished (a stopped or absent worker), so nothing is lost or reordered.
  */
 import { describe, expect, it } from "vitest";
-import { parseSeekTable, parseTraceBin } from "../src/bin-format.js";
+import { parseSeekTable, parseTraceBin } from "../src/bin-read.js";
 import { MemoryByteSink, TraceBinWriter } from "../src/bin-writer.js";
 import { ZstdOffload } from "../src/node/zstd-offload.js";
 import { zstdCodec } from "../src/zstd.js";

@@ -7,22 +7,24 @@
 import * as fs from "node:fs";
 import {
   buildSeekTable,
-  decompressTraceBin,
-  emptyEventSummary,
-  parseTraceBin,
-  scanCborEvents,
-  scanZstdFrame,
   SEEK_TABLE_FOOTER_SIZE,
   SEEK_TABLE_SKIPPABLE_MAGIC,
   SEEKABLE_MAGIC,
   SEEKABLE_MAX_FRAME_SIZE,
   TRACE_BIN_HEADER_V1,
   traceBinTail,
+  type SeekTableEntry,
+} from "../bin-format.js";
+import {
+  decompressTraceBin,
+  emptyEventSummary,
+  parseTraceBin,
+  scanCborEvents,
+  scanZstdFrame,
   traceBinVersion,
   type CborEventSummary,
-  type SeekTableEntry,
   type TraceBinReadOptions,
-} from "../bin-format.js";
+} from "../bin-read.js";
 import { ioError, TraceFormatError } from "../errors.js";
 import type { TraceLowLevelEvent } from "../types.js";
 import { zstdCodec } from "../zstd.js";

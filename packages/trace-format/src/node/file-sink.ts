@@ -9,6 +9,14 @@ import * as path from "node:path";
 import { ioError } from "../errors.js";
 import type { ByteSink } from "../bin-writer.js";
 import type { EventSink } from "../json-writer.js";
+import { ErrorCtor, TextEncoderCtor, TextEncoderPrototypeEncode } from "../primordials.js";
+
+// Captured when this module loads, before any program code: a recorded program may replace the
+// members of Node's `fs` and `path` (see src/primordials.ts). Text is encoded by the TextEncoder
+// of load time, not `Buffer.from`, which calls `Buffer.prototype.utf8Write`.
+const { closeSync, mkdirSync, openSync, writeSync } = fs;
+const { dirname } = path;
+const utf8 = new TextEncoderCtor();
 
 /**
  * Opens `filePath` for writing (created or truncated; parent directories are created) and
@@ -27,7 +35,7 @@ import type { EventSink } from "../json-writer.js";
 export function openFileSink(filePath: string): EventSink {
   const bytes = openBinaryFileSink(filePath);
   return {
-    write: (chunk: string) => bytes.write(Buffer.from(chunk, "utf8")),
+    write: (chunk: string) => bytes.write(TextEncoderPrototypeEncode(utf8, chunk)),
     close: () => bytes.close(),
   };
 }
@@ -47,18 +55,18 @@ export function openFileSink(filePath: string): EventSink {
 export function openBinaryFileSink(filePath: string): ByteSink {
   let fd: number | undefined;
   try {
-    fs.mkdirSync(path.dirname(filePath), { recursive: true });
-    fd = fs.openSync(filePath, "w");
+    mkdirSync(dirname(filePath), { recursive: true });
+    fd = openSync(filePath, "w");
   } catch (error) {
     throw ioError("open", filePath, error);
   }
   return {
     write(chunk: Uint8Array): void {
-      if (fd === undefined) throw ioError("write", filePath, new Error("sink is closed"));
+      if (fd === undefined) throw ioError("write", filePath, new ErrorCtor("sink is closed"));
       let offset = 0;
       try {
         while (offset < chunk.length) {
-          offset += fs.writeSync(fd, chunk, offset, chunk.length - offset);
+          offset += writeSync(fd, chunk, offset, chunk.length - offset);
         }
       } catch (error) {
         throw ioError("write", filePath, error);
@@ -69,7 +77,7 @@ export function openBinaryFileSink(filePath: string): ByteSink {
       const current = fd;
       fd = undefined;
       try {
-        fs.closeSync(current);
+        closeSync(current);
       } catch (error) {
         throw ioError("close", filePath, error);
       }

@@ -10,6 +10,35 @@ import { ioError } from "../errors.js";
 import { serializeTraceMetadata, serializeTracePaths } from "../metadata.js";
 import { TRACE_METADATA_FILE, TRACE_PATHS_FILE } from "../types.js";
 import type { TraceMetadata } from "../types.js";
+import { TextEncoderCtor, TextEncoderPrototypeEncode } from "../primordials.js";
+
+// Captured when this module loads, before any program code: a recorded program may replace the
+// members of Node's `fs` and `path` (see src/primordials.ts). `fs.writeFileSync` is not used: it
+// calls `fs.openSync` and `fs.writeSync` through the module object; nor `Buffer.from`, which
+// calls `Buffer.prototype.utf8Write` (text is encoded by the TextEncoder of load time).
+const { closeSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } = fs;
+const { dirname, sep } = path;
+
+/**
+ * `<dir>/<name>`. Not `path.join`: Node's own (20.x) stores with `Array.prototype.push`, which a
+ * program can replace.
+ */
+function join(dir: string, name: string): string {
+  return dir.length > 0 && (dir[dir.length - 1] === sep || dir[dir.length - 1] === "/") ? dir + name : dir + sep + name;
+}
+const utf8 = new TextEncoderCtor();
+
+/** Writes all of `text` (UTF-8) to a new file `file` (created or truncated). */
+function writeWholeFile(file: string, text: string): void {
+  const bytes = TextEncoderPrototypeEncode(utf8, text);
+  const fd = openSync(file, "w");
+  try {
+    let offset = 0;
+    while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /**
  * Writes `text` to `file` atomically: to `<file>.tmp` first, then `rename` over `file`, so a
@@ -22,14 +51,14 @@ import type { TraceMetadata } from "../types.js";
 export function writeFileAtomic(file: string, text: string): void {
   const tmp = `${file}.tmp`;
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(tmp, text, "utf8");
+    mkdirSync(dirname(file), { recursive: true });
+    writeWholeFile(tmp, text);
   } catch (error) {
     removeQuietly(tmp);
     throw ioError("write", tmp, error);
   }
   try {
-    fs.renameSync(tmp, file);
+    renameSync(tmp, file);
   } catch (error) {
     removeQuietly(tmp);
     throw ioError("rename", file, error);
@@ -38,7 +67,7 @@ export function writeFileAtomic(file: string, text: string): void {
 
 function removeQuietly(file: string): void {
   try {
-    fs.rmSync(file, { force: true });
+    unlinkSync(file);
   } catch {
     // best effort
   }
@@ -55,7 +84,7 @@ function removeQuietly(file: string): void {
  *   wrong type; `ERR_IO` if the file cannot be written
  */
 export function writeTraceMetadata(dir: string, metadata: TraceMetadata): void {
-  writeFileAtomic(path.join(dir, TRACE_METADATA_FILE), serializeTraceMetadata(metadata));
+  writeFileAtomic(join(dir, TRACE_METADATA_FILE), serializeTraceMetadata(metadata));
 }
 
 /**
@@ -68,5 +97,5 @@ export function writeTraceMetadata(dir: string, metadata: TraceMetadata): void {
  *   the file cannot be written
  */
 export function writeTracePaths(dir: string, paths: readonly string[]): void {
-  writeFileAtomic(path.join(dir, TRACE_PATHS_FILE), serializeTracePaths(paths));
+  writeFileAtomic(join(dir, TRACE_PATHS_FILE), serializeTracePaths(paths));
 }

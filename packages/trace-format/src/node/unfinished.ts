@@ -9,7 +9,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseJsonText, parseUnfinishedTraceJson } from "../reader.js";
-import { emptyEventSummary, repairTraceBinBytes, type CborEventSummary } from "../bin-format.js";
+import { emptyEventSummary, repairTraceBinBytes, type CborEventSummary } from "../bin-read.js";
 import { ioError, TraceFormatError } from "../errors.js";
 import { TRACE_BIN_FILE, TRACE_JSON_FILE, type TraceLowLevelEvent } from "../types.js";
 import { repairTraceBin } from "./bin-files.js";

@@ -20,10 +20,42 @@
  *
  * @packageDocumentation
  */
+import { EventEmitter } from "node:events";
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import type { FrameOffload } from "../bin-writer.js";
 import type { ZstdCodec } from "../zstd.js";
+import {
+  DateNow,
+  Int32ArrayCtor,
+  MathMin,
+  ReflectApply,
+  safeArray,
+  TypedArrayPrototypeSet,
+  TypedArrayPrototypeSlice,
+  TypedArrayPrototypeSubarray,
+  Uint8ArrayCtor,
+  type SafeArray,
+} from "../primordials.js";
+
+// Captured when this module loads, before any program code (the worker starts later, while the
+// program runs: see `ZstdOffload.start`).
+const SharedArrayBufferCtor = SharedArrayBuffer;
+const WorkerCtor = Worker;
+const workerUnref = Worker.prototype.unref;
+const emitterOn = EventEmitter.prototype.on;
+/**
+ * The worker's script, resolved now: `require.resolve` (Node's own code) uses the species of
+ * `Array.prototype.slice`, which a program can change. `null` when it cannot be resolved (the
+ * frames are then compressed on the calling thread).
+ */
+const WORKER_SCRIPT: string | null = (() => {
+  try {
+    return createRequire(import.meta.url).resolve("@codetracer/trace-format/zstd-worker");
+  } catch {
+    return null;
+  }
+})();
 
 /** Slot states (Int32 in the control block). */
 export const SlotState = {
@@ -131,9 +163,9 @@ export class ZstdOffload implements FrameOffload {
     this.waitMs = options.waitMs ?? 1000;
     const head = controlBytes(this.slots);
     this.startAfterBytes = options.startAfterBytes ?? 4 * 1024 * 1024;
-    const sab = (this.sab = new SharedArrayBuffer(head + this.slots * (this.slotBytes + this.outBytes)));
-    this.control = new Int32Array(sab, 0, head / 4);
-    this.bytes = new Uint8Array(sab);
+    const sab = (this.sab = new SharedArrayBufferCtor(head + this.slots * (this.slotBytes + this.outBytes)));
+    this.control = new Int32ArrayCtor(sab, 0, head / 4);
+    this.bytes = new Uint8ArrayCtor(sab);
     this.control[CONTROL.slots] = this.slots;
     this.control[CONTROL.slotBytes] = this.slotBytes;
     this.control[CONTROL.outBytes] = this.outBytes;
@@ -146,13 +178,17 @@ export class ZstdOffload implements FrameOffload {
     if (this.started) return;
     this.started = true;
     try {
-      const script = createRequire(import.meta.url).resolve("@codetracer/trace-format/zstd-worker");
-      const worker = new Worker(script, { workerData: this.sab, execArgv: [], env: {}, stdout: false, stderr: false });
-      worker.unref();
+      const script = WORKER_SCRIPT;
+      if (script === null) return;
+      const worker = new WorkerCtor(script, { workerData: this.sab, execArgv: [], env: {}, stdout: false, stderr: false });
+      ReflectApply(workerUnref, worker, []);
       // A worker that fails is simply not used: its frames are compressed here.
-      worker.on("error", () => {
-        this.worker = null;
-      });
+      ReflectApply(emitterOn, worker, [
+        "error",
+        () => {
+          this.worker = null;
+        },
+      ]);
       this.worker = worker;
     } catch {
       this.worker = null;
@@ -178,8 +214,8 @@ export class ZstdOffload implements FrameOffload {
    * is then kept for {@link ready}. A frame larger than a slot is compressed here at once.
    * @returns the frames finished in order so far (as {@link ready})
    */
-  submit(cbor: Uint8Array): Uint8Array[] {
-    const out: Uint8Array[] = [];
+  submit(cbor: Uint8Array): SafeArray<Uint8Array> {
+    const out = safeArray<Uint8Array>();
     this.submittedBytes += cbor.length;
     if (!this.started && this.submittedBytes > this.startAfterBytes) this.start();
     if (this.submittedCount - this.returnedCount >= this.slots) {
@@ -195,20 +231,21 @@ export class ZstdOffload implements FrameOffload {
     }
     const slot = this.submittedCount % this.slots;
     const s = this.stateAt(slot);
-    this.bytes.set(cbor, this.inputOffset(slot));
+    TypedArrayPrototypeSet(this.bytes, cbor, this.inputOffset(slot));
     this.control[s + 1] = cbor.length;
     this.control[s + 2] = 0;
     atomicsStore(this.control, s, SlotState.Submitted);
     this.submittedCount++;
     atomicsAdd(this.control, CONTROL.submitted, 1);
     atomicsNotify(this.control, CONTROL.submitted);
-    for (const frame of this.ready()) out.push(frame);
+    const ready = this.ready();
+    for (let i = 0; i < ready.length; i++) out.push(ready[i]!);
     return out;
   }
 
   /** The frames the worker has finished, oldest first, up to the first one still in flight. */
-  ready(): Uint8Array[] {
-    const out: Uint8Array[] = [];
+  ready(): SafeArray<Uint8Array> {
+    const out = safeArray<Uint8Array>();
     while (this.returnedCount < this.submittedCount) {
       const slot = this.returnedCount % this.slots;
       if (atomicsLoad(this.control, this.stateAt(slot)) !== SlotState.Done) break;
@@ -221,8 +258,8 @@ export class ZstdOffload implements FrameOffload {
    * Every frame still in flight, in order, waiting for none: a frame the worker has not
    * finished is compressed here (at process exit Node may already have stopped the worker).
    */
-  drain(): Uint8Array[] {
-    const out: Uint8Array[] = [];
+  drain(): SafeArray<Uint8Array> {
+    const out = safeArray<Uint8Array>();
     while (this.returnedCount < this.submittedCount) out.push(this.finishOldest(0));
     return out;
   }
@@ -241,14 +278,14 @@ export class ZstdOffload implements FrameOffload {
     const slot = this.returnedCount % this.slots;
     const s = this.stateAt(slot);
     if (waitMs > 0 && this.worker !== null) {
-      const deadline = Date.now() + waitMs;
+      const deadline = DateNow() + waitMs;
       for (;;) {
         const state = atomicsLoad(this.control, s);
         if (state === SlotState.Done) return this.take(slot);
-        const left = deadline - Date.now();
+        const left = deadline - DateNow();
         if (left <= 0) break;
         // The worker notifies the slot's state word when it is done.
-        apply(atomicsWait, Atomics, [this.control, s, state, Math.min(left, 50)]);
+        apply(atomicsWait, Atomics, [this.control, s, state, MathMin(left, 50)]);
       }
     }
     // Claim it unless the worker is already done; a worker still compressing it loses its work.
@@ -258,7 +295,7 @@ export class ZstdOffload implements FrameOffload {
       if (apply(atomicsCas, Atomics, [this.control, s, state, SlotState.Claimed]) === state) break;
     }
     const input = this.inputOffset(slot);
-    const frame = this.codec.compress(this.bytes.subarray(input, input + this.control[s + 1]!));
+    const frame = this.codec.compress(TypedArrayPrototypeSubarray(this.bytes, input, input + this.control[s + 1]!));
     this.inlineFrames++;
     atomicsStore(this.control, s, SlotState.Free);
     this.returnedCount++;
@@ -269,7 +306,7 @@ export class ZstdOffload implements FrameOffload {
   private take(slot: number): Uint8Array {
     const s = this.stateAt(slot);
     const at = this.inputOffset(slot) + this.slotBytes;
-    const frame = this.bytes.slice(at, at + this.control[s + 2]!);
+    const frame = TypedArrayPrototypeSlice(this.bytes, at, at + this.control[s + 2]!);
     atomicsStore(this.control, s, SlotState.Free);
     this.returnedCount++;
     return frame;
