@@ -22,7 +22,7 @@ export interface ExportOptions {
 
 /** Receives finished spans in batches. */
 export interface SpanExporter {
-  /** Takes one batch; a rejected promise counts the batch as failed (the tracer logs nothing and goes on). */
+  /** Takes one batch; a rejected promise counts the batch as failed (the tracer logs an exporter's first failure once, counts the rest, and goes on). */
   export(spans: readonly Span[], options?: ExportOptions): void | Promise<void>;
   /**
    * Optional: sends one batch synchronously within `timeoutMillis`, and says whether it was

@@ -13,23 +13,43 @@
 import { spawnSync } from "node:child_process";
 import * as http from "node:http";
 import * as https from "node:https";
+import { envBoolean, envHeaders, envResourceAttributes, envString, envTimeout, envUrl } from "./env.js";
 import { ExportError } from "./errors.js";
 import type { ExportOptions, SpanExporter } from "./exporters.js";
 import type { Attributes, AttributeValue, Span } from "./span.js";
 import { formatTracestate } from "./trace-context.js";
 
-/** Options of {@link OtlpHttpExporter}. */
+/**
+ * Options of {@link OtlpHttpExporter}. Each option given here wins over its OpenTelemetry
+ * environment variable (docs/spans.md, "OpenTelemetry environment variables"), which wins over
+ * the default; an environment value that cannot be used is ignored with one warning.
+ */
 export interface OtlpHttpExporterOptions {
   /**
-   * The full URL spans are posted to. Default: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, else
-   * `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/traces`, else `http://localhost:4318/v1/traces`.
+   * The full URL spans are posted to. Default: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` as it is,
+   * else `OTEL_EXPORTER_OTLP_ENDPOINT` with `v1/traces` appended (after a `/` if it does not end
+   * with one), else `http://localhost:4318/v1/traces`.
    */
   url?: string;
-  /** Extra request headers (e.g. authorization). */
+  /**
+   * Extra request headers (e.g. authorization). They are added to those of
+   * `OTEL_EXPORTER_OTLP_HEADERS` and `OTEL_EXPORTER_OTLP_TRACES_HEADERS` (`key=value,…`,
+   * percent-decoded); for the same name (in any case) the TRACES variable wins over the general
+   * one, and these over both.
+   */
   headers?: Record<string, string>;
-  /** Resource attributes; `service.name` defaults to `OTEL_SERVICE_NAME`, else `unknown_service:node`. */
+  /**
+   * Resource attributes, over those of `OTEL_RESOURCE_ATTRIBUTES` (`key=value,…`,
+   * percent-decoded); `service.name` defaults to `OTEL_SERVICE_NAME`, else the variable's
+   * `service.name`, else `unknown_service:node`.
+   */
   resource?: Attributes;
-  /** Time for one export in milliseconds: connection, retries and backoff, and reading the answer included; past it the export fails (`ERR_EXPORT_TIMEOUT`). @default 10000 */
+  /**
+   * Time for one export in milliseconds: connection, retries and backoff, and reading the answer
+   * included; past it the export fails (`ERR_EXPORT_TIMEOUT`). Default:
+   * `OTEL_EXPORTER_OTLP_TRACES_TIMEOUT`, else `OTEL_EXPORTER_OTLP_TIMEOUT` (0 there means no
+   * limit: 2³¹ − 1 ms), else 10000.
+   */
   timeoutMillis?: number;
   /** Retries after the first attempt. @default 5 */
   maxRetries?: number;
@@ -166,6 +186,11 @@ process.stdin.on("end", () => {
 });
 `;
 
+/** `base` ending with one `/` more if it does not end with one (the specification's rule for `OTEL_EXPORTER_OTLP_ENDPOINT`). */
+function withSlash(base: string): string {
+  return base.endsWith("/") ? base : `${base}/`;
+}
+
 /** The environment of the exit-time poster: the process's, without what would make a second Node process load preloads (a recorder's, a loader). */
 function posterEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -188,17 +213,34 @@ function posterEnv(): NodeJS.ProcessEnv {
  */
 export class OtlpHttpExporter implements SpanExporter {
   readonly url: string;
+  /** The request headers besides `content-type` and `content-length`: the environment's, then the options' (see {@link OtlpHttpExporterOptions.headers}). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The time of one export in milliseconds (see {@link OtlpHttpExporterOptions.timeoutMillis}). */
+  readonly timeoutMillis: number;
+  /** `OTEL_SDK_DISABLED=true`: nothing is sent; `export` resolves at once, `exportSync` returns true. */
+  readonly disabled: boolean;
   private readonly resource: Attributes;
   private readonly inFlight = new Set<Promise<void>>();
   private closed = false;
 
+  /** Reads the environment (see {@link OtlpHttpExporterOptions}); never throws for an environment value. */
   constructor(private readonly options: OtlpHttpExporterOptions = {}) {
-    const env = process.env;
-    this.url =
-      options.url ??
-      env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
-      `${(env.OTEL_EXPORTER_OTLP_ENDPOINT ?? "http://localhost:4318").replace(/\/+$/, "")}/v1/traces`;
-    this.resource = { "service.name": env.OTEL_SERVICE_NAME ?? "unknown_service:node", ...(options.resource ?? {}) };
+    this.url = options.url ?? envUrl("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") ?? `${withSlash(envUrl("OTEL_EXPORTER_OTLP_ENDPOINT") ?? "http://localhost:4318")}v1/traces`;
+    const headers: Record<string, string> = { ...envHeaders("OTEL_EXPORTER_OTLP_HEADERS"), ...envHeaders("OTEL_EXPORTER_OTLP_TRACES_HEADERS") };
+    for (const [key, value] of Object.entries(options.headers ?? {})) {
+      for (const name of Object.keys(headers)) if (name.toLowerCase() === key.toLowerCase()) delete headers[name];
+      headers[key] = value;
+    }
+    this.headers = headers;
+    this.timeoutMillis = options.timeoutMillis ?? envTimeout("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT") ?? envTimeout("OTEL_EXPORTER_OTLP_TIMEOUT") ?? 10_000;
+    const serviceName = envString("OTEL_SERVICE_NAME");
+    this.resource = {
+      "service.name": "unknown_service:node",
+      ...envResourceAttributes(),
+      ...(serviceName !== undefined ? { "service.name": serviceName } : {}),
+      ...(options.resource ?? {}),
+    };
+    this.disabled = envBoolean("OTEL_SDK_DISABLED");
   }
 
   /**
@@ -207,7 +249,7 @@ export class OtlpHttpExporter implements SpanExporter {
    * `ERR_EXPORT_ABORTED`).
    */
   export(spans: readonly Span[], options: ExportOptions = {}): Promise<void> {
-    if (this.closed || spans.length === 0) return Promise.resolve();
+    if (this.closed || this.disabled || spans.length === 0) return Promise.resolve();
     const job = this.send(Buffer.from(JSON.stringify(toOtlpJson(spans, this.resource)), "utf8"), options);
     this.inFlight.add(job);
     const done = () => void this.inFlight.delete(job);
@@ -222,9 +264,9 @@ export class OtlpHttpExporter implements SpanExporter {
    * whether the collector answered 2xx.
    */
   exportSync(spans: readonly Span[], timeoutMillis: number): boolean {
-    if (this.closed || spans.length === 0) return !this.closed;
-    const ms = Math.max(1, Math.min(timeoutMillis, this.options.timeoutMillis ?? 10_000));
-    const head = JSON.stringify({ url: this.url, headers: { "content-type": "application/json", ...(this.options.headers ?? {}) }, ms });
+    if (this.closed || this.disabled || spans.length === 0) return !this.closed;
+    const ms = Math.max(1, Math.min(timeoutMillis, this.timeoutMillis));
+    const head = JSON.stringify({ url: this.url, headers: { "content-type": "application/json", ...this.headers }, ms });
     const input = Buffer.concat([Buffer.from(`${head}\n`, "utf8"), Buffer.from(JSON.stringify(toOtlpJson(spans, this.resource)), "utf8")]);
     try {
       const result = spawnSync(process.execPath, ["-e", SYNC_POSTER], { input, env: posterEnv(), stdio: ["pipe", "ignore", "ignore"], timeout: ms + 2000, killSignal: "SIGKILL", windowsHide: true });
@@ -240,7 +282,8 @@ export class OtlpHttpExporter implements SpanExporter {
   }
 
   private async send(body: Buffer, options: ExportOptions): Promise<void> {
-    const { timeoutMillis = 10_000, maxRetries = 5, initialBackoffMillis = 1000, maxBackoffMillis = 5000 } = this.options;
+    const timeoutMillis = this.timeoutMillis;
+    const { maxRetries = 5, initialBackoffMillis = 1000, maxBackoffMillis = 5000 } = this.options;
     const deadline = Date.now() + timeoutMillis;
     const timedOut = (what: string) => new ExportError("ERR_EXPORT_TIMEOUT", `OTLP export to ${this.url} timed out after ${timeoutMillis} ms (${what})`);
     let backoff = initialBackoffMillis;
@@ -289,7 +332,7 @@ export class OtlpHttpExporter implements SpanExporter {
         const url = new URL(this.url);
         request = (url.protocol === "https:" ? https : http).request(url, {
           method: "POST",
-          headers: { "content-type": "application/json", ...(this.options.headers ?? {}), "content-length": String(body.length) },
+          headers: { "content-type": "application/json", ...this.headers, "content-length": String(body.length) },
         });
       } catch (error) {
         clearTimeout(timer);

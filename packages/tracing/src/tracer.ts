@@ -3,6 +3,7 @@
  * (`AsyncLocalStorage`), and hands finished spans to its exporter in batches.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import { envBoolean, envInteger, envTimeout, logRecord, warnEnv } from "./env.js";
 import { ExportError } from "./errors.js";
 import type { SpanExporter } from "./exporters.js";
 import { Span, type Attributes } from "./span.js";
@@ -41,22 +42,33 @@ function toRecording(phase: "start" | "end", span: Span): void {
   }
 }
 
-/** Options of {@link Tracer}. */
+/**
+ * Options of {@link Tracer}. The batching options given here win over their OpenTelemetry
+ * environment variables (`OTEL_BSP_*`, docs/spans.md, "OpenTelemetry environment variables"),
+ * which win over the defaults; an environment value that cannot be used is ignored with one
+ * warning.
+ */
 export interface TracerOptions {
   /** Where finished spans go. Without one they are dropped (and counted). */
   exporter?: SpanExporter;
-  /** Spans per export. @default 10 */
+  /**
+   * Spans per export. Default: `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`, else 10 (not the
+   * specification's 512: small batches reach the collector while the program runs). A value
+   * taken from the environment that is larger than the queue size becomes the queue size, with
+   * a warning.
+   */
   batchSize?: number;
-  /** Finished spans waiting for export at most (queued or in batches not yet exported); more are dropped and counted. @default 2048 */
+  /** Finished spans waiting for export at most (queued or in batches not yet exported); more are dropped and counted. Default: `OTEL_BSP_MAX_QUEUE_SIZE`, else 2048. */
   maxQueueSize?: number;
-  /** A partial batch is exported after this many milliseconds. @default 5000 */
+  /** A partial batch is exported after this many milliseconds. Default: `OTEL_BSP_SCHEDULE_DELAY` (0 there: at the next turn of the event loop), else 5000. */
   scheduleDelayMs?: number;
   /**
    * The one deadline of {@link Tracer.flush}, {@link Tracer.shutdown} and the flush at process
    * exit, in milliseconds, however many batches wait: when it passes, the export in progress is
    * aborted (counted in `failedExports`) and the spans not yet handed to the exporter are dropped
-   * (counted in `droppedSpans`). The default is `OtlpHttpExporter`'s default `timeoutMillis`, so
-   * one export that takes all its time still fits. @default 10000
+   * (counted in `droppedSpans`). Default: `OTEL_BSP_EXPORT_TIMEOUT` (0 there means no limit:
+   * 2³¹ − 1 ms), else 10000, `OtlpHttpExporter`'s default `timeoutMillis`, so one export that
+   * takes all its time still fits (the specification's 30000 is not this project's default).
    */
   flushTimeoutMs?: number;
 }
@@ -98,7 +110,7 @@ function thenable(value: unknown): value is PromiseLike<unknown> {
  */
 export class Tracer {
   private readonly queue: Span[] = [];
-  private readonly batchSize: number;
+  private batchSize: number;
   private readonly maxQueueSize: number;
   private readonly delay: number;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -117,20 +129,39 @@ export class Tracer {
   private flushing = false;
   /** Finished spans dropped because the queue was full, the tracer shut down, or there is no exporter. */
   droppedSpans = 0;
-  /** Batches whose export failed (the exporter threw or rejected, or a flush deadline aborted it). */
+  /**
+   * Batches whose export failed (the exporter threw or rejected, or a flush deadline aborted it).
+   * The first failure of an exporter is logged once (see {@link reportFailure}); the later ones
+   * are only counted here.
+   */
   failedExports = 0;
+  /** `OTEL_SDK_DISABLED=true`: finished spans are neither exported nor counted (they still reach the recording). */
+  readonly disabled: boolean;
 
   /**
-   * @throws RangeError for a `batchSize`, `maxQueueSize`, `scheduleDelayMs` or `flushTimeoutMs` that is not a positive integer
+   * Reads the `OTEL_BSP_*` variables for the options not given, and `OTEL_SDK_DISABLED`
+   * (`true`: no span is handed to the exporter; the recording still gets every span's start and
+   * end). Never throws for an environment value.
+   * @throws RangeError for a `batchSize`, `maxQueueSize`, `scheduleDelayMs` or `flushTimeoutMs` option that is not a positive integer
    */
   constructor(
     readonly name: string,
     private readonly options: TracerOptions = {},
   ) {
-    this.batchSize = positiveInteger("batchSize", options.batchSize, 10);
-    this.maxQueueSize = positiveInteger("maxQueueSize", options.maxQueueSize, 2048);
-    this.delay = positiveInteger("scheduleDelayMs", options.scheduleDelayMs, 5000);
-    this.flushTimeout = positiveInteger("flushTimeoutMs", options.flushTimeoutMs, 10_000);
+    const envBatch = options.batchSize === undefined ? envInteger("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", { min: 1, what: "a positive integer (spans per export)" }) : undefined;
+    const envQueue = options.maxQueueSize === undefined ? envInteger("OTEL_BSP_MAX_QUEUE_SIZE", { min: 1, what: "a positive integer (spans)" }) : undefined;
+    this.batchSize = positiveInteger("batchSize", options.batchSize, envBatch ?? 10);
+    this.maxQueueSize = positiveInteger("maxQueueSize", options.maxQueueSize, envQueue ?? 2048);
+    if (envBatch !== undefined && this.batchSize > this.maxQueueSize) {
+      warnEnv("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", process.env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE!, `the batch size (${this.batchSize}) must be at most the queue size (${this.maxQueueSize}); batches of ${this.maxQueueSize} are exported`);
+      this.batchSize = this.maxQueueSize;
+    }
+    this.delay =
+      options.scheduleDelayMs === undefined
+        ? (envInteger("OTEL_BSP_SCHEDULE_DELAY", { min: 0, what: "a delay in milliseconds (a non-negative integer)" }) ?? 5000)
+        : positiveInteger("scheduleDelayMs", options.scheduleDelayMs, 5000);
+    this.flushTimeout = positiveInteger("flushTimeoutMs", options.flushTimeoutMs, (options.flushTimeoutMs === undefined ? envTimeout("OTEL_BSP_EXPORT_TIMEOUT") : undefined) ?? 10_000);
+    this.disabled = envBoolean("OTEL_SDK_DISABLED");
   }
 
   /** Starts a span (not current: see {@link span} or {@link withSpan} for that). */
@@ -272,16 +303,19 @@ export class Tracer {
       return;
     }
     let ok = false;
+    let error: unknown;
     try {
       ok = exporter.exportSync(queued, this.flushTimeout);
-    } catch {
+    } catch (e) {
+      error = e;
       ok = false;
     }
-    if (!ok) this.failedExports++;
+    if (!ok) this.failed(exporter, error ?? new Error("the exit-time export (exportSync) was not accepted"));
   }
 
   private onEnd(span: Span): void {
     toRecording("end", span);
+    if (this.disabled) return;
     if (this.closed || !this.options.exporter || !span.context.sampled) {
       if (span.context.sampled) this.droppedSpans++;
       return;
@@ -303,6 +337,12 @@ export class Tracer {
     }
   }
 
+  /** Counts a failed export and reports the exporter's first failure (see {@link reportFailure}). */
+  private failed(exporter: SpanExporter, error: unknown): void {
+    this.failedExports++;
+    reportFailure(exporter, this.name, error);
+  }
+
   private exportBatch(batch: Span[]): void {
     const exporter = this.options.exporter!;
     this.inFlight += batch.length;
@@ -318,8 +358,8 @@ export class Tracer {
           return;
         }
         await untilAborted(exporter.export(next, { signal, unref: true }), signal);
-      } catch {
-        this.failedExports++;
+      } catch (error) {
+        this.failed(exporter, error);
       } finally {
         this.current = undefined;
         this.inFlight = Math.max(0, this.inFlight - next.length);
@@ -327,6 +367,26 @@ export class Tracer {
       }
     });
   }
+}
+
+/** Exporters whose failure was logged: each is reported once per process, whichever tracers use it. */
+const reported = new WeakSet<SpanExporter>();
+
+/**
+ * Logs the first failed export of `exporter` (a `WARN` record of target `codetracer.tracing`,
+ * with the error's `ERR_EXPORT_*` code, see docs/spans.md): an exporter that keeps failing is
+ * reported once, not once per batch; the failures are counted in `Tracer.failedExports`.
+ */
+function reportFailure(exporter: SpanExporter, tracer: string, error: unknown): void {
+  if (reported.has(exporter)) return;
+  reported.add(exporter);
+  const code = error instanceof ExportError ? error.code : undefined;
+  const reason = error instanceof Error ? error.message : String(error);
+  const url = (exporter as { url?: unknown }).url;
+  logRecord("warn", `spans could not be exported: ${reason}; later failures of this exporter are not logged, only counted (Tracer.failedExports)`, {
+    ...(code ? { errorCode: code } : {}),
+    fields: { tracer, exporter: exporter.constructor?.name ?? "unknown", ...(typeof url === "string" ? { url } : {}) },
+  });
 }
 
 /** `work`, or a rejection as soon as `signal` aborts (for an exporter that ignores the signal). */
