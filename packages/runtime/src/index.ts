@@ -47,6 +47,8 @@ export {
   trace,
 } from "./node/api.js";
 export type { LoaderInfo, StartOptions } from "./node/api.js";
+export { DEPRECATED_ENV_NAMES, EXCLUDE_ENV, INCLUDE_ENV, TRACE_DIR_ENV, globsFromEnv, readEnv, traceDirFromEnv } from "./node/env-names.js";
+export type { DeprecationWarn } from "./node/env-names.js";
 export { checkLimits, LIMIT_VARIABLES, limitsFromEnv, MAX_LIMIT } from "./node/limits.js";
 export {
   DEFAULT_POLICY,

@@ -24,6 +24,7 @@ import { attrPolicyOf as attrPolicyOfChain } from "../attr-policy.js";
 import { stricter, type AttrPolicy, type FilterCounters, type RuntimeScopeDecision } from "../recorder.js";
 import { installExitHooks } from "./exit-hooks.js";
 import { log, reportRecorderError } from "./log.js";
+import { traceDirFromEnv } from "./env-names.js";
 import { configurePolicy, configurePolicyFromEnv, type RecorderPolicy } from "./policy.js";
 import { checkTraceFormat, startSession, type NodeSession, type TraceFormat } from "./session.js";
 import { JSONStringify, ReflectApply as apply, SafeWeakMap, StringCtor, appendOwn } from "../primordials.js";
@@ -361,14 +362,15 @@ export function trace<T>(tracePath: string, options: StartOptions, fn: () => T):
 }
 
 /**
- * Starts a session from the environment when `CODETRACER_TRACE` is set (the trace folder) and
+ * Starts a session from the environment when `CODETRACER_TRACE` is set (the trace folder; the
+ * deprecated `CODETRACER_JS_RECORDER_OUT_DIR` is read too, see `env-names.ts`) and
  * none is active: `CODETRACER_FORMAT` sets the format, `CODETRACER_TRACE_FILTER` adds run-time
  * filters (`::`-separated). The session is finished at exit. Returns it, or null when nothing
  * was started.
  * @throws what {@link start} throws.
  */
 export function autoStartFromEnv(env: NodeJS.ProcessEnv = process.env): TraceSession | null {
-  const dir = env.CODETRACER_TRACE;
+  const dir = traceDirFromEnv(env);
   if (!dir || isTracing()) {
     if (dir) log("debug", "codetracer.session", "auto-start skipped: a session is already active");
     return null;
