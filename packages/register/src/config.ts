@@ -1,20 +1,22 @@
 /**
  * The loader's configuration, read from the environment (the CLI sets these variables for the
- * process it starts; a user of `node --import @codetracer/register` may set them too).
+ * process it starts; a user of `node --import codetracer-js-recorder/register` (the same module
+ * as `@codetracer/register`) may set them too). The names and their parsing are the ones every
+ * front door shares: `@codetracer/runtime`'s `env-names.ts`, table in the root README.
  *
  * | variable | meaning | default |
  * |---|---|---|
- * | `CODETRACER_TRACE` | trace directory | `CODETRACER_JS_RECORDER_OUT_DIR`, else `./trace-out` |
+ * | `CODETRACER_TRACE` | trace directory (the deprecated `CODETRACER_JS_RECORDER_OUT_DIR` is read too, with a one-time warning) | `./trace-out` |
  * | `CODETRACER_FORMAT` | `json` or `binary` | `binary` |
  * | `CODETRACER_ACTIVATION_PATH` | record nothing until this file is entered | unset |
- * | `CODETRACER_JS_INCLUDE` | JSON array of picomatch globs to record (widens the default) | `[]` |
- * | `CODETRACER_JS_EXCLUDE` | JSON array of picomatch globs never to record | `[]` |
+ * | `CODETRACER_JS_INCLUDE` | picomatch globs to record (widens the default): a JSON array, or globs separated by `::` | none |
+ * | `CODETRACER_JS_EXCLUDE` | picomatch globs never to record, in the same forms | none |
  * | `CODETRACER_JS_CWD` | directory globs are relative to | the process's working directory |
  * | `CODETRACER_TRACE_FILTER` | trace-filter files, `::`-separated, after the builtin and the project's `.codetracer/trace-filter.toml` | none |
  * | `CODETRACER_PARENT` | set by a recorded process for its children (JSON: its pid, the root trace folder, its own folder): a child told to record into that root records into `<root>/children/<pid>` (`@codetracer/runtime` children.ts) | unset |
  */
 import * as path from "node:path";
-import { limitsFromEnv, parseEnvBoolean, UsageError, type ValueCaptureLimits } from "@codetracer/runtime";
+import { EXCLUDE_ENV, globsFromEnv, INCLUDE_ENV, limitsFromEnv, parseEnvBoolean, traceDirFromEnv, type ValueCaptureLimits } from "@codetracer/runtime";
 import { defaultCacheDir, usableCacheDir } from "./transform-cache.js";
 import { traceFilterPaths } from "./trace-filter.js";
 
@@ -49,39 +51,25 @@ function safeCacheDir(dir: string): string | null {
   return usableCacheDir(dir) ? dir : null;
 }
 
-function globList(env: NodeJS.ProcessEnv, name: string): string[] {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return [];
-  try {
-    const value: unknown = JSON.parse(raw);
-    if (Array.isArray(value) && value.every((v) => typeof v === "string")) return value;
-  } catch {
-    // fall through
-  }
-  throw new UsageError("ERR_INVALID_POLICY_VALUE", `${name} must be a JSON array of glob strings, got ${JSON.stringify(raw)}`, {
-    variable: name,
-  });
-}
-
 /**
  * Reads the configuration from `env`; the project's trace filter is looked for from
  * `entryScript`'s folder (else the working directory) up to the project root (a filter file
  * another user could have written is ignored with a warning), and the transform cache folder
  * is created (mode 0700) and checked (an unsafe one is logged as `ERR_INSECURE_CACHE` and not
  * used).
- * @throws UsageError `ERR_INVALID_POLICY_VALUE` when an include/exclude variable is not a JSON
- *   array of strings, a `CODETRACER_MAX_*` value limit is not an integer in its range, or
+ * @throws UsageError `ERR_INVALID_POLICY_VALUE` when an include/exclude variable is not valid
+ *   (see `globsFromEnv`), a `CODETRACER_MAX_*` value limit is not an integer in its range, or
  *   `CODETRACER_CACHE` is not a boolean.
  */
 export function readLoaderConfig(env: NodeJS.ProcessEnv, ownRoots: string[], entryScript?: string): LoaderConfig {
   const cwd = path.resolve(env.CODETRACER_JS_CWD || process.cwd());
   const activation = env.CODETRACER_ACTIVATION_PATH;
   return {
-    traceDir: path.resolve(cwd, env.CODETRACER_TRACE || env.CODETRACER_JS_RECORDER_OUT_DIR || "trace-out"),
+    traceDir: path.resolve(cwd, traceDirFromEnv(env) ?? "trace-out"),
     format: env.CODETRACER_FORMAT || "binary",
     activationPath: activation ? path.resolve(cwd, activation) : undefined,
-    include: globList(env, "CODETRACER_JS_INCLUDE"),
-    exclude: globList(env, "CODETRACER_JS_EXCLUDE"),
+    include: globsFromEnv(env, INCLUDE_ENV),
+    exclude: globsFromEnv(env, EXCLUDE_ENV),
     cwd,
     ownRoots,
     traceFilters: traceFilterPaths(entryScript, cwd, env),

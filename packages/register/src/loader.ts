@@ -36,6 +36,7 @@ import {
   shareRecordingWithChildren,
   shareRecordingWithWorkers,
   startThreadSession,
+  traceDirFromEnv,
   type FilterCounters,
   type TraceFormat,
 } from "@codetracer/runtime";
@@ -140,9 +141,9 @@ function setup(mode: "record" | "instrument"): void {
   const inThread = registerModuleHooks(createModuleHooks({ shouldRecord, filter, compiler: () => ({ compileForLoader }), compiling: isCompiling }));
   if (!inThread) register("./hooks.js", import.meta.url, { data: { ...config, skippedFiles: skippedFiles.buffer as SharedArrayBuffer } satisfies HooksData });
   if (mode === "record") shareRecordingWithWorkers(config.traceDir, { ...config, runId: getRunId() });
-  else if (isMainThread && process.env.CODETRACER_TRACE) {
+  else if (isMainThread && traceDirFromEnv(process.env)) {
     // Auto-start: a recorded child process records into <root>/children/<pid> as above.
-    const recording = processRecording(process.env, path.resolve(process.env.CODETRACER_TRACE));
+    const recording = processRecording(process.env, path.resolve(traceDirFromEnv(process.env)!));
     shareRecordingWithChildren(recording, (dir) => repairTrace(dir));
     autoStartFromEnv({ ...process.env, CODETRACER_TRACE: recording.traceDir });
   }

@@ -125,8 +125,18 @@ describe("readLoaderConfig", () => {
   });
 
   it("rejects a malformed glob list with ERR_INVALID_POLICY_VALUE", () => {
-    expect(() => readLoaderConfig({ CODETRACER_JS_EXCLUDE: "src/**" }, [])).toThrowError(
+    expect(() => readLoaderConfig({ CODETRACER_JS_EXCLUDE: '["src/**", 1]' }, [])).toThrowError(
       expect.objectContaining({ code: "ERR_INVALID_POLICY_VALUE" }),
     );
+    expect(() => readLoaderConfig({ CODETRACER_JS_EXCLUDE: '["src/**"' }, [])).toThrowError(
+      expect.objectContaining({ code: "ERR_INVALID_POLICY_VALUE" }),
+    );
+  });
+
+  it("reads a glob list as a JSON array or separated by '::' (as CODETRACER_TRACE_FILTER)", () => {
+    expect(readLoaderConfig({ CODETRACER_JS_EXCLUDE: "src/**" }, []).exclude).toEqual(["src/**"]);
+    expect(readLoaderConfig({ CODETRACER_JS_EXCLUDE: "src/**::lib/{a,b}/**::" }, []).exclude).toEqual(["src/**", "lib/{a,b}/**"]);
+    expect(readLoaderConfig({ CODETRACER_JS_INCLUDE: '["node_modules/x/**"]' }, []).include).toEqual(["node_modules/x/**"]);
+    expect(readLoaderConfig({ CODETRACER_JS_INCLUDE: "[ab]*.js" }, []).include).toEqual(["[ab]*.js"]);
   });
 });
