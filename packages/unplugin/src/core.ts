@@ -95,6 +95,30 @@ export function runtimeModuleSource(options: ResolvedOptions, target: "node" | "
   ].join("\n");
 }
 
+/** What the plugin says when it leaves a production build for the browser alone (see {@link CodetracerOptions.forceBuildInstrument}). */
+export const REFUSED_PRODUCTION_MESSAGE =
+  "codetracer: not instrumenting this production build for the browser, although the plugin is on (CODETRACER_TRACE set, or enabled: true): " +
+  "a page's events reach only the plugin's dev server, so a production page would carry the recorder and record nothing. " +
+  "Record pages with the dev server (vite, webpack serve), or set the plugin option forceBuildInstrument: true to instrument this build anyway.";
+
+/** What the plugin says when `forceBuildInstrument` makes it instrument a production build for the browser. */
+export const FORCED_PRODUCTION_MESSAGE =
+  "codetracer: WARNING: forceBuildInstrument: true: instrumenting a PRODUCTION build for the browser. Its pages carry the recorder runtime " +
+  `and post their events to ${DEV_SERVER_ENDPOINT} on their own origin, which only the plugin's dev server answers. Do not deploy this build.`;
+
+/**
+ * Whether a webpack or Rspack build is for production: `mode: "production"`, or no `mode` (their
+ * default is production).
+ */
+function isWebpackProduction(mode: unknown): boolean {
+  return mode === undefined || mode === "production";
+}
+
+/** Whether `NODE_ENV` of the build's environment is `production` (Rollup, esbuild). */
+function isNodeEnvProduction(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.NODE_ENV === "production";
+}
+
 /** How the built program records, set by the integration that makes the plugin (not a user option). */
 export interface RecordingMode {
   /**
@@ -133,6 +157,17 @@ function createPlugin(options: ResolvedOptions, meta: UnpluginContextMeta, mode:
   let bundlerTarget: "node" | "browser" = meta.framework === "rollup" ? "node" : "browser";
   const webpackLike = meta.framework === "webpack" || meta.framework === "rspack";
   let viteServe = false;
+  // A production build (what is checked for each bundler: CodetracerOptions.forceBuildInstrument).
+  // Rollup and Rolldown: NODE_ENV; the others are set by their hooks below, which run before any file.
+  let production = isNodeEnvProduction();
+  /** The bundler's logger where it has one (Vite's, webpack's infrastructure logger), else console.warn. */
+  let warnLoudly: (message: string) => void = (message) => console.warn(message);
+  const said = new Set<string>();
+  const sayOnce = (message: string) => {
+    if (said.has(message)) return;
+    said.add(message);
+    warnLoudly(message);
+  };
   const targetFor = (context: unknown): "node" | "browser" => {
     if (options.target) return options.target;
     // Vite ≥ 6: each environment says whether it runs on the server (SSR, vitest) or in the client.
@@ -163,6 +198,13 @@ function createPlugin(options: ResolvedOptions, meta: UnpluginContextMeta, mode:
       handler(code, id) {
         const file = fileOf(id);
         if (!path.isAbsolute(file) || !isSupportedFile(file) || !shouldRecord(file)) return null;
+        if (production && targetFor(this) === "browser") {
+          if (!options.forceBuildInstrument) {
+            sayOnce(REFUSED_PRODUCTION_MESSAGE);
+            return null;
+          }
+          sayOnce(FORCED_PRODUCTION_MESSAGE);
+        }
         if (code.includes(INSTRUMENTED_MARKER)) {
           this.warn(`unplugin-codetracer: ${file} is already instrumented (is the plugin listed twice?); left as it is`);
           return null;
@@ -195,6 +237,10 @@ function createPlugin(options: ResolvedOptions, meta: UnpluginContextMeta, mode:
     vite: {
       configResolved(config) {
         viteServe = config.command === "serve";
+        production = config.command === "build" && (config.mode === "production" || config.isProduction);
+        // An SSR build runs on Node (Vite ≥ 6 also says so per environment: `targetFor`).
+        if (config.build.ssr) bundlerTarget = "node";
+        warnLoudly = (message) => config.logger.warn(message);
       },
       // The pages' events come back to the dev server, which writes their trace folders.
       configureServer(server) {
@@ -211,15 +257,22 @@ function createPlugin(options: ResolvedOptions, meta: UnpluginContextMeta, mode:
     },
     webpack(compiler) {
       bundlerTarget = targetOfWebpack(compiler.options.target);
+      production = isWebpackProduction(compiler.options.mode);
+      const logger = compiler.getInfrastructureLogger("unplugin-codetracer");
+      warnLoudly = (message) => logger.warn(message);
       keepRuntimeExternal(compiler.options);
     },
     rspack(compiler) {
       bundlerTarget = targetOfWebpack(compiler.options.target);
+      production = isWebpackProduction(compiler.options.mode);
+      const logger = compiler.getInfrastructureLogger("unplugin-codetracer");
+      warnLoudly = (message) => logger.warn(message);
       keepRuntimeExternal(compiler.options);
     },
     esbuild: {
       config(build) {
         bundlerTarget = build.platform === "node" ? "node" : "browser";
+        production = isNodeEnvProduction() || build.define?.["process.env.NODE_ENV"] === '"production"';
       },
     },
   };

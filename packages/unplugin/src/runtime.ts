@@ -20,6 +20,7 @@ import {
   setLoaderInfo,
   setRunId,
   start,
+  traceDirFromEnv,
   type TraceFormat,
   type TraceSession,
   WORKSPACE_DIFF_FILE,
@@ -30,7 +31,7 @@ import type { BakedFilter } from "./options.js";
 
 /** What the build hands the runtime (generated into the bundle by the plugin). */
 export interface BundleRecordingOptions {
-  /** The trace folder; relative to the working directory of the run. `CODETRACER_TRACE` overrides it. */
+  /** The trace folder; relative to the working directory of the run. `CODETRACER_TRACE` (or its deprecated name) overrides it. */
   traceDir: string;
   /** `binary` or `json`. `CODETRACER_FORMAT` overrides it. */
   format: TraceFormat;
@@ -87,7 +88,7 @@ export function startBundleRecording(options: BundleRecordingOptions): void {
   installBundleRuntime(options.filters);
   if (options.wholeRun === false || !isMainThread || runtimeHost().attached || isTracing()) return;
   try {
-    start(process.env.CODETRACER_TRACE || options.traceDir, {
+    start(traceDirFromEnv(process.env) ?? options.traceDir, {
       format: (process.env.CODETRACER_FORMAT || options.format) as TraceFormat,
     });
   } catch (error) {
