@@ -6,15 +6,28 @@ import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import { Command, CommanderError, Option } from "commander";
-import { DEFAULT_VALUE_LIMITS, LIMIT_VARIABLES, limitsFromEnv, RECORDER_VERSION } from "@codetracer/runtime";
+import {
+  DEFAULT_VALUE_LIMITS,
+  EXCLUDE_ENV,
+  globsFromEnv,
+  INCLUDE_ENV,
+  LIMIT_VARIABLES,
+  limitsFromEnv,
+  RECORDER_VERSION,
+  TRACE_DIR_ENV,
+  traceDirFromEnv,
+} from "@codetracer/runtime";
 
 /** Parsed command line. */
 export interface CliArgs {
+  /** `--trace-dir`, else `CODETRACER_TRACE` (or its deprecated name), else `./trace-out` (see {@link recordingTarget}). */
   traceDir: string;
   format: "json" | "binary";
   activationPath: string | undefined;
   traceFilter: string[];
+  /** `CODETRACER_JS_INCLUDE`'s globs, then each `--include`. */
   include: string[];
+  /** `CODETRACER_JS_EXCLUDE`'s globs, then each `--exclude`. */
   exclude: string[];
   /** `--json-errors`: one JSON line on stderr per recorder error. */
   jsonErrors: boolean;
@@ -43,6 +56,31 @@ export class CliUsageError extends Error {
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
+/** The trace folder when neither `--trace-dir` nor `CODETRACER_TRACE` names one. */
+export const DEFAULT_TRACE_DIR = "./trace-out";
+
+/**
+ * What the command line and the environment say about where to record and what (the variables
+ * every front door reads the same way: `@codetracer/runtime`'s `env-names.ts`):
+ * - the trace folder: `--trace-dir`, else `CODETRACER_TRACE`, else the deprecated
+ *   `CODETRACER_JS_RECORDER_OUT_DIR` (its use is reported once to `warn`), else `./trace-out`;
+ * - include / exclude globs: `CODETRACER_JS_INCLUDE` / `CODETRACER_JS_EXCLUDE` (a JSON array or
+ *   a `::`-separated list), then each `--include` / `--exclude`.
+ *
+ * @throws UsageError `ERR_INVALID_POLICY_VALUE` for an include/exclude variable that is not valid
+ */
+export function recordingTarget(
+  flags: { traceDir?: string; include: string[]; exclude: string[] },
+  env: NodeJS.ProcessEnv,
+  warn: (message: string) => void,
+): { traceDir: string; include: string[]; exclude: string[] } {
+  return {
+    traceDir: flags.traceDir ?? traceDirFromEnv(env, warn) ?? DEFAULT_TRACE_DIR,
+    include: [...globsFromEnv(env, INCLUDE_ENV), ...flags.include],
+    exclude: [...globsFromEnv(env, EXCLUDE_ENV), ...flags.exclude],
+  };
+}
+
 /** Builds the commander program (exposed for `--help` text in docs and tests). */
 export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
   const program = new Command()
@@ -52,8 +90,7 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     .usage("[options] SCRIPT [ARGS...]")
     .option(
       "--trace-dir <dir>",
-      "directory receiving trace.bin (or trace.json), trace_metadata.json and trace_paths.json (env CODETRACER_JS_RECORDER_OUT_DIR)",
-      env.CODETRACER_JS_RECORDER_OUT_DIR || "./trace-out",
+      `directory receiving trace.bin (or trace.json), trace_metadata.json and trace_paths.json (default: env ${TRACE_DIR_ENV}, else ${DEFAULT_TRACE_DIR})`,
     )
     .addOption(
       new Option("--format <format>", "trace event format: binary writes trace.bin (CBOR + zstd), json writes trace.json (env CODETRACER_FORMAT)")
@@ -67,8 +104,13 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
       collect,
       [] as string[],
     )
-    .option("--include <glob>", "also record files matching this picomatch glob (relative to the working directory), e.g. node_modules; repeatable", collect, [] as string[])
-    .option("--exclude <glob>", "never record files matching this glob; repeatable (wins over --include)", collect, [] as string[])
+    .option(
+      "--include <glob>",
+      `also record files matching this picomatch glob (relative to the working directory), e.g. node_modules; repeatable; added to env ${INCLUDE_ENV} (a JSON array or globs separated by '::')`,
+      collect,
+      [] as string[],
+    )
+    .option("--exclude <glob>", `never record files matching this glob; repeatable (wins over --include); added to env ${EXCLUDE_ENV}`, collect, [] as string[])
     .option("--json-errors, --codetracer-json-errors", "write one JSON line on stderr per recorder error (env CODETRACER_JSON_ERRORS)")
     .option("--with-diff", "save `git diff HEAD` of the working tree as workspace.diff beside the trace")
     .option("-q, --quiet", "print no summary line after the run (env CODETRACER_QUIET=1)")
@@ -125,7 +167,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env, 
     throw error;
   }
   const opts = program.opts<{
-    traceDir: string;
+    traceDir?: string;
     format: "json" | "binary";
     activationPath?: string;
     traceFilter: string[];
@@ -174,15 +216,23 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env, 
     write(`error: ${message}\n`);
     throw new CliUsageError(message, 2);
   }
+  let target: ReturnType<typeof recordingTarget>;
+  try {
+    target = recordingTarget(opts, env, (message) => write(`codetracer-js-recorder: warning: ${message}\n`));
+  } catch (error) {
+    const message = (error as Error).message.replace(/^\[[A-Z_]+\] /, "");
+    write(`error: ${message}\n`);
+    throw new CliUsageError(message, 2);
+  }
   const jsonErrors = opts.jsonErrors === true || opts.codetracerJsonErrors === true;
   if (jsonErrors) policyEnv.CODETRACER_JSON_ERRORS = "1";
   return {
-    traceDir: opts.traceDir,
+    traceDir: target.traceDir,
     format: opts.format,
     activationPath: opts.activationPath,
     traceFilter: opts.traceFilter,
-    include: opts.include,
-    exclude: opts.exclude,
+    include: target.include,
+    exclude: target.exclude,
     jsonErrors,
     withDiff: opts.withDiff === true,
     quiet: opts.quiet === true,
