@@ -13,10 +13,20 @@ import {
   INCLUDE_ENV,
   LIMIT_VARIABLES,
   limitsFromEnv,
+  RECORDER_NAME,
   RECORDER_VERSION,
   TRACE_DIR_ENV,
   traceDirFromEnv,
 } from "@codetracer/runtime";
+
+/** This package's version (`codetracer-js-recorder` on npm), read from its package.json. */
+const CLI_VERSION: string = (createRequire(import.meta.url)("../package.json") as { version: string }).version;
+
+/**
+ * What `--version` prints: the command's name and version, `codetracer-js-recorder 0.1.0`, and the
+ * runtime's version (the one written into `trace_metadata.json`) when it differs.
+ */
+export const VERSION_TEXT: string = `${RECORDER_NAME} ${CLI_VERSION}${RECORDER_VERSION === CLI_VERSION ? "" : ` (runtime ${RECORDER_VERSION})`}`;
 
 /** Parsed command line. */
 export interface CliArgs {
@@ -86,7 +96,7 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
   const program = new Command()
     .name("codetracer-js-recorder")
     .description("Record a JavaScript or TypeScript program into a CodeTracer trace folder.")
-    .version(RECORDER_VERSION, "-V, --version", "print the recorder name and version")
+    .version(VERSION_TEXT, "-V, --version", "print the recorder name and version")
     .usage("[options] SCRIPT [ARGS...]")
     .option(
       "--trace-dir <dir>",

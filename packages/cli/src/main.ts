@@ -11,6 +11,15 @@
  */
 import { run } from "./run.js";
 
+// When the reader of this process's own output goes away (`codetracer-js-recorder --help | head -1`),
+// the rest of that output is dropped instead of crashing on EPIPE; the exit status stays the one
+// `run` returns (the recorded script writes to the same pipe through its own inherited stdio).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+  });
+}
+
 run(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
