@@ -34,11 +34,6 @@ import type { FullValueRecord, TraceLowLevelEvent, ValueRecord } from "./types.j
 import {
   ArrayIsArray,
   BigIntCtor,
-  DataViewCtor,
-  DataViewPrototypeSetBigUint64,
-  DataViewPrototypeSetFloat64,
-  DataViewPrototypeSetUint16,
-  DataViewPrototypeSetUint32,
   MathCeil,
   MathFloor,
   MathMax,
@@ -48,6 +43,7 @@ import {
   NumberIsSafeInteger,
   NumberMAX_SAFE_INTEGER,
   ObjectHasOwn,
+  SafeDataView,
   StringPrototypeCharCodeAt,
   TextEncoderCtor,
   TextEncoderPrototypeEncode,
@@ -74,13 +70,13 @@ export class CborOutput {
   bytes: Uint8Array;
   /** Number of bytes written. */
   length = 0;
-  /** A DataView of {@link bytes} (replaced with it). */
+  /** A DataView of {@link bytes} (replaced with it): a `SafeDataView` (see src/primordials.ts). */
   view: DataView;
 
   /** @param initialCapacity - initial size of the buffer in bytes (default 64 KiB) */
   constructor(initialCapacity = 64 * 1024) {
     this.bytes = new Uint8ArrayCtor(MathMax(16, initialCapacity));
-    this.view = new DataViewCtor(this.bytes.buffer);
+    this.view = new SafeDataView(this.bytes.buffer);
   }
 
   /** A copy of the bytes written so far. */
@@ -107,7 +103,7 @@ export class CborOutput {
     const next = new Uint8ArrayCtor(size);
     TypedArrayPrototypeSet(next, TypedArrayPrototypeSubarray(this.bytes, 0, this.length));
     this.bytes = next;
-    this.view = new DataViewCtor(next.buffer);
+    this.view = new SafeDataView(next.buffer);
   }
 
   /** Appends one byte. */
@@ -128,16 +124,16 @@ export class CborOutput {
       b[this.length++] = n;
     } else if (n < 0x10000) {
       b[this.length++] = m | 25;
-      DataViewPrototypeSetUint16(this.view, this.length, n);
+      this.view.setUint16(this.length, n); // builtins-ok: SafeDataView, the load-time methods (see primordials.ts)
       this.length += 2;
     } else if (n < 0x100000000) {
       b[this.length++] = m | 26;
-      DataViewPrototypeSetUint32(this.view, this.length, n);
+      this.view.setUint32(this.length, n); // builtins-ok: SafeDataView, the load-time methods (see primordials.ts)
       this.length += 4;
     } else {
       b[this.length++] = m | 27;
-      DataViewPrototypeSetUint32(this.view, this.length, MathFloor(n / 0x100000000));
-      DataViewPrototypeSetUint32(this.view, this.length + 4, n >>> 0);
+      this.view.setUint32(this.length, MathFloor(n / 0x100000000)); // builtins-ok: SafeDataView, the load-time methods (see primordials.ts)
+      this.view.setUint32(this.length + 4, n >>> 0); // builtins-ok: SafeDataView, the load-time methods (see primordials.ts)
       this.length += 8;
     }
   }
@@ -197,7 +193,7 @@ export class CborOutput {
   float64(x: number): void {
     this.ensure(9);
     this.bytes[this.length++] = 0xfb;
-    DataViewPrototypeSetFloat64(this.view, this.length, x);
+    this.view.setFloat64(this.length, x); // builtins-ok: SafeDataView, the load-time methods (see primordials.ts)
     this.length += 8;
   }
 
@@ -220,7 +216,7 @@ export class CborOutput {
     }
     this.ensure(9);
     this.bytes[this.length++] = (major << 5) | 27;
-    DataViewPrototypeSetBigUint64(this.view, this.length, arg);
+    this.view.setBigUint64(this.length, arg); // builtins-ok: SafeDataView, the load-time methods (see primordials.ts)
     this.length += 8;
   }
 }
@@ -411,7 +407,7 @@ function put(out: CborOutput, c: Constant): void {
   const view = out.view;
   const words = c.words;
   const p = out.length;
-  for (let i = 0; i < words.length; i++) DataViewPrototypeSetUint32(view, p + 4 * i, words[i]!);
+  for (let i = 0; i < words.length; i++) view.setUint32(p + 4 * i, words[i]!); // builtins-ok: SafeDataView, the load-time methods (see primordials.ts)
   out.length = p + c.length;
 }
 

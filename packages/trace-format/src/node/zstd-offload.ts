@@ -49,13 +49,12 @@ const emitterOn = EventEmitter.prototype.on;
  * `Array.prototype.slice`, which a program can change. `null` when it cannot be resolved (the
  * frames are then compressed on the calling thread).
  */
-const WORKER_SCRIPT: string | null = (() => {
-  try {
-    return createRequire(import.meta.url).resolve("@codetracer/trace-format/zstd-worker");
-  } catch {
-    return null;
-  }
-})();
+let WORKER_SCRIPT: string | null = null;
+try {
+  WORKER_SCRIPT = createRequire(import.meta.url).resolve("@codetracer/trace-format/zstd-worker");
+} catch {
+  // not resolvable: no worker
+}
 
 /** Slot states (Int32 in the control block). */
 export const SlotState = {
