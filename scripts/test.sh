@@ -9,6 +9,7 @@ rm -rf .vitest-reports
 # Every package first: some suites run the built CLI or loader of another package (trace-format's
 # streaming reader test records examples/ts-app with the CLI).
 npx turbo run build --filter='!@codetracer-examples/vitest-app' || exit $?
+node scripts/check-packages.mjs || exit $?   # publint + attw on each package's npm pack tarball
 npx turbo run test --concurrency=1 --continue --filter='!@codetracer-examples/vitest-app'
 status=$?
 node scripts/test-summary.mjs
