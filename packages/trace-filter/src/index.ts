@@ -37,8 +37,8 @@ export type { RustRegex } from "./regex.js";
 
 export {
   compileGlob,
-  GLOB_OPTIONS,
   globProblem,
+  globToRe2,
   normaliseFilePattern,
   parseSelector,
   SCOPE_KINDS,

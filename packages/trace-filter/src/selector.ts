@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 
-import picomatch from "picomatch";
+import { RE2JS } from "re2js";
 import { compileRustRegex, RustRegexError, type RustRegex } from "./regex.js";
 import type { MatchType, ScopeKind, Selector, SelectorKind, ValueKind } from "./types.js";
 
@@ -20,19 +20,6 @@ export class SelectorError extends Error {
     this.name = "SelectorError";
   }
 }
-
-/**
- * picomatch options giving globset's `literal_separator(true)` behaviour: `*` and `?` stay
- * within one `/`-separated part, `**` crosses parts, dots are ordinary characters, a leading
- * `!` is not negation, extglobs are off, and `[!a]` negates a class.
- */
-export const GLOB_OPTIONS: picomatch.PicomatchOptions = Object.freeze({
-  dot: true,
-  nonegate: true,
-  noextglob: true,
-  posix: true,
-  strictSlashes: true,
-});
 
 /**
  * Checks a glob for the errors the Rust `globset` crate reports (so a filter valid here is
@@ -82,22 +69,290 @@ export function globProblem(pattern: string): string | undefined {
 }
 
 /**
- * Compiles a glob to a whole-string matcher with picomatch ({@link GLOB_OPTIONS}).
+ * Compiles a glob to a whole-string matcher that runs in time linear in the candidate's length
+ * (times the glob's size): the glob is translated to RE2 syntax ({@link globToRe2}) and run by
+ * re2js, the engine of `regex` selectors. No glob can make a filter decision hang: the
+ * backtracking JavaScript `RegExp` that picomatch built took seconds for
+ * `*a*a*a*a*a*a*a*a*b` against 40 `a`s.
  *
- * @param pattern - the glob
- * @returns the test function
- * @throws {@link SelectorError} when the glob is malformed
+ * @example
+ * ```ts
+ * compileGlob("src/**\/*.ts")("src/a/b.ts"); // true
+ * compileGlob("src/*.ts")("src/a/b.ts"); // false: `*` stays within one part
+ * ```
+ * @param pattern - the glob (syntax: {@link globToRe2})
+ * @returns the test function: whether the whole candidate matches
+ * @throws {@link SelectorError} when the glob is malformed ({@link globProblem}, or a range
+ *   such as `[c-d-b]` that `globset` also rejects)
  */
 export function compileGlob(pattern: string): (candidate: string) => boolean {
   const problem = globProblem(pattern);
   if (problem !== undefined) throw new SelectorError(`invalid glob pattern '${pattern}': ${problem}`);
-  let re: RegExp;
+  let re: RE2JS;
   try {
-    re = picomatch.makeRe(pattern, GLOB_OPTIONS);
+    const tokens = parseGlob(pattern);
+    // Two shapes need no regex: a literal, and a glob that matches everything (`**`, `**/**`).
+    if (tokens.every((t) => t.kind === "literal")) {
+      const literal = tokens.map((t) => t.char).join("");
+      return (candidate) => candidate === literal;
+    }
+    if (tokens.length === 1 && tokens[0]!.kind === "recursivePrefix") return () => true;
+    re = RE2JS.compile(tokensToRe2Pattern(tokens));
   } catch (error) {
     throw new SelectorError(`invalid glob pattern '${pattern}': ${(error as Error).message}`);
   }
   return (candidate) => re.test(candidate);
+}
+
+/** A parsed glob element (the tokens of the Rust `globset` crate). */
+type GlobToken =
+  | { readonly kind: "literal"; readonly char: string }
+  /** `?`: one character other than `/`. */
+  | { readonly kind: "any" }
+  /** `*`: any run of characters other than `/`. */
+  | { readonly kind: "star" }
+  /** `**` (or `**\/`) at the start: nothing, or anything ending in `/`. */
+  | { readonly kind: "recursivePrefix" }
+  /** `/**` at the end: `/` and anything after it. */
+  | { readonly kind: "recursiveSuffix" }
+  /** `/**\/` inside: `/`, or `/` anything `/`. */
+  | { readonly kind: "recursiveMiddle" }
+  | { readonly kind: "class"; readonly negated: boolean; readonly ranges: [string, string][] }
+  | { readonly kind: "alternates"; readonly branches: GlobToken[][] };
+
+/**
+ * Translates a glob into an RE2 pattern (for re2js) anchored at both ends, as the Rust
+ * `globset` crate translates it into a `regex` crate pattern with `literal_separator(true)`:
+ * - `?` is `[^/]` and `*` is `[^/]*`: they stay within one `/`-separated part;
+ * - `**` crosses parts: `**` alone (or `**\/`) matches everything, including the empty string;
+ *   `**\/x` matches `x`, `/x` and `a/b/x`; `a/**` matches `a/` and everything below it (not
+ *   `a`); `a/**\/b` matches `a/b` and `a/x/y/b`; elsewhere (`a**b`, `**a`, `a/**b`) `**` is two `*`;
+ * - `[abc]`, `[a-z]`, `[!a]`, `[^a]` are classes; a `]` or `-` first is literal, a `-` last is
+ *   literal, `\` inside a class is literal, and a negated class also matches `/`;
+ * - `{a,b}` is an alternation (not nested; an empty branch is dropped, so `a{,b}` matches only
+ *   `ab`); a `,` outside braces is literal;
+ * - `\x` is the character `x` for any `x`;
+ * - everything else, a leading `!` and dots included, is literal: there is no negation, no
+ *   extglob, and no special case for names starting with `.`.
+ * `?` and classes match one Unicode code point (globset matches one byte of UTF-8, which only
+ * differs for non-ASCII characters).
+ *
+ * @example
+ * ```ts
+ * globToRe2("src/**\/*.ts"); // "(?s)^src(?:/|/.*\/)[^/]*\\.ts$"
+ * ```
+ * @param pattern - the glob
+ * @returns the RE2 pattern
+ * @throws {@link SelectorError} when the glob is malformed: the errors {@link globProblem}
+ *   reports (with a shorter message: {@link compileGlob} adds the pattern), and a range whose
+ *   end goes below its start after a second `-`, as in `[c-d-b]` (globset reads `c-b`)
+ */
+export function globToRe2(pattern: string): string {
+  return tokensToRe2Pattern(parseGlob(pattern));
+}
+
+/** The anchored RE2 pattern of a parsed glob (globset's `to_regex_with`). */
+function tokensToRe2Pattern(tokens: readonly GlobToken[]): string {
+  // As globset: a glob that is only `**` matches everything.
+  if (tokens.length === 1 && tokens[0]!.kind === "recursivePrefix") return "(?s)^.*$";
+  return `(?s)^${tokensToRe2(tokens)}$`;
+}
+
+/** Parses a glob into globset's tokens (see {@link globToRe2}); `/` is the only separator. */
+function parseGlob(pattern: string): GlobToken[] {
+  const chars = Array.from(pattern);
+  let at = 0;
+  let prev: string | undefined;
+  let cur: string | undefined;
+  const bump = (): string | undefined => {
+    prev = cur;
+    cur = chars[at];
+    if (cur !== undefined) at++;
+    return cur;
+  };
+  const peek = (): string | undefined => chars[at];
+  /** The branches being parsed: the glob's own, then those of the open `{}` group. */
+  const branches: GlobToken[][] = [[]];
+  /** Where in `branches` the open `{}` group starts; -1 outside braces. */
+  let groupStart = -1;
+  const push = (token: GlobToken): void => {
+    branches[branches.length - 1]!.push(token);
+  };
+  const last = (): GlobToken[] => branches[branches.length - 1]!;
+
+  for (let c = bump(); c !== undefined; c = bump()) {
+    switch (c) {
+      case "?":
+        push({ kind: "any" });
+        break;
+      case "*":
+        parseStar();
+        break;
+      case "[":
+        parseClass();
+        break;
+      case "{":
+        if (groupStart >= 0) throw new SelectorError("nested alternate groups are not allowed");
+        groupStart = branches.length;
+        branches.push([]);
+        break;
+      case "}": {
+        if (groupStart < 0) throw new SelectorError("unopened alternate group; missing '{'");
+        const group = branches.splice(groupStart);
+        groupStart = -1;
+        push({ kind: "alternates", branches: group });
+        break;
+      }
+      case ",":
+        if (groupStart >= 0) branches.push([]);
+        else push({ kind: "literal", char: "," });
+        break;
+      case "\\": {
+        const escaped = bump();
+        if (escaped === undefined) throw new SelectorError("dangling '\\'");
+        push({ kind: "literal", char: escaped });
+        break;
+      }
+      default:
+        push({ kind: "literal", char: c });
+    }
+  }
+  if (groupStart >= 0) throw new SelectorError("unclosed alternate group; missing '}'");
+  return branches[0]!;
+
+  /** After a `*`: globset's `parse_star`, which decides what a `**` means from its neighbours. */
+  function parseStar(): void {
+    const before = prev;
+    if (peek() !== "*") {
+      push({ kind: "star" });
+      return;
+    }
+    bump();
+    if (last().length === 0) {
+      // `**` at the start of the glob or of a branch.
+      const next = peek();
+      if (next !== undefined && next !== "/") {
+        push({ kind: "star" });
+        push({ kind: "star" });
+      } else {
+        push({ kind: "recursivePrefix" });
+        bump();
+      }
+      return;
+    }
+    if (before !== "/") {
+      // globset also accepts a `{` or `,` before, which cannot happen here: both start an empty branch.
+      push({ kind: "star" });
+      push({ kind: "star" });
+      return;
+    }
+    const next = peek();
+    let suffix: boolean;
+    if (next === undefined) {
+      suffix = true;
+    } else if ((next === "," || next === "}") && groupStart >= 0) {
+      suffix = true;
+    } else if (next === "/") {
+      bump();
+      suffix = false;
+    } else {
+      push({ kind: "star" });
+      push({ kind: "star" });
+      return;
+    }
+    // Replace the `/` before (or a recursive token that already stands for it).
+    const replaced = last().pop()!;
+    if (replaced.kind === "recursivePrefix" || replaced.kind === "recursiveSuffix") push(replaced);
+    else push({ kind: suffix ? "recursiveSuffix" : "recursiveMiddle" });
+  }
+
+  /** After a `[`: globset's `parse_class`. */
+  function parseClass(): void {
+    const ranges: [string, string][] = [];
+    let negated = false;
+    if (peek() === "!" || peek() === "^") {
+      bump();
+      negated = true;
+    }
+    let first = true;
+    let inRange = false;
+    const extend = (end: string): void => {
+      const range = ranges[ranges.length - 1]!;
+      range[1] = end;
+      if (range[1].codePointAt(0)! < range[0].codePointAt(0)!) {
+        throw new SelectorError(`invalid range '${range[0]}-${range[1]}'`);
+      }
+    };
+    for (;;) {
+      const c = bump();
+      if (c === undefined) throw new SelectorError("unclosed character class; missing ']'");
+      if (c === "]") {
+        if (!first) break;
+        ranges.push(["]", "]"]);
+      } else if (c === "-") {
+        if (first) {
+          ranges.push(["-", "-"]);
+        } else if (inRange) {
+          extend("-");
+          inRange = false;
+        } else {
+          inRange = true;
+        }
+      } else {
+        if (inRange) extend(c);
+        else ranges.push([c, c]);
+        inRange = false;
+      }
+      first = false;
+    }
+    if (inRange) ranges.push(["-", "-"]);
+    push({ kind: "class", negated, ranges });
+  }
+}
+
+/** The RE2 text of a token sequence (globset's `tokens_to_regex` with `literal_separator`). */
+function tokensToRe2(tokens: readonly GlobToken[]): string {
+  let out = "";
+  for (const token of tokens) {
+    switch (token.kind) {
+      case "literal":
+        out += re2Char(token.char);
+        break;
+      case "any":
+        out += "[^/]";
+        break;
+      case "star":
+        out += "[^/]*";
+        break;
+      case "recursivePrefix":
+        out += "(?:/?|.*/)";
+        break;
+      case "recursiveSuffix":
+        out += "/.*";
+        break;
+      case "recursiveMiddle":
+        out += "(?:/|/.*/)";
+        break;
+      case "class":
+        out += token.negated ? "[^" : "[";
+        for (const [from, to] of token.ranges) out += from === to ? re2Char(from) : `${re2Char(from)}-${re2Char(to)}`;
+        out += "]";
+        break;
+      case "alternates": {
+        const parts = token.branches.map(tokensToRe2).filter((part) => part.length > 0);
+        if (parts.length > 0) out += `(?:${parts.join("|")})`;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** One character as an RE2 literal, valid inside and outside a class. */
+function re2Char(c: string): string {
+  if (/^[A-Za-z0-9]$/.test(c)) return c;
+  if (/^[!-/:-@[-`{-~]$/.test(c)) return `\\${c}`;
+  return `\\x{${c.codePointAt(0)!.toString(16)}}`;
 }
 
 /**
