@@ -14,7 +14,15 @@
  * @packageDocumentation
  */
 
-import { DataViewCtor, DataViewPrototypeSetUint32, DataViewPrototypeSetUint8, TypedArrayPrototypeSet, Uint8ArrayCtor } from "./primordials.js";
+import {
+  DataViewCtor,
+  DataViewPrototypeSetUint32,
+  DataViewPrototypeSetUint8,
+  TypedArrayPrototypeGetBuffer,
+  TypedArrayPrototypeGetLength,
+  TypedArrayPrototypeSet,
+  Uint8ArrayCtor,
+} from "./primordials.js";
 
 /** The 8-byte header of a Binary v1 (CBOR + seekable zstd) `trace.bin`. */
 export const TRACE_BIN_HEADER_V1: readonly number[] = [0xc0, 0xde, 0x72, 0xac, 0xe2, 0x01, 0x00, 0x00];
@@ -47,7 +55,7 @@ export interface SeekTableEntry {
 export function buildSeekTable(entries: readonly SeekTableEntry[]): Uint8Array {
   const n = entries.length;
   const out = new Uint8ArrayCtor(8 + n * 8 + SEEK_TABLE_FOOTER_SIZE);
-  const v = new DataViewCtor(out.buffer);
+  const v = new DataViewCtor(TypedArrayPrototypeGetBuffer(out));
   DataViewPrototypeSetUint32(v, 0, SEEK_TABLE_SKIPPABLE_MAGIC, true);
   DataViewPrototypeSetUint32(v, 4, n * 8 + SEEK_TABLE_FOOTER_SIZE, true);
   let p = 8;
@@ -87,7 +95,7 @@ export function seekEntriesOrEmpty(entries: readonly SeekTableEntry[]): readonly
 export function traceBinTail(entries: readonly SeekTableEntry[]): Uint8Array {
   const table = buildSeekTable(seekEntriesOrEmpty(entries));
   if (entries.length > 0) return table;
-  const out = new Uint8ArrayCtor(EMPTY_ZSTD_FRAME.length + table.length);
+  const out = new Uint8ArrayCtor(EMPTY_ZSTD_FRAME.length + TypedArrayPrototypeGetLength(table));
   TypedArrayPrototypeSet(out, EMPTY_ZSTD_FRAME);
   TypedArrayPrototypeSet(out, table, EMPTY_ZSTD_FRAME.length);
   return out;

@@ -20,6 +20,7 @@ import {
   StringCtor,
   TypedArrayPrototypeCopyWithin,
   TypedArrayPrototypeFill,
+  TypedArrayPrototypeGetLength,
   TypedArrayPrototypeSet,
   Uint8ArrayCtor,
   type SafeArray,
@@ -64,13 +65,13 @@ export class MemoryByteSink implements ByteSink {
   bytes(): Uint8Array {
     const chunks = this.chunks;
     let total = 0;
-    for (let i = 0; i < chunks.length; i++) total += chunks[i]!.length;
+    for (let i = 0; i < chunks.length; i++) total += TypedArrayPrototypeGetLength(chunks[i]!);
     const out = new Uint8ArrayCtor(total);
     let p = 0;
     for (let i = 0; i < chunks.length; i++) {
       const c = chunks[i]!;
       TypedArrayPrototypeSet(out, c, p);
-      p += c.length;
+      p += TypedArrayPrototypeGetLength(c);
     }
     return out;
   }
@@ -344,21 +345,23 @@ export class TraceBinWriter implements TraceEventWriter {
     if (this.out.length === 0) return;
     if (this.finished) throw new TraceFormatError("ERR_IO", "TraceBinWriter.flush called after finish()");
     const data = this.out.view0();
+    const dataLength = this.out.length;
     this.flushes++;
     if (this.offload) {
-      this.inFlight.push(data.length);
-      this.uncompressedBytes += data.length;
+      this.inFlight.push(dataLength);
+      this.uncompressedBytes += dataLength;
       const done = this.offload.submit(data);
       this.out.reset();
       this.writeFrames(done);
       return;
     }
     const frame = this.zstd.compress(data);
-    const entry = { compressedSize: frame.length, decompressedSize: data.length };
+    const frameLength = TypedArrayPrototypeGetLength(frame);
+    const entry = { compressedSize: frameLength, decompressedSize: dataLength };
     this.out.reset();
     this.sink.write(frame);
     this.entries.push(entry);
-    this.compressedBytes += frame.length;
+    this.compressedBytes += frameLength;
     this.uncompressedBytes += entry.decompressedSize;
   }
 
@@ -381,9 +384,10 @@ export class TraceBinWriter implements TraceEventWriter {
     for (let i = 0; i < frames.length; i++) {
       const frame = frames[i]!;
       const decompressedSize = this.inFlight.shift()!;
+      const frameLength = TypedArrayPrototypeGetLength(frame);
       this.sink.write(frame);
-      this.entries.push({ compressedSize: frame.length, decompressedSize });
-      this.compressedBytes += frame.length;
+      this.entries.push({ compressedSize: frameLength, decompressedSize });
+      this.compressedBytes += frameLength;
     }
   }
 
@@ -402,7 +406,7 @@ export class TraceBinWriter implements TraceEventWriter {
       this.finished = true;
       const tail = traceBinTail(this.entries);
       this.sink.write(tail);
-      this.compressedBytes += tail.length;
+      this.compressedBytes += TypedArrayPrototypeGetLength(tail);
     } finally {
       this.finished = true;
       this.sink.close();

@@ -50,8 +50,10 @@ import {
   TextEncoderPrototypeEncodeInto,
   TypedArrayPrototypeCopyWithin,
   TypedArrayPrototypeSet,
-  TypedArrayPrototypeSlice,
-  TypedArrayPrototypeSubarray,
+  TypedArrayPrototypeGetBuffer,
+  TypedArrayPrototypeGetLength,
+  uint8Copy,
+  uint8View,
   Uint32ArrayCtor,
   Uint8ArrayCtor,
 } from "./primordials.js";
@@ -70,23 +72,26 @@ export class CborOutput {
   bytes: Uint8Array;
   /** Number of bytes written. */
   length = 0;
+  /** `bytes.length` (kept here: a typed array's `length` is an accessor a program may redefine). */
+  private capacity: number;
   /** A DataView of {@link bytes} (replaced with it): a `SafeDataView` (see src/primordials.ts). */
   view: DataView;
 
   /** @param initialCapacity - initial size of the buffer in bytes (default 64 KiB) */
   constructor(initialCapacity = 64 * 1024) {
-    this.bytes = new Uint8ArrayCtor(MathMax(16, initialCapacity));
-    this.view = new SafeDataView(this.bytes.buffer);
+    this.capacity = MathMax(16, initialCapacity);
+    this.bytes = new Uint8ArrayCtor(this.capacity);
+    this.view = new SafeDataView(TypedArrayPrototypeGetBuffer(this.bytes));
   }
 
   /** A copy of the bytes written so far. */
   toBytes(): Uint8Array {
-    return TypedArrayPrototypeSlice(this.bytes, 0, this.length);
+    return uint8Copy(this.bytes, 0, this.length);
   }
 
   /** The bytes written so far, without copying (valid until the next write or {@link reset}). */
   view0(): Uint8Array {
-    return TypedArrayPrototypeSubarray(this.bytes, 0, this.length);
+    return uint8View(this.bytes, 0, this.length);
   }
 
   /** Forgets the bytes written (keeps the buffer). */
@@ -97,13 +102,14 @@ export class CborOutput {
   /** Makes room for `n` more bytes. */
   ensure(n: number): void {
     const need = this.length + n;
-    if (need <= this.bytes.length) return;
-    let size = this.bytes.length * 2;
+    if (need <= this.capacity) return;
+    let size = this.capacity * 2;
     while (size < need) size *= 2;
     const next = new Uint8ArrayCtor(size);
-    TypedArrayPrototypeSet(next, TypedArrayPrototypeSubarray(this.bytes, 0, this.length));
+    TypedArrayPrototypeSet(next, uint8View(this.bytes, 0, this.length));
     this.bytes = next;
-    this.view = new SafeDataView(next.buffer);
+    this.capacity = size;
+    this.view = new SafeDataView(TypedArrayPrototypeGetBuffer(next));
   }
 
   /** Appends one byte. */
@@ -165,10 +171,11 @@ export class CborOutput {
     this.length = start;
     // TextEncoder writes U+FFFD for lone surrogates, exactly like toWellFormed().
     const utf8 = TextEncoderPrototypeEncode(textEncoder, s);
-    this.head(3, utf8.length);
-    this.ensure(utf8.length);
+    const n8 = TypedArrayPrototypeGetLength(utf8);
+    this.head(3, n8);
+    this.ensure(n8);
     TypedArrayPrototypeSet(this.bytes, utf8, this.length);
-    this.length += utf8.length;
+    this.length += n8;
   }
 
   /**
@@ -182,7 +189,7 @@ export class CborOutput {
     const room = headBytes(max);
     this.ensure(room + max);
     const start = this.length;
-    const written = TextEncoderPrototypeEncodeInto(textEncoder, s, TypedArrayPrototypeSubarray(this.bytes, start + room, start + room + max)).written;
+    const written = TextEncoderPrototypeEncodeInto(textEncoder, s, uint8View(this.bytes, start + room, start + room + max)).written;
     const head = headBytes(written);
     if (head < room) TypedArrayPrototypeCopyWithin(this.bytes, start + head, start + room, start + room + written);
     this.head(3, written);
@@ -359,6 +366,8 @@ export function encodeEvent(out: CborOutput, event: TraceLowLevelEvent): void {
  */
 interface Constant {
   words: Uint32Array;
+  /** `words.length` (see `CborOutput.capacity`). */
+  wordCount: number;
   length: number;
 }
 
@@ -372,11 +381,13 @@ function constant(...parts: Array<string | number>): Constant {
     else out.text(p);
   }
   const bytes = out.toBytes();
-  const words = new Uint32ArrayCtor(MathCeil(bytes.length / 4));
-  for (let i = 0; i < words.length; i++) {
+  const byteCount = out.length;
+  const wordCount = MathCeil(byteCount / 4);
+  const words = new Uint32ArrayCtor(wordCount);
+  for (let i = 0; i < wordCount; i++) {
     words[i] = (((bytes[4 * i] ?? 0) << 24) | ((bytes[4 * i + 1] ?? 0) << 16) | ((bytes[4 * i + 2] ?? 0) << 8) | (bytes[4 * i + 3] ?? 0)) >>> 0;
   }
-  return { words, length: bytes.length };
+  return { words, wordCount, length: byteCount };
 }
 
 const STEP_PREFIX = constant(0xa1, "Step", 0xa2, "path_id");
@@ -406,8 +417,9 @@ const ROOM = 48;
 function put(out: CborOutput, c: Constant): void {
   const view = out.view;
   const words = c.words;
+  const n = c.wordCount;
   const p = out.length;
-  for (let i = 0; i < words.length; i++) view.setUint32(p + 4 * i, words[i]!); // builtins-ok: SafeDataView, the load-time methods (see primordials.ts)
+  for (let i = 0; i < n; i++) view.setUint32(p + 4 * i, words[i]!); // builtins-ok: SafeDataView, the load-time methods (see primordials.ts)
   out.length = p + c.length;
 }
 

@@ -106,6 +106,12 @@ const typedArrayGetter = (name: string) => uncurryThis(getOwnPropertyDescriptor(
 export const TypedArrayPrototypeGetBuffer: (self: Uint8Array) => ArrayBuffer = typedArrayGetter("buffer");
 export const TypedArrayPrototypeGetByteOffset: (self: Uint8Array) => number = typedArrayGetter("byteOffset");
 export const TypedArrayPrototypeGetByteLength: (self: Uint8Array) => number = typedArrayGetter("byteLength");
+/**
+ * `ta.length` of load time. Read a typed array's length with it: `length` is an accessor of
+ * `%TypedArray%.prototype`, which a program may redefine (test262 does, to check that the
+ * built-ins use the internal length).
+ */
+export const TypedArrayPrototypeGetLength: (self: Uint8Array | Uint32Array | Int32Array | Float64Array) => number = typedArrayGetter("length") as never;
 
 export const Uint32ArrayCtor = Uint32Array;
 export const Int32ArrayCtor = Int32Array;
@@ -114,6 +120,20 @@ export const DataViewCtor = DataView;
 export const TypedArrayPrototypeSet = uncurryThis((TypedArrayPrototype as Uint8Array).set as (this: Uint8Array, source: ArrayLike<number>, offset?: number) => void);
 export const TypedArrayPrototypeSubarray = uncurryThis((TypedArrayPrototype as Uint8Array).subarray as (this: Uint8Array, start?: number, end?: number) => Uint8Array);
 export const TypedArrayPrototypeSlice = uncurryThis((TypedArrayPrototype as Uint8Array).slice as (this: Uint8Array, start?: number, end?: number) => Uint8Array);
+/**
+ * `a.subarray(start, end)` (a view of the same memory, `0 <= start <= end <= length`) without
+ * `subarray`'s species lookup (`a.constructor[Symbol.species]`, which a program can change).
+ */
+export function uint8View(a: Uint8Array, start: number, end: number): Uint8Array {
+  return new Uint8ArrayCtor(TypedArrayPrototypeGetBuffer(a), TypedArrayPrototypeGetByteOffset(a) + start, end - start);
+}
+
+/** `a.slice(start, end)` (a copy, `0 <= start <= end <= length`) without `slice`'s species lookup (see {@link uint8View}). */
+export function uint8Copy(a: Uint8Array, start: number, end: number): Uint8Array {
+  const out = new Uint8ArrayCtor(end - start);
+  TypedArrayPrototypeSet(out, uint8View(a, start, end));
+  return out;
+}
 export const TypedArrayPrototypeCopyWithin = uncurryThis((TypedArrayPrototype as Uint8Array).copyWithin as (this: Uint8Array, target: number, start: number, end?: number) => Uint8Array);
 export const TypedArrayPrototypeFill = uncurryThis((TypedArrayPrototype as Uint8Array).fill as (this: Uint8Array | Int32Array | Float64Array, value: number, start?: number, end?: number) => Uint8Array);
 export const DataViewPrototypeGetUint8 = uncurryThis(DataView.prototype.getUint8);

@@ -21,7 +21,7 @@ import { createRequire } from "node:module";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { TraceFormatError } from "./errors.js";
-import { ErrorCtor, MathMax, StringCtor, TypedArrayPrototypeSet, TypedArrayPrototypeSlice } from "./primordials.js";
+import { ErrorCtor, MathMax, StringCtor, TypedArrayPrototypeGetLength, TypedArrayPrototypeSet, uint8Copy } from "./primordials.js";
 
 // Captured when this module loads, before any program code: a recorded program may replace
 // the members of Node's `fs`, `path` and `zlib` modules (see src/primordials.ts).
@@ -77,7 +77,7 @@ function nodeCodec(level: number): ZstdCodec {
     name: "node:zlib",
     compress(data) {
       try {
-        return compressSync(data, { params, pledgedSrcSize: data.length });
+        return compressSync(data, { params, pledgedSrcSize: TypedArrayPrototypeGetLength(data) });
       } catch (error) {
         throw new TraceFormatError("ERR_IO", `zstd compression failed: ${StringCtor(error)}`, {}, error);
       }
@@ -157,25 +157,27 @@ function wasmCodec(level: number): ZstdCodec {
   return {
     name: "@bokuweb/zstd-wasm",
     compress(data) {
-      const bound = m._ZSTD_compressBound(data.length);
-      const src = m._malloc(MathMax(data.length, 1));
+      const length = TypedArrayPrototypeGetLength(data);
+      const bound = m._ZSTD_compressBound(length);
+      const src = m._malloc(MathMax(length, 1));
       const dst = m._malloc(bound);
       try {
         TypedArrayPrototypeSet(m.HEAPU8, data, src); // HEAPU8 is re-read: memory may have grown in malloc
-        const n = m._ZSTD_compress(dst, bound, src, data.length, level);
+        const n = m._ZSTD_compress(dst, bound, src, length, level);
         if (m._ZSTD_isError(n)) throw new TraceFormatError("ERR_IO", `zstd compression failed (code ${n})`);
-        return TypedArrayPrototypeSlice(m.HEAPU8, dst, dst + n);
+        return uint8Copy(m.HEAPU8, dst, dst + n);
       } finally {
         m._free(dst);
         m._free(src);
       }
     },
     decompress(frame, size, exact = true) {
-      const src = m._malloc(MathMax(frame.length, 1));
+      const length = TypedArrayPrototypeGetLength(frame);
+      const src = m._malloc(MathMax(length, 1));
       const dst = m._malloc(MathMax(size, 1));
       try {
         TypedArrayPrototypeSet(m.HEAPU8, frame, src);
-        const n = m._ZSTD_decompress(dst, size, src, frame.length);
+        const n = m._ZSTD_decompress(dst, size, src, length);
         if (m._ZSTD_isError(n)) {
           throw new TraceFormatError(
             "ERR_TRACE_INVALID",
@@ -188,7 +190,7 @@ function wasmCodec(level: number): ZstdCodec {
             `zstd frame decompresses to ${n} bytes, the seek table says ${size}`
           );
         }
-        return TypedArrayPrototypeSlice(m.HEAPU8, dst, dst + n);
+        return uint8Copy(m.HEAPU8, dst, dst + n);
       } finally {
         m._free(dst);
         m._free(src);

@@ -110,6 +110,10 @@ Number.isInteger = boom("Number.isInteger");
 Date.now = boom("Date.now");
 const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype);
 for (const name of ["set", "subarray", "slice", "copyWithin", "fill"]) TypedArrayPrototype[name] = boom(`%TypedArray%.prototype.${name}`);
+// (test262's TypedArray tests redefine `length` to check that the built-ins use the internal one)
+for (const name of ["length", "buffer", "byteOffset"]) Object.defineProperty(TypedArrayPrototype, name, { get: boom(`%TypedArray%.prototype.${name}`), configurable: true });
+Object.defineProperty(Uint8Array.prototype, "constructor", { get: boom("Uint8Array.prototype.constructor"), configurable: true });
+Object.defineProperty(Uint8Array, Symbol.species, { get: boom("Uint8Array[Symbol.species]"), configurable: true });
 for (const name of ["setUint8", "setUint16", "setUint32", "setFloat64", "setBigUint64"]) DataView.prototype[name] = boom(`DataView.prototype.${name}`);
 TextEncoder.prototype.encode = boom("TextEncoder.prototype.encode");
 TextEncoder.prototype.encodeInto = boom("TextEncoder.prototype.encodeInto");

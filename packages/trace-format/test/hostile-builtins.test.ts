@@ -3,7 +3,8 @@
  * item 6; test262 does all of these): a child process (so that the patches stay out of vitest)
  * loads the built package (dist/), then replaces `Array.prototype.push`/`join`/`slice`,
  * `String.prototype.charCodeAt`, `JSON.stringify`, `Math.floor`, `Map.prototype.set`, the
- * typed-array and DataView methods, `TextEncoder`, the `Uint8Array`/`DataView`/`String`/`Number`
+ * typed-array and DataView methods and the typed arrays' `length`, `buffer`, `byteOffset`
+ * accessors and species, `TextEncoder`, the `Uint8Array`/`DataView`/`String`/`Number`
  * globals, `fs.writeSync` and friends, `path.join`; puts getter-only accessors on
  * `Object.prototype[0]`/`[1]`, a setter that swallows stores on `Array.prototype[0]`, setters
  * for `type_id`, `kind`, `path_id`, `f` on `Object.prototype`; deletes

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { ioError } from "../errors.js";
 import type { ByteSink } from "../bin-writer.js";
 import type { EventSink } from "../json-writer.js";
-import { ErrorCtor, TextEncoderCtor, TextEncoderPrototypeEncode } from "../primordials.js";
+import { ErrorCtor, TextEncoderCtor, TextEncoderPrototypeEncode, TypedArrayPrototypeGetLength } from "../primordials.js";
 
 // Captured when this module loads, before any program code: a recorded program may replace the
 // members of Node's `fs` and `path` (see src/primordials.ts). Text is encoded by the TextEncoder
@@ -65,8 +65,9 @@ export function openBinaryFileSink(filePath: string): ByteSink {
       if (fd === undefined) throw ioError("write", filePath, new ErrorCtor("sink is closed"));
       let offset = 0;
       try {
-        while (offset < chunk.length) {
-          offset += writeSync(fd, chunk, offset, chunk.length - offset);
+        const length = TypedArrayPrototypeGetLength(chunk);
+        while (offset < length) {
+          offset += writeSync(fd, chunk, offset, length - offset);
         }
       } catch (error) {
         throw ioError("write", filePath, error);

@@ -10,7 +10,7 @@ import { ioError } from "../errors.js";
 import { serializeTraceMetadata, serializeTracePaths } from "../metadata.js";
 import { TRACE_METADATA_FILE, TRACE_PATHS_FILE } from "../types.js";
 import type { TraceMetadata } from "../types.js";
-import { TextEncoderCtor, TextEncoderPrototypeEncode } from "../primordials.js";
+import { TextEncoderCtor, TextEncoderPrototypeEncode, TypedArrayPrototypeGetLength } from "../primordials.js";
 
 // Captured when this module loads, before any program code: a recorded program may replace the
 // members of Node's `fs` and `path` (see src/primordials.ts). `fs.writeFileSync` is not used: it
@@ -34,7 +34,8 @@ function writeWholeFile(file: string, text: string): void {
   const fd = openSync(file, "w");
   try {
     let offset = 0;
-    while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+    const length = TypedArrayPrototypeGetLength(bytes);
+    while (offset < length) offset += writeSync(fd, bytes, offset, length - offset);
   } finally {
     closeSync(fd);
   }

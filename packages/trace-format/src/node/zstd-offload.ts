@@ -31,9 +31,10 @@ import {
   MathMin,
   ReflectApply,
   safeArray,
+  TypedArrayPrototypeGetLength,
   TypedArrayPrototypeSet,
-  TypedArrayPrototypeSlice,
-  TypedArrayPrototypeSubarray,
+  uint8Copy,
+  uint8View,
   Uint8ArrayCtor,
   type SafeArray,
 } from "../primordials.js";
@@ -215,13 +216,14 @@ export class ZstdOffload implements FrameOffload {
    */
   submit(cbor: Uint8Array): SafeArray<Uint8Array> {
     const out = safeArray<Uint8Array>();
-    this.submittedBytes += cbor.length;
+    const length = TypedArrayPrototypeGetLength(cbor);
+    this.submittedBytes += length;
     if (!this.started && this.submittedBytes > this.startAfterBytes) this.start();
     if (this.submittedCount - this.returnedCount >= this.slots) {
       // Back-pressure: the oldest frame must be finished before its slot is reused.
       out.push(this.finishOldest(this.waitMs));
     }
-    if (cbor.length > this.slotBytes || this.worker === null) {
+    if (length > this.slotBytes || this.worker === null) {
       // Nothing may overtake the frames in flight: finish them first, in order.
       while (this.submittedCount > this.returnedCount) out.push(this.finishOldest(0));
       this.inlineFrames++;
@@ -231,7 +233,7 @@ export class ZstdOffload implements FrameOffload {
     const slot = this.submittedCount % this.slots;
     const s = this.stateAt(slot);
     TypedArrayPrototypeSet(this.bytes, cbor, this.inputOffset(slot));
-    this.control[s + 1] = cbor.length;
+    this.control[s + 1] = length;
     this.control[s + 2] = 0;
     atomicsStore(this.control, s, SlotState.Submitted);
     this.submittedCount++;
@@ -294,7 +296,7 @@ export class ZstdOffload implements FrameOffload {
       if (apply(atomicsCas, Atomics, [this.control, s, state, SlotState.Claimed]) === state) break;
     }
     const input = this.inputOffset(slot);
-    const frame = this.codec.compress(TypedArrayPrototypeSubarray(this.bytes, input, input + this.control[s + 1]!));
+    const frame = this.codec.compress(uint8View(this.bytes, input, input + this.control[s + 1]!));
     this.inlineFrames++;
     atomicsStore(this.control, s, SlotState.Free);
     this.returnedCount++;
@@ -305,7 +307,7 @@ export class ZstdOffload implements FrameOffload {
   private take(slot: number): Uint8Array {
     const s = this.stateAt(slot);
     const at = this.inputOffset(slot) + this.slotBytes;
-    const frame = TypedArrayPrototypeSlice(this.bytes, at, at + this.control[s + 2]!);
+    const frame = uint8Copy(this.bytes, at, at + this.control[s + 2]!);
     atomicsStore(this.control, s, SlotState.Free);
     this.returnedCount++;
     return frame;
