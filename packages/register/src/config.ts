@@ -17,7 +17,7 @@
  */
 import * as path from "node:path";
 import { EXCLUDE_ENV, globsFromEnv, INCLUDE_ENV, limitsFromEnv, parseEnvBoolean, traceDirFromEnv, type ValueCaptureLimits } from "@codetracer/runtime";
-import { defaultCacheDir, usableCacheDir } from "./transform-cache.js";
+import { transformCacheDir } from "./transform-cache.js";
 import { traceFilterPaths } from "./trace-filter.js";
 
 /** Resolved loader configuration; also passed to the module hooks thread as `data` (where Node has no `module.registerHooks`). */
@@ -38,17 +38,13 @@ export interface LoaderConfig {
   /** Value capture bounds from `CODETRACER_MAX_*` (only those set). */
   limits: Partial<ValueCaptureLimits>;
   /**
-   * The transform cache folder (`CODETRACER_CACHE_DIR`, default `<tmpdir>/codetracer-js-cache-<uid>`),
-   * or `null` when `CODETRACER_CACHE` is off, or the folder cannot be created or is not safe
-   * to use (another user's, or writable by group or others: logged as `ERR_INSECURE_CACHE`; see
+   * The transform cache folder (`CODETRACER_CACHE_DIR`, default the project's
+   * `node_modules/.cache/codetracer`, else the user's cache folder: see `cache-location.ts`),
+   * or `null` when `CODETRACER_CACHE` is off, or no folder can be created or is safe to use
+   * (another user's, or writable by group or others: logged as `ERR_INSECURE_CACHE`; see
    * `transform-cache.ts`).
    */
   transformCache: string | null;
-}
-
-/** `dir` when it may hold the transform cache (see `usableCacheDir`), else `null`: no cache. */
-function safeCacheDir(dir: string): string | null {
-  return usableCacheDir(dir) ? dir : null;
 }
 
 /**
@@ -58,8 +54,9 @@ function safeCacheDir(dir: string): string | null {
  * is created (mode 0700) and checked (an unsafe one is logged as `ERR_INSECURE_CACHE` and not
  * used).
  * @throws UsageError `ERR_INVALID_POLICY_VALUE` when an include/exclude variable is not valid
- *   (see `globsFromEnv`), a `CODETRACER_MAX_*` value limit is not an integer in its range, or
- *   `CODETRACER_CACHE` is not a boolean.
+ *   (see `globsFromEnv`), a `CODETRACER_MAX_*` value limit is not an integer in its range,
+ *   `CODETRACER_CACHE` is not a boolean, or `CODETRACER_CACHE_MAX_MB` /
+ *   `CODETRACER_CACHE_MAX_AGE_DAYS` is not a positive number.
  */
 export function readLoaderConfig(env: NodeJS.ProcessEnv, ownRoots: string[], entryScript?: string): LoaderConfig {
   const cwd = path.resolve(env.CODETRACER_JS_CWD || process.cwd());
@@ -74,6 +71,6 @@ export function readLoaderConfig(env: NodeJS.ProcessEnv, ownRoots: string[], ent
     ownRoots,
     traceFilters: traceFilterPaths(entryScript, cwd, env),
     limits: limitsFromEnv(env),
-    transformCache: parseEnvBoolean("CODETRACER_CACHE", env.CODETRACER_CACHE || "1") ? safeCacheDir(path.resolve(cwd, env.CODETRACER_CACHE_DIR || defaultCacheDir())) : null,
+    transformCache: parseEnvBoolean("CODETRACER_CACHE", env.CODETRACER_CACHE || "1") ? transformCacheDir(env, cwd) : null,
   };
 }

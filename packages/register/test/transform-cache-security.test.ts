@@ -59,8 +59,9 @@ describe("the cache folder", () => {
     const dir = path.join(tempDir(), "nested", "cache");
     writeCached(dir, KEY, GOOD);
     expect(mode(dir)).toBe(0o700);
-    expect(fs.readdirSync(dir)).toEqual([`${KEY}.json`]);
+    expect(fs.readdirSync(dir).sort()).toEqual([".last-prune", `${KEY}.json`]); // and the prune stamp (transform-cache-prune.test.ts)
     expect(mode(path.join(dir, `${KEY}.json`))).toBe(0o600);
+    expect(mode(path.join(dir, ".last-prune"))).toBe(0o600);
     expect(readCached(dir, KEY)).toEqual(GOOD);
     expect(logged()).toEqual([]);
   });
