@@ -4,9 +4,18 @@
  * @packageDocumentation
  */
 
+import {
+  appendOwn,
+  ObjectFreeze,
+  safeArray,
+  StringPrototypeSlice,
+  StringPrototypeStartsWith,
+  Uint8ArrayCtor,
+} from "@codetracer/trace-format/internal/primordials";
+import type { SafeArray } from "@codetracer/trace-format/internal/primordials";
 import { invalidFilter, TraceFilterError } from "./errors.js";
-import { toPosix } from "./parse.js";
-import { filterPlatform } from "./platform.js";
+import { SafeMap } from "./intrinsics.js";
+import { filterPlatform, toPosix } from "./platform.js";
 import { FilterStats } from "./stats.js";
 import type { FilterMetadata } from "./stats.js";
 import type { ExecAction, IoConfig, ScopeKind, ScopeRule, Selector, TraceFilter, ValueAction, ValueKind } from "./types.js";
@@ -93,16 +102,32 @@ interface FileInfo {
   pkgState: "unknown" | "known";
   pkg: string | undefined;
   /** Decisions by obj (package derived). */
-  readonly byObj: Map<string, Decision>;
+  readonly byObj: SafeMap<string, Decision>;
   /** Decisions by `obj\0pkg` (package given by the caller). */
-  byObjPkg?: Map<string, Decision>;
-  wholeFile?: boolean;
+  byObjPkg: SafeMap<string, Decision> | undefined;
+  /** Per flat rule: 1 when it is a `file` rule that matches {@link candidate}, else 0 (see `FilterChain#ruleHits`). */
+  fileHits: Uint8Array | undefined;
+  wholeFile: boolean | undefined;
 }
 
 /** Most names whose value decision one scope's cache keeps per kind (then it starts afresh). */
 const MAX_CACHED_NAMES = 4096;
 
 const VALUE_KIND_LIST: readonly ValueKind[] = ["local", "global", "arg", "ret", "attr"];
+
+/** Per value kind (a null-prototype object: an unknown kind finds nothing, not `Object.prototype`'s). */
+type ByKind<T> = Record<ValueKind, T>;
+
+function byKind<T>(make: () => T): ByKind<T> {
+  return { __proto__: null, local: make(), global: make(), arg: make(), ret: make(), attr: make() } as unknown as ByKind<T>;
+}
+
+/** An ordinary array holding `list`'s elements as its own (it leaves the package: `matchedRules`). */
+function ownCopy<T>(list: readonly T[]): T[] {
+  const out: T[] = [];
+  for (let i = 0; i < list.length; i++) appendOwn(out, list[i]!);
+  return out;
+}
 
 class Decision implements ScopeDecision {
   readonly exec: ExecAction;
@@ -111,28 +136,23 @@ class Decision implements ScopeDecision {
   readonly error?: unknown;
   readonly matchedRule?: MatchedRule;
   readonly matchedRules: readonly MatchedRule[];
-  private readonly patterns: Readonly<Record<ValueKind, readonly ActivePattern[]>>;
-  private readonly caches: Record<ValueKind, Map<string, ValueAction>> = {
-    local: new Map(),
-    global: new Map(),
-    arg: new Map(),
-    ret: new Map(),
-    attr: new Map(),
-  };
+  private readonly patterns: Readonly<ByKind<readonly ActivePattern[]>>;
+  private readonly caches: ByKind<SafeMap<string, ValueAction>>;
 
   constructor(
     exec: ExecAction,
     valueDefault: ValueAction,
-    patterns: Record<ValueKind, ActivePattern[]>,
+    patterns: ByKind<SafeArray<ActivePattern>>,
     matchedRules: readonly MatchedRule[],
     failure?: { error: unknown }
   ) {
     this.exec = exec;
     this.valueDefault = valueDefault;
     this.patterns = patterns;
-    this.matchedRules = Object.freeze([...matchedRules]);
-    const last = matchedRules[matchedRules.length - 1];
-    if (last !== undefined) this.matchedRule = last;
+    this.caches = byKind(() => new SafeMap<string, ValueAction>());
+    this.matchedRules = ObjectFreeze(ownCopy(matchedRules));
+    // Index -1 of an empty array would be looked up on its prototype.
+    if (matchedRules.length > 0) this.matchedRule = matchedRules[matchedRules.length - 1]!;
     this.failedClosed = failure !== undefined;
     if (failure !== undefined) this.error = failure.error;
   }
@@ -144,7 +164,9 @@ class Decision implements ScopeDecision {
     if (action !== undefined) return action;
     action = this.valueDefault;
     try {
-      for (const p of this.patterns[kind]) {
+      const list = this.patterns[kind];
+      for (let i = 0; i < list.length; i++) {
+        const p = list[i]!;
         if (p.selector.matches(name)) {
           action = p.action;
           break;
@@ -167,8 +189,8 @@ class Decision implements ScopeDecision {
   }
 }
 
-function emptyPatterns(): Record<ValueKind, ActivePattern[]> {
-  return { local: [], global: [], arg: [], ret: [], attr: [] };
+function emptyPatterns(): ByKind<SafeArray<ActivePattern>> {
+  return byKind(() => safeArray<ActivePattern>());
 }
 
 /**
@@ -221,8 +243,10 @@ export class FilterChain {
   private readonly flat: readonly FlatRule[];
   private readonly roots: readonly string[];
   private readonly pkgOf: (file: string) => string | undefined;
-  private readonly decisionsBySignature = new Map<string, Decision>();
-  private readonly fileCache = new Map<string, FileInfo>();
+  private readonly decisionsBySignature = new SafeMap<string, Decision>();
+  private readonly fileCache = new SafeMap<string, FileInfo>();
+  /** `pkg` rule hits per package name (see {@link ruleHits}). */
+  private readonly pkgHits = new SafeMap<string, Uint8Array>();
   private failClosedDecision?: Decision;
 
   /**
@@ -232,15 +256,16 @@ export class FilterChain {
    *   no earlier filter set, or the chain is empty
    */
   constructor(filters: readonly TraceFilter[], options: FilterChainOptions = {}) {
-    this.filters = Object.freeze([...filters]);
+    this.filters = ObjectFreeze(ownCopy(filters));
     const platform = filterPlatform();
     this.pkgOf = options.packageNameOf ?? ((file) => platform.packageNameOf(file));
     let exec: ExecAction | undefined;
     let value: ValueAction | undefined;
     let valueSource = -1;
     let io: IoConfig | undefined;
-    const flat: FlatRule[] = [];
-    filters.forEach((filter, source) => {
+    const flat = safeArray<FlatRule>();
+    for (let source = 0; source < filters.length; source++) {
+      const filter = filters[source]!;
       const d = filter.scope.defaultExec;
       if (d === "inherit") {
         if (exec === undefined) {
@@ -266,19 +291,20 @@ export class FilterChain {
         valueSource = source;
       }
       if (filter.io !== undefined) io = filter.io;
-      for (const rule of filter.rules) {
+      for (let r = 0; r < filter.rules.length; r++) {
+        const rule = filter.rules[r]!;
         flat.push({
           rule,
           source,
           kind: rule.selector.kind as ScopeKind,
-          matched: Object.freeze({
+          matched: ObjectFreeze({
             source: filter.path,
             index: rule.index,
             ...(rule.reason === undefined ? {} : { reason: rule.reason }),
           }),
         });
       }
-    });
+    }
     if (exec === undefined || value === undefined) {
       throw new TraceFilterError(
         "ERR_INVALID_POLICY_VALUE",
@@ -291,15 +317,16 @@ export class FilterChain {
     if (io !== undefined) this.io = io;
     this.flat = flat;
 
-    const roots: string[] = [];
-    for (const f of filters) {
-      const forms = [toPosix(f.root)];
+    const roots = safeArray<string>();
+    for (let i = 0; i < filters.length; i++) {
+      const f = filters[i]!;
+      const posix = toPosix(f.root);
+      if (!roots.includes(posix)) roots.push(posix);
       if (f.root !== "") {
         // A root that does not exist only matches files by its written form.
         const real = platform.realpath(f.root);
-        if (real !== undefined) forms.push(toPosix(real));
+        if (real !== undefined && !roots.includes(toPosix(real))) roots.push(toPosix(real));
       }
-      for (const r of forms) if (!roots.includes(r)) roots.push(r);
     }
     this.roots = roots;
   }
@@ -334,7 +361,7 @@ export class FilterChain {
     let cache = info.byObj;
     let key = obj;
     if (pkg !== undefined) {
-      cache = info.byObjPkg ??= new Map();
+      cache = info.byObjPkg ??= new SafeMap();
       key = `${obj}\0${pkg}`;
     }
     const cached = cache.get(key);
@@ -373,17 +400,19 @@ export class FilterChain {
     try {
       let exec = this.defaultExec;
       let decidedAt = -1;
-      this.flat.forEach((fr, i) => {
-        if (fr.kind === "obj" || fr.rule.exec === undefined) return;
-        const candidate = fr.kind === "file" ? info.candidate : this.pkgFor(file, info);
-        if (candidate !== undefined && fr.rule.selector.matches(candidate)) {
+      const flat = this.flat;
+      for (let i = 0; i < flat.length; i++) {
+        const fr = flat[i]!;
+        if (fr.kind === "obj" || fr.rule.exec === undefined) continue;
+        if (this.ruleHits(file, info, fr.kind, undefined)[i] === 1) {
           exec = fr.rule.exec;
           decidedAt = i;
         }
-      });
-      result =
-        exec === "skip" &&
-        !this.flat.some((fr, i) => i > decidedAt && fr.kind === "obj" && fr.rule.exec === "trace");
+      }
+      result = exec === "skip";
+      for (let i = decidedAt + 1; result && i < flat.length; i++) {
+        if (flat[i]!.kind === "obj" && flat[i]!.rule.exec === "trace") result = false;
+      }
     } catch {
       result = false;
     }
@@ -399,16 +428,26 @@ export class FilterChain {
    * @returns `{ filters: [{ name, path, sha256, version }], stats: {...} }`
    */
   metadata(stats?: FilterStats): FilterMetadata {
-    return {
-      filters: this.filters.map((f) => ({ name: f.name, path: f.path, sha256: f.sha256, version: f.version })),
-      stats: (stats ?? new FilterStats()).toJSON(),
-    };
+    const filters: FilterMetadata["filters"] = [];
+    for (let i = 0; i < this.filters.length; i++) {
+      const f = this.filters[i]!;
+      appendOwn(filters, { name: f.name, path: f.path, sha256: f.sha256, version: f.version });
+    }
+    return { filters, stats: (stats ?? new FilterStats()).toJSON() };
   }
 
   private fileInfo(file: string): FileInfo {
     let info = this.fileCache.get(file);
     if (info === undefined) {
-      info = { candidate: this.computeCandidate(file), pkgState: "unknown", pkg: undefined, byObj: new Map() };
+      info = {
+        candidate: this.computeCandidate(file),
+        pkgState: "unknown",
+        pkg: undefined,
+        byObj: new SafeMap(),
+        byObjPkg: undefined,
+        fileHits: undefined,
+        wholeFile: undefined,
+      };
       this.fileCache.set(file, info);
     }
     return info;
@@ -416,7 +455,7 @@ export class FilterChain {
 
   private computeCandidate(file: string): string {
     let p = file;
-    if (p.startsWith("file:")) {
+    if (StringPrototypeStartsWith(p, "file:")) {
       try {
         p = filterPlatform().fileURLToPath(p);
       } catch {
@@ -425,11 +464,16 @@ export class FilterChain {
     }
     p = toPosix(p);
     let best: string | undefined;
-    for (const root of this.roots) {
+    const roots = this.roots;
+    for (let i = 0; i < roots.length; i++) {
+      const root = roots[i]!;
       let rel: string | undefined;
-      if (root === "") rel = p.replace(/^\/+/, "");
-      else if (root === "/") rel = p.startsWith("/") ? p.slice(1) : undefined;
-      else if (p.startsWith(`${root}/`)) rel = p.slice(root.length + 1);
+      if (root === "") {
+        let start = 0;
+        while (start < p.length && StringPrototypeStartsWith(p, "/", start)) start++;
+        rel = StringPrototypeSlice(p, start);
+      } else if (root === "/") rel = StringPrototypeStartsWith(p, "/") ? StringPrototypeSlice(p, 1) : undefined;
+      else if (StringPrototypeStartsWith(p, `${root}/`)) rel = StringPrototypeSlice(p, root.length + 1);
       if (rel !== undefined && (best === undefined || rel.length < best.length)) best = rel;
     }
     return best ?? p;
@@ -437,18 +481,45 @@ export class FilterChain {
 
   private pkgFor(file: string, info: FileInfo): string | undefined {
     if (info.pkgState === "unknown") {
-      info.pkg = file.startsWith("file:") || filterPlatform().isAbsolute(file) ? this.pkgOf(file) : undefined;
+      info.pkg = StringPrototypeStartsWith(file, "file:") || filterPlatform().isAbsolute(file) ? this.pkgOf(file) : undefined;
       info.pkgState = "known";
     }
     return info.pkg;
   }
 
+  /**
+   * Which `file` rules (kind `file`) or `pkg` rules (kind `pkg`) match a scope of `file`: per
+   * flat rule, 1 for a rule of that kind that matches, else 0. Cached per file (`file` rules)
+   * and per package name (`pkg` rules), so a scope's decision runs the matchers of its `obj`
+   * rules only, and a glob or regex of a `file` or `pkg` rule runs once per file or package.
+   */
+  private ruleHits(file: string, info: FileInfo, kind: "file" | "pkg", pkg: string | undefined): Uint8Array {
+    if (kind === "file" && info.fileHits !== undefined) return info.fileHits;
+    const candidate = kind === "file" ? info.candidate : (pkg ?? this.pkgFor(file, info));
+    let hits = kind === "pkg" && candidate !== undefined ? this.pkgHits.get(candidate) : undefined;
+    if (hits !== undefined) return hits;
+    const flat = this.flat;
+    hits = new Uint8ArrayCtor(flat.length);
+    if (candidate !== undefined) {
+      // Typed array elements are the array's own: storing one reaches no setter of the program's.
+      for (let i = 0; i < flat.length; i++) if (flat[i]!.kind === kind && flat[i]!.rule.selector.matches(candidate)) hits[i] = 1;
+    }
+    if (kind === "file") info.fileHits = hits;
+    else if (candidate !== undefined) this.pkgHits.set(candidate, hits);
+    return hits;
+  }
+
   private compute(file: string, info: FileInfo, obj: string, pkg: string | undefined): Decision {
-    const matched: number[] = [];
+    const matched = safeArray<number>();
+    let fileHits: Uint8Array | undefined;
+    let pkgHits: Uint8Array | undefined;
     for (let i = 0; i < this.flat.length; i++) {
       const fr = this.flat[i]!;
-      const candidate = fr.kind === "file" ? info.candidate : fr.kind === "obj" ? obj : (pkg ?? this.pkgFor(file, info));
-      if (candidate !== undefined && fr.rule.selector.matches(candidate)) matched.push(i);
+      let hit: boolean;
+      if (fr.kind === "obj") hit = fr.rule.selector.matches(obj);
+      else if (fr.kind === "file") hit = (fileHits ??= this.ruleHits(file, info, "file", pkg))[i] === 1;
+      else hit = (pkgHits ??= this.ruleHits(file, info, "pkg", pkg))[i] === 1;
+      if (hit) matched.push(i);
     }
     const signature = matched.join(",");
     let decision = this.decisionsBySignature.get(signature);
@@ -463,26 +534,32 @@ export class FilterChain {
     let exec = this.defaultExec;
     let valueDefault = this.defaultValueAction;
     let valueSource = this.defaultValueSource;
-    let active: ActivePattern[] = [];
-    const rules: MatchedRule[] = [];
-    for (const i of matched) {
-      const fr = this.flat[i]!;
+    // The patterns of the matching rules, the later rule's first: rules are walked last to first.
+    const active = safeArray<ActivePattern>();
+    const rules = safeArray<MatchedRule>();
+    for (let m = 0; m < matched.length; m++) {
+      const fr = this.flat[matched[m]!]!;
       if (fr.rule.exec !== undefined) exec = fr.rule.exec;
       if (fr.rule.valueDefault !== undefined) {
         valueDefault = fr.rule.valueDefault;
         valueSource = fr.source;
       }
-      if (fr.rule.valuePatterns.length > 0) {
-        const own = fr.rule.valuePatterns.map((p) => ({ selector: p.selector, action: p.action, source: fr.source }));
-        active = [...own, ...active];
-      }
       rules.push(fr.matched);
     }
-    if (valueDefault === "drop") active = active.filter((p) => p.source >= valueSource);
-    const byKind = emptyPatterns();
-    for (const p of active) byKind[p.selector.kind as ValueKind].push(p);
-    for (const k of VALUE_KIND_LIST) Object.freeze(byKind[k]);
-    return new Decision(exec, valueDefault, byKind, rules);
+    for (let m = matched.length - 1; m >= 0; m--) {
+      const fr = this.flat[matched[m]!]!;
+      const patterns = fr.rule.valuePatterns;
+      for (let j = 0; j < patterns.length; j++) {
+        const p = patterns[j]!;
+        // Drop pruning: with a final value default of `drop`, patterns of earlier filters go.
+        if (valueDefault === "drop" && fr.source < valueSource) continue;
+        active.push({ selector: p.selector, action: p.action, source: fr.source });
+      }
+    }
+    const lists = emptyPatterns();
+    for (let i = 0; i < active.length; i++) lists[active[i]!.selector.kind as ValueKind].push(active[i]!);
+    for (let k = 0; k < VALUE_KIND_LIST.length; k++) ObjectFreeze(lists[VALUE_KIND_LIST[k]!]);
+    return new Decision(exec, valueDefault, lists, rules);
   }
 
   private failClosed(error: unknown): Decision {

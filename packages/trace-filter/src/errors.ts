@@ -4,6 +4,8 @@
  * @packageDocumentation
  */
 
+import { StringCtor } from "@codetracer/trace-format/internal/primordials";
+
 /**
  * Error codes of {@link TraceFilterError} (the codes of the CodeTracer recorders,
  * `recorder-behaviour.md` §1.7):
@@ -86,7 +88,7 @@ export function invalidFilter(
  */
 export function ioFailure(file: string, what: string, error: unknown): TraceFilterError {
   const context: Record<string, string> = { file };
-  let detail = String(error);
+  let detail = StringCtor(error);
   if (error !== null && typeof error === "object") {
     const e = error as { code?: unknown; message?: unknown };
     if (typeof e.code === "string") context.errno = e.code;

@@ -8,7 +8,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import { parse as parseToml, TomlError } from "smol-toml";
 import { invalidFilter } from "./errors.js";
-import { filterPlatform } from "./platform.js";
+import { filterPlatform, toPosix } from "./platform.js";
 import { parseSelector, SelectorError } from "./selector.js";
 import type {
   ExecAction,
@@ -356,7 +356,5 @@ export function parseTraceFilter(text: string, options: ParseTraceFilterOptions)
   });
 }
 
-/** Turns a platform path into a `/`-separated one (only Windows paths change). */
-export function toPosix(p: string): string {
-  return filterPlatform().sep === "\\" ? p.replace(/\\/g, "/") : p;
-}
+// `toPosix` lives in ./platform.ts (the chain calls it while the program runs); re-exported here.
+export { toPosix } from "./platform.js";

@@ -9,6 +9,16 @@
  * @packageDocumentation
  */
 
+import {
+  MathMax,
+  StringPrototypeCharCodeAt,
+  StringPrototypeIndexOf,
+  StringPrototypeSlice,
+  StringPrototypeStartsWith,
+  TypeErrorCtor,
+} from "@codetracer/trace-format/internal/primordials";
+import { DecodeURIComponent, StringPrototypeLastIndexOf, URLCtor, URLPrototypeGetPathname, URLPrototypeGetProtocol } from "./intrinsics.js";
+
 /** The host functions the filter chain uses. */
 export interface FilterPlatform {
   /** `path.resolve` of a path (absolute result). */
@@ -27,15 +37,61 @@ export interface FilterPlatform {
   packageNameOf(file: string): string | undefined;
   /** The platform's path separator. */
   readonly sep: "/" | "\\";
+  /**
+   * Runs an RE2 pattern (re2js syntax) against `input` in a realm whose built-ins the recorded
+   * program cannot have changed; used instead of the main realm's re2js when the program
+   * changed the built-ins re2js reaches (see `./match.ts`). `undefined`: re2js always runs in
+   * the main realm (the portable platform, for browsers).
+   * @throws {@link TraceFilterError} `ERR_IO` when no such realm can be made
+   */
+  readonly re2InFreshRealm?: ((re2Source: string, input: string) => boolean) | undefined;
 }
 
-const WINDOWS_ABSOLUTE = /^(?:[A-Za-z]:)?[\\/]/;
+const SLASH = 47;
+const BACKSLASH = 92;
+const COLON = 58;
+
+function isSeparator(c: number): boolean {
+  return c === SLASH || c === BACKSLASH;
+}
+
+function isAsciiLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/** `p` without its trailing `/` and `\` characters. */
+function trimTrailingSeparators(p: string): string {
+  let end = p.length;
+  while (end > 0 && isSeparator(StringPrototypeCharCodeAt(p, end - 1))) end--;
+  return StringPrototypeSlice(p, 0, end);
+}
+
+/** The index of the last `/` or `\` in `s`, or -1. */
+function lastSeparator(s: string): number {
+  return MathMax(StringPrototypeLastIndexOf(s, "/"), StringPrototypeLastIndexOf(s, "\\"));
+}
+
+/** `p` with every `\` replaced by `/`. */
+function backslashesToSlashes(p: string): string {
+  if (StringPrototypeIndexOf(p, "\\") < 0) return p;
+  let out = "";
+  let from = 0;
+  for (let i = 0; i < p.length; i++) {
+    if (StringPrototypeCharCodeAt(p, i) === BACKSLASH) {
+      out += `${StringPrototypeSlice(p, from, i)}/`;
+      from = i + 1;
+    }
+  }
+  return out + StringPrototypeSlice(p, from);
+}
 
 /**
  * The portable platform: `/`-separated path arithmetic on strings (a `\` counts as a separator
  * too), no file system (a root has no other real form), and package names from the
  * `node_modules/<name>` (or `node_modules/@scope/name`) folder a file is in, else
- * {@link portablePlatform.projectPackage}.
+ * {@link portablePlatform.projectPackage}. It uses only built-ins captured at load (it runs
+ * while a page's program runs) and has no `re2InFreshRealm`: in a browser re2js always runs in
+ * the page's realm.
  */
 export const portablePlatform: FilterPlatform & {
   /** The package name of files outside `node_modules` (the page's project), when known. */
@@ -43,38 +99,56 @@ export const portablePlatform: FilterPlatform & {
 } = {
   projectPackage: undefined,
   sep: "/",
+  re2InFreshRealm: undefined,
   resolve: (p) => p,
   dirname(p) {
-    const s = p.replace(/[\\/]+$/, "");
-    const i = Math.max(s.lastIndexOf("/"), s.lastIndexOf("\\"));
+    const s = trimTrailingSeparators(p);
+    const i = lastSeparator(s);
     if (i < 0) return ".";
-    if (i === 0) return s[0]!;
-    if (i === 2 && s[1] === ":") return s.slice(0, 3);
-    return s.slice(0, i);
+    if (i === 0) return StringPrototypeSlice(s, 0, 1);
+    if (i === 2 && StringPrototypeCharCodeAt(s, 1) === COLON) return StringPrototypeSlice(s, 0, 3);
+    return StringPrototypeSlice(s, 0, i);
   },
   basename(p) {
-    const s = p.replace(/[\\/]+$/, "");
-    const i = Math.max(s.lastIndexOf("/"), s.lastIndexOf("\\"));
-    return s.slice(i + 1);
+    const s = trimTrailingSeparators(p);
+    return StringPrototypeSlice(s, lastSeparator(s) + 1);
   },
-  isAbsolute: (p) => WINDOWS_ABSOLUTE.test(p),
+  isAbsolute(p) {
+    if (p.length > 0 && isSeparator(StringPrototypeCharCodeAt(p, 0))) return true;
+    return p.length > 2 && isAsciiLetter(StringPrototypeCharCodeAt(p, 0)) && StringPrototypeCharCodeAt(p, 1) === COLON && isSeparator(StringPrototypeCharCodeAt(p, 2));
+  },
   realpath: () => undefined,
   fileURLToPath(url) {
-    const parsed = new URL(url);
-    if (parsed.protocol !== "file:") throw new TypeError(`not a file: URL: ${url}`);
-    const p = decodeURIComponent(parsed.pathname);
-    return /^\/[A-Za-z]:\//.test(p) ? p.slice(1) : p;
+    const parsed = new URLCtor(url);
+    if (URLPrototypeGetProtocol(parsed) !== "file:") throw new TypeErrorCtor(`not a file: URL: ${url}`);
+    const p = DecodeURIComponent(URLPrototypeGetPathname(parsed));
+    const drive = p.length > 3 && StringPrototypeCharCodeAt(p, 0) === SLASH && isAsciiLetter(StringPrototypeCharCodeAt(p, 1)) && StringPrototypeCharCodeAt(p, 2) === COLON && StringPrototypeCharCodeAt(p, 3) === SLASH;
+    return drive ? StringPrototypeSlice(p, 1) : p;
   },
   packageNameOf(file) {
-    const p = file.replace(/\\/g, "/");
-    const at = p.lastIndexOf("/node_modules/");
+    const p = backslashesToSlashes(file);
+    const marker = "/node_modules/";
+    const at = StringPrototypeLastIndexOf(p, marker);
     if (at < 0) return portablePlatform.projectPackage;
-    const rest = p.slice(at + "/node_modules/".length).split("/");
-    if (rest.length < 2) return undefined; // a file directly in node_modules
-    if (rest[0]!.startsWith("@")) return rest.length > 2 ? `${rest[0]}/${rest[1]}` : undefined;
-    return rest[0];
+    const rest = StringPrototypeSlice(p, at + marker.length);
+    const first = StringPrototypeIndexOf(rest, "/");
+    if (first < 0) return undefined; // a file directly in node_modules
+    if (!StringPrototypeStartsWith(rest, "@")) return StringPrototypeSlice(rest, 0, first);
+    const second = StringPrototypeIndexOf(rest, "/", first + 1);
+    return second < 0 ? undefined : StringPrototypeSlice(rest, 0, second);
   },
 };
+
+/**
+ * A path with `/` separators: `p` with each `\` replaced by `/` when the platform's separator
+ * is `\`, else `p` unchanged.
+ *
+ * @param p - a path
+ * @returns the path as `file:` selectors see it
+ */
+export function toPosix(p: string): string {
+  return current.sep === "\\" ? backslashesToSlashes(p) : p;
+}
 
 let current: FilterPlatform = portablePlatform;
 

@@ -37,6 +37,7 @@
  */
 
 import { RE2JS, RE2JSException } from "re2js";
+import { re2Matcher } from "./match.js";
 
 /** A pattern that the Rust `regex` dialect, or the engine that runs it here, does not accept. */
 export class RustRegexError extends Error {
@@ -98,7 +99,8 @@ export function compileRustRegex(pattern: string): RustRegex {
     if (near !== null && /^\\[pP]/.test(near)) what = "unsupported Unicode class (RE2 knows general categories and scripts)";
     throw new RustRegexError(near ? `${what} near '${near}'` : what);
   }
-  const result: RustRegex = Object.freeze({ source: pattern, re2Source, test: (input: string) => re.test(input) });
+  // The test function runs while the program runs: see ./match.ts.
+  const result: RustRegex = Object.freeze({ source: pattern, re2Source, test: re2Matcher(re, re2Source) });
   if (compiled.size >= COMPILED_MAX) compiled.clear();
   compiled.set(pattern, result);
   return result;

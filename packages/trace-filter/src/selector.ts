@@ -5,6 +5,7 @@
  */
 
 import { RE2JS } from "re2js";
+import { everythingMatcher, literalMatcher, re2Matcher } from "./match.js";
 import { compileRustRegex, RustRegexError, type RustRegex } from "./regex.js";
 import type { MatchType, ScopeKind, Selector, SelectorKind, ValueKind } from "./types.js";
 
@@ -89,19 +90,21 @@ export function compileGlob(pattern: string): (candidate: string) => boolean {
   const problem = globProblem(pattern);
   if (problem !== undefined) throw new SelectorError(`invalid glob pattern '${pattern}': ${problem}`);
   let re: RE2JS;
+  let source: string;
   try {
     const tokens = parseGlob(pattern);
     // Two shapes need no regex: a literal, and a glob that matches everything (`**`, `**/**`).
     if (tokens.every((t) => t.kind === "literal")) {
-      const literal = tokens.map((t) => t.char).join("");
-      return (candidate) => candidate === literal;
+      return literalMatcher(tokens.map((t) => t.char).join(""));
     }
-    if (tokens.length === 1 && tokens[0]!.kind === "recursivePrefix") return () => true;
-    re = RE2JS.compile(tokensToRe2Pattern(tokens));
+    if (tokens.length === 1 && tokens[0]!.kind === "recursivePrefix") return everythingMatcher();
+    source = tokensToRe2Pattern(tokens);
+    re = RE2JS.compile(source);
   } catch (error) {
     throw new SelectorError(`invalid glob pattern '${pattern}': ${(error as Error).message}`);
   }
-  return (candidate) => re.test(candidate);
+  // The matcher runs while the program runs: see ./match.ts.
+  return re2Matcher(re, source);
 }
 
 /** A parsed glob element (the tokens of the Rust `globset` crate). */
@@ -455,8 +458,7 @@ export function parseSelector(raw: string, allowed: "scope" | "value", roots: re
   }
   let test: (candidate: string) => boolean;
   if (matchType === "literal") {
-    const expected = pattern;
-    test = (candidate) => candidate === expected;
+    test = literalMatcher(pattern);
   } else if (matchType === "glob") {
     try {
       test = compileGlob(pattern);
@@ -471,7 +473,7 @@ export function parseSelector(raw: string, allowed: "scope" | "value", roots: re
       const detail = error instanceof RustRegexError ? error.message : String(error);
       return fail(`invalid regex pattern '${pattern}': ${detail}`);
     }
-    test = (candidate) => re.test(candidate);
+    test = re.test;
   }
   return Object.freeze({ raw, kind, matchType, pattern, matches: test });
 }

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 
+import { ObjectKeys } from "@codetracer/trace-format/internal/primordials";
 import type { ValueKind } from "./types.js";
 
 /** Counts per value kind, named as in the Python recorder's `trace_filter.stats`. */
@@ -50,13 +51,15 @@ export interface FilterMetadata {
   stats: FilterStatsJSON;
 }
 
+// Null prototype: a kind that is not one finds nothing (not a property of Object.prototype).
 const KIND_KEY: Readonly<Record<ValueKind, keyof ValueKindCounts>> = {
+  __proto__: null,
   arg: "argument",
   local: "local",
   global: "global",
   ret: "return",
   attr: "attribute",
-};
+} as Record<ValueKind, keyof ValueKindCounts>;
 
 function zero(): ValueKindCounts {
   return { argument: 0, local: 0, global: 0, return: 0, attribute: 0 };
@@ -112,7 +115,9 @@ export class FilterStats {
    */
   merge(other: FilterStats): this {
     this.scopesSkipped += other.scopesSkipped;
-    for (const key of Object.keys(this.redactions) as (keyof ValueKindCounts)[]) {
+    const keys = ObjectKeys(this.redactions) as (keyof ValueKindCounts)[];
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
       this.redactions[key] += other.redactions[key];
       this.drops[key] += other.drops[key];
     }

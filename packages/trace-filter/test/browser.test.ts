@@ -28,8 +28,9 @@ beforeAll(async () => {
     logLevel: "silent",
   });
   bundle = out.outputFiles[0]!.text;
-  // Only what a page has: no require, process, Buffer or node: modules.
-  const page = vm.createContext({ URL, TextEncoder, TextDecoder });
+  // Only what a page has: no require, process, Buffer or node: modules (the built-ins captured
+  // at load, @codetracer/trace-format's primordials, include performance.now).
+  const page = vm.createContext({ URL, TextEncoder, TextDecoder, performance });
   vm.runInContext(`${bundle};globalThis.traceFilter = traceFilter;`, page);
   entry = (page as { traceFilter: BrowserEntry }).traceFilter;
 }, 60_000);

@@ -7,11 +7,27 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { JSONParse, ObjectHasOwn, StringPrototypeStartsWith } from "@codetracer/trace-format/internal/primordials";
 import { TraceFilterError } from "../errors.js";
+import { SafeMap } from "../intrinsics.js";
 
-type Cached = { name: string | undefined } | { error: TraceFilterError };
+// Captured at load: packageNameOf runs while the recorded program runs (a `pkg:` rule asks it
+// when a scope is classified). Node's own functions use Node's primordials inside.
+const readFileSync = fs.readFileSync as (file: string, encoding: "utf8") => string;
+const pathIsAbsolute = path.isAbsolute;
+const pathDirname = path.dirname;
+const pathBasename = path.basename;
+// Not path.join: Node 20's calls `push` on an array of its own, which a program can delete.
+const pathResolve = path.resolve;
+const urlToPath = fileURLToPath;
 
-const byDir = new Map<string, Cached>();
+/** A folder's answer: its package name, or the error reading it gave. */
+interface Cached {
+  readonly name: string | undefined;
+  readonly error: TraceFilterError | undefined;
+}
+
+const byDir = new SafeMap<string, Cached>();
 
 /**
  * The npm package name of a file: the `name` of the nearest `package.json` above it that has
@@ -39,15 +55,15 @@ const byDir = new Map<string, Cached>();
  */
 export function packageNameOf(file: string): string | undefined {
   let p = file;
-  if (p.startsWith("file:")) {
+  if (StringPrototypeStartsWith(p, "file:")) {
     try {
-      p = fileURLToPath(p);
+      p = urlToPath(p);
     } catch {
       return undefined;
     }
   }
-  if (!path.isAbsolute(p)) return undefined;
-  return nameFromDir(path.dirname(p));
+  if (!pathIsAbsolute(p)) return undefined;
+  return nameFromDir(pathDirname(p));
 }
 
 /** Forgets every cached {@link packageNameOf} answer (for tests, or after files changed). */
@@ -58,31 +74,32 @@ export function clearPackageNameCache(): void {
 function nameFromDir(dir: string): string | undefined {
   const cached = byDir.get(dir);
   if (cached !== undefined) {
-    if ("error" in cached) throw cached.error;
+    if (cached.error !== undefined) throw cached.error;
     return cached.name;
   }
   let result: Cached;
   try {
-    result = { name: lookUp(dir) };
+    result = { name: lookUp(dir), error: undefined };
   } catch (error) {
     if (!(error instanceof TraceFilterError)) throw error;
-    result = { error };
+    result = { name: undefined, error };
   }
   byDir.set(dir, result);
-  if ("error" in result) throw result.error;
+  if (result.error !== undefined) throw result.error;
   return result.name;
 }
 
 function lookUp(dir: string): string | undefined {
-  const base = path.basename(dir);
+  const base = pathBasename(dir);
   if (base === "node_modules") return undefined;
-  const name = readName(path.join(dir, "package.json"));
+  const name = readName(pathResolve(dir, "package.json"));
   if (name !== undefined) return name;
-  const parent = path.dirname(dir);
+  const parent = pathDirname(dir);
   // The installed package's own folder: node_modules/x or node_modules/@scope/x.
-  if (path.basename(parent) === "node_modules" && !base.startsWith("@")) return base;
-  if (path.basename(parent).startsWith("@") && path.basename(path.dirname(parent)) === "node_modules") {
-    return `${path.basename(parent)}/${base}`;
+  const parentBase = pathBasename(parent);
+  if (parentBase === "node_modules" && !StringPrototypeStartsWith(base, "@")) return base;
+  if (StringPrototypeStartsWith(parentBase, "@") && pathBasename(pathDirname(parent)) === "node_modules") {
+    return `${parentBase}/${base}`;
   }
   if (parent === dir) return undefined;
   return nameFromDir(parent);
@@ -91,7 +108,7 @@ function lookUp(dir: string): string | undefined {
 function readName(file: string): string | undefined {
   let text: string;
   try {
-    text = fs.readFileSync(file, "utf8");
+    text = readFileSync(file, "utf8");
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (code === "ENOENT" || code === "ENOTDIR") return undefined;
@@ -104,7 +121,7 @@ function readName(file: string): string | undefined {
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSONParse(text);
   } catch (error) {
     throw new TraceFilterError(
       "ERR_IO",
@@ -113,7 +130,8 @@ function readName(file: string): string | undefined {
       error
     );
   }
-  if (typeof json === "object" && json !== null) {
+  // Only an own `name`: reading a missing one would look it up on Object.prototype.
+  if (typeof json === "object" && json !== null && ObjectHasOwn(json, "name")) {
     const name = (json as { name?: unknown }).name;
     if (typeof name === "string" && name.length > 0) return name;
   }
