@@ -11,10 +11,11 @@
  * then the least recently used over `CODETRACER_CACHE_MAX_MB`. Fixtures:
  * `test/fixtures/transform-cache/`.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { expectValidTrace } from "../utils/expect-trace.js";
 import { FIXTURES, REGISTER_URL, childEnv, cleanupTempDirs, describeRun, freshTraceDir, makeTempDir, recordWithImport, type RunResult } from "../utils/run.js";
@@ -315,7 +316,10 @@ describe("where the transform cache lives", () => {
     expect(fs.existsSync(path.join(dir, "node_modules"))).toBe(false);
   });
 
-  it.skipIf(!IS_ROOT)(`in $XDG_CACHE_HOME/codetracer-js when the user cannot write the project's node_modules (${NEEDS_ROOT}: runs as uid 65534)`, async () => {
+  it.skipIf(!IS_ROOT)(`in $XDG_CACHE_HOME/codetracer-js when the user cannot write the project's node_modules (${NEEDS_ROOT}: runs as uid 65534)`, async (ctx) => {
+    // The checkout must be readable by uid 65534 (a clone under a private folder is not).
+    const canRead = spawnSync(process.execPath, ["-e", `require("fs").readFileSync(${JSON.stringify(fileURLToPath(REGISTER_URL))})`], { uid: 65534, gid: 65534, cwd: "/" });
+    if (canRead.status !== 0) ctx.skip();
     const dir = npmProject();
     fs.chmodSync(dir, 0o755); // readable by uid 65534; node_modules (root's, 0755) is not writable by it
     const xdg = makeTempDir("ct-cache-xdg-");
@@ -435,7 +439,7 @@ describe("transform cache bounds", () => {
 
   it("a bad CODETRACER_CACHE_MAX_MB or CODETRACER_CACHE_MAX_AGE_DAYS is ERR_INVALID_POLICY_VALUE", async () => {
     const dir = project();
-    for (const env of [{ CODETRACER_CACHE_MAX_MB: "lots" }, { CODETRACER_CACHE_MAX_AGE_DAYS: "0" }]) {
+    for (const env of [{ CODETRACER_CACHE_MAX_MB: "lots" }, { CODETRACER_CACHE_MAX_AGE_DAYS: "0" }] as Array<Record<string, string>>) {
       const bad = await recordWithImport(path.join(dir, "app.mjs"), [], { cwd: dir, loader: REGISTER_URL, traceDir: freshTraceDir(), env: { CODETRACER_CACHE_DIR: makeTempDir("ct-cache-"), ...env } });
       expect(bad.code, describeRun(bad)).not.toBe(0);
       expect(bad.stderr).toContain("ERR_INVALID_POLICY_VALUE");
