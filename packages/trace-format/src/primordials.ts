@@ -134,6 +134,7 @@ export function uint8Copy(a: Uint8Array, start: number, end: number): Uint8Array
   TypedArrayPrototypeSet(out, uint8View(a, start, end));
   return out;
 }
+export const TypedArrayPrototypeIndexOf = uncurryThis((TypedArrayPrototype as Uint8Array).indexOf as (this: Uint8Array, value: number, from?: number) => number);
 export const TypedArrayPrototypeCopyWithin = uncurryThis((TypedArrayPrototype as Uint8Array).copyWithin as (this: Uint8Array, target: number, start: number, end?: number) => Uint8Array);
 export const TypedArrayPrototypeFill = uncurryThis((TypedArrayPrototype as Uint8Array).fill as (this: Uint8Array | Int32Array | Float64Array, value: number, start?: number, end?: number) => Uint8Array);
 export const DataViewPrototypeGetUint8 = uncurryThis(DataView.prototype.getUint8);
@@ -190,16 +191,32 @@ function copyMethods(target: object, source: object, only?: readonly PropertyKey
   ObjectFreeze(target);
 }
 
+// Each class below has its own constructor: the default one of a derived class is
+// `constructor(...args) { super(...args); }`, whose spread runs `Array.prototype[Symbol.iterator]`
+// in Node 20's V8 (a program that deleted or replaced it made `new SafeMap()` throw or run its code).
+
 /** A `Map` whose methods are the ones of load time (construct it empty: see the module comment). */
-export class SafeMap<K, V> extends Map<K, V> {}
+export class SafeMap<K, V> extends Map<K, V> {
+  constructor() {
+    super();
+  }
+}
 copyMethods(SafeMap.prototype, Map.prototype);
 
 /** A `Set` whose methods are the ones of load time (construct it empty). */
-export class SafeSet<T> extends Set<T> {}
+export class SafeSet<T> extends Set<T> {
+  constructor() {
+    super();
+  }
+}
 copyMethods(SafeSet.prototype, Set.prototype);
 
 /** A `WeakSet` whose methods are the ones of load time (construct it empty). */
-export class SafeWeakSet<T extends object> extends WeakSet<T> {}
+export class SafeWeakSet<T extends object> extends WeakSet<T> {
+  constructor() {
+    super();
+  }
+}
 copyMethods(SafeWeakSet.prototype, WeakSet.prototype);
 
 /**
@@ -209,11 +226,19 @@ copyMethods(SafeWeakSet.prototype, WeakSet.prototype);
  * ~1 ns, measured on Node 20). For the CBOR encoder's hot paths. The lint does not know this
  * type: a call on it carries `// builtins-ok: SafeDataView …`.
  */
-export class SafeDataView extends (DataView as new (buffer: ArrayBufferLike, byteOffset?: number, byteLength?: number) => DataView) {}
+export class SafeDataView extends (DataView as new (buffer: ArrayBufferLike, byteOffset?: number, byteLength?: number) => DataView) {
+  constructor(buffer: ArrayBufferLike, byteOffset?: number, byteLength?: number) {
+    super(buffer, byteOffset, byteLength);
+  }
+}
 copyMethods(SafeDataView.prototype, DataView.prototype);
 
 /** A `WeakMap` whose methods are the ones of load time (construct it empty). */
-export class SafeWeakMap<K extends object, V> extends WeakMap<K, V> {}
+export class SafeWeakMap<K extends object, V> extends WeakMap<K, V> {
+  constructor() {
+    super();
+  }
+}
 copyMethods(SafeWeakMap.prototype, WeakMap.prototype);
 
 /**

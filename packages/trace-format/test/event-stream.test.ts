@@ -215,17 +215,25 @@ describe("readTraceEvents streams", () => {
         }
       });
       expect(first).toEqual(list[0]);
-      expect(reads.calls).toBeGreaterThan(0); // the spy sees the reader's reads
-      expect(reads.bytes).toBe(stream.bytesRead);
-      expect(reads.bytes).toBeLessThanOrEqual((format === "json" ? 1024 * 1024 : 64 * 1024) + 8); // one chunk (JSON) or the header and one window (bin)
-      expect(reads.bytes * 4).toBeLessThan(size);
+      if (format === "json") {
+        expect(reads.calls).toBeGreaterThan(0); // the spy sees the reader's reads
+        expect(reads.bytes).toBe(stream.bytesRead);
+      } else {
+        // trace.bin's frames are read by node/bin-repair.ts, which captures fs.readSync at load
+        // (the repair runs in recording processes too): the spy does not see them
+        expect(reads.bytes).toBe(0);
+      }
+      expect(stream.bytesRead).toBeGreaterThan(0);
+      expect(stream.bytesRead).toBeLessThanOrEqual((format === "json" ? 1024 * 1024 : 64 * 1024) + 8); // one chunk (JSON) or the header and one window (bin)
+      expect(stream.bytesRead * 4).toBeLessThan(size);
       // and reading on gives every event
+      const again = readTraceEvents(file);
       const all = countReads(() => {
         let n = 0;
-        for (const _ of readTraceEvents(file)) n++;
+        for (const _ of again) n++;
         expect(n).toBe(list.length);
       });
-      expect(all.bytes).toBeGreaterThanOrEqual(size);
+      expect(format === "json" ? all.bytes : again.bytesRead).toBeGreaterThanOrEqual(size);
     }, 60_000);
   }
 });

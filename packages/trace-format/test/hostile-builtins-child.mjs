@@ -60,6 +60,23 @@ put("writeReturn", { kind: "None", type_id: 0 });
 const paths = ["/tmp/program/main.js", "/tmp/program/\u00e9t\u00e9 \u{1f600}.js"];
 const metadata = { workdir: "/tmp/program", program: "/tmp/program/main.js", args: ["--x", "y"], recorder: { name: "test" } };
 const dirs = Object.values(folders);
+
+// Folders whose recording was killed (the repair finishes them while patched, as `repairTrace`
+// does in a recording process for a dead worker or child process): the events written and
+// flushed, then a torn last frame or event, no seek table, no closing `]`.
+const unfinished = { bin: path.join(outDir, "unfinished-bin"), json: path.join(outDir, "unfinished-json") };
+{
+  const ub = new tf.TraceBinWriter(tf.openBinaryFileSink(path.join(unfinished.bin, tf.TRACE_BIN_FILE)), { frameBytes: 512 });
+  const uj = new tf.TraceJsonWriter(tf.openFileSink(path.join(unfinished.json, tf.TRACE_JSON_FILE)), { chunkEvents: 7 });
+  for (const w of [ub, uj]) {
+    for (const [kind, args] of events) w[kind](...args);
+    w.flush();
+  }
+  const frame = fs.readFileSync(path.join(unfinished.bin, tf.TRACE_BIN_FILE)).subarray(8, 40); // the start of the first frame: a torn one
+  fs.appendFileSync(path.join(unfinished.bin, tf.TRACE_BIN_FILE), frame);
+  fs.appendFileSync(path.join(unfinished.json, tf.TRACE_JSON_FILE), ',\n{"Step":{"path_id":0,"li');
+}
+const unfinishedDirs = Object.values(unfinished);
 const writeSync = fs.writeSync;
 const apply = Reflect.apply;
 
@@ -153,4 +170,15 @@ for (let n = 0; n < dirs.length; n++) {
     failures += `metadata of ${dirs[n]}: ${error && error.stack}\n`;
   }
 }
-writeSync(1, `${stringify({ events: events.length, ran, failures, offloadWorker: offload.hasWorker, offloadInline: offload.inlineFrames })}\n`);
+const repaired = {};
+for (let n = 0; n < unfinishedDirs.length; n++) {
+  try {
+    const r = tf.repairUnfinishedTrace(unfinishedDirs[n]);
+    repaired[unfinishedDirs[n]] = { events: r.events, paths: r.paths.length, lastStep: r.lastStep, droppedBytes: r.droppedBytes };
+    tf.writeTracePaths(unfinishedDirs[n], r.paths);
+    tf.writeTraceMetadata(unfinishedDirs[n], metadata);
+  } catch (error) {
+    failures += `repair of ${unfinishedDirs[n]}: ${error && error.stack}\n`;
+  }
+}
+writeSync(1, `${stringify({ repaired, events: events.length, ran, failures, offloadWorker: offload.hasWorker, offloadInline: offload.inlineFrames })}\n`);

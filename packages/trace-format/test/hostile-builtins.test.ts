@@ -10,8 +10,10 @@
  * for `type_id`, `kind`, `path_id`, `f` on `Object.prototype`; deletes
  * `Array.prototype[Symbol.iterator]` — and then writes a trace.bin (also through the zstd
  * offload) and a trace.json with `trace_metadata.json` and `trace_paths.json` through the public
- * API (see test/hostile-builtins-child.mjs). The folders must be valid, loaded by CodeTracer's
- * reader when it is present, and none of the program's code may have run.
+ * API (see test/hostile-builtins-child.mjs), and repairs a trace.bin and a trace.json whose
+ * recording was killed (torn last frame or event; `repairUnfinishedTrace`, which a recording
+ * process runs for the folder of a dead worker or child process). The folders must be valid,
+ * loaded by CodeTracer's reader when it is present, and none of the program's code may have run.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -31,15 +33,29 @@ const RTCLI = [process.env.CODETRACER_RTCLI, path.resolve(HERE, "../../../../sha
 );
 
 describe("the writers under a program that patched the built-ins", () => {
-  it.skipIf(!fs.existsSync(DIST_INDEX))("write valid trace folders (trace.bin, trace.bin through the offload, trace.json) and run none of the program's code", () => {
+  it.skipIf(!fs.existsSync(DIST_INDEX))("write valid trace folders (trace.bin, trace.bin through the offload, trace.json), repair unfinished ones, and run none of the program's code", () => {
     const out = tempDir("hostile-builtins-");
     const child = spawnSync(process.execPath, [CHILD, DIST_INDEX, out], { encoding: "utf8", timeout: 60_000 });
     expect(child.stderr).toBe("");
     expect(child.status).toBe(0);
-    const report = JSON.parse(child.stdout.trim().split("\n").pop()!) as { events: number; ran: number; failures: string };
+    const report = JSON.parse(child.stdout.trim().split("\n").pop()!) as {
+      events: number;
+      ran: number;
+      failures: string;
+      repaired: Record<string, { events: number; paths: number; lastStep: unknown; droppedBytes: number }>;
+    };
     expect(report.failures).toBe("");
     expect(report.ran).toBe(0);
-    for (const name of ["bin", "json", "offload"]) {
+    // the unfinished folders: every flushed event kept, the torn frame or event dropped
+    for (const name of ["unfinished-bin", "unfinished-json"]) {
+      expect(report.repaired[path.join(out, name)], name).toEqual({
+        events: report.events,
+        paths: 2,
+        lastStep: { path: "/tmp/program/\u00e9t\u00e9 \u{1f600}.js", line: 2 },
+        droppedBytes: name === "unfinished-bin" ? 32 : 26,
+      });
+    }
+    for (const name of ["bin", "json", "offload", "unfinished-bin", "unfinished-json"]) {
       const dir = path.join(out, name);
       const result = validateTraceFolder(dir);
       expect(result.errors, name).toEqual([]);

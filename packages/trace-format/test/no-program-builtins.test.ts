@@ -2,7 +2,7 @@
  * The trace writers run while a recorded program runs (each event goes through them, and they
  * finish the folder at exit), so they never depend on what the program can change (see
  * src/primordials.ts): the lint of test/utils/program-builtins-lint.ts over this package's
- * sources. Files that only run outside a recording (reader, validator, repair, commands) are
+ * sources. Files that only run outside a recording (reader, validator, commands) are
  * listed in ALLOWED with the reason.
  */
 import * as fs from "node:fs";
@@ -19,22 +19,19 @@ const ALLOWED: Record<string, string> = {
   "types.ts": "types and constants only",
   "primordials.ts": "captures the built-ins at load; its helpers use only captured ones (checked by primordials.test.ts)",
   "validate.ts": "the validator: run by `codetracer-trace validate` and tests, never while a program is recorded",
-  "reader.ts": "reads traces (commands, tests); its JSON parser is also used by the repair (see the comment below)",
+  "reader.ts": "reads traces (commands, tests, `readUnfinishedTrace`), never while a program is recorded",
   "node/read-folder.ts": "reads traces, never while a program is recorded",
   "node/validate-folder.ts": "validates folders, never while a program is recorded",
   "node/summary.ts": "reads the finished folder for the summary line, after the trace is finished",
   "text.ts": "the text renderer (`codetracer-trace print`, tests): nothing the runtime, the loader or the bundler plugin runs calls it",
-  // The reading and repair side of trace.bin / trace.json. Not used by the writers. A recording
-  // process runs it in one case: `repairTrace` of packages/runtime's node/threads.ts finishes the
-  // folder of a worker thread the program terminated, or of a recorded child process that died
-  // (packages/register's loader), while the program may still run. That repair is NOT converted
-  // to captured built-ins yet: a program that patched them may make it fail (it is best effort:
-  // the folder is then left for `codetracer-trace repair`).
-  "cbor-decode.ts": "the CBOR decoder (reader, validator, repair; see the comment above)",
-  "bin-read.ts": "trace.bin reading, frame walk and repair (reader, validator, repair; see the comment above)",
-  "node/bin-files.ts": "reads and repairs trace.bin files (reader, repair; see the comment above)",
-  "node/event-stream.ts": "streams a trace file for the commands and the repair (see the comment above)",
-  "node/unfinished.ts": "repairs a folder whose recording ended unfinished: the CLI, `--repair`, and `repairTrace` in a recording process (see the comment above)",
+  // Reading traces. The repair of an unfinished folder is checked (node/unfinished.ts,
+  // node/bin-repair.ts, node/json-scanner.ts, bin-scan.ts, cbor-item.ts): a recording process
+  // runs it too, in `repairTrace` of packages/runtime's node/threads.ts, for the folder of a
+  // worker thread the program terminated or of a recorded child process that died.
+  "cbor-decode.ts": "decodeEvents, for the reader and the validator (the item decoder the repair uses is cbor-item.ts, checked)",
+  "bin-read.ts": "trace.bin reading (parse, decompress, repair in memory) for the reader and the validator; the repair's frame and event walk is bin-scan.ts, checked",
+  "node/bin-files.ts": "reads trace.bin files (reader, commands); the repair is node/bin-repair.ts, checked",
+  "node/event-stream.ts": "streams a trace file for the commands (`readTraceEvents`); the scanner the repair shares is node/json-scanner.ts, checked",
 };
 
 describe("trace writers use no built-in the program can change", () => {

@@ -50,7 +50,7 @@ describe("frames compressed on a worker thread", () => {
     expect(offload.inlineFrames).toBeLessThanOrEqual(2);
     // Compression is deterministic: the same frames, byte for byte.
     expect(bytes).toEqual(plain);
-  });
+  }, 30_000); // (a few seconds each: zstd of several MiB, more on a loaded machine)
 
   it("without a worker (or with it stopped), every frame is compressed here, in order", () => {
     const offload = new ZstdOffload({ slotBytes: 64 * 1024, codec: zstdCodec() });
@@ -58,7 +58,7 @@ describe("frames compressed on a worker thread", () => {
     const { bytes } = write(list, offload, 0);
     expect(bytes).toEqual(plain);
     expect(offload.inlineFrames).toBeGreaterThan(20);
-  });
+  }, 30_000); // (a few seconds each: zstd of several MiB, more on a loaded machine)
 
   it("frames in flight at the end are finished by the calling thread without waiting", () => {
     const offload = new ZstdOffload({ slotBytes: 64 * 1024, slots: 3, codec: zstdCodec(), startAfterBytes: 0 });
@@ -69,20 +69,20 @@ describe("frames compressed on a worker thread", () => {
     writer.finish();
     expect(parseTraceBin(sink.bytes())).toEqual(list);
     expect(sink.bytes()).toEqual(plain);
-  });
+  }, 30_000); // (a few seconds each: zstd of several MiB, more on a loaded machine)
 
   it("a short trace never starts the worker", () => {
     const offload = new ZstdOffload({ slotBytes: 64 * 1024, codec: zstdCodec(), startAfterBytes: 1 << 30 });
     const { bytes } = write(list, offload, 100);
     expect(bytes).toEqual(plain);
     expect(offload.hasWorker).toBe(false);
-  });
+  }, 30_000); // (a few seconds each: zstd of several MiB, more on a loaded machine)
 
   it("a frame larger than a slot is compressed here, after the frames before it", () => {
     const offload = new ZstdOffload({ slotBytes: 4 * 1024, codec: zstdCodec(), startAfterBytes: 0 });
     const { bytes } = write(list, offload, 100);
     expect(bytes).toEqual(plain);
-  });
+  }, 30_000); // (a few seconds each: zstd of several MiB, more on a loaded machine)
 });
 
 describe("a compound value written again for the same variable", () => {

@@ -30,3 +30,22 @@ describe("ownSlots", () => {
     expect(result.array).toEqual(Array.from({ length }, (_, i) => i));
   });
 });
+
+describe("the Safe classes", () => {
+  // A derived class's default constructor is `constructor(...args) { super(...args); }`, whose
+  // spread runs Array.prototype[Symbol.iterator] in Node 20's V8: each Safe class has its own.
+  it("construct while a program has deleted Array.prototype[Symbol.iterator]", async () => {
+    const { SafeDataView, SafeMap, SafeSet, SafeWeakMap, SafeWeakSet } = await import("../src/primordials.js");
+    const iterator = Object.getOwnPropertyDescriptor(Array.prototype, Symbol.iterator)!;
+    delete (Array.prototype as { [Symbol.iterator]?: unknown })[Symbol.iterator];
+    let made: unknown[];
+    try {
+      made = [new SafeMap(), new SafeSet(), new SafeWeakMap(), new SafeWeakSet(), new SafeDataView(new ArrayBuffer(16), 4)];
+    } finally {
+      Object.defineProperty(Array.prototype, Symbol.iterator, iterator);
+    }
+    expect(made.length).toBe(5);
+    expect((made[4] as DataView).byteLength).toBe(12);
+    expect((made[4] as DataView).byteOffset).toBe(4);
+  });
+});

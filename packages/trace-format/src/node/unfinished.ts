@@ -8,12 +8,42 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseJsonText, parseUnfinishedTraceJson } from "../reader.js";
+import { parseUnfinishedTraceJson } from "../reader.js";
 import { emptyEventSummary, repairTraceBinBytes, type CborEventSummary } from "../bin-read.js";
 import { ioError, TraceFormatError } from "../errors.js";
 import { TRACE_BIN_FILE, TRACE_JSON_FILE, type TraceLowLevelEvent } from "../types.js";
 import { repairTraceBin } from "./bin-files.js";
-import { JsonArrayScanner } from "./event-stream.js";
+import { JsonArrayScanner } from "./json-scanner.js";
+import {
+  appendOwn,
+  JSONParse,
+  MathMax,
+  MathMin,
+  NumberCtor,
+  NumberIsFinite,
+  TextDecoderCtor,
+  TextDecoderPrototypeDecode,
+  TextEncoderCtor,
+  TextEncoderPrototypeEncode,
+  TypedArrayPrototypeCopyWithin,
+  TypedArrayPrototypeGetLength,
+  TypedArrayPrototypeSet,
+  uint8View,
+} from "../primordials.js";
+
+// Captured when this module loads, before any program code: the repair runs inside a recording
+// process too (`repairTrace` of packages/runtime, for the folder of a worker thread or child
+// process that died), where the program may have replaced these (see src/primordials.ts).
+const { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } = fs;
+const { sep } = path;
+const BufferAllocUnsafe = Buffer.allocUnsafe;
+const utf8Decoder = new TextDecoderCtor();
+const utf8Encoder = new TextEncoderCtor();
+
+/** `<dir>/<name>` (not `path.join`: Node's own, 20.x, calls `Array.prototype.push`). */
+function join(dir: string, name: string): string {
+  return dir.length > 0 && (dir[dir.length - 1] === sep || dir[dir.length - 1] === "/") ? dir + name : dir + sep + name;
+}
 
 /** What {@link readUnfinishedTrace} found. */
 export interface UnfinishedFolder {
@@ -36,15 +66,19 @@ export interface UnfinishedFolder {
  */
 export function readUnfinishedTrace(dir: string, options: { repair: boolean }): UnfinishedFolder {
   if (options.repair) repairUnfinishedTrace(dir);
-  const jsonFile = path.join(dir, TRACE_JSON_FILE);
-  const binFile = path.join(dir, TRACE_BIN_FILE);
+  const jsonFile = join(dir, TRACE_JSON_FILE);
+  const binFile = join(dir, TRACE_BIN_FILE);
   let events: TraceLowLevelEvent[];
-  if (!fs.existsSync(jsonFile) && fs.existsSync(binFile)) {
-    events = repairTraceBinBytes(fs.readFileSync(binFile), { file: binFile }).events;
+  if (!existsSync(jsonFile) && existsSync(binFile)) {
+    events = repairTraceBinBytes(readFileSync(binFile), { file: binFile }).events;
   } else {
-    events = parseUnfinishedTraceJson(fs.readFileSync(jsonFile, "utf8"), jsonFile).events;
+    events = parseUnfinishedTraceJson(readFileSync(jsonFile, "utf8"), jsonFile).events;
   }
-  const paths = events.flatMap((e) => (typeof e === "object" && "Path" in e ? [e.Path] : []));
+  const paths: string[] = [];
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    if (typeof e === "object" && "Path" in e) appendOwn(paths, e.Path);
+  }
   for (let i = events.length - 1; i >= 0; i--) {
     const e = events[i]!;
     if (typeof e === "object" && "Step" in e) {
@@ -86,16 +120,16 @@ export interface RepairedEvents {
  *   do not parse
  */
 export function repairUnfinishedTrace(dir: string, options: { write?: boolean } = {}): RepairedEvents {
-  const jsonFile = path.join(dir, TRACE_JSON_FILE);
-  const binFile = path.join(dir, TRACE_BIN_FILE);
+  const jsonFile = join(dir, TRACE_JSON_FILE);
+  const binFile = join(dir, TRACE_BIN_FILE);
   let format: "json" | "bin";
   let file: string;
   let found: CborEventSummary & { alreadyFinished: boolean; droppedBytes: number };
-  if (fs.existsSync(jsonFile)) {
+  if (existsSync(jsonFile)) {
     format = "json";
     file = jsonFile;
     found = repairTraceJson(jsonFile, options);
-  } else if (fs.existsSync(binFile)) {
+  } else if (existsSync(binFile)) {
     format = "bin";
     file = binFile;
     found = repairTraceBin(binFile, options);
@@ -149,14 +183,14 @@ export function repairTraceJson(file: string, options: { write?: boolean; chunkB
   const write = options.write ?? true;
   let fd: number;
   try {
-    fd = fs.openSync(file, write ? "r+" : "r");
+    fd = openSync(file, write ? "r+" : "r");
   } catch (error) {
     throw ioError("read", file, error);
   }
   try {
-    return repairOpenTraceJson(fd, file, write, Math.max(1024, options.chunkBytes ?? REPAIR_JSON_CHUNK_BYTES));
+    return repairOpenTraceJson(fd, file, write, MathMax(1024, options.chunkBytes ?? REPAIR_JSON_CHUNK_BYTES));
   } finally {
-    fs.closeSync(fd);
+    closeSync(fd);
   }
 }
 
@@ -167,7 +201,7 @@ function isJsonSpace(b: number): boolean {
 }
 
 /** The first key of the object element in `buf[p..end)` is `"Path"` / `"Step"`: 1 / 2, else 0. */
-function elementKey(buf: Buffer, p: number, end: number): number {
+function elementKey(buf: Uint8Array, p: number, end: number): number {
   if (buf[p] !== 0x7b) return 0;
   p++;
   while (p < end && isJsonSpace(buf[p] as number)) p++;
@@ -179,10 +213,10 @@ function elementKey(buf: Buffer, p: number, end: number): number {
 }
 
 function repairOpenTraceJson(fd: number, file: string, write: boolean, chunkBytes: number): TraceJsonFileRepair {
-  const size = fs.fstatSync(fd).size;
+  const size = fstatSync(fd).size;
   const summary = emptyEventSummary();
   const invalid = (message: string, offset: number) => scanner.invalid(message, offset);
-  let buf = Buffer.allocUnsafe(chunkBytes);
+  let buf: Uint8Array = BufferAllocUnsafe(chunkBytes);
   let bufStart = 0; // file offset of buf[0]
   let bufLength = 0;
   let scanned = 0; // file offset of the next byte to scan
@@ -194,25 +228,20 @@ function repairOpenTraceJson(fd: number, file: string, write: boolean, chunkByte
 
   /** Parses the element at [start, end) of the file, in `buf`. */
   const parseElement = (start: number, end: number): unknown => {
-    const text = buf.toString("utf8", start - bufStart, end - bufStart);
+    const text = TextDecoderPrototypeDecode(utf8Decoder, uint8View(buf, start - bufStart, end - bufStart));
     try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      try {
-        parseJsonText(text, file);
-      } catch (error) {
-        const e = error as TraceFormatError;
-        throw new TraceFormatError("ERR_TRACE_INVALID", `${e.message} (in the event at byte ${start})`, { ...e.context, offset: String(start) }, error);
-      }
-      throw invalid("malformed JSON event", start);
+      return JSONParse(text) as unknown;
+    } catch (error) {
+      const reason = error !== null && typeof error === "object" && typeof (error as { message?: unknown }).message === "string" ? `: ${(error as Error).message}` : "";
+      throw invalid(`malformed JSON event${reason}`, start);
     }
   };
   const takeStep = () => {
     if (stepStart < 0) return;
     const s = (parseElement(stepStart, stepEnd) as { Step?: { path_id?: unknown; line?: unknown } | null }).Step;
-    const pathId = Number(s?.path_id);
-    const line = Number(s?.line);
-    if (!Number.isFinite(pathId) || !Number.isFinite(line)) throw invalid("a Step event without a numeric path_id and line", stepStart);
+    const pathId = NumberCtor(s?.path_id);
+    const line = NumberCtor(s?.line);
+    if (!NumberIsFinite(pathId) || !NumberIsFinite(line)) throw invalid("a Step event without a numeric path_id and line", stepStart);
     summary.lastStep = { pathId, line };
     stepStart = -1;
   };
@@ -222,7 +251,7 @@ function repairOpenTraceJson(fd: number, file: string, write: boolean, chunkByte
     if (key === 1) {
       const p = (parseElement(start, end) as { Path?: unknown }).Path;
       if (typeof p !== "string") throw invalid(`event #${summary.events}: a Path event whose value is not a string`, start);
-      summary.paths.push(p);
+      appendOwn(summary.paths, p);
     } else if (key === 2) {
       stepStart = start;
       stepEnd = end;
@@ -241,18 +270,19 @@ function repairOpenTraceJson(fd: number, file: string, write: boolean, chunkByte
     takeStep();
     const keepFrom = lastStart >= bufStart ? lastStart : scanner.elementStart >= 0 ? scanner.elementStart : end;
     const kept = end - keepFrom;
-    if (kept > buf.length / 2) {
-      const bigger = Buffer.allocUnsafe(buf.length * 2);
-      buf.copy(bigger, 0, keepFrom - bufStart, end - bufStart);
+    const bufSize = TypedArrayPrototypeGetLength(buf);
+    if (kept > bufSize / 2) {
+      const bigger = BufferAllocUnsafe(bufSize * 2);
+      TypedArrayPrototypeSet(bigger, uint8View(buf, keepFrom - bufStart, end - bufStart), 0);
       buf = bigger;
     } else if (kept > 0) {
-      buf.copyWithin(0, keepFrom - bufStart, end - bufStart);
+      TypedArrayPrototypeCopyWithin(buf, 0, keepFrom - bufStart, end - bufStart);
     }
     bufStart = keepFrom;
     bufLength = kept;
     let n: number;
     try {
-      n = fs.readSync(fd, buf, bufLength, Math.min(buf.length - bufLength, size - end), end);
+      n = readSync(fd, buf, bufLength, MathMin(TypedArrayPrototypeGetLength(buf) - bufLength, size - end), end);
     } catch (error) {
       throw ioError("read", file, error);
     }
@@ -265,15 +295,16 @@ function repairOpenTraceJson(fd: number, file: string, write: boolean, chunkByte
   if (scanner.phase === 2) return { ...summary, alreadyFinished: true, droppedBytes: 0, size };
   // Unfinished: cut after the last whole element (or after `[`), close the array.
   const cut = lastEnd >= 0 ? lastEnd : scanner.arrayOpen >= 0 ? scanner.arrayOpen : 0;
-  const tail = Buffer.from(cut === 0 ? "[\n]\n" : "\n]\n", "utf8");
+  const tail = TextEncoderPrototypeEncode(utf8Encoder, cut === 0 ? "[\n]\n" : "\n]\n");
+  const tailLength = TypedArrayPrototypeGetLength(tail);
   if (write) {
     try {
-      fs.ftruncateSync(fd, cut);
+      ftruncateSync(fd, cut);
       let done = 0;
-      while (done < tail.length) done += fs.writeSync(fd, tail, done, tail.length - done, cut + done);
+      while (done < tailLength) done += writeSync(fd, tail, done, tailLength - done, cut + done);
     } catch (error) {
       throw ioError("write", file, error);
     }
   }
-  return { ...summary, alreadyFinished: false, droppedBytes: size - cut, size: cut + tail.length };
+  return { ...summary, alreadyFinished: false, droppedBytes: size - cut, size: cut + tailLength };
 }
