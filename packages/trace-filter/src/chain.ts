@@ -15,6 +15,7 @@ import {
 import type { SafeArray } from "@codetracer/trace-format/internal/primordials";
 import { invalidFilter, TraceFilterError } from "./errors.js";
 import { SafeMap } from "./intrinsics.js";
+import { closeMatchWindow, openMatchWindow } from "./match.js";
 import { filterPlatform, toPosix } from "./platform.js";
 import { FilterStats } from "./stats.js";
 import type { FilterMetadata } from "./stats.js";
@@ -163,6 +164,7 @@ class Decision implements ScopeDecision {
     let action = cache.get(name);
     if (action !== undefined) return action;
     action = this.valueDefault;
+    const outer = openMatchWindow();
     try {
       const list = this.patterns[kind];
       for (let i = 0; i < list.length; i++) {
@@ -174,6 +176,8 @@ class Decision implements ScopeDecision {
       }
     } catch {
       action = "redact";
+    } finally {
+      closeMatchWindow(outer);
     }
     // Bounded: a program that makes names without end (`obj["k" + i]` fields) must not grow this
     // cache without end; the decisions are recomputed after a clear.
@@ -367,10 +371,13 @@ export class FilterChain {
     const cached = cache.get(key);
     if (cached !== undefined) return cached;
     let decision: Decision;
+    const outer = openMatchWindow();
     try {
       decision = this.compute(scope.file, info, obj, pkg);
     } catch (error) {
       decision = this.failClosed(error);
+    } finally {
+      closeMatchWindow(outer);
     }
     cache.set(key, decision);
     return decision;
@@ -397,6 +404,7 @@ export class FilterChain {
     }
     if (info.wholeFile !== undefined) return info.wholeFile;
     let result: boolean;
+    const outer = openMatchWindow();
     try {
       let exec = this.defaultExec;
       let decidedAt = -1;
@@ -415,6 +423,8 @@ export class FilterChain {
       }
     } catch {
       result = false;
+    } finally {
+      closeMatchWindow(outer);
     }
     info.wholeFile = result;
     return result;
