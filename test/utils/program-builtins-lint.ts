@@ -13,6 +13,9 @@
  *   `Array.prototype` or `Object.prototype` when `a` does not own index `i`): only into a
  *   `SafeArray`, or where the line says why the index is the array's own (`// own index: …`).
  *
+ * - Node's `path.join`, even captured at load: it collects its arguments into a new array with
+ *   `push`, so a program's index accessor runs inside it (use trace-format's `joinPath`).
+ *
  * A line ending with `// builtins-ok: <reason>` is not checked.
  */
 import * as path from "node:path";
@@ -28,7 +31,7 @@ export interface BuiltinsFinding {
 }
 
 /** Receiver types whose methods are the runtime's own copies (primordials.ts). */
-const SAFE_TYPES = new Set(["SafeMap", "SafeSet", "SafeWeakMap", "SafeWeakSet", "SafeArray"]);
+const SAFE_TYPES = new Set(["SafeMap", "SafeSet", "SafeWeakMap", "SafeWeakSet", "SafeArray", "SafeDataView"]);
 
 /** Globals a function may use as they are: not built-ins with methods the program could replace. */
 const PLAIN_GLOBALS = new Set(["undefined", "NaN", "Infinity", "globalThis", "process"]);
@@ -62,6 +65,13 @@ export function lintProgramBuiltins(root: string, allowed: Readonly<Record<strin
     const rel = path.relative(path.join(ROOT, "src"), sf.fileName).split(path.sep).join("/");
     if (rel.startsWith("..") || sf.isDeclarationFile || rel in allowed) continue;
     const lines = sf.text.split("\n");
+    // Node's own functions that store into a new array (so a program's index accessor runs in
+    // them) even when captured at load: `path.join` (use `joinPath` of trace-format).
+    for (let i = 0; i < lines.length; i++) {
+      if (/\bjoin\b[^;=]*\}\s*=\s*(path|posix|win32)\b/.test(lines[i]!) && !/\/\/ builtins-ok: \S/.test(lines[i]!)) {
+        findings.push({ file: rel, line: i + 1, what: "Node's path.join captured (it stores into a new array): use joinPath" });
+      }
+    }
     const report = (node: ts.Node, what: string) => {
       const line = sf.getLineAndCharacterOfPosition(node.getStart(sf)).line;
       if (/\/\/ builtins-ok: \S/.test(lines[line] ?? "")) return;

@@ -8,6 +8,7 @@
  * @packageDocumentation
  */
 
+import { viewOf } from "./cbor-item.js";
 import { TRACE_BIN_HEADER_V0, TRACE_BIN_HEADER_V1, ZSTD_FRAME_MAGIC } from "./bin-format.js";
 import { decodeCborItem } from "./cbor-item.js";
 import { TraceFormatError } from "./errors.js";
@@ -29,10 +30,6 @@ function invalid(file: string, message: string, context: Record<string, string> 
   return new TraceFormatError("ERR_TRACE_INVALID", `${file}: ${message}`, { file, ...context });
 }
 
-/** A DataView of `bytes` (of the load-time methods: see `SafeDataView`). */
-function viewOf(bytes: Uint8Array): SafeDataView {
-  return new SafeDataView(TypedArrayPrototypeGetBuffer(bytes), TypedArrayPrototypeGetByteOffset(bytes), TypedArrayPrototypeGetLength(bytes));
-}
 
 /**
  * Which `trace.bin` variant `bytes` starts with: `"v1"` (CBOR + zstd), `"v0"` (Cap'n Proto),
@@ -102,7 +99,7 @@ export function scanZstdFrame(body: Uint8Array, p: number): FrameScan {
   const v = viewOf(body);
   const length = TypedArrayPrototypeGetLength(body);
   if (p + 4 > length) return { kind: "short" };
-  const magic = v.getUint32(p, true); // builtins-ok: SafeDataView, the load-time methods (see primordials.ts)
+  const magic = v.getUint32(p, true);
   if ((magic & 0xfffffff0) === 0x184d2a50) return { kind: "skippable" };
   if (magic !== ZSTD_FRAME_MAGIC) return { kind: "bad" };
   let q = p + 4;
@@ -119,9 +116,9 @@ export function scanZstdFrame(body: Uint8Array, p: number): FrameScan {
   if (q + fcsSize > length) return { kind: "short" };
   let contentSize: number | null = null;
   if (fcsSize === 1) contentSize = body[q] as number;
-  else if (fcsSize === 2) contentSize = v.getUint16(q, true) + 256; // builtins-ok: SafeDataView, the load-time methods (see primordials.ts)
-  else if (fcsSize === 4) contentSize = v.getUint32(q, true); // builtins-ok: SafeDataView, the load-time methods (see primordials.ts)
-  else if (fcsSize === 8) contentSize = v.getUint32(q, true) + v.getUint32(q + 4, true) * 0x100000000; // builtins-ok: SafeDataView, the load-time methods (see primordials.ts)
+  else if (fcsSize === 2) contentSize = v.getUint16(q, true) + 256;
+  else if (fcsSize === 4) contentSize = v.getUint32(q, true);
+  else if (fcsSize === 8) contentSize = v.getUint32(q, true) + v.getUint32(q + 4, true) * 0x100000000;
   q += fcsSize;
   let bound = 0;
   let last = false;
@@ -175,7 +172,7 @@ function cborInvalid(file: string, message: string, offset: number): TraceFormat
  * structure only: lengths inside `b`, no reserved additional information, indefinite strings
  * made of definite chunks of their type, nesting at most 256. Text is not checked for UTF-8.
  */
-function skipCborItem(b: Uint8Array, v: DataView, p: number, depth: number, file: string): number {
+function skipCborItem(b: Uint8Array, v: SafeDataView, p: number, depth: number, file: string): number {
   const length = TypedArrayPrototypeGetLength(b);
   if (depth > MAX_CBOR_DEPTH) throw cborInvalid(file, "CBOR nested deeper than 256", p);
   if (p >= length) throw cborInvalid(file, "CBOR ends inside an item", p);
@@ -192,15 +189,15 @@ function skipCborItem(b: Uint8Array, v: DataView, p: number, depth: number, file
     p += 1;
   } else if (ai === 25) {
     if (p + 2 > length) throw cborInvalid(file, "CBOR ends inside an item", start);
-    arg = v.getUint16(p); // builtins-ok: SafeDataView, the load-time methods (see primordials.ts)
+    arg = v.getUint16(p);
     p += 2;
   } else if (ai === 26) {
     if (p + 4 > length) throw cborInvalid(file, "CBOR ends inside an item", start);
-    arg = v.getUint32(p); // builtins-ok: SafeDataView, the load-time methods (see primordials.ts)
+    arg = v.getUint32(p);
     p += 4;
   } else if (ai === 27) {
     if (p + 8 > length) throw cborInvalid(file, "CBOR ends inside an item", start);
-    arg = v.getUint32(p) * 0x100000000 + v.getUint32(p + 4); // builtins-ok: SafeDataView, the load-time methods (see primordials.ts)
+    arg = v.getUint32(p) * 0x100000000 + v.getUint32(p + 4);
     p += 8;
   } else if (!indefinite) {
     throw cborInvalid(file, `CBOR reserved additional information ${ai}`, start);

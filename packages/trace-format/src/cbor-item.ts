@@ -52,7 +52,7 @@ export interface Cursor {
 
 const MAX_DECODE_DEPTH = 256; // cbor4ii's limit (spec §10)
 
-function readArg(bytes: Uint8Array, view: DataView, c: Cursor, info: number): number {
+function readArg(bytes: Uint8Array, view: SafeDataView, c: Cursor, info: number): number {
   if (info < 24) return info;
   const p = c.pos;
   const end = TypedArrayPrototypeGetLength(bytes);
@@ -64,15 +64,15 @@ function readArg(bytes: Uint8Array, view: DataView, c: Cursor, info: number): nu
     case 25:
       if (p + 2 > end) throw truncated(p);
       c.pos = p + 2;
-      return view.getUint16(p); // builtins-ok: SafeDataView, the load-time methods (see primordials.ts)
+      return view.getUint16(p);
     case 26:
       if (p + 4 > end) throw truncated(p);
       c.pos = p + 4;
-      return view.getUint32(p); // builtins-ok: SafeDataView, the load-time methods (see primordials.ts)
+      return view.getUint32(p);
     case 27: {
       if (p + 8 > end) throw truncated(p);
       c.pos = p + 8;
-      return view.getUint32(p) * 0x100000000 + view.getUint32(p + 4); // builtins-ok: SafeDataView, the load-time methods (see primordials.ts)
+      return view.getUint32(p) * 0x100000000 + view.getUint32(p + 4);
     }
     default:
       throw invalid(`CBOR: unsupported additional information ${info} at byte ${p - 1}`, { offset: StringCtor(p - 1) });
@@ -83,14 +83,14 @@ function readArg(bytes: Uint8Array, view: DataView, c: Cursor, info: number): nu
  * The argument of an integer head (major 0 or 1) exactly: a number up to 2^53 - 1, a `bigint`
  * beyond (up to 2^64 - 1).
  */
-function readIntegerArg(bytes: Uint8Array, view: DataView, c: Cursor, info: number): number | bigint {
+function readIntegerArg(bytes: Uint8Array, view: SafeDataView, c: Cursor, info: number): number | bigint {
   if (info !== 27) return readArg(bytes, view, c, info);
   const p = c.pos;
   if (p + 8 > TypedArrayPrototypeGetLength(bytes)) throw truncated(p);
   c.pos = p + 8;
-  const high = view.getUint32(p); // builtins-ok: SafeDataView, the load-time methods (see primordials.ts)
-  if (high < 0x200000) return high * 0x100000000 + view.getUint32(p + 4); // builtins-ok: SafeDataView, the load-time methods (see primordials.ts)
-  return view.getBigUint64(p); // builtins-ok: SafeDataView, the load-time methods (see primordials.ts)
+  const high = view.getUint32(p);
+  if (high < 0x200000) return high * 0x100000000 + view.getUint32(p + 4);
+  return view.getBigUint64(p);
 }
 
 function strayBreak(offset: number): TraceFormatError {
@@ -123,7 +123,7 @@ export const BREAK: unique symbol = Symbol("break");
  */
 export function decodeItem(
   bytes: Uint8Array,
-  view: DataView,
+  view: SafeDataView,
   c: Cursor,
   depth: number,
   holder: object | null,
@@ -255,17 +255,17 @@ export function decodeItem(
           return undefined;
         case 25:
           if (c.pos + 2 > end) throw truncated(c.pos);
-          x = halfToFloat(view.getUint16(c.pos)); // builtins-ok: SafeDataView, the load-time methods (see primordials.ts)
+          x = halfToFloat(view.getUint16(c.pos));
           c.pos += 2;
           break;
         case 26:
           if (c.pos + 4 > end) throw truncated(c.pos);
-          x = view.getFloat32(c.pos); // builtins-ok: SafeDataView, the load-time methods (see primordials.ts)
+          x = view.getFloat32(c.pos);
           c.pos += 4;
           break;
         case 27:
           if (c.pos + 8 > end) throw truncated(c.pos);
-          x = view.getFloat64(c.pos); // builtins-ok: SafeDataView, the load-time methods (see primordials.ts)
+          x = view.getFloat64(c.pos);
           c.pos += 8;
           break;
         case 31:

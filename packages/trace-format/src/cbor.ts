@@ -75,7 +75,7 @@ export class CborOutput {
   /** `bytes.length` (kept here: a typed array's `length` is an accessor a program may redefine). */
   private capacity: number;
   /** A DataView of {@link bytes} (replaced with it): a `SafeDataView` (see src/primordials.ts). */
-  view: DataView;
+  view: SafeDataView;
 
   /** @param initialCapacity - initial size of the buffer in bytes (default 64 KiB) */
   constructor(initialCapacity = 64 * 1024) {
@@ -130,16 +130,16 @@ export class CborOutput {
       b[this.length++] = n;
     } else if (n < 0x10000) {
       b[this.length++] = m | 25;
-      this.view.setUint16(this.length, n); // builtins-ok: SafeDataView, the load-time methods (see primordials.ts)
+      this.view.setUint16(this.length, n);
       this.length += 2;
     } else if (n < 0x100000000) {
       b[this.length++] = m | 26;
-      this.view.setUint32(this.length, n); // builtins-ok: SafeDataView, the load-time methods (see primordials.ts)
+      this.view.setUint32(this.length, n);
       this.length += 4;
     } else {
       b[this.length++] = m | 27;
-      this.view.setUint32(this.length, MathFloor(n / 0x100000000)); // builtins-ok: SafeDataView, the load-time methods (see primordials.ts)
-      this.view.setUint32(this.length + 4, n >>> 0); // builtins-ok: SafeDataView, the load-time methods (see primordials.ts)
+      this.view.setUint32(this.length, MathFloor(n / 0x100000000));
+      this.view.setUint32(this.length + 4, n >>> 0);
       this.length += 8;
     }
   }
@@ -200,7 +200,7 @@ export class CborOutput {
   float64(x: number): void {
     this.ensure(9);
     this.bytes[this.length++] = 0xfb;
-    this.view.setFloat64(this.length, x); // builtins-ok: SafeDataView, the load-time methods (see primordials.ts)
+    this.view.setFloat64(this.length, x);
     this.length += 8;
   }
 
@@ -223,7 +223,7 @@ export class CborOutput {
     }
     this.ensure(9);
     this.bytes[this.length++] = (major << 5) | 27;
-    this.view.setBigUint64(this.length, arg); // builtins-ok: SafeDataView, the load-time methods (see primordials.ts)
+    this.view.setBigUint64(this.length, arg);
     this.length += 8;
   }
 }
@@ -419,7 +419,7 @@ function put(out: CborOutput, c: Constant): void {
   const words = c.words;
   const n = c.wordCount;
   const p = out.length;
-  for (let i = 0; i < n; i++) view.setUint32(p + 4 * i, words[i]!); // builtins-ok: SafeDataView, the load-time methods (see primordials.ts)
+  for (let i = 0; i < n; i++) view.setUint32(p + 4 * i, words[i]!);
   out.length = p + c.length;
 }
 

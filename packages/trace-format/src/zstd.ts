@@ -16,6 +16,7 @@
  * @packageDocumentation
  */
 
+import { joinPath } from "./node/join-path.js";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
@@ -26,9 +27,7 @@ import { ErrorCtor, MathMax, StringCtor, TypedArrayPrototypeGetLength, TypedArra
 // Captured when this module loads, before any program code: a recorded program may replace
 // the members of Node's `fs`, `path` and `zlib` modules (see src/primordials.ts).
 const { readFileSync } = fs;
-const { dirname, sep } = path;
-/** `<dir>/<name>` (not `path.join`: Node's own, 20.x, calls `Array.prototype.push`). */
-const join = (dir: string, name: string): string => dir + sep + name;
+const { dirname } = path;
 const requireHere = createRequire(import.meta.url);
 const resolveHere = requireHere.resolve;
 const zstdCompressSync = (zlib as unknown as Partial<NodeZstd>).zstdCompressSync;
@@ -130,9 +129,9 @@ function loadWasm(): WasmModule {
   try {
     // The package's `exports` only expose its index; the files beside it are loaded by path.
     const dir = dirname(resolveHere("@bokuweb/zstd-wasm"));
-    const mod = (requireHere(join(dir, "module.js")) as { Module: WasmModule }).Module;
+    const mod = (requireHere(joinPath(dir, "module.js")) as { Module: WasmModule }).Module;
     if (!mod.calledRun) {
-      const binary = readFileSync(join(dir, "zstd.wasm"));
+      const binary = readFileSync(joinPath(dir, "zstd.wasm"));
       mod.instantiateWasm = (imports, receive) => {
         const instance = new WasmInstanceCtor(new WasmModuleCtor(binary), imports);
         return receive(instance);

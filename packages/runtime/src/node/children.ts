@@ -19,10 +19,11 @@ import { PENDING_METADATA_FILE, TRACE_BIN_FILE, TRACE_JSON_FILE, TRACE_METADATA_
 import { CHILDREN_DIR, numberedFolders, traceDirLockOwner } from "./trace-dir.js";
 import { toPosix } from "./posix-path.js";
 import { JSONParse, JSONStringify, NumberIsSafeInteger, StringCtor } from "../primordials.js";
+import { joinPath } from "@codetracer/trace-format/internal/join-path";
 
 // Node's functions as loaded: a program may assign to `fs.rmSync`, `path.join` and the like
 // (the modules' objects are shared with it).
-const { isAbsolute: pathIsAbsolute, join: pathJoin, relative: pathRelative, resolve: pathResolve } = path;
+const { isAbsolute: pathIsAbsolute, relative: pathRelative, resolve: pathResolve } = path;
 const { existsSync } = fs;
 /**
  * The environment variable a recorded process sets for its children: JSON
@@ -46,7 +47,7 @@ export interface ProcessRecording {
 
 /** The trace folder of child process `pid` under the root trace folder `root`. */
 export function childTraceDir(root: string, pid: number): string {
-  return pathJoin(root, CHILDREN_DIR, StringCtor(pid));
+  return joinPath(root, CHILDREN_DIR, StringCtor(pid));
 }
 
 function parentOf(env: NodeJS.ProcessEnv): { pid: number; root: string; trace: string } | undefined {
@@ -136,9 +137,9 @@ export function processMetadata(traceDir: string): { process?: TraceProcessInfo;
 export function listChildTraces(root: string, finish?: (dir: string) => void): string[] {
   // Runs at stop, after the program: built-ins as loaded (see ./trace-dir.ts).
   const withTrace = (name: string): boolean => {
-    const dir = pathJoin(root, CHILDREN_DIR, name);
-    if (!existsSync(pathJoin(dir, TRACE_JSON_FILE)) && !existsSync(pathJoin(dir, TRACE_BIN_FILE))) return false;
-    if (finish && !existsSync(pathJoin(dir, TRACE_METADATA_FILE)) && existsSync(pathJoin(dir, PENDING_METADATA_FILE)) && traceDirLockOwner(dir) === null) {
+    const dir = joinPath(root, CHILDREN_DIR, name);
+    if (!existsSync(joinPath(dir, TRACE_JSON_FILE)) && !existsSync(joinPath(dir, TRACE_BIN_FILE))) return false;
+    if (finish && !existsSync(joinPath(dir, TRACE_METADATA_FILE)) && existsSync(joinPath(dir, PENDING_METADATA_FILE)) && traceDirLockOwner(dir) === null) {
       try {
         finish(dir);
       } catch {

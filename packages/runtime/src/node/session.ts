@@ -44,6 +44,7 @@ import { policySnapshot, type RecorderPolicy } from "./policy.js";
 import { saveWorkspaceDiff, type WorkspaceDiffInfo } from "./workspace-diff.js";
 import { acquireTraceDirLock, removeStaleTrace, WORKSPACE_DIFF_FILE, type TraceDirLock } from "./trace-dir.js";
 import { processMetadata } from "./children.js";
+import { joinPath } from "@codetracer/trace-format/internal/join-path";
 
 /** `json` writes `trace.json`; `binary` writes `trace.bin` (CodeTracer Binary v1: CBOR + seekable zstd, spec §10). */
 export type TraceFormat = "json" | "binary";
@@ -162,7 +163,7 @@ const ceil = Math.ceil;
 // objects are shared with it).
 const { rmSync, readFileSync, statSync, mkdirSync, accessSync } = fs;
 const { W_OK, S_IFMT, S_IFDIR } = fs.constants;
-const { join: pathJoin, resolve: pathResolve } = path;
+const { resolve: pathResolve } = path;
 const isProxy = utilTypes.isProxy;
 const processCwd = process.cwd;
 const setPrototypeOf = Object.setPrototypeOf;
@@ -389,18 +390,18 @@ export class NodeSession {
     this.startedAt = dateNow();
     this.recorder.begin(toPosix(this.entry.program));
     setTraceId(this.traceId);
-    if (this.options.withDiff) this.workspaceDiff = saveWorkspaceDiff(this.options.workdir, pathJoin(this.traceDir, WORKSPACE_DIFF_FILE));
+    if (this.options.withDiff) this.workspaceDiff = saveWorkspaceDiff(this.options.workdir, joinPath(this.traceDir, WORKSPACE_DIFF_FILE));
     if (this.policy.ioCapture) {
       const stopCapture = installIoCapture((stream, text) => this.recorder.recordWrite(stream, text));
       // The progress line needs the capture's hook to erase itself before the program writes.
-      const stopProgress = isMainThread && progressWanted() ? startProgress(() => this.recorder.stats.events, pathJoin(this.traceDir, this.format === "binary" ? TRACE_BIN_FILE : TRACE_JSON_FILE)) : null;
+      const stopProgress = isMainThread && progressWanted() ? startProgress(() => this.recorder.stats.events, joinPath(this.traceDir, this.format === "binary" ? TRACE_BIN_FILE : TRACE_JSON_FILE)) : null;
       this.stopIoCapture = () => {
         stopProgress?.();
         stopCapture();
       };
     }
     try {
-      writeFileAtomic(pathJoin(this.traceDir, PENDING_METADATA_FILE), serializeTraceMetadata(this.metadataSoFar()));
+      writeFileAtomic(joinPath(this.traceDir, PENDING_METADATA_FILE), serializeTraceMetadata(this.metadataSoFar()));
     } catch (error) {
       log("warn", "codetracer.session", `cannot write ${PENDING_METADATA_FILE}: the folder cannot be repaired if the process is killed`, {
         errorCode: "ERR_IO",
@@ -486,7 +487,7 @@ export class NodeSession {
       this.writer.finish();
       if (disabled && !this.policy.keepPartialTrace) {
         const names = [TRACE_JSON_FILE, TRACE_BIN_FILE, PENDING_METADATA_FILE, TRACE_PATHS_FILE, TRACE_METADATA_FILE, WORKSPACE_DIFF_FILE];
-        for (let i = 0; i < names.length; i++) rmSync(pathJoin(this.traceDir, names[i]!), { force: true });
+        for (let i = 0; i < names.length; i++) rmSync(joinPath(this.traceDir, names[i]!), { force: true });
         log("warn", "codetracer.session", `the recorder detached after an internal error; the partial trace in ${this.traceDir} was removed (keepPartialTrace is off)`, {
           errorCode: "ERR_TRACE_INCOMPLETE",
         });
@@ -503,7 +504,7 @@ export class NodeSession {
         ...(this.recorder.isDetached ? { partial: true } : {}),
       };
       writeTraceMetadata(this.traceDir, metadata);
-      rmSync(pathJoin(this.traceDir, PENDING_METADATA_FILE), { force: true });
+      rmSync(joinPath(this.traceDir, PENDING_METADATA_FILE), { force: true });
       if (disabled) {
         log("warn", "codetracer.session", `the recorder detached after an internal error; the partial trace in ${this.traceDir} was kept`, {
           errorCode: "ERR_TRACE_INCOMPLETE",
@@ -589,7 +590,7 @@ export function startSession(options: SessionOptions): NodeSession {
   }
   const traceDir = pathResolve(options.traceDir);
   const lock = prepareTraceDir(traceDir, options.lock ?? true);
-  const eventsFile = pathJoin(traceDir, format === "binary" ? TRACE_BIN_FILE : TRACE_JSON_FILE);
+  const eventsFile = joinPath(traceDir, format === "binary" ? TRACE_BIN_FILE : TRACE_JSON_FILE);
   let writer: TraceJsonWriter | TraceBinWriter;
   try {
     writer =

@@ -29,6 +29,7 @@ import { CHILDREN_DIR, LOCK_FILE, WORKERS_DIR, numberedFolders, removeStaleLock,
 import { listChildTraces } from "./children.js";
 import { toPosix } from "./posix-path.js";
 import { JSONParse, ReflectApply as apply, StringCtor, appendOwn } from "../primordials.js";
+import { joinPath } from "@codetracer/trace-format/internal/join-path";
 
 // Worker data and listener registration as loaded (the program may replace them).
 const getEnvData = getEnvironmentData;
@@ -37,7 +38,7 @@ const eeOn = EventEmitter.prototype.on;
 const eePrependListener = EventEmitter.prototype.prependListener;
 // Node's functions as loaded: a program may assign to `fs.rmSync`, `path.join` and the like
 // (the modules' objects are shared with it).
-const { join: pathJoin, relative: pathRelative, resolve: pathResolve } = path;
+const { relative: pathRelative, resolve: pathResolve } = path;
 const { existsSync, readFileSync, rmSync } = fs;
 /** The folder of the root trace that holds the worker traces, one sub-folder per `threadId`. */
 export { WORKERS_DIR };
@@ -78,7 +79,7 @@ export function inheritedRecording<Loader>(): ThreadRecording<Loader> | undefine
 
 /** The trace folder of worker `id` under the root trace folder `root`. */
 export function workerTraceDir(root: string, id: number): string {
-  return pathJoin(root, WORKERS_DIR, StringCtor(id));
+  return joinPath(root, WORKERS_DIR, StringCtor(id));
 }
 
 /**
@@ -140,7 +141,7 @@ export function listWorkerTraces(root: string): string[] {
   const listed: string[] = [];
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i]!;
-    if (existsSync(pathJoin(root, WORKERS_DIR, id, TRACE_JSON_FILE)) || existsSync(pathJoin(root, WORKERS_DIR, id, TRACE_BIN_FILE))) appendOwn(listed, `${WORKERS_DIR}/${id}`);
+    if (existsSync(joinPath(root, WORKERS_DIR, id, TRACE_JSON_FILE)) || existsSync(joinPath(root, WORKERS_DIR, id, TRACE_BIN_FILE))) appendOwn(listed, `${WORKERS_DIR}/${id}`);
   }
   return listed;
 }
@@ -197,7 +198,7 @@ export interface RepairResult {
 export function repairTrace(dir: string, status: { code: number | null; label: string | null } = { code: null, label: "<killed>" }): RepairResult {
   const names = numberedFolders(dir, CHILDREN_DIR);
   const children: RepairResult[] = [];
-  for (let i = 0; i < names.length; i++) appendOwn(children, repairTrace(pathJoin(dir, CHILDREN_DIR, names[i]!)));
+  for (let i = 0; i < names.length; i++) appendOwn(children, repairTrace(joinPath(dir, CHILDREN_DIR, names[i]!)));
   const owner = traceDirLockOwner(dir);
   const result: RepairResult = owner
     ? { dir, repaired: false, reason: `still recording (process ${owner.pid} holds ${LOCK_FILE})`, events: 0, workers: [] }
@@ -227,9 +228,9 @@ export function repairTrace(dir: string, status: { code: number | null; label: s
 function repairFolder(dir: string, status: { code: number | null; label: string | null }): RepairResult {
   const ids = workerIds(dir);
   const workers: RepairResult[] = [];
-  for (let i = 0; i < ids.length; i++) appendOwn(workers, repairTrace(pathJoin(dir, WORKERS_DIR, ids[i]!), status));
-  const pendingFile = pathJoin(dir, PENDING_METADATA_FILE);
-  if (existsSync(pathJoin(dir, TRACE_METADATA_FILE))) return { dir, repaired: false, reason: "the trace is finished already", events: 0, workers };
+  for (let i = 0; i < ids.length; i++) appendOwn(workers, repairTrace(joinPath(dir, WORKERS_DIR, ids[i]!), status));
+  const pendingFile = joinPath(dir, PENDING_METADATA_FILE);
+  if (existsSync(joinPath(dir, TRACE_METADATA_FILE))) return { dir, repaired: false, reason: "the trace is finished already", events: 0, workers };
   if (!existsSync(pendingFile)) {
     return { dir, repaired: false, reason: `no ${PENDING_METADATA_FILE}: not a recording of this recorder, or a recording removed`, events: 0, workers };
   }

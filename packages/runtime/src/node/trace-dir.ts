@@ -14,7 +14,6 @@
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
-import * as path from "node:path";
 import { randomUUID } from "node:crypto";
 import {
   PENDING_METADATA_FILE,
@@ -25,12 +24,12 @@ import {
 } from "@codetracer/trace-format";
 import { UsageError } from "../errors.js";
 import { JSONStringify, StringCtor } from "../primordials.js";
+import { joinPath } from "@codetracer/trace-format/internal/join-path";
 
 // Node's functions as loaded: a program may assign to `fs.rmSync`, `path.join` and the like
 // (the modules' objects are shared with it).
 const { closeSync, linkSync, openSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, unlinkSync, writeSync } = fs;
 const { hostname: osHostname } = os;
-const { join: pathJoin } = path;
 
 /** The lock file of a trace folder held by a running recording. */
 export const LOCK_FILE = ".codetracer.lock";
@@ -149,7 +148,7 @@ function conflict(dir: string, state: { info: TraceDirLockInfo | null }): UsageE
   return new UsageError(
     "ERR_TRACE_DIR_CONFLICT",
     `trace directory ${dir} is in use by another recording (${owner}): wait for it to end or record into another directory ` +
-      `(if no recording runs there, remove ${pathJoin(dir, LOCK_FILE)})`,
+      `(if no recording runs there, remove ${joinPath(dir, LOCK_FILE)})`,
     { traceDir: dir, ...(state.info ? { pid: StringCtor(state.info.pid) } : {}) },
   );
 }
@@ -165,7 +164,7 @@ function conflict(dir: string, state: { info: TraceDirLockInfo | null }): UsageE
 export function checkTraceDirLock(dir: string): void {
   let state: LockState;
   try {
-    state = readLock(pathJoin(dir, LOCK_FILE));
+    state = readLock(joinPath(dir, LOCK_FILE));
   } catch {
     return; // unreadable for another reason: the session reports what it finds
   }
@@ -180,7 +179,7 @@ export function checkTraceDirLock(dir: string): void {
  */
 export function traceDirLockOwner(dir: string): TraceDirLockInfo | null {
   try {
-    const state = readLock(pathJoin(dir, LOCK_FILE));
+    const state = readLock(joinPath(dir, LOCK_FILE));
     return state.kind === "held" ? state.info : null;
   } catch {
     return null;
@@ -195,7 +194,7 @@ export function traceDirLockOwner(dir: string): TraceDirLockInfo | null {
  * @param dir - the trace folder (absolute)
  */
 export function removeStaleLock(dir: string): void {
-  const file = pathJoin(dir, LOCK_FILE);
+  const file = joinPath(dir, LOCK_FILE);
   try {
     const state = readLock(file);
     if (state.kind === "stale" && state.why !== "this process") takeOver(file, state.text);
@@ -216,7 +215,7 @@ export function removeStaleLock(dir: string): void {
  *   caller reports it as `ERR_TRACE_DIR_CREATE_FAILED`.
  */
 export function acquireTraceDirLock(dir: string): TraceDirLock {
-  const file = pathJoin(dir, LOCK_FILE);
+  const file = joinPath(dir, LOCK_FILE);
   const info: TraceDirLockInfo = { pid: ownPid, host: osHostname(), started: apply(dateToISOString, new DateCtor(dateNow()), []) as string, token: newUUID() };
   const text = `${JSONStringify(info)}\n`;
   for (let attempt = 0; ; attempt++) {
@@ -290,7 +289,7 @@ function ownedLock(file: string, text: string): TraceDirLock {
 export function numberedFolders(dir: string, sub: string): string[] {
   let names: string[];
   try {
-    names = readdirSync(pathJoin(dir, sub));
+    names = readdirSync(joinPath(dir, sub));
   } catch {
     return [];
   }
@@ -312,16 +311,16 @@ export function numberedFolders(dir: string, sub: string): string[] {
 export function removeStaleTrace(dir: string): void {
   // The metadata goes first: a stale recording must not be mistaken for this one.
   for (let i = 0; i < TRACE_FILES.length; i++) {
-    rmSync(pathJoin(dir, TRACE_FILES[i]!), { force: true });
-    rmSync(pathJoin(dir, `${TRACE_FILES[i]!}.tmp`), { force: true });
+    rmSync(joinPath(dir, TRACE_FILES[i]!), { force: true });
+    rmSync(joinPath(dir, `${TRACE_FILES[i]!}.tmp`), { force: true });
   }
   const subs = [WORKERS_DIR, CHILDREN_DIR];
   for (let s = 0; s < subs.length; s++) {
     const sub = subs[s]!;
     const names = numberedFolders(dir, sub);
     for (let n = 0; n < names.length; n++) {
-      const folder = pathJoin(dir, sub, names[n]!);
-      const lock = pathJoin(folder, LOCK_FILE);
+      const folder = joinPath(dir, sub, names[n]!);
+      const lock = joinPath(folder, LOCK_FILE);
       let state: LockState;
       try {
         state = readLock(lock);
@@ -333,7 +332,7 @@ export function removeStaleTrace(dir: string): void {
       if (state.kind === "stale") rmSync(lock, { force: true });
       removeIfEmpty(folder);
     }
-    removeIfEmpty(pathJoin(dir, sub));
+    removeIfEmpty(joinPath(dir, sub));
   }
 }
 

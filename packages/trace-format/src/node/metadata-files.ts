@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 
+import { joinPath } from "./join-path.js";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ioError } from "../errors.js";
@@ -17,15 +18,12 @@ import { TextEncoderCtor, TextEncoderPrototypeEncode, TypedArrayPrototypeGetLeng
 // calls `fs.openSync` and `fs.writeSync` through the module object; nor `Buffer.from`, which
 // calls `Buffer.prototype.utf8Write` (text is encoded by the TextEncoder of load time).
 const { closeSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } = fs;
-const { dirname, sep } = path;
+const { dirname } = path;
 
 /**
  * `<dir>/<name>`. Not `path.join`: Node's own (20.x) stores with `Array.prototype.push`, which a
  * program can replace.
  */
-function join(dir: string, name: string): string {
-  return dir.length > 0 && (dir[dir.length - 1] === sep || dir[dir.length - 1] === "/") ? dir + name : dir + sep + name;
-}
 const utf8 = new TextEncoderCtor();
 
 /** Writes all of `text` (UTF-8) to a new file `file` (created or truncated). */
@@ -85,7 +83,7 @@ function removeQuietly(file: string): void {
  *   wrong type; `ERR_IO` if the file cannot be written
  */
 export function writeTraceMetadata(dir: string, metadata: TraceMetadata): void {
-  writeFileAtomic(join(dir, TRACE_METADATA_FILE), serializeTraceMetadata(metadata));
+  writeFileAtomic(joinPath(dir, TRACE_METADATA_FILE), serializeTraceMetadata(metadata));
 }
 
 /**
@@ -98,5 +96,5 @@ export function writeTraceMetadata(dir: string, metadata: TraceMetadata): void {
  *   the file cannot be written
  */
 export function writeTracePaths(dir: string, paths: readonly string[]): void {
-  writeFileAtomic(join(dir, TRACE_PATHS_FILE), serializeTracePaths(paths));
+  writeFileAtomic(joinPath(dir, TRACE_PATHS_FILE), serializeTracePaths(paths));
 }

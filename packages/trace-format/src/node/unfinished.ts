@@ -6,8 +6,8 @@
  * @packageDocumentation
  */
 
+import { joinPath } from "./join-path.js";
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { parseUnfinishedTraceJson } from "../reader.js";
 import { emptyEventSummary, repairTraceBinBytes, type CborEventSummary } from "../bin-read.js";
 import { ioError, TraceFormatError } from "../errors.js";
@@ -35,15 +35,11 @@ import {
 // process too (`repairTrace` of packages/runtime, for the folder of a worker thread or child
 // process that died), where the program may have replaced these (see src/primordials.ts).
 const { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } = fs;
-const { sep } = path;
+
 const BufferAllocUnsafe = Buffer.allocUnsafe;
 const utf8Decoder = new TextDecoderCtor();
 const utf8Encoder = new TextEncoderCtor();
 
-/** `<dir>/<name>` (not `path.join`: Node's own, 20.x, calls `Array.prototype.push`). */
-function join(dir: string, name: string): string {
-  return dir.length > 0 && (dir[dir.length - 1] === sep || dir[dir.length - 1] === "/") ? dir + name : dir + sep + name;
-}
 
 /** What {@link readUnfinishedTrace} found. */
 export interface UnfinishedFolder {
@@ -66,8 +62,8 @@ export interface UnfinishedFolder {
  */
 export function readUnfinishedTrace(dir: string, options: { repair: boolean }): UnfinishedFolder {
   if (options.repair) repairUnfinishedTrace(dir);
-  const jsonFile = join(dir, TRACE_JSON_FILE);
-  const binFile = join(dir, TRACE_BIN_FILE);
+  const jsonFile = joinPath(dir, TRACE_JSON_FILE);
+  const binFile = joinPath(dir, TRACE_BIN_FILE);
   let events: TraceLowLevelEvent[];
   if (!existsSync(jsonFile) && existsSync(binFile)) {
     events = repairTraceBinBytes(readFileSync(binFile), { file: binFile }).events;
@@ -120,8 +116,8 @@ export interface RepairedEvents {
  *   do not parse
  */
 export function repairUnfinishedTrace(dir: string, options: { write?: boolean } = {}): RepairedEvents {
-  const jsonFile = join(dir, TRACE_JSON_FILE);
-  const binFile = join(dir, TRACE_BIN_FILE);
+  const jsonFile = joinPath(dir, TRACE_JSON_FILE);
+  const binFile = joinPath(dir, TRACE_BIN_FILE);
   let format: "json" | "bin";
   let file: string;
   let found: CborEventSummary & { alreadyFinished: boolean; droppedBytes: number };
