@@ -20,7 +20,7 @@ interface Summary {
 }
 
 // The list of known differences was made on Node 20 (the suite's Node); the run takes ~14 min
-// on a 2-core machine, so the Node 24 pass of the e2e suite (scripts/test-node24.sh) leaves it out.
+// on a 2-core machine, so the other Node lines' passes of the e2e suite (scripts/test-node.sh) leave it out.
 const NODE_MAJOR = Number(process.versions.node.split(".")[0]);
 
 describe("test262 sample", () => {
