@@ -5,6 +5,7 @@
  * Fixtures: `test/fixtures/workers/*-main.*`.
  */
 import * as fs from "node:fs";
+import Module from "node:module";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseTraceJson, validateEvents, type TraceMetadata } from "@codetracer/trace-format";
@@ -57,12 +58,17 @@ async function record(script: string, args: string[] = [], mode: Mode = "cli", c
   return { plain, rec, main, mainMeta: readMetadata(rec.traceDir)! };
 }
 
-/** Same exit code, stdout and stderr as the plain run. */
+/**
+ * Same exit code, stdout and stderr as the plain run. The process id in Node's warnings
+ * (`(node:1234) [DEP0205] DeprecationWarning: …`, which Node 26 prints for the program's own
+ * `module.register()`) differs between any two runs: it is masked.
+ */
 function expectSameBehaviour({ rec, plain }: Recorded): void {
+  const maskPid = (text: string) => text.replace(/^\(node:\d+\) /gm, "(node:PID) ");
   expect(rec.code, describeRun(rec)).toBe(plain.code);
   expect(rec.signal).toBeNull();
   expect(rec.stdout).toBe(plain.stdout);
-  expect(rec.stderr).toBe(plain.stderr);
+  expect(maskPid(rec.stderr)).toBe(maskPid(plain.stderr));
 }
 
 /** The finished worker traces listed by the main trace's metadata, validated, in list order. */
@@ -308,8 +314,23 @@ describe("eval workers and workers without the preload", () => {
   );
 });
 
+/**
+ * A Node bug: after `module.registerHooks` hooks were registered from a `--require` preload (the
+ * CLI's), a program's own `module.register()` hooks make Node's next synchronous resolution throw
+ * ERR_METHOD_NOT_IMPLEMENTED ("The resolveSync() method is not implemented"; the error of
+ * https://github.com/privatenumber/tsx/issues/719). Plain `node --require` of a preload that only
+ * calls `registerHooks` fails the same way (measured on 22.15.0 and 22.23.5, the newest 22, on
+ * 24.11.0, 24.11.1, 25.0.0 and 25.1.0; not on 24.12.0, 24.13.0, 24.16.0, 25.2.0, 25.3.0, 26.0.0,
+ * 26.12.1). Skipped on every release of those lines before the fixed ones.
+ */
+function syncAndAsyncHooksClash(): boolean {
+  const [major, minor] = process.versions.node.split(".").map(Number) as [number, number];
+  if (typeof (Module as unknown as { registerHooks?: unknown }).registerHooks !== "function") return false;
+  return major === 22 || major === 23 || (major === 24 && minor < 12) || (major === 25 && minor < 2);
+}
+
 describe("instrumented code where nothing records", () => {
-  it("the program's own module hooks, compiled by the recorder's hooks, run on Node's hooks thread", async () => {
+  it.skipIf(syncAndAsyncHooksClash())("the program's own module hooks, compiled by the recorder's hooks, run on Node's hooks thread", async () => {
     const r = await record("hooks-main.mjs");
     expectSameBehaviour(r);
     expect(r.rec.stdout).toBe("virtual module says: 42\n");

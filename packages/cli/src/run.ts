@@ -115,10 +115,14 @@ export async function run(argv: string[], cwd: string = process.cwd()): Promise<
   }
 
   // `--require`, not `--import`: a preload keeps a CommonJS entry on Node's CommonJS path, so
-  // its nextTick/promise ordering is that of plain node (see @codetracer/register/preload.cjs).
-  // Node 22 fails to load a CommonJS entry after hooks were registered from a `--require`
-  // preload (ERR_METHOD_NOT_IMPLEMENTED resolveSync), so there the loader is `--import`ed.
-  const viaImport = process.versions.node.split(".")[0] === "22";
+  // its nextTick/promise ordering is that of plain node (see @codetracer/register/preload.cjs),
+  // and Node runs it in eval workers too. Node 22.12 warns (ExperimentalWarning) when the
+  // CommonJS preload loads the loader's ES module (require(esm)): there the loader is `--import`ed.
+  // (Node 22.15+, 24 before 24.12 and 25 before 25.2 fail with ERR_METHOD_NOT_IMPLEMENTED
+  // resolveSync when a program registers module.register hooks of its own after a `--require`
+  // preload registered module.registerHooks ones: docs/recording.md.)
+  const [nodeMajor, nodeMinor] = process.versions.node.split(".").map(Number) as [number, number];
+  const viaImport = nodeMajor === 22 && nodeMinor < 13;
   const preload = viaImport
     ? import.meta.resolve("@codetracer/register")
     : createRequire(import.meta.url).resolve("@codetracer/register");
