@@ -14,7 +14,7 @@ import {
 } from "@codetracer/trace-format/internal/primordials";
 import type { SafeArray } from "@codetracer/trace-format/internal/primordials";
 import { invalidFilter, TraceFilterError } from "./errors.js";
-import { SafeMap } from "./intrinsics.js";
+import { SafeMap } from "@codetracer/trace-format/internal/primordials";
 import { closeMatchWindow, openMatchWindow } from "./match.js";
 import { filterPlatform, toPosix } from "./platform.js";
 import { FilterStats } from "./stats.js";

@@ -1,7 +1,6 @@
 /**
- * What trace-filter's record-time code needs beyond `@codetracer/trace-format/internal/primordials`:
- * a few more built-ins captured at load, and the fingerprint of the intrinsics re2js can reach
- * ({@link intrinsicsIntact}).
+ * The fingerprint of the intrinsics re2js can reach ({@link intrinsicsIntact}); the built-ins
+ * trace-filter's record-time code calls come from `@codetracer/trace-format/internal/primordials`.
  *
  * The recorder asks the filter chain for decisions while the recorded program runs
  * (`FilterChain#classify`, `ScopeDecision#valueAction`), after the program may have changed any
@@ -13,9 +12,6 @@
  * it reaches are as they were at load; otherwise the match runs in a fresh realm
  * (`./match.ts`, `./node/realm.ts`). See docs/trace-filters.md ("Programs that change
  * built-ins").
- *
- * The captures below should move to `packages/trace-format/src/primordials.ts` (one set for
- * every package), which another change was editing when they were written.
  *
  * Browser-safe: no Node imports.
  *
@@ -33,53 +29,6 @@ import {
   ReflectDefineProperty,
   ReflectOwnKeys,
 } from "@codetracer/trace-format/internal/primordials";
-
-const call = Function.prototype.call;
-const bind = Function.prototype.bind;
-/** `uncurry(fn)(self, ...args)` is `fn.call(self, ...args)` with the `call` of load time. */
-function uncurry<A extends unknown[], R>(fn: (...args: A) => R): (self: unknown, ...args: A) => R {
-  return ReflectApply(bind, call, [fn]) as (self: unknown, ...args: A) => R;
-}
-
-/** `s.lastIndexOf(search)` of load time. */
-export const StringPrototypeLastIndexOf: (s: string, search: string, position?: number) => number = uncurry(String.prototype.lastIndexOf);
-/** `URL` of load time (the portable platform's `fileURLToPath`). */
-export const URLCtor = URL;
-const URLPrototype: object = URL.prototype;
-const urlGetter = (name: string): ((url: URL) => string) => uncurry(ObjectGetOwnPropertyDescriptor(URLPrototype, name)!.get! as () => string);
-/** The `protocol` getter of `URL.prototype` of load time. */
-export const URLPrototypeGetProtocol = urlGetter("protocol");
-/** The `pathname` getter of `URL.prototype` of load time. */
-export const URLPrototypeGetPathname = urlGetter("pathname");
-/** `decodeURIComponent` of load time. */
-export const DecodeURIComponent = decodeURIComponent;
-/** `Object.create(null)` as a typed helper: an object nothing is looked up on. */
-export const ObjectCreate = Object.create as (proto: null) => object;
-
-/**
- * A `Map` whose methods are the ones of load time, as own properties of its frozen prototype
- * (construct it empty). Unlike the `SafeMap` of `@codetracer/trace-format/internal/primordials`,
- * its constructor is written out: the implicit constructor of a derived class,
- * `constructor(...args) { super(...args); }`, spreads its arguments through
- * `Array.prototype[Symbol.iterator]` and `%ArrayIteratorPrototype%.next` on Node 20's V8, so
- * `new SafeMap()` of primordials.ts throws once the program deleted the iterator (and runs the
- * program's `next` if it replaced it). Should replace that one in primordials.ts.
- */
-export class SafeMap<K, V> extends Map<K, V> {
-  constructor() {
-    super();
-  }
-}
-{
-  const target: object = SafeMap.prototype;
-  const source: object = Map.prototype;
-  const own = ReflectOwnKeys(source);
-  for (let i = 0; i < own.length; i++) {
-    if (own[i] === "constructor") continue;
-    ReflectDefineProperty(target, own[i]!, ObjectGetOwnPropertyDescriptor(source, own[i]!)!);
-  }
-  ObjectFreeze(target);
-}
 
 // ---------------------------------------------------------------------------------------------
 // The fingerprint of the intrinsics re2js (and the decision code) can reach.

@@ -17,7 +17,7 @@ import {
   StringPrototypeStartsWith,
   TypeErrorCtor,
 } from "@codetracer/trace-format/internal/primordials";
-import { DecodeURIComponent, StringPrototypeLastIndexOf, URLCtor, URLPrototypeGetPathname, URLPrototypeGetProtocol } from "./intrinsics.js";
+import { DecodeURIComponent, StringPrototypeLastIndexOf, URLCtor, URLPrototypeGetPathname, URLPrototypeGetProtocol } from "@codetracer/trace-format/internal/primordials";
 
 /** The host functions the filter chain uses. */
 export interface FilterPlatform {

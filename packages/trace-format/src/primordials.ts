@@ -170,6 +170,19 @@ export const StringPrototypeIsWellFormed: ((s: string) => boolean) | undefined =
 /** `s.toWellFormed()` of load time (ES2024; `undefined` where the engine lacks it). */
 export const StringPrototypeToWellFormed: ((s: string) => string) | undefined = wellFormedMethods.toWellFormed ? uncurryThis(wellFormedMethods.toWellFormed) : undefined;
 
+// For trace-filter's record-time path (file URLs of the portable platform).
+/** `s.lastIndexOf(search)` of load time. */
+export const StringPrototypeLastIndexOf = uncurryThis(String.prototype.lastIndexOf);
+/** `URL` of load time. */
+export const URLCtor = URL;
+const urlGetter = (name: string): ((url: URL) => string) => uncurryThis(getOwnPropertyDescriptor(URL.prototype, name)!.get! as (this: URL) => string);
+/** The `protocol` getter of `URL.prototype` of load time. */
+export const URLPrototypeGetProtocol = urlGetter("protocol");
+/** The `pathname` getter of `URL.prototype` of load time. */
+export const URLPrototypeGetPathname = urlGetter("pathname");
+/** `decodeURIComponent` of load time. */
+export const DecodeURIComponent = decodeURIComponent;
+
 export const MapPrototypeGet = uncurryThis(Map.prototype.get as <K, V>(this: Map<K, V>, key: K) => V | undefined);
 export const MapPrototypeSet = uncurryThis(Map.prototype.set as <K, V>(this: Map<K, V>, key: K, value: V) => Map<K, V>);
 export const MapPrototypeHas = uncurryThis(Map.prototype.has as <K>(this: Map<K, unknown>, key: K) => boolean);

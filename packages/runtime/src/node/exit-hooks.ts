@@ -34,6 +34,7 @@ import type { NodeSession } from "./session.js";
 const apply = Reflect.apply;
 const defineProperty = Object.defineProperty;
 const getPrototypeOf = Object.getPrototypeOf;
+const ObjectHasOwn = Object.hasOwn;
 const emitterProto = EventEmitter.prototype;
 const eeOn = emitterProto.on;
 const eeRemoveListener = emitterProto.removeListener;
@@ -69,8 +70,17 @@ export const FINALISED_SIGNALS: readonly NodeJS.Signals[] = Object.freeze(
 /** The recorder's own listeners on `process`: the guarded removal methods leave them in place. */
 const protectedListeners = new WeakSet<(...args: never[]) => void>();
 
-/** Adds `listener` for `type` on `process`, protected from the program's removal calls. */
+/** `Function.prototype.apply` as loaded. */
+const functionApply = Function.prototype.apply;
+
+/**
+ * Adds `listener` for `type` on `process`, protected from the program's removal calls. It gets
+ * an own `apply` (the load-time `Function.prototype.apply`): Node's `EventEmitter.emit` calls
+ * `handler.apply(this, args)`, which a program that deleted `Function.prototype.apply` (test262
+ * does) would otherwise break at exit.
+ */
 function addProtected(type: string, listener: (...args: never[]) => void): void {
+  defineProperty(listener, "apply", { value: functionApply, writable: false, enumerable: false, configurable: false });
   apply(weakSetAdd, protectedListeners, [listener]);
   apply(eeOn, process, [type, listener]);
 }
@@ -86,7 +96,8 @@ const isProtected = (listener: unknown): boolean => apply(weakSetHas, protectedL
 /**
  * Node's own `newListener` / `removeListener` listeners on `process` that start and stop
  * listening for a signal (`startListeningIfSignal`, `stopListeningIfSignal`), protected as ours
- * are: without the second, removing the recorder's signal listener would not give the signal
+ * are (and every listener Node has on those two events gets its own `apply`, as ours do: see
+ * {@link addProtected}): without the second, removing the recorder's signal listener would not give the signal
  * its default action back, and the signal the recorder sends again would end nothing. Taken
  * when the runtime loads, before the program runs.
  */
@@ -97,6 +108,9 @@ function protectNodeSignalWiring(): void {
     for (let i = 0; i < listeners.length; i++) {
       const name = listeners[i]!.name;
       if (name === "startListeningIfSignal" || name === "stopListeningIfSignal") apply(weakSetAdd, protectedListeners, [listeners[i]]);
+      // Node emits these events through `listeners[i].apply(...)` (each of Node's own listeners
+      // here, e.g. its `multipleResolves` bookkeeping): see addProtected.
+      if (!ObjectHasOwn(listeners[i]!, "apply")) defineProperty(listeners[i]!, "apply", { value: functionApply, writable: false, enumerable: false, configurable: false });
     }
   }
 }

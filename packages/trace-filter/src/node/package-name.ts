@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { JSONParse, ObjectHasOwn, StringPrototypeStartsWith } from "@codetracer/trace-format/internal/primordials";
 import { TraceFilterError } from "../errors.js";
-import { SafeMap } from "../intrinsics.js";
+import { SafeMap } from "@codetracer/trace-format/internal/primordials";
 
 // Captured at load: packageNameOf runs while the recorded program runs (a `pkg:` rule asks it
 // when a scope is classified). Node's own functions use Node's primordials inside.
