@@ -116,7 +116,7 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     )
     .option(
       "--include <glob>",
-      `also record files matching this picomatch glob (relative to the working directory), e.g. node_modules; repeatable; added to env ${INCLUDE_ENV} (a JSON array or globs separated by '::')`,
+      `also record files matching this glob (relative to the working directory), e.g. node_modules; repeatable; added to env ${INCLUDE_ENV} (a JSON array or globs separated by '::')`,
       collect,
       [] as string[],
     )

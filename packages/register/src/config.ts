@@ -9,8 +9,8 @@
  * | `CODETRACER_TRACE` | trace directory (the deprecated `CODETRACER_JS_RECORDER_OUT_DIR` is read too, with a one-time warning) | `./trace-out` |
  * | `CODETRACER_FORMAT` | `json` or `binary` | `binary` |
  * | `CODETRACER_ACTIVATION_PATH` | record nothing until this file is entered | unset |
- * | `CODETRACER_JS_INCLUDE` | picomatch globs to record (widens the default): a JSON array, or globs separated by `::` | none |
- * | `CODETRACER_JS_EXCLUDE` | picomatch globs never to record, in the same forms | none |
+ * | `CODETRACER_JS_INCLUDE` | globs to record (as `file:glob:` filter selectors) (widens the default): a JSON array, or globs separated by `::` | none |
+ * | `CODETRACER_JS_EXCLUDE` | globs never to record, in the same forms | none |
  * | `CODETRACER_JS_CWD` | directory globs are relative to | the process's working directory |
  * | `CODETRACER_TRACE_FILTER` | trace-filter files, `::`-separated, after the builtin and the project's `.codetracer/trace-filter.toml` | none |
  * | `CODETRACER_PARENT` | set by a recorded process for its children (JSON: its pid, the root trace folder, its own folder): a child told to record into that root records into `<root>/children/<pid>` (`@codetracer/runtime` children.ts) | unset |

@@ -22,7 +22,7 @@ import { loadFilterChain, traceFilterPaths } from "@codetracer/register/trace-fi
 /** Options of the bundler plugin (`codetracer()` from `unplugin-codetracer/vite`, `/webpack`, …). */
 export interface CodetracerOptions {
   /**
-   * Record files matching these globs too (picomatch, `dot: true`), as the CLI's
+   * Record files matching these globs too (the trace filters' globs: `*` within one folder, `**` across), as the CLI's
    * `--include`: relative globs are relative to the working directory of the build, a glob
    * starting with `**` matches at any depth. Files under `node_modules` are recorded only when
    * a glob names them (`"node_modules/marked/**"`). Added to the globs of `CODETRACER_JS_INCLUDE`
