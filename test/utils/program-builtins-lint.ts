@@ -18,8 +18,10 @@
  *
  * A line ending with `// builtins-ok: <reason>` is not checked.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import ts from "typescript";
+import { describe, expect, it } from "vitest";
 
 /** One place that breaks the rule. */
 export interface BuiltinsFinding {
@@ -123,3 +125,20 @@ export function lintProgramBuiltins(root: string, allowed: Readonly<Record<strin
   return findings;
 }
 
+
+/**
+ * The vitest suite of a package's lint test: no finding in the package at `root` outside
+ * `allowed`, and every allowed file exists.
+ */
+export function describeProgramBuiltinsLint(title: string, root: string, allowed: Readonly<Record<string, string>>): void {
+  describe(title, () => {
+    it("finds no spread, for…of, array destructuring, run-time built-in call or unowned index store", () => {
+      const findings = lintProgramBuiltins(root, allowed);
+      expect(findings.map((f) => `src/${f.file}:${f.line}: ${f.what}`)).toEqual([]);
+    }, 120_000);
+
+    it("every allowed file exists", () => {
+      for (const file of Object.keys(allowed)) expect(fs.existsSync(path.join(root, "src", file)), file).toBe(true);
+    });
+  });
+}

@@ -4,11 +4,9 @@
  * the runtime's sources. Files that only run at load or in the CLI are listed in ALLOWED with the
  * reason.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
-import { lintProgramBuiltins } from "../../../test/utils/program-builtins-lint.js";
+import { describeProgramBuiltinsLint } from "../../../test/utils/program-builtins-lint.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -23,13 +21,4 @@ const ALLOWED: Record<string, string> = {
   "node/workspace-diff.ts": "runs git once when the trace is finished, through child_process (Node's own primordials)",
 };
 
-describe("runtime code uses no built-in the program can change", () => {
-  it("finds no spread, for…of, array destructuring, run-time built-in call or unowned index store", () => {
-    const findings = lintProgramBuiltins(ROOT, ALLOWED);
-    expect(findings.map((f) => `src/${f.file}:${f.line}: ${f.what}`)).toEqual([]);
-  }, 120_000);
-
-  it("every allowed file exists", () => {
-    for (const file of Object.keys(ALLOWED)) expect(fs.existsSync(path.join(ROOT, "src", file)), file).toBe(true);
-  });
-});
+describeProgramBuiltinsLint("runtime code uses no built-in the program can change", ROOT, ALLOWED);

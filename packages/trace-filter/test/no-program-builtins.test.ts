@@ -9,11 +9,9 @@
  * matchers (src/match.ts) run it in the main realm only while the intrinsics are intact
  * (test/patched-builtins.test.ts).
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
-import { lintProgramBuiltins } from "../../../test/utils/program-builtins-lint.js";
+import { describeProgramBuiltinsLint } from "../../../test/utils/program-builtins-lint.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -30,13 +28,4 @@ const ALLOWED: Record<string, string> = {
   "node/load.ts": "finds, reads and resolves the filter files of the chain when the recorder starts (before the program runs)",
 };
 
-describe("trace-filter's record-time code uses no built-in the program can change", () => {
-  it("finds no spread, for…of, array destructuring, run-time built-in call or unowned index store", () => {
-    const findings = lintProgramBuiltins(ROOT, ALLOWED);
-    expect(findings.map((f) => `src/${f.file}:${f.line}: ${f.what}`)).toEqual([]);
-  }, 120_000);
-
-  it("every allowed file exists", () => {
-    for (const file of Object.keys(ALLOWED)) expect(fs.existsSync(path.join(ROOT, "src", file)), file).toBe(true);
-  });
-});
+describeProgramBuiltinsLint("trace-filter's record-time code uses no built-in the program can change", ROOT, ALLOWED);

@@ -5,11 +5,9 @@
  * sources. Files that only run outside a recording (reader, validator, commands) are
  * listed in ALLOWED with the reason.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
-import { lintProgramBuiltins } from "../../../test/utils/program-builtins-lint.js";
+import { describeProgramBuiltinsLint } from "../../../test/utils/program-builtins-lint.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -34,13 +32,4 @@ const ALLOWED: Record<string, string> = {
   "node/event-stream.ts": "streams a trace file for the commands (`readTraceEvents`); the scanner the repair shares is node/json-scanner.ts, checked",
 };
 
-describe("trace writers use no built-in the program can change", () => {
-  it("finds no spread, for…of, array destructuring, run-time built-in call or unowned index store", () => {
-    const findings = lintProgramBuiltins(ROOT, ALLOWED);
-    expect(findings.map((f) => `src/${f.file}:${f.line}: ${f.what}`)).toEqual([]);
-  }, 120_000);
-
-  it("every allowed file exists", () => {
-    for (const file of Object.keys(ALLOWED)) expect(fs.existsSync(path.join(ROOT, "src", file)), file).toBe(true);
-  });
-});
+describeProgramBuiltinsLint("trace writers use no built-in the program can change", ROOT, ALLOWED);
