@@ -1,8 +1,9 @@
 // Promise.all / allSettled / race / any over async functions that settle in different orders
 // (timers with different delays, microtask-only, already settled, thenables), with every
 // rejection handled. The order of events is printed at the end. Timers that race each other are
-// always created together: a timer created later waits longer than every pending one, so the
-// order never depends on how fast the code between them runs.
+// created shortest first: a timer created later waits longer than every pending one, so the
+// order never depends on how fast the code between them runs (Node takes a timer's start time
+// when it is created: a recorded run, slower between two creations, must not reorder them).
 const events = [];
 const log = (e) => events.push(e);
 
@@ -32,7 +33,7 @@ const thenable = (label) => ({
 });
 
 async function runAll() {
-  const result = await Promise.all([timed("all-slow", 30), microtaskOnly("all-micro", 3), "plain value", thenable("all-thenable"), timed("all-fast", 10)]);
+  const result = await Promise.all([timed("all-fast", 10), microtaskOnly("all-micro", 3), "plain value", thenable("all-thenable"), timed("all-slow", 30)]);
   log(`all -> ${JSON.stringify(result)}`);
   try {
     await Promise.all([timed("all-ok", 20), microtaskOnly("all-bad", 2, true), timed("all-later", 25)]);
@@ -43,16 +44,16 @@ async function runAll() {
 
 async function runAllSettled() {
   const results = await Promise.allSettled([
-    timed("settled-a", 15, true),
+    timed("settled-d", 5),
     microtaskOnly("settled-b", 1),
     Promise.reject(new RangeError("settled-c")),
-    timed("settled-d", 5),
+    timed("settled-a", 15, true),
   ]);
   log(`allSettled -> ${results.map((r) => (r.status === "fulfilled" ? `ok:${r.value}` : `err:${r.reason.name}:${r.reason.message}`)).join(", ")}`);
 }
 
 async function runRace() {
-  const winner = await Promise.race([timed("race-slow", 20), microtaskOnly("race-micro", 4), timed("race-fast", 5)]);
+  const winner = await Promise.race([timed("race-fast", 5), microtaskOnly("race-micro", 4), timed("race-slow", 20)]);
   log(`race -> ${winner}`);
   await sleep(25); // the losers (5 ms, 20 ms) finish before the next race starts
   try {
