@@ -124,13 +124,15 @@ export interface SessionOptions {
  *   `setImmediate` (a turn every few microseconds) writes a frame per interval, not a tiny one
  *   per turn. A program busy in one long synchronous run is bounded by size alone.
  *
- * These flushes are not scheduled with Node's timers (`setImmediate`, `setTimeout`): running a
- * timer's callback goes through Node's own JavaScript (its timer queue, the async-context stack),
- * which stores into arrays and so meets a program's `Object.prototype[0]` accessor (test262's
- * tests define them); the program would die of the recorder's timer. The end of a turn is a
- * reaction to an already settled promise (a V8 microtask), and a later time is the timeout of
- * `Atomics.waitAsync` (V8's own delayed task, which does not keep the process alive, like an
- * unref'd timer): neither runs Node's JavaScript. See {@link afterTurn} and {@link afterMs}.
+ * Running a Node timer's callback goes through Node's own JavaScript (its timer queue, the
+ * async-context stack), which stores into arrays and so meets a program's `Object.prototype[0]`
+ * accessor (test262 defines them): the program would die of the recorder's timer. So the end of
+ * a turn is a reaction to an already settled promise (a V8 microtask), never a timer. A later
+ * time is an unref'd `setTimeout` while `Array.prototype` and `Object.prototype` have the keys
+ * they had at load, else the timeout of `Atomics.waitAsync` (V8's own delayed task, which does
+ * not keep the process alive, like an unref'd timer). Not `Atomics.waitAsync` always: with it,
+ * a vitest worker thread lost a failing file's last steps (test/e2e/vitest.test.ts, "threads, a
+ * worker thread per file"). See {@link afterTurn} and {@link afterMs}.
  */
 
 /**
@@ -174,6 +176,22 @@ const neverNotified = new Int32Array(new SharedArrayBuffer(4));
 /** A settled promise with no prototype: `then` on it reads no `constructor` the program can reach. */
 const settled: Promise<void> = setPrototypeOf(Promise.resolve(), null) as Promise<void>;
 
+const startTimer = setTimeout;
+const ownKeys = Reflect.ownKeys;
+const ArrayPrototype: object = Array.prototype;
+const ObjectPrototype: object = Object.prototype;
+const arrayPrototypeKeys = ownKeys(ArrayPrototype).length;
+const objectPrototypeKeys = ownKeys(ObjectPrototype).length;
+
+/**
+ * Whether Node's timers are safe to use: `Array.prototype` and `Object.prototype` have as many
+ * own keys as at load (the program added no index accessor there). About 1 µs; asked once per
+ * scheduled flush.
+ */
+function nodeTimersSafe(): boolean {
+  return ownKeys(ArrayPrototype).length === arrayPrototypeKeys && ownKeys(ObjectPrototype).length === objectPrototypeKeys;
+}
+
 /** `fn` made safe to run as a promise reaction: a throw would become an unhandled rejection. */
 function reaction(fn: () => void): () => void {
   return () => {
@@ -194,11 +212,16 @@ function afterTurn(fn: () => void): void {
 }
 
 /**
- * Runs `fn` after `ms` milliseconds (at least 1) if the process is still running: the timeout
+ * Runs `fn` after `ms` milliseconds (at least 1) if the process is still running: an unref'd
+ * `setTimeout`, or, once the program changed `Array.prototype` or `Object.prototype`, the timeout
  * of `Atomics.waitAsync` on a cell nobody notifies, which V8 runs as a delayed task of its own
  * and which, like an unref'd timer, does not keep the process alive.
  */
 function afterMs(fn: () => void, ms: number): void {
+  if (nodeTimersSafe()) {
+    startTimer(fn, ms).unref(); // builtins-ok: Node's own Timeout, as before this module took care of patched prototypes
+    return;
+  }
   const result = atomicsWaitAsync(neverNotified, 0, 0, ms < 1 ? 1 : ms) as { async: boolean; value: Promise<string> | string };
   if (!result.async) {
     afterTurn(fn);
