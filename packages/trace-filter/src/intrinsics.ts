@@ -46,6 +46,14 @@ const firsts: unknown[] = [];
 /** Per key: `undefined` for a data property (its value is in {@link firsts}), else the setter (or `NO_SETTER`). */
 const seconds: unknown[] = [];
 const NO_SETTER = {};
+/**
+ * Recorded for a property whose value is not compared: `Function.prototype.toString`, which the
+ * recorder itself replaces when a session starts (runtime's `installFunctionSource`: recorded
+ * functions show their source as written) and which re2js never calls. Compared, it made every
+ * recording take the fresh realm (a first match ~5–25 ms later, enough to reorder a program's
+ * close timers).
+ */
+const ANY = {};
 /** Names looked up on the global object (only these: a program adds globals all the time). */
 const globalNames: string[] = [];
 /** Per name: the value, getter or `undefined`, as for {@link firsts}. */
@@ -74,12 +82,18 @@ function track(target: unknown): void {
   appendOwn(counts, own.length);
   for (let i = 0; i < own.length; i++) {
     appendOwn(keys, own[i]!);
-    record(ObjectGetOwnPropertyDescriptor(target, own[i]!), firsts, seconds);
+    if (target === FunctionPrototype && own[i] === "toString") {
+      appendOwn(firsts, ANY);
+      appendOwn(seconds, ANY);
+    } else {
+      record(ObjectGetOwnPropertyDescriptor(target, own[i]!), firsts, seconds);
+    }
   }
 }
 
 /** Whether `desc` is what {@link record} wrote as `first`/`second`. */
 function same(desc: PropertyDescriptor | undefined, first: unknown, second: unknown): boolean {
+  if (second === ANY) return desc !== undefined;
   if (desc === undefined) return second === NO_SETTER && first === undefined;
   // Object.is: `Number.NaN` is the same NaN as at load.
   if (ObjectHasOwn(desc, "value")) return second === undefined && ObjectIs(desc.value, first);
@@ -87,6 +101,7 @@ function same(desc: PropertyDescriptor | undefined, first: unknown, second: unkn
   return desc.get === first && (desc.set ?? NO_SETTER) === second;
 }
 
+const FunctionPrototype: object = Function.prototype;
 const typedArray = ObjectGetPrototypeOf(Uint8Array) as object;
 const iteratorPrototype = ObjectGetPrototypeOf(ObjectGetPrototypeOf([][Symbol.iterator]()) as object);
 const TRACKED: unknown[] = [
