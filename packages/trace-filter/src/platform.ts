@@ -16,8 +16,13 @@ import {
   StringPrototypeSlice,
   StringPrototypeStartsWith,
   TypeErrorCtor,
+  backslashesToSlashes,
+  DecodeURIComponent,
+  StringPrototypeLastIndexOf,
+  URLCtor,
+  URLPrototypeGetPathname,
+  URLPrototypeGetProtocol,
 } from "@codetracer/trace-format/internal/primordials";
-import { DecodeURIComponent, StringPrototypeLastIndexOf, URLCtor, URLPrototypeGetPathname, URLPrototypeGetProtocol } from "@codetracer/trace-format/internal/primordials";
 
 /** The host functions the filter chain uses. */
 export interface FilterPlatform {
@@ -71,19 +76,6 @@ function lastSeparator(s: string): number {
   return MathMax(StringPrototypeLastIndexOf(s, "/"), StringPrototypeLastIndexOf(s, "\\"));
 }
 
-/** `p` with every `\` replaced by `/`. */
-function backslashesToSlashes(p: string): string {
-  if (StringPrototypeIndexOf(p, "\\") < 0) return p;
-  let out = "";
-  let from = 0;
-  for (let i = 0; i < p.length; i++) {
-    if (StringPrototypeCharCodeAt(p, i) === BACKSLASH) {
-      out += `${StringPrototypeSlice(p, from, i)}/`;
-      from = i + 1;
-    }
-  }
-  return out + StringPrototypeSlice(p, from);
-}
 
 /**
  * The portable platform: `/`-separated path arithmetic on strings (a `\` counts as a separator

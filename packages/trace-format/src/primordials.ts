@@ -98,6 +98,11 @@ export const SymbolAsyncIterator: typeof Symbol.asyncIterator = Symbol.asyncIter
 export const JSONStringify = JSON.stringify;
 export const JSONParse = JSON.parse;
 export const DateNow = Date.now;
+export const DateCtor = Date;
+/** `DatePrototypeToISOString(date)` is `date.toISOString()` of load time. */
+export const DatePrototypeToISOString = uncurryThis(Date.prototype.toISOString);
+/** `PromisePrototypeThen(promise, onFulfilled, onRejected)` is `promise.then(…)` of load time. */
+export const PromisePrototypeThen = uncurryThis(Promise.prototype.then as (this: Promise<unknown>, onFulfilled?: (value: never) => unknown, onRejected?: (reason: unknown) => unknown) => Promise<unknown>);
 // Node's Buffer is captured in ./node/io-capture.ts, its only user: this module is loaded in
 // browsers too (the page's recorder), which have no Buffer.
 export const Uint8ArrayCtor = Uint8Array;
@@ -307,6 +312,22 @@ export function ownSlots<T>(length: number): Array<T | null> {
   ];
   array.length = length;
   return array;
+}
+
+/**
+ * `p` with every `\` made `/` (a Windows path as the trace writes paths), with the captured
+ * string methods only: no RegExp or `split`, whose methods the program can replace.
+ */
+export function backslashesToSlashes(p: string): string {
+  let at = StringPrototypeIndexOf(p, "\\");
+  if (at < 0) return p;
+  let out = "";
+  let from = 0;
+  for (; at !== -1; at = StringPrototypeIndexOf(p, "\\", from)) {
+    out += `${StringPrototypeSlice(p, from, at)}/`;
+    from = at + 1;
+  }
+  return out + StringPrototypeSlice(p, from);
 }
 
 /**

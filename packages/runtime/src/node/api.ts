@@ -27,12 +27,11 @@ import { log, reportRecorderError } from "./log.js";
 import { traceDirFromEnv } from "./env-names.js";
 import { configurePolicy, configurePolicyFromEnv, type RecorderPolicy } from "./policy.js";
 import { checkTraceFormat, startSession, type NodeSession, type TraceFormat } from "./session.js";
-import { JSONStringify, ReflectApply as apply, SafeWeakMap, StringCtor, appendOwn } from "../primordials.js";
+import { JSONStringify, PromisePrototypeThen, ReflectApply as apply, SafeWeakMap, StringCtor, appendOwn } from "../primordials.js";
 
 // `trace()` settles the program's promise with these, as loaded.
 const PromiseCtor = Promise;
 const promiseResolve = Promise.resolve;
-const promiseThen = Promise.prototype.then;
 
 // Node's functions as loaded: a program may assign to `fs.rmSync`, `path.join` and the like
 // (the modules' objects are shared with it).
@@ -346,7 +345,8 @@ export function trace<T>(tracePath: string, options: StartOptions, fn: () => T):
     throw error;
   }
   if (result !== null && typeof result === "object" && typeof (result as { then?: unknown }).then === "function") {
-    return apply(promiseThen, apply(promiseResolve, PromiseCtor, [result]), [
+    return PromisePrototypeThen(
+      apply(promiseResolve, PromiseCtor, [result]) as Promise<unknown>,
       (value) => {
         session.stop();
         return value;
@@ -355,7 +355,7 @@ export function trace<T>(tracePath: string, options: StartOptions, fn: () => T):
         session.stop();
         throw error;
       },
-    ]) as T;
+    ) as T;
   }
   session.stop();
   return result;

@@ -17,8 +17,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { PENDING_METADATA_FILE, TRACE_BIN_FILE, TRACE_JSON_FILE, TRACE_METADATA_FILE, type TraceProcessInfo } from "@codetracer/trace-format";
 import { CHILDREN_DIR, numberedFolders, traceDirLockOwner } from "./trace-dir.js";
-import { toPosix } from "./posix-path.js";
-import { JSONParse, JSONStringify, NumberIsSafeInteger, StringCtor } from "../primordials.js";
+import { JSONParse, JSONStringify, NumberIsSafeInteger, StringCtor, backslashesToSlashes } from "../primordials.js";
 import { joinPath } from "@codetracer/trace-format/internal/join-path";
 
 // Node's functions as loaded: a program may assign to `fs.rmSync`, `path.join` and the like
@@ -90,7 +89,7 @@ export function processRecording(env: NodeJS.ProcessEnv, traceDir: string): Proc
   return {
     root: dir,
     traceDir: own,
-    process: { pid: process.pid, parent_pid: parentPid, parent_trace: toPosix(pathRelative(own, parentTrace)) || "." },
+    process: { pid: process.pid, parent_pid: parentPid, parent_trace: backslashesToSlashes(pathRelative(own, parentTrace)) || "." },
   };
 }
 

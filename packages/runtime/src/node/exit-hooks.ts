@@ -28,13 +28,13 @@ import { uncaptured } from "./io-capture.js";
 import { isEnvTrue } from "./policy.js";
 import { log, reportRecorderError } from "./log.js";
 import type { NodeSession } from "./session.js";
+import { ObjectHasOwn } from "../primordials.js";
 
 // Intrinsics captured when the runtime loads, before the program runs: the program can replace
 // any of them later without changing what the exit path does.
 const apply = Reflect.apply;
 const defineProperty = Object.defineProperty;
 const getPrototypeOf = Object.getPrototypeOf;
-const ObjectHasOwn = Object.hasOwn;
 const emitterProto = EventEmitter.prototype;
 const eeOn = emitterProto.on;
 const eeRemoveListener = emitterProto.removeListener;

@@ -35,9 +35,24 @@ import { installFunctionSource } from "../function-source.js";
 import { runtimeHost } from "../host.js";
 import type { ValueCaptureLimits } from "../values.js";
 import { isMainThread } from "node:worker_threads";
-import { JSONStringify, SafeSet, StringCtor, StringPrototypeCharCodeAt, StringPrototypeIndexOf, StringPrototypeSlice, appendOwn } from "../primordials.js";
+import {
+  DateCtor,
+  DateNow as dateNow,
+  DatePrototypeToISOString,
+  JSONStringify,
+  ObjectSetPrototypeOf as setPrototypeOf,
+  PromisePrototypeThen,
+  ReflectApply as apply,
+  ReflectOwnKeys as ownKeys,
+  SafeSet,
+  StringCtor,
+  StringPrototypeCharCodeAt,
+  StringPrototypeSlice,
+  StringPrototypeStartsWith,
+  appendOwn,
+  backslashesToSlashes,
+} from "../primordials.js";
 import { installIoCapture } from "./io-capture.js";
-import { toPosix } from "./posix-path.js";
 import { progressWanted, startProgress } from "./progress.js";
 import { getRunId, log, reportRecorderError, setTraceId } from "./log.js";
 import { policySnapshot, type RecorderPolicy } from "./policy.js";
@@ -152,14 +167,9 @@ const FRAME_POLL_MS = 5;
 /** Fewest milliseconds between two flushes by time (see above). */
 export const MIN_FLUSH_INTERVAL_MS = 10;
 
-// The wall clock as loaded (started_at, duration_ms).
-const DateCtor = Date;
-const dateNow = Date.now;
-const dateToISOString = Date.prototype.toISOString;
 // The clock as loaded, so a program that replaces it cannot stop flushing.
 const clock = performance;
 const clockNow = performance.now;
-const apply = Reflect.apply;
 const ceil = Math.ceil;
 // Node's functions as loaded: a program may assign to `fs.rmSync` or `path.join` (the modules'
 // objects are shared with it).
@@ -168,8 +178,6 @@ const { W_OK, S_IFMT, S_IFDIR } = fs.constants;
 const { resolve: pathResolve } = path;
 const isProxy = utilTypes.isProxy;
 const processCwd = process.cwd;
-const setPrototypeOf = Object.setPrototypeOf;
-const promiseThen = Promise.prototype.then;
 const atomicsWaitAsync = (Atomics as unknown as { waitAsync: (cell: Int32Array, index: number, value: number, ms: number) => unknown }).waitAsync;
 /** Never notified: `Atomics.waitAsync` on it only ever times out. */
 const neverNotified = new Int32Array(new SharedArrayBuffer(4));
@@ -177,7 +185,6 @@ const neverNotified = new Int32Array(new SharedArrayBuffer(4));
 const settled: Promise<void> = setPrototypeOf(Promise.resolve(), null) as Promise<void>;
 
 const startTimer = setTimeout;
-const ownKeys = Reflect.ownKeys;
 const ArrayPrototype: object = Array.prototype;
 const ObjectPrototype: object = Object.prototype;
 const arrayPrototypeKeys = ownKeys(ArrayPrototype).length;
@@ -208,7 +215,7 @@ function reaction(fn: () => void): () => void {
  * (a V8 microtask; no Node timer code runs, see the comment above).
  */
 function afterTurn(fn: () => void): void {
-  apply(promiseThen, settled, [reaction(fn)]);
+  PromisePrototypeThen(settled, reaction(fn));
 }
 
 /**
@@ -228,7 +235,7 @@ function afterMs(fn: () => void, ms: number): void {
     return;
   }
   const pending = setPrototypeOf(result.value as Promise<string>, null) as Promise<string>;
-  apply(promiseThen, pending, [reaction(fn)]);
+  PromisePrototypeThen(pending, reaction(fn));
 }
 
 /** A running session. */
@@ -352,7 +359,7 @@ export class NodeSession {
     this.recorder = new Recorder({
       sink,
       isProxy,
-      ...(options.activationPath !== undefined ? { activationPath: toPosix(options.activationPath) } : {}),
+      ...(options.activationPath !== undefined ? { activationPath: backslashesToSlashes(options.activationPath) } : {}),
       ...(options.limits ? { limits: options.limits } : {}),
       ...(options.attrPolicy ? { attrPolicy: options.attrPolicy } : {}),
       ...(options.scopePolicy ? { scopePolicy: options.scopePolicy } : {}),
@@ -381,7 +388,7 @@ export class NodeSession {
       const cause = asRecorderError(error);
       this.ioFailure = new EnvironmentError(
         "ERR_IO",
-        `cannot write the trace in ${this.traceDir}, recording stopped (the program runs on): ${withoutCode(cause.message)}`,
+        `cannot write the trace in ${this.traceDir}, recording stopped (the program runs on): ${withoutCode(cause)}`,
         { traceDir: this.traceDir, ...cause.context },
         { cause: error },
       );
@@ -411,7 +418,7 @@ export class NodeSession {
     const { program, args } = this.options;
     this.entry = { program: resolveProgram(typeof program === "string" ? program : program()), args: typeof args === "function" ? args() : args };
     this.startedAt = dateNow();
-    this.recorder.begin(toPosix(this.entry.program));
+    this.recorder.begin(backslashesToSlashes(this.entry.program));
     setTraceId(this.traceId);
     if (this.options.withDiff) this.workspaceDiff = saveWorkspaceDiff(this.options.workdir, joinPath(this.traceDir, WORKSPACE_DIFF_FILE));
     if (this.policy.ioCapture) {
@@ -459,7 +466,7 @@ export class NodeSession {
       recorder: { name: RECORDER_NAME, version: RECORDER_VERSION, target_script: program },
       format: this.format,
       run_id: getRunId(),
-      started_at: apply(dateToISOString, new DateCtor(this.startedAt), []) as string,
+      started_at: DatePrototypeToISOString(new DateCtor(this.startedAt)),
       trace_id: this.traceId,
       workspace_diff: this.workspaceDiff ?? { requested: false, path: null },
       ...this.options.metadata?.(),
@@ -716,16 +723,10 @@ function resolveProgram(program: string): string {
   return bracketed ? program : pathResolve(program);
 }
 
-/** `message` without a leading `[ERR_…] ` code. */
-function withoutCode(message: string): string {
-  if (StringPrototypeCharCodeAt(message, 0) !== 0x5b) return message;
-  const end = StringPrototypeIndexOf(message, "] ");
-  if (end < 2) return message;
-  for (let i = 1; i < end; i++) {
-    const c = StringPrototypeCharCodeAt(message, i);
-    if (!(c === 0x5f || (c >= 0x41 && c <= 0x5a))) return message;
-  }
-  return StringPrototypeSlice(message, end + 2);
+/** The message of `error` without the `[ERR_…] ` its constructor put in front. */
+function withoutCode(error: RecorderError): string {
+  const prefix = `[${error.code}] `;
+  return StringPrototypeStartsWith(error.message, prefix) ? StringPrototypeSlice(error.message, prefix.length) : error.message;
 }
 
 /** `label` without one leading `<` and one trailing `>`. */

@@ -27,8 +27,7 @@ import {
 import { PENDING_METADATA_FILE, startSession, type NodeSession, type SessionOptions } from "./session.js";
 import { CHILDREN_DIR, LOCK_FILE, WORKERS_DIR, numberedFolders, removeStaleLock, traceDirLockOwner } from "./trace-dir.js";
 import { listChildTraces } from "./children.js";
-import { toPosix } from "./posix-path.js";
-import { JSONParse, ReflectApply as apply, StringCtor, appendOwn } from "../primordials.js";
+import { JSONParse, ReflectApply as apply, StringCtor, appendOwn, backslashesToSlashes } from "../primordials.js";
 import { joinPath } from "@codetracer/trace-format/internal/join-path";
 
 // Worker data and listener registration as loaded (the program may replace them).
@@ -109,7 +108,7 @@ export function startThreadSession(options: SessionOptions, inherited?: ThreadRe
   const thread: TraceThreadInfo = {
     id: threadId,
     parent_id: inherited.parentThreadId,
-    parent_trace: toPosix(pathRelative(traceDir, parentDir)),
+    parent_trace: backslashesToSlashes(pathRelative(traceDir, parentDir)),
   };
   // Inside the main thread's folder, which that thread's session holds locked.
   return startSession({ ...options, traceDir, lock: false, metadata: () => ({ ...options.metadata?.(), thread }) });

@@ -23,7 +23,7 @@ import {
   TRACE_PATHS_FILE,
 } from "@codetracer/trace-format";
 import { UsageError } from "../errors.js";
-import { JSONStringify, StringCtor } from "../primordials.js";
+import { DateCtor, DatePrototypeToISOString, JSONStringify, StringCtor } from "../primordials.js";
 import { joinPath } from "@codetracer/trace-format/internal/join-path";
 
 // Node's functions as loaded: a program may assign to `fs.rmSync`, `path.join` and the like
@@ -62,8 +62,6 @@ const ownPid = process.pid;
 const apply = Reflect.apply;
 const jsonParse = JSON.parse;
 const dateNow = Date.now;
-const DateCtor = Date;
-const dateToISOString = Date.prototype.toISOString;
 const newUUID = randomUUID;
 const processKill = process.kill;
 const isSafeInteger = Number.isSafeInteger;
@@ -216,7 +214,7 @@ export function removeStaleLock(dir: string): void {
  */
 export function acquireTraceDirLock(dir: string): TraceDirLock {
   const file = joinPath(dir, LOCK_FILE);
-  const info: TraceDirLockInfo = { pid: ownPid, host: osHostname(), started: apply(dateToISOString, new DateCtor(dateNow()), []) as string, token: newUUID() };
+  const info: TraceDirLockInfo = { pid: ownPid, host: osHostname(), started: DatePrototypeToISOString(new DateCtor(dateNow())), token: newUUID() };
   const text = `${JSONStringify(info)}\n`;
   for (let attempt = 0; ; attempt++) {
     try {

@@ -68,7 +68,11 @@ export function readFully(fd: number, buf: Uint8Array, offset: number, length: n
   return done;
 }
 
-function writeFully(fd: number, data: Uint8Array, position: number, file: string): void {
+/**
+ * Writes all of `data` at `position` of `fd`.
+ * @throws {@link TraceFormatError} `ERR_IO` when a write fails
+ */
+export function writeFully(fd: number, data: Uint8Array, position: number, file: string): void {
   let done = 0;
   const length = TypedArrayPrototypeGetLength(data);
   try {
@@ -224,6 +228,16 @@ export class TraceBinFrameWalk {
  */
 export function repairTraceBin(file: string, options: TraceBinRepairOptions = {}): TraceBinFileRepair {
   const write = options.write ?? true;
+  return withRepairFile(file, write, (fd) => repairOpenTraceBin(fd, file, write, options));
+}
+
+/**
+ * Opens the event file of a repair (`r+` to write, else `r`), runs `repair` on its descriptor,
+ * and closes it whatever happens. Shared by the trace.bin and trace.json repairs.
+ *
+ * @throws {@link TraceFormatError} `ERR_IO` when the file cannot be opened; what `repair` throws
+ */
+export function withRepairFile<T>(file: string, write: boolean, repair: (fd: number) => T): T {
   let fd: number;
   try {
     fd = openSync(file, write ? "r+" : "r");
@@ -231,7 +245,7 @@ export function repairTraceBin(file: string, options: TraceBinRepairOptions = {}
     throw ioError("read", file, error);
   }
   try {
-    return repairOpenTraceBin(fd, file, write, options);
+    return repair(fd);
   } finally {
     closeSync(fd);
   }

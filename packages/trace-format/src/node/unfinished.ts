@@ -13,6 +13,7 @@ import { emptyEventSummary, repairTraceBinBytes, type CborEventSummary } from ".
 import { ioError, TraceFormatError } from "../errors.js";
 import { TRACE_BIN_FILE, TRACE_JSON_FILE, type TraceLowLevelEvent } from "../types.js";
 import { repairTraceBin } from "./bin-files.js";
+import { withRepairFile, writeFully } from "./bin-repair.js";
 import { JsonArrayScanner } from "./json-scanner.js";
 import {
   appendOwn,
@@ -34,7 +35,7 @@ import {
 // Captured when this module loads, before any program code: the repair runs inside a recording
 // process too (`repairTrace` of packages/runtime, for the folder of a worker thread or child
 // process that died), where the program may have replaced these (see src/primordials.ts).
-const { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } = fs;
+const { existsSync, fstatSync, ftruncateSync, readFileSync, readSync } = fs;
 
 const BufferAllocUnsafe = Buffer.allocUnsafe;
 const utf8Decoder = new TextDecoderCtor();
@@ -177,17 +178,7 @@ export const REPAIR_JSON_CHUNK_BYTES = 8 * 1024 * 1024;
  */
 export function repairTraceJson(file: string, options: { write?: boolean; chunkBytes?: number } = {}): TraceJsonFileRepair {
   const write = options.write ?? true;
-  let fd: number;
-  try {
-    fd = openSync(file, write ? "r+" : "r");
-  } catch (error) {
-    throw ioError("read", file, error);
-  }
-  try {
-    return repairOpenTraceJson(fd, file, write, MathMax(1024, options.chunkBytes ?? REPAIR_JSON_CHUNK_BYTES));
-  } finally {
-    closeSync(fd);
-  }
+  return withRepairFile(file, write, (fd) => repairOpenTraceJson(fd, file, write, MathMax(1024, options.chunkBytes ?? REPAIR_JSON_CHUNK_BYTES)));
 }
 
 const QUOTE = 0x22;
@@ -296,11 +287,10 @@ function repairOpenTraceJson(fd: number, file: string, write: boolean, chunkByte
   if (write) {
     try {
       ftruncateSync(fd, cut);
-      let done = 0;
-      while (done < tailLength) done += writeSync(fd, tail, done, tailLength - done, cut + done);
     } catch (error) {
       throw ioError("write", file, error);
     }
+    writeFully(fd, tail, cut, file);
   }
   return { ...summary, alreadyFinished: false, droppedBytes: size - cut, size: cut + tailLength };
 }
