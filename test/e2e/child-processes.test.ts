@@ -6,35 +6,19 @@
  * folder is read by CodeTracer's reader. Fixtures: `test/fixtures/child-processes/`.
  * See docs/recording.md "Child processes".
  */
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { TraceMetadata } from "@codetracer/trace-format";
-import { expectValidTrace, readMetadata } from "../utils/expect-trace.js";
+import { expectReaderLoads, expectValidTrace, readMetadata } from "../utils/expect-trace.js";
 import { FIXTURES, REPO_ROOT, cleanupTempDirs, describeRun, freshTraceDir, lineOf, recordWithCli, runNode, runPlain, type RunResult } from "../utils/run.js";
 import type { TraceQuery } from "../utils/trace.js";
 
 const DIR = path.join(FIXTURES, "child-processes");
 const fixture = (name: string) => path.join(DIR, name);
-/** CodeTracer's trace reader (`rtcli read DIR`); the reader checks are skipped where it is not installed. */
-const RTCLI = process.env.CODETRACER_RTCLI ?? "/work/shared/tools/codetracer-reader/rtcli";
 const PRELOAD = path.join(REPO_ROOT, "packages/register/preload.cjs");
 
 afterAll(cleanupTempDirs);
-
-/** Asserts CodeTracer's reader loads the folder (`events: N`, no `READ ERROR`). */
-function expectReaderAccepts(dir: string): void {
-  if (!fs.existsSync(RTCLI)) return;
-  let out: string;
-  try {
-    out = execFileSync(RTCLI, ["read", dir], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-  } catch (error) {
-    throw new Error(`rtcli read ${dir} failed: ${String((error as { stdout?: string }).stdout ?? error)}`);
-  }
-  expect(out, dir).toMatch(/^events: \d+/m);
-  expect(out).not.toContain("READ ERROR");
-}
 
 /** A child process's trace folder, validated. */
 interface ChildTrace {
@@ -46,7 +30,7 @@ interface ChildTrace {
 /** The root trace and the child traces its metadata lists, each validated and read by the reader. */
 function traces(rec: RunResult): { root: TraceQuery; meta: TraceMetadata; children: ChildTrace[] } {
   const root = expectValidTrace(rec.traceDir);
-  expectReaderAccepts(rec.traceDir);
+  expectReaderLoads(rec.traceDir);
   const meta = readMetadata(rec.traceDir)!;
   expect(meta.process, "the root is no child").toBeUndefined();
   expect(fs.existsSync(path.join(rec.traceDir, ".codetracer.lock")), "the lock is released").toBe(false);
@@ -58,7 +42,7 @@ function traces(rec: RunResult): { root: TraceQuery; meta: TraceMetadata; childr
     expect(rel).toMatch(/^children\/\d+$/);
     const dir = path.join(rec.traceDir, rel);
     const q = expectValidTrace(dir);
-    expectReaderAccepts(dir);
+    expectReaderLoads(dir);
     const childMeta = readMetadata(dir)!;
     expect(childMeta.process?.pid).toBe(Number(path.basename(dir)));
     expect(fs.readdirSync(dir).filter((f) => f.startsWith(".codetracer.lock") || f.includes("pending"))).toEqual([]);

@@ -8,27 +8,18 @@
  * - both loader names, `codetracer-js-recorder/register` and `@codetracer/register`, record.
  * Every trace is validated and read by CodeTracer's reader (rtcli) where it is installed.
  */
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { expectValidTrace } from "../utils/expect-trace.js";
+import { expectReaderLoads, expectValidTrace } from "../utils/expect-trace.js";
 import { CLI_MAIN, REPO_ROOT, cleanupTempDirs, describeRun, makeTempDir, runNode, type RunResult } from "../utils/run.js";
 
 afterAll(cleanupTempDirs);
 
-/** CodeTracer's reader: `$CODETRACER_RTCLI`, else the build beside the repository. */
-const RTCLI = [process.env.CODETRACER_RTCLI, path.resolve(REPO_ROOT, "../shared/tools/codetracer-reader/rtcli")].find(
-  (file): file is string => typeof file === "string" && fs.existsSync(file),
-);
-
 /** Asserts the folder is a valid trace CodeTracer's reader loads; returns the recorded function names. */
 function functionsIn(traceDir: string): string[] {
   const q = expectValidTrace(traceDir);
-  if (RTCLI) {
-    const r = spawnSync(RTCLI, ["read", traceDir], { encoding: "utf8" });
-    expect(r.stdout, `rtcli read ${traceDir}\n${r.stdout}\n${r.stderr}`).toMatch(/^events: [1-9]\d*$/m);
-  }
+  expectReaderLoads(traceDir);
   return q.functions.map((f) => f.name);
 }
 

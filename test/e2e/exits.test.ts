@@ -6,13 +6,13 @@
  * CLI), the exit status is the program's, and CodeTracer's reader loads the folder.
  * Fixtures: `test/fixtures/exits/`. See docs/recording.md "Signals and abnormal ends".
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { PENDING_METADATA_FILE, TRACE_METADATA_FILE } from "@codetracer/trace-format";
-import { expectValidTrace, readMetadata } from "../utils/expect-trace.js";
+import { expectReaderLoads, expectValidTrace, readMetadata } from "../utils/expect-trace.js";
 import {
   CLI_MAIN,
   FIXTURES,
@@ -33,19 +33,6 @@ afterAll(cleanupTempDirs);
 
 const fixture = (name: string): string => path.join(FIXTURES, "exits", name);
 const onWindows = process.platform === "win32";
-
-/** CodeTracer's reader: `$CODETRACER_RTCLI`, else the build beside the repository. */
-const RTCLI = [process.env.CODETRACER_RTCLI, path.resolve(REPO_ROOT, "../shared/tools/codetracer-reader/rtcli")].find(
-  (file): file is string => typeof file === "string" && fs.existsSync(file),
-);
-
-/** Asserts CodeTracer's reader loads the folder (`events: N`, N > 0); skipped where it is not installed. */
-function expectReaderLoads(traceDir: string): void {
-  if (!RTCLI) return;
-  const r = spawnSync(RTCLI, ["read", traceDir], { encoding: "utf8" });
-  expect(r.stdout, `rtcli read ${traceDir}\n${r.stdout}\n${r.stderr}`).toMatch(/^events: [1-9]\d*$/m);
-  expect(r.stdout).not.toContain("READ ERROR");
-}
 
 interface Status {
   process_exit_status: { code: number | null; label: string | null };

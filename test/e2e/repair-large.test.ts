@@ -31,7 +31,8 @@ import {
   type TraceLowLevelEvent,
   type TraceMetadata,
 } from "@codetracer/trace-format";
-import { CLI_MAIN, cleanupTempDirs, describeRun, FIXTURES, freshTraceDir, makeTempDir, REPO_ROOT, runNode } from "../utils/run.js";
+import { CLI_MAIN, cleanupTempDirs, describeRun, FIXTURES, freshTraceDir, makeTempDir, runNode } from "../utils/run.js";
+import { RTCLI } from "../utils/expect-trace.js";
 
 const KILLED = path.join(FIXTURES, "repair-large/killed.js");
 const KILLED_EARLY = path.join(FIXTURES, "repair-large/killed-early.js");
@@ -43,11 +44,6 @@ function diskShortage(): string | undefined {
   const free = s.bavail * s.bsize;
   return free < 8e9 ? `needs 8 GB free in ${os.tmpdir()} for a 2.1 GiB trace.bin, has ${(free / 1e9).toFixed(1)} GB` : undefined;
 }
-
-/** CodeTracer's reader: `$CODETRACER_RTCLI`, else the build beside the repository (as test/test262/run.mjs). */
-const RTCLI = [process.env.CODETRACER_RTCLI, path.resolve(REPO_ROOT, "../shared/tools/codetracer-reader/rtcli")].find(
-  (f): f is string => f !== undefined && fs.existsSync(f)
-);
 
 afterAll(cleanupTempDirs);
 

@@ -6,25 +6,13 @@
  * recorded. The trace is not `partial`, counts no internal error, and loads in CodeTracer's
  * reader; under the `disable` policy it is kept (it is no recorder failure).
  */
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { expectBalancedCalls, expectValidTrace, readMetadata } from "../utils/expect-trace.js";
-import { REPO_ROOT, cleanupTempDirs, describeRun, makeTempDir, recordWithImport, REGISTER_URL, runPlain } from "../utils/run.js";
+import { expectBalancedCalls, expectReaderLoads, expectValidTrace, readMetadata } from "../utils/expect-trace.js";
+import { cleanupTempDirs, describeRun, makeTempDir, recordWithImport, REGISTER_URL, runPlain } from "../utils/run.js";
 
 afterAll(cleanupTempDirs);
-
-/** CodeTracer's reader, when present next to this repository (`$CODETRACER_RTCLI` overrides). */
-const RTCLI = [process.env.CODETRACER_RTCLI, path.resolve(REPO_ROOT, "../shared/tools/codetracer-reader/rtcli")].find(
-  (p): p is string => !!p && fs.existsSync(p),
-);
-
-function expectReaderLoads(traceDir: string): void {
-  if (!RTCLI) return;
-  const r = spawnSync(RTCLI, ["read", traceDir], { encoding: "utf8" });
-  expect(r.stdout, r.stderr).toMatch(/^events: \d+/m);
-}
 
 const PROGRAMS = {
   /** The issue's program, as written. */

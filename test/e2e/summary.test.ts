@@ -59,7 +59,7 @@ describe("the summary line of codetracer-js-recorder", () => {
     const m = summaryOf(r.stderr);
     expect(m[5]).toBe("trace.json");
     expect(m[7]).toBe("exit 3");
-    const redactions = (readMetadata(traceDir) as { trace_filter: { stats: { value_redactions: Record<string, number> } } }).trace_filter.stats.value_redactions;
+    const redactions = (readMetadata(traceDir) as unknown as { trace_filter: { stats: { value_redactions: Record<string, number> } } }).trace_filter.stats.value_redactions;
     const redacted = Object.values(redactions).reduce((a, b) => a + b, 0);
     expect(redacted).toBeGreaterThan(0);
     expect(m[8]).toBe(`${redacted} values redacted`);

@@ -12,17 +12,13 @@
  * validates and CodeTracer's reader loads it, and the tested function (`sum` in src/stats.js)
  * has its steps, at the original line, in the trace.
  */
-import { execFileSync } from "node:child_process";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { TraceMetadata } from "@codetracer/trace-format";
-import { expectBalancedCalls, expectValidTrace, readMetadata } from "../utils/expect-trace.js";
+import { expectBalancedCalls, expectReaderLoads, expectValidTrace, readMetadata } from "../utils/expect-trace.js";
 import { EXAMPLES, REPO_ROOT, cleanupTempDirs, describeRun, freshTraceDir, lineOf, runNode } from "../utils/run.js";
 import { endsWithPath, type TraceQuery } from "../utils/trace.js";
 
-/** CodeTracer's trace reader (`rtcli read DIR`); the reader checks are skipped where it is not installed. */
-const RTCLI = process.env.CODETRACER_RTCLI ?? "/work/shared/tools/codetracer-reader/rtcli";
 const MOCHA = path.join(REPO_ROOT, "node_modules/mocha/bin/mocha.js");
 /** The loader as users name it (resolved from the example's folder, as for a user). */
 const LOADER = "codetracer-js-recorder/register";
@@ -32,19 +28,6 @@ const MOCHA_APP = path.join(EXAMPLES, "mocha-app");
 const TEST_FILES = ["test/mean.test.js", "test/sum.test.js"];
 
 afterAll(cleanupTempDirs);
-
-/** Asserts CodeTracer's reader loads the folder (`events: N`, no `READ ERROR`). */
-function expectReaderAccepts(dir: string): void {
-  if (!fs.existsSync(RTCLI)) return;
-  let out: string;
-  try {
-    out = execFileSync(RTCLI, ["read", dir], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-  } catch (error) {
-    throw new Error(`rtcli read ${dir} failed: ${String((error as { stdout?: string }).stdout ?? error)}`);
-  }
-  expect(out, dir).toMatch(/^events: \d+/m);
-  expect(out).not.toContain("READ ERROR");
-}
 
 /** Asserts `q` holds steps of `sum` at the loop line of `<app>/src/stats.js`. */
 function expectSumSteps(q: TraceQuery, app: string): void {
@@ -78,7 +61,7 @@ describe("node --test under the loader", () => {
 
     // The root: the runner process (it runs no recorded code of its own), listing its children.
     expectValidTrace(traceDir);
-    expectReaderAccepts(traceDir);
+    expectReaderLoads(traceDir);
     const root = readMetadata(traceDir)!;
     expect(root.children).toHaveLength(TEST_FILES.length);
 
@@ -87,7 +70,7 @@ describe("node --test under the loader", () => {
     for (const child of root.children!) {
       const dir = path.join(traceDir, child);
       const q = expectValidTrace(dir);
-      expectReaderAccepts(dir);
+      expectReaderLoads(dir);
       expectBalancedCalls(q);
       const meta = readMetadata(dir) as TraceMetadata;
       expect(meta.process?.parent_trace).toBe("../..");
@@ -122,7 +105,7 @@ describe("mocha under the loader", () => {
     expect(recorded.stderr, "no recorder error").not.toMatch(/ERR_[A-Z_]+/);
 
     const q = expectValidTrace(traceDir);
-    expectReaderAccepts(traceDir);
+    expectReaderLoads(traceDir);
     expectBalancedCalls(q);
     expect(readMetadata(traceDir)?.children, "mocha's test process is the root").toBeUndefined();
     for (const file of [...TEST_FILES, "src/stats.js"]) expect(q.paths, file).toContain(path.join(MOCHA_APP, file));

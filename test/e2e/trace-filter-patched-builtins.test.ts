@@ -11,20 +11,14 @@
  * value was lost.) The program puts the built-ins back before it ends: the trace is finished by
  * code outside trace-filter (Node's path.join calls push).
  */
-import { spawnSync } from "node:child_process";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { REGISTER_URL, REPO_ROOT, cleanupTempDirs, describeRun, recordWithImport } from "../utils/run.js";
+import { REGISTER_URL, cleanupTempDirs, describeRun, recordWithImport } from "../utils/run.js";
 import { TraceQuery, formatIssues } from "../utils/trace.js";
 import { copyProject, filesContaining } from "../fixtures/trace-filter/harness.js";
+import { expectReaderLoads } from "../utils/expect-trace.js";
 
 afterAll(cleanupTempDirs);
-
-/** CodeTracer's reader: `$CODETRACER_RTCLI`, else the build beside the repository (as e2e/exits.test.ts). */
-const RTCLI = [process.env.CODETRACER_RTCLI, path.resolve(REPO_ROOT, "../shared/tools/codetracer-reader/rtcli")].find(
-  (file): file is string => typeof file === "string" && fs.existsSync(file),
-);
 
 describe("trace filters on a program that patched the built-ins", () => {
   it("decides the fields as on an untouched realm and runs none of the program's code", async () => {
@@ -44,10 +38,6 @@ describe("trace filters on a program that patched the built-ins", () => {
       nested: { apiKey: { $error: "<redacted>" }, colour: "VISIBLE-colour" },
     });
     expect(filesContaining(run.traceDir, "SECRET-")).toEqual([]);
-    if (RTCLI) {
-      const r = spawnSync(RTCLI, ["read", run.traceDir], { encoding: "utf8" });
-      expect(r.stdout, `rtcli read ${run.traceDir}\n${r.stdout}\n${r.stderr}`).toMatch(/^events: [1-9]\d*$/m);
-      expect(r.stdout).not.toContain("READ ERROR");
-    }
+    expectReaderLoads(run.traceDir);
   }, 120_000);
 });

@@ -1,6 +1,7 @@
 /**
  * Assertions shared by the e2e tests.
  */
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { createRequire } from "node:module";
@@ -58,4 +59,24 @@ export function expectBalancedCalls(q: TraceQuery): void {
   expect(calls).toBeGreaterThan(0);
   expect(returns).toBe(calls);
   expect(q.openCalls.map((c) => c.name)).toEqual([]);
+}
+
+/**
+ * CodeTracer's trace reader (`rtcli`): `$CODETRACER_RTCLI`, else
+ * `../shared/tools/codetracer-reader/rtcli` next to the repository; `undefined` where neither
+ * exists (the reader checks are then skipped).
+ */
+export const RTCLI: string | undefined = [process.env.CODETRACER_RTCLI, path.resolve(REPO_ROOT, "../shared/tools/codetracer-reader/rtcli")].find(
+  (file): file is string => typeof file === "string" && fs.existsSync(file),
+);
+
+/**
+ * Asserts CodeTracer's reader loads the folder (`rtcli read DIR` prints `events: N`, N > 0, and
+ * no `READ ERROR`); does nothing where the reader is not installed.
+ */
+export function expectReaderLoads(traceDir: string): void {
+  if (!RTCLI) return;
+  const r = spawnSync(RTCLI, ["read", traceDir], { encoding: "utf8" });
+  expect(r.stdout, `rtcli read ${traceDir}\n${r.stdout}\n${r.stderr}`).toMatch(/^events: [1-9]\d*$/m);
+  expect(r.stdout).not.toContain("READ ERROR");
 }
