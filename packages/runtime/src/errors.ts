@@ -3,7 +3,7 @@ import { TraceFilterError } from "@codetracer/trace-filter";
 
 /**
  * Structured recorder errors with stable `ERR_*` codes (the codes of the CodeTracer Python
- * recorder where they apply: `../shared/spec/recorder-behaviour.md` §3.1).
+ * recorder where they apply; docs/errors.md lists them).
  */
 
 /** Stable error codes. */

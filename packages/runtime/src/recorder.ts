@@ -1,15 +1,15 @@
 /**
  * The recorder: implements the {@link RuntimeApi} that instrumented code calls, turning its
  * small-integer events into runtime_tracing events in the order CodeTracer's loader requires
- * (`../shared/spec/trace-format.md` §8):
+ * (docs/trace-format.md: "Ordering"):
  * - define before use: `Path`, `Function`, `Type` and `VariableName` events are emitted on
  *   first use, before the event that refers to them;
  * - every non-top-level `Call` is immediately preceded by an entry `Step` at the callee's
- *   definition line (§8.4);
- * - the locals of a step are the `Value` events that follow its `Step` (§8.2);
+ *   definition line (docs/trace-format.md: "Ordering rule 4");
+ * - the locals of a step are the `Value` events that follow its `Step` (docs/trace-format.md: "Ordering rule 2");
  * - calls and returns balance: a throw, an `await`/`yield` suspension and a frame left behind
  *   (a module that threw, a frame abandoned by a `for await`) each get a `Return`, and a
- *   resumption gets a `Call` with no arguments (§8.5).
+ *   resumption gets a `Call` with no arguments (docs/trace-format.md: "Ordering rule 5").
  */
 import {
   EventLogKind,
@@ -160,7 +160,7 @@ interface Slots {
  */
 const MAX_DEFERRED_EVENTS = 4096;
 
-/** Declarations may be written early (before their first use is all the format asks, §8.1). */
+/** Declarations may be written early (before their first use is all the format asks, docs/trace-format.md: "Ordering rule 1"). */
 function isDeclaration(event: TraceLowLevelEvent): boolean {
   return typeof event === "object" && ("Type" in event || "VariableName" in event || "Function" in event || "Path" in event);
 }
@@ -510,7 +510,7 @@ export class Recorder implements RuntimeApi {
 
   /**
    * Opens the synthetic top-level call: `Path(program)`, `Function <top-level>` at line 1 and
-   * its `Call` (no entry step: the top-level call is exempt, §8.3). Call once, first.
+   * its `Call` (no entry step: the top-level call is exempt, docs/trace-format.md: "Ordering rule 3"). Call once, first.
    */
   begin(programPath: string): void {
     const pathId = this.pathId(programPath);
@@ -599,7 +599,7 @@ export class Recorder implements RuntimeApi {
   /**
    * Ends the recording: returns from every open frame, returns from the top-level call with
    * `exitCode` (an Int; without one, a Raw value `label`: `<exit>`, `<disabled>` after a detach, a signal name), then, after an uncaught exception, emits an `Event` of kind Error
-   * carrying its message as the last event (§8.6). Idempotent.
+   * carrying its message as the last event (docs/trace-format.md: "Ordering rule 6"). Idempotent.
    */
   finish(exitCode: number | undefined, label = "<exit>"): void {
     if (this.finished) return;
@@ -790,7 +790,7 @@ export class Recorder implements RuntimeApi {
 
   /**
    * The program wrote `text` to stdout or stderr: an `Event` of kind `Write` (stdout) or
-   * `WriteOther` (stderr) on the current step (trace-format spec §8.6), with
+   * `WriteOther` (stderr) on the current step (docs/trace-format.md: "Ordering rule 6"), with
    * `metadata` `{"stream": …}`. Nothing while not recording, or while no recorded frame is
    * open. Never throws.
    */

@@ -320,7 +320,7 @@ function ownProperty(obj: object, key: PropertyKey): Own | undefined {
 
 /**
  * Interns `Type` events: the first use of a type emits its `Type` event (through `emit`) and
- * gives it the next positional `TypeId` (spec `trace-format.md` §5, §7).
+ * gives it the next positional `TypeId` (docs/trace-format.md: "Events", "Values and types").
  */
 export class TypeTable {
   /** Struct shapes by their key. */
@@ -618,12 +618,12 @@ export class ValueEncoder {
     return { kind: "Error", msg, type_id: this.types.id(TypeKind.Error, "<error>") };
   }
 
-  /** A value the trace filter redacts: Error `<redacted>` typed Raw `Redacted` (recorder-behaviour.md §1.5). */
+  /** A value the trace filter redacts: Error `<redacted>` typed Raw `Redacted` (docs/trace-filters.md, "What redact and drop write"). */
   redacted(): ValueRecord {
     return { kind: "Error", msg: "<redacted>", type_id: this.types.id(TypeKind.Raw, "Redacted") };
   }
 
-  /** A return value the trace filter drops: Error `<dropped>` typed Raw `Dropped` (recorder-behaviour.md §1.5). */
+  /** A return value the trace filter drops: Error `<dropped>` typed Raw `Dropped` (docs/trace-filters.md, "What redact and drop write"). */
   dropped(): ValueRecord {
     return { kind: "Error", msg: "<dropped>", type_id: this.types.id(TypeKind.Raw, "Dropped") };
   }
@@ -1386,7 +1386,7 @@ function quoted(s: string): string {
   return `"${s}"`;
 }
 
-/** A BigInt record body: base64 of the big-endian magnitude, and its sign (spec §4). */
+/** A BigInt record body: base64 of the big-endian magnitude, and its sign (docs/trace-format.md: "trace.json"). */
 export function bigintRecord(value: bigint): { kind: "BigInt"; b: string; negative: boolean } {
   const negative = value < 0n;
   let mag = negative ? -value : value;

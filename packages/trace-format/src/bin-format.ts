@@ -1,5 +1,5 @@
 /**
- * The `trace.bin` container, CodeTracer Binary v1 (spec §10): the 8-byte header, then the
+ * The `trace.bin` container, CodeTracer Binary v1 (docs/trace-format.md: "trace.bin"): the 8-byte header, then the
  * Zstandard Seekable Format (zstd frames, then a seek-table skippable frame in "Foot" form)
  * over a concatenation of CBOR events: its constants and what the writer needs (the seek table).
  * Reading and repair are in `bin-read.ts`.
@@ -48,7 +48,7 @@ export interface SeekTableEntry {
 }
 
 /**
- * Builds the seek-table skippable frame for `entries` (spec §10): `N*8 + 17` bytes, descriptor
+ * Builds the seek-table skippable frame for `entries` (docs/trace-format.md: "trace.bin"): `N*8 + 17` bytes, descriptor
  * 0 (no checksums). With no entries it is the 17 bytes `5E 2A 4D 18 09 00 00 00 00 00 00 00
  * 00 B1 EA 92 8F`.
  */
@@ -90,7 +90,7 @@ export function seekEntriesOrEmpty(entries: readonly SeekTableEntry[]): readonly
 
 /**
  * The bytes that finish a `trace.bin` after its last whole frame: the seek table of `entries`,
- * preceded by {@link EMPTY_ZSTD_FRAME} when there is no frame (an empty trace, spec §10).
+ * preceded by {@link EMPTY_ZSTD_FRAME} when there is no frame (an empty trace, docs/trace-format.md: "trace.bin").
  */
 export function traceBinTail(entries: readonly SeekTableEntry[]): Uint8Array {
   const table = buildSeekTable(seekEntriesOrEmpty(entries));

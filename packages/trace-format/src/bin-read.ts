@@ -1,5 +1,5 @@
 /**
- * Reading a `trace.bin` (CodeTracer Binary v1, spec §10; the container is described in
+ * Reading a `trace.bin` (CodeTracer Binary v1, docs/trace-format.md: "trace.bin"; the container is described in
  * `bin-format.ts`): the seek table, decompression, decoding of the events, the frame walk and
  * the repair of a torn file. For the reader, the validator and the repair; not used by the
  * writer.
@@ -87,7 +87,7 @@ export interface TraceBinReadOptions {
 }
 
 /**
- * Decompresses a Binary v1 `trace.bin` (spec §10) into the CBOR bytes of its events, frame by
+ * Decompresses a Binary v1 `trace.bin` (docs/trace-format.md: "trace.bin") into the CBOR bytes of its events, frame by
  * frame as the seek table lists them, checking each frame's magic and decompressed size.
  *
  * @throws {@link TraceFormatError} `ERR_TRACE_INVALID`: wrong header (a BinaryV0 Cap'n Proto
@@ -129,7 +129,7 @@ export function decompressTraceBin(bytes: Uint8Array, options: TraceBinReadOptio
 }
 
 /**
- * Parses a whole Binary v1 `trace.bin` (spec §10) into its events: header, seek table, every
+ * Parses a whole Binary v1 `trace.bin` (docs/trace-format.md: "trace.bin") into its events: header, seek table, every
  * zstd frame, then the CBOR items one event each. Events are returned as decoded, not
  * validated (use {@link validateEvents}); they have the same shapes `parseTraceJson` gives for
  * the matching `trace.json` (`Float.f` is a string, `"DropLastStep"` a string).
@@ -180,7 +180,7 @@ export interface TraceBinRepair {
 }
 
 /**
- * Repairs the `trace.bin` of a recording whose process was killed (spec §10), in memory (for
+ * Repairs the `trace.bin` of a recording whose process was killed (docs/trace-format.md: "trace.bin"), in memory (for
  * files of any size, `repairTraceBin` of `node/bin-files.ts` does the same frame by frame): the
  * writer only ever appends whole zstd frames, each holding whole CBOR events, so the file is
  * the header, whole frames, and at most a torn last frame, but no seek table. The repair walks

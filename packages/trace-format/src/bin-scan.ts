@@ -1,5 +1,5 @@
 /**
- * The parts of `trace.bin` reading that the repair runs (spec §10): the header check, the walk
+ * The parts of `trace.bin` reading that the repair runs (docs/trace-format.md: "trace.bin"): the header check, the walk
  * of zstd frames by their headers and of CBOR events by their heads, with the summary a repaired
  * folder needs (`Path` events, the last `Step`). The repair runs inside a recording process too
  * (`repairTrace` of packages/runtime, for the folder of a worker thread or child process that
@@ -33,7 +33,7 @@ function invalid(file: string, message: string, context: Record<string, string> 
 
 /**
  * Which `trace.bin` variant `bytes` starts with: `"v1"` (CBOR + zstd), `"v0"` (Cap'n Proto),
- * or `null` for anything else (the Rust reader panics on it, spec §10).
+ * or `null` for anything else (the Rust reader panics on it, docs/trace-format.md: "trace.bin").
  */
 export function traceBinVersion(bytes: Uint8Array): "v0" | "v1" | null {
   if (TypedArrayPrototypeGetLength(bytes) < 8) return null;
@@ -61,7 +61,7 @@ export function traceBinHeaderError(bytes: Uint8Array, file: string): TraceForma
     const n = TypedArrayPrototypeGetLength(bytes);
     let head = "";
     for (let i = 0; i < n && i < 8; i++) head += `${i > 0 ? " " : ""}${StringPrototypePadStart(NumberPrototypeToString(bytes[i]!, 16), 2, "0")}`;
-    return invalid(file, `invalid header ${head || "(empty file)"}: expected c0 de 72 ac e2 01 00 00 (spec §10)`, { reason: "bad-header" });
+    return invalid(file, `invalid header ${head || "(empty file)"}: expected c0 de 72 ac e2 01 00 00 (docs/trace-format.md: "trace.bin")`, { reason: "bad-header" });
   }
   return null;
 }
@@ -258,7 +258,7 @@ function isKey4(b: Uint8Array, p: number, key: string): boolean {
 }
 
 /**
- * Walks the CBOR events in `bytes` (the decompressed content of whole zstd frames, spec §10)
+ * Walks the CBOR events in `bytes` (the decompressed content of whole zstd frames, docs/trace-format.md: "trace.bin")
  * without building them: checks that each is one whole item and a one-entry map or a text
  * string (what CodeTracer's reader takes as an event), counts them, and decodes only the
  * `Path` events and the last `Step` into `summary`. Time is linear in the bytes; memory does

@@ -1,5 +1,5 @@
 /**
- * Streaming `trace.bin` writer, CodeTracer Binary v1: CBOR events in seekable zstd (spec §10).
+ * Streaming `trace.bin` writer, CodeTracer Binary v1: CBOR events in seekable zstd (docs/trace-format.md: "trace.bin").
  *
  * @packageDocumentation
  */
@@ -86,7 +86,7 @@ function filled<T extends Int32Array | Float64Array>(array: T, value: number): T
   return array;
 }
 
-/** Default {@link TraceBinWriterOptions.frameBytes}: 2 MiB, zeekstd's default frame size (spec §10). */
+/** Default {@link TraceBinWriterOptions.frameBytes}: 2 MiB, zeekstd's default frame size (docs/trace-format.md: "trace.bin"). */
 export const DEFAULT_FRAME_BYTES = 0x200000;
 
 /**
@@ -123,7 +123,7 @@ export interface TraceBinWriterOptions {
 }
 
 /**
- * Streaming writer of `trace.bin`, CodeTracer Binary v1 (spec §10), with the interface of
+ * Streaming writer of `trace.bin`, CodeTracer Binary v1 (docs/trace-format.md: "trace.bin"), with the interface of
  * {@link TraceJsonWriter}:
  *
  * - the constructor writes the 8-byte header `C0 DE 72 AC E2 01 00 00` to the sink at once;

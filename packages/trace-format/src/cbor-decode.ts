@@ -1,5 +1,5 @@
 /**
- * The CBOR decoder of `trace.bin` events (spec §10), for the reader and the validator; the
+ * The CBOR decoder of `trace.bin` events (docs/trace-format.md: "trace.bin"), for the reader and the validator; the
  * encoder is `cbor.ts`, the item decoder (which the repair uses) `cbor-item.ts`.
  *
  * @packageDocumentation
@@ -13,7 +13,7 @@ export { decodeCborItem } from "./cbor-item.js";
 
 /**
  * Decodes a concatenation of CBOR items (the decompressed body of `trace.bin`) as events
- * (spec §10), with the rules of CodeTracer's reader (runtime_tracing 0.17: cbor4ii + serde;
+ * (docs/trace-format.md: "trace.bin"), with the rules of CodeTracer's reader (runtime_tracing 0.17: cbor4ii + serde;
  * each checked against it, see `test/reader-conformance.test.ts`):
  * - each item is a definite-length one-entry map (`{"<Variant>": payload}`) or a text string
  *   (`"DropLastStep"`); an indefinite-length map as the event, and the unit variant as a map

@@ -50,7 +50,7 @@ export interface Cursor {
   pos: number;
 }
 
-const MAX_DECODE_DEPTH = 256; // cbor4ii's limit (spec §10)
+const MAX_DECODE_DEPTH = 256; // cbor4ii's limit (docs/trace-format.md: "trace.bin")
 
 function readArg(bytes: Uint8Array, view: SafeDataView, c: Cursor, info: number): number {
   if (info < 24) return info;
@@ -115,7 +115,7 @@ export const BREAK: unique symbol = Symbol("break");
 /**
  * Decodes one item. Integers are exact: numbers up to ±(2^53 - 1), `bigint`s beyond. Floats
  * that hold an integral value are recorded with `recordNumberSource(holder, key, "<n>.0")`, so
- * the validator rejects them in integer fields as serde would (spec §17).
+ * the validator rejects them in integer fields as serde would (docs/trace-format.md: "trace.json").
  *
  * With `strict` (events of `trace.bin`), what CodeTracer's reader (cbor4ii + serde) rejects
  * wherever it appears is an error: a tag (major 6) and an indefinite-length text or byte string.

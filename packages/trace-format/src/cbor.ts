@@ -1,7 +1,7 @@
 /**
  * Hand-written CBOR (RFC 8949) encoder for `TraceLowLevelEvent`s and a small generic decoder,
  * following the rules the runtime_tracing reader (cbor4ii + serde) imposes on `trace.bin`
- * (spec §10 "CBOR rules"):
+ * (docs/trace-format.md: "trace.bin"):
  *
  * - an event is a definite-length map with exactly one entry (`0xA1`, then the variant name as a
  *   text string, then the payload); the unit variant is the text string `"DropLastStep"`, also
@@ -15,14 +15,14 @@
  * - strings are major type 3, UTF-8, made well-formed (each lone surrogate becomes U+FFFD, as
  *   `String.prototype.toWellFormed` does);
  * - arrays are major type 4; booleans `0xF4`/`0xF5`; `null` is `0xF6`;
- * - `Float.f` is written as a text string (the 2026 encoding, spec §4): a number is converted
+ * - `Float.f` is written as a text string (the 2026 encoding, docs/trace-format.md: "trace.json"): a number is converted
  *   with {@link floatToString};
  * - a non-integral number anywhere else is written as an f64 (`0xFB`), never as f16/f32; keys
  *   whose value is `undefined` are skipped and `undefined` array items are written as `null`
  *   (both as `JSON.stringify` does), so the CBOR and JSON writers give the same events.
  *
  * Hand-written rather than a library: it is small, and it avoids generic encoders' quirks
- * (cbor-x "records", shrinking floats to f16) that the Rust reader rejects (spec §10).
+ * (cbor-x "records", shrinking floats to f16) that the Rust reader rejects (docs/trace-format.md: "trace.bin").
  *
  * @packageDocumentation
  */
@@ -303,7 +303,7 @@ function encodeValue(out: CborOutput, value: unknown, depth: number, field: stri
 }
 
 /**
- * Appends one event as one CBOR item (spec §10): `0xA1 <variant> <payload>`, or the text
+ * Appends one event as one CBOR item (docs/trace-format.md: "trace.bin"): `0xA1 <variant> <payload>`, or the text
  * string `"DropLastStep"` for the unit variant, given as that string or as
  * `{DropLastStep: null}` (CodeTracer's reader rejects the map form in `trace.bin`).
  *

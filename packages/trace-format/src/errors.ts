@@ -12,10 +12,10 @@ import { NumberCtor, NumberPrototypeToExponential, ReflectDefineProperty, SafeSe
  *   was used after it was closed.
  * - `ERR_TRACE_INVALID`: a trace file exists but cannot be read as the format (malformed JSON,
  *   wrong top-level shape, CBOR that CodeTracer's reader rejects) or a value handed to a writer
- *   cannot be encoded (spec §2–§4). An integer outside the range of its Rust field is one such
+ *   cannot be encoded (docs/trace-format.md: "Folder", "Metadata", "trace.json"). An integer outside the range of its Rust field is one such
  *   value: `context.reason` is then `"integer-out-of-range"`, with `field`, `value` and `range`
  *   (see {@link checkIntegerRange}).
- * - `ERR_TRACE_MISSING`: a trace folder has neither `trace.json` nor `trace.bin` (spec §2).
+ * - `ERR_TRACE_MISSING`: a trace folder has neither `trace.json` nor `trace.bin` (docs/trace-format.md: "Folder").
  */
 export type TraceFormatErrorCode = "ERR_IO" | "ERR_TRACE_INVALID" | "ERR_TRACE_MISSING";
 

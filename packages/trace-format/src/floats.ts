@@ -1,5 +1,5 @@
 /**
- * Float encodings of `ValueRecord::Float.f` (spec §4, §11, §17).
+ * Float encodings of `ValueRecord::Float.f` (docs/trace-format.md: "trace.json", "The version trap").
  *
  * @packageDocumentation
  */
@@ -7,7 +7,7 @@
 import { NumberCtor, NumberIsNaN, ObjectIs, RegExpPrototypeExec, StringCtor, StringPrototypeCharCodeAt, StringPrototypeSlice, StringPrototypeToLowerCase } from "./primordials.js";
 
 /**
- * Rust `f64::from_str` grammar, matched case-insensitively (spec §4, §17):
+ * Rust `f64::from_str` grammar, matched case-insensitively (docs/trace-format.md: "trace.json"):
  * `[+-]? ( inf | infinity | nan | (digits [. digits?] | . digits) (e [+-]? digits)? )`.
  * No surrounding whitespace is allowed.
  */
@@ -16,7 +16,7 @@ export const RUST_FLOAT_PATTERN =
 
 /**
  * True when `s` is accepted by Rust's `f64::from_str`, which is what CodeTracer 2026 uses to read
- * `Float.f` (spec §4, §17). Examples accepted: `"2.5"`, `"1e+21"`, `"-0"`, `"inf"`, `"+inf"`,
+ * `Float.f` (docs/trace-format.md: "trace.json"). Examples accepted: `"2.5"`, `"1e+21"`, `"-0"`, `"inf"`, `"+inf"`,
  * `"-inf"`, `"infinity"`, `"NaN"`, `"+.5"`, `"1e400"`. Rejected: `" 2.5"`, `""`, `"."`, `"0x10"`.
  *
  * @param s - the candidate text
@@ -26,7 +26,7 @@ export function isRustFloatString(s: string): boolean {
 }
 
 /**
- * Encodes a JS number as `Float.f` text for the 2026 string encoding (spec §4): `NaN` → `"NaN"`,
+ * Encodes a JS number as `Float.f` text for the 2026 string encoding (docs/trace-format.md: "trace.json"): `NaN` → `"NaN"`,
  * `Infinity` → `"inf"`, `-Infinity` → `"-inf"`, `-0` → `"-0"`, anything else `String(n)`
  * (e.g. `"2.5"`, `"1e+21"`, `"5e-324"`), all of which Rust parses back to the same `f64`.
  *
@@ -51,7 +51,7 @@ function matchesRustFloat(s: string): boolean {
 }
 
 /**
- * Parses `Float.f` text with Rust's `f64::from_str` grammar (spec §4): returns the number, or
+ * Parses `Float.f` text with Rust's `f64::from_str` grammar (docs/trace-format.md: "trace.json"): returns the number, or
  * `undefined` when the text does not match {@link RUST_FLOAT_PATTERN}. `"inf"`/`"infinity"` (any
  * case, optional sign) give ±Infinity, `"nan"` gives NaN, `"1e400"` gives Infinity.
  *

@@ -2,7 +2,7 @@
  * `@codetracer/trace-format`: runtime_tracing events, values and types; the streaming
  * `trace.json` writer; the streaming `trace.bin` writer (Binary v1: CBOR + seekable zstd) and
  * its reader and repair; metadata and paths writers; the folder reader; the validator; and a
- * text renderer. Spec: `shared/spec/trace-format.md`.
+ * text renderer. What it writes and why: docs/trace-format.md.
  *
  * @packageDocumentation
  */
@@ -55,7 +55,7 @@ export { ZstdOffload } from "./node/zstd-offload.js";
 export type { ZstdOffloadOptions } from "./node/zstd-offload.js";
 
 
-// trace.bin, CodeTracer Binary v1 (spec §10)
+// trace.bin, CodeTracer Binary v1 (docs/trace-format.md: "trace.bin")
 export { DEFAULT_FRAME_BYTES, MemoryByteSink, TraceBinWriter } from "./bin-writer.js";
 export type { ByteSink, FrameOffload, TraceBinWriterOptions } from "./bin-writer.js";
 export {

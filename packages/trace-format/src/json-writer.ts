@@ -1,5 +1,5 @@
 /**
- * Streaming `trace.json` writer (spec §4, §17).
+ * Streaming `trace.json` writer (docs/trace-format.md: "trace.json").
  *
  * @packageDocumentation
  */
@@ -207,7 +207,7 @@ export interface EventSink {
 /** Options of {@link TraceJsonWriter}. */
 export interface TraceJsonWriterOptions {
   /**
-   * How `Float.f` is written (spec §4, §11):
+   * How `Float.f` is written (docs/trace-format.md: "trace.json", "The version trap"):
    * - `"string"` (default): the 2026 encoding (runtime_tracing ≥ 0.16.2), `"f":"2.5"`. A number
    *   is converted with {@link floatToString} (`"NaN"`, `"inf"`, `"-inf"`, `"-0"`, `String(n)`);
    *   a string is kept as given (made well-formed).
@@ -215,7 +215,7 @@ export interface TraceJsonWriterOptions {
    *   `"f":2.5`. A string is parsed with Rust's float grammar. Values a JSON number cannot carry
    *   — NaN, ±Infinity and `-0` (which `JSON.stringify` would turn into `0`) — and strings that
    *   do not parse are written as `{"kind":"Raw","r":<text>,"type_id":<same type_id>}` instead,
-   *   with `r` = `"NaN"`, `"Infinity"`, `"-Infinity"`, `"-0"` or the original string (spec §11
+   *   with `r` = `"NaN"`, `"Infinity"`, `"-Infinity"`, `"-0"` or the original string (docs/trace-format.md: "The version trap"
    *   "portable subset": a Raw with a Float-kind type displays as text in every version).
    */
   floatEncoding?: "string" | "number";
@@ -276,7 +276,7 @@ function withField(record: Obj, key: string, value: unknown): Obj {
 }
 
 /**
- * Normalises a ValueRecord tree (spec §6): only Float records change; containers are copied
+ * Normalises a ValueRecord tree (docs/trace-format.md: "Values and types"): only Float records change; containers are copied
  * only along the path to a changed Float. Notes unsafe integers in `Int.i`, `address`, `place`
  * and `type_id` (see {@link sawUnsafeInteger}).
  */
@@ -336,7 +336,7 @@ function normalizeAny(value: unknown, mode: FloatMode): unknown {
 
 /**
  * Copy-on-write normalisation of one event's Float values before `JSON.stringify`
- * (spec §4, §11). Hot variants are handled by shape; variants that carry no value records are
+ * (docs/trace-format.md: "trace.json", "The version trap"). Hot variants are handled by shape; variants that carry no value records are
  * returned untouched; anything else goes through a generic walk. Integers `JSON.stringify`
  * would not write exactly set {@link sawUnsafeInteger}; `{DropLastStep: null}` becomes the bare
  * string `"DropLastStep"`.
@@ -429,7 +429,7 @@ function normalizeEvent(event: unknown, mode: FloatMode): unknown {
 
 /**
  * `JSON.stringify` writes each lone surrogate as a `\udXXX` escape (valid pairs are written
- * raw), which serde_json rejects (spec §4). Replacing those escapes with `\ufffd` gives exactly
+ * raw), which serde_json rejects (docs/trace-format.md: "trace.json"). Replacing those escapes with `\ufffd` gives exactly
  * what `String.prototype.toWellFormed` on every string (keys included) would give, at the cost
  * of one `indexOf` per event in the common case.
  */
@@ -470,14 +470,14 @@ function isSurrogateEscapeTail(json: string, p: number): boolean {
 
 /**
  * Streaming writer of `trace.json`: a JSON array with one event per line,
- * `[\n{…},\n{…}\n]\n` (spec §4), so memory does not grow with the trace.
+ * `[\n{…},\n{…}\n]\n` (docs/trace-format.md: "trace.json"), so memory does not grow with the trace.
  *
  * - The constructor writes `[` to the sink at once.
  * - {@link write} serialises the event (after normalisation, see {@link TraceJsonWriterOptions})
  *   and buffers it; every `chunkEvents` events the buffer goes to the sink as one chunk.
  * - {@link finish} flushes, writes `\n]\n` and closes the sink. An empty trace is `[\n]\n`.
  *
- * Encoding rules (spec §4, §17): every string (keys included) is made well-formed exactly as
+ * Encoding rules (docs/trace-format.md: "trace.json"): every string (keys included) is made well-formed exactly as
  * `String.prototype.toWellFormed` would (each lone surrogate becomes U+FFFD; done by rewriting
  * the `\udXXX` escapes `JSON.stringify` produces for lone surrogates); integer fields are written by
  * `JSON.stringify`, which writes `-0` as `0`; an integer that is not a safe integer (a `bigint`,

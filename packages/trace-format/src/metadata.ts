@@ -1,5 +1,5 @@
 /**
- * `trace_metadata.json` and `trace_paths.json` contents (spec §3). The file-system writers are
+ * `trace_metadata.json` and `trace_paths.json` contents (docs/trace-format.md: "Metadata"). The file-system writers are
  * in `node/metadata-files.ts`.
  *
  * @packageDocumentation
@@ -17,7 +17,7 @@ const PATH_LISTS = ["workers", "children"] as const;
 /**
  * Lists what makes `value` unacceptable as `trace_metadata.json` for CodeTracer ≤ 2025, which
  * deserialises it into `TraceMetadata {workdir, program, args}` with all three required
- * (spec §3): it must be a JSON object with `workdir: string`, `program: string` and
+ * (docs/trace-format.md: "Metadata"): it must be a JSON object with `workdir: string`, `program: string` and
  * `args: string[]`. Extra keys are allowed; the ones this recorder defines must have their
  * documented shape when present: `thread` ({@link TraceThreadInfo}), `process`
  * ({@link TraceProcessInfo}), and `workers` and `children` (arrays of strings). Ill-formed
@@ -96,7 +96,7 @@ function allStrings(list: readonly unknown[]): boolean {
 
 /**
  * Lists what makes `value` unacceptable as `trace_paths.json`: it must be a JSON array of
- * well-formed strings, index = `PathId` (spec §3).
+ * well-formed strings, index = `PathId` (docs/trace-format.md: "Metadata").
  *
  * @param value - the parsed file contents
  * @returns human-readable problems; empty when acceptable
@@ -114,7 +114,7 @@ export function tracePathsProblems(value: unknown): string[] {
 
 /**
  * Returns a copy of `metadata` with keys in the order `workdir`, `program`, `args`, then the
- * others in their own order (the order runtime_tracing writes, spec §3); `undefined` extras are
+ * others in their own order (the order runtime_tracing writes, docs/trace-format.md: "Metadata"); `undefined` extras are
  * dropped.
  *
  * @param metadata - the metadata
@@ -137,7 +137,7 @@ export function orderTraceMetadata(metadata: TraceMetadata): Record<string, unkn
 }
 
 /**
- * Serialises `trace_metadata.json` (spec §3): compact JSON plus a newline, keys ordered by
+ * Serialises `trace_metadata.json` (docs/trace-format.md: "Metadata"): compact JSON plus a newline, keys ordered by
  * {@link orderTraceMetadata}, all strings made well-formed.
  *
  * @param metadata - must have `workdir: string`, `program: string`, `args: string[]`
@@ -158,7 +158,7 @@ export function serializeTraceMetadata(metadata: TraceMetadata): string {
 }
 
 /**
- * Serialises `trace_paths.json` (spec §3): a compact JSON array of the paths in `PathId` order
+ * Serialises `trace_paths.json` (docs/trace-format.md: "Metadata"): a compact JSON array of the paths in `PathId` order
  * (the order of the `Path` events), strings made well-formed, plus a newline.
  *
  * @param paths - absolute paths (or `""`), index = `PathId`

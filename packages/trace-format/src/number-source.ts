@@ -1,5 +1,5 @@
 /**
- * Side table of number literals whose JS value hides what serde_json would see (spec §4, §17).
+ * Side table of number literals whose JS value hides what serde_json would see (docs/trace-format.md: "trace.json").
  *
  * `JSON.parse` turns `1.0`, `1e2` and `-0.0` into the integers `1`, `100` and `-0`, but serde_json
  * reads them as floats and rejects them in integer fields; and it rounds integers beyond 2^53, so

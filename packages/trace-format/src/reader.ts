@@ -1,5 +1,5 @@
 /**
- * Pure `trace.json` parsing (spec §4). The folder reader is `node/read-folder.ts`.
+ * Pure `trace.json` parsing (docs/trace-format.md: "trace.json"). The folder reader is `node/read-folder.ts`.
  *
  * @packageDocumentation
  */
@@ -9,7 +9,7 @@ import { recordNumberSource } from "./number-source.js";
 import type { TraceLowLevelEvent, TraceMetadata } from "./types.js";
 
 /**
- * A materialized trace folder as read by `readTraceFolder` (spec §2):
+ * A materialized trace folder as read by `readTraceFolder` (docs/trace-format.md: "Folder"):
  * - `dir`: the folder, as given;
  * - `format`: the event file that was read: `"json"` (`trace.json`) or `"bin"` (`trace.bin`);
  * - `events`: the parsed events, unvalidated (run {@link validateEvents} on them);
@@ -138,11 +138,11 @@ export function parseJsonText(
 }
 
 /**
- * Parses the text of a `trace.json` (spec §4): a JSON array of events. Events are returned as
+ * Parses the text of a `trace.json` (docs/trace-format.md: "trace.json"): a JSON array of events. Events are returned as
  * parsed, not validated (use {@link validateEvents}). A literal `-0` stays `-0` (`JSON.parse`
  * keeps it), and integral literals written as floats (`1.0`, `1e2`) or integers of ≥ 16 digits are
  * remembered in a side table so that the validator can reject them in integer fields as
- * serde_json does (spec §17).
+ * serde_json does (docs/trace-format.md: "trace.json").
  *
  * @param text - the whole file text (a byte-order mark is rejected, as serde_json does)
  * @param file - name used in error messages; default `"trace.json"`

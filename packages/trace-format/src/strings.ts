@@ -1,6 +1,6 @@
 /**
  * Unicode well-formedness helpers. serde_json rejects lone-surrogate escapes such as `"\ud800"`
- * (spec §4), so every string this package emits goes through {@link toWellFormed}.
+ * (docs/trace-format.md: "trace.json"), so every string this package emits goes through {@link toWellFormed}.
  *
  * @packageDocumentation
  */
@@ -32,7 +32,7 @@ function loneSurrogateAt(s: string, from: number): number {
 /**
  * Returns `s` with every lone surrogate replaced by U+FFFD, like ES2024
  * `String.prototype.toWellFormed` (used when available, as on Node ≥ 20). Returns `s` itself
- * when it is already well-formed. Spec §4.
+ * when it is already well-formed. Spec docs/trace-format.md: "trace.json".
  *
  * @param s - any JS string
  * @returns a string that encodes to valid UTF-8
@@ -52,7 +52,7 @@ export function toWellFormed(s: string): string {
 }
 
 /**
- * True when `s` contains no lone surrogate (ES2024 `String.prototype.isWellFormed`). Spec §4.
+ * True when `s` contains no lone surrogate (ES2024 `String.prototype.isWellFormed`). Spec docs/trace-format.md: "trace.json".
  *
  * @param s - any JS string
  */
@@ -64,7 +64,7 @@ export function isWellFormed(s: string): boolean {
 /**
  * Returns a copy of a JSON-like value in which every string (object keys included) is
  * well-formed (see {@link toWellFormed}); parts that need no change are shared, and a value that
- * needs none is returned as-is. Spec §4.
+ * needs none is returned as-is. Spec docs/trace-format.md: "trace.json".
  *
  * @param value - a JSON-like value (objects, arrays, strings, numbers, booleans, null)
  */

@@ -9,7 +9,7 @@ import { EventLogKind, TypeKind } from "./types.js";
 import type { TraceLowLevelEvent, TypeRecord, ValueRecord } from "./types.js";
 
 /**
- * What {@link formatEvent} has seen so far: the interning tables, indexed by id (spec §5).
+ * What {@link formatEvent} has seen so far: the interning tables, indexed by id (docs/trace-format.md: "Events").
  * {@link formatEvent} appends to them when it renders a declaration event.
  */
 export interface RenderState {

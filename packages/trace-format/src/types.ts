@@ -1,12 +1,12 @@
 /**
  * TypeScript shapes of the runtime_tracing low-level events, values and types, with the
  * standard runtime_tracing names. Field names and encodings follow the serde JSON form that
- * CodeTracer reads (`../shared/spec/trace-format.md` §4–§7; upstream
+ * CodeTracer reads (docs/trace-format.md: "trace.json", "Events", "Values and types"; upstream
  * `codetracer_trace_types/src/types.rs`).
  *
  * Ids are plain numbers and are positional: the n-th `Path` event is `PathId` n, the n-th
  * `Function` is `FunctionId` n, the n-th `Type` is `TypeId` n and the n-th `VariableName` is
- * `VariableId` n (§5).
+ * `VariableId` n (docs/trace-format.md: "Events").
  *
  * @packageDocumentation
  */
@@ -26,7 +26,7 @@ export type ThreadId = number;
 
 /**
  * runtime_tracing `TypeKind`, serialised as its number (declaration order of the Rust enum;
- * spec §7). An unknown number makes CodeTracer reject the whole file.
+ * docs/trace-format.md: "Values and types"). An unknown number makes CodeTracer reject the whole file.
  */
 export const TypeKind = {
   Seq: 0,
@@ -68,7 +68,7 @@ export const TypeKind = {
 export type TypeKind = (typeof TypeKind)[keyof typeof TypeKind];
 
 /**
- * runtime_tracing `EventLogKind`, serialised as its number (spec §7). `Write` is stdout,
+ * runtime_tracing `EventLogKind`, serialised as its number (docs/trace-format.md: "Values and types"). `Write` is stdout,
  * `WriteOther` is stderr, `Error` as the last event marks the end of the program as an error.
  */
 export const EventLogKind = {
@@ -96,7 +96,7 @@ export interface FieldTypeRecord {
   type_id: TypeId;
 }
 
-/** Extra information of a type; only Struct and Pointer carry any (spec §7). */
+/** Extra information of a type; only Struct and Pointer carry any (docs/trace-format.md: "Values and types"). */
 export type TypeSpecificInfo =
   | { kind: "None" }
   | { kind: "Struct"; fields: FieldTypeRecord[] }
@@ -110,12 +110,12 @@ export interface TypeRecord {
 }
 
 /**
- * A runtime_tracing `ValueRecord`, internally tagged by `kind` (spec §6). Every variant but
+ * A runtime_tracing `ValueRecord`, internally tagged by `kind` (docs/trace-format.md: "Values and types"). Every variant but
  * `Cell` carries a `type_id` that must name an earlier `Type` event.
  *
  * - `Int.i` is an integer in the i64 range, never `-0` (write a JS `-0` as a Float `"-0"`).
  * - `Float.f` is a decimal string in the 2026 encoding (`"2.5"`, `"-0"`, `"NaN"`, `"inf"`,
- *   `"-inf"`); CodeTracer releases up to late 2025 want a JSON number instead (§11).
+ *   `"-inf"`); CodeTracer releases up to late 2025 want a JSON number instead (docs/trace-format.md: "The version trap").
  * - `BigInt.b` is the standard base64 (with padding) of the big-endian magnitude.
  * - `String.text` must be well-formed Unicode (no lone surrogates).
  */
@@ -184,8 +184,8 @@ export interface RecordEvent {
 /**
  * One runtime_tracing `TraceLowLevelEvent`, externally tagged: `{"Step": {...}}`,
  * `{"Path": "/abs/file.js"}`, …, and the unit variant as the bare string `"DropLastStep"`
- * (spec §5). The experimental Place/Cell events and `Assignment` are deliberately absent:
- * CodeTracer cannot read `Assignment` and panics on some Place events (§5, §17).
+ * (docs/trace-format.md: "Events"). The experimental Place/Cell events and `Assignment` are deliberately absent:
+ * CodeTracer cannot read `Assignment` and panics on some Place events (docs/trace-format.md: "Events", "trace.json").
  */
 export type TraceLowLevelEvent =
   | { Path: string }
@@ -209,7 +209,7 @@ export type TraceLowLevelEvent =
 
 /**
  * `trace_metadata.json`: `workdir`, `program` and `args` are required by CodeTracer releases up
- * to late 2025 (spec §3); extra keys are ignored by every reader. This recorder adds
+ * to late 2025 (docs/trace-format.md: "Metadata"); extra keys are ignored by every reader. This recorder adds
  * `recorder: {name, version}`, `thread`, `workers`, `process` and `children`, and more keys as later features land.
  */
 export interface TraceMetadata {
@@ -249,7 +249,7 @@ export interface TraceProcessInfo {
 
 /**
  * The `thread` field of a worker thread's `trace_metadata.json`. Worker traces are separate
- * folders because CodeTracer ignores the runtime_tracing thread events (spec §5).
+ * folders because CodeTracer ignores the runtime_tracing thread events (docs/trace-format.md: "Events").
  */
 export interface TraceThreadInfo {
   /** The worker's `threadId` (≥ 1; the main thread is 0 and has no `thread` field). */
@@ -260,9 +260,9 @@ export interface TraceThreadInfo {
   parent_trace: string;
 }
 
-/** The three file names of a materialized trace folder (spec §2). */
+/** The three file names of a materialized trace folder (docs/trace-format.md: "Folder"). */
 export const TRACE_JSON_FILE = "trace.json";
-/** Binary event file name (CBOR + seekable zstd, spec §10). */
+/** Binary event file name (CBOR + seekable zstd, docs/trace-format.md: "trace.bin"). */
 export const TRACE_BIN_FILE = "trace.bin";
 /** Metadata file name. */
 export const TRACE_METADATA_FILE = "trace_metadata.json";

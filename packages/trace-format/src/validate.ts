@@ -1,6 +1,6 @@
 /**
  * Validator of runtime_tracing event streams: the rules CodeTracer's loader imposes on a
- * `trace.json` (spec §4–§8, §17). The folder-level entry point, which also checks
+ * `trace.json` (docs/trace-format.md: "trace.json", "Events", "Values and types", "Ordering"). The folder-level entry point, which also checks
  * `trace_metadata.json` and `trace_paths.json`, is `validateTraceFolder` in
  * `node/validate-folder.ts`.
  *
@@ -15,7 +15,7 @@ import { isWellFormed } from "./strings.js";
 /** Options of {@link validateEvents} and {@link validateTraceFolder}. */
 export interface ValidationOptions {
   /**
-   * Expected encoding of `Float.f` (spec §4, §11, §17):
+   * Expected encoding of `Float.f` (docs/trace-format.md: "trace.json", "The version trap"):
    * - `"string"` (default): CodeTracer 2026 — a string in Rust's `f64::from_str` grammar; a
    *   number is an error (`float-encoding`);
    * - `"number"`: CodeTracer ≤ 2025 — a JSON number; a string is an error;
@@ -23,7 +23,7 @@ export interface ValidationOptions {
    */
   floats?: "string" | "number" | "either";
   /**
-   * Severity of `missing-entry-step` (spec §8.4): `"warning"` (default) or `"error"`.
+   * Severity of `missing-entry-step` (docs/trace-format.md: "Ordering rule 4"): `"warning"` (default) or `"error"`.
    */
   entryStepRule?: "error" | "warning";
   /**
@@ -82,73 +82,74 @@ export interface ValidationReport {
 }
 
 /**
- * Every issue code the validator reports, with its meaning and spec section. Codes marked
+ * Every issue code the validator reports, with its meaning (the rules are
+ * explained in docs/trace-format.md). Codes marked
  * "warning" are always warnings; `missing-entry-step` follows `entryStepRule`; all others are
  * errors.
  */
 export const VALIDATION_CODES = {
-  // --- event shape (§4, §5)
+  // --- event shape
   "invalid-event":
-    'an array entry is not an object with exactly one key, nor the string "DropLastStep" (§4)',
-  "unknown-variant": "an unknown TraceLowLevelEvent variant: serde rejects the whole file (§4)",
-  "unsupported-event": "an Assignment event: CodeTracer cannot read it at all (§5, §17)",
+    'an array entry is not an object with exactly one key, nor the string "DropLastStep"',
+  "unknown-variant": "an unknown TraceLowLevelEvent variant: serde rejects the whole file",
+  "unsupported-event": "an Assignment event: CodeTracer cannot read it at all",
   "experimental-event":
-    "warning: an experimental Place/Cell event; some CodeTracer arms panic on them (§5, §8.7)",
+    "warning: an experimental Place/Cell event; some CodeTracer arms panic on them",
   "thread-event":
-    "warning: ThreadStart/ThreadExit/ThreadSwitch are rejected by CodeTracer ≤ 2025 (§5, §11)",
-  "missing-field": "a required field is missing (§4: no serde defaults)",
-  "wrong-type": "a field has the wrong JSON type (§4–§7)",
-  "non-integer": "an integer field holds a non-integer or a float literal such as 1.0 (§4, §17)",
-  "negative-zero": "an integer field holds the literal -0, which serde_json reads as a float (§17)",
-  "negative-id": "an id (usize/u64) is negative (§4)",
-  "integer-out-of-range": "an integer is outside its Rust type's range (i64, u64, usize) (§4, §17)",
-  "ill-formed-string": "a string holds a lone surrogate; serde_json rejects it (§4)",
-  // --- ordering (§8)
-  "undefined-path-id": "a path_id refers to a Path event that has not appeared yet (§8.1)",
+    "warning: ThreadStart/ThreadExit/ThreadSwitch are rejected by CodeTracer ≤ 2025",
+  "missing-field": "a required field is missing",
+  "wrong-type": "a field has the wrong JSON type",
+  "non-integer": "an integer field holds a non-integer or a float literal such as 1.0",
+  "negative-zero": "an integer field holds the literal -0, which serde_json reads as a float",
+  "negative-id": "an id (usize/u64) is negative",
+  "integer-out-of-range": "an integer is outside its Rust type's range (i64, u64, usize)",
+  "ill-formed-string": "a string holds a lone surrogate; serde_json rejects it",
+  // --- ordering
+  "undefined-path-id": "a path_id refers to a Path event that has not appeared yet",
   "undefined-function-id":
-    "a function_id refers to a Function event that has not appeared yet (§8.1)",
-  "undefined-type-id": "a type_id refers to a Type event that has not appeared yet (§8.1)",
+    "a function_id refers to a Function event that has not appeared yet",
+  "undefined-type-id": "a type_id refers to a Type event that has not appeared yet",
   "undefined-variable-id":
-    "a variable_id refers to a VariableName event that has not appeared yet (§8.1)",
+    "a variable_id refers to a VariableName event that has not appeared yet",
   "return-without-call":
-    "a Return with no open Call: depth would go negative and the backend panics (§8.5)",
+    "a Return with no open Call: depth would go negative and the backend panics",
   "missing-entry-step":
-    "a non-top-level Call is not immediately preceded by a Step at the callee's path/line (§8.4)",
-  "drop-last-step-without-steps": "DropLastStep with fewer than two steps before it (§5, §8.7)",
-  "paths-mismatch": "trace_paths.json differs from the Path events in order (§3)",
-  // --- values and types (§6, §7)
-  "unknown-value-kind": "a ValueRecord kind that no reader knows (§6)",
-  "invalid-float": "Float.f text is not in Rust's f64::from_str grammar (§4, §17)",
-  "float-encoding": "Float.f is a number where a string is expected, or the reverse (§4, §11)",
-  "invalid-base64": "BigInt.b is not standard padded base64 (§4)",
+    "a non-top-level Call is not immediately preceded by a Step at the callee's path/line",
+  "drop-last-step-without-steps": "DropLastStep with fewer than two steps before it",
+  "paths-mismatch": "trace_paths.json differs from the Path events in order",
+  // --- values and types
+  "unknown-value-kind": "a ValueRecord kind that no reader knows",
+  "invalid-float": "Float.f text is not in Rust's f64::from_str grammar",
+  "float-encoding": "Float.f is a number where a string is expected, or the reverse",
+  "invalid-base64": "BigInt.b is not standard padded base64",
   "struct-type-mismatch":
-    "a Struct value's type is not a Struct type (kind 6 with Struct specific_info) (§6)",
-  "struct-field-count": "a Struct value's field_values count differs from its type's fields (§6)",
-  "value-too-deep": "values nested more than 60 deep exceed serde_json's recursion limit (§4, §17)",
-  "cell-value": "warning: a Cell value; CodeTracer panics (unimplemented!) when it is shown (§6)",
-  "char-value": "a Char value: CodeTracer's reader (types 0.16.2) rejects it (unknown variant); write a String (§6, §17)",
-  "unknown-type-kind": "a TypeKind number outside 0–33 (§7)",
-  "unknown-specific-info-kind": "a TypeSpecificInfo kind other than None/Struct/Pointer (§7)",
-  "unknown-event-log-kind": "an EventLogKind number outside 0–13 (§7)",
-  // --- folder (§2, §3), from validateTraceFolder only
-  "missing-events-file": "the folder has neither trace.json nor trace.bin (§2)",
+    "a Struct value's type is not a Struct type (kind 6 with Struct specific_info)",
+  "struct-field-count": "a Struct value's field_values count differs from its type's fields",
+  "value-too-deep": "values nested more than 60 deep exceed serde_json's recursion limit",
+  "cell-value": "warning: a Cell value; CodeTracer panics (unimplemented!) when it is shown",
+  "char-value": "a Char value: CodeTracer's reader (types 0.16.2) rejects it (unknown variant); write a String",
+  "unknown-type-kind": "a TypeKind number outside 0–33",
+  "unknown-specific-info-kind": "a TypeSpecificInfo kind other than None/Struct/Pointer",
+  "unknown-event-log-kind": "an EventLogKind number outside 0–13",
+  // --- folder, from validateTraceFolder only
+  "missing-events-file": "the folder has neither trace.json nor trace.bin",
   "unsupported-trace-bin":
-    "trace.bin is a BinaryV0 (Cap'n Proto) file, which this validator cannot read (§10)",
+    "trace.bin is a BinaryV0 (Cap'n Proto) file, which this validator cannot read",
   "invalid-trace-bin":
-    "trace.bin is not a complete Binary v1 file: bad header, no seek table (unfinished), corrupt zstd frame or CBOR (§10)",
-  "invalid-json": "trace.json is not valid JSON or not an array (§4)",
+    "trace.bin is not a complete Binary v1 file: bad header, no seek table (unfinished), corrupt zstd frame or CBOR",
+  "invalid-json": "trace.json is not valid JSON or not an array",
   "io-error": "a file of the folder could not be read",
   "missing-metadata":
-    "trace_metadata.json is missing (required by CodeTracer ≤ 2025 and the importer) (§3)",
-  "invalid-metadata": "trace_metadata.json is malformed or lacks workdir/program/args (§3)",
-  "missing-paths": "trace_paths.json is missing (§2, §3)",
-  "invalid-paths": "trace_paths.json is malformed or not an array of strings (§3)",
+    "trace_metadata.json is missing (required by CodeTracer ≤ 2025 and the importer)",
+  "invalid-metadata": "trace_metadata.json is malformed or lacks workdir/program/args",
+  "missing-paths": "trace_paths.json is missing",
+  "invalid-paths": "trace_paths.json is malformed or not an array of strings",
 } as const;
 
 /** An issue code; see {@link VALIDATION_CODES}. */
 export type ValidationCode = keyof typeof VALIDATION_CODES;
 
-/** Maximum nesting depth of a value record (the top-level value is depth 1); spec §17. */
+/** Maximum nesting depth of a value record (the top-level value is depth 1); docs/trace-format.md: "trace.json". */
 export const MAX_VALUE_DEPTH = 60;
 
 const KNOWN_VARIANTS = new Set([
@@ -493,7 +494,7 @@ class Validator {
 
   // ---------------------------------------------------------------- values
 
-  /** Validates a ValueRecord (spec §6) at nesting depth `depth` (top level = 1). */
+  /** Validates a ValueRecord (docs/trace-format.md: "Values and types") at nesting depth `depth` (top level = 1). */
   value(v: unknown, where: string, depth: number): void {
     if (!isObj(v)) {
       this.err("wrong-type", where, `expected a value record object, found ${describe(v)}`);
@@ -1054,25 +1055,25 @@ class Validator {
 }
 
 /**
- * Validates a trace's events against CodeTracer's loader rules (spec §4–§8, §17) without
+ * Validates a trace's events against CodeTracer's loader rules (docs/trace-format.md: "trace.json", "Events", "Values and types", "Ordering") without
  * throwing. Checks, in one pass:
  * - shape: each entry is `{"<Variant>": payload}` of a known variant or `"DropLastStep"`, with
- *   every required field of the right JSON type (§4, §5); `Assignment` is an error, experimental
+ *   every required field of the right JSON type (docs/trace-format.md: "trace.json", "Events"); `Assignment` is an error, experimental
  *   Place/Cell events and thread events are warnings;
  * - integers: ids are non-negative integers, `line`/`Int.i`/`place` are i64, `address` u64,
  *   none is `-0` or a float literal like `1.0` (the latter needs events from
- *   {@link parseTraceJson}) (§4, §17);
+ *   {@link parseTraceJson}) (docs/trace-format.md: "trace.json");
  * - define-before-use: Path before Step/Function, Function before Call, Type before any value,
- *   Struct field or Pointer using it, VariableName/Variable before Value/Call args (§8.1);
- * - balance: Returns never outnumber Calls (§8.5); `DropLastStep` needs two earlier steps (§8.7);
+ *   Struct field or Pointer using it, VariableName/Variable before Value/Call args (docs/trace-format.md: "Ordering rule 1");
+ * - balance: Returns never outnumber Calls (docs/trace-format.md: "Ordering rule 5"); `DropLastStep` needs two earlier steps (docs/trace-format.md: "Events");
  * - entry steps: every Call except the first, and except Calls at depth 0 before any Step, must
  *   be immediately preceded by a Step at the callee's `path_id`/`line`; declaration events
  *   (Path, Function, Type, VariableName, Variable) in between are allowed, any other event is
- *   not (§8.4); severity per `entryStepRule`;
+ *   not (docs/trace-format.md: "Ordering rule 4"); severity per `entryStepRule`;
  * - values: known kinds, `Float.f` per `floats`, `BigInt.b` base64, Struct values typed by a
- *   kind-6 Struct type with as many fields, nesting ≤ {@link MAX_VALUE_DEPTH} (§6, §17);
- *   TypeKind 0–33, EventLogKind 0–13 (§7); strings well-formed (§4);
- * - when `options.paths` is given (not null): it equals the Path events in order (§3).
+ *   kind-6 Struct type with as many fields, nesting ≤ {@link MAX_VALUE_DEPTH} (docs/trace-format.md: "Values and types", "trace.json");
+ *   TypeKind 0–33, EventLogKind 0–13 (docs/trace-format.md: "Values and types"); strings well-formed (docs/trace-format.md: "trace.json");
+ * - when `options.paths` is given (not null): it equals the Path events in order (docs/trace-format.md: "Metadata").
  *
  * @param events - the parsed array (e.g. from {@link parseTraceJson}); entries may be anything
  * @param options - see {@link ValidationOptions}; `paths` is the `trace_paths.json` content

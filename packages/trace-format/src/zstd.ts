@@ -1,5 +1,5 @@
 /**
- * Synchronous Zstandard compression and decompression for `trace.bin` (spec §10), Node.js.
+ * Synchronous Zstandard compression and decompression for `trace.bin` (docs/trace-format.md: "trace.bin"), Node.js.
  *
  * - Node ≥ 22.15 / ≥ 23.8 has `zlib.zstdCompressSync`/`zstdDecompressSync`: used when present
  *   ({@link ZstdCodec.name} `"node:zlib"`).

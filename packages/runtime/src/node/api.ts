@@ -1,6 +1,6 @@
 /**
  * The session API, after the CodeTracer Python recorder's `codetracer` module
- * (`recorder-behaviour.md` §4) in TypeScript naming:
+ * in TypeScript naming (docs/recording.md, "Session API"):
  *
  * ```ts
  * import { start, stop, trace } from "codetracer-js-recorder";
@@ -36,9 +36,9 @@ const promiseResolve = Promise.resolve;
 // Node's functions as loaded: a program may assign to `fs.rmSync`, `path.join` and the like
 // (the modules' objects are shared with it).
 const { normalize: pathNormalize, resolve: pathResolve } = path;
-/** `trace.bin`: CBOR events in seekable Zstandard (trace-format spec §10, CodeTracer Binary v1). */
+/** `trace.bin`: CBOR events in seekable Zstandard (docs/trace-format.md: "trace.bin", CodeTracer Binary v1). */
 export const TRACE_BINARY = "binary";
-/** `trace.json`: one JSON array of events (trace-format spec §4). */
+/** `trace.json`: one JSON array of events (docs/trace-format.md: "trace.json"). */
 export const TRACE_JSON = "json";
 /** The format of a session started without one (the CLI's and the loader's default too): `trace.bin`. */
 export const DEFAULT_FORMAT = TRACE_BINARY;

@@ -1,6 +1,6 @@
 /**
  * IO capture: the program's writes to `process.stdout` and `process.stderr` are reported to the
- * recording (as `Event` records of kind `Write` and `WriteOther`, trace-format spec §8.6) and
+ * recording (as `Event` records of kind `Write` and `WriteOther`, docs/trace-format.md: "Ordering rule 6") and
  * still reach the stream unchanged: same bytes, same return value, same callback.
  *
  * What is seen: every `write` on the two stream objects (`console.log`, `process.stdout.write`,

@@ -1,5 +1,5 @@
 /**
- * The recorder's structured log and its JSON error trailer (`recorder-behaviour.md` §3.2).
+ * The recorder's structured log and its JSON error trailer (docs/errors.md, "Logs" and "JSON error trailer").
  *
  * Log records are JSON lines on stderr, or appended to the policy's `logFile`:
  * `{"ts_micros", "level", "target", "run_id", "message"}` plus `trace_id` while a session is

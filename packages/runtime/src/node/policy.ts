@@ -2,7 +2,7 @@
  * The recorder's policy: one set of settings per thread, changed by {@link configurePolicy},
  * read back by {@link policySnapshot}, and set from `CODETRACER_*` variables by
  * {@link configurePolicyFromEnv}. The settings and variables are those of the CodeTracer Python
- * recorder (`../shared/spec/recorder-behaviour.md` §3.4), in TypeScript naming.
+ * recorder, in TypeScript naming (docs/errors.md, "Policy").
  *
  * | setting | variable | default | effect |
  * |---|---|---|---|

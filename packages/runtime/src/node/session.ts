@@ -61,7 +61,7 @@ import { acquireTraceDirLock, removeStaleTrace, WORKSPACE_DIFF_FILE, type TraceD
 import { processMetadata } from "./children.js";
 import { joinPath } from "@codetracer/trace-format/internal/join-path";
 
-/** `json` writes `trace.json`; `binary` writes `trace.bin` (CodeTracer Binary v1: CBOR + seekable zstd, spec §10). */
+/** `json` writes `trace.json`; `binary` writes `trace.bin` (CodeTracer Binary v1: CBOR + seekable zstd, docs/trace-format.md: "trace.bin"). */
 export type TraceFormat = "json" | "binary";
 
 /** The recorder's name and version, as written into `trace_metadata.json`. */

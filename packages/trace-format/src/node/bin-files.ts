@@ -1,5 +1,5 @@
 /**
- * `trace.bin` files on disk (Node.js; spec §10): reading. The repair, frame by frame, is in
+ * `trace.bin` files on disk (Node.js; docs/trace-format.md: "trace.bin"): reading. The repair, frame by frame, is in
  * `bin-repair.ts` (re-exported here).
  *
  * @packageDocumentation

@@ -1,5 +1,5 @@
 /**
- * The frame-by-frame repair of a `trace.bin` file (Node.js; spec §10) and the frame walk it
+ * The frame-by-frame repair of a `trace.bin` file (Node.js; docs/trace-format.md: "trace.bin") and the frame walk it
  * shares with `readTraceEvents`. The repair runs inside a recording process too (`repairTrace`
  * of packages/runtime, for the folder of a worker thread or child process that died), so this
  * file uses only built-ins captured at load (see src/primordials.ts).
@@ -204,7 +204,7 @@ export class TraceBinFrameWalk {
 
 /**
  * Repairs, in place and frame by frame, the `trace.bin` of a recording whose process was killed
- * (spec §10; the in-memory twin is `repairTraceBinBytes`): the writer only appends whole zstd
+ * (docs/trace-format.md: "trace.bin"; the in-memory twin is `repairTraceBinBytes`): the writer only appends whole zstd
  * frames of whole CBOR events, so the file is the header, whole frames, and at most a torn last
  * frame, but no seek table. The repair reads the file through a window (8 MiB, grown only to
  * hold one bigger frame), walks the frames by their headers, decompresses each one to check it

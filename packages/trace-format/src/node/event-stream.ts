@@ -1,5 +1,5 @@
 /**
- * Streaming reads of a trace folder's events (Node.js; spec §4, §10): `trace.json` in chunks,
+ * Streaming reads of a trace folder's events (Node.js; docs/trace-format.md: "trace.json", "trace.bin"): `trace.json` in chunks,
  * `trace.bin` frame by frame, so a tool can show the first events of a multi-GB trace at once
  * with memory that does not grow with the file. Also the JSON array scanner the streaming
  * repair of `trace.json` shares (`unfinished.ts`).

@@ -26,7 +26,7 @@ const utf8 = new TextEncoderCtor();
  * Synchronous on purpose: the runtime flushes the trace from `process.on("exit")`, where
  * asynchronous I/O never completes. `close` is idempotent.
  *
- * @param filePath - the file to write, normally `<trace-dir>/trace.json` (spec §2)
+ * @param filePath - the file to write, normally `<trace-dir>/trace.json` (docs/trace-format.md: "Folder")
  * @returns the sink
  * @throws {@link TraceFormatError} `ERR_IO` (context: `path`, `operation`, `errno`, `syscall`)
  *   when the file cannot be opened, and from `write`/`close` when the write fails or the sink is
@@ -46,7 +46,7 @@ export function openFileSink(filePath: string): EventSink {
  * descriptor with `fs.closeSync`: the sink of {@link TraceBinWriter} for `trace.bin`.
  * Synchronous for the same reason as {@link openFileSink}. `close` is idempotent.
  *
- * @param filePath - the file to write, normally `<trace-dir>/trace.bin` (spec §2, §10)
+ * @param filePath - the file to write, normally `<trace-dir>/trace.bin` (docs/trace-format.md: "Folder", "trace.bin")
  * @returns the sink
  * @throws {@link TraceFormatError} `ERR_IO` (context: `path`, `operation`, `errno`, `syscall`)
  *   when the file cannot be opened, and from `write`/`close` when the write fails or the sink is

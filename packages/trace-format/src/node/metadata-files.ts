@@ -1,5 +1,5 @@
 /**
- * Atomic writers of `trace_metadata.json` and `trace_paths.json` (Node.js; spec §2, §3).
+ * Atomic writers of `trace_metadata.json` and `trace_paths.json` (Node.js; docs/trace-format.md: "Folder", "Metadata").
  *
  * @packageDocumentation
  */
@@ -73,7 +73,7 @@ function removeQuietly(file: string): void {
 }
 
 /**
- * Writes `<dir>/trace_metadata.json` atomically (spec §3): compact JSON, keys `workdir`,
+ * Writes `<dir>/trace_metadata.json` atomically (docs/trace-format.md: "Metadata"): compact JSON, keys `workdir`,
  * `program`, `args` first, then the extras (e.g. `recorder`) in their order.
  *
  * @param dir - the trace folder (created if missing)
@@ -87,7 +87,7 @@ export function writeTraceMetadata(dir: string, metadata: TraceMetadata): void {
 }
 
 /**
- * Writes `<dir>/trace_paths.json` atomically (spec §3): the JSON array of paths, index =
+ * Writes `<dir>/trace_paths.json` atomically (docs/trace-format.md: "Metadata"): the JSON array of paths, index =
  * `PathId`, which must equal the `Path` events in order.
  *
  * @param dir - the trace folder (created if missing)

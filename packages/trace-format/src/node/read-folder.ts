@@ -1,5 +1,5 @@
 /**
- * Reading a materialized trace folder (Node.js; spec §2, §3).
+ * Reading a materialized trace folder (Node.js; docs/trace-format.md: "Folder", "Metadata").
  *
  * @packageDocumentation
  */
@@ -47,7 +47,7 @@ export function readJsonFileIfExists(file: string): { value: unknown } | null {
 
 /**
  * Finds the event file of a trace folder: `trace.json` if present, else `trace.bin` (CodeTracer
- * 2026 checks json first, spec §2).
+ * 2026 checks json first, docs/trace-format.md: "Folder").
  *
  * @param dir - the trace folder
  * @returns the file path and its format
@@ -66,8 +66,8 @@ export function findEventsFile(dir: string): { file: string; format: "json" | "b
 }
 
 /**
- * Reads a materialized trace folder (spec §2): the events of `trace.json` (or, when there is
- * none, of the Binary v1 `trace.bin`, spec §10), plus
+ * Reads a materialized trace folder (docs/trace-format.md: "Folder"): the events of `trace.json` (or, when there is
+ * none, of the Binary v1 `trace.bin`, docs/trace-format.md: "trace.bin"), plus
  * `trace_paths.json` and `trace_metadata.json` when present (`null` when missing). Nothing is
  * validated beyond the JSON shape of each file; run {@link validateEvents} or use
  * {@link validateTraceFolder}.

@@ -1,5 +1,5 @@
 /**
- * Validation of a whole trace folder (Node.js; spec §2, §3, §8).
+ * Validation of a whole trace folder (Node.js; docs/trace-format.md: "Folder", "Metadata", "Ordering").
  *
  * @packageDocumentation
  */
@@ -30,7 +30,7 @@ function fromError(error: unknown, invalidCode: string): ValidationIssue {
 }
 
 /**
- * Validates a materialized trace folder (spec §2, §3, §8) without throwing for trace problems:
+ * Validates a materialized trace folder (docs/trace-format.md: "Folder", "Metadata", "Ordering") without throwing for trace problems:
  * - the event file: `trace.json` must exist and parse (`missing-events-file`, `invalid-json`,
  *   `io-error`), or, when there is none, `trace.bin` must be a complete Binary v1 file
  *   (`invalid-trace-bin`: bad header, no seek table, corrupt frame or CBOR;
@@ -38,7 +38,7 @@ function fromError(error: unknown, invalidCode: string): ValidationIssue {
  *   {@link validateEvents};
  * - `trace_metadata.json` must exist (`missing-metadata`) and be an object with
  *   `workdir: string`, `program: string`, `args: string[]` (`invalid-metadata`), as CodeTracer
- *   ≤ 2025 requires (§3);
+ *   ≤ 2025 requires (docs/trace-format.md: "Metadata");
  * - `trace_paths.json` must exist (`missing-paths`), be an array of strings (`invalid-paths`)
  *   and equal the Path events in order (`paths-mismatch`).
  *
