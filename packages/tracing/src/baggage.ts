@@ -1,6 +1,6 @@
 /**
- * W3C Baggage: the `baggage` header (W3C Baggage, `baggage/HTTP_HEADER_FORMAT.md`; the case list
- * is `../shared/spec/spans.md` §4.5). Values are percent-decoded when read and percent-encoded
+ * W3C Baggage: the `baggage` header (W3C Baggage, `baggage/HTTP_HEADER_FORMAT.md`; the cases
+ * handled are listed in docs/spans.md, "Propagation (W3C)"). Values are percent-decoded when read and percent-encoded
  * when written; a member's properties (`;key[=value]`) are kept as written.
  */
 import type { HeaderValue } from "./trace-context.js";

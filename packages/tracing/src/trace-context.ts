@@ -1,7 +1,7 @@
 /**
  * W3C Trace Context: the `traceparent` and `tracestate` headers, parsed strictly and written in
  * version 00 (W3C Trace Context Level 2, `spec/20-http_request_header_format.md` and
- * `spec/30-processing-model.md`; the case list is `../shared/spec/spans.md` §4.2–4.3).
+ * `spec/30-processing-model.md`; the cases handled are listed in docs/spans.md, "Propagation (W3C)").
  */
 
 /** A parsed `traceparent`. */

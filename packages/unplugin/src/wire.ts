@@ -50,7 +50,7 @@ export interface EventBatch {
   session: string;
   /** 0, 1, 2, … within the session: the order the events were recorded in (a safe integer). */
   seq: number;
-  /** The recorder's events, in the order it emitted them (`TraceLowLevelEvent` JSON, trace-format spec §4–§7). */
+  /** The recorder's events, in the order it emitted them (`TraceLowLevelEvent` JSON, docs/trace-format.md: "Events", "Values and types"). */
   events: TraceLowLevelEvent[];
   /** What the trace metadata names as the program: the page URL (only needed in batch 0). */
   program?: string;
