@@ -5,10 +5,16 @@
  *
  * What it inserts (see `@codetracer/runtime/abi` for the contract):
  * - a file prologue registering the function and site tables built during the visit;
- * - in every function: `enter` with the parameter values, and a `try/catch/finally` that
- *   reports a throw (`threw`) and always `exit`s, so calls and returns balance;
+ * - in every function: `enter` with the parameter values, and a `try/finally` whose `finally`
+ *   always calls `exit`, so calls and returns balance. There is no `catch` of our own: a frame
+ *   that `exit`s without a `ret` was left by an exception, and the runtime writes its `Return`
+ *   (the exception) when a recorded `catch` reports it with `caught(frame, e)` at its first
+ *   statement, or at the end of the run;
  * - before every statement: `step` with the locals that are visible and initialised there;
- * - `return e` → `return ret(frame, e)`; `await e` / `yield e` → suspend and resume.
+ * - `return e` → `return ret(frame, e)`; `await e` / `yield e` →
+ *   `resume(frame, await suspend(frame, e))`; `yield* e` → `delegate(frame, e)`.
+ *
+ * The generated code for each construct is pinned by `test/fixtures/`.
  */
 import { types as t, type NodePath, type PluginObj, type PluginPass } from "@babel/core";
 import {
@@ -45,6 +51,13 @@ export interface CodetracerPluginOptions {
    * first). Default: the code's own lines.
    */
   originalLine?: (line: number, column: number) => number;
+  /**
+   * Record only the code whose line (the original file's, through {@link originalLine}) is in
+   * one of these ranges (1-based, inclusive): a statement elsewhere gets no step, and a function
+   * that starts elsewhere is left as written (with no table entry; its nested functions decide
+   * for themselves). For a compiled single-file component: its `<script>` blocks. Default: all.
+   */
+  recordedLines?: readonly (readonly [number, number])[];
   /**
    * A module specifier to import before anything else (`import "id"` in a module, `require("id")`
    * in a script): the module that installs `globalThis.__codetracer__` in a bundle.
@@ -120,6 +133,8 @@ interface FrameInfo {
 interface VisitState {
   /** See {@link CodetracerPluginOptions.originalLine}. */
   originalLine: ((line: number, column: number) => number) | null;
+  /** See {@link CodetracerPluginOptions.recordedLines}. */
+  recordedLines: readonly (readonly [number, number])[] | null;
   ct: t.Identifier;
   /** Hoisted function that creates the file runtime on first use. */
   init: t.Identifier;
@@ -152,11 +167,20 @@ interface VisitState {
   /** Function ids whose return value is redacted / dropped. */
   redactReturn: number[];
   dropReturn: number[];
+  /** Blocks {@link ensureBlock} made, with the statement each wraps. */
+  wrapped: Array<[t.BlockStatement, t.Statement]>;
 }
 
 /** The line recorded for a node starting at `loc`: the original file's (see {@link CodetracerPluginOptions.originalLine}). */
 function lineOf(state: VisitState, loc: t.SourceLocation): number {
   return state.originalLine ? state.originalLine(loc.start.line, loc.start.column) : loc.start.line;
+}
+
+/** Whether code starting at `loc` is recorded (see {@link CodetracerPluginOptions.recordedLines}). */
+function isRecordedAt(state: VisitState, loc: t.SourceLocation): boolean {
+  if (!state.recordedLines) return true;
+  const line = lineOf(state, loc);
+  return state.recordedLines.some(([first, last]) => line >= first && line <= last);
 }
 
 /** Statement kinds that run no code of their own and get no step. */
@@ -249,6 +273,7 @@ function registerFrame(path: NodePath<t.Function> | NodePath<t.StaticBlock>, sta
   const known = state.frames.get(path.node);
   if (known) return known;
   if (state.decisions.has(path.node)) return null; // skipped before
+  if (!isRecordedAt(state, path.node.loc!)) return null; // outside the recorded lines
   const decision = decide(state, name);
   if (decision?.exec === "skip") {
     state.decisions.set(path.node, decision);
@@ -354,6 +379,7 @@ function instrumentInstanceFields(path: NodePath<t.Class>, state: VisitState): v
     fnId = info.fnId;
   } else {
     const name = `${classQualifiedName(path)}.constructor`;
+    if (!isRecordedAt(state, path.node.loc!)) return;
     const decision = decide(state, name);
     if (decision?.exec === "skip") {
       state.skipped++;
@@ -392,10 +418,63 @@ function siteNames(state: VisitState, owner: FrameOwner, names: string[]): strin
   });
 }
 
-function ensureBlock(path: NodePath<t.Statement | null | undefined>): void {
+/**
+ * Makes the statement at `path` a block (`if (a) b;` → `if (a) { b; }`), so a step can go
+ * before it. The block is noted in `state.wrapped`: it is given the statement's location when
+ * the file is generated (see {@link markInserted}), so coverage tools that read the source map
+ * see the branch or loop body where the statement was written.
+ */
+function ensureBlock(path: NodePath<t.Statement | null | undefined>, state: VisitState): void {
   const node = path.node;
   if (!node || t.isBlockStatement(node)) return;
-  path.replaceWith(t.blockStatement([node]));
+  const block = t.blockStatement([node]);
+  state.wrapped.push([block, node]);
+  path.replaceWith(block);
+}
+
+/**
+ * A location whose line is unknown: Babel's generator then maps what it prints for the node to
+ * no source (a source map segment without an original position), instead of repeating the last
+ * original position it printed. Given to every node the recorder inserted, so the recording
+ * calls, the `try`/`finally` around function bodies and the file prologue are not taken for
+ * original statements, branches or functions by coverage tools that map the run code back to
+ * the file (Vitest's `v8` and `istanbul` providers, c8, nyc). See `docs/ci.md`.
+ */
+function noSource(): t.SourceLocation {
+  return {
+    start: { line: undefined as unknown as number, column: 0, index: 0 },
+    end: { line: undefined as unknown as number, column: 0, index: 0 },
+    filename: undefined as unknown as string,
+    identifierName: undefined,
+  };
+}
+
+/** What {@link markInserted} applies when the file is generated: per Babel file. */
+const insertedByFile = new WeakMap<object, { inserted: t.Node[]; wrapped: Array<[t.BlockStatement, t.Statement]> }>();
+
+/**
+ * Notes the nodes of `program` that the recorder inserted (those without a location: the
+ * parser gives every original node one) and the blocks {@link ensureBlock} made, for
+ * {@link markInserted}. Run after the recorder's own traversal, which tells its own nodes from
+ * the original ones by their missing location, so the locations are only set when Babel's
+ * passes are over.
+ */
+function noteInserted(program: t.Program, state: VisitState, file: object): void {
+  const wrappedBlocks = new Set<t.Node>(state.wrapped.map(([block]) => block));
+  const inserted: t.Node[] = [];
+  t.traverseFast(program, (node) => {
+    if (!node.loc && !wrappedBlocks.has(node)) inserted.push(node);
+  });
+  insertedByFile.set(file, { inserted, wrapped: state.wrapped });
+}
+
+/** Gives the nodes noted by {@link noteInserted} their locations (see {@link noSource}). */
+function markInserted(file: object): void {
+  const noted = insertedByFile.get(file);
+  if (!noted) return;
+  insertedByFile.delete(file);
+  for (const node of noted.inserted) if (!node.loc) node.loc = noSource();
+  for (const [block, statement] of noted.wrapped) if (!block.loc && statement.loc) block.loc = statement.loc;
 }
 
 const visitor = {
@@ -463,12 +542,12 @@ const visitor = {
     node.body.body.unshift(t.expressionStatement(call(this, "caught", args)));
   },
 
-  IfStatement(path: NodePath<t.IfStatement>) {
-    ensureBlock(path.get("consequent"));
-    ensureBlock(path.get("alternate"));
+  IfStatement(this: VisitState, path: NodePath<t.IfStatement>) {
+    ensureBlock(path.get("consequent"), this);
+    ensureBlock(path.get("alternate"), this);
   },
-  Loop(path: NodePath<t.Loop>) {
-    ensureBlock(path.get("body") as NodePath<t.Statement>);
+  Loop(this: VisitState, path: NodePath<t.Loop>) {
+    ensureBlock(path.get("body") as NodePath<t.Statement>, this);
   },
 
   Function: {
@@ -498,7 +577,7 @@ const visitor = {
 
   Statement(this: VisitState, path: NodePath<t.Statement>) {
     const node = path.node;
-    if (!node.loc || this.done.has(node) || !isStatementListItem(path) || !isSteppable(node)) return;
+    if (!node.loc || this.done.has(node) || !isStatementListItem(path) || !isSteppable(node) || !isRecordedAt(this, node.loc)) return;
     this.done.add(node);
     const found = ownerOf(path, this);
     if (!found) return;
@@ -640,6 +719,10 @@ export function codetracerBabelPlugin(
 ): PluginObj<PluginPass> {
   return {
     name: "codetracer-instrument",
+    // After every plugin of the pass, before the code and its source map are generated.
+    post(file) {
+      markInserted(file);
+    },
     visitor: {
       Program: {
         enter(program, pass) {
@@ -658,6 +741,7 @@ export function codetracerBabelPlugin(
             rewritten: new WeakSet(),
             program,
             originalLine: options.originalLine ?? null,
+            recordedLines: options.recordedLines ?? null,
             fnRanges: options.sourceRanges ? new Map([[0, [-1, -1]]]) : null,
             classRanges: [],
             decorated: false,
@@ -668,6 +752,7 @@ export function codetracerBabelPlugin(
             skipped: 0,
             redactReturn: [],
             dropReturn: [],
+            wrapped: [],
           };
           state.generated.add(state.ct.name);
           state.generated.add(state.init.name);
@@ -743,6 +828,7 @@ export function codetracerBabelPlugin(
             );
           }
           program.scope.crawl();
+          noteInserted(program.node, state, pass.file);
           meta.instrumented = true;
           meta.functions = state.fns.length;
           meta.sites = state.sites.length;
