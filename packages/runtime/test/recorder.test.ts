@@ -13,6 +13,8 @@ import {
 import { describe, expect, it } from "vitest";
 import { ABI_VERSION, type FileRuntime, type FileTable } from "../src/abi.js";
 import { Recorder, type RecorderOptions, type RuntimeScopeDecision } from "../src/recorder.js";
+// `Step:4`, `Call:add(a=1,b=2)`, `Value:a=1`, `Return:3`: the rendering the instrument's behaviour spec uses too.
+import { renderEvents as shape } from "../../instrument/test/render-events.js";
 
 const MAIN: FileTable = {
   v: ABI_VERSION,
@@ -57,43 +59,6 @@ function setup(options: Partial<RecorderOptions> = {}) {
 
 const DECL = new Set(["Path", "Function", "Type", "VariableName", "Variable"]);
 const variant = (e: TraceLowLevelEvent) => (typeof e === "string" ? e : Object.keys(e)[0]!);
-
-/** The non-declaration events, compactly: `Step:4`, `Call:add(a=1,b=2)`, `Value:a=1`, `Return:3`. */
-function shape(events: TraceLowLevelEvent[]): string[] {
-  const fns: string[] = [];
-  const vars: string[] = [];
-  const v = (r: ValueRecord): string => {
-    switch (r.kind) {
-      case "Int":
-        return String(r.i);
-      case "String":
-        return JSON.stringify(r.text);
-      case "None":
-        return "None";
-      case "Error":
-        return `Error(${r.msg})`;
-      case "Raw":
-        return `Raw(${r.r})`;
-      default:
-        return r.kind;
-    }
-  };
-  const out: string[] = [];
-  for (const e of events) {
-    if (typeof e === "string") {
-      out.push(e);
-      continue;
-    }
-    if ("Function" in e) fns.push(e.Function.name);
-    else if ("VariableName" in e) vars.push(e.VariableName);
-    else if ("Step" in e) out.push(`Step:${e.Step.line}`);
-    else if ("Call" in e) out.push(`Call:${fns[e.Call.function_id]}(${e.Call.args.map((a) => `${vars[a.variable_id]}=${v(a.value)}`).join(",")})`);
-    else if ("Value" in e) out.push(`Value:${vars[e.Value.variable_id]}=${v(e.Value.value)}`);
-    else if ("Return" in e) out.push(`Return:${v(e.Return.return_value)}`);
-    else if ("Event" in e) out.push(`Event:${e.Event.kind}:${e.Event.content}`);
-  }
-  return out;
-}
 
 function expectValid(events: TraceLowLevelEvent[]): void {
   const report = validateEvents(events as unknown[], { entryStepRule: "error" });
