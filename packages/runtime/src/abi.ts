@@ -4,25 +4,61 @@
  * these methods, with small integer ids into a per-file table built at compile time, so the
  * runtime never parses source or looks up names at run time.
  *
- * Generated code looks like this (names are chosen free of collisions per file):
+ * Generated code looks like this (an ES module or script, after `instrument()`; the names are
+ * Babel's collision-free `_ctRt`, `_ctF`, `_ctF2`, …, and `<key>` is {@link SourceRanges.key},
+ * a hash of the file's path):
  *
  * ```js
- * const _ct = globalThis.__codetracer__.file(TABLE);   // once per file
- * const _f = _ct.enter(0);                              // the module frame
+ * /* @codetracer-instrumented *\/                           // INSTRUMENTED_MARKER
+ * var _ctRt;                                            // the FileRuntime, once created
+ * function _ctRtInit_<key>() {                          // hoisted: creates it on first use
+ *   return _ctRt = globalThis.__codetracer__.file({ v: 3, path, fns, sites, async, src, … });
+ * }
+ * const _ctF = (_ctRt || _ctRtInit_<key>()).enter(0);   // the module frame
  * function add(a, b) {
- *   const _f2 = _ct.enter(1, a, b);
+ *   // Every `enter` goes through the init function: a hoisted function can be called before the
+ *   // prologue has run (import cycles). Everything after `enter` uses `_ctRt` directly.
+ *   const _ctF2 = (_ctRt || _ctRtInit_<key>()).enter(1, a, b);
  *   try {
- *     _ct.step(_f2, 0, a, b);                           // site 0: line of `return`, locals a, b
- *     return _ct.ret(_f2, a + b);
- *     _ct.ret(_f2);                                     // falling off the end
- *   } finally { _ct.exit(_f2); }                        // no catch: a throw is never rethrown
+ *     _ctRt.step(_ctF2, 0, a, b);                       // site 0: its line, the locals a, b
+ *     return _ctRt.ret(_ctF2, a + b);
+ *     _ctRt.ret(_ctF2);                                 // the end of the body (falling off it)
+ *   } finally {
+ *     _ctRt.exit(_ctF2);                                // no catch: a throw is never rethrown
+ *   }
  * }
+ * _ctRt.step(_ctF, 1);
  * try { … } catch (e) {
- *   _ct.caught(_f, e);                                  // frames the exception left return `e`
+ *   _ctRt.caught(_ctF, e);                              // `catch {` gets a binding (`_ctE`);
+ *   _ctRt.step(_ctF, 2, e);                             // `catch ({ code })` calls caught(_ctF)
  * }
- * _ct.step(_f, 1);
- * _ct.exit(_f);                                         // end of the module body
+ * _ctRt.ret(_ctF);
+ * _ctRt.exit(_ctF);                                     // end of the module body (no try/finally)
  * ```
+ *
+ * and, for the other constructs:
+ *
+ * - `await x` → `_ctRt.resume(_ctF2, await _ctRt.suspend(_ctF2, x, 1))`; `yield x` → the same
+ *   without the `1`; `yield* it` → `_ctRt.resume(_ctF2, yield* _ctRt.delegate(_ctF2, it))`
+ *   (`delegate(…, it, 1)` in an async generator); `return x` in an async generator →
+ *   `return _ctRt.ret(_ctF2, x, 1)`. Top-level `await` suspends the module frame `_ctF`.
+ * - `for await (…) body` → `_ctRt.suspend(f, undefined, 1)` before the loop, the body wrapped as
+ *   `{ _ctRt.resume(f, undefined); try { body } finally { _ctRt.suspend(f, undefined, 1); } }`,
+ *   and `_ctRt.resume(f, undefined)` after the loop.
+ * - An instance field `x = v` → `x = ((_ctRt || _ctRtInit_<key>()).field(ctorFn, site, open), v)`;
+ *   in a class without a constructor the last initialiser's value is wrapped in
+ *   `fieldsEnd(ctorFn, v)`. A `static {}` block is a function of its own (`enter`/`exit`).
+ * - A CommonJS top-level `return` → `return _ctRt.ret(_ctF), void _ctRt.exit(_ctF);`.
+ * - A statement without a block (`if (a) b;`, a loop body) is put in a block to get its step.
+ * - Values the trace filter redacts or drops are left out of the calls (see {@link FunctionEntry});
+ *   a function it skips is left as written, with no table entry.
+ * - Babel's other plugins of the same `instrument()` pass (TypeScript, JSX, decorators, `using`,
+ *   ES modules to CommonJS) change this output afterwards: their helpers, imports and
+ *   `"use strict"` may come before the marker, and what they add is not recorded.
+ *
+ * The generated code for each construct is pinned, file by file, by the fixtures of
+ * `@codetracer/instrument` (`packages/instrument/test/fixtures/<case>/output.js`, checked by
+ * `test/fixtures.test.ts`); read those for the exact form.
  *
  * @packageDocumentation
  */
@@ -185,5 +221,9 @@ export interface RuntimeApi {
   file(table: FileTable): FileRuntime;
 }
 
-/** Comment placed first in every instrumented file; its presence means "already instrumented". */
+/**
+ * Comment placed before the prologue of every instrumented file (first, unless the compile after
+ * instrumentation put a directive or helpers before it); a comment containing it anywhere in a
+ * file means "already instrumented".
+ */
 export const INSTRUMENTED_MARKER = "@codetracer-instrumented";
