@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { PENDING_METADATA_FILE, TRACE_JSON_FILE, TRACE_METADATA_FILE, TRACE_PATHS_FILE } from "@codetracer/trace-format";
-import { expectValidTrace, readMetadata } from "../utils/expect-trace.js";
+import { UUID_V4, expectValidTrace, metadataOf } from "../utils/expect-trace.js";
 import {
   CLI_MAIN,
   FIXTURES,
@@ -32,23 +32,7 @@ const CRASH = path.join(FIXTURES, "crash");
 const fixture = (name: string): string => path.join(CRASH, name);
 const NORMAL = fixture("normal.js");
 const MANY_STEPS = fixture("many-steps.cjs");
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-/** The fields of `trace_metadata.json` these tests look at. */
-interface Metadata {
-  run_id: string;
-  trace_id: string;
-  process_exit_status: { code: number | null; label: string | null };
-  stats: { events: number; dropped_events: number; detaches: number; internal_errors: number };
-  workspace_diff: { requested: boolean; path: string | null; base?: string; repository?: string; untracked?: number; error?: string };
-  partial?: boolean;
-}
-
-function metadataOf(traceDir: string): Metadata {
-  const meta = readMetadata(traceDir);
-  expect(meta, `${traceDir}/${TRACE_METADATA_FILE}`).not.toBeNull();
-  return meta as unknown as Metadata;
-}
 
 /** Every line of `text` that parses as a JSON object (log records, error trailers). */
 function jsonLines(text: string): Record<string, unknown>[] {
@@ -72,7 +56,7 @@ function trailer(r: RunResult): Record<string, unknown> {
 /** Asserts `t` is a trailer: exactly its six keys, a UUID run id, and the given code and kind. */
 function expectTrailer(t: Record<string, unknown>, code: string, kind: string): void {
   expect(Object.keys(t).sort()).toEqual(["context", "error_code", "error_kind", "message", "run_id", "trace_id"]);
-  expect(t.run_id).toMatch(UUID);
+  expect(t.run_id).toMatch(UUID_V4);
   expect(t.error_code).toBe(code);
   expect(t.error_kind).toBe(kind);
   expect(t.message).toMatch(new RegExp(`^\\[${code}\\] `));
@@ -324,8 +308,8 @@ describe("an internal recorder failure (CODETRACER_TEST_INJECT_FAILURE=step:10)"
     expect(records, describeRun(r)).toHaveLength(1);
     const rec = records[0]!;
     expect(rec.level).toBe("ERROR");
-    expect(rec.run_id).toMatch(UUID);
-    expect(rec.trace_id).toMatch(UUID);
+    expect(rec.run_id).toMatch(UUID_V4);
+    expect(rec.trace_id).toMatch(UUID_V4);
     expect(rec.message).toMatch(/^\[ERR_UNKNOWN\] .*injected failure at step 10/);
     expect(rec.fields).toMatchObject({ kind: "Internal", context: { policy } });
     return rec;
@@ -408,7 +392,7 @@ describe("logs", () => {
     const records = jsonLines(debug.stderr);
     expect(records.length, describeRun(debug)).toBeGreaterThan(0);
     for (const rec of records) {
-      expect(rec).toMatchObject({ run_id: expect.stringMatching(UUID), target: expect.stringMatching(/^codetracer\./) });
+      expect(rec).toMatchObject({ run_id: expect.stringMatching(UUID_V4), target: expect.stringMatching(/^codetracer\./) });
       expect(typeof rec.ts_micros).toBe("number");
       expect(["ERROR", "WARN", "INFO", "DEBUG", "TRACE"]).toContain(rec.level);
     }
@@ -466,8 +450,8 @@ describe("run and trace ids", () => {
     expectExit(r, 0);
     expectValidTrace(r.traceDir);
     const meta = metadataOf(r.traceDir);
-    expect(meta.run_id).toMatch(UUID);
-    expect(meta.trace_id).toMatch(UUID);
+    expect(meta.run_id).toMatch(UUID_V4);
+    expect(meta.trace_id).toMatch(UUID_V4);
     expect(meta.trace_id).not.toBe(meta.run_id);
     const records = jsonLines(r.stderr);
     expect(records.length).toBeGreaterThanOrEqual(2); // the ERROR record and its trailer, at least
@@ -486,7 +470,7 @@ describe("run and trace ids", () => {
     const r = await recordWithCli(NORMAL, [], { cliArgs: ["--require-trace", "--exclude", "**"], env: { CODETRACER_JSON_ERRORS: "1" } });
     expectExit(r, 1);
     const meta = metadataOf(r.traceDir);
-    expect(meta.trace_id).toMatch(UUID);
+    expect(meta.trace_id).toMatch(UUID_V4);
     const records = jsonLines(r.stderr).filter((rec) => rec.error_code === "ERR_TRACE_MISSING");
     expect(records).toHaveLength(2); // the ERROR record and the trailer
     for (const rec of records) {

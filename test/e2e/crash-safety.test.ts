@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { EventLogKind, PENDING_METADATA_FILE, readUnfinishedTrace, TRACE_BIN_FILE, TRACE_JSON_FILE, TRACE_METADATA_FILE } from "@codetracer/trace-format";
 import { repairTrace } from "@codetracer/runtime";
-import { expectBalancedCalls, expectMetadata, expectValidTrace, readMetadata } from "../utils/expect-trace.js";
+import { UUID_V4, expectBalancedCalls, expectMetadata, expectValidTrace, metadataOf } from "../utils/expect-trace.js";
 import {
   CLI_MAIN,
   FIXTURES,
@@ -34,28 +34,7 @@ afterAll(cleanupTempDirs);
 
 const CRASH = path.join(FIXTURES, "crash");
 const fixture = (name: string): string => path.join(CRASH, name);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-/** The fields of `trace_metadata.json` these tests look at. */
-interface Metadata {
-  program: string;
-  args: string[];
-  workdir: string;
-  run_id: string;
-  trace_id: string;
-  recorder: { name: string; version: string; target_script: string };
-  process_exit_status: { code: number | null; label: string | null };
-  stats: { events: number; dropped_events: number; detaches: number; internal_errors: number };
-  workspace_diff: { requested: boolean; path: string | null };
-  trace_filter: { filters: unknown[] };
-  partial?: boolean;
-}
-
-function metadataOf(traceDir: string): Metadata {
-  const meta = readMetadata(traceDir);
-  expect(meta, `${traceDir}/${TRACE_METADATA_FILE}`).not.toBeNull();
-  return meta as unknown as Metadata;
-}
 
 // ---------------------------------------------------------------------------------------------
 // A long-running child we can signal: spawned directly, resolved once it printed "ready".
@@ -161,8 +140,8 @@ describe("the program ends by itself", () => {
     expectMetadata(r.traceDir, { program: script, args: [], workdir: REPO_ROOT });
     const meta = metadataOf(r.traceDir);
     expect(meta.recorder.target_script).toBe(script);
-    expect(meta.run_id).toMatch(UUID);
-    expect(meta.trace_id).toMatch(UUID);
+    expect(meta.run_id).toMatch(UUID_V4);
+    expect(meta.trace_id).toMatch(UUID_V4);
     expect(meta.process_exit_status).toEqual({ code: 0, label: null });
     expect(meta.stats).toEqual({ events: q.events.length, dropped_events: 0, detaches: 0, internal_errors: 0 });
     expect(meta.workspace_diff).toEqual({ requested: false, path: null });
@@ -314,7 +293,7 @@ describe("kill -9 of the recording process, then repair", () => {
     expect(meta.partial).toBe(true);
     expect(meta.process_exit_status).toEqual({ code: null, label: "<killed>" });
     expect(meta.program).toBe(fixture("wait-forever.js"));
-    expect(meta.trace_id).toMatch(UUID);
+    expect(meta.trace_id).toMatch(UUID_V4);
     expect(fs.existsSync(path.join(traceDir, PENDING_METADATA_FILE))).toBe(false);
   }
 

@@ -8,11 +8,10 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { PENDING_METADATA_FILE, TRACE_METADATA_FILE } from "@codetracer/trace-format";
-import { expectReaderLoads, expectValidTrace, readMetadata } from "../utils/expect-trace.js";
+import { PENDING_METADATA_FILE } from "@codetracer/trace-format";
+import { expectReaderLoads, expectValidTrace, metadataOf, type RecordedMetadata } from "../utils/expect-trace.js";
 import {
   CLI_MAIN,
   FIXTURES,
@@ -34,21 +33,16 @@ afterAll(cleanupTempDirs);
 const fixture = (name: string): string => path.join(FIXTURES, "exits", name);
 const onWindows = process.platform === "win32";
 
-interface Status {
-  process_exit_status: { code: number | null; label: string | null };
-  partial?: boolean;
-}
+type Status = RecordedMetadata["process_exit_status"];
 
 /** Asserts the folder is finished (no pending metadata) and returns its metadata. */
-function finishedMetadata(traceDir: string): Status {
+function finishedMetadata(traceDir: string): RecordedMetadata {
   expect(fs.existsSync(path.join(traceDir, PENDING_METADATA_FILE)), `${PENDING_METADATA_FILE} left in ${traceDir}`).toBe(false);
-  const meta = readMetadata(traceDir);
-  expect(meta, `${traceDir}/${TRACE_METADATA_FILE}`).not.toBeNull();
-  return meta as unknown as Status;
+  return metadataOf(traceDir);
 }
 
 /** Asserts the folder was finished by the recorder itself (not repaired) with `status`. */
-function expectFinishedByRecorder(traceDir: string, status: Status["process_exit_status"]): void {
+function expectFinishedByRecorder(traceDir: string, status: Status): void {
   const q = expectValidTrace(traceDir);
   expect(q.counts().calls).toBeGreaterThan(0);
   const meta = finishedMetadata(traceDir);
@@ -58,7 +52,7 @@ function expectFinishedByRecorder(traceDir: string, status: Status["process_exit
 }
 
 /** Asserts the folder was repaired after the recorder could not finish it, with `status`. */
-function expectRepaired(traceDir: string, status: Status["process_exit_status"]): void {
+function expectRepaired(traceDir: string, status: Status): void {
   const q = expectValidTrace(traceDir);
   expect(q.counts().calls).toBeGreaterThan(0);
   const meta = finishedMetadata(traceDir);
@@ -126,9 +120,6 @@ function cliLive(script: string, args: string[] = []): LiveChild & { traceDir: s
   const traceDir = freshTraceDir();
   return { ...spawnLive([CLI_MAIN, "--trace-dir", traceDir, script, ...args], traceDir), traceDir };
 }
-
-/** The exit status of a process that died of `signal` as a shell shows it. */
-const shellStatus = (signal: NodeJS.Signals): number => 128 + os.constants.signals[signal];
 
 describe("the program takes the recorder's exit listener away", () => {
   for (const how of ["all", "off", "everything"] as const) {

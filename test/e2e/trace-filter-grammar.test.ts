@@ -18,6 +18,7 @@ import {
   lastJson,
   mentionsFile,
   record,
+  recordedInBeforeAll,
   stepNames,
   stepValues,
   valueEventsIn,
@@ -50,12 +51,11 @@ function expectSameResults(rec: Recording): MainOutput {
 }
 
 describe("file: selectors are globs on the path relative to the project root", () => {
-  let rec: Recording;
-  beforeAll(async () => {
-    const dir = copyProject("grammar", {
-      projectFilter: filterText(
-        "files",
-        `
+  // Run from a subfolder: file: paths are relative to the project root, not the working directory.
+  const rec = recordedInBeforeAll("grammar", "main.js", {
+    projectFilter: filterText(
+      "files",
+      `
 [[scope.rules]]
 selector = "file:src/*.js"
 exec = "skip"
@@ -64,10 +64,8 @@ exec = "skip"
 selector = "file:glob:**/*.mjs"
 exec = "skip"
 `,
-      ),
-    });
-    // Run from a subfolder: file: paths are relative to the project root, not the working directory.
-    rec = await record(dir, "main.js", { cwd: `${dir}/src/generated` });
+    ),
+    cwdInProject: "src/generated",
   });
 
   it("skips src/util.js ('*' matches within one folder) and the ES module", () => {
@@ -97,12 +95,10 @@ exec = "skip"
 });
 
 describe("pkg: selectors match the nearest package.json name", () => {
-  let rec: Recording;
-  beforeAll(async () => {
-    const dir = copyProject("grammar", {
-      projectFilter: filterText(
-        "packages",
-        `
+  const rec = recordedInBeforeAll("grammar", "main.js", {
+    projectFilter: filterText(
+      "packages",
+      `
 [[scope.rules]]
 selector = "pkg:literal:tf-grammar"
 exec = "skip"
@@ -117,9 +113,7 @@ selector = "pkg:literal:fake-pkg"
 exec = "trace"
 reason = "a dependency under node_modules, which the builtin skips"
 `,
-      ),
-    });
-    rec = await record(dir, "main.js");
+    ),
   });
 
   it("the project's own package is skipped, except main.js which a later file: rule traces", () => {
@@ -141,12 +135,10 @@ reason = "a dependency under node_modules, which the builtin skips"
 });
 
 describe("obj: selectors match qualified function names", () => {
-  let rec: Recording;
-  beforeAll(async () => {
-    const dir = copyProject("grammar", {
-      projectFilter: filterText(
-        "objects",
-        `
+  const rec = recordedInBeforeAll("grammar", "main.js", {
+    projectFilter: filterText(
+      "objects",
+      `
 [[scope.rules]]
 selector = "obj:outer*"
 exec = "skip"
@@ -172,9 +164,7 @@ exec = "skip"
 selector = "obj:Square.area"
 exec = "skip"
 `,
-      ),
-    });
-    rec = await record(dir, "main.js");
+    ),
   });
 
   it("a nested function is traced inside a skipped outer function", () => {
@@ -219,12 +209,10 @@ exec = "skip"
 });
 
 describe("Rust-dialect regexes in obj: selectors", () => {
-  let rec: Recording;
-  beforeAll(async () => {
-    const dir = copyProject("grammar", {
-      projectFilter: filterText(
-        "rust-regex",
-        `
+  const rec = recordedInBeforeAll("grammar", "main.js", {
+    projectFilter: filterText(
+      "rust-regex",
+      `
 [[scope.rules]]
 selector = "obj:regex:(?i)^user"
 exec = "skip"
@@ -233,9 +221,7 @@ exec = "skip"
 selector = 'obj:regex:\\A[[:upper:]]\\w*\\.area\\z'
 exec = "skip"
 `,
-      ),
-    });
-    rec = await record(dir, "main.js");
+    ),
   });
 
   it("(?i)^user skips userLookup and UserService.* but not lookupUser", () => {
@@ -382,10 +368,7 @@ value_default = "drop"
 );
 
 describe("value rules", () => {
-  let rec: Recording;
-  beforeAll(async () => {
-    rec = await record(copyProject("grammar", { projectFilter: VALUES_FILTER }), "values.js");
-  });
+  const rec = recordedInBeforeAll("grammar", "values.js", { projectFilter: VALUES_FILTER });
 
   it("the program's results are unchanged", async () => {
     const plain = await runPlain(`${rec.dir}/values.js`, [], { cwd: rec.dir });
@@ -476,14 +459,12 @@ describe("value rules", () => {
 });
 
 describe("inherit", () => {
-  let rec: Recording;
-  beforeAll(async () => {
-    const dir = copyProject("grammar", {
-      projectFilter: filterText("project", "", { exec: "trace", value: "redact" }),
-      files: {
-        "extra.toml": filterText(
-          "extra",
-          `
+  const rec = recordedInBeforeAll("grammar", "main.js", {
+    projectFilter: filterText("project", "", { exec: "trace", value: "redact" }),
+    files: {
+      "extra.toml": filterText(
+        "extra",
+        `
 [[scope.rules]]
 selector = "obj:add"
 exec = "skip"
@@ -498,10 +479,9 @@ reason = "inherit in a rule changes nothing"
 selector = "obj:mul"
 value_default = "allow"
 `,
-        ),
-      },
-    });
-    rec = await record(dir, "main.js", { cliArgs: ["--trace-filter", "extra.toml"] });
+      ),
+    },
+    cliArgs: ["--trace-filter", "extra.toml"],
   });
 
   it("default_value_action = inherit keeps the project filter's redact", () => {

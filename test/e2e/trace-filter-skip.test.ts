@@ -17,6 +17,7 @@ import {
   lastJson,
   mentionsFile,
   record,
+  recordedInBeforeAll,
   type Recording,
   type TraceFilterMetadata,
 } from "../fixtures/trace-filter/harness.js";
@@ -128,12 +129,8 @@ exec = "trace"
 });
 
 describe("a skipped TypeScript file is compiled but not instrumented", () => {
-  let rec: Recording;
-  beforeAll(async () => {
-    const dir = copyProject("typescript", {
-      projectFilter: filterText("ts", `[[scope.rules]]\nselector = "file:src/*.ts"\nexec = "skip"\n`),
-    });
-    rec = await record(dir, "main.ts");
+  const rec = recordedInBeforeAll("typescript", "main.ts", {
+    projectFilter: filterText("ts", `[[scope.rules]]\nselector = "file:src/*.ts"\nexec = "skip"\n`),
   });
 
   it("runs (types stripped, enum and parameter properties compiled)", () => {

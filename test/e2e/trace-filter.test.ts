@@ -26,6 +26,7 @@ import {
   filesUnder,
   isRedacted,
   record,
+  recordedInBeforeAll,
   stepValues,
   type Recording,
   type TraceFilterMetadata,
@@ -324,12 +325,9 @@ function redactionsInTrace(q: TraceQuery) {
 }
 
 describe.each(CASES)("builtin secret redaction: secrets/$script", (c) => {
-  let rec: Recording;
-  beforeAll(async () => {
-    // The program prints its secrets (to show they exist); IO capture would record that output
-    // as the program wrote it, which trace filters do not change (docs/trace-filters.md).
-    rec = await record(copyProject("secrets"), c.script, { env: { CODETRACER_CAPTURE_IO: "off" } });
-  });
+  // The program prints its secrets (to show they exist); IO capture would record that output
+  // as the program wrote it, which trace filters do not change (docs/trace-filters.md).
+  const rec = recordedInBeforeAll("secrets", c.script, { env: { CODETRACER_CAPTURE_IO: "off" } });
 
   it("the program ran and printed every secret", () => {
     for (const marker of c.secrets) expect(rec.run.stdout, describeRun(rec.run)).toContain(marker);

@@ -34,6 +34,31 @@ export function readMetadata(traceDir: string): TraceMetadata | null {
   return JSON.parse(fs.readFileSync(file, "utf8")) as TraceMetadata;
 }
 
+/** A version 4 UUID, as `run_id` and `trace_id` are written. */
+export const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** `trace_metadata.json` as this recorder writes it (docs/trace-format.md, "Metadata"). */
+export interface RecordedMetadata {
+  program: string;
+  args: string[];
+  workdir: string;
+  run_id: string;
+  trace_id: string;
+  recorder: { name: string; version: string; target_script: string };
+  process_exit_status: { code: number | null; label: string | null };
+  stats: { events: number; dropped_events: number; detaches: number; internal_errors: number };
+  workspace_diff: { requested: boolean; path: string | null; base?: string; repository?: string; untracked?: number; error?: string };
+  trace_filter: { filters: unknown[] };
+  partial?: boolean;
+}
+
+/** Reads `trace_metadata.json`, which must exist, with this recorder's keys typed. */
+export function metadataOf(traceDir: string): RecordedMetadata {
+  const meta = readMetadata(traceDir);
+  expect(meta, `${traceDir}/${TRACE_METADATA_FILE}`).not.toBeNull();
+  return meta as unknown as RecordedMetadata;
+}
+
 /** Asserts the metadata names the program, its arguments, the working directory and the recorder. */
 export function expectMetadata(traceDir: string, expected: { program: string; args: string[]; workdir: string }): TraceMetadata {
   const meta = readMetadata(traceDir);
