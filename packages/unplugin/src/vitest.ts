@@ -69,8 +69,12 @@ export interface VitestPlugin {
   }) => void;
 }
 
-/** `keep`, from the option, else `CODETRACER_KEEP`, else `all`. */
-function resolveKeep(keep: unknown, env: NodeJS.ProcessEnv): KeepTraces {
+/**
+ * `keep`, from the option, else `CODETRACER_KEEP`, else `all` (also read by the Jest integration
+ * of `codetracer-js-recorder`).
+ * @throws UsageError `ERR_INVALID_POLICY_VALUE` for a value other than `all` or `failed`
+ */
+export function resolveKeep(keep: unknown, env: NodeJS.ProcessEnv): KeepTraces {
   if (keep !== undefined) {
     if (keep !== "all" && keep !== "failed") {
       throw new UsageError("ERR_INVALID_POLICY_VALUE", `unplugin-codetracer: option "keep": expected "all" or "failed", got ${JSON.stringify(keep)}`, { option: "keep" });

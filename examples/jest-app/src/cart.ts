@@ -1,0 +1,26 @@
+export interface Line {
+  sku: string;
+  price: number;
+  quantity: number;
+}
+
+export class Cart {
+  private lines: Line[] = [];
+
+  add(line: Line): void {
+    const existing = this.lines.find((l) => l.sku === line.sku);
+    if (existing) existing.quantity += line.quantity;
+    else this.lines.push({ ...line });
+  }
+
+  subtotal(): number {
+    let total = 0;
+    for (const line of this.lines) total += line.price * line.quantity;
+    return total;
+  }
+}
+
+export function discount(subtotal: number, code: string): number {
+  const rate = code === "HALF" ? 0.5 : code === "TENTH" ? 0.1 : 0;
+  return Math.round(subtotal * (1 - rate) * 100) / 100;
+}
