@@ -80,7 +80,7 @@ function scopeFilter(scopes: Record<string, FixtureScope>): ScopeFilter {
 }
 
 /** Instruments one fixture's input as the harness pins it. */
-export function instrumentFixture(name: string): { code: string; instrumented: boolean; skipSuite?: string } {
+function instrumentFixture(name: string): { code: string; instrumented: boolean; skipSuite?: string } {
   const dir = path.join(FIXTURES, name);
   const inputs = fs.readdirSync(dir).filter((f) => INPUT.test(f));
   if (inputs.length !== 1) throw new Error(`${dir}: expected exactly one input.<ext>, found ${inputs.join(", ") || "none"}`);
