@@ -176,6 +176,16 @@ describe("test/fixtures/jest-failures: which folders CODETRACER_KEEP=failed keep
     const afterAllTest = path.join(FAILURES, "tests/after-all.test.ts");
     const afterAll = expectValidTrace(path.join(traces, "tests/after-all.test.ts"));
     expect(afterAll.stepsAt(afterAllTest, lineOf(afterAllTest, 'throw new Error("afterAll throws")'))).toHaveLength(1);
+    // Values built in the test file's realm (Jest's vm context) are captured as built-ins.
+    const assertionTest = path.join(FAILURES, "tests/assertion.test.ts");
+    const assertion = expectValidTrace(path.join(traces, "tests/assertion.test.ts"));
+    const at = lineOf(assertionTest, 'expect(seen.get("tea")).toBe(7)');
+    const [seen] = assertion.stepsAt(assertionTest, at).map((step) => step.locals.get("seen"));
+    expect(assertion.typeName(seen)).toBe("Map");
+    expect(assertion.decode(seen!)).toEqual([["tea", 6]]);
+    const [when] = assertion.stepsAt(assertionTest, at).map((step) => step.locals.get("when"));
+    expect(assertion.typeName(when)).toBe("Date");
+    expect(assertion.decode(when!)).toEqual({ $raw: "1970-01-01T00:00:00.000Z" });
     // A file that fails while it loads holds what ran before.
     const loadErrorTest = path.join(FAILURES, "tests/load-error.test.ts");
     const loadError = expectValidTrace(path.join(traces, "tests/load-error.test.ts"));

@@ -24,7 +24,7 @@
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
-import { UsageError, limitsFromEnv, policyFromEnv } from "@codetracer/runtime";
+import { UsageError, addRealmBuiltins, limitsFromEnv, policyFromEnv } from "@codetracer/runtime";
 import { RUNTIME_GLOBAL } from "@codetracer/runtime/abi";
 import { beginTestFile, endTestFile, type TestFileRecordingOptions } from "unplugin-codetracer/runtime";
 import { resolveJestOptions, transformerOptionsOf } from "./jest-options.js";
@@ -149,6 +149,9 @@ export function withCodetracer<T extends JestEnvironmentClass>(Base: T): T {
       super(config, context);
       const recording = recordingFor(config);
       if (!recording) return;
+      // The test file's code runs in the environment's own realm (a `vm` context): its Maps,
+      // Dates, … are captured as built-ins too. Read now, before any of its code runs.
+      addRealmBuiltins(this.global);
       // Here, not in `setup()`: Jest runs the project's `setupFiles` before `setup()`.
       beginTestFile(recording, context.testPath);
       Object.defineProperty(this.global, RUNTIME_GLOBAL, {

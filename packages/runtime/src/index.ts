@@ -14,7 +14,7 @@ export type { FileRuntime, FileTable, FrameHandle, FunctionEntry, RuntimeApi, Si
 export { IDLE_FILE_RUNTIME, Recorder, UNTRACKED } from "./recorder.js";
 export type { AttrPolicy, FilterCounters, RecorderOptions, RuntimeScopeDecision, RuntimeValueAction, TraceEventSink } from "./recorder.js";
 export { RuntimeHost, isRuntimeHost, runtimeHost } from "./host.js";
-export { DEFAULT_VALUE_LIMITS, TypeTable, ValueEncoder, bigintRecord } from "./values.js";
+export { DEFAULT_VALUE_LIMITS, TypeTable, ValueEncoder, addRealmBuiltins, bigintRecord } from "./values.js";
 export type { ValueCaptureLimits } from "./values.js";
 export { EnvironmentError, InternalError, RecorderError, TargetError, UsageError, asRecorderError, fromTraceFilterError, isRecorderErrorLike } from "./errors.js";
 export type { RecorderErrorCode, RecorderErrorKind } from "./errors.js";

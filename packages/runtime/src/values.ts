@@ -154,9 +154,10 @@ type Builtin =
   | "Promise"
   | "Error";
 
-const builtinProtos = new MapCtor<object, Builtin>();
+// Weak: the prototypes of other realms (addRealmBuiltins) must not outlive their realm.
+const builtinProtos = new WeakMapCtor<object, Builtin>();
 function addBuiltin(proto: unknown, name: Builtin): void {
-  if (proto && (typeof proto === "object" || typeof proto === "function")) apply(mapSet, builtinProtos, [proto, name]);
+  if (proto && (typeof proto === "object" || typeof proto === "function")) apply(weakMapSet, builtinProtos, [proto, name]);
 }
 addBuiltin(Date.prototype, "Date");
 addBuiltin(RegExp.prototype, "RegExp");
@@ -177,6 +178,54 @@ addBuiltin(typeof WeakRef === "function" ? WeakRef.prototype : undefined, "WeakR
 addBuiltin(typeof FinalizationRegistry === "function" ? FinalizationRegistry.prototype : undefined, "FinalizationRegistry");
 addBuiltin(Promise.prototype, "Promise");
 addBuiltin(Error.prototype, "Error");
+
+/** The global constructor of each built-in, by the name {@link addRealmBuiltins} looks up. */
+const REALM_BUILTINS: ReadonlyArray<readonly [global: string, builtin: Builtin]> = [
+  ["Date", "Date"],
+  ["RegExp", "RegExp"],
+  ["Map", "Map"],
+  ["Set", "Set"],
+  ["ArrayBuffer", "ArrayBuffer"],
+  ["SharedArrayBuffer", "SharedArrayBuffer"],
+  ["DataView", "DataView"],
+  ["Number", "Number"],
+  ["String", "String"],
+  ["Boolean", "Boolean"],
+  ["Symbol", "Symbol"],
+  ["BigInt", "BigInt"],
+  ["WeakMap", "WeakMap"],
+  ["WeakSet", "WeakSet"],
+  ["WeakRef", "WeakRef"],
+  ["FinalizationRegistry", "FinalizationRegistry"],
+  ["Promise", "Promise"],
+  ["Error", "Error"],
+];
+
+/** `object[key]` when it is an own data property (never a getter or a Proxy trap of the program). */
+function ownData(object: unknown, key: string): unknown {
+  if (object === null || (typeof object !== "object" && typeof object !== "function")) return undefined;
+  const descriptor = getOwnPropertyDescriptor(object, key);
+  return descriptor !== undefined && hasOwn(descriptor, "value") ? descriptor.value : undefined;
+}
+
+/**
+ * Makes the built-ins of another realm known to value capture, so that its Maps, Sets, Dates,
+ * typed arrays, … are captured as this realm's are (their internal slots are read with this
+ * realm's intrinsics, which work across realms). For a `vm` context whose code is recorded by
+ * this realm's runtime (Jest's test environment: `docs/ci.md`, "Jest"). Only the global's own
+ * data properties are read; call it before the realm runs any program code. Nothing is kept
+ * alive: the prototypes are held weakly.
+ *
+ * @param realmGlobal - the other realm's global object
+ */
+export function addRealmBuiltins(realmGlobal: object): void {
+  for (let i = 0; i < REALM_BUILTINS.length; i++) {
+    const pair = REALM_BUILTINS[i]!;
+    addBuiltin(ownData(ownData(realmGlobal, pair[0]), "prototype"), pair[1]);
+  }
+  const uint8 = ownData(ownData(realmGlobal, "Uint8Array"), "prototype");
+  if (uint8 !== undefined && uint8 !== null && typeof uint8 === "object") addBuiltin(getPrototypeOf(uint8), "TypedArray");
+}
 
 function wellFormed(s: string): string {
   return toWellFormed ? (apply(toWellFormed, s, []) as string) : s;
@@ -851,7 +900,7 @@ export class ValueEncoder {
       let cur: object | null = proto;
       for (let i = 0; cur && i < 64; i++) {
         if (this.isProxy(cur)) break;
-        builtin = apply(mapGet, builtinProtos, [cur]) as Builtin | undefined;
+        builtin = apply(weakMapGet, builtinProtos, [cur]) as Builtin | undefined;
         if (builtin) break;
         cur = getPrototypeOf(cur) as object | null;
       }
