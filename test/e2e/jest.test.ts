@@ -21,6 +21,7 @@ const CART_TEST = path.join(APP, "test/cart.test.ts");
 const DISCOUNT_TEST = path.join(APP, "test/discount.test.ts");
 
 const FAILURES = path.join(FIXTURES, "jest-failures");
+const ESM = path.join(FIXTURES, "jest-esm");
 /** The fixture's files that fail, each in its own way (checked against plain Jest's report below). */
 const FAILING = ["after-all.test.ts", "assertion.test.ts", "before-each.test.ts", "describe-error.test.ts", "load-error.test.ts"];
 
@@ -33,9 +34,9 @@ interface Results {
 }
 
 /** Runs Jest on the example (or `cwd`) with `args` and `env` (its own cache folder unless `cacheDir`); returns its JSON report. */
-async function jest(args: string[], env: Record<string, string>, cacheDir = makeTempDir("ct-jest-cache-"), cwd = APP): Promise<Results> {
+async function jest(args: string[], env: Record<string, string>, cacheDir = makeTempDir("ct-jest-cache-"), cwd = APP, nodeArgs: string[] = []): Promise<Results> {
   const out = path.join(makeTempDir("ct-jest-"), "results.json");
-  const run = await runNode([JEST, `--cacheDirectory=${cacheDir}`, "--json", `--outputFile=${out}`, ...args], { cwd, env, timeoutMs: 120_000 });
+  const run = await runNode([...nodeArgs, JEST, `--cacheDirectory=${cacheDir}`, "--json", `--outputFile=${out}`, ...args], { cwd, env, timeoutMs: 120_000 });
   expect(fs.existsSync(out), describeRun(run)).toBe(true);
   expect(run.stderr, "no recorder error").not.toMatch(/ERR_[A-Z_]+|codetracer/);
   return JSON.parse(fs.readFileSync(out, "utf8")) as Results;
@@ -191,5 +192,28 @@ describe("test/fixtures/jest-failures: which folders CODETRACER_KEEP=failed keep
     const loadError = expectValidTrace(path.join(traces, "tests/load-error.test.ts"));
     expect(loadError.returnsOf("price")).toEqual([2]);
     expect(loadError.stepsAt(loadErrorTest, lineOf(loadErrorTest, "if (total === 2) throw")).length).toBeGreaterThan(0);
+  });
+});
+
+describe("test/fixtures/jest-esm: Jest's ES module mode", () => {
+  it("the test file and its module recorded as ES modules, at their TypeScript lines", { timeout: 240_000 }, async () => {
+    const traces = makeTempDir("ct-jest-traces-");
+    const nodeArgs = ["--experimental-vm-modules", "--no-warnings"];
+    const [recorded, plain] = await Promise.all([
+      jest([], { CODETRACER_TRACE: traces }, undefined, ESM, nodeArgs),
+      jest([], {}, undefined, ESM, nodeArgs),
+    ]);
+    expect(summary(recorded)).toEqual(summary(plain));
+    expect(plain.numPassedTests).toBe(1);
+    expect(folders(path.join(traces, "tests"))).toEqual(["total.test.ts"]);
+    const dir = path.join(traces, "tests/total.test.ts");
+    expectReaderLoads(dir);
+    const q = expectValidTrace(dir);
+    expectBalancedCalls(q);
+    const totalTs = path.join(ESM, "src/total.ts");
+    const test = path.join(ESM, "tests/total.test.ts");
+    expect(q.returnsOf("total")).toEqual([6]);
+    expect(q.stepsAt(totalTs, lineOf(totalTs, "for (const price of prices) sum += price")).length).toBeGreaterThan(0);
+    expect(q.stepsAt(test, lineOf(test, "expect(sum).toBe(6)"))).toHaveLength(1);
   });
 });
