@@ -20,7 +20,7 @@ import {
   type RecorderError,
   type RepairResult,
 } from "@codetracer/runtime";
-import { loadFilterChain, traceFilterPaths } from "@codetracer/register/trace-filter";
+import { assertNotYarnPnp, loadFilterChain, traceFilterPaths } from "@codetracer/register/trace-filter";
 import { traceSummaryLine } from "@codetracer/trace-format";
 import { expandHome, splitFilterList } from "@codetracer/trace-filter";
 import { CliUsageError, RECORDER_SCRIPT_EXTENSIONS, parseArgs, resolveScript, type CliArgs } from "./args.js";
@@ -69,12 +69,14 @@ function traceFilterEnv(args: CliArgs, cwd: string, inherited: string | undefine
  * Checks what can be checked before the script starts; throws a coded error. The trace-filter
  * chain is loaded exactly as the loader will load it, so a bad filter stops here.
  * @throws UsageError `ERR_TRACE_DIR_CONFLICT` for an empty `--trace-dir` (it would be the
- *   working directory) or one that is a file; what the checks it calls throw.
+ *   working directory) or one that is a file; `ERR_UNSUPPORTED_PNP` under Yarn Plug'n'Play;
+ *   what the checks it calls throw.
  */
 function preflight(args: CliArgs, cwd: string, script: string, filterEnv: string | undefined): void {
   if (args.traceDir === "") throw new UsageError("ERR_TRACE_DIR_CONFLICT", "--trace-dir must name a folder, got an empty string", {});
   checkTraceFormat(args.format);
   policyFromEnv({ ...process.env, ...args.policyEnv });
+  assertNotYarnPnp(); // the recorded program's loader would fail on a file of its own
   const env = { CODETRACER_TRACE_FILTER: filterEnv };
   // An ignored filter file (another user's) is reported once, by the recorded program's loader.
   const quiet = () => {};

@@ -45,7 +45,7 @@ import { readLoaderConfig, type LoaderConfig } from "./config.js";
 import { installRequireHook } from "./cjs.js";
 import { createFileFilter } from "./filter.js";
 import type { HooksData } from "./hooks.js";
-import { filterFingerprint, loadFilterChain, scopeFilterFor } from "./trace-filter.js";
+import { assertNotYarnPnp, filterFingerprint, loadFilterChain, scopeFilterFor } from "./trace-filter.js";
 import { compileForLoader, isCompiling, useTransformCache } from "./compile.js";
 import { createModuleHooks, registerModuleHooks } from "./module-hooks.js";
 import { distPackageRoot, recorderPackageRoots } from "./own-roots.js";
@@ -84,6 +84,7 @@ function setup(mode: "record" | "instrument"): void {
   if (!isMainThread && !inherited) return; // Node's hooks thread, or a worker of an unrecorded thread
   if (inherited?.loader.runId) setRunId(inherited.loader.runId);
   configurePolicyFromEnv(process.env);
+  assertNotYarnPnp(); // before the module hooks: under PnP they cannot load the instrumenter
   let config: InheritedConfig = inherited?.loader ?? readLoaderConfig(process.env, ownRoots(), process.argv[1]);
   if (mode === "record" && isMainThread) {
     // A recorded child process (fork, cluster, node spawned with the preload) records into

@@ -24,7 +24,7 @@ import {
   resolveFilterPaths,
   type TraceFilter,
 } from "@codetracer/trace-filter";
-import { fromTraceFilterError, log } from "@codetracer/runtime";
+import { UsageError, fromTraceFilterError, log } from "@codetracer/runtime";
 import type { ScopeFilter } from "@codetracer/instrument";
 
 /** The inline filter's pseudo-path (in `trace_metadata.json`). */
@@ -117,6 +117,30 @@ function includeExcludeFilter(config: FilterConfig, filters: readonly TraceFilte
       ...rules(config.exclude, "skip"),
     ].join("\n"),
     { path: INCLUDE_EXCLUDE_FILTER, root: "" },
+  );
+}
+
+/**
+ * Refuses to record under Yarn Plug'n'Play (docs/trace-filters.md, "Package managers"). PnP
+ * installs no `node_modules` folders: packages stay in zip archives that only Yarn's own
+ * resolver and patched `fs` can read. The recorder's loader resolves and reads modules with
+ * Node's own functions (its module hooks, and the `require(esm)` of its CommonJS preload, do not
+ * go through Yarn's), so under PnP it failed with Node's `ERR_MODULE_NOT_FOUND` for one of its
+ * own files, and `file:` globs such as `node_modules/marked/**` would match nothing. Yarn's
+ * `nodeLinker: node-modules` (and pnpm, npm) work.
+ *
+ * @param versions - `process.versions`; Yarn's `.pnp.cjs` sets `versions.pnp` in every process
+ *   it is loaded into (`yarn node`, `yarn run`, `yarn exec` load it through `NODE_OPTIONS`)
+ * @throws UsageError `ERR_UNSUPPORTED_PNP` when the process runs under Yarn Plug'n'Play
+ */
+export function assertNotYarnPnp(versions: Readonly<Record<string, string | undefined>> = process.versions): void {
+  const pnp = versions.pnp;
+  if (pnp === undefined) return;
+  throw new UsageError(
+    "ERR_UNSUPPORTED_PNP",
+    "Yarn Plug'n'Play is not supported: the recorder loads and matches packages from node_modules folders, which PnP does not install. " +
+      "Set 'nodeLinker: node-modules' in .yarnrc.yml and run 'yarn install' again (docs/trace-filters.md, \"Package managers\")",
+    { pnp },
   );
 }
 

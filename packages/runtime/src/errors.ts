@@ -17,6 +17,7 @@ export type RecorderErrorCode =
   | "ERR_TRACE_MISSING"
   | "ERR_TRACE_INCOMPLETE"
   | "ERR_INSECURE_CACHE"
+  | "ERR_UNSUPPORTED_PNP"
   | "ERR_UNKNOWN";
 
 /** Who is at fault: the caller, the machine, the traced program, or the recorder itself. */

@@ -16,6 +16,7 @@ import type { SafeArray } from "@codetracer/trace-format/internal/primordials";
 import { invalidFilter, TraceFilterError } from "./errors.js";
 import { SafeMap } from "@codetracer/trace-format/internal/primordials";
 import { closeMatchWindow, openMatchWindow } from "./match.js";
+import { pnpmStoreAlias } from "./package-path.js";
 import { filterPlatform, toPosix } from "./platform.js";
 import { FilterStats } from "./stats.js";
 import type { FilterMetadata } from "./stats.js";
@@ -100,6 +101,12 @@ interface ActivePattern {
 
 interface FileInfo {
   readonly candidate: string;
+  /**
+   * The file's other `file:` candidates: its `node_modules` path when its real path is in
+   * pnpm's virtual store (`./package-path.ts`);
+   * `undefined` when it has none.
+   */
+  readonly aliases: readonly string[] | undefined;
   pkgState: "unknown" | "known";
   pkg: string | undefined;
   /** Decisions by obj (package derived). */
@@ -351,6 +358,24 @@ export class FilterChain {
    * Classifies one scope. Cached per (file, obj, pkg when given).
    *
    * @param scope - the file, and optionally the `obj` name (default `<module>`) and package
+  /**
+   * The other strings `file:` selectors are matched against for a file, beside
+   * {@link fileCandidate}: its path through `node_modules` when its real path is in pnpm's
+   * virtual store (`node_modules/.pnpm/<id>/node_modules/<name>/…` is also
+   * `node_modules/<name>/…`), made relative to the chain's roots as the candidate is
+   * (docs/trace-filters.md, "Package managers"). A package linked into `node_modules` from
+   * outside any `node_modules` folder (a workspace package, `npm link`) has none: it is matched
+   * by its real path, as the project's own code. A `file` rule matches when it matches the
+   * candidate or one of these.
+   *
+   * @param file - an absolute path or `file:` URL
+   * @returns the other candidates (often none)
+   */
+  fileAliases(file: string): readonly string[] {
+    const aliases = this.fileInfo(file).aliases;
+    return aliases === undefined ? [] : ownCopy(aliases);
+  }
+
    * @returns the decision; never throws (see {@link ScopeDecision.failedClosed})
    */
   classify(scope: ScopeQuery): ScopeDecision {
@@ -450,9 +475,11 @@ export class FilterChain {
     let info = this.fileCache.get(file);
     if (info === undefined) {
       info = {
-        candidate: this.computeCandidate(file),
+        candidate: this.relativeToRoots(posix),
+        aliases: this.computeAliases(posix),
         pkgState: "unknown",
         pkg: undefined,
+      const posix = this.posixPath(file);
         byObj: new SafeMap(),
         byObjPkg: undefined,
         fileHits: undefined,
@@ -463,7 +490,8 @@ export class FilterChain {
     return info;
   }
 
-  private computeCandidate(file: string): string {
+  /** A file as a path with `/` separators (a `file:` URL as its path). */
+  private posixPath(file: string): string {
     let p = file;
     if (StringPrototypeStartsWith(p, "file:")) {
       try {
@@ -472,7 +500,24 @@ export class FilterChain {
         // Not a usable URL: match the string as it is.
       }
     }
-    p = toPosix(p);
+    return toPosix(p);
+  }
+
+  /** The `node_modules` paths of a file (see {@link fileAliases}), relative to the roots; `undefined` for none. */
+  private computeAliases(p: string): readonly string[] | undefined {
+    let out: SafeArray<string> | undefined;
+    const add = (alias: string | undefined): void => {
+      if (alias === undefined) return;
+      const candidate = this.relativeToRoots(alias);
+      if (out === undefined) out = safeArray<string>();
+      else if (out.includes(candidate)) return;
+      out.push(candidate);
+    };
+    add(pnpmStoreAlias(p));
+    return out;
+  }
+
+  private relativeToRoots(p: string): string {
     let best: string | undefined;
     const roots = this.roots;
     for (let i = 0; i < roots.length; i++) {
@@ -512,9 +557,23 @@ export class FilterChain {
     hits = new Uint8ArrayCtor(flat.length);
     if (candidate !== undefined) {
       // Typed array elements are the array's own: storing one reaches no setter of the program's.
-      for (let i = 0; i < flat.length; i++) if (flat[i]!.kind === kind && flat[i]!.rule.selector.matches(candidate)) hits[i] = 1;
+      for (let i = 0; i < flat.length; i++) {
+        if (flat[i]!.kind !== kind) continue;
+        const selector = flat[i]!.rule.selector;
+        if (selector.matches(candidate)) hits[i] = 1;
+        else if (aliases !== undefined) {
+          for (let a = 0; a < aliases.length; a++) {
+            if (selector.matches(aliases[a]!)) {
+              hits[i] = 1;
+              break;
+            }
+          }
+        }
+      }
     }
     if (kind === "file") info.fileHits = hits;
+      // A file's `node_modules` path (in pnpm's store) counts as the file's too.
+      const aliases = kind === "file" ? info.aliases : undefined;
     else if (candidate !== undefined) this.pkgHits.set(candidate, hits);
     return hits;
   }
