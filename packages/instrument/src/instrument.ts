@@ -81,6 +81,17 @@ export interface InstrumentOptions {
    */
   inputSourceMap?: object;
   /**
+   * Record only the code that comes from these lines of the original file (1-based, inclusive
+   * ranges); the rest runs as written. The bundler plugin gives a compiled single-file
+   * component's `<script>` blocks, so the render code compiled from its template is not
+   * recorded. With {@link inputSourceMap}, a statement is recorded when the map has a mapping on
+   * its own line (at or before its start, else after it) into a range: code a compiler added
+   * without a mapping is not. A function is recorded when it starts in a range or one of its
+   * own statements is recorded (a compiler's wrapper, such as a Vue component's `setup()`).
+   * Default: everything.
+   */
+  recordedLines?: readonly (readonly [number, number])[];
+  /**
    * A module specifier imported (`import "id"`, or `require("id")` in a script) before
    * anything else in an instrumented file: the module that installs the runtime
    * (`globalThis.__codetracer__`) in a bundle. Not added to a file left uninstrumented.
@@ -116,24 +127,37 @@ export interface InstrumentResult {
  * The original line of each position through `map` (see {@link InstrumentOptions.inputSourceMap}):
  * the mapping at or before the position on its line, else the first one after it on that line,
  * else the nearest mapped line above (code the compiler added, such as an enum's wrapper,
- * belongs to the statement it was made from).
+ * belongs to the statement it was made from); `exact` uses only the mappings of the position's
+ * own line and gives `null` when it has none (see {@link InstrumentOptions.recordedLines}).
  */
-function originalLines(map: object): (line: number, column: number) => number {
+function originalLines(map: object): {
+  line: (line: number, column: number) => number;
+  exact: (line: number, column: number) => number | null;
+} {
   // Its CommonJS build, loaded only here (bundler plugins): the loaders never need it, and an ES
   // module import would pull its ES build through the loader's module hooks on Node 24.
   const { GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, TraceMap, originalPositionFor } = createRequire(import.meta.url)(
     "@jridgewell/trace-mapping",
   ) as typeof import("@jridgewell/trace-mapping");
   const traced = new TraceMap(map as ConstructorParameters<typeof TraceMap>[0]);
-  return (line, column) => {
-    for (let l = line; l >= 1; l--) {
-      const col = l === line ? column : Number.MAX_SAFE_INTEGER;
-      const at =
-        originalPositionFor(traced, { line: l, column: col, bias: GREATEST_LOWER_BOUND }).line ??
-        (l === line ? originalPositionFor(traced, { line: l, column: col, bias: LEAST_UPPER_BOUND }).line : null);
+  const onLine = (line: number, column: number): number | null =>
+    originalPositionFor(traced, { line, column, bias: GREATEST_LOWER_BOUND }).line ??
+    originalPositionFor(traced, { line, column, bias: LEAST_UPPER_BOUND }).line;
+  return {
+    line: (line, column) => {
+      const at = onLine(line, column);
       if (at !== null) return at;
-    }
-    return line;
+      for (let l = line - 1; l >= 1; l--) {
+        const above = originalPositionFor(traced, {
+          line: l,
+          column: Number.MAX_SAFE_INTEGER,
+          bias: GREATEST_LOWER_BOUND,
+        }).line;
+        if (above !== null) return above;
+      }
+      return line;
+    },
+    exact: onLine,
   };
 }
 
@@ -189,7 +213,16 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
     };
     if (options.scopes) pluginOptions.scopes = options.scopes;
     if (options.runtimeImport !== undefined) pluginOptions.runtimeImport = options.runtimeImport;
-    if (options.inputSourceMap) pluginOptions.originalLine = originalLines(options.inputSourceMap);
+    const mapped = options.inputSourceMap ? originalLines(options.inputSourceMap) : null;
+    if (mapped) pluginOptions.originalLine = mapped.line;
+    if (options.recordedLines) {
+      const ranges = options.recordedLines;
+      const exact = mapped ? mapped.exact : (line: number) => line;
+      pluginOptions.recorded = (line, column) => {
+        const at = exact(line, column);
+        return at !== null && ranges.some(([first, last]) => at >= first && at <= last);
+      };
+    }
     plugins.push([codetracerBabelPlugin, pluginOptions]);
   }
   if (!compile) {

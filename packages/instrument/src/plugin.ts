@@ -52,12 +52,12 @@ export interface CodetracerPluginOptions {
    */
   originalLine?: (line: number, column: number) => number;
   /**
-   * Record only the code whose line (the original file's, through {@link originalLine}) is in
-   * one of these ranges (1-based, inclusive): a statement elsewhere gets no step, and a function
-   * that starts elsewhere is left as written (with no table entry; its nested functions decide
-   * for themselves). For a compiled single-file component: its `<script>` blocks. Default: all.
+   * Whether the code starting at a position (1-based line, 0-based column of the code being
+   * instrumented) is recorded: a statement where it says no gets no step, and a function that
+   * starts where it says no, none of whose own statements it records, is left as written (no
+   * table entry; its nested functions decide for themselves). Default: everything is.
    */
-  recordedLines?: readonly (readonly [number, number])[];
+  recorded?: (line: number, column: number) => boolean;
   /**
    * A module specifier to import before anything else (`import "id"` in a module, `require("id")`
    * in a script): the module that installs `globalThis.__codetracer__` in a bundle.
@@ -133,8 +133,8 @@ interface FrameInfo {
 interface VisitState {
   /** See {@link CodetracerPluginOptions.originalLine}. */
   originalLine: ((line: number, column: number) => number) | null;
-  /** See {@link CodetracerPluginOptions.recordedLines}. */
-  recordedLines: readonly (readonly [number, number])[] | null;
+  /** See {@link CodetracerPluginOptions.recorded}. */
+  recorded: ((line: number, column: number) => boolean) | null;
   ct: t.Identifier;
   /** Hoisted function that creates the file runtime on first use. */
   init: t.Identifier;
@@ -176,11 +176,21 @@ function lineOf(state: VisitState, loc: t.SourceLocation): number {
   return state.originalLine ? state.originalLine(loc.start.line, loc.start.column) : loc.start.line;
 }
 
-/** Whether code starting at `loc` is recorded (see {@link CodetracerPluginOptions.recordedLines}). */
-function isRecordedAt(state: VisitState, loc: t.SourceLocation): boolean {
-  if (!state.recordedLines) return true;
-  const line = lineOf(state, loc);
-  return state.recordedLines.some(([first, last]) => line >= first && line <= last);
+/** Whether code starting at `loc` is recorded (see {@link CodetracerPluginOptions.recorded}). */
+function isRecordedAt(state: VisitState, loc: t.SourceLocation | null | undefined): boolean {
+  if (!state.recorded) return true;
+  return loc != null && state.recorded(loc.start.line, loc.start.column);
+}
+
+/**
+ * Whether a function (or static block) is recorded (see {@link CodetracerPluginOptions.recorded}):
+ * where it starts, or where one of its own statements does (a compiler's wrapper around code
+ * of the original file, such as the `setup()` of a Vue component, is unmapped itself).
+ */
+function isFrameRecorded(state: VisitState, node: t.Function | t.StaticBlock): boolean {
+  if (!state.recorded || isRecordedAt(state, node.loc)) return true;
+  const own = t.isStaticBlock(node) ? node.body : t.isBlockStatement(node.body) ? node.body.body : [];
+  return own.some((stmt) => isRecordedAt(state, stmt.loc));
 }
 
 /** Statement kinds that run no code of their own and get no step. */
@@ -273,7 +283,7 @@ function registerFrame(path: NodePath<t.Function> | NodePath<t.StaticBlock>, sta
   const known = state.frames.get(path.node);
   if (known) return known;
   if (state.decisions.has(path.node)) return null; // skipped before
-  if (!isRecordedAt(state, path.node.loc!)) return null; // outside the recorded lines
+  if (!isFrameRecorded(state, path.node)) return null; // outside the recorded code
   const decision = decide(state, name);
   if (decision?.exec === "skip") {
     state.decisions.set(path.node, decision);
@@ -741,7 +751,7 @@ export function codetracerBabelPlugin(
             rewritten: new WeakSet(),
             program,
             originalLine: options.originalLine ?? null,
-            recordedLines: options.recordedLines ?? null,
+            recorded: options.recorded ?? null,
             fnRanges: options.sourceRanges ? new Map([[0, [-1, -1]]]) : null,
             classRanges: [],
             decorated: false,

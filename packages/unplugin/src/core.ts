@@ -7,7 +7,16 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createUnplugin, type UnpluginContextMeta, type UnpluginFactory, type UnpluginInstance, type UnpluginOptions } from "unplugin";
+import {
+  createUnplugin,
+  type TransformResult,
+  type UnpluginBuildContext,
+  type UnpluginContext,
+  type UnpluginContextMeta,
+  type UnpluginFactory,
+  type UnpluginInstance,
+  type UnpluginOptions,
+} from "unplugin";
 import { InstrumentError, instrument } from "@codetracer/instrument";
 import { isSupportedFile } from "@codetracer/instrument/files";
 import { INSTRUMENTED_MARKER } from "@codetracer/runtime/abi";
@@ -42,6 +51,43 @@ function isFileText(file: string, code: string): boolean {
   } catch {
     return true;
   }
+}
+
+/** A single-file component's source: Vue's `.vue`, Svelte's `.svelte` (see {@link isComponentScriptId}). */
+const COMPONENT_FILE = /\.(?:vue|svelte)$/;
+
+/**
+ * Whether a Vite module id is the compiled script of a single-file component, which the plugin
+ * records after the framework's plugin compiled it (see `docs/bundlers.md`, "Vue and Svelte"):
+ * a `.vue` file's main module or its `?vue&type=script` sub-module (@vitejs/plugin-vue), or a
+ * `.svelte` file's main module (@sveltejs/vite-plugin-svelte); not their template, style, raw or
+ * url sub-modules.
+ */
+export function isComponentScriptId(id: string): boolean {
+  const file = fileOf(id);
+  if (!COMPONENT_FILE.test(file) || id.includes("\0")) return false;
+  const query = new URLSearchParams(id.slice(file.length).replace(/^\?/, "").replace(/#.*$/s, ""));
+  if (query.has("raw") || query.has("url")) return false;
+  if (file.endsWith(".vue")) return !query.has("vue") || query.get("type") === "script";
+  return !query.has("svelte");
+}
+
+/**
+ * The lines (1-based, inclusive) of the `<script>` blocks of a component's source text, from the
+ * line of each opening tag to the line of its `</script>`; none for a block with `src` (that
+ * file is recorded as itself).
+ *
+ * @param text - the `.vue` or `.svelte` file as written
+ * @returns one `[first, last]` pair per inline `<script>` block, in order
+ */
+export function scriptBlockLines(text: string): [number, number][] {
+  const lineAt = (offset: number) => text.slice(0, offset).split("\n").length;
+  const blocks: [number, number][] = [];
+  for (const m of text.matchAll(/<script\b([^>]*)>[\s\S]*?<\/script\s*>/gi)) {
+    if (/\ssrc\s*=/i.test(m[1] ?? "")) continue;
+    blocks.push([lineAt(m.index), lineAt(m.index + m[0].length)]);
+  }
+  return blocks;
 }
 
 /** Where a webpack/Rspack build runs, from its `target` option (`node`, `async-node18`, `["node", …]`; default web). */
@@ -101,6 +147,11 @@ export const REFUSED_PRODUCTION_MESSAGE =
   "a page's events reach only the plugin's dev server, so a production page would carry the recorder and record nothing. " +
   "Record pages with the dev server (vite, webpack serve), or set the plugin option forceBuildInstrument: true to instrument this build anyway.";
 
+/** What the plugin says when a component's compiled script has no source map back to the component file (see `docs/bundlers.md`, "Vue and Svelte"). */
+export const NO_COMPONENT_MAP_MESSAGE =
+  "codetracer: a component is not recorded: its framework's plugin gave no source map back to the component file, so the recorded lines would be wrong. " +
+  "@vitejs/plugin-vue makes maps in a vite build only with build.sourcemap set (true, or 'hidden' to write the .map files without linking them)";
+
 /** What the plugin says when `forceBuildInstrument` makes it instrument a production build for the browser. */
 export const FORCED_PRODUCTION_MESSAGE =
   "codetracer: WARNING: forceBuildInstrument: true: instrumenting a PRODUCTION build for the browser. Its pages carry the recorder runtime " +
@@ -134,20 +185,24 @@ export interface RecordingMode {
  * `resolved`, the options an integration has already resolved are used and the raw ones given
  * to the factory are ignored.
  */
-export function codetracerFactory(mode: RecordingMode, resolved?: ResolvedOptions): UnpluginFactory<CodetracerOptions | undefined, false> {
+export function codetracerFactory(mode: RecordingMode, resolved?: ResolvedOptions): UnpluginFactory<CodetracerOptions | undefined, boolean> {
   return (rawOptions, meta) => createPlugin(resolved ?? resolveOptions(rawOptions), meta, mode);
 }
 
 /**
  * The plugin factory (see {@link CodetracerOptions}). Options are checked when the plugin is
- * created, so a bad one fails the bundler's config before anything is built.
+ * created, so a bad one fails the bundler's config before anything is built. For Vite it makes
+ * two plugins (the second records single-file components after the framework's plugin: see
+ * `docs/bundlers.md`, "Vue and Svelte"), for every other bundler one.
  *
  * @throws UsageError `ERR_INVALID_POLICY_VALUE` for an unknown option or bad value, and the
  *   filter errors of {@link resolveOptions}, each naming the option
  */
-export const unpluginFactory: UnpluginFactory<CodetracerOptions | undefined, false> = codetracerFactory({ wholeRun: true });
+export const unpluginFactory: UnpluginFactory<CodetracerOptions | undefined, boolean> = codetracerFactory({
+  wholeRun: true,
+});
 
-function createPlugin(options: ResolvedOptions, meta: UnpluginContextMeta, mode: RecordingMode): UnpluginOptions {
+function createPlugin(options: ResolvedOptions, meta: UnpluginContextMeta, mode: RecordingMode): UnpluginOptions | UnpluginOptions[] {
   if (!options.enabled) return { name: "unplugin-codetracer" };
   const chain = options.chain!;
   const ownRoots = [...recorderPackageRoots(), distPackageRoot(fileURLToPath(import.meta.url))];
@@ -176,7 +231,95 @@ function createPlugin(options: ResolvedOptions, meta: UnpluginContextMeta, mode:
     return bundlerTarget;
   };
 
-  return {
+  /**
+   * Instruments one module for the transform hooks: `code` is the text of `file` (the path the
+   * trace names), or what earlier plugins made of it, with `inputSourceMap` from the file to
+   * `code`; with `lines`, only code whose original line is in one of these ranges is recorded,
+   * and a module of which nothing is recorded is left as it is (Vue's main module in a build,
+   * which only imports its script sub-module). Fails the build naming the file when the code
+   * cannot be instrumented.
+   */
+  function instrumentModule(
+    context: UnpluginBuildContext & UnpluginContext,
+    code: string,
+    file: string,
+    inputSourceMap: object | undefined,
+    lines?: readonly (readonly [number, number])[],
+  ): TransformResult {
+    if (production && targetFor(context) === "browser") {
+      if (!options.forceBuildInstrument) {
+        sayOnce(REFUSED_PRODUCTION_MESSAGE);
+        return null;
+      }
+      sayOnce(FORCED_PRODUCTION_MESSAGE);
+    }
+    if (code.includes(INSTRUMENTED_MARKER)) {
+      context.warn(`unplugin-codetracer: ${file} is already instrumented (is the plugin listed twice?); left as it is`);
+      return null;
+    }
+    let result: ReturnType<typeof instrument>;
+    try {
+      result = instrument(code, {
+        ...(inputSourceMap ? { inputSourceMap } : {}),
+        ...(lines ? { recordedLines: lines } : {}),
+        filename: file,
+        format: "module",
+        compile: false,
+        inlineSourceMap: false,
+        runtimeImport: RUNTIME_MODULE_ID,
+        decorators: decoratorsFor(file).decorators,
+        scopes: scopeFilterFor(chain, file),
+      });
+    } catch (error) {
+      const message = error instanceof InstrumentError ? error.message : String(error);
+      // Never skipped silently: the build fails naming the file.
+      return context.error(`unplugin-codetracer: cannot instrument ${file}: ${message}`);
+    }
+    if (!result.instrumented || (lines && result.sites === 0 && result.functions <= 1)) return null;
+    return { code: result.code, map: result.map as never };
+  }
+
+  /**
+   * Vite only: single-file components (`.vue`, `.svelte`), instrumented after the framework's
+   * plugin compiled them (`enforce: "post"`: after every plugin without `enforce`, whatever the
+   * order in the config), with the lines taken back to the component file through Vite's
+   * combined source map. Only the code of the `<script>` blocks is recorded; the render code
+   * compiled from the template is left as it is (see `docs/bundlers.md`, "Vue and Svelte").
+   */
+  const components: UnpluginOptions = {
+    name: "unplugin-codetracer:components",
+    enforce: "post",
+    transform: {
+      filter: { id: { include: [/\.(?:vue|svelte)(?:$|[?#])/], exclude: [/\0/] } },
+      handler(code, id) {
+        const file = fileOf(id);
+        // (`shouldRecord` takes only the extensions a loader instruments: the trace filter decides here.)
+        if (!isComponentScriptId(id) || !path.isAbsolute(file) || chain.skipsWholeFile(file)) return null;
+        let text: string;
+        try {
+          text = fs.readFileSync(file, "utf8");
+        } catch {
+          return null; // not a file on disk (a virtual component): nothing to map the lines to
+        }
+        const lines = scriptBlockLines(text);
+        // No inline script, or a `.vue` main module that imports its script from the sub-module
+        // (a build, or `lang="ts"` outside the dev server): the sub-module is recorded.
+        if (lines.length === 0 || (!id.includes("?") && /\?vue&type=script\b/.test(code))) return null;
+        const combined = (this as { getCombinedSourcemap?: () => { sources?: (string | null)[] } }).getCombinedSourcemap;
+        const map = typeof combined === "function" ? combined.call(this) : undefined;
+        // Without a map back to the component file (@vitejs/plugin-vue makes none in a `vite
+        // build` without `build.sourcemap`), the lines would be the compiled script's: say so, record nothing.
+        const name = path.basename(file);
+        if (!map?.sources?.some((source) => typeof source === "string" && !source.includes("?") && path.basename(source) === name)) {
+          sayOnce(`${NO_COMPONENT_MAP_MESSAGE} (${file})`);
+          return null;
+        }
+        return instrumentModule(this, code, file, map, lines);
+      },
+    },
+  };
+
+  const main: UnpluginOptions = {
     name: "unplugin-codetracer",
     enforce: "pre",
     resolveId(id) {
@@ -194,44 +337,17 @@ function createPlugin(options: ResolvedOptions, meta: UnpluginContextMeta, mode:
       return runtimeModuleSource(options, targetFor(this), mode.wholeRun);
     },
     transform: {
-      filter: { id: { include: [/\.(?:[cm]?[jt]sx?)(?:$|[?#])/], exclude: [/\0/, /^unplugin-codetracer\/virtual-runtime$/] } },
+      filter: {
+        id: { include: [/\.(?:[cm]?[jt]sx?)(?:$|[?#])/], exclude: [/\0/, /^unplugin-codetracer\/virtual-runtime$/] },
+      },
       handler(code, id) {
         const file = fileOf(id);
         if (!path.isAbsolute(file) || !isSupportedFile(file) || !shouldRecord(file)) return null;
-        if (production && targetFor(this) === "browser") {
-          if (!options.forceBuildInstrument) {
-            sayOnce(REFUSED_PRODUCTION_MESSAGE);
-            return null;
-          }
-          sayOnce(FORCED_PRODUCTION_MESSAGE);
-        }
-        if (code.includes(INSTRUMENTED_MARKER)) {
-          this.warn(`unplugin-codetracer: ${file} is already instrumented (is the plugin listed twice?); left as it is`);
-          return null;
-        }
         // Rollup runs plugins in the order listed and some compile TypeScript in `load`
         // (@rollup/plugin-typescript): then the lines are taken through the combined map.
         const combined = (this as { getCombinedSourcemap?: () => object }).getCombinedSourcemap;
         const inputSourceMap = typeof combined === "function" && !isFileText(file, code) ? combined.call(this) : undefined;
-        let result: ReturnType<typeof instrument>;
-        try {
-          result = instrument(code, {
-            ...(inputSourceMap ? { inputSourceMap } : {}),
-            filename: file,
-            format: "module",
-            compile: false,
-            inlineSourceMap: false,
-            runtimeImport: RUNTIME_MODULE_ID,
-            decorators: decoratorsFor(file).decorators,
-            scopes: scopeFilterFor(chain, file),
-          });
-        } catch (error) {
-          const message = error instanceof InstrumentError ? error.message : String(error);
-          // Never skipped silently: the build fails naming the file.
-          return this.error(`unplugin-codetracer: cannot instrument ${file}: ${message}`);
-        }
-        if (!result.instrumented) return null;
-        return { code: result.code, map: result.map as never };
+        return instrumentModule(this, code, file, inputSourceMap);
       },
     },
     vite: {
@@ -276,7 +392,8 @@ function createPlugin(options: ResolvedOptions, meta: UnpluginContextMeta, mode:
       },
     },
   };
+  return meta.framework === "vite" ? [main, components] : main;
 }
 
 /** The plugin for every bundler: `.vite()`, `.webpack()`, `.rollup()`, `.esbuild()`, `.rspack()`, … */
-export const unplugin: UnpluginInstance<CodetracerOptions | undefined, false> = /* #__PURE__ */ createUnplugin(unpluginFactory);
+export const unplugin: UnpluginInstance<CodetracerOptions | undefined, boolean> = /* #__PURE__ */ createUnplugin(unpluginFactory);

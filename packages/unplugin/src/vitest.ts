@@ -115,15 +115,16 @@ export default function codetracer(options: VitestRecordingOptions = {}): Vitest
   const { keep: keepOption, ...pluginOptions } = options;
   const keep = resolveKeep(keepOption, process.env);
   const resolved = resolveOptions({ target: "node", ...pluginOptions });
-  const instrument = createUnplugin(codetracerFactory({ wholeRun: false }, resolved)).vite() as unknown as VitestPlugin;
-  if (!resolved.enabled) return [instrument];
+  // The bundler plugin's (one when off; with the one for Vue/Svelte components when on).
+  const instrument = [createUnplugin(codetracerFactory({ wholeRun: false }, resolved)).vite()].flat() as unknown as VitestPlugin[];
+  if (!resolved.enabled) return instrument;
   // What each worker would reject at every test file's start: rejected once, here.
   policyFromEnv(process.env);
   limitsFromEnv(process.env);
   const runId = randomUUID();
   let listed: { traceDir: string; root: string } | undefined;
   return [
-    instrument,
+    ...instrument,
     {
       name: "unplugin-codetracer:vitest",
       config(config) {

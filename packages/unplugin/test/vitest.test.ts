@@ -44,7 +44,7 @@ describe("codetracer() from unplugin-codetracer/vitest", () => {
   it("puts its setup file first in test.setupFiles and hands the options to the workers in test.env", () => {
     const root = path.join(OUT, "project");
     const plugins = codetracer({ enabled: true, traceDir: "traces", format: "json", keep: "failed" });
-    expect(plugins.map((p) => p.name)).toEqual(["unplugin-codetracer", "unplugin-codetracer:vitest"]);
+    expect(plugins.map((p) => p.name)).toEqual(["unplugin-codetracer", "unplugin-codetracer:components", "unplugin-codetracer:vitest"]);
     const config = configure(plugins, { root, test: { setupFiles: "./setup.ts", env: { OWN: "1" } } });
     const [setup, ...rest] = config.test.setupFiles;
     expect(path.basename(setup!)).toBe("vitest-setup.js");
