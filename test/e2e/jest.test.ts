@@ -136,6 +136,24 @@ describe("examples/jest-app: each test file recorded into its own trace folder",
     expect((readMetadata(dir)!.process_exit_status as { code: number }).code).toBe(1);
   });
 
+  it("recording without the recorder's test environment: each file fails with an error saying what is missing", { timeout: 240_000 }, async () => {
+    const traces = makeTempDir("ct-jest-traces-");
+    const out = path.join(makeTempDir("ct-jest-"), "results.json");
+    const run = await runNode([JEST, `--cacheDirectory=${makeTempDir("ct-jest-cache-")}`, "--testEnvironment=node", "--json", `--outputFile=${out}`], {
+      cwd: APP,
+      env: { CODETRACER_TRACE: traces },
+      timeoutMs: 120_000,
+    });
+    expect(run.code, describeRun(run)).toBe(1);
+    const results = JSON.parse(fs.readFileSync(out, "utf8")) as Results & { testResults: Array<{ message: string }> };
+    expect(results.testResults).toHaveLength(2);
+    for (const file of results.testResults) {
+      expect(file.status).toBe("failed");
+      expect(file.message).toContain('[ERR_INVALID_POLICY_VALUE] codetracer-js-recorder/jest: recording is on (CODETRACER_TRACE is set), but the test environment is not the recorder\'s: add testEnvironment: "codetracer-js-recorder/jest-environment"');
+    }
+    expect(folders(traces)).toEqual([]);
+  });
+
   it("Jest's transform cache: plain, recorded, plain again with one cache folder", { timeout: 240_000 }, async () => {
     const cache = makeTempDir("ct-jest-cache-");
     const traces = makeTempDir("ct-jest-traces-");

@@ -87,6 +87,13 @@ function isOwnFile(file: string): boolean {
   return OWN_ROOTS.some((root) => posix.startsWith(root));
 }
 
+/**
+ * The module every instrumented file loads first (`../jest-check.cjs`): it throws a clear error
+ * when the test environment that provides the runtime is missing. By its absolute path, which is
+ * part of the cache key: the test file need not resolve this package itself.
+ */
+const CHECK_FILE = fileURLToPath(new URL("../jest-check.cjs", import.meta.url));
+
 /** ES module syntax in a file Jest runs as CommonJS (then Babel converts it, as babel-jest would). */
 const ESM_SYNTAX = /(?:^|[\s;})])(?:import\s*[\w*{"'`$]|export\s)/m;
 
@@ -132,6 +139,7 @@ function makeTransformer(): CodetracerJestTransformer {
         .update(
           JSON.stringify([
             VERSIONS,
+            CHECK_FILE,
             sourcePath,
             options.configString ?? "",
             options.supportsStaticESM === true,
@@ -162,6 +170,7 @@ function makeTransformer(): CodetracerJestTransformer {
           format,
           instrument: record,
           inlineSourceMap: false,
+          ...(record ? { runtimeImport: CHECK_FILE } : {}),
           ...decoratorsFor(sourcePath),
           ...(record && chain ? { scopes: scopeFilterFor(chain, sourcePath) } : {}),
         });
