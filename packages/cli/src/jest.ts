@@ -61,8 +61,9 @@ export interface CodetracerJestTransformer {
   getCacheKey(sourceText: string, sourcePath: string, options: JestTransformOptions): string;
   /**
    * Compiles (and, when recording, instruments) one file.
-   * @throws Error naming the file and the position when it cannot be parsed (`ERR_INSTRUMENT_SYNTAX`
-   *   in its text, from `InstrumentError`); as {@link resolveJestOptions} for a bad option
+   * @throws InstrumentError `ERR_INSTRUMENT_SYNTAX` when the file cannot be parsed (the message
+   *   names the file, line and column, with a code frame); as {@link resolveJestOptions} for a
+   *   bad option or variable
    */
   process(sourceText: string, sourcePath: string, options: JestTransformOptions): JestTransformResult;
 }
@@ -163,22 +164,18 @@ function makeTransformer(): CodetracerJestTransformer {
         return { code: sourceText };
       }
       const chain = project.options.resolved.chain;
-      const { InstrumentError, instrument } = loadInstrumenter();
-      try {
-        const result = instrument(sourceText, {
-          filename: sourcePath,
-          format,
-          instrument: record,
-          inlineSourceMap: false,
-          ...(record ? { runtimeImport: CHECK_FILE } : {}),
-          ...decoratorsFor(sourcePath),
-          ...(record && chain ? { scopes: scopeFilterFor(chain, sourcePath) } : {}),
-        });
-        return { code: result.code, map: result.map };
-      } catch (error) {
-        if (error instanceof InstrumentError) throw new Error(`codetracer-js-recorder/jest: cannot compile ${sourcePath}: ${error.message}`, { cause: error });
-        throw error;
-      }
+      // A file that cannot be parsed throws InstrumentError (ERR_INSTRUMENT_SYNTAX: the file, line,
+      // column and a code frame), which Jest reports as the test file's failure.
+      const result = loadInstrumenter().instrument(sourceText, {
+        filename: sourcePath,
+        format,
+        instrument: record,
+        inlineSourceMap: false,
+        ...(record ? { runtimeImport: CHECK_FILE } : {}),
+        ...decoratorsFor(sourcePath),
+        ...(record && chain ? { scopes: scopeFilterFor(chain, sourcePath) } : {}),
+      });
+      return { code: result.code, map: result.map };
     },
   };
   return transformer;
