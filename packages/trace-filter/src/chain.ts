@@ -355,10 +355,6 @@ export class FilterChain {
   }
 
   /**
-   * Classifies one scope. Cached per (file, obj, pkg when given).
-   *
-   * @param scope - the file, and optionally the `obj` name (default `<module>`) and package
-  /**
    * The other strings `file:` selectors are matched against for a file, beside
    * {@link fileCandidate}: its path through `node_modules` when its real path is in pnpm's
    * virtual store (`node_modules/.pnpm/<id>/node_modules/<name>/…` is also
@@ -376,6 +372,10 @@ export class FilterChain {
     return aliases === undefined ? [] : ownCopy(aliases);
   }
 
+  /**
+   * Classifies one scope. Cached per (file, obj, pkg when given).
+   *
+   * @param scope - the file, and optionally the `obj` name (default `<module>`) and package
    * @returns the decision; never throws (see {@link ScopeDecision.failedClosed})
    */
   classify(scope: ScopeQuery): ScopeDecision {
@@ -474,12 +474,12 @@ export class FilterChain {
   private fileInfo(file: string): FileInfo {
     let info = this.fileCache.get(file);
     if (info === undefined) {
+      const posix = this.posixPath(file);
       info = {
         candidate: this.relativeToRoots(posix),
         aliases: this.computeAliases(posix),
         pkgState: "unknown",
         pkg: undefined,
-      const posix = this.posixPath(file);
         byObj: new SafeMap(),
         byObjPkg: undefined,
         fileHits: undefined,
@@ -556,6 +556,8 @@ export class FilterChain {
     const flat = this.flat;
     hits = new Uint8ArrayCtor(flat.length);
     if (candidate !== undefined) {
+      // A file's `node_modules` path (in pnpm's store) counts as the file's too.
+      const aliases = kind === "file" ? info.aliases : undefined;
       // Typed array elements are the array's own: storing one reaches no setter of the program's.
       for (let i = 0; i < flat.length; i++) {
         if (flat[i]!.kind !== kind) continue;
@@ -572,8 +574,6 @@ export class FilterChain {
       }
     }
     if (kind === "file") info.fileHits = hits;
-      // A file's `node_modules` path (in pnpm's store) counts as the file's too.
-      const aliases = kind === "file" ? info.aliases : undefined;
     else if (candidate !== undefined) this.pkgHits.set(candidate, hits);
     return hits;
   }
