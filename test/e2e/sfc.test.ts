@@ -10,17 +10,17 @@
  * template, and load in CodeTracer's reader. The recorder's plugin is listed BEFORE the
  * framework's: it must still instrument the compiled component (see docs/bundlers.md).
  */
-import { execSync } from "node:child_process";
+import { execSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { chromium, type Browser } from "playwright-core";
-import { createServer, type PluginOption, type ViteDevServer } from "vite";
+import { build, createLogger, createServer, type PluginOption, type ViteDevServer } from "vite";
 import vue from "@vitejs/plugin-vue";
 import { svelte } from "@sveltejs/vite-plugin-svelte";
 import codetracer from "unplugin-codetracer/vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectBalancedCalls, expectReaderLoads, expectValidTrace, readMetadata } from "../utils/expect-trace.js";
-import { EXAMPLES, cleanupTempDirs, lineOf, makeTempDir } from "../utils/run.js";
+import { EXAMPLES, childEnv, cleanupTempDirs, lineOf, makeTempDir } from "../utils/run.js";
 
 const EVENTS = "/__codetracer__/events";
 
@@ -138,5 +138,66 @@ describe.each(CASES)("a $framework component recorded through the Vite dev serve
     expect(appSteps.filter((s) => s.line < first || s.line > last).map((s) => s.line)).toEqual([]);
     const appFunctions = q.functions.filter((f) => f.path === app && f.name !== "<module>");
     expect(appFunctions.filter((f) => f.line < first || f.line > last).map((f) => `${f.name}:${f.line}`)).toEqual([]);
+  });
+});
+
+describe("a Vue component in a vite build (SSR, run on Node)", () => {
+  const root = path.join(EXAMPLES, "bundlers/vue-app");
+  const app = path.join(root, "src/App.vue");
+  const outDirs: string[] = [];
+  afterAll(() => {
+    for (const dir of outDirs) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Builds src/server.ts into a fresh folder under the example's dist/ and runs it; returns the trace folder and the plugin's warnings. */
+  async function buildAndRun(sourcemap: boolean): Promise<{ traceDir: string; warnings: string[]; stdout: string }> {
+    const traceDir = path.join(makeTempDir("ct-sfc-ssr-"), "trace");
+    const outDir = path.join(root, "dist", `sfc-test-${process.pid}-${outDirs.length}`);
+    outDirs.push(outDir);
+    const warnings: string[] = [];
+    const logger = createLogger("silent");
+    logger.warn = (message) => void warnings.push(message);
+    // The component's script is built as its `?vue&type=script&setup=true&lang.ts` sub-module.
+    await build({
+      root,
+      configFile: false,
+      customLogger: logger,
+      logLevel: "warn",
+      plugins: [codetracer({ enabled: true, traceDir, format: "json" }), vue()],
+      build: { ssr: "src/server.ts", outDir, sourcemap, emptyOutDir: true, minify: false },
+    });
+    const run = spawnSync(process.execPath, ["--enable-source-maps", path.join(outDir, "server.js")], { cwd: root, env: childEnv(), encoding: "utf8" });
+    expect(run.status, run.stderr).toBe(0);
+    return { traceDir, warnings, stdout: run.stdout };
+  }
+
+  it("records the script's top level at the .vue file's lines, through the script sub-module; the SSR render code is not recorded", { timeout: 180_000 }, async () => {
+    const { traceDir, warnings, stdout } = await buildAndRun(true);
+    expect(stdout).toContain("<li>3 apples</li><li>2 pears</li>");
+    expect(warnings.filter((w) => w.includes("codetracer"))).toEqual([]);
+    const q = expectValidTrace(traceDir);
+    expectBalancedCalls(q);
+    expectReaderLoads(traceDir);
+    expect(q.paths).toContain(app);
+    expect(q.paths.filter((p) => p.includes("?"))).toEqual([]);
+    const [first, last] = scriptBlock(app);
+    const appSteps = q.steps.filter((s) => s.path === app);
+    const definitionLines = new Set(q.functions.filter((f) => f.path === app).map((f) => f.line));
+    expect([...new Set(appSteps.filter((s) => !definitionLines.has(s.line)).map((s) => s.line))].sort((a, b) => a - b)).toEqual(
+      [lineOf(app, "const lines = ref<Line[]>("), lineOf(app, 'const summary = ref("");')],
+    );
+    expect(q.functions.filter((f) => f.path === app && (f.line < first || f.line > last))).toEqual([]);
+    expect(q.callsOf("setup", app)).toHaveLength(1);
+    // `lines` as the step after its declaration sees it (a ref: its value is inside).
+    expect(q.localAt(app, lineOf(app, 'const summary = ref("");'), "lines")).toHaveLength(1);
+  });
+
+  it("without build.sourcemap (@vitejs/plugin-vue then makes no map) the component is not recorded, and the build says why", { timeout: 180_000 }, async () => {
+    const { traceDir, warnings, stdout } = await buildAndRun(false);
+    expect(stdout).toContain("<li>3 apples</li><li>2 pears</li>");
+    expect(warnings.join("\n")).toMatch(/a component is not recorded: its framework's plugin gave no source map back to the component file.*build\.sourcemap.*App\.vue/s);
+    const q = expectValidTrace(traceDir);
+    expect(q.paths).not.toContain(app);
+    expect(q.paths).toContain(path.join(root, "src/server.ts"));
   });
 });
