@@ -18,6 +18,11 @@ export class Cart {
     for (const line of this.lines) total += line.price * line.quantity;
     return total;
   }
+
+  // No test calls this: `npm run test:coverage` reports these lines uncovered, recorded or not.
+  remove(sku: string): void {
+    this.lines = this.lines.filter((l) => l.sku !== sku);
+  }
 }
 
 export function discount(subtotal: number, code: string): number {

@@ -169,6 +169,8 @@ interface VisitState {
   dropReturn: number[];
   /** Blocks {@link ensureBlock} made, with the statement each wraps. */
   wrapped: Array<[t.BlockStatement, t.Statement]>;
+  /** Calls that replaced an `await` or `yield`, with its location. */
+  replaced: Array<[t.Node, t.SourceLocation]>;
 }
 
 /** The line recorded for a node starting at `loc`: the original file's (see {@link CodetracerPluginOptions.originalLine}). */
@@ -258,6 +260,16 @@ function lazyCall(state: VisitState, method: string, args: t.Expression[]): t.Ca
   return t.callExpression(t.memberExpression(runtime, t.identifier(method)), args);
 }
 
+/**
+ * `_ctRtInit().method(...args)`: {@link lazyCall} without the `||`, for calls written on a line
+ * of the original code (a field's initialiser): coverage tools would count that `||` as a
+ * branch of the line (its second half not taken once the runtime exists). The init function
+ * returns the file runtime when it exists already (see the prologue).
+ */
+function lazyCallInline(state: VisitState, method: string, args: t.Expression[]): t.CallExpression {
+  return t.callExpression(t.memberExpression(t.callExpression(t.cloneNode(state.init), []), t.identifier(method)), args);
+}
+
 /** The filter's decision for scope `name`; everything is traced without a filter. */
 function decide(state: VisitState, name: string): ScopeDecision | null {
   return state.scopes ? state.scopes(name) : null;
@@ -325,7 +337,9 @@ function functionTextRange(node: t.Node, code: string): [number, number] {
  * Function declarations of the body would become block-scoped inside the `try` (clashing with
  * a `var` of the same name, duplicate names in strict code, parameter shadowing): they are kept
  * function-scoped and hoisted as `var g = function () {…}` at the top of the block, in source
- * order (the name is still inferred as `g`).
+ * order (the name is still inferred as `g`). They stay inside the `try`, where they see the
+ * body's `let`/`const`/`class` bindings. (Coverage tools count such a `var` as one statement
+ * more, and list the function as anonymous: see `docs/ci.md`.)
  */
 function guardedBody(state: VisitState, info: FrameInfo, params: t.Expression[], statements: t.Statement[]): t.Statement[] {
   const enter = t.variableDeclaration("const", [
@@ -403,9 +417,9 @@ function instrumentInstanceFields(path: NodePath<t.Class>, state: VisitState): v
     const value = field.node.value!;
     const site = state.sites.push([lineOf(state, value.loc!)]) - 1;
     const open = i === 0 && !(ctor && derived) ? 1 : 0;
-    const mark = lazyCall(state, "field", [t.numericLiteral(fnId), t.numericLiteral(site), t.numericLiteral(open)]);
+    const mark = lazyCallInline(state, "field", [t.numericLiteral(fnId), t.numericLiteral(site), t.numericLiteral(open)]);
     const last = !ctor && i === fields.length - 1;
-    const init = last ? lazyCall(state, "fieldsEnd", [t.numericLiteral(fnId), value]) : value;
+    const init = last ? lazyCallInline(state, "fieldsEnd", [t.numericLiteral(fnId), value]) : value;
     field.node.value = t.sequenceExpression([mark, init]);
   });
 }
@@ -459,32 +473,68 @@ function noSource(): t.SourceLocation {
   };
 }
 
-/** What {@link markInserted} applies when the file is generated: per Babel file. */
-const insertedByFile = new WeakMap<object, { inserted: t.Node[]; wrapped: Array<[t.BlockStatement, t.Statement]> }>();
+/** What {@link markInserted} applies when the file is generated, per Babel file: each node with its location. */
+const insertedByFile = new WeakMap<object, Array<[t.Node, t.SourceLocation]>>();
 
 /**
- * Notes the nodes of `program` that the recorder inserted (those without a location: the
- * parser gives every original node one) and the blocks {@link ensureBlock} made, for
- * {@link markInserted}. Run after the recorder's own traversal, which tells its own nodes from
- * the original ones by their missing location, so the locations are only set when Babel's
- * passes are over.
+ * Notes the location each node the recorder inserted gets when the file is generated (see
+ * {@link markInserted}); the inserted nodes are those without a location (the parser gives
+ * every original node one), found after the recorder's own traversal, which tells its own
+ * nodes from the original ones by that missing location:
+ * - a block {@link ensureBlock} made: the statement it wraps (a branch or loop body stays where
+ *   it was written);
+ * - the call that replaced an `await` or `yield`: that expression's;
+ * - an expression that holds original code (`ret(frame, e)`, `(field(…), e)`): from the start
+ *   of the first original node in it to the end of the last, so the statement around it still
+ *   starts and ends where it did in the file;
+ * - a statement (the recording calls, the prologue, the `try`/`finally` around function
+ *   bodies), a function or a logical expression: {@link noSource};
+ * - any other expression (the callee and arguments of a recording call): none, so it is mapped
+ *   where the code around it is (the start of the `return` it is in, say); except one that
+ *   follows original code in an inserted expression: {@link noSource}.
  */
 function noteInserted(program: t.Program, state: VisitState, file: object): void {
-  const wrappedBlocks = new Set<t.Node>(state.wrapped.map(([block]) => block));
-  const inserted: t.Node[] = [];
-  t.traverseFast(program, (node) => {
-    if (!node.loc && !wrappedBlocks.has(node)) inserted.push(node);
-  });
-  insertedByFile.set(file, { inserted, wrapped: state.wrapped });
+  const given = new Map<t.Node, t.SourceLocation>(state.replaced);
+  for (const [block, statement] of state.wrapped) if (statement.loc) given.set(block, { ...statement.loc, end: noSource().end });
+  const noted: Array<[t.Node, t.SourceLocation]> = [];
+  type Span = { start: t.SourceLocation["start"]; end: t.SourceLocation["end"]; filename: string };
+  /** Visits `node`; returns the span of the original code in it (or null). */
+  const visit = (node: t.Node): Span | null => {
+    let first: Span | null = null;
+    let last: Span | null = null;
+    /** Inserted children after the first original code (the `1` of `suspend(frame, e, 1)`). */
+    const after: t.Node[] = [];
+    for (const key of t.VISITOR_KEYS[node.type] ?? []) {
+      const child = (node as unknown as Record<string, unknown>)[key];
+      for (const c of Array.isArray(child) ? child : [child]) {
+        if (!c || typeof (c as t.Node).type !== "string") continue;
+        const span = visit(c as t.Node);
+        if (span) {
+          first ??= span;
+          last = span;
+        } else if (first && !(c as t.Node).loc) after.push(c as t.Node);
+      }
+    }
+    if (node.loc) return { start: node.loc.start, end: node.loc.end, filename: node.loc.filename };
+    // Mapped to nothing rather than to the end of the original code before them, which the
+    // statement around would take for its own end.
+    for (const c of after) noted.push([c, noSource()]);
+    const own = given.get(node);
+    if (own) noted.push([node, own]);
+    else if (t.isStatement(node) || t.isFunction(node) || t.isLogicalExpression(node) || t.isConditionalExpression(node)) noted.push([node, noSource()]);
+    else if (first && t.isExpression(node)) noted.push([node, { start: first.start, end: last!.end, filename: first.filename, identifierName: undefined }]);
+    return first ? { start: first.start, end: last!.end, filename: first.filename } : null;
+  };
+  visit(program);
+  insertedByFile.set(file, noted);
 }
 
-/** Gives the nodes noted by {@link noteInserted} their locations (see {@link noSource}). */
+/** Gives the nodes noted by {@link noteInserted} their locations. */
 function markInserted(file: object): void {
   const noted = insertedByFile.get(file);
   if (!noted) return;
   insertedByFile.delete(file);
-  for (const node of noted.inserted) if (!node.loc) node.loc = noSource();
-  for (const [block, statement] of noted.wrapped) if (!block.loc && statement.loc) block.loc = statement.loc;
+  for (const [node, loc] of noted) if (!node.loc) node.loc = loc;
 }
 
 const visitor = {
@@ -627,7 +677,9 @@ const visitor = {
     if (found.owner.isProgram()) this.asyncFns.add(0);
     const awaited = t.awaitExpression(call(this, "suspend", [frame(), path.node.argument, t.numericLiteral(1)]));
     this.done.add(awaited);
-    path.replaceWith(call(this, "resume", [frame(), awaited]));
+    const resumed = call(this, "resume", [frame(), awaited]);
+    if (path.node.loc) this.replaced.push([resumed, path.node.loc]);
+    path.replaceWith(resumed);
   },
 
   /**
@@ -673,7 +725,9 @@ const visitor = {
     } else operand = call(this, "suspend", [frame(), path.node.argument ?? t.identifier("undefined")]);
     const yielded = t.yieldExpression(operand, delegate);
     this.done.add(yielded);
-    path.replaceWith(call(this, "resume", [frame(), yielded]));
+    const resumed = call(this, "resume", [frame(), yielded]);
+    if (path.node.loc) this.replaced.push([resumed, path.node.loc]);
+    path.replaceWith(resumed);
   },
 };
 
@@ -714,7 +768,10 @@ function isAlreadyInstrumented(program: NodePath<t.Program>, file: PluginPass["f
   return program.node.body.some((s) => {
     if (!t.isFunctionDeclaration(s)) return false;
     const first = s.body.body[0];
-    return t.isReturnStatement(first) && t.isAssignmentExpression(first.argument) && isFileCall(first.argument.right);
+    if (!t.isReturnStatement(first)) return false;
+    // `return _ctRt || (_ctRt = file(…))`, or `return _ctRt = file(…)` (files instrumented before)
+    const assigned = t.isLogicalExpression(first.argument) ? first.argument.right : first.argument;
+    return t.isAssignmentExpression(assigned) && isFileCall(assigned.right);
   });
 }
 
@@ -763,6 +820,7 @@ export function codetracerBabelPlugin(
             redactReturn: [],
             dropReturn: [],
             wrapped: [],
+            replaced: [],
           };
           state.generated.add(state.ct.name);
           state.generated.add(state.init.name);
@@ -800,13 +858,16 @@ export function codetracerBabelPlugin(
             ),
             [t.valueToNode(table)],
           );
-          // var _ctRt; function _ctRtInit() { return (_ctRt = globalThis.__codetracer__.file(TABLE)); }
+          // var _ctRt; function _ctRtInit() { return _ctRt || (_ctRt = globalThis.__codetracer__.file(TABLE)); }
+          // (the `||`: field initialisers call it each time, see lazyCallInline)
           const prologue: t.Statement[] = [
             t.variableDeclaration("var", [t.variableDeclarator(t.cloneNode(state.ct))]),
             t.functionDeclaration(
               t.cloneNode(state.init),
               [],
-              t.blockStatement([t.returnStatement(t.assignmentExpression("=", t.cloneNode(state.ct), fileCall))]),
+              t.blockStatement([
+                t.returnStatement(t.logicalExpression("||", t.cloneNode(state.ct), t.assignmentExpression("=", t.cloneNode(state.ct), fileCall))),
+              ]),
             ),
           ];
           if (moduleTraced) {
@@ -821,6 +882,9 @@ export function codetracerBabelPlugin(
             prologue.push(t.expressionStatement(t.callExpression(t.cloneNode(state.init), [])));
           }
           t.addComment(prologue[0]!, "leading", ` ${INSTRUMENTED_MARKER} `);
+          // Istanbul (nyc, Vitest's `istanbul` provider) numbers anonymous functions in the order
+          // it meets functions: without the hint, the init function would shift every number.
+          t.addComment(prologue[1]!, "leading", " istanbul ignore next ");
           if (options.runtimeImport !== undefined) {
             const id = t.stringLiteral(options.runtimeImport);
             prologue.unshift(

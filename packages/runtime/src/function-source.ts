@@ -14,8 +14,9 @@
  * How a text is recognised (the instrumenter's output shape, `@codetracer/instrument`):
  * - a function's text ends with `_ctRt.exit(_ctFn); } }` (its own frame's `finally`) and holds
  *   `const _ctFn = (_ctRt || _ctRtInit_<key>()).enter(<id>` (its own `enter`);
- * - a class's text starts with `class` and its first `_ctRtInit_<key>()).<method>(<id>` names
- *   a member (or the implicit constructor), whose innermost enclosing class it is.
+ * - a class's text starts with `class` and its first `_ctRtInit_<key>()).<method>(<id>` (or
+ *   `_ctRtInit_<key>().<method>(<id>`, a field's initialiser) names a member (or the implicit
+ *   constructor), whose innermost enclosing class it is.
  *
  * @packageDocumentation
  */
@@ -63,7 +64,7 @@ export function noteFunctionSources(table: FileTable): void {
 
 const CLASS_START = /^class[\s{]/;
 const EXIT_TAIL = /\.exit\((_ctF\d*)\);?\s*\}\s*\}\s*$/;
-const INIT_CALL = new RegExp(`${INIT_FUNCTION_PREFIX}([a-z]+)\\d*\\(\\)\\)\\.(?:enter|field|fieldsEnd)\\((\\d+)`);
+const INIT_CALL = new RegExp(`${INIT_FUNCTION_PREFIX}([a-z]+)\\d*\\(\\)\\)?\\.(?:enter|field|fieldsEnd)\\((\\d+)`);
 
 function sourceOf(file: KnownFile): string | undefined {
   if (!sources.has(file.path)) sources.set(file.path, reader?.(file.path));
