@@ -11,8 +11,9 @@
  * ```js
  * /* @codetracer-instrumented *\/                           // INSTRUMENTED_MARKER
  * var _ctRt;                                            // the FileRuntime, once created
+ * /* istanbul ignore next *\/
  * function _ctRtInit_<key>() {                          // hoisted: creates it on first use
- *   return _ctRt = globalThis.__codetracer__.file({ v: 3, path, fns, sites, async, src, … });
+ *   return _ctRt || (_ctRt = globalThis.__codetracer__.file({ v: 3, path, fns, sites, async, src, … }));
  * }
  * const _ctF = (_ctRt || _ctRtInit_<key>()).enter(0);   // the module frame
  * function add(a, b) {
@@ -45,9 +46,13 @@
  * - `for await (…) body` → `_ctRt.suspend(f, undefined, 1)` before the loop, the body wrapped as
  *   `{ _ctRt.resume(f, undefined); try { body } finally { _ctRt.suspend(f, undefined, 1); } }`,
  *   and `_ctRt.resume(f, undefined)` after the loop.
- * - An instance field `x = v` → `x = ((_ctRt || _ctRtInit_<key>()).field(ctorFn, site, open), v)`;
- *   in a class without a constructor the last initialiser's value is wrapped in
- *   `fieldsEnd(ctorFn, v)`. A `static {}` block is a function of its own (`enter`/`exit`).
+ * - An instance field `x = v` → `x = (_ctRtInit_<key>().field(ctorFn, site, open), v)` (the init
+ *   function returns the runtime once it exists: no `||` on a line of the original code); in a
+ *   class without a constructor the last initialiser's value is wrapped in
+ *   `_ctRtInit_<key>().fieldsEnd(ctorFn, v)`. A `static {}` block is a function of its own
+ *   (`enter`/`exit`); a static field initialiser gets no step.
+ * - A function declaration nested in a function body is hoisted to the top of its `try` as
+ *   `var g = function (…) {…}`.
  * - A CommonJS top-level `return` → `return _ctRt.ret(_ctF), void _ctRt.exit(_ctF);`.
  * - A statement without a block (`if (a) b;`, a loop body) is put in a block to get its step.
  * - Values the trace filter redacts or drops are left out of the calls (see {@link FunctionEntry});
