@@ -40,7 +40,7 @@ import {
   type FilterCounters,
   type TraceFormat,
 } from "@codetracer/runtime";
-import { FilterStats } from "@codetracer/trace-filter";
+import { FilterStats, traceFilterSection } from "@codetracer/trace-filter";
 import { readLoaderConfig, type LoaderConfig } from "./config.js";
 import { installRequireHook } from "./cjs.js";
 import { createFileFilter } from "./filter.js";
@@ -100,7 +100,7 @@ function setup(mode: "record" | "instrument"): void {
   const skippedFiles = new Int32Array(new SharedArrayBuffer(4));
   const countSkipped = (scopes = 1) => void Atomics.add(skippedFiles, 0, scopes);
   const filterMetadata = (counters: FilterCounters) => ({
-    trace_filter: { ...chain.metadata(), stats: { ...counters, scopes_skipped: counters.scopes_skipped + Atomics.load(skippedFiles, 0) } },
+    trace_filter: traceFilterSection(chain.metadata().filters, counters, Atomics.load(skippedFiles, 0)),
   });
   const attrPolicy = attrPolicyOf(chain);
   installIdleRuntime();

@@ -19,9 +19,10 @@ import * as path from "node:path";
 import {
   FilterChain,
   builtinDefaultFilter,
+  fileRulesFilter,
   loadTraceFilter,
-  parseTraceFilter,
   resolveFilterPaths,
+  type FileGlobRule,
   type TraceFilter,
 } from "@codetracer/trace-filter";
 import { UsageError, fromTraceFilterError, log } from "@codetracer/runtime";
@@ -107,17 +108,11 @@ function includeExcludeFilter(config: FilterConfig, filters: readonly TraceFilte
     }
     return [...new Set(out)].filter((p) => p.length > 0);
   };
-  const rules = (globs: string[], exec: string) =>
-    globs.flatMap(patterns).map((p) => `[[scope.rules]]\nselector = ${JSON.stringify(`file:glob:${p}`)}\nexec = "${exec}"\n`);
-  return parseTraceFilter(
-    [
-      `[meta]\nname = "include-exclude"\nversion = 1\ndescription = "--include and --exclude"\n`,
-      `[scope]\ndefault_exec = "inherit"\ndefault_value_action = "inherit"\n`,
-      ...rules(config.include, "trace"),
-      ...rules(config.exclude, "skip"),
-    ].join("\n"),
-    { path: INCLUDE_EXCLUDE_FILTER, root: "" },
-  );
+  const rules = (globs: string[], exec: "trace" | "skip"): FileGlobRule[] => globs.flatMap(patterns).map((glob) => ({ glob, exec }));
+  return fileRulesFilter({ name: "include-exclude", path: INCLUDE_EXCLUDE_FILTER, description: "--include and --exclude" }, [
+    ...rules(config.include, "trace"),
+    ...rules(config.exclude, "skip"),
+  ]);
 }
 
 /**

@@ -9,11 +9,23 @@
  */
 import { ABI_VERSION, RUNTIME_GLOBAL, type FileRuntime, type FileTable, type RuntimeApi } from "./abi.js";
 import { noteFunctionSources } from "./function-source.js";
-import { IDLE_FILE_RUNTIME, type Recorder } from "./recorder.js";
+import { IDLE_FILE_RUNTIME, type AttrPolicy, type FilterCounters, type Recorder } from "./recorder.js";
 import { TypeErrorCtor, ObjectAssign, ObjectDefineProperty, safeArray, type SafeArray } from "./primordials.js";
 
 /** Marks a host, also one created by another copy of this package. */
 const HOST_BRAND = Symbol.for("codetracer.runtime-host");
+
+/**
+ * What a loader that instruments code (`@codetracer/register`, the bundler plugin's runtime)
+ * tells the sessions started in its thread (the session API's `start()`): its compile-time
+ * filter's `attr` policy and `trace_filter` metadata. Kept on the host ({@link RuntimeHost.loader}).
+ */
+export interface LoaderInfo {
+  /** The compile-time chain's `attr` decisions. */
+  attrPolicy?: (file: string, scope: string) => AttrPolicy | null;
+  /** The compile-time chain's `trace_filter` metadata, completed with a session's counters. */
+  metadata?: (counters: FilterCounters) => Record<string, unknown>;
+}
 
 /** See the module documentation. */
 export class RuntimeHost implements RuntimeApi {
@@ -25,6 +37,8 @@ export class RuntimeHost implements RuntimeApi {
   private onFile: ((table: FileTable) => void) | null = null;
   /** The session owning the attached recorder (opaque to the host). */
   owner: unknown = null;
+  /** What the thread's loader told sessions, if a loader instruments this thread (`setLoaderInfo`). */
+  loader: LoaderInfo | undefined = undefined;
 
   /**
    * Registers an instrumented file (generated code calls this once per file).

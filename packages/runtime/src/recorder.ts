@@ -11,6 +11,8 @@
  *   (a module that threw, a frame abandoned by a `for await`) each get a `Return`, and a
  *   resumption gets a `Call` with no arguments (docs/trace-format.md: "Ordering rule 5").
  */
+import type { FilterStatsJSON, ScopePolicy, ValueAction } from "@codetracer/trace-filter";
+import { stricter } from "@codetracer/trace-filter/decision";
 import {
   EventLogKind,
   type FullValueRecord,
@@ -108,31 +110,19 @@ export interface RecorderOptions {
   scopePolicy?: (file: string, scope: string) => RuntimeScopeDecision | null;
 }
 
-/** What {@link RecorderOptions.scopePolicy} returns for a scope. */
-export interface RuntimeScopeDecision {
-  exec: "trace" | "skip";
-  valueAction(kind: "arg" | "local" | "global" | "ret", name: string): RuntimeValueAction;
-}
+/** What {@link RecorderOptions.scopePolicy} returns for a scope: a trace-filter decision. */
+export type RuntimeScopeDecision = ScopePolicy;
 
 /** A run-time value decision. */
-export type RuntimeValueAction = "allow" | "redact" | "drop";
+export type RuntimeValueAction = ValueAction;
 
-/** The stricter of two value decisions: drop over redact over allow. */
-export function stricter(a: RuntimeValueAction, b: RuntimeValueAction): RuntimeValueAction {
-  if (a === "drop" || b === "drop") return "drop";
-  if (a === "redact" || b === "redact") return "redact";
-  return "allow";
-}
+export { stricter };
 
 /** What to do with one object field, by its name (see {@link RecorderOptions.attrPolicy}). */
 export type AttrPolicy = (field: string) => "allow" | "redact" | "drop";
 
-/** Counters of the trace filter's work, in the shape of `trace_metadata.json`'s `trace_filter.stats`. */
-export interface FilterCounters {
-  scopes_skipped: number;
-  value_redactions: { argument: number; local: number; global: number; return: number; attribute: number };
-  value_drops: { argument: number; local: number; global: number; return: number; attribute: number };
-}
+/** Counters of the trace filter's work, in the shape of `trace_metadata.json`'s `trace_filter.stats` (one home: trace-filter's `FilterStatsJSON`). */
+export type FilterCounters = FilterStatsJSON;
 
 /**
  * What happens to a named value: `Allow` (a value is passed and written); `Redact`, `Drop` (the

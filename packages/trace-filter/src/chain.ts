@@ -18,6 +18,7 @@ import { SafeMap } from "@codetracer/trace-format/internal/primordials";
 import { closeMatchWindow, openMatchWindow } from "./match.js";
 import { pnpmStoreAlias } from "./package-path.js";
 import { filterPlatform, toPosix } from "./platform.js";
+import type { ScopePolicy } from "./decision.js";
 import { FilterStats } from "./stats.js";
 import type { FilterMetadata } from "./stats.js";
 import type { ExecAction, IoConfig, ScopeKind, ScopeRule, Selector, TraceFilter, ValueAction, ValueKind } from "./types.js";
@@ -46,7 +47,7 @@ export interface MatchedRule {
 }
 
 /** The filter decision for one scope (a function or a module's top-level code). */
-export interface ScopeDecision {
+export interface ScopeDecision extends ScopePolicy {
   /** `trace` to record the scope, `skip` to leave it out entirely. */
   readonly exec: ExecAction;
   /** The action for values no value pattern matches. */

@@ -46,9 +46,12 @@ export {
   VALUE_KINDS,
 } from "./selector.js";
 
-export { filterRootOf, isInlinePath, MAX_SCHEMA_VERSION, parseTraceFilter, sha256Hex } from "./parse.js";
+export { fileRulesFilter, filterRootOf, isInlinePath, MAX_SCHEMA_VERSION, parseTraceFilter, sha256Hex } from "./parse.js";
+export type { FileGlobRule } from "./parse.js";
 export type { ParseTraceFilterOptions } from "./parse.js";
 
+export { stricter } from "./decision.js";
+export type { ScopePolicy, ScopeValueKind } from "./decision.js";
 export { FilterChain, MODULE_OBJ } from "./chain.js";
 export type { FilterChainOptions, MatchedRule, ScopeDecision, ScopeQuery } from "./chain.js";
 
@@ -56,7 +59,7 @@ export { filterPlatform, portablePlatform, setFilterPlatform } from "./platform.
 export type { FilterPlatform } from "./platform.js";
 export { nodePlatform } from "./node/platform.js";
 
-export { FilterStats } from "./stats.js";
+export { FilterStats, stackedFilterProvenance, traceFilterSection } from "./stats.js";
 export type { FilterMetadata, FilterProvenance, FilterStatsJSON, ValueKindCounts } from "./stats.js";
 
 export { clearPackageNameCache, packageNameOf } from "./node/package-name.js";

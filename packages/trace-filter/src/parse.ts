@@ -356,5 +356,54 @@ export function parseTraceFilter(text: string, options: ParseTraceFilterOptions)
   });
 }
 
+/** One rule of {@link fileRulesFilter}: a `file:` glob and what a match does. */
+export interface FileGlobRule {
+  /** A glob in `file:` selector syntax (relative to the filter's root, or starting with `**`). */
+  readonly glob: string;
+  /** `trace` records the files it matches, `skip` leaves them out. */
+  readonly exec: ExecAction;
+}
+
+/**
+ * A filter built from `file:` glob rules given as objects, without TOML text: what the
+ * `--include` / `--exclude` options become. Its defaults are `inherit`, so it changes only the
+ * files its rules match; rules keep their order (the last match wins, as in a file). The
+ * `sha256` is that of the rules' JSON text, so two filters with the same rules compare equal
+ * in the metadata and in the transform cache's key.
+ *
+ * @param meta - the filter's `name`, pseudo-path (e.g. `<inline:include-exclude>`) and
+ *   description; its root is `""` (no root of its own, like the builtin's)
+ * @param rules - the rules, in order
+ * @returns the filter (frozen)
+ * @throws `TraceFilterError` `ERR_INVALID_POLICY_VALUE` for a glob the selector grammar rejects,
+ *   naming the filter and the rule's position (`scope.rules[i]`)
+ */
+export function fileRulesFilter(meta: { name: string; path: string; description?: string }, rules: readonly FileGlobRule[]): TraceFilter {
+  const scopeRules: ScopeRule[] = [];
+  for (let index = 0; index < rules.length; index++) {
+    const rule = rules[index]!;
+    const entry = `scope.rules[${index}]`;
+    let selector;
+    try {
+      selector = parseSelector(`file:glob:${rule.glob}`, "scope", [""]);
+    } catch (error) {
+      if (error instanceof SelectorError) throw invalidFilter(meta.path, entry, error.message, { selector: `file:glob:${rule.glob}` });
+      throw error;
+    }
+    scopeRules.push(Object.freeze({ index, entry, selector, exec: rule.exec, valuePatterns: Object.freeze([]) }));
+  }
+  return Object.freeze({
+    name: meta.name,
+    version: 1,
+    ...(meta.description === undefined ? {} : { description: meta.description }),
+    labels: Object.freeze([]),
+    path: meta.path,
+    root: "",
+    sha256: sha256Hex(JSON.stringify(rules.map((r) => [r.glob, r.exec]))),
+    scope: Object.freeze({ defaultExec: "inherit", defaultValueAction: "inherit" }),
+    rules: Object.freeze(scopeRules),
+  });
+}
+
 // `toPosix` lives in ./platform.ts (the chain calls it while the program runs); re-exported here.
 export { toPosix } from "./platform.js";

@@ -25,7 +25,7 @@ import {
   type TraceSession,
   WORKSPACE_DIFF_FILE,
 } from "@codetracer/runtime";
-import { FilterChain, builtinDefaultFilter, parseTraceFilter } from "@codetracer/trace-filter";
+import { FilterChain, builtinDefaultFilter, parseTraceFilter, traceFilterSection } from "@codetracer/trace-filter";
 import { TRACE_BIN_FILE, TRACE_JSON_FILE, TRACE_METADATA_FILE, TRACE_PATHS_FILE } from "@codetracer/trace-format";
 import type { BakedFilter } from "./options.js";
 
@@ -59,7 +59,7 @@ function installBundleRuntime(filters: BakedFilter[]): void {
   const chain = new FilterChain([builtinDefaultFilter(), ...filters.map((f) => parseTraceFilter(f.text, { path: f.path, root: f.root }))]);
   setLoaderInfo({
     attrPolicy: attrPolicyOf(chain),
-    metadata: (counters) => ({ trace_filter: { ...chain.metadata(), stats: counters } }),
+    metadata: (counters) => ({ trace_filter: traceFilterSection(chain.metadata().filters, counters) }),
   });
 }
 

@@ -17,9 +17,10 @@
 import { checkLimits, limitsFromEnv } from "./limits.js";
 import type { ValueCaptureLimits } from "../values.js";
 import * as path from "node:path";
-import { FilterChain, builtinDefaultFilter, expandHome, loadTraceFilter, splitFilterList } from "@codetracer/trace-filter";
+import { FilterChain, builtinDefaultFilter, expandHome, loadTraceFilter, splitFilterList, stackedFilterProvenance, type FilterMetadata } from "@codetracer/trace-filter";
 import { UsageError, asRecorderError, fromTraceFilterError, type RecorderError } from "../errors.js";
-import { runtimeHost } from "../host.js";
+import { runtimeHost, type LoaderInfo } from "../host.js";
+export type { LoaderInfo } from "../host.js";
 import { attrPolicyOf as attrPolicyOfChain } from "../attr-policy.js";
 import { stricter, type AttrPolicy, type FilterCounters, type RuntimeScopeDecision } from "../recorder.js";
 import { installExitHooks } from "./exit-hooks.js";
@@ -43,27 +44,14 @@ export const TRACE_JSON = "json";
 /** The format of a session started without one (the CLI's and the loader's default too): `trace.bin`. */
 export const DEFAULT_FORMAT = TRACE_BINARY;
 
-/**
- * What a loader that instruments code (`@codetracer/register`) tells sessions started through
- * this API: its compile-time filter's `attr` policy and metadata. Set on the thread's runtime host.
- */
-export interface LoaderInfo {
-  /** The compile-time chain's `attr` decisions. */
-  attrPolicy?: (file: string, scope: string) => AttrPolicy | null;
-  /** The compile-time chain's `trace_filter` metadata, completed with a session's counters. */
-  metadata?: (counters: FilterCounters) => Record<string, unknown>;
-}
-
-const LOADER_KEY = Symbol.for("codetracer.loader-info");
-
-/** Called by the loader: see {@link LoaderInfo}. */
+/** Called by the loader: see {@link LoaderInfo} (kept on the thread's runtime host, `RuntimeHost.loader`). */
 export function setLoaderInfo(info: LoaderInfo): void {
-  (runtimeHost() as unknown as Record<symbol, LoaderInfo>)[LOADER_KEY] = info;
+  runtimeHost().loader = info;
 }
 
 /** What the loader told (see {@link setLoaderInfo}), or `undefined` when no loader instruments this thread. */
 export function loaderInfo(): LoaderInfo | undefined {
-  return (runtimeHost() as unknown as Record<symbol, LoaderInfo | undefined>)[LOADER_KEY];
+  return runtimeHost().loader;
 }
 
 /** Options of {@link start} and {@link trace}. */
@@ -276,16 +264,10 @@ export function start(tracePath: string, options: StartOptions = {}): TraceSessi
         const c = counters();
         const base = c && loader?.metadata ? loader.metadata(c) : {};
         if (!chain) return base;
-        const own = chain.metadata().filters;
-        // The loader's filters (its builtin first), else this chain's builtin; then this chain's own.
-        const prior = (base.trace_filter as { filters?: unknown[] } | undefined)?.filters;
+        const loaderSection = base.trace_filter as FilterMetadata | undefined;
+        const filters = stackedFilterProvenance(loaderSection?.filters, chain.metadata().filters);
         // The loader's stats already hold this session's counters plus the files it skipped at load.
-        const stats = (base.trace_filter as { stats?: unknown } | undefined)?.stats ?? c;
-        const filters: unknown[] = [];
-        if (prior) for (let i = 0; i < prior.length; i++) appendOwn(filters, prior[i]);
-        else if (own.length > 0) appendOwn(filters, own[0]);
-        for (let i = 1; i < own.length; i++) appendOwn(filters, own[i]);
-        return { ...base, trace_filter: { filters, stats } };
+        return { ...base, trace_filter: { filters, stats: loaderSection?.stats ?? c } };
       },
     });
     counters = () => session.recorder.filterCounters;
