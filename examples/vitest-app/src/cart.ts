@@ -26,6 +26,9 @@ export class Cart {
 }
 
 export function discount(subtotal: number, code: string): number {
+  function cents(amount: number): number {
+    return Math.round(amount * 100) / 100;
+  }
   const rate = code === "HALF" ? 0.5 : code === "TENTH" ? 0.1 : 0;
-  return Math.round(subtotal * (1 - rate) * 100) / 100;
+  return cents(subtotal * (1 - rate));
 }

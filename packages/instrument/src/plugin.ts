@@ -338,17 +338,19 @@ function functionTextRange(node: t.Node, code: string): [number, number] {
  * a `var` of the same name, duplicate names in strict code, parameter shadowing): they are kept
  * function-scoped and hoisted as `var g = function () {…}` at the top of the block, in source
  * order (the name is still inferred as `g`). They stay inside the `try`, where they see the
- * body's `let`/`const`/`class` bindings. (Coverage tools count such a `var` as one statement
- * more, and list the function as anonymous: see `docs/ci.md`.)
+ * body's `let`/`const`/`class` bindings. The names in `keep` (see {@link keptDeclarations}) stay
+ * function declarations, at the top of the `try` block; coverage tools count a `var` as one
+ * statement more, and list its function as anonymous (see `docs/ci.md`).
  */
-function guardedBody(state: VisitState, info: FrameInfo, params: t.Expression[], statements: t.Statement[]): t.Statement[] {
+function guardedBody(state: VisitState, info: FrameInfo, params: t.Expression[], statements: t.Statement[], keep?: ReadonlySet<string>): t.Statement[] {
   const enter = t.variableDeclaration("const", [
     t.variableDeclarator(t.cloneNode(info.frame), lazyCall(state, "enter", [t.numericLiteral(info.fnId), ...params])),
   ]);
   const hoisted: t.Statement[] = [];
   const rest: t.Statement[] = [];
   for (const stmt of statements) {
-    if (t.isFunctionDeclaration(stmt) && stmt.id) {
+    if (t.isFunctionDeclaration(stmt) && stmt.id && keep?.has(stmt.id.name)) hoisted.push(stmt);
+    else if (t.isFunctionDeclaration(stmt) && stmt.id) {
       const fn = t.functionExpression(null, stmt.params, stmt.body, stmt.generator, stmt.async);
       fn.loc = stmt.loc ?? null;
       const decl = t.variableDeclaration("var", [t.variableDeclarator(stmt.id, fn)]);
@@ -363,6 +365,39 @@ function guardedBody(state: VisitState, info: FrameInfo, params: t.Expression[],
     t.blockStatement([t.expressionStatement(call(state, "exit", [t.cloneNode(info.frame)]))]),
   );
   return [enter, guarded];
+}
+
+/**
+ * The function declarations of a strict function's body that can stay declarations inside the
+ * `try` block of {@link guardedBody}: there they are scoped to the block (ECMA-262
+ * BlockDeclarationInstantiation), which holds the rest of the body, so the body sees them as
+ * before. Left out (made `var`s): any name also declared by a `var` of the body (a syntax error
+ * next to a block's function), declared twice, or a parameter's; every name of a sloppy
+ * function (Annex B gives a block's function declarations other semantics).
+ */
+function keptDeclarations(path: NodePath<t.Function>): Set<string> {
+  const kept = new Set<string>();
+  const body = path.node.body;
+  if (!t.isBlockStatement(body) || !path.isInStrictMode()) return kept;
+  const declared = new Map<string, number>();
+  for (const stmt of body.body) if (t.isFunctionDeclaration(stmt) && stmt.id) declared.set(stmt.id.name, (declared.get(stmt.id.name) ?? 0) + 1);
+  if (declared.size === 0) return kept;
+  const taken = new Set<string>(["arguments"]);
+  for (const param of path.node.params) for (const name of Object.keys(t.getBindingIdentifiers(param))) taken.add(name);
+  const walk = (node: t.Node): void => {
+    if (t.isVariableDeclaration(node) && node.kind === "var") {
+      for (const d of node.declarations) for (const name of Object.keys(t.getBindingIdentifiers(d.id))) taken.add(name);
+    }
+    for (const key of t.VISITOR_KEYS[node.type] ?? []) {
+      const child = (node as unknown as Record<string, unknown>)[key];
+      for (const c of Array.isArray(child) ? child : [child]) {
+        if (c && typeof (c as t.Node).type === "string" && !t.isFunction(c as t.Node)) walk(c as t.Node);
+      }
+    }
+  };
+  for (const stmt of body.body) if (!t.isFunction(stmt)) walk(stmt);
+  for (const [name, count] of declared) if (count === 1 && !taken.has(name)) kept.add(name);
+  return kept;
 }
 
 /** `fn.name` is inferred from where an anonymous function or class is written: keep it there. */
@@ -631,7 +666,7 @@ const visitor = {
       const body = path.node.body;
       if (!info || !t.isBlockStatement(body)) return;
       const params = passedNames(this.fns[info.fnId]!.slice(2)).map((n) => t.identifier(n));
-      body.body = guardedBody(this, info, params, body.body);
+      body.body = guardedBody(this, info, params, body.body, keptDeclarations(path));
     },
   },
 
