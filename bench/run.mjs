@@ -158,7 +158,7 @@ const report = {
   date: new Date().toISOString(),
   quick: opts.quick,
   machine: {
-    cpu: (/model name\s*:\s*(.*)/.exec(safeRead("/proc/cpuinfo")) ?? [, os.cpus()[0]?.model])[1],
+    cpu: (/model name\s*:\s*(.*)/.exec(safeRead("/proc/cpuinfo")) ?? [undefined, os.cpus()[0]?.model])[1],
     cores: os.cpus().length,
     memGB: Math.round(os.totalmem() / 2 ** 30),
     node: process.version,
@@ -381,7 +381,11 @@ async function transform() {
     const ours = () => instrument(code, { filename: f, format: "module", inlineSourceMap: false });
     const ist = () => istanbulTransform(code, f);
     const t = { ours: [], istanbul: [] };
-    for (let i = 0; i < 2; i++) (ours(), ist()); // warm-up (JIT, Babel's lazy requires)
+    for (let i = 0; i < 2; i++) {
+      // warm-up (JIT, Babel's lazy requires)
+      ours();
+      ist();
+    }
     for (let i = 0; i < SIZES.transformReps; i++) {
       for (const [k, fn] of [["ours", ours], ["istanbul", ist]]) {
         const t0 = process.hrtime.bigint();

@@ -14,18 +14,16 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { ValueRecord } from "@codetracer/trace-format";
 import { readMetadata } from "../utils/expect-trace.js";
 import { cleanupTempDirs, describeRun } from "../utils/run.js";
 import { TraceQuery, formatIssues } from "../utils/trace.js";
 import {
   REDACTED,
-  copyProject,
   filesContaining,
   filesUnder,
   isRedacted,
-  record,
   recordedInBeforeAll,
   stepValues,
   type Recording,

@@ -13,7 +13,6 @@ afterAll(cleanupTempDirs);
 
 const LIMITS = path.join(FIXTURES, "value-limits", "limits.cjs");
 const API = path.join(FIXTURES, "value-limits", "api.mjs");
-const CHECK = lineOf(LIMITS, "ct-marker: check");
 
 /** The locals at the marker line of `file`, decoded. */
 function localsAt(traceDir: string, file: string, names: string[]): Record<string, unknown> {

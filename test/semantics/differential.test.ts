@@ -9,7 +9,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, cleanupTempDirs, describeRun, recordWithCli, runNode, type RunResult } from "../utils/run.js";
 import { expectBalancedCalls, expectValidTrace } from "../utils/expect-trace.js";

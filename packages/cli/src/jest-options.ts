@@ -6,7 +6,6 @@
  * See `docs/ci.md` ("Jest").
  * @packageDocumentation
  */
-import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { UsageError } from "@codetracer/runtime";
 import { resolveOptions, type CodetracerOptions, type ResolvedOptions } from "unplugin-codetracer";

@@ -15,7 +15,6 @@ import {
   finishAbandonedTrace,
   inheritedRecording,
   isInternalThread,
-  listWorkerTraces,
   startThreadSession,
   workerTraceDir,
 } from "../src/node/threads.js";

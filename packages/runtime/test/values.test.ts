@@ -878,7 +878,6 @@ describe("the full value model", () => {
 
   it("arguments objects (sloppy and strict) are Sequences typed Arguments", () => {
     const s = setup();
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
     const sloppy = new Function("return arguments")(1, "two") as object;
     const strict = (function (..._a: unknown[]) {
       // eslint-disable-next-line prefer-rest-params
@@ -1045,7 +1044,6 @@ describe("new kinds never run user code", () => {
   });
 
   it("prototypes and globals monkey-patched after load are not used", () => {
-    const s = setup();
     let hits = 0;
     const patches: Array<[object, PropertyKey]> = [
       [Array.prototype, "push"],

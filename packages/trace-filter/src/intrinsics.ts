@@ -22,11 +22,8 @@ import {
   appendOwn,
   ObjectGetOwnPropertyDescriptor,
   ObjectGetPrototypeOf,
-  ObjectFreeze,
   ObjectHasOwn,
   ObjectIs,
-  ReflectApply,
-  ReflectDefineProperty,
   ReflectOwnKeys,
 } from "@codetracer/trace-format/internal/primordials";
 

@@ -12,13 +12,12 @@ import {
   SEEK_TABLE_FOOTER_SIZE,
   SEEK_TABLE_SKIPPABLE_MAGIC,
   SEEKABLE_MAGIC,
-  TRACE_BIN_HEADER_V0,
   TRACE_BIN_HEADER_V1,
   traceBinTail,
   ZSTD_FRAME_MAGIC,
   type SeekTableEntry,
 } from "./bin-format.js";
-import { emptyEventSummary, traceBinHeaderError, traceBinVersion, scanZstdFrame, type ScannedFrame } from "./bin-scan.js";
+import { traceBinHeaderError, traceBinVersion, scanZstdFrame, type ScannedFrame } from "./bin-scan.js";
 import { decodeEvents } from "./cbor-decode.js";
 import { TraceFormatError } from "./errors.js";
 import type { TraceLowLevelEvent } from "./types.js";

@@ -21,8 +21,6 @@ import {
   StringCtor,
   StringPrototypeCharCodeAt,
   StringPrototypePadStart,
-  TypedArrayPrototypeGetBuffer,
-  TypedArrayPrototypeGetByteOffset,
   TypedArrayPrototypeGetLength,
 } from "./primordials.js";
 

@@ -122,6 +122,7 @@ let testFile: { session: TraceSession; dir: string; traceDir: string; keep: "all
 let exitListener: (() => void) | undefined;
 
 /** Characters Windows does not allow in file names (a trace folder should unpack anywhere). */
+// eslint-disable-next-line no-control-regex -- control characters are among what it replaces
 const UNPORTABLE = /[<>:"|?*\\\u0000-\u001f]/g;
 
 /**

@@ -37,6 +37,7 @@ if (raw && testPath) {
   if (typeof aroundAll === "function") {
     // The first aroundAll registered is the outermost: this one wraps every hook of the file.
     // (The empty pattern is vitest's fixtures argument, which it requires to be destructured.)
+    // eslint-disable-next-line no-empty-pattern -- vitest requires the fixtures argument destructured
     vitest.aroundAll(async (runSuite, {}, file) => {
       try {
         await runSuite();

@@ -89,7 +89,7 @@ function makeApp(): string {
 async function viteBuild(dir: string, env: Record<string, string>, options: Record<string, unknown> = {}): Promise<{ js: string; warnings: string[] }> {
   const warnings: string[] = [];
   const base = createLogger("warn", { allowClearScreen: false });
-  const logger: Logger = { ...base, warn: (msg, o) => void warnings.push(msg), warnOnce: (msg) => void warnings.push(msg) };
+  const logger: Logger = { ...base, warn: (msg) => void warnings.push(msg), warnOnce: (msg) => void warnings.push(msg) };
   const saved = { ...process.env };
   Object.assign(process.env, env); // the plugin reads the environment when it is made, as in a real config
   let plugin;

@@ -7,23 +7,14 @@
 
 import * as fs from "node:fs";
 import {
-  buildSeekTable,
   SEEK_TABLE_FOOTER_SIZE,
   SEEK_TABLE_SKIPPABLE_MAGIC,
   SEEKABLE_MAGIC,
-  SEEKABLE_MAX_FRAME_SIZE,
-  TRACE_BIN_HEADER_V1,
-  traceBinTail,
   type SeekTableEntry,
 } from "../bin-format.js";
 import {
-  decompressTraceBin,
-  emptyEventSummary,
   parseTraceBin,
-  scanCborEvents,
-  scanZstdFrame,
   traceBinVersion,
-  type CborEventSummary,
   type TraceBinReadOptions,
 } from "../bin-read.js";
 import { ioError, TraceFormatError } from "../errors.js";

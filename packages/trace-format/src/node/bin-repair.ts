@@ -16,7 +16,6 @@ import {
   MathMin,
   safeArray,
   StringCtor,
-  TypedArrayPrototypeCopyWithin,
   TypedArrayPrototypeGetLength,
   TypedArrayPrototypeSet,
   Uint8ArrayCtor,

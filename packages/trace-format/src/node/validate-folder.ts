@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { TraceFormatError } from "../errors.js";
 import { traceMetadataProblems, tracePathsProblems } from "../metadata.js";
 import { parseTraceJson } from "../reader.js";
-import { PENDING_METADATA_FILE, TRACE_BIN_FILE, TRACE_JSON_FILE, TRACE_METADATA_FILE, TRACE_PATHS_FILE } from "../types.js";
+import { PENDING_METADATA_FILE, TRACE_METADATA_FILE, TRACE_PATHS_FILE } from "../types.js";
 import { mergeReports, validateEvents } from "../validate.js";
 import type { ValidationIssue, ValidationOptions, ValidationReport } from "../validate.js";
 import { findEventsFile, readJsonFileIfExists, readTextFileIfExists } from "./read-folder.js";
