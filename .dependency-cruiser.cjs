@@ -25,6 +25,13 @@ module.exports = {
       to: { path: "^packages/runtime/", pathNot: "^packages/runtime/(src|dist)/abi\\.(ts|js|d\\.ts)$" },
     },
     {
+      name: "instrument-trace-filter-decision-only",
+      comment: "instrument takes the trace filter's decision shape only (the chain is the front door's)",
+      severity: "error",
+      from: { path: "^packages/instrument/src/" },
+      to: { path: "^packages/trace-filter/", pathNot: "^packages/trace-filter/(src|dist)/(decision|types)\\.(ts|js|d\\.ts)$" },
+    },
+    {
       name: "browser-safe-no-node",
       comment: "browser-safe code imports nothing from node: (Node-only code lives in node/ folders)",
       severity: "error",

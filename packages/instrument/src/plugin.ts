@@ -26,6 +26,7 @@ import {
   type FunctionEntry,
   type SiteEntry,
 } from "@codetracer/runtime/abi";
+import { stricter, type ScopePolicy } from "@codetracer/trace-filter/decision";
 import { visibleLocals, type FrameOwner } from "./locals.js";
 import { classQualifiedName, parameterNames, qualifiedFunctionName } from "./names.js";
 
@@ -70,19 +71,12 @@ export interface CodetracerPluginOptions {
   scopes?: ScopeFilter;
 }
 
-/** What the trace filter decides for one scope (a function, static block or module body). */
-export interface ScopeDecision {
-  /** `"skip"`: the scope is not instrumented at all (its nested functions decide for themselves). */
-  readonly exec: "trace" | "skip";
-  /**
-   * What to do with one value of the scope: `"allow"` captures it; `"redact"` keeps the name and
-   * writes `<redacted>` (the generated code never passes the value); `"drop"` leaves it out.
-   * Kinds are those of the trace-filter DSL: `arg` (a parameter), `local` (a local at a step),
-   * `global` (a module-level binding, at the module body's steps), `ret` (the return value,
-   * matched against the scope's qualified name).
-   */
-  valueAction(kind: "arg" | "local" | "global" | "ret", name: string): "allow" | "redact" | "drop";
-}
+/**
+ * What the trace filter decides for one scope (a function, static block or module body): the
+ * decision shape of `@codetracer/trace-filter` (its one home). A redacted value's name stays
+ * and the generated code never passes the value; a dropped one is left out.
+ */
+export type ScopeDecision = ScopePolicy;
 
 /**
  * Classifies the scopes of one file by qualified name (`UserService.login`, `outer.inner`,
@@ -90,13 +84,6 @@ export interface ScopeDecision {
  * `@codetracer/trace-filter`.
  */
 export type ScopeFilter = (qualifiedName: string) => ScopeDecision;
-
-const STRICTNESS = { allow: 0, redact: 1, drop: 2 } as const;
-
-/** The stricter of two value actions (drop > redact > allow). */
-function stricter(a: "allow" | "redact" | "drop", b: "allow" | "redact" | "drop"): "allow" | "redact" | "drop" {
-  return STRICTNESS[a] >= STRICTNESS[b] ? a : b;
-}
 
 /**
  * The table name for a value under `action`: the name itself (allow: its value is passed),
