@@ -167,8 +167,8 @@ const DECORATOR = /@[\p{ID_Start}$_]/u;
 /** A `using` or `await using` declaration may be in the text. */
 const USING = /\busing\s+[\p{L}_$[{]/u;
 
-/** True when this JavaScript engine runs `using` declarations itself. */
-const NATIVE_USING: boolean = (() => {
+/** True when this JavaScript engine runs `using` declarations itself (then `instrument()` leaves them to it). */
+export const NATIVE_USING: boolean = (() => {
   try {
     new Function("{ using x = null; }");
     return true;

@@ -12,7 +12,7 @@
  */
 import { validateEvents } from "@codetracer/trace-format";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { instrument } from "../src/instrument.js";
+import { instrument, NATIVE_USING } from "../src/instrument.js";
 import type { ScopeFilter } from "../src/plugin.js";
 import { cleanupTemp, dedent, dump, runRecorded, VIRTUAL, type Format } from "./helpers.js";
 import { renderEvents } from "./render-events.js";
@@ -42,15 +42,6 @@ interface Case {
   runIf?: boolean;
 }
 
-/** Whether this engine runs `using` itself (then `instrument()` does not lower it). */
-const NATIVE_USING: boolean = (() => {
-  try {
-    new Function("{ using x = null; }");
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 afterEach(() => {
   delete (globalThis as Record<string, unknown>).__codetracer__;

@@ -23,7 +23,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { instrument, type InstrumentOptions } from "../src/instrument.js";
+import { instrument, type InstrumentOptions, NATIVE_USING } from "../src/instrument.js";
 import type { ScopeDecision, ScopeFilter } from "../src/plugin.js";
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures");
@@ -31,15 +31,6 @@ const UPDATE = process.env.UPDATE_FIXTURES === "1";
 const INPUT = /^input\.(?:[cm]?[jt]s|[jt]sx)$/;
 const INLINE_MAP = /\n\/\/# sourceMappingURL=data:application\/json;charset=utf-8;base64,[A-Za-z0-9+/=]+\n$/;
 
-/** Whether this engine runs `using` itself (then `instrument()` leaves it to the engine). */
-const NATIVE_USING: boolean = (() => {
-  try {
-    new Function("{ using x = null; }");
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 /** What a scope's entry in options.json may say (a declarative {@link ScopeDecision}). */
 interface FixtureScope {
