@@ -12,6 +12,7 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { expectBalancedCalls, expectReaderLoads, expectValidTrace, readMetadata } from "../utils/expect-trace.js";
 import { EXAMPLES, FIXTURES, REPO_ROOT, cleanupTempDirs, describeRun, lineOf, makeTempDir, runNode } from "../utils/run.js";
+import { failedFiles, resultSummary } from "../utils/test-results.js";
 
 const JEST = path.join(REPO_ROOT, "node_modules/jest/bin/jest.js");
 
@@ -42,22 +43,6 @@ async function jest(args: string[], env: Record<string, string>, cacheDir = make
   return JSON.parse(fs.readFileSync(out, "utf8")) as Results;
 }
 
-/** What must not change with recording: the counts, each file's status and each test's. */
-function summary(r: Results): unknown {
-  return {
-    passed: r.numPassedTests,
-    failed: r.numFailedTests,
-    files: r.testResults.map((f) => [path.basename(f.name), f.status, f.assertionResults.map((t) => [t.fullName, t.status]).sort()]).sort(),
-  };
-}
-
-/** The base names of the files Jest reports failed. */
-function failedFiles(r: Results): string[] {
-  return r.testResults
-    .filter((f) => f.status === "failed")
-    .map((f) => path.basename(f.name))
-    .sort();
-}
 
 /** The names of the folders in `dir` (none when it does not exist). */
 function folders(dir: string): string[] {
@@ -107,7 +92,7 @@ describe("examples/jest-app: each test file recorded into its own trace folder",
     const traces = makeTempDir("ct-jest-traces-");
     const before = tree(APP);
     const [recorded, plain] = await Promise.all([jest(["--maxWorkers=2"], { CODETRACER_TRACE: traces }), jest(["--maxWorkers=2"], {})]);
-    expect(summary(recorded)).toEqual(summary(plain));
+    expect(resultSummary(recorded)).toEqual(resultSummary(plain));
     expect(plain.numPassedTests).toBe(4);
     expect(plain.numFailedTests).toBe(0);
     expectExampleTraces(traces);
@@ -125,7 +110,7 @@ describe("examples/jest-app: each test file recorded into its own trace folder",
     const traces = makeTempDir("ct-jest-traces-");
     const env = { EXAMPLE_FAIL: "1" };
     const [recorded, plain] = await Promise.all([jest([], { ...env, CODETRACER_TRACE: traces, CODETRACER_KEEP: "failed" }), jest([], env)]);
-    expect(summary(recorded)).toEqual(summary(plain));
+    expect(resultSummary(recorded)).toEqual(resultSummary(plain));
     expect(recorded.numFailedTests).toBe(1);
     expect(folders(path.join(traces, "test"))).toEqual(["discount.test.ts"]);
     const dir = path.join(traces, "test/discount.test.ts");
@@ -162,8 +147,8 @@ describe("examples/jest-app: each test file recorded into its own trace folder",
     // The plain run's output was not reused: the recorded run has every step.
     expectExampleTraces(traces);
     const again = await jest(["--runInBand"], {}, cache);
-    expect(summary(again)).toEqual(summary(first));
-    expect(summary(recorded)).toEqual(summary(first));
+    expect(resultSummary(again)).toEqual(resultSummary(first));
+    expect(resultSummary(recorded)).toEqual(resultSummary(first));
     // ... and a second recorded run from the cache records the same.
     const traces2 = makeTempDir("ct-jest-traces-");
     await jest(["--runInBand"], { CODETRACER_TRACE: traces2 }, cache);
@@ -181,7 +166,7 @@ describe("test/fixtures/jest-failures: which folders CODETRACER_KEEP=failed keep
       jest(args, { CODETRACER_TRACE: traces, CODETRACER_KEEP: "failed" }, undefined, FAILURES),
       jest(args, {}, undefined, FAILURES),
     ]);
-    expect(summary(recorded)).toEqual(summary(plain));
+    expect(resultSummary(recorded)).toEqual(resultSummary(plain));
     expect(failedFiles(plain), "the fixture fails where it means to").toEqual(FAILING);
     // Not kept: a passing file, a test passing on a retry, an expected failure (`it.failing`).
     expect(folders(path.join(traces, "tests"))).toEqual(FAILING);
@@ -221,7 +206,7 @@ describe("test/fixtures/jest-esm: Jest's ES module mode", () => {
       jest([], { CODETRACER_TRACE: traces }, undefined, ESM, nodeArgs),
       jest([], {}, undefined, ESM, nodeArgs),
     ]);
-    expect(summary(recorded)).toEqual(summary(plain));
+    expect(resultSummary(recorded)).toEqual(resultSummary(plain));
     expect(plain.numPassedTests).toBe(1);
     expect(folders(path.join(traces, "tests"))).toEqual(["total.test.ts"]);
     const dir = path.join(traces, "tests/total.test.ts");

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { PENDING_METADATA_FILE } from "@codetracer/trace-format";
-import { expectBalancedCalls, expectValidTrace, readMetadata } from "../utils/expect-trace.js";
+import { expectBalancedCalls, expectValidTrace, readMetadata, type RecordedMetadata } from "../utils/expect-trace.js";
 import {
   FIXTURES,
   REPO_ROOT,
@@ -61,20 +61,8 @@ function jsonLines(text: string): Record<string, unknown>[] {
   });
 }
 
-/** The metadata fields the session writes at stop. */
-interface SessionMetadata {
-  program: string;
-  args: string[];
-  workdir: string;
-  format: string;
-  run_id: string;
-  trace_id: string;
-  recorder: { name: string; version: string; target_script: string };
-  process_exit_status: { code: number | null; label: string | null };
-  stats: { events: number; dropped_events: number; detaches: number; internal_errors: number };
-  workspace_diff: { requested: boolean; path: string | null; base?: string; repository?: string; untracked?: number; error?: string };
-  trace_filter?: TraceFilterMetadata;
-}
+/** The metadata fields the session writes at stop (its filter section only when it had a filter). */
+type SessionMetadata = Omit<RecordedMetadata, "trace_filter"> & { trace_filter?: TraceFilterMetadata };
 
 /** The folder's finished metadata (fails when there is none, or the pending file is left). */
 function sessionMetadata(dir: string): SessionMetadata {

@@ -12,6 +12,7 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { expectBalancedCalls, expectValidTrace, readMetadata } from "../utils/expect-trace.js";
 import { EXAMPLES, FIXTURES, REPO_ROOT, cleanupTempDirs, describeRun, lineOf, makeTempDir, runNode } from "../utils/run.js";
+import { failedFiles, resultSummary } from "../utils/test-results.js";
 
 const VITEST = path.join(REPO_ROOT, "node_modules/vitest/vitest.mjs");
 
@@ -59,23 +60,6 @@ async function vitest(cwd: string, args: string[], env: Record<string, string>, 
   return { ...(JSON.parse(fs.readFileSync(out, "utf8")) as Omit<Results, "stdout">), stdout: run.stdout };
 }
 
-/** What must not change with recording: the counts, each file's status and each test's. */
-function summary(r: Results): unknown {
-  return {
-    passed: r.numPassedTests,
-    failed: r.numFailedTests,
-    pending: r.numPendingTests,
-    files: r.testResults.map((f) => [path.basename(f.name), f.status, f.assertionResults.map((t) => [t.fullName, t.status]).sort()]).sort(),
-  };
-}
-
-/** The base names of the files vitest reports failed. */
-function failedFiles(r: Results): string[] {
-  return r.testResults
-    .filter((f) => f.status === "failed")
-    .map((f) => path.basename(f.name))
-    .sort();
-}
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -98,7 +82,7 @@ describe("examples/vitest-app: each test file recorded into its own trace folder
   it("keep all: one folder per file, the file's own tests and the module they call", { timeout: 240_000 }, async () => {
     const traces = makeTempDir("ct-vitest-traces-");
     const [recorded, plain] = await Promise.all([vitest(APP, [], { CODETRACER_TRACE: traces }), vitest(APP, [], {}, { include: APP_INCLUDE })]);
-    expect(summary(recorded)).toEqual(summary(plain));
+    expect(resultSummary(recorded)).toEqual(resultSummary(plain));
     expect(recorded.numFailedTests).toBe(0);
     expect(folders(traces)).toEqual(["test"]);
     expect(folders(path.join(traces, "test"))).toEqual(["cart.test.ts", "discount.test.ts"]);
@@ -151,7 +135,7 @@ describe("examples/vitest-app: each test file recorded into its own trace folder
       vitest(APP, [], env, { include: APP_INCLUDE }),
       vitest(APP, [], { CODETRACER_TRACE: passing, CODETRACER_KEEP: "failed" }),
     ]);
-    expect(summary(recorded)).toEqual(summary(plain));
+    expect(resultSummary(recorded)).toEqual(resultSummary(plain));
     expect(failedFiles(recorded)).toEqual(["discount.test.ts"]);
     expect(folders(path.join(failing, "test"))).toEqual(["discount.test.ts"]);
     const dir = path.join(failing, "test/discount.test.ts");
@@ -170,7 +154,7 @@ describe("examples/vitest-app: each test file recorded into its own trace folder
     const traces = makeTempDir("ct-vitest-traces-");
     const args = ["--pool=threads", "--no-isolate", "--maxWorkers=1"];
     const [recorded, plain] = await Promise.all([vitest(APP, args, { CODETRACER_TRACE: traces }), vitest(APP, args, {}, { include: APP_INCLUDE })]);
-    expect(summary(recorded)).toEqual(summary(plain));
+    expect(resultSummary(recorded)).toEqual(resultSummary(plain));
     expect(folders(path.join(traces, "test"))).toEqual(["cart.test.ts", "discount.test.ts"]);
     const cart = expectValidTrace(path.join(traces, "test/cart.test.ts"));
     const discount = expectValidTrace(path.join(traces, "test/discount.test.ts"));
@@ -190,7 +174,7 @@ describe("examples/vitest-app: each test file recorded into its own trace folder
     const traces = makeTempDir("ct-vitest-traces-");
     const args = [`--environment=${path.join(FIXTURES, "vitest-client-env.ts")}`];
     const [recorded, plain] = await Promise.all([vitest(APP, args, { CODETRACER_TRACE: traces }), vitest(APP, args, {}, { include: APP_INCLUDE })]);
-    expect(summary(recorded)).toEqual(summary(plain));
+    expect(resultSummary(recorded)).toEqual(resultSummary(plain));
     expect(recorded.numFailedTests).toBe(0);
     expect(folders(path.join(traces, "test"))).toEqual(["cart.test.ts", "discount.test.ts"]);
     const cart = expectValidTrace(path.join(traces, "test/cart.test.ts"));
@@ -213,7 +197,7 @@ describe("test/fixtures/vitest-failures: which folders keep: \"failed\" keeps", 
       vitest(FAILURES, args, { CODETRACER_TRACE: traces, CODETRACER_KEEP: "failed" }),
       vitest(FAILURES, args, {}, { include: FAILURES_INCLUDE }),
     ]);
-    expect(summary(recorded)).toEqual(summary(plain));
+    expect(resultSummary(recorded)).toEqual(resultSummary(plain));
     expect(failedFiles(plain), "the fixture fails where it means to").toEqual(FAILING);
     expect(folders(path.join(traces, "tests"))).toEqual(failedFiles(recorded));
     const runIds = new Set<string>();

@@ -42,6 +42,7 @@ export interface RecordedMetadata {
   program: string;
   args: string[];
   workdir: string;
+  format: string;
   run_id: string;
   trace_id: string;
   recorder: { name: string; version: string; target_script: string };
