@@ -54,8 +54,12 @@ const at = (r: Range): string => `${r.start.line}:${r.start.column}-${r.end.line
 function hitMaps(report: Record<string, FileCoverage>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const fc of Object.values(report)) {
-    const statements = Object.keys(fc.statementMap).map((k) => `${at(fc.statementMap[k]!)} = ${fc.s[k]}`).sort();
-    const functions = Object.keys(fc.fnMap).map((k) => `${fc.fnMap[k]!.name} ${at(fc.fnMap[k]!.decl)} ${at(fc.fnMap[k]!.loc)} = ${fc.f[k]}`).sort();
+    const statements = Object.keys(fc.statementMap)
+      .map((k) => `${at(fc.statementMap[k]!)} = ${fc.s[k]}`)
+      .sort();
+    const functions = Object.keys(fc.fnMap)
+      .map((k) => `${fc.fnMap[k]!.name} ${at(fc.fnMap[k]!.decl)} ${at(fc.fnMap[k]!.loc)} = ${fc.f[k]}`)
+      .sort();
     const branches = Object.keys(fc.branchMap)
       .map((k) => `${fc.branchMap[k]!.type} ${at(fc.branchMap[k]!.loc)} [${fc.branchMap[k]!.locations.map(at).join(", ")}] = ${fc.b[k]!.join(",")}`)
       .sort();

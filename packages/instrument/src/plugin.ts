@@ -389,10 +389,7 @@ function keptDeclarations(path: NodePath<t.Function>): Set<string> {
 
 /** `fn.name` is inferred from where an anonymous function or class is written: keep it there. */
 function isAnonymousDefinition(node: t.Node): boolean {
-  return (
-    t.isArrowFunctionExpression(node) ||
-    ((t.isFunctionExpression(node) || t.isClassExpression(node)) && !node.id)
-  );
+  return t.isArrowFunctionExpression(node) || ((t.isFunctionExpression(node) || t.isClassExpression(node)) && !node.id);
 }
 
 /**
@@ -802,10 +799,7 @@ function isAlreadyInstrumented(program: NodePath<t.Program>, file: PluginPass["f
  * attaches the source map), or directly in a Babel config with {@link CodetracerPluginOptions}.
  * A file that already carries the instrumentation marker is left unchanged.
  */
-export function codetracerBabelPlugin(
-  _api: unknown,
-  options: CodetracerPluginOptions,
-): PluginObj<PluginPass> {
+export function codetracerBabelPlugin(_api: unknown, options: CodetracerPluginOptions): PluginObj<PluginPass> {
   return {
     name: "codetracer-instrument",
     // After every plugin of the pass, before the code and its source map are generated.
@@ -874,10 +868,7 @@ export function codetracerBabelPlugin(
             table.src = { key: fileKey(options.filename), fns, classes: state.classRanges };
           }
           const fileCall = t.callExpression(
-            t.memberExpression(
-              t.memberExpression(t.identifier("globalThis"), t.identifier(RUNTIME_GLOBAL)),
-              t.identifier("file"),
-            ),
+            t.memberExpression(t.memberExpression(t.identifier("globalThis"), t.identifier(RUNTIME_GLOBAL)), t.identifier("file")),
             [t.valueToNode(table)],
           );
           // var _ctRt; function _ctRtInit() { return _ctRt || (_ctRt = globalThis.__codetracer__.file(TABLE)); }
@@ -893,11 +884,7 @@ export function codetracerBabelPlugin(
             ),
           ];
           if (moduleTraced) {
-            prologue.push(
-              t.variableDeclaration("const", [
-                t.variableDeclarator(moduleFrame, lazyCall(state, "enter", [t.numericLiteral(0)])),
-              ]),
-            );
+            prologue.push(t.variableDeclaration("const", [t.variableDeclarator(moduleFrame, lazyCall(state, "enter", [t.numericLiteral(0)]))]));
           } else if (state.skipped > 0 && state.fns.length > 1) {
             // The table (and so its `skipped` count) reaches the runtime when the module loads,
             // as it does for a traced module body, even if none of its traced functions runs.
@@ -910,9 +897,7 @@ export function codetracerBabelPlugin(
           if (options.runtimeImport !== undefined) {
             const id = t.stringLiteral(options.runtimeImport);
             prologue.unshift(
-              program.node.sourceType === "module"
-                ? t.importDeclaration([], id)
-                : t.expressionStatement(t.callExpression(t.identifier("require"), [id])),
+              program.node.sourceType === "module" ? t.importDeclaration([], id) : t.expressionStatement(t.callExpression(t.identifier("require"), [id])),
             );
           }
           program.node.body.unshift(...prologue);
