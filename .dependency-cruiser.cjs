@@ -16,7 +16,11 @@ module.exports = {
     rule("instrument", ["register", "cli", "unplugin", "tracing", "trace-format"], "instrument knows the runtime through its ABI only"),
     rule("register", ["cli", "unplugin", "tracing"], "front doors do not import each other (but cli -> register, unplugin -> register)"),
     rule("unplugin", ["cli", "tracing"], "front doors do not import each other"),
-    rule("tracing", ["trace-format", "trace-filter", "runtime", "instrument", "register", "cli", "unplugin"], "tracing talks to a running runtime through globalThis only"),
+    rule(
+      "tracing",
+      ["trace-format", "trace-filter", "runtime", "instrument", "register", "cli", "unplugin"],
+      "tracing talks to a running runtime through globalThis only",
+    ),
     {
       name: "instrument-runtime-abi-only",
       comment: "instrument imports only the runtime's ABI module",
@@ -41,10 +45,15 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: "node_modules|^packages/[^/]+/dist/" },
-    includeOnly: "^(packages/|node:|(fs|path|os|url|module|vm|util|crypto|child_process|worker_threads|zlib|events|stream|process|v8|inspector|async_hooks|perf_hooks|tty|net|http|https|readline|buffer|assert)$)",
+    includeOnly:
+      "^(packages/|node:|(fs|path|os|url|module|vm|util|crypto|child_process|worker_threads|zlib|events|stream|process|v8|inspector|async_hooks|perf_hooks|tty|net|http|https|readline|buffer|assert)$)",
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
     combinedDependencies: true,
-    enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "require", "node", "default", "types"], extensions: [".ts", ".js", ".mjs", ".cjs", ".d.ts"] },
+    enhancedResolveOptions: {
+      exportsFields: ["exports"],
+      conditionNames: ["import", "require", "node", "default", "types"],
+      extensions: [".ts", ".js", ".mjs", ".cjs", ".d.ts"],
+    },
   },
 };

@@ -50,8 +50,11 @@ export function microProgram(kind, K = 8) {
 /** A deterministic Markdown document of about `bytes` bytes using most of CommonMark + GFM. */
 export function markdownDocument(bytes) {
   let seed = 42;
-  const rnd = (n) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
-  const words = "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore magna aliqua trace record step value frame".split(" ");
+  const rnd = (n) => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
+  const words =
+    "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore magna aliqua trace record step value frame".split(
+      " ",
+    );
   const sentence = (n) => {
     const w = [];
     for (let i = 0; i < n; i++) {
@@ -71,13 +74,26 @@ export function markdownDocument(bytes) {
   while (size < bytes) {
     let block;
     switch (rnd(8)) {
-      case 0: block = `${"#".repeat(1 + rnd(3))} Section ${++section}: ${sentence(4)}`; break;
-      case 1: block = Array.from({ length: 3 + rnd(5) }, () => `- ${sentence(6)}`).join("\n"); break;
-      case 2: block = Array.from({ length: 3 + rnd(4) }, (_, i) => `${i + 1}. ${sentence(5)}`).join("\n"); break;
-      case 3: block = "```js\n" + Array.from({ length: 4 }, (_, i) => `const x${i} = f(${i}); // ${sentence(3)}`).join("\n") + "\n```"; break;
-      case 4: block = "| a | b | c |\n|---|:-:|--:|\n" + Array.from({ length: 4 }, () => `| ${sentence(2)} | ${sentence(2)} | ${rnd(1000)} |`).join("\n"); break;
-      case 5: block = `> ${sentence(12)}\n> ${sentence(8)}`; break;
-      default: block = `${sentence(25)} ${sentence(15)}\n${sentence(20)}`;
+      case 0:
+        block = `${"#".repeat(1 + rnd(3))} Section ${++section}: ${sentence(4)}`;
+        break;
+      case 1:
+        block = Array.from({ length: 3 + rnd(5) }, () => `- ${sentence(6)}`).join("\n");
+        break;
+      case 2:
+        block = Array.from({ length: 3 + rnd(4) }, (_, i) => `${i + 1}. ${sentence(5)}`).join("\n");
+        break;
+      case 3:
+        block = "```js\n" + Array.from({ length: 4 }, (_, i) => `const x${i} = f(${i}); // ${sentence(3)}`).join("\n") + "\n```";
+        break;
+      case 4:
+        block = "| a | b | c |\n|---|:-:|--:|\n" + Array.from({ length: 4 }, () => `| ${sentence(2)} | ${sentence(2)} | ${rnd(1000)} |`).join("\n");
+        break;
+      case 5:
+        block = `> ${sentence(12)}\n> ${sentence(8)}`;
+        break;
+      default:
+        block = `${sentence(25)} ${sentence(15)}\n${sentence(20)}`;
     }
     parts.push(block);
     size += block.length + 2;

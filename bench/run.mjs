@@ -40,7 +40,9 @@ function parseArgs(argv) {
     else if (flag === "--out") o.out = path.resolve(value());
     else if (flag === "--table") o.table = path.resolve(value());
     else if (flag === "--help" || flag === "-h") {
-      console.log("usage: node bench/run.mjs [--quick] [--only micro,floor,programs,transform,size,rss,profile,dense,costs] [--rounds N] [--dense-rounds N] [--out FILE] | --table FILE.json");
+      console.log(
+        "usage: node bench/run.mjs [--quick] [--only micro,floor,programs,transform,size,rss,profile,dense,costs] [--rounds N] [--dense-rounds N] [--out FILE] | --table FILE.json",
+      );
       process.exit(0);
     } else {
       console.error(`unknown argument: ${argv[i]}`);
@@ -60,10 +62,50 @@ if (opts.table) {
 // dense*: the `dense` section (each recorded run >= 5 M events in the full run, ~0.8 M quick; its
 // own round count, since its runs are long); cost*: the `costs` section.
 const SIZES = opts.quick
-  ? { rounds: 3, microEvents: 1_000_000, rssEvents: 5_000_000, mdBigKB: 64, mdSmallKB: 1, acornBigRepeat: 1, jsSmallKB: 0.5, rayN: 8, transformReps: 3, binary: true, profileEvents: 1_000_000, profileRayN: 12,
-      denseRounds: 2, denseRayN: 24, denseJsKB: 2, denseMdKB: 12, costObjectKeys: [2000, 5000], costTimeoutS: 120, costImmediateMs: 3000, costDistinctKeys: [24_000, 240_000] }
-  : { rounds: 5, microEvents: 5_000_000, rssEvents: 50_000_000, mdBigKB: 256, mdSmallKB: 4, acornBigRepeat: 4, jsSmallKB: 2, rayN: 16, transformReps: 7, binary: true, profileEvents: 5_000_000, profileRayN: 16,
-      denseRounds: 3, denseRayN: 100, denseJsKB: 20, denseMdKB: 96, costObjectKeys: [5000, 10_000, 20_000], costTimeoutS: 120, costImmediateMs: 3000, costDistinctKeys: [240_000, 2_400_000] };
+  ? {
+      rounds: 3,
+      microEvents: 1_000_000,
+      rssEvents: 5_000_000,
+      mdBigKB: 64,
+      mdSmallKB: 1,
+      acornBigRepeat: 1,
+      jsSmallKB: 0.5,
+      rayN: 8,
+      transformReps: 3,
+      binary: true,
+      profileEvents: 1_000_000,
+      profileRayN: 12,
+      denseRounds: 2,
+      denseRayN: 24,
+      denseJsKB: 2,
+      denseMdKB: 12,
+      costObjectKeys: [2000, 5000],
+      costTimeoutS: 120,
+      costImmediateMs: 3000,
+      costDistinctKeys: [24_000, 240_000],
+    }
+  : {
+      rounds: 5,
+      microEvents: 5_000_000,
+      rssEvents: 50_000_000,
+      mdBigKB: 256,
+      mdSmallKB: 4,
+      acornBigRepeat: 4,
+      jsSmallKB: 2,
+      rayN: 16,
+      transformReps: 7,
+      binary: true,
+      profileEvents: 5_000_000,
+      profileRayN: 16,
+      denseRounds: 3,
+      denseRayN: 100,
+      denseJsKB: 20,
+      denseMdKB: 96,
+      costObjectKeys: [5000, 10_000, 20_000],
+      costTimeoutS: 120,
+      costImmediateMs: 3000,
+      costDistinctKeys: [240_000, 2_400_000],
+    };
 if (opts.rounds) SIZES.rounds = opts.rounds;
 if (opts.denseRounds) SIZES.denseRounds = opts.denseRounds;
 const want = (s) => !opts.only || opts.only.has(s);
@@ -136,7 +178,10 @@ function runNode(script, args, mode, rec = {}) {
       const meta = JSON.parse(fs.readFileSync(path.join(traceDir, "trace_metadata.json"), "utf8"));
       out.events = meta.stats?.events ?? null;
     } catch {}
-    for (const [f, k] of [["trace.json", "traceBytes"], ["trace.bin", "binBytes"]]) {
+    for (const [f, k] of [
+      ["trace.json", "traceBytes"],
+      ["trace.bin", "binBytes"],
+    ]) {
       try {
         out[k] = fs.statSync(path.join(traceDir, f)).size;
       } catch {}
@@ -243,7 +288,7 @@ function micro() {
   res.unit = { nsPerStep: r1(step), nsPerCallReturn: r1(call), nsPerValue: r1(value), nsPerObject: r1(object) };
   // The same with trace.bin (the default format): cost per iteration from its ns/event.
   const binCost = (kind) => (typeof res[kind].binaryNsPerEvent === "number" ? res[kind].binaryNsPerEvent * res[kind].eventsPerIter : null);
-  if ([ "step", "call", "value", "object"].every((k) => binCost(k) !== null)) {
+  if (["step", "call", "value", "object"].every((k) => binCost(k) !== null)) {
     const bStep = binCost("step") / res.step.perIter.steps;
     res.unitBinary = {
       nsPerStep: r1(bStep),
@@ -297,11 +342,48 @@ function programDefs() {
   const markedDriver = path.join(ROOT, "bench/programs/marked-driver.mjs");
   const acornDriver = path.join(ROOT, "bench/programs/acorn-driver.mjs");
   return [
-    { name: "marked", filter: "default", what: `render ${SIZES.mdBigKB} KB of generated Markdown`, script: markedDriver, args: (lib) => [lib, mdBig, "1"], lib: markedLib },
-    { name: "marked", filter: "+lib", what: `render ${SIZES.mdSmallKB} KB of generated Markdown`, script: markedDriver, args: (lib) => [lib, mdSmall, "1"], lib: markedLib, include: "node_modules/marked/**" },
-    { name: "acorn", filter: "default", what: `parse acorn.mjs (${kb(acornBig)} KB) x${SIZES.acornBigRepeat}`, script: acornDriver, args: (lib) => [lib, acornBig, String(SIZES.acornBigRepeat)], lib: acornLib },
-    { name: "acorn", filter: "+lib", what: `parse ${SIZES.jsSmallKB} KB of generated JS`, script: acornDriver, args: (lib) => [lib, jsSmall, "1"], lib: acornLib, include: "node_modules/acorn/**" },
-    { name: "raytrace", filter: "all ours", what: `bench/programs/raytrace.js ${SIZES.rayN}x${SIZES.rayN}`, script: ray, args: () => [String(SIZES.rayN)], lib: null },
+    {
+      name: "marked",
+      filter: "default",
+      what: `render ${SIZES.mdBigKB} KB of generated Markdown`,
+      script: markedDriver,
+      args: (lib) => [lib, mdBig, "1"],
+      lib: markedLib,
+    },
+    {
+      name: "marked",
+      filter: "+lib",
+      what: `render ${SIZES.mdSmallKB} KB of generated Markdown`,
+      script: markedDriver,
+      args: (lib) => [lib, mdSmall, "1"],
+      lib: markedLib,
+      include: "node_modules/marked/**",
+    },
+    {
+      name: "acorn",
+      filter: "default",
+      what: `parse acorn.mjs (${kb(acornBig)} KB) x${SIZES.acornBigRepeat}`,
+      script: acornDriver,
+      args: (lib) => [lib, acornBig, String(SIZES.acornBigRepeat)],
+      lib: acornLib,
+    },
+    {
+      name: "acorn",
+      filter: "+lib",
+      what: `parse ${SIZES.jsSmallKB} KB of generated JS`,
+      script: acornDriver,
+      args: (lib) => [lib, jsSmall, "1"],
+      lib: acornLib,
+      include: "node_modules/acorn/**",
+    },
+    {
+      name: "raytrace",
+      filter: "all ours",
+      what: `bench/programs/raytrace.js ${SIZES.rayN}x${SIZES.rayN}`,
+      script: ray,
+      args: () => [String(SIZES.rayN)],
+      lib: null,
+    },
   ];
 }
 
@@ -320,7 +402,8 @@ function programs() {
       istanbul: () => runNode(istScript, p.args(istLib), "plain"),
     };
     // --format binary, timed like the others while it works (one failed run marks it "n/a")
-    if (SIZES.binary) modes.binary = () => runNode(p.script, p.args(p.lib), "record", { include: p.include ? [p.include] : [], format: "binary", allowFail: true });
+    if (SIZES.binary)
+      modes.binary = () => runNode(p.script, p.args(p.lib), "record", { include: p.include ? [p.include] : [], format: "binary", allowFail: true });
     const times = Object.fromEntries(Object.keys(modes).map((m) => [m, []]));
     const last = {};
     for (let r = 0; r < SIZES.rounds; r++) {
@@ -330,7 +413,11 @@ function programs() {
         times[m].push(res.ms);
         last[m] = res;
       }
-      log(`program ${p.name} (${p.filter}) round ${r + 1}: ${Object.entries(times).map(([m, t]) => `${m} ${Math.round(t.at(-1))} ms`).join(", ")}`);
+      log(
+        `program ${p.name} (${p.filter}) round ${r + 1}: ${Object.entries(times)
+          .map(([m, t]) => `${m} ${Math.round(t.at(-1))} ms`)
+          .join(", ")}`,
+      );
     }
     const plain = median(times.plain);
     const rec = last.recorded;
@@ -387,7 +474,10 @@ async function transform() {
       ist();
     }
     for (let i = 0; i < SIZES.transformReps; i++) {
-      for (const [k, fn] of [["ours", ours], ["istanbul", ist]]) {
+      for (const [k, fn] of [
+        ["ours", ours],
+        ["istanbul", ist],
+      ]) {
         const t0 = process.hrtime.bigint();
         fn();
         t[k].push(Number(process.hrtime.bigint() - t0) / 1e6);
@@ -520,7 +610,12 @@ function rss() {
     traceJsonMB: r1(rec.traceBytes / 2 ** 20),
   };
   if (bin && bin.status === 0) {
-    Object.assign(out, { binaryMB: r1(bin.rssKB / 1024), binaryGrowthMB: r1((bin.rssKB - plain.rssKB) / 1024), binarySeconds: r1(bin.ms / 1000), traceBinMB: r2(bin.binBytes / 2 ** 20) });
+    Object.assign(out, {
+      binaryMB: r1(bin.rssKB / 1024),
+      binaryGrowthMB: r1((bin.rssKB - plain.rssKB) / 1024),
+      binarySeconds: r1(bin.ms / 1000),
+      traceBinMB: r2(bin.binBytes / 2 ** 20),
+    });
   } else out.binaryGrowthMB = "n/a";
   log(`rss: ${JSON.stringify(out)}`);
   return out;
@@ -536,7 +631,12 @@ function profile() {
   const runs = {
     [`micro value (steps with 8 locals), ${SIZES.profileEvents} events`]: [micro, [String(itersFor(perIter, SIZES.profileEvents))], []],
     [`raytrace ${SIZES.profileRayN}x${SIZES.profileRayN}`]: [path.join(ROOT, "bench/programs/raytrace.js"), [String(SIZES.profileRayN)], []],
-    [`micro value (steps with 8 locals), ${SIZES.profileEvents} events, --format binary`]: [micro, [String(itersFor(perIter, SIZES.profileEvents))], [], "binary"],
+    [`micro value (steps with 8 locals), ${SIZES.profileEvents} events, --format binary`]: [
+      micro,
+      [String(itersFor(perIter, SIZES.profileEvents))],
+      [],
+      "binary",
+    ],
   };
   for (const [name, [script, args, , format]] of Object.entries(runs)) {
     const dir = path.join(TMP, `prof-${Object.keys(out).length}`);
@@ -609,9 +709,32 @@ function dense() {
   const markedLib = path.join(ROOT, "node_modules/marked/lib/marked.esm.js");
   const acornLib = path.join(ROOT, "node_modules/acorn/dist/acorn.mjs");
   const defs = [
-    { name: "raytrace", what: `bench/programs/raytrace.js ${SIZES.denseRayN}x${SIZES.denseRayN}`, script: path.join(ROOT, "bench/programs/raytrace.js"), args: () => [String(SIZES.denseRayN)], warmArgs: () => ["1"], lib: null },
-    { name: "acorn +lib", what: `parse ${SIZES.denseJsKB} KB of generated JS`, script: path.join(ROOT, "bench/programs/acorn-driver.mjs"), args: (lib) => [lib, js, "1"], warmArgs: (lib) => [lib, jsTiny, "1"], lib: acornLib, include: "node_modules/acorn/**" },
-    { name: "marked +lib", what: `render ${SIZES.denseMdKB} KB of generated Markdown`, script: path.join(ROOT, "bench/programs/marked-driver.mjs"), args: (lib) => [lib, md, "1"], warmArgs: (lib) => [lib, mdTiny, "1"], lib: markedLib, include: "node_modules/marked/**" },
+    {
+      name: "raytrace",
+      what: `bench/programs/raytrace.js ${SIZES.denseRayN}x${SIZES.denseRayN}`,
+      script: path.join(ROOT, "bench/programs/raytrace.js"),
+      args: () => [String(SIZES.denseRayN)],
+      warmArgs: () => ["1"],
+      lib: null,
+    },
+    {
+      name: "acorn +lib",
+      what: `parse ${SIZES.denseJsKB} KB of generated JS`,
+      script: path.join(ROOT, "bench/programs/acorn-driver.mjs"),
+      args: (lib) => [lib, js, "1"],
+      warmArgs: (lib) => [lib, jsTiny, "1"],
+      lib: acornLib,
+      include: "node_modules/acorn/**",
+    },
+    {
+      name: "marked +lib",
+      what: `render ${SIZES.denseMdKB} KB of generated Markdown`,
+      script: path.join(ROOT, "bench/programs/marked-driver.mjs"),
+      args: (lib) => [lib, md, "1"],
+      warmArgs: (lib) => [lib, mdTiny, "1"],
+      lib: markedLib,
+      include: "node_modules/marked/**",
+    },
   ];
   const startup = startupOverhead();
   const progs = defs.map((p) => {
@@ -639,12 +762,22 @@ function dense() {
         x.last[m] = res;
         if (res.status === 0) x.times[m].push(res.ms);
       }
-      log(`dense ${x.p.name} round ${r + 1}/${SIZES.denseRounds}: ${Object.entries(x.times).map(([m, t]) => `${m} ${t.length ? Math.round(t.at(-1)) : "failed"} ms`).join(", ")}${x.last.recorded?.events != null ? `, ${x.last.recorded.events} events` : ""}`);
+      log(
+        `dense ${x.p.name} round ${r + 1}/${SIZES.denseRounds}: ${Object.entries(x.times)
+          .map(([m, t]) => `${m} ${t.length ? Math.round(t.at(-1)) : "failed"} ms`)
+          .join(", ")}${x.last.recorded?.events != null ? `, ${x.last.recorded.events} events` : ""}`,
+      );
     }
   }
   const rows = progs.map(({ p, times, last }) => {
     const plain = median(times.plain);
-    const row = { program: p.name, what: p.what, plainMs: Math.round(plain), istanbulMs: Math.round(median(times.istanbul)), istanbulSlowdown: r1(median(times.istanbul) / plain) };
+    const row = {
+      program: p.name,
+      what: p.what,
+      plainMs: Math.round(plain),
+      istanbulMs: Math.round(median(times.istanbul)),
+      istanbulSlowdown: r1(median(times.istanbul) / plain),
+    };
     const rec = last.recorded;
     if (rec.status !== 0) {
       const code = /ERR_[A-Z_]+/.exec(rec.stderr)?.[0];
@@ -721,7 +854,12 @@ async function costs() {
     else if (rec.status !== 0) row.recordedMs = `failed (exit ${rec.status})`;
     else {
       // per key: the build function's own time (start-up left out), recorded minus plain
-      Object.assign(row, { recordedMs: Math.round(rec.ms), recordedBuildMs: r1(buildMs(rec)), events: rec.events, usPerKey: r2(((buildMs(rec) - buildMs(plain)) * 1e3) / n) });
+      Object.assign(row, {
+        recordedMs: Math.round(rec.ms),
+        recordedBuildMs: r1(buildMs(rec)),
+        events: rec.events,
+        usPerKey: r2(((buildMs(rec) - buildMs(plain)) * 1e3) / n),
+      });
     }
     out.objectBuild.rows.push(row);
     log(`costs object build: ${JSON.stringify(row)}`);
@@ -737,7 +875,11 @@ async function costs() {
   const pl = parse(runNode(immFile, [ms], "plain"));
   const rec = runNode(immFile, [ms], "record", { format: "binary", keepTrace: true, allowFail: true });
   const rc = parse(rec);
-  out.immediate = { wallMs: SIZES.costImmediateMs, plainCallbacks: pl.callbacks, plainCallbacksPerS: pl.loopMs ? Math.round(pl.callbacks / (pl.loopMs / 1000)) : null };
+  out.immediate = {
+    wallMs: SIZES.costImmediateMs,
+    plainCallbacks: pl.callbacks,
+    plainCallbacksPerS: pl.loopMs ? Math.round(pl.callbacks / (pl.loopMs / 1000)) : null,
+  };
   if (rec.status === 0) {
     let frames = null;
     try {
@@ -770,7 +912,14 @@ async function costs() {
     const row = { keys: n, plainMB: r1(plain.rssKB / 1024), plainSeconds: r2(plain.ms / 1000) };
     if (r.timedOut) row.recordedMB = "timeout";
     else if (r.status !== 0) row.recordedMB = `failed (exit ${r.status})`;
-    else Object.assign(row, { events: r.events, recordedMB: r1(r.rssKB / 1024), growthMB: r1((r.rssKB - plain.rssKB) / 1024), recordedSeconds: r1(r.ms / 1000), binMB: r2(r.binBytes / 2 ** 20) });
+    else
+      Object.assign(row, {
+        events: r.events,
+        recordedMB: r1(r.rssKB / 1024),
+        growthMB: r1((r.rssKB - plain.rssKB) / 1024),
+        recordedSeconds: r1(r.ms / 1000),
+        binMB: r2(r.binBytes / 2 ** 20),
+      });
     out.distinctKeys.rows.push(row);
     log(`costs distinct keys: ${JSON.stringify(row)}`);
   }
@@ -836,91 +985,191 @@ fs.rmSync(TMP, { recursive: true, force: true });
 function markdown(rep) {
   const L = [];
   const m = rep.machine;
-  L.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.memGB} GB; Node ${m.node}; ${m.platform}; ${rep.quick ? "`--quick`" : "full run"}, ${rep.date.slice(0, 10)}.`, "");
+  L.push(
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memGB} GB; Node ${m.node}; ${m.platform}; ${rep.quick ? "`--quick`" : "full run"}, ${rep.date.slice(0, 10)}.`,
+    "",
+  );
   if (Object.keys(rep.targets).length) L.push("### Targets", "", "| measure | result | target | met |", "|---|---|---|---|");
   for (const [k, t] of Object.entries(rep.targets)) {
-    L.push(`| ${k} | ${t.value ?? "n/a"} | ${t.target} | ${t.met == null ? "n/a" : t.met ? "yes" : `no (${r2(t.value / Number(/[\d.]+/.exec(t.target)[0]))}x the target)`} |`);
+    L.push(
+      `| ${k} | ${t.value ?? "n/a"} | ${t.target} | ${t.met == null ? "n/a" : t.met ? "yes" : `no (${r2(t.value / Number(/[\d.]+/.exec(t.target)[0]))}x the target)`} |`,
+    );
   }
   if (rep.micro) {
-    L.push("", "### Per-event cost (micro workloads)", "", "| workload | events/iteration | plain ns/iter | recorded ns/iter | ns/event | trace.json B/event | ns/event with --format binary | trace.bin B/event |", "|---|---|---|---|---|---|---|---|");
+    L.push(
+      "",
+      "### Per-event cost (micro workloads)",
+      "",
+      "| workload | events/iteration | plain ns/iter | recorded ns/iter | ns/event | trace.json B/event | ns/event with --format binary | trace.bin B/event |",
+      "|---|---|---|---|---|---|---|---|",
+    );
     for (const k of ["step", "call", "value", "object"]) {
       const x = rep.micro[k];
       if (!x) continue;
-      const per = Object.entries(x.perIter).map(([a, b]) => `${b} ${a}`).join(", ");
-      L.push(`| ${k} (${per}) | ${r1(x.eventsPerIter)} | ${x.plainNsPerIter} | ${x.recordedNsPerIter} | ${x.nsPerEvent} | ${x.jsonBytesPerEvent} | ${x.binaryNsPerEvent} | ${x.binBytesPerEvent} |`);
+      const per = Object.entries(x.perIter)
+        .map(([a, b]) => `${b} ${a}`)
+        .join(", ");
+      L.push(
+        `| ${k} (${per}) | ${r1(x.eventsPerIter)} | ${x.plainNsPerIter} | ${x.recordedNsPerIter} | ${x.nsPerEvent} | ${x.jsonBytesPerEvent} | ${x.binaryNsPerEvent} | ${x.binBytesPerEvent} |`,
+      );
     }
     const u = rep.micro.unit;
     const b = rep.micro.unitBinary;
-    if (b) L.push("", `Unit costs with trace.bin (the default): **${b.nsPerStep} ns per step**, **${b.nsPerCallReturn} ns per call+return pair**, **${b.nsPerValue} ns per captured int value**, **${b.nsPerObject} ns per captured object of three float fields**.`);
-    L.push("", `Unit costs with trace.json: **${u.nsPerStep} ns per step**, **${u.nsPerCallReturn} ns per call+return pair**, **${u.nsPerValue} ns per captured value** (int locals)${u.nsPerObject != null ? `, **${u.nsPerObject} ns per captured object of three float fields**` : ""}.`);
+    if (b)
+      L.push(
+        "",
+        `Unit costs with trace.bin (the default): **${b.nsPerStep} ns per step**, **${b.nsPerCallReturn} ns per call+return pair**, **${b.nsPerValue} ns per captured int value**, **${b.nsPerObject} ns per captured object of three float fields**.`,
+      );
+    L.push(
+      "",
+      `Unit costs with trace.json: **${u.nsPerStep} ns per step**, **${u.nsPerCallReturn} ns per call+return pair**, **${u.nsPerValue} ns per captured value** (int locals)${u.nsPerObject != null ? `, **${u.nsPerObject} ns per captured object of three float fields**` : ""}.`,
+    );
   }
   if (rep.floor) {
     const f = rep.floor;
-    L.push("", "### Floors: the writers alone, and start-up", "",
-      `The trace writers writing the micro programs' events into a sink that drops the bytes (${f.events} events per round, ns per event):`, "",
-      "| writer | step | value (int) | call+return pair |", "|---|---|---|---|");
+    L.push(
+      "",
+      "### Floors: the writers alone, and start-up",
+      "",
+      `The trace writers writing the micro programs' events into a sink that drops the bytes (${f.events} events per round, ns per event):`,
+      "",
+      "| writer | step | value (int) | call+return pair |",
+      "|---|---|---|---|",
+    );
     for (const [format, w] of Object.entries(f.writer)) L.push(`| ${format} | ${w.step} | ${w.value} | ${w["call+return"]} |`);
-    L.push("", "Start-up of a program that only prints (median wall time, ms; cold: `CODETRACER_CACHE=0`, so the file is compiled and Babel loaded; warm: from the transform cache):", "", "| module format | plain | recorded, cold | recorded, warm | warm - plain |", "|---|---|---|---|---|");
-    for (const [kind, x] of Object.entries(f.startup)) L.push(`| ${kind} | ${x.plainMs} | ${x.coldMs ?? "n/a"} | ${x.recordedMs} | ${x.recordedMs - x.plainMs} |`);
+    L.push(
+      "",
+      "Start-up of a program that only prints (median wall time, ms; cold: `CODETRACER_CACHE=0`, so the file is compiled and Babel loaded; warm: from the transform cache):",
+      "",
+      "| module format | plain | recorded, cold | recorded, warm | warm - plain |",
+      "|---|---|---|---|---|",
+    );
+    for (const [kind, x] of Object.entries(f.startup))
+      L.push(`| ${kind} | ${x.plainMs} | ${x.coldMs ?? "n/a"} | ${x.recordedMs} | ${x.recordedMs - x.plainMs} |`);
   }
   if (rep.programs) {
-    L.push("", "### Slowdown on real programs (median wall time of the whole process, interleaved rounds)", "",
-      "| program | filter | workload | plain ms | recorded (json) | recorded (binary) | istanbul | events | ns/event (json) | trace.json B/event | trace.bin B/event |", "|---|---|---|---|---|---|---|---|---|---|---|");
+    L.push(
+      "",
+      "### Slowdown on real programs (median wall time of the whole process, interleaved rounds)",
+      "",
+      "| program | filter | workload | plain ms | recorded (json) | recorded (binary) | istanbul | events | ns/event (json) | trace.json B/event | trace.bin B/event |",
+      "|---|---|---|---|---|---|---|---|---|---|---|",
+    );
     for (const o of rep.programs.rows) {
-      L.push(`| ${o.program} | ${o.filter} | ${o.what} | ${o.plainMs} | ${o.slowdown}x (${o.recordedMs} ms) | ${o.binarySlowdown != null ? `${o.binarySlowdown}x (${o.binaryMs} ms)` : "n/a"} | ${o.istanbulSlowdown}x (${o.istanbulMs} ms) | ${o.events} | ${o.nsPerEvent ?? "—"} | ${o.jsonBytesPerEvent} | ${o.binBytesPerEvent ?? "n/a"} |`);
+      L.push(
+        `| ${o.program} | ${o.filter} | ${o.what} | ${o.plainMs} | ${o.slowdown}x (${o.recordedMs} ms) | ${o.binarySlowdown != null ? `${o.binarySlowdown}x (${o.binaryMs} ms)` : "n/a"} | ${o.istanbulSlowdown}x (${o.istanbulMs} ms) | ${o.events} | ${o.nsPerEvent ?? "—"} | ${o.jsonBytesPerEvent} | ${o.binBytesPerEvent ?? "n/a"} |`,
+      );
     }
-    L.push("", `Median slowdown, recorded: **${rep.programs.medianSlowdownRecorded}x** (json), **${rep.programs.medianSlowdownBinary ?? "n/a"}${typeof rep.programs.medianSlowdownBinary === "number" ? "x" : ""}** (binary); istanbul: ${rep.programs.medianSlowdownIstanbul}x.`);
+    L.push(
+      "",
+      `Median slowdown, recorded: **${rep.programs.medianSlowdownRecorded}x** (json), **${rep.programs.medianSlowdownBinary ?? "n/a"}${typeof rep.programs.medianSlowdownBinary === "number" ? "x" : ""}** (binary); istanbul: ${rep.programs.medianSlowdownIstanbul}x.`,
+    );
   }
   if (rep.transform) {
     L.push("", "### Transform speed", "", "| file | KB | ours ms/KB | istanbul ms/KB | ours / istanbul |", "|---|---|---|---|---|");
     for (const [k, t] of Object.entries(rep.transform)) L.push(`| ${k} | ${t.kb} | ${t.oursMsPerKB} | ${t.istanbulMsPerKB} | ${t.ratio} |`);
   }
   if (rep.size) {
-    L.push("", "### Trace size", "", `${rep.size.workload}, ${rep.size.events} events: trace.json **${rep.size.jsonBytesPerEvent} B/event**, trace.bin **${rep.size.binBytesPerEvent}${typeof rep.size.binBytesPerEvent === "number" ? " B/event" : ""}**${rep.size.binNote ? ` (${rep.size.binNote})` : ""}.`);
+    L.push(
+      "",
+      "### Trace size",
+      "",
+      `${rep.size.workload}, ${rep.size.events} events: trace.json **${rep.size.jsonBytesPerEvent} B/event**, trace.bin **${rep.size.binBytesPerEvent}${typeof rep.size.binBytesPerEvent === "number" ? " B/event" : ""}**${rep.size.binNote ? ` (${rep.size.binNote})` : ""}.`,
+    );
   }
   if (rep.rss) {
     const r = rep.rss;
-    L.push("", "### Peak RSS", "", `${r.workload}, ${r.events} events (${r.tool}): plain ${r.plainMB} MB, recorded ${r.recordedMB} MB, **growth ${r.growthMB} MB**; recorded run ${r.recordedSeconds} s (plain ${r.plainSeconds} s), trace.json ${r.traceJsonMB} MB.${typeof r.binaryGrowthMB === "number" ? ` With --format binary: ${r.binaryMB} MB, **growth ${r.binaryGrowthMB} MB**, ${r.binarySeconds} s, trace.bin ${r.traceBinMB} MB.` : ""}`);
+    L.push(
+      "",
+      "### Peak RSS",
+      "",
+      `${r.workload}, ${r.events} events (${r.tool}): plain ${r.plainMB} MB, recorded ${r.recordedMB} MB, **growth ${r.growthMB} MB**; recorded run ${r.recordedSeconds} s (plain ${r.plainSeconds} s), trace.json ${r.traceJsonMB} MB.${typeof r.binaryGrowthMB === "number" ? ` With --format binary: ${r.binaryMB} MB, **growth ${r.binaryGrowthMB} MB**, ${r.binarySeconds} s, trace.bin ${r.traceBinMB} MB.` : ""}`,
+    );
   }
   if (rep.dense) {
     const d = rep.dense;
-    L.push("", `### Event-dense workloads (median wall time of the whole process, ${d.rounds} interleaved rounds; recorded with --format binary)`, "",
-      "| program | workload | plain ms | recorded (binary) | istanbul | events | all-in ns/event | trace.bin B/event | start-up share |", "|---|---|---|---|---|---|---|---|---|");
+    L.push(
+      "",
+      `### Event-dense workloads (median wall time of the whole process, ${d.rounds} interleaved rounds; recorded with --format binary)`,
+      "",
+      "| program | workload | plain ms | recorded (binary) | istanbul | events | all-in ns/event | trace.bin B/event | start-up share |",
+      "|---|---|---|---|---|---|---|---|---|",
+    );
     for (const o of d.rows) {
-      const recd = o.slowdown != null ? `${o.slowdown}x (${o.recordedMs} ms)` : o.recorded ?? "n/a";
-      L.push(`| ${o.program} | ${o.what} | ${o.plainMs} | ${recd} | ${o.istanbulSlowdown}x (${o.istanbulMs} ms) | ${o.events ?? "n/a"} | ${o.nsPerEvent ?? "n/a"} | ${o.binBytesPerEvent ?? "n/a"} | ${o.startupSharePct != null ? `${o.startupSharePct}% (${o.startupMs} ms)` : "n/a"} |`);
+      const recd = o.slowdown != null ? `${o.slowdown}x (${o.recordedMs} ms)` : (o.recorded ?? "n/a");
+      L.push(
+        `| ${o.program} | ${o.what} | ${o.plainMs} | ${recd} | ${o.istanbulSlowdown}x (${o.istanbulMs} ms) | ${o.events ?? "n/a"} | ${o.nsPerEvent ?? "n/a"} | ${o.binBytesPerEvent ?? "n/a"} | ${o.startupSharePct != null ? `${o.startupSharePct}% (${o.startupMs} ms)` : "n/a"} |`,
+      );
     }
-    const su = Object.entries(d.startup).map(([k, x]) => `${k} ${x.ms} ms`).join(", ");
-    L.push("", `Median slowdown of the three, recorded (binary): **${d.medianSlowdown}${typeof d.medianSlowdown === "number" ? "x" : ""}**; istanbul: ${d.medianSlowdownIstanbul}x. All-in ns/event = (recorded - plain) / events. Start-up share = start-up overhead of recording (a recorded program that only prints, minus plain node, warm cache: ${su}; ${Object.values(d.startup)[0]?.source ?? ""}) / recorded time.`);
+    const su = Object.entries(d.startup)
+      .map(([k, x]) => `${k} ${x.ms} ms`)
+      .join(", ");
+    L.push(
+      "",
+      `Median slowdown of the three, recorded (binary): **${d.medianSlowdown}${typeof d.medianSlowdown === "number" ? "x" : ""}**; istanbul: ${d.medianSlowdownIstanbul}x. All-in ns/event = (recorded - plain) / events. Start-up share = start-up overhead of recording (a recorded program that only prints, minus plain node, warm cache: ${su}; ${Object.values(d.startup)[0]?.source ?? ""}) / recorded time.`,
+    );
   }
   if (rep.costs) {
     const c = rep.costs;
     L.push("", "### Costs that must not grow with the program's data");
     if (c.objectBuild) {
-      L.push("", `a. An object built key by key in a function (\`big["k" + i] = i\`; \`big\` is a captured local at every step), recorded with --format binary, limit ${c.objectBuild.timeoutS} s per run:`, "",
-        "| keys | plain ms | recorded ms | events | build() plain ms | build() recorded ms | µs per key (build(), recorded - plain) |", "|---|---|---|---|---|---|---|");
-      for (const o of c.objectBuild.rows) L.push(`| ${o.keys} | ${o.plainMs ?? "—"} | ${o.recordedMs} | ${o.events ?? "—"} | ${o.plainBuildMs ?? "—"} | ${o.recordedBuildMs ?? "—"} | ${o.usPerKey ?? "—"} |`);
+      L.push(
+        "",
+        `a. An object built key by key in a function (\`big["k" + i] = i\`; \`big\` is a captured local at every step), recorded with --format binary, limit ${c.objectBuild.timeoutS} s per run:`,
+        "",
+        "| keys | plain ms | recorded ms | events | build() plain ms | build() recorded ms | µs per key (build(), recorded - plain) |",
+        "|---|---|---|---|---|---|---|",
+      );
+      for (const o of c.objectBuild.rows)
+        L.push(
+          `| ${o.keys} | ${o.plainMs ?? "—"} | ${o.recordedMs} | ${o.events ?? "—"} | ${o.plainBuildMs ?? "—"} | ${o.recordedBuildMs ?? "—"} | ${o.usPerKey ?? "—"} |`,
+        );
     }
     if (c.immediate) {
       const i = c.immediate;
-      L.push("", `b. A program driven by setImmediate for ${i.wallMs / 1000} s of wall time (a few statements per callback), recorded with --format binary:`, "",
-        "| callbacks (plain) | callbacks (recorded) | events | events/s | trace.bin bytes | trace.bin B/event | zstd frames | events/frame |", "|---|---|---|---|---|---|---|---|");
+      L.push(
+        "",
+        `b. A program driven by setImmediate for ${i.wallMs / 1000} s of wall time (a few statements per callback), recorded with --format binary:`,
+        "",
+        "| callbacks (plain) | callbacks (recorded) | events | events/s | trace.bin bytes | trace.bin B/event | zstd frames | events/frame |",
+        "|---|---|---|---|---|---|---|---|",
+      );
       if (i.recorded) L.push(`| ${i.plainCallbacks} | ${i.recorded} | | | | | | |`);
-      else L.push(`| ${i.plainCallbacks} (${i.plainCallbacksPerS}/s) | ${i.callbacks} (${i.callbacksPerS}/s) | ${i.events} | ${i.eventsPerS} | ${i.binBytes} | ${i.binBytesPerEvent} | ${i.zstdFrames} | ${i.eventsPerFrame ?? "n/a"} |`);
+      else
+        L.push(
+          `| ${i.plainCallbacks} (${i.plainCallbacksPerS}/s) | ${i.callbacks} (${i.callbacksPerS}/s) | ${i.events} | ${i.eventsPerS} | ${i.binBytes} | ${i.binBytesPerEvent} | ${i.zstdFrames} | ${i.eventsPerFrame ?? "n/a"} |`,
+        );
     }
     if (c.distinctKeys) {
-      L.push("", `c. Objects of 4 keys each, every key name new (\`"k" + counter\`), captured as locals; peak RSS (${c.distinctKeys.tool}), recorded with --format binary:`, "",
-        "| distinct keys | events | plain MB | recorded MB | growth MB | plain s | recorded s | trace.bin MB |", "|---|---|---|---|---|---|---|---|");
-      for (const o of c.distinctKeys.rows) L.push(`| ${o.keys} | ${o.events ?? "—"} | ${o.plainMB} | ${o.recordedMB} | ${o.growthMB ?? "—"} | ${o.plainSeconds} | ${o.recordedSeconds ?? "—"} | ${o.binMB ?? "—"} |`);
+      L.push(
+        "",
+        `c. Objects of 4 keys each, every key name new (\`"k" + counter\`), captured as locals; peak RSS (${c.distinctKeys.tool}), recorded with --format binary:`,
+        "",
+        "| distinct keys | events | plain MB | recorded MB | growth MB | plain s | recorded s | trace.bin MB |",
+        "|---|---|---|---|---|---|---|---|",
+      );
+      for (const o of c.distinctKeys.rows)
+        L.push(
+          `| ${o.keys} | ${o.events ?? "—"} | ${o.plainMB} | ${o.recordedMB} | ${o.growthMB ?? "—"} | ${o.plainSeconds} | ${o.recordedSeconds ?? "—"} | ${o.binMB ?? "—"} |`,
+        );
     }
   }
   if (rep.profile) {
     L.push("", "### CPU profile hot spots (self time, recorded runs)");
     for (const [k, p] of Object.entries(rep.profile)) {
-      L.push("", `${k}: all functions, and the recorder's own (% of the busy samples of both threads, main and module hooks)`, "", "| self % | function | where | | self % | recorder function | where |", "|---|---|---|---|---|---|---|");
+      L.push(
+        "",
+        `${k}: all functions, and the recorder's own (% of the busy samples of both threads, main and module hooks)`,
+        "",
+        "| self % | function | where | | self % | recorder function | where |",
+        "|---|---|---|---|---|---|---|",
+      );
       for (let i = 0; i < Math.max(p.all.length, p.recorder.length); i++) {
-        const a = p.all[i], b = p.recorder[i];
-        L.push(`| ${a?.pct ?? ""} | ${a?.name ?? ""} | ${a ? `${a.url}:${a.line}` : ""} | | ${b?.pct ?? ""} | ${b?.name ?? ""} | ${b ? `${b.url}:${b.line}` : ""} |`);
+        const a = p.all[i],
+          b = p.recorder[i];
+        L.push(
+          `| ${a?.pct ?? ""} | ${a?.name ?? ""} | ${a ? `${a.url}:${a.line}` : ""} | | ${b?.pct ?? ""} | ${b?.name ?? ""} | ${b ? `${b.url}:${b.line}` : ""} |`,
+        );
       }
     }
   }

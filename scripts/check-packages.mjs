@@ -68,7 +68,9 @@ let failed = 0;
 try {
   for (const name of folders) {
     const dir = path.join(ROOT, "packages", name);
-    const packed = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", out], { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
+    const packed = JSON.parse(
+      execFileSync("npm", ["pack", "--json", "--pack-destination", out], { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }),
+    );
     const tarball = path.join(out, packed[0].filename);
     const runs = [{ tool: "publint", args: ["run", tarball, "--strict"] }];
     for (const args of ATTW[name] ?? [BASE]) runs.push({ tool: "attw", args: [tarball, ...args] });

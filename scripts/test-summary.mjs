@@ -8,7 +8,9 @@ import { join } from "node:path";
 
 const dir = process.argv[2] ?? new URL("../.vitest-reports/", import.meta.url).pathname;
 const label = process.argv[3] ?? "Tests";
-let passed = 0, failed = 0, skipped = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0;
 const rows = [];
 let files = [];
 try {
@@ -18,9 +20,12 @@ try {
 }
 for (const file of files.sort()) {
   const report = JSON.parse(readFileSync(join(dir, file), "utf8"));
-  const p = report.numPassedTests ?? 0, f = report.numFailedTests ?? 0;
+  const p = report.numPassedTests ?? 0,
+    f = report.numFailedTests ?? 0;
   const s = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-  passed += p; failed += f; skipped += s;
+  passed += p;
+  failed += f;
+  skipped += s;
   rows.push(`  ${file.replace(/\.json$/, "").padEnd(16)} ${p} passed, ${f} failed, ${s} skipped`);
 }
 console.log(rows.join("\n"));

@@ -32,7 +32,11 @@ const BUNDLES = [
 ];
 
 /** What no bundle may hold: loaded lazily, with `require`, only to compile a file. */
-const NEVER_BUNDLED = [/\/node_modules\/@babel\//, /\/packages\/instrument\/dist\/(?!files\.js$|errors\.js$)/, /\/node_modules\/@codetracer\/instrument\/dist\/(?!files\.js$|errors\.js$)/];
+const NEVER_BUNDLED = [
+  /\/node_modules\/@babel\//,
+  /\/packages\/instrument\/dist\/(?!files\.js$|errors\.js$)/,
+  /\/node_modules\/@codetracer\/instrument\/dist\/(?!files\.js$|errors\.js$)/,
+];
 
 /** The folder and `name` of the package holding `file`. */
 function packageOf(file) {

@@ -157,8 +157,11 @@ describe.each(["binary", "json"] as const)("a page recorded through the Vite dev
       [JSON.stringify({ session, seq: 1.5, events: [] }), "bad event batch: seq"],
       [JSON.stringify({ session, seq: 1000, events: {} }), "bad event batch: events must be an array"],
       [JSON.stringify({ session, seq: 1000, events: [{ Step: { path_id: "x", line: 1 } }] }), "bad event batch: events[0]: Step needs"],
-      [JSON.stringify({ session, seq: 1000, events: [{ Bogus: {} }] }), "bad event batch: events[0]: \"Bogus\" is not an event"],
-      [JSON.stringify({ session, seq: 1000, events: [{ Step: { path_id: 0, line: 1 }, Call: {} }] }), "bad event batch: events[0]: an event must have exactly one key"],
+      [JSON.stringify({ session, seq: 1000, events: [{ Bogus: {} }] }), 'bad event batch: events[0]: "Bogus" is not an event'],
+      [
+        JSON.stringify({ session, seq: 1000, events: [{ Step: { path_id: 0, line: 1 }, Call: {} }] }),
+        "bad event batch: events[0]: an event must have exactly one key",
+      ],
     ];
     for (const [body, reason] of bad) {
       const answer = await post(url, body);
@@ -169,7 +172,10 @@ describe.each(["binary", "json"] as const)("a page recorded through the Vite dev
     expect((await fetch(new URL(EVENTS, url))).status).toBe(405);
     // Nothing under the endpoint falls through to Vite (which would answer with index.html).
     expect((await fetch(new URL("/__codetracer__/other", url))).status).toBe(404);
-    expect((await post(url, JSON.stringify({ session, seq: 1000, events: [] }), { headers: { "content-type": "application/json", "sec-fetch-site": "cross-site" } })).status).toBe(403);
+    expect(
+      (await post(url, JSON.stringify({ session, seq: 1000, events: [] }), { headers: { "content-type": "application/json", "sec-fetch-site": "cross-site" } }))
+        .status,
+    ).toBe(403);
     expect(fs.readdirSync(traceDir)).toEqual([session]);
 
     await page.close({ runBeforeUnload: true });

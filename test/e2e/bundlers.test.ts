@@ -45,9 +45,7 @@ function run(name: string): Promise<RunResult> {
 
 /** Steps as `file:line` in order, keeping only the ones in the class and functions of inventory.ts and in main.ts. */
 function stepLines(q: TraceQuery, from: number): string[] {
-  return q.steps
-    .filter((s) => s.path.endsWith("/src/main.ts") || (s.path === INVENTORY && s.line >= from))
-    .map((s) => `${path.basename(s.path)}:${s.line}`);
+  return q.steps.filter((s) => s.path.endsWith("/src/main.ts") || (s.path === INVENTORY && s.line >= from)).map((s) => `${path.basename(s.path)}:${s.line}`);
 }
 
 afterAll(() => cleanupTempDirs());

@@ -18,7 +18,10 @@ describe("npx codetracer-js-recorder in the repository", () => {
     expect(v.status, v.stderr).toBe(0);
     expect(v.stdout).toContain(version);
     const dir = path.join(makeTempDir(), "trace");
-    const r = spawnSync("npx", ["--no-install", "codetracer-js-recorder", "--trace-dir", dir, "examples/plain-js/inventory.js"], { cwd: REPO_ROOT, encoding: "utf8" });
+    const r = spawnSync("npx", ["--no-install", "codetracer-js-recorder", "--trace-dir", dir, "examples/plain-js/inventory.js"], {
+      cwd: REPO_ROOT,
+      encoding: "utf8",
+    });
     expect(r.status, r.stderr).toBe(0);
     expect(fs.existsSync(path.join(dir, "trace_metadata.json"))).toBe(true);
   });

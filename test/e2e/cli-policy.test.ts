@@ -33,7 +33,6 @@ const fixture = (name: string): string => path.join(CRASH, name);
 const NORMAL = fixture("normal.js");
 const MANY_STEPS = fixture("many-steps.cjs");
 
-
 /** Every line of `text` that parses as a JSON object (log records, error trailers). */
 function jsonLines(text: string): Record<string, unknown>[] {
   return text.split("\n").flatMap((line) => {
@@ -158,7 +157,12 @@ describe("policy variables: an invalid value stops the run with ERR_INVALID_POLI
 
   it("valid values are accepted (booleans in any case, CODETRACER_CAPTURE_IO=proxies+fd)", async () => {
     const r = await recordWithCli(NORMAL, [], {
-      env: { CODETRACER_REQUIRE_TRACE: "Yes", CODETRACER_KEEP_PARTIAL_TRACE: "OFF", CODETRACER_ON_RECORDER_ERROR: "Disable", CODETRACER_CAPTURE_IO: "proxies+fd" },
+      env: {
+        CODETRACER_REQUIRE_TRACE: "Yes",
+        CODETRACER_KEEP_PARTIAL_TRACE: "OFF",
+        CODETRACER_ON_RECORDER_ERROR: "Disable",
+        CODETRACER_CAPTURE_IO: "proxies+fd",
+      },
     });
     expectExit(r, 0);
     expect(r.stdout).toBe("sum 10\n");
@@ -436,7 +440,11 @@ describe("logs", () => {
     const r = await recordWithCli(MANY_STEPS, [], { env: { CODETRACER_TEST_INJECT_FAILURE: "step:10" }, cliArgs: ["--log-file", file] });
     expectExit(r, 0);
     expect(jsonLines(r.stderr)).toEqual([]);
-    const records = fs.readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const records = fs
+      .readFileSync(file, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(records.some((rec) => rec.level === "ERROR" && rec.error_code === "ERR_UNKNOWN")).toBe(true);
   });
 });
@@ -459,7 +467,11 @@ describe("run and trace ids", () => {
       expect(rec.run_id).toBe(meta.run_id);
       expect(rec.trace_id).toBe(meta.trace_id);
     }
-    expectTrailer(records.find((rec) => !("level" in rec))!, "ERR_UNKNOWN", "Internal");
+    expectTrailer(
+      records.find((rec) => !("level" in rec))!,
+      "ERR_UNKNOWN",
+      "Internal",
+    );
   });
 
   // RECORDER BUG (packages/runtime/src/node/session.ts, NodeSession.stop): the `finally` block

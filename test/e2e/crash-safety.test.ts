@@ -35,7 +35,6 @@ afterAll(cleanupTempDirs);
 const CRASH = path.join(FIXTURES, "crash");
 const fixture = (name: string): string => path.join(CRASH, name);
 
-
 // ---------------------------------------------------------------------------------------------
 // A long-running child we can signal: spawned directly, resolved once it printed "ready".
 
@@ -49,7 +48,6 @@ interface LiveChild {
   stdout: () => string;
   stderr: () => string;
 }
-
 
 /**
  * Spawns `node ...argv` with stdin `/dev/null` (not a TTY), stdout and stderr piped. Killed with
@@ -319,9 +317,7 @@ describe("kill -9 of the recording process, then repair", () => {
     // The turn that printed "ready" ends a zstd frame: read the whole frames as the repair would.
     const readyOnDisk = () => {
       try {
-        return readUnfinishedTrace(live.traceDir, { repair: false }).events.some(
-          (e) => typeof e === "object" && "Event" in e && e.Event.content === "ready\n",
-        );
+        return readUnfinishedTrace(live.traceDir, { repair: false }).events.some((e) => typeof e === "object" && "Event" in e && e.Event.content === "ready\n");
       } catch {
         return false;
       }

@@ -43,7 +43,9 @@ describe("the trace cannot be written (file size limit)", () => {
     // folder unfinished and repaired it from what reached the disk (docs/recording.md "Signals
     // and abnormal ends"). The program printed nothing there.
     expect(r.stderr.split("\n").filter((l) => l && !l.startsWith("{"))).toEqual([
-      expect.stringMatching(/^codetracer-js-recorder: the recorded program exited with code 3 without finishing its trace; .*: repaired, \d+ events recovered; last step .*many-calls\.js:\d+$/),
+      expect.stringMatching(
+        /^codetracer-js-recorder: the recorded program exited with code 3 without finishing its trace; .*: repaired, \d+ events recovered; last step .*many-calls\.js:\d+$/,
+      ),
     ]);
 
     const traceFile = path.join(traceDir, TRACE_JSON_FILE);

@@ -82,7 +82,6 @@ describe("the trace folder", () => {
     expect(flagged.code, describeRun(flagged)).toBe(0);
     expect(flagged.stderr).not.toContain("deprecated");
 
-
     // The loader alone (a warning of the recorder's log, once).
     fs.symlinkSync(path.join(REPO_ROOT, "node_modules/@codetracer"), path.join(dir, "node_modules/@codetracer"), "dir");
     const loader = await runNode(["--import", "@codetracer/register", "app.js"], { cwd: dir, env: { CODETRACER_JS_RECORDER_OUT_DIR: "old-loader" } });
@@ -127,7 +126,10 @@ describe("include and exclude", () => {
   ])("CODETRACER_JS_INCLUDE / _EXCLUDE as %s through the loader", { timeout: 60_000 }, async (_form, include, exclude) => {
     const dir = makeProject();
     fs.symlinkSync(path.join(REPO_ROOT, "node_modules/@codetracer"), path.join(dir, "node_modules/@codetracer"), "dir");
-    const r = await runNode(["--import", "@codetracer/register", "app.js"], { cwd: dir, env: { CODETRACER_TRACE: "t", CODETRACER_JS_INCLUDE: include, CODETRACER_JS_EXCLUDE: exclude } });
+    const r = await runNode(["--import", "@codetracer/register", "app.js"], {
+      cwd: dir,
+      env: { CODETRACER_TRACE: "t", CODETRACER_JS_INCLUDE: include, CODETRACER_JS_EXCLUDE: exclude },
+    });
     expect(r.code, describeRun(r)).toBe(0);
     const recorded = functionsIn(path.join(dir, "t"));
     expect(recorded).toContain("double");

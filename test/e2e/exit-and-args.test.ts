@@ -34,10 +34,7 @@ const record = (mode: "cli" | "import", script: string, args: string[], cwd: str
 describe.each(["cli", "import"] as const)("%s", (mode) => {
   it("process.exit(3) deep in a call: exit code 3, a valid trace whose top-level returns 3", async () => {
     const depth = 5;
-    const [plain, r] = await Promise.all([
-      runPlain(EXIT_DEEP, [String(depth)]),
-      record(mode, EXIT_DEEP, [String(depth)], REPO_ROOT),
-    ]);
+    const [plain, r] = await Promise.all([runPlain(EXIT_DEEP, [String(depth)]), record(mode, EXIT_DEEP, [String(depth)], REPO_ROOT)]);
     expect(plain.code).toBe(3);
     expect(r.code, describeRun(r)).toBe(3);
     expectSameRun(r, plain);

@@ -35,7 +35,10 @@ function stepBefore(q: TraceQuery, index: number): StepInfo {
 /** The single IO event whose content is `content`. */
 function eventWith(q: TraceQuery, content: string): TraceQuery["logEvents"][number] {
   const found = ioEvents(q).filter((e) => e.content === content);
-  expect(found.map((e) => e.content), `one IO event with ${JSON.stringify(content)}`).toEqual([content]);
+  expect(
+    found.map((e) => e.content),
+    `one IO event with ${JSON.stringify(content)}`,
+  ).toEqual([content]);
   return found[0]!;
 }
 

@@ -35,14 +35,19 @@ interface Results {
 }
 
 /** Runs Jest on the example (or `cwd`) with `args` and `env` (its own cache folder unless `cacheDir`); returns its JSON report. */
-async function jest(args: string[], env: Record<string, string>, cacheDir = makeTempDir("ct-jest-cache-"), cwd = APP, nodeArgs: string[] = []): Promise<Results> {
+async function jest(
+  args: string[],
+  env: Record<string, string>,
+  cacheDir = makeTempDir("ct-jest-cache-"),
+  cwd = APP,
+  nodeArgs: string[] = [],
+): Promise<Results> {
   const out = path.join(makeTempDir("ct-jest-"), "results.json");
   const run = await runNode([...nodeArgs, JEST, `--cacheDirectory=${cacheDir}`, "--json", `--outputFile=${out}`, ...args], { cwd, env, timeoutMs: 120_000 });
   expect(fs.existsSync(out), describeRun(run)).toBe(true);
   expect(run.stderr, "no recorder error").not.toMatch(/ERR_[A-Z_]+|codetracer/);
   return JSON.parse(fs.readFileSync(out, "utf8")) as Results;
 }
-
 
 /** The names of the folders in `dir` (none when it does not exist). */
 function folders(dir: string): string[] {
@@ -134,7 +139,9 @@ describe("examples/jest-app: each test file recorded into its own trace folder",
     expect(results.testResults).toHaveLength(2);
     for (const file of results.testResults) {
       expect(file.status).toBe("failed");
-      expect(file.message).toContain('[ERR_INVALID_POLICY_VALUE] codetracer-js-recorder/jest: recording is on (CODETRACER_TRACE is set), but the test environment is not the recorder\'s: add testEnvironment: "codetracer-js-recorder/jest-environment"');
+      expect(file.message).toContain(
+        '[ERR_INVALID_POLICY_VALUE] codetracer-js-recorder/jest: recording is on (CODETRACER_TRACE is set), but the test environment is not the recorder\'s: add testEnvironment: "codetracer-js-recorder/jest-environment"',
+      );
     }
     expect(folders(traces)).toEqual([]);
   });
@@ -202,10 +209,7 @@ describe("test/fixtures/jest-esm: Jest's ES module mode", () => {
   it("the test file and its module recorded as ES modules, at their TypeScript lines", { timeout: 240_000 }, async () => {
     const traces = makeTempDir("ct-jest-traces-");
     const nodeArgs = ["--experimental-vm-modules", "--no-warnings"];
-    const [recorded, plain] = await Promise.all([
-      jest([], { CODETRACER_TRACE: traces }, undefined, ESM, nodeArgs),
-      jest([], {}, undefined, ESM, nodeArgs),
-    ]);
+    const [recorded, plain] = await Promise.all([jest([], { CODETRACER_TRACE: traces }, undefined, ESM, nodeArgs), jest([], {}, undefined, ESM, nodeArgs)]);
     expect(resultSummary(recorded)).toEqual(resultSummary(plain));
     expect(plain.numPassedTests).toBe(1);
     expect(folders(path.join(traces, "tests"))).toEqual(["total.test.ts"]);

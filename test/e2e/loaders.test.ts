@@ -122,33 +122,33 @@ const ESM_WAYS: Record<string, Way> = {
   "tsx --import @codetracer/register": { recorded: [TSX, "--import", REGISTER_ESM], plain: [TSX] },
   "node --import tsx --import @codetracer/register": { recorded: ["--import", "tsx", "--import", REGISTER_ESM], plain: ["--import", "tsx"] },
   "node --import @codetracer/register --import tsx": { recorded: ["--import", REGISTER_ESM, "--import", "tsx"], plain: ["--import", "tsx"] },
-  "node --loader ts-node/esm --import @codetracer/register": { recorded: ["--loader", "ts-node/esm", "--import", REGISTER_ESM], plain: ["--loader", "ts-node/esm"] },
+  "node --loader ts-node/esm --import @codetracer/register": {
+    recorded: ["--loader", "ts-node/esm", "--import", REGISTER_ESM],
+    plain: ["--loader", "ts-node/esm"],
+  },
   "node --loader ts-node/esm --import @codetracer/register (TS_NODE_TRANSPILE_ONLY=1)": {
     recorded: ["--loader", "ts-node/esm", "--import", REGISTER_ESM],
     plain: ["--loader", "ts-node/esm"],
     env: TS_NODE_ENV,
   },
-  "node --import @codetracer/register --loader ts-node/esm": { recorded: ["--import", REGISTER_ESM, "--loader", "ts-node/esm"], plain: ["--loader", "ts-node/esm"] },
+  "node --import @codetracer/register --loader ts-node/esm": {
+    recorded: ["--import", REGISTER_ESM, "--loader", "ts-node/esm"],
+    plain: ["--loader", "ts-node/esm"],
+  },
 };
 
 // Not examples/ts-app: its two timers (5 ms and 1 ms, armed one after the other) fire in either
 // order on a loaded machine, so two runs of it need not take the same path.
 const ESM_APP = path.join(FIXTURES, "loaders/esm-app");
-suite(
-  "ES modules (test/fixtures/loaders/esm-app, tsconfig module NodeNext)",
-  ESM_APP,
-  "src/main.ts",
-  ESM_WAYS,
-  (q, run) => {
-    const inventory = path.join(ESM_APP, "src/inventory.ts");
-    expect(run.stdout).toBe("front: books $22.98, all $27.97\nrejected: duplicate id i1\n");
-    expect(q.paths).toEqual(expect.arrayContaining([path.join(ESM_APP, "src/main.ts"), inventory]));
-    expect(q.functions.find((f) => f.name === "formatCents")?.line).toBe(lineOf(inventory, "export function formatCents"));
-    // That line's `if` (two calls, three items each) and its `+=` (five items counted).
-    expect(q.stepsAt(inventory, lineOf(inventory, "total += item.priceCents")).length).toBe(6 + 5);
-    expect(q.returnsOf("Shelf.totalCents")).toEqual([2298, 2797]);
-  },
-);
+suite("ES modules (test/fixtures/loaders/esm-app, tsconfig module NodeNext)", ESM_APP, "src/main.ts", ESM_WAYS, (q, run) => {
+  const inventory = path.join(ESM_APP, "src/inventory.ts");
+  expect(run.stdout).toBe("front: books $22.98, all $27.97\nrejected: duplicate id i1\n");
+  expect(q.paths).toEqual(expect.arrayContaining([path.join(ESM_APP, "src/main.ts"), inventory]));
+  expect(q.functions.find((f) => f.name === "formatCents")?.line).toBe(lineOf(inventory, "export function formatCents"));
+  // That line's `if` (two calls, three items each) and its `+=` (five items counted).
+  expect(q.stepsAt(inventory, lineOf(inventory, "total += item.priceCents")).length).toBe(6 + 5);
+  expect(q.returnsOf("Shelf.totalCents")).toEqual([2298, 2797]);
+});
 
 const CJS_APP = path.join(FIXTURES, "loaders/cjs-app");
 suite(

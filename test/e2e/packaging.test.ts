@@ -118,8 +118,14 @@ console.log("total", total([{ price: 3, count: 2 }, { price: 5, count: 1 }]));
     expect(recorded.code, describeRun(recorded)).toBe(0);
     expect(recorded.stdout).toBe("total 11\n");
     const q = expectValidTrace(traceDir);
-    expect(q.steps.some((s) => s.path.endsWith("/src/main.js")), "steps in src/main.js").toBe(true);
-    expect(q.calls.some((c) => c.name === "total"), "a call of total").toBe(true);
+    expect(
+      q.steps.some((s) => s.path.endsWith("/src/main.js")),
+      "steps in src/main.js",
+    ).toBe(true);
+    expect(
+      q.calls.some((c) => c.name === "total"),
+      "a call of total",
+    ).toBe(true);
     expectReaderLoads(traceDir);
   });
 });
@@ -165,7 +171,9 @@ describe("the commands' own output", () => {
   it("`--help | head -1` in a shell: the first line, exit status 0, nothing on stderr", () => {
     for (const file of [RECORDER, TRACE]) {
       const errFile = path.join(makeTempDir(), "stderr");
-      const r = spawnSync("bash", ["-c", `"$0" "$1" --help 2>"$2" | head -1; echo "status \${PIPESTATUS[*]}"`, process.execPath, file, errFile], { encoding: "utf8" });
+      const r = spawnSync("bash", ["-c", `"$0" "$1" --help 2>"$2" | head -1; echo "status \${PIPESTATUS[*]}"`, process.execPath, file, errFile], {
+        encoding: "utf8",
+      });
       expect(r.stdout).toMatch(/^Usage: codetracer-(js-recorder|trace) .*\nstatus 0 0\n$/);
       expect(fs.readFileSync(errFile, "utf8")).toBe("");
     }

@@ -138,9 +138,7 @@ describe.each(["cli", "import"] as const)("plain-js recorded with %s", (mode) =>
     expect(trace.localAt(FILE, line, "subtotal")).toEqual(priced);
     // ... and the sum of the reserve() results inside that priceOrder call.
     for (const call of trace.callsOf("priceOrder").filter((c) => c.returnRecord?.kind !== "Raw")) {
-      const sum = call.children
-        .filter((c) => c.name === "Inventory.reserve")
-        .reduce((acc, c) => acc + (trace.decode(c.returnRecord!) as number), 0);
+      const sum = call.children.filter((c) => c.name === "Inventory.reserve").reduce((acc, c) => acc + (trace.decode(c.returnRecord!) as number), 0);
       expect(trace.decode(call.returnRecord!)).toBe(sum);
     }
 

@@ -50,7 +50,11 @@ afterAll(cleanupTempDirs);
 /** Records killed.js (which SIGKILLs itself) in `format`: the folder `kill -9` leaves. */
 async function killedRecording(format: "json" | "binary", script = KILLED): Promise<string> {
   const traceDir = freshTraceDir();
-  const r = await runNode(["--import", "codetracer-js-recorder/register", script], { env: { CODETRACER_TRACE: traceDir, CODETRACER_FORMAT: format } }, traceDir);
+  const r = await runNode(
+    ["--import", "codetracer-js-recorder/register", script],
+    { env: { CODETRACER_TRACE: traceDir, CODETRACER_FORMAT: format } },
+    traceDir,
+  );
   expect(r.signal, describeRun(r)).toBe("SIGKILL");
   expect(fs.existsSync(path.join(traceDir, PENDING_METADATA_FILE))).toBe(true);
   expect(fs.existsSync(path.join(traceDir, TRACE_METADATA_FILE))).toBe(false);
@@ -154,7 +158,7 @@ function rawZstdFrame(data: Uint8Array): Uint8Array {
 function bigFrame(recorded: TraceLowLevelEvent[], textBytes: number): { frame: Uint8Array; events: TraceLowLevelEvent[]; cbor: number } {
   const step = recorded.find((e): e is { Step: { path_id: number; line: number } } => typeof e === "object" && "Step" in e)!;
   const value = recorded.find(
-    (e): e is Extract<TraceLowLevelEvent, { Value: unknown }> => typeof e === "object" && "Value" in e && e.Value.value.kind === "String"
+    (e): e is Extract<TraceLowLevelEvent, { Value: unknown }> => typeof e === "object" && "Value" in e && e.Value.value.kind === "String",
   )!;
   const text = randomBytes(textBytes);
   for (let i = 0; i < text.length; i++) text[i] = 0x21 + (text[i]! % 94);
@@ -169,7 +173,10 @@ function bigFrame(recorded: TraceLowLevelEvent[], textBytes: number): { frame: U
  * Grows the killed recording's trace.bin (whole frames, no seek table) past `target` bytes by
  * repeating one real frame, then half a frame (torn). Returns what the repaired file must be.
  */
-function growBin(dir: string, target: number): { frames: number; size: number; frame: Uint8Array; frameEvents: TraceLowLevelEvent[]; cbor: number; recordedFrames: number; events: number } {
+function growBin(
+  dir: string,
+  target: number,
+): { frames: number; size: number; frame: Uint8Array; frameEvents: TraceLowLevelEvent[]; cbor: number; recordedFrames: number; events: number } {
   const file = path.join(dir, "trace.bin");
   const before = fs.statSync(file).size;
   // What the killed process wrote, repaired in a copy.

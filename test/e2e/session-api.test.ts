@@ -239,7 +239,13 @@ describe("start() refusals", () => {
     const r = await runInstrumented("errors.mjs", [dir1, dir2], { env: { CODETRACER_JSON_ERRORS: "1" } });
     expectExit(r);
     const results = new Map(jsonLines(r.stdout).map((l) => [l.case as string, l]));
-    expect(results.get("constants")).toEqual({ case: "constants", DEFAULT_FORMAT: "binary", TRACE_JSON: "json", TRACE_BINARY: "binary", tracingAtStart: false });
+    expect(results.get("constants")).toEqual({
+      case: "constants",
+      DEFAULT_FORMAT: "binary",
+      TRACE_JSON: "json",
+      TRACE_BINARY: "binary",
+      tracingAtStart: false,
+    });
     expect(results.get("first")).toEqual({ case: "first", ok: true });
     const usage = (code: string) => ({ name: "UsageError", code, kind: "Usage", isUsageError: true, isRecorderError: true });
     expect(results.get("second")).toMatchObject(usage("ERR_ALREADY_TRACING"));
@@ -250,7 +256,13 @@ describe("start() refusals", () => {
     expect(results.get("unknown-format")).toMatchObject(usage("ERR_UNSUPPORTED_FORMAT"));
     expect(results.get("dir-is-file")).toMatchObject(usage("ERR_TRACE_DIR_CONFLICT"));
     expect(results.get("bad-policy")).toMatchObject(usage("ERR_INVALID_POLICY_VALUE"));
-    expect(results.get("missing-filter")).toMatchObject({ name: "EnvironmentError", code: "ERR_IO", kind: "Environment", isUsageError: false, isRecorderError: true });
+    expect(results.get("missing-filter")).toMatchObject({
+      name: "EnvironmentError",
+      code: "ERR_IO",
+      kind: "Environment",
+      isUsageError: false,
+      isRecorderError: true,
+    });
     for (const c of ["second", "unknown-format", "dir-is-file", "bad-policy", "missing-filter"]) {
       expect(results.get(c)!.message as string).toMatch(new RegExp(`^\\[${results.get(c)!.code as string}\\] `));
     }
@@ -422,10 +434,7 @@ describe("start() options", () => {
   it("traceFilter at run time keeps the loader's scopes_skipped and adds the skipped function", async () => {
     const dir = freshTraceDir();
     const plainDir = freshTraceDir();
-    const [r, unfiltered] = await Promise.all([
-      runInstrumented("filtered.mjs", [dir, fixture("filter.toml")]),
-      runInstrumented("filtered.mjs", [plainDir]),
-    ]);
+    const [r, unfiltered] = await Promise.all([runInstrumented("filtered.mjs", [dir, fixture("filter.toml")]), runInstrumented("filtered.mjs", [plainDir])]);
     expectExit(r);
     expectExit(unfiltered);
     const skippedWithout = sessionMetadata(plainDir).trace_filter!.stats.scopes_skipped;
@@ -500,7 +509,11 @@ describe("uninstrumented programs", () => {
       active: false,
       requireTrace: true,
     });
-    expect(jsonLines(r.stderr).filter((l) => l.error_code === "ERR_TRACE_MISSING").map((l) => l.level)).toContain("ERROR");
+    expect(
+      jsonLines(r.stderr)
+        .filter((l) => l.error_code === "ERR_TRACE_MISSING")
+        .map((l) => l.level),
+    ).toContain("ERROR");
     expectValidTrace(dir);
     sessionMetadata(dir);
   });
@@ -539,7 +552,10 @@ describe("sessions finished at exit, isTracing(), flush()", () => {
     expectExit(r);
     expectExit(rExit, 4);
     const script = fixture("never-stopped.mjs");
-    for (const [run, d, code] of [[r, dir, 0], [rExit, dirExit, 4]] as const) {
+    for (const [run, d, code] of [
+      [r, dir, 0],
+      [rExit, dirExit, 4],
+    ] as const) {
       const out = lastJson<{ traceId: string; active: boolean }>(run);
       expect(out.active).toBe(true);
       const q = expectValidTrace(d);

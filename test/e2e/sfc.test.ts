@@ -53,8 +53,20 @@ afterAll(async () => {
 
 const CASES = [
   // `declarations`: the script's top-level statements (run once, when the component is created).
-  { framework: "vue", component: "App.vue", format: "binary", plugin: (): PluginOption => vue(), declarations: ["const lines = ref<Line[]>(", 'const summary = ref("");'] },
-  { framework: "svelte", component: "App.svelte", format: "json", plugin: (): PluginOption => svelte(), declarations: ["let lines: Line[] = $state(", 'let summary = $state("");'] },
+  {
+    framework: "vue",
+    component: "App.vue",
+    format: "binary",
+    plugin: (): PluginOption => vue(),
+    declarations: ["const lines = ref<Line[]>(", 'const summary = ref("");'],
+  },
+  {
+    framework: "svelte",
+    component: "App.svelte",
+    format: "json",
+    plugin: (): PluginOption => svelte(),
+    declarations: ["let lines: Line[] = $state(", 'let summary = $state("");'],
+  },
 ] as const;
 
 describe.each(CASES)("a $framework component recorded through the Vite dev server ($format)", ({ framework, component, format, plugin, declarations }) => {
@@ -111,7 +123,16 @@ describe.each(CASES)("a $framework component recorded through the Vite dev serve
     // the script that ran, and nothing else but the lines of the functions' definitions (where
     // a call's first step is): no step at a line of the template, at the `<script>` tags, or
     // for code the framework's compiler added (Vue's `__returned__`, Svelte's `$.push`, HMR).
-    const code = [...declarations, "const line: Line = {", "push(line);", "let total = 0;", "total += l.count;", "return total;", 'const total = addLine("Plums", 4);', "lines, ${total} items"];
+    const code = [
+      ...declarations,
+      "const line: Line = {",
+      "push(line);",
+      "let total = 0;",
+      "total += l.count;",
+      "return total;",
+      'const total = addLine("Plums", 4);',
+      "lines, ${total} items",
+    ];
     for (const marker of code) expect(q.stepsAt(app, lineOf(app, marker)).length, marker).toBeGreaterThan(0);
     const definitionLines = new Set(q.functions.filter((f) => f.path === app).map((f) => f.line));
     const stepLines = new Set(q.steps.filter((s) => s.path === app && !definitionLines.has(s.line)).map((s) => s.line));
@@ -171,31 +192,38 @@ describe("a Vue component in a vite build (SSR, run on Node)", () => {
     return { traceDir, warnings, stdout: run.stdout };
   }
 
-  it("records the script's top level at the .vue file's lines, through the script sub-module; the SSR render code is not recorded", { timeout: 180_000 }, async () => {
-    const { traceDir, warnings, stdout } = await buildAndRun(true);
-    expect(stdout).toContain("<li>3 apples</li><li>2 pears</li>");
-    expect(warnings.filter((w) => w.includes("codetracer"))).toEqual([]);
-    const q = expectValidTrace(traceDir);
-    expectBalancedCalls(q);
-    expectReaderLoads(traceDir);
-    expect(q.paths).toContain(app);
-    expect(q.paths.filter((p) => p.includes("?"))).toEqual([]);
-    const [first, last] = scriptBlock(app);
-    const appSteps = q.steps.filter((s) => s.path === app);
-    const definitionLines = new Set(q.functions.filter((f) => f.path === app).map((f) => f.line));
-    expect([...new Set(appSteps.filter((s) => !definitionLines.has(s.line)).map((s) => s.line))].sort((a, b) => a - b)).toEqual(
-      [lineOf(app, "const lines = ref<Line[]>("), lineOf(app, 'const summary = ref("");')],
-    );
-    expect(q.functions.filter((f) => f.path === app && (f.line < first || f.line > last))).toEqual([]);
-    expect(q.callsOf("setup", app)).toHaveLength(1);
-    // `lines` as the step after its declaration sees it (a ref: its value is inside).
-    expect(q.localAt(app, lineOf(app, 'const summary = ref("");'), "lines")).toHaveLength(1);
-  });
+  it(
+    "records the script's top level at the .vue file's lines, through the script sub-module; the SSR render code is not recorded",
+    { timeout: 180_000 },
+    async () => {
+      const { traceDir, warnings, stdout } = await buildAndRun(true);
+      expect(stdout).toContain("<li>3 apples</li><li>2 pears</li>");
+      expect(warnings.filter((w) => w.includes("codetracer"))).toEqual([]);
+      const q = expectValidTrace(traceDir);
+      expectBalancedCalls(q);
+      expectReaderLoads(traceDir);
+      expect(q.paths).toContain(app);
+      expect(q.paths.filter((p) => p.includes("?"))).toEqual([]);
+      const [first, last] = scriptBlock(app);
+      const appSteps = q.steps.filter((s) => s.path === app);
+      const definitionLines = new Set(q.functions.filter((f) => f.path === app).map((f) => f.line));
+      expect([...new Set(appSteps.filter((s) => !definitionLines.has(s.line)).map((s) => s.line))].sort((a, b) => a - b)).toEqual([
+        lineOf(app, "const lines = ref<Line[]>("),
+        lineOf(app, 'const summary = ref("");'),
+      ]);
+      expect(q.functions.filter((f) => f.path === app && (f.line < first || f.line > last))).toEqual([]);
+      expect(q.callsOf("setup", app)).toHaveLength(1);
+      // `lines` as the step after its declaration sees it (a ref: its value is inside).
+      expect(q.localAt(app, lineOf(app, 'const summary = ref("");'), "lines")).toHaveLength(1);
+    },
+  );
 
   it("without build.sourcemap (@vitejs/plugin-vue then makes no map) the component is not recorded, and the build says why", { timeout: 180_000 }, async () => {
     const { traceDir, warnings, stdout } = await buildAndRun(false);
     expect(stdout).toContain("<li>3 apples</li><li>2 pears</li>");
-    expect(warnings.join("\n")).toMatch(/a component is not recorded: its framework's plugin gave no source map back to the component file.*build\.sourcemap.*App\.vue/s);
+    expect(warnings.join("\n")).toMatch(
+      /a component is not recorded: its framework's plugin gave no source map back to the component file.*build\.sourcemap.*App\.vue/s,
+    );
     const q = expectValidTrace(traceDir);
     expect(q.paths).not.toContain(app);
     expect(q.paths).toContain(path.join(root, "src/server.ts"));

@@ -30,7 +30,11 @@ describe("spans across two recorded processes", () => {
   it("link both recordings to one trace id, with span events where they happened", { timeout: 120_000 }, async () => {
     const serverDir = freshTraceDir();
     const clientDir = freshTraceDir();
-    const server = spawn(process.execPath, ["--import", REGISTER_URL, "src/server.ts"], { cwd: APP, env: childEnv({ CODETRACER_TRACE: serverDir }), stdio: ["ignore", "pipe", "pipe"] });
+    const server = spawn(process.execPath, ["--import", REGISTER_URL, "src/server.ts"], {
+      cwd: APP,
+      env: childEnv({ CODETRACER_TRACE: serverDir }),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let serverOut = "";
     const port = await new Promise<number>((resolve, reject) => {
       server.stdout.setEncoding("utf8").on("data", (s: string) => {
@@ -54,7 +58,12 @@ describe("spans across two recorded processes", () => {
     expect([serverStart?.content, serverEnd?.content]).toEqual(["span start: GET /price", "span end: GET /price"]);
     expect(clientStart!.meta).toMatchObject({ phase: "start", kind: "CLIENT", parent_span_id: null, tracer: "shop-client" });
     // The server continues the client's trace: same trace id, the client's span as parent.
-    expect(serverStart!.meta).toMatchObject({ phase: "start", kind: "SERVER", trace_id: clientStart!.meta.trace_id, parent_span_id: clientStart!.meta.span_id });
+    expect(serverStart!.meta).toMatchObject({
+      phase: "start",
+      kind: "SERVER",
+      trace_id: clientStart!.meta.trace_id,
+      parent_span_id: clientStart!.meta.span_id,
+    });
     expect(serverEnd!.meta).toMatchObject({ phase: "end", status: "UNSET", attributes: { "shop.item": "tea", "http.status_code": 200 } });
     expect(BigInt(serverEnd!.meta.duration_ns) > 0n).toBe(true);
     expect(readMetadata(serverDir)!.tracing).toEqual({ trace_ids: [clientStart!.meta.trace_id] });

@@ -36,10 +36,7 @@ async function record(name: keyof typeof PROGRAMS, env: Record<string, string>) 
   const script = path.join(dir, `${name}.js`);
   fs.writeFileSync(path.join(dir, "package.json"), '{"type":"commonjs"}\n');
   fs.writeFileSync(script, PROGRAMS[name]);
-  const [plain, recorded] = await Promise.all([
-    runPlain(script, [], { cwd: dir }),
-    recordWithImport(script, [], { cwd: dir, loader: REGISTER_URL, env }),
-  ]);
+  const [plain, recorded] = await Promise.all([runPlain(script, [], { cwd: dir }), recordWithImport(script, [], { cwd: dir, loader: REGISTER_URL, env })]);
   return { plain, recorded, script };
 }
 

@@ -8,7 +8,20 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readMetadata } from "../utils/expect-trace.js";
-import { CLI_MAIN, EXAMPLES, FIXTURES, REPO_ROOT, childEnv, cleanupTempDirs, describeRun, freshTraceDir, recordWithCli, recordWithImport, runNode, runPlain } from "../utils/run.js";
+import {
+  CLI_MAIN,
+  EXAMPLES,
+  FIXTURES,
+  REPO_ROOT,
+  childEnv,
+  cleanupTempDirs,
+  describeRun,
+  freshTraceDir,
+  recordWithCli,
+  recordWithImport,
+  runNode,
+  runPlain,
+} from "../utils/run.js";
 
 const APP = path.join(EXAMPLES, "ts-app/src/main.ts");
 const SECRET = path.join(FIXTURES, "summary/secret-exit.js");
@@ -59,7 +72,8 @@ describe("the summary line of codetracer-js-recorder", () => {
     const m = summaryOf(r.stderr);
     expect(m[5]).toBe("trace.json");
     expect(m[7]).toBe("exit 3");
-    const redactions = (readMetadata(traceDir) as unknown as { trace_filter: { stats: { value_redactions: Record<string, number> } } }).trace_filter.stats.value_redactions;
+    const redactions = (readMetadata(traceDir) as unknown as { trace_filter: { stats: { value_redactions: Record<string, number> } } }).trace_filter.stats
+      .value_redactions;
     const redacted = Object.values(redactions).reduce((a, b) => a + b, 0);
     expect(redacted).toBeGreaterThan(0);
     expect(m[8]).toBe(`${redacted} values redacted`);
@@ -107,7 +121,11 @@ describe("the progress line on a terminal", () => {
     const ticks = path.join(FIXTURES, "summary/ticks.js");
     const traceDir = freshTraceDir();
     const command = [process.execPath, CLI_MAIN, "--trace-dir", traceDir, ticks].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
-    const r = spawnSync(SCRIPT!, ["-qec", command, "/dev/null"], { env: childEnv({ CODETRACER_QUIET: "", CODETRACER_FORMAT: "" }), encoding: "utf8", timeout: 60_000 });
+    const r = spawnSync(SCRIPT!, ["-qec", command, "/dev/null"], {
+      env: childEnv({ CODETRACER_QUIET: "", CODETRACER_FORMAT: "" }),
+      encoding: "utf8",
+      timeout: 60_000,
+    });
     expect(r.status, r.stdout + r.stderr).toBe(0);
     const out = r.stdout;
     const erase = "\r\x1b[2K";

@@ -99,7 +99,11 @@ describe("mocha under the loader", () => {
     expect(counts(plain.stdout)).toEqual({ tests: 4, passes: 4, failures: 0, pending: 0 });
 
     const traceDir = freshTraceDir();
-    const recorded = await runNode([MOCHA, `--import=${LOADER}`, "--reporter=json"], { cwd: MOCHA_APP, env: { CODETRACER_TRACE: traceDir }, timeoutMs: 120_000 });
+    const recorded = await runNode([MOCHA, `--import=${LOADER}`, "--reporter=json"], {
+      cwd: MOCHA_APP,
+      env: { CODETRACER_TRACE: traceDir },
+      timeoutMs: 120_000,
+    });
     expect(recorded.code, describeRun(recorded)).toBe(plain.code);
     expect(counts(recorded.stdout)).toEqual(counts(plain.stdout));
     expect(recorded.stderr, "no recorder error").not.toMatch(/ERR_[A-Z_]+/);

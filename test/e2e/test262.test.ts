@@ -24,17 +24,21 @@ interface Summary {
 const NODE_MAJOR = Number(process.versions.node.split(".")[0]);
 
 describe("test262 sample", () => {
-  it.skipIf(NODE_MAJOR !== 20)("every test that passes plainly passes recorded, and its trace loads (Node 20)", async () => {
-    const out = path.join(makeTempDir("ct-test262-report-"), "report.json");
-    // The runner keeps two node processes busy; on a loaded machine it takes longer than CI's ~4 min.
-    const r = await runNode([path.join(REPO_ROOT, "test/test262/run.mjs"), "--jobs", "2", "--json", out], { timeoutMs: 1_700_000 });
-    expect(fs.existsSync(out), r.stdout + r.stderr).toBe(true);
-    const { summary } = JSON.parse(fs.readFileSync(out, "utf8")) as { summary: Summary };
-    const failing = summary.unknownDifferences.map((d) => `${d.test}: ${d.why}`);
-    expect(failing, r.stdout).toEqual([]);
-    expect(summary.knownButPassing, "listed in known-differences.json but no longer different").toEqual([]);
-    // The sample is only worth its name if most of it runs.
-    expect(summary.plainPass).toBeGreaterThanOrEqual(1000);
-    expect(r.code, r.stdout + r.stderr).toBe(0);
-  }, 1_800_000);
+  it.skipIf(NODE_MAJOR !== 20)(
+    "every test that passes plainly passes recorded, and its trace loads (Node 20)",
+    async () => {
+      const out = path.join(makeTempDir("ct-test262-report-"), "report.json");
+      // The runner keeps two node processes busy; on a loaded machine it takes longer than CI's ~4 min.
+      const r = await runNode([path.join(REPO_ROOT, "test/test262/run.mjs"), "--jobs", "2", "--json", out], { timeoutMs: 1_700_000 });
+      expect(fs.existsSync(out), r.stdout + r.stderr).toBe(true);
+      const { summary } = JSON.parse(fs.readFileSync(out, "utf8")) as { summary: Summary };
+      const failing = summary.unknownDifferences.map((d) => `${d.test}: ${d.why}`);
+      expect(failing, r.stdout).toEqual([]);
+      expect(summary.knownButPassing, "listed in known-differences.json but no longer different").toEqual([]);
+      // The sample is only worth its name if most of it runs.
+      expect(summary.plainPass).toBeGreaterThanOrEqual(1000);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+    },
+    1_800_000,
+  );
 });

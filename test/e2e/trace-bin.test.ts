@@ -89,7 +89,14 @@ describe("trace.bin is the default format", () => {
     // The session API: DEFAULT_FORMAT, unless CODETRACER_FORMAT says otherwise.
     const apiRun = (env: Record<string, string>) =>
       runNode(
-        ["--import", "codetracer-js-recorder/register/instrument", "--input-type=module", "-e", `import { start, DEFAULT_FORMAT } from "codetracer-js-recorder"; const s = start(process.argv[1]); console.log(DEFAULT_FORMAT, s.format); s.stop();`, path.join(makeTempDir("ct-api-"), "t")],
+        [
+          "--import",
+          "codetracer-js-recorder/register/instrument",
+          "--input-type=module",
+          "-e",
+          `import { start, DEFAULT_FORMAT } from "codetracer-js-recorder"; const s = start(process.argv[1]); console.log(DEFAULT_FORMAT, s.format); s.stop();`,
+          path.join(makeTempDir("ct-api-"), "t"),
+        ],
         { cwd: REPO_ROOT, env },
       );
     const [api, apiJson] = await Promise.all([apiRun(noFormat), apiRun({ CODETRACER_FORMAT: "json" })]);

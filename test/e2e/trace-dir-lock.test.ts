@@ -98,7 +98,11 @@ describe("two recordings into one folder", () => {
     const traceDir = freshTraceDir();
     const first = await holdRecording(traceDir);
     const ready2 = path.join(makeTempDir("ct-lock-"), "ready");
-    const second = await runNode(["--import", REGISTER_URL, fixture("wait-for-go.cjs"), ready2, ready2], { cwd: DIR, env: { CODETRACER_TRACE: traceDir } }, traceDir);
+    const second = await runNode(
+      ["--import", REGISTER_URL, fixture("wait-for-go.cjs"), ready2, ready2],
+      { cwd: DIR, env: { CODETRACER_TRACE: traceDir } },
+      traceDir,
+    );
     expectConflict(second, ready2, traceDir);
     expectFirstTraceWhole(await first.release(), traceDir);
   });
@@ -118,7 +122,10 @@ describe("the lock file", () => {
     const gone = spawnSync(process.execPath, ["-e", ""]);
     expect(gone.pid).toBeGreaterThan(0);
     fs.mkdirSync(traceDir, { recursive: true });
-    fs.writeFileSync(path.join(traceDir, LOCK), JSON.stringify({ pid: gone.pid, host: (await import("node:os")).hostname(), started: "2020-01-01T00:00:00.000Z", token: "x" }));
+    fs.writeFileSync(
+      path.join(traceDir, LOCK),
+      JSON.stringify({ pid: gone.pid, host: (await import("node:os")).hostname(), started: "2020-01-01T00:00:00.000Z", token: "x" }),
+    );
     const r = await recordWithCli(fixture("short.cjs"), [], { cwd: DIR, traceDir });
     expect(r.code, describeRun(r)).toBe(0);
     expect(r.stdout).toBe("twice 42\n");
@@ -134,7 +141,15 @@ describe("recording into a folder that holds an older trace", () => {
   function plantOldTrace(traceDir: string): void {
     fs.mkdirSync(path.join(traceDir, "workers", "7"), { recursive: true });
     fs.mkdirSync(path.join(traceDir, "children", "12345"), { recursive: true });
-    for (const name of ["trace.json", "trace.bin", "trace_paths.json", "trace_metadata.json", "trace_metadata.pending.json", "trace_metadata.json.tmp", "workspace.diff"]) {
+    for (const name of [
+      "trace.json",
+      "trace.bin",
+      "trace_paths.json",
+      "trace_metadata.json",
+      "trace_metadata.pending.json",
+      "trace_metadata.json.tmp",
+      "workspace.diff",
+    ]) {
       fs.writeFileSync(path.join(traceDir, name), "old");
     }
     for (const sub of ["workers/7", "children/12345"]) {

@@ -59,7 +59,12 @@ const BAD: BadFilter[] = [
     entry: "scope.rules[0].value_patterns[0]:",
     detail: "'hide'",
   },
-  { what: "a file: pattern outside the project root", text: `${HEADER}\n[[scope.rules]]\nselector = "file:../elsewhere/**"\nexec = "skip"\n`, entry: "scope.rules[0]:", detail: "'../elsewhere/**'" },
+  {
+    what: "a file: pattern outside the project root",
+    text: `${HEADER}\n[[scope.rules]]\nselector = "file:../elsewhere/**"\nexec = "skip"\n`,
+    entry: "scope.rules[0]:",
+    detail: "'../elsewhere/**'",
+  },
   { what: "schema version 2", text: HEADER.replace("version = 1", "version = 2"), entry: "meta:", detail: "version 2" },
 ];
 

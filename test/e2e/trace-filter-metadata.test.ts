@@ -107,10 +107,7 @@ describe.each(["cli", "import"] as const)("trace_filter metadata (%s)", (mode) =
     for (const skipped of ["internalOnly", "internalEsm", "vendorCjs", "vendorEsm"]) expect(names, skipped).not.toContain(skipped);
     expect(q.callsOf("hash").map((c) => c.args)).toEqual([0, 1, 2].map((salt) => ({ password: REDACTED, salt })));
     expect(q.returnsOf("getToken")).toEqual([REDACTED, REDACTED]);
-    expect(q.callsOf("audit").map((c) => c.args)).toEqual([
-      { entry: { id: 1, secret: REDACTED } },
-      { entry: { id: 2, secret: REDACTED } },
-    ]);
+    expect(q.callsOf("audit").map((c) => c.args)).toEqual([{ entry: { id: 1, secret: REDACTED } }, { entry: { id: 2, secret: REDACTED } }]);
     // tmpDrop: traced (cli-b after cli-a), every value dropped
     const [drop] = q.callsOf("tmpDrop");
     expect(drop?.argRecords).toEqual([]);

@@ -49,7 +49,10 @@ beforeAll(async () => {
 /** Asserts `rel` is absent from the trace, including `trace_paths.json`. */
 function expectAbsent(rec: Recording, rel: string): void {
   expect(mentionsFile(rec.q, rel), `${rel} in the trace`).toBe(false);
-  expect((rec.q.folder.paths ?? []).filter((p) => p.endsWith(`/${rel}`)), `${rel} in trace_paths.json`).toEqual([]);
+  expect(
+    (rec.q.folder.paths ?? []).filter((p) => p.endsWith(`/${rel}`)),
+    `${rel} in trace_paths.json`,
+  ).toEqual([]);
   const pathsFile = JSON.parse(fs.readFileSync(`${rec.run.traceDir}/trace_paths.json`, "utf8")) as string[];
   expect(pathsFile.some((p) => p.endsWith(`/${rel}`))).toBe(false);
 }

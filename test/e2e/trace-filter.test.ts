@@ -49,7 +49,10 @@ interface SecretsCase {
  */
 function onlyCall(q: TraceQuery, name: string) {
   const calls = q.callsOf(name).filter((c) => c.argRecords.length > 0 || c === q.callsOf(name)[0]);
-  expect(calls.map((c) => c.name), `calls of ${name}`).toEqual([name]);
+  expect(
+    calls.map((c) => c.name),
+    `calls of ${name}`,
+  ).toEqual([name]);
   return calls[0]!;
 }
 
@@ -157,14 +160,7 @@ const CASES: SecretsCase[] = [
       "SECRET-esm-userPassword",
       "SECRET-esm-headers-authorization",
     ],
-    visible: [
-      "VISIBLE-esm-company",
-      "VISIBLE-esm-Vault.bypass",
-      "VISIBLE-esm-entry-author",
-      "VISIBLE-esm-discard",
-      "VISIBLE-esm-accept",
-      "VISIBLE-esm-author",
-    ],
+    visible: ["VISIBLE-esm-company", "VISIBLE-esm-Vault.bypass", "VISIBLE-esm-entry-author", "VISIBLE-esm-discard", "VISIBLE-esm-accept", "VISIBLE-esm-author"],
     check(q) {
       const handle = onlyCall(q, "handle");
       expect(Object.keys(handle.args)).toEqual(["userPassword", "author"]);
@@ -244,12 +240,7 @@ const CASES: SecretsCase[] = [
   },
   {
     script: "with-worker.cjs",
-    secrets: [
-      "SECRET-main-refreshToken",
-      "SECRET-worker-sessionToken",
-      "SECRET-worker-getPassword-VISIBLE-worker-owner",
-      "SECRET-worker-apiKey",
-    ],
+    secrets: ["SECRET-main-refreshToken", "SECRET-worker-sessionToken", "SECRET-worker-getPassword-VISIBLE-worker-owner", "SECRET-worker-apiKey"],
     visible: ["VISIBLE-main-author", "VISIBLE-worker-owner", "VISIBLE-worker-company"],
     check(q, workers) {
       expectRedactedLocal(q, "refreshToken", "<module>");

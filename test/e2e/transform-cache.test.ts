@@ -30,11 +30,20 @@ function project(): string {
 }
 
 function entries(cacheDir: string): string[] {
-  return fs.existsSync(cacheDir) ? fs.readdirSync(cacheDir).filter((f) => f.endsWith(".json")).sort() : [];
+  return fs.existsSync(cacheDir)
+    ? fs
+        .readdirSync(cacheDir)
+        .filter((f) => f.endsWith(".json"))
+        .sort()
+    : [];
 }
 
 async function record(dir: string, cacheDir: string, env: Record<string, string> = {}): Promise<RunResult> {
-  const run = await recordWithImport(path.join(dir, "app.mjs"), [], { cwd: dir, loader: REGISTER_URL, env: { CODETRACER_FORMAT: "json", CODETRACER_CACHE_DIR: cacheDir, ...env } });
+  const run = await recordWithImport(path.join(dir, "app.mjs"), [], {
+    cwd: dir,
+    loader: REGISTER_URL,
+    env: { CODETRACER_FORMAT: "json", CODETRACER_CACHE_DIR: cacheDir, ...env },
+  });
   expect(run.code, describeRun(run)).toBe(0);
   return run;
 }
@@ -50,7 +59,9 @@ interface Entry {
 
 /** The digest an entry holds: SHA-256 of its key and content (as `entryDigest` computes it). */
 function digestOf(e: Entry): string {
-  return createHash("sha256").update(JSON.stringify([e.key, e.code, e.instrumented, e.skipped])).digest("hex");
+  return createHash("sha256")
+    .update(JSON.stringify([e.key, e.code, e.instrumented, e.skipped]))
+    .digest("hex");
 }
 
 /**
@@ -128,7 +139,10 @@ describe("transform cache", () => {
     await record(dir, cacheDir);
     markEntries(cacheDir);
     const filter = path.join(dir, "filter.toml");
-    fs.writeFileSync(filter, '[meta]\nname = "skip-main"\nversion = 1\n\n[scope]\ndefault_exec = "trace"\ndefault_value_action = "allow"\n\n[[scope.rules]]\nselector = "obj:main"\nexec = "skip"\n');
+    fs.writeFileSync(
+      filter,
+      '[meta]\nname = "skip-main"\nversion = 1\n\n[scope]\ndefault_exec = "trace"\ndefault_value_action = "allow"\n\n[[scope.rules]]\nselector = "obj:main"\nexec = "skip"\n',
+    );
     const run = await record(dir, cacheDir, { CODETRACER_TRACE_FILTER: filter });
     expect(run.stdout).toBe("result 42\n");
     expect(expectValidTrace(run.traceDir).functionNames()).not.toContain("main");
@@ -166,7 +180,9 @@ describe("transform cache", () => {
 
 describe("transform cache security (ERR_INSECURE_CACHE)", () => {
   /** A first run fills a private cache; `harm` then makes it unsafe; the second run must not run the planted code. */
-  async function poisoned(harm: (cacheDir: string, marker: string) => void): Promise<{ run: RunResult; dir: string; cacheDir: string; marker: string; before: RunResult }> {
+  async function poisoned(
+    harm: (cacheDir: string, marker: string) => void,
+  ): Promise<{ run: RunResult; dir: string; cacheDir: string; marker: string; before: RunResult }> {
     const dir = project();
     const cacheDir = path.join(makeTempDir("ct-cache-"), "cache");
     const before = await record(dir, cacheDir);
@@ -262,7 +278,11 @@ function npmProject(nodeModules = true): string {
 
 /** Records app.mjs of `dir` with the default cache folder; the user's cache folder is `xdg` (XDG_CACHE_HOME and HOME). */
 async function recordDefault(dir: string, xdg: string, env: Record<string, string> = {}): Promise<RunResult> {
-  const run = await recordWithImport(path.join(dir, "app.mjs"), [], { cwd: dir, loader: REGISTER_URL, env: { CODETRACER_FORMAT: "json", XDG_CACHE_HOME: xdg, HOME: xdg, ...env } });
+  const run = await recordWithImport(path.join(dir, "app.mjs"), [], {
+    cwd: dir,
+    loader: REGISTER_URL,
+    env: { CODETRACER_FORMAT: "json", XDG_CACHE_HOME: xdg, HOME: xdg, ...env },
+  });
   expect(run.code, describeRun(run)).toBe(0);
   expect(run.stdout).toContain("result 42\n");
   return run;
@@ -299,7 +319,11 @@ describe("where the transform cache lives", () => {
     expect(fs.readdirSync(xdg)).toEqual([]);
     markEntries(cacheDir);
     fs.mkdirSync(path.join(dir, "sub"));
-    const second = await recordWithImport(path.join(dir, "app.mjs"), [], { cwd: path.join(dir, "sub"), loader: REGISTER_URL, env: { XDG_CACHE_HOME: xdg, HOME: xdg } });
+    const second = await recordWithImport(path.join(dir, "app.mjs"), [], {
+      cwd: path.join(dir, "sub"),
+      loader: REGISTER_URL,
+      env: { XDG_CACHE_HOME: xdg, HOME: xdg },
+    });
     expect(second.stdout.match(/^from cache/gm), describeRun(second)).toHaveLength(2);
 
     const explicit = makeTempDir("ct-cache-");
@@ -316,43 +340,53 @@ describe("where the transform cache lives", () => {
     expect(fs.existsSync(path.join(dir, "node_modules"))).toBe(false);
   });
 
-  it.skipIf(!IS_ROOT)(`in $XDG_CACHE_HOME/codetracer-js when the user cannot write the project's node_modules (${NEEDS_ROOT}: runs as uid 65534)`, async (ctx) => {
-    // The checkout must be readable by uid 65534 (a clone under a private folder is not).
-    const canRead = spawnSync(process.execPath, ["-e", `require("fs").readFileSync(${JSON.stringify(fileURLToPath(REGISTER_URL))})`], { uid: 65534, gid: 65534, cwd: "/" });
-    if (canRead.status !== 0) ctx.skip();
-    const dir = npmProject();
-    fs.chmodSync(dir, 0o755); // readable by uid 65534; node_modules (root's, 0755) is not writable by it
-    const xdg = makeTempDir("ct-cache-xdg-");
-    fs.chownSync(xdg, 65534, 65534);
-    const traceParent = makeTempDir("ct-cache-trace-");
-    fs.chownSync(traceParent, 65534, 65534);
-    const run = await recordAs(65534, dir, path.join(traceParent, "trace"), { CODETRACER_FORMAT: "json", XDG_CACHE_HOME: xdg, HOME: xdg });
-    expect(run.code, describeRun(run)).toBe(0);
-    expect(run.stdout).toBe("result 42\n");
-    expect(fs.readdirSync(path.join(dir, "node_modules"))).toEqual([]);
-    const userCache = path.join(xdg, "codetracer-js");
-    expect(entries(userCache)).toHaveLength(2);
-    expect(fs.statSync(userCache).uid).toBe(65534);
-    expectValidTrace(run.traceDir);
-  });
+  it.skipIf(!IS_ROOT)(
+    `in $XDG_CACHE_HOME/codetracer-js when the user cannot write the project's node_modules (${NEEDS_ROOT}: runs as uid 65534)`,
+    async (ctx) => {
+      // The checkout must be readable by uid 65534 (a clone under a private folder is not).
+      const canRead = spawnSync(process.execPath, ["-e", `require("fs").readFileSync(${JSON.stringify(fileURLToPath(REGISTER_URL))})`], {
+        uid: 65534,
+        gid: 65534,
+        cwd: "/",
+      });
+      if (canRead.status !== 0) ctx.skip();
+      const dir = npmProject();
+      fs.chmodSync(dir, 0o755); // readable by uid 65534; node_modules (root's, 0755) is not writable by it
+      const xdg = makeTempDir("ct-cache-xdg-");
+      fs.chownSync(xdg, 65534, 65534);
+      const traceParent = makeTempDir("ct-cache-trace-");
+      fs.chownSync(traceParent, 65534, 65534);
+      const run = await recordAs(65534, dir, path.join(traceParent, "trace"), { CODETRACER_FORMAT: "json", XDG_CACHE_HOME: xdg, HOME: xdg });
+      expect(run.code, describeRun(run)).toBe(0);
+      expect(run.stdout).toBe("result 42\n");
+      expect(fs.readdirSync(path.join(dir, "node_modules"))).toEqual([]);
+      const userCache = path.join(xdg, "codetracer-js");
+      expect(entries(userCache)).toHaveLength(2);
+      expect(fs.statSync(userCache).uid).toBe(65534);
+      expectValidTrace(run.traceDir);
+    },
+  );
 
-  it.skipIf(!HAS_UIDS)("a project cache folder writable by others is not used (its code never runs): one warning, the user's cache folder is used", async () => {
-    const dir = npmProject();
-    const xdg = makeTempDir("ct-cache-xdg-");
-    const cacheDir = path.join(dir, "node_modules", ".cache", "codetracer");
-    const before = await recordDefault(dir, xdg);
-    const marker = path.join(makeTempDir("ct-cache-marker-"), "pwned");
-    plantEntries(cacheDir, marker);
-    fs.chmodSync(cacheDir, 0o777);
-    const run = await recordDefault(dir, xdg);
-    expect(run.stdout).toBe("result 42\n");
-    expect(fs.existsSync(marker), "the planted code ran").toBe(false);
-    expect(expectValidTrace(run.traceDir).events).toEqual(expectValidTrace(before.traceDir).events);
-    const userCache = path.join(xdg, "codetracer-js");
-    expect(insecureWarnings(run).map((w) => w.fields)).toEqual([{ path: cacheDir, reason: "writable by its group and others (mode 777)" }]);
-    expect(insecureWarnings(run)[0]!.message).toContain(`the next cache folder is tried (${userCache})`);
-    expect(entries(userCache)).toHaveLength(2);
-  });
+  it.skipIf(!HAS_UIDS)(
+    "a project cache folder writable by others is not used (its code never runs): one warning, the user's cache folder is used",
+    async () => {
+      const dir = npmProject();
+      const xdg = makeTempDir("ct-cache-xdg-");
+      const cacheDir = path.join(dir, "node_modules", ".cache", "codetracer");
+      const before = await recordDefault(dir, xdg);
+      const marker = path.join(makeTempDir("ct-cache-marker-"), "pwned");
+      plantEntries(cacheDir, marker);
+      fs.chmodSync(cacheDir, 0o777);
+      const run = await recordDefault(dir, xdg);
+      expect(run.stdout).toBe("result 42\n");
+      expect(fs.existsSync(marker), "the planted code ran").toBe(false);
+      expect(expectValidTrace(run.traceDir).events).toEqual(expectValidTrace(before.traceDir).events);
+      const userCache = path.join(xdg, "codetracer-js");
+      expect(insecureWarnings(run).map((w) => w.fields)).toEqual([{ path: cacheDir, reason: "writable by its group and others (mode 777)" }]);
+      expect(insecureWarnings(run)[0]!.message).toContain(`the next cache folder is tried (${userCache})`);
+      expect(entries(userCache)).toHaveLength(2);
+    },
+  );
 
   it.skipIf(!IS_ROOT)(`a project cache folder owned by another user is not used (its code never runs) (${NEEDS_ROOT})`, async () => {
     const dir = npmProject();
@@ -440,7 +474,12 @@ describe("transform cache bounds", () => {
   it("a bad CODETRACER_CACHE_MAX_MB or CODETRACER_CACHE_MAX_AGE_DAYS is ERR_INVALID_POLICY_VALUE", async () => {
     const dir = project();
     for (const env of [{ CODETRACER_CACHE_MAX_MB: "lots" }, { CODETRACER_CACHE_MAX_AGE_DAYS: "0" }] as Array<Record<string, string>>) {
-      const bad = await recordWithImport(path.join(dir, "app.mjs"), [], { cwd: dir, loader: REGISTER_URL, traceDir: freshTraceDir(), env: { CODETRACER_CACHE_DIR: makeTempDir("ct-cache-"), ...env } });
+      const bad = await recordWithImport(path.join(dir, "app.mjs"), [], {
+        cwd: dir,
+        loader: REGISTER_URL,
+        traceDir: freshTraceDir(),
+        env: { CODETRACER_CACHE_DIR: makeTempDir("ct-cache-"), ...env },
+      });
       expect(bad.code, describeRun(bad)).not.toBe(0);
       expect(bad.stderr).toContain("ERR_INVALID_POLICY_VALUE");
       expect(bad.stderr).toContain(Object.keys(env)[0]);

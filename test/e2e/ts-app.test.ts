@@ -11,17 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EventLogKind } from "@codetracer/trace-format";
 import { Category, Priority, formatCents } from "../../examples/ts-app/src/store.ts";
 import { expectBalancedCalls, expectMetadata, expectSameRun, expectValidTrace } from "../utils/expect-trace.js";
-import {
-  EXAMPLES,
-  REPO_ROOT,
-  cleanupTempDirs,
-  lineOf,
-  makeTempDir,
-  recordWithCli,
-  recordWithImport,
-  runPlain,
-  type RunResult,
-} from "../utils/run.js";
+import { EXAMPLES, REPO_ROOT, cleanupTempDirs, lineOf, makeTempDir, recordWithCli, recordWithImport, runPlain, type RunResult } from "../utils/run.js";
 import type { TraceQuery } from "../utils/trace.js";
 
 const DIR = path.join(EXAMPLES, "ts-app");
@@ -140,7 +130,12 @@ describe.each(["cli", "import"] as const)("ts-app recorded with %s", (mode) => {
     const storeName = runs[mode].run.stdout.split(":")[0];
     expect(trace.callsOf("Store.constructor").map((c) => c.args)).toEqual([{ name: storeName }]);
     // One Repository per type argument, labelled by the constructor's parameter property.
-    expect(trace.callsOf("Repository.constructor").map((c) => c.args.label).sort()).toEqual(["products", "reviews"]);
+    expect(
+      trace
+        .callsOf("Repository.constructor")
+        .map((c) => c.args.label)
+        .sort(),
+    ).toEqual(["products", "reviews"]);
 
     const [, nProducts, nReviews] = /(\d+) products, (\d+) reviews/.exec(runs[mode].run.stdout)!.map(Number);
     const adds = trace.callsOf("Repository.add");

@@ -68,7 +68,12 @@ describe("value capture bounds", () => {
   });
 
   it("a bad CLI value is wrong usage (exit 2) naming the flag; the program does not run", async () => {
-    for (const [flag, value] of [["--max-items", "0"], ["--max-depth", "x"], ["--max-value-bytes", "12"], ["--max-string-length", "1.5"]]) {
+    for (const [flag, value] of [
+      ["--max-items", "0"],
+      ["--max-depth", "x"],
+      ["--max-value-bytes", "12"],
+      ["--max-string-length", "1.5"],
+    ]) {
       const run = await recordWithCli(LIMITS, [], { cliArgs: [flag!, value!] });
       expect(run.code, describeRun(run)).toBe(2);
       expect(run.stderr).toContain(flag!);

@@ -60,7 +60,6 @@ async function vitest(cwd: string, args: string[], env: Record<string, string>, 
   return { ...(JSON.parse(fs.readFileSync(out, "utf8")) as Omit<Results, "stdout">), stdout: run.stdout };
 }
 
-
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
@@ -120,7 +119,9 @@ describe("examples/vitest-app: each test file recorded into its own trace folder
     expect(listed).toEqual(
       [cartDir, discountDir].map((dir) => {
         const events = (readMetadata(dir)!.stats as { events: number }).events;
-        return expect.stringMatching(new RegExp(`^codetracer: ${escapeRegExp(dir)}/ — ${events.toLocaleString("en-US")} events, [\\d.]+ (?:B|kB|MB) trace\\.(?:bin|json)$`));
+        return expect.stringMatching(
+          new RegExp(`^codetracer: ${escapeRegExp(dir)}/ — ${events.toLocaleString("en-US")} events, [\\d.]+ (?:B|kB|MB) trace\\.(?:bin|json)$`),
+        );
       }),
     );
     expect(plain.stdout).not.toContain("codetracer: ");
@@ -185,7 +186,7 @@ describe("examples/vitest-app: each test file recorded into its own trace folder
   });
 });
 
-describe("test/fixtures/vitest-failures: which folders keep: \"failed\" keeps", () => {
+describe('test/fixtures/vitest-failures: which folders keep: "failed" keeps', () => {
   const modes: Array<[string, string[]]> = [
     ["forks, a process per file (vitest's default)", []],
     ["threads, a worker thread per file", ["--pool=threads"]],

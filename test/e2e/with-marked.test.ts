@@ -15,9 +15,7 @@ const DIR = path.join(EXAMPLES, "with-marked");
 const SCRIPT = path.join(DIR, "render.js");
 const INCLUDE = "**/node_modules/marked/**";
 /** marked's ES module, as Node resolves it from the example. */
-const MARKED = fs.realpathSync(
-  path.join(path.dirname(createRequire(SCRIPT).resolve("marked/package.json")), "lib/marked.esm.js"),
-);
+const MARKED = fs.realpathSync(path.join(path.dirname(createRequire(SCRIPT).resolve("marked/package.json")), "lib/marked.esm.js"));
 
 /**
  * The name the recorder gives the methods of the class marked exports as `exported`: the

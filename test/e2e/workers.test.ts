@@ -10,17 +10,7 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseTraceJson, validateEvents, type TraceMetadata } from "@codetracer/trace-format";
 import { expectBalancedCalls, expectValidTrace, readMetadata } from "../utils/expect-trace.js";
-import {
-  FIXTURES,
-  cleanupTempDirs,
-  describeRun,
-  freshTraceDir,
-  lineOf,
-  recordWithCli,
-  recordWithImport,
-  runPlain,
-  type RunResult,
-} from "../utils/run.js";
+import { FIXTURES, cleanupTempDirs, describeRun, freshTraceDir, lineOf, recordWithCli, recordWithImport, runPlain, type RunResult } from "../utils/run.js";
 import type { TraceQuery } from "../utils/trace.js";
 
 const DIR = path.join(FIXTURES, "workers");
@@ -230,7 +220,12 @@ describe("how a worker ends", () => {
     expect(w.q.topLevel().returnRecord).toMatchObject({ kind: "Int", i: 1 });
     // The main thread's trace ends normally; what it printed is in it as Write events.
     expect(r.main.logEvents.filter((e) => e.kind === 11)).toEqual([]);
-    expect(r.main.logEvents.filter((e) => e.kind === 0).map((e) => e.content).join("")).toBe(r.rec.stdout);
+    expect(
+      r.main.logEvents
+        .filter((e) => e.kind === 0)
+        .map((e) => e.content)
+        .join(""),
+    ).toBe(r.rec.stdout);
     expect(r.mainMeta.process_exit_status).toEqual({ code: 4, label: null });
   });
 

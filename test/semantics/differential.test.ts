@@ -72,7 +72,8 @@ function loadPrograms(): Program[] {
  * The file:line, the source line, the caret and the message are compared as they are.
  */
 /** The CLI's summary line, the last of its stderr (see docs/commands.md). */
-const SUMMARY_LINE = /codetracer: \S.* — (?:[\d,]+ events, )?[\d.]+ (?:B|kB|MB|GB) trace\.(?:bin|json), [\d.]+ s, (?:exit \d+|killed by SIG[A-Z0-9]+)(?:, [^\n]*)?\n$/;
+const SUMMARY_LINE =
+  /codetracer: \S.* — (?:[\d,]+ events, )?[\d.]+ (?:B|kB|MB|GB) trace\.(?:bin|json), [\d.]+ s, (?:exit \d+|killed by SIG[A-Z0-9]+)(?:, [^\n]*)?\n$/;
 
 function normalizeStderr(stderr: string): string {
   return stderr
@@ -114,7 +115,10 @@ describe("differential: recorded runs behave like plain runs", () => {
       const trace = expectValidTrace(recorded.traceDir);
       expectBalancedCalls(trace);
       const entry = path.join(p.dir, p.entry);
-      expect(trace.steps.some((s) => s.path === entry), `steps recorded in ${p.entry}`).toBe(true);
+      expect(
+        trace.steps.some((s) => s.path === entry),
+        `steps recorded in ${p.entry}`,
+      ).toBe(true);
       const names = trace.functionNames();
       for (const name of p.spec.calls ?? []) {
         expect(trace.callsOf(name).length, `calls of ${name}; functions: ${[...names].join(", ")}`).toBeGreaterThan(0);

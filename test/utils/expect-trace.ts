@@ -11,9 +11,7 @@ import { REPO_ROOT, describeRun, type RunResult } from "./run.js";
 import { TraceQuery, formatIssues } from "./trace.js";
 
 /** The recorder version every trace must carry (the runtime package's version). */
-export const RECORDER_VERSION: string = (
-  createRequire(import.meta.url)(path.join(REPO_ROOT, "packages/runtime/package.json")) as { version: string }
-).version;
+export const RECORDER_VERSION: string = (createRequire(import.meta.url)(path.join(REPO_ROOT, "packages/runtime/package.json")) as { version: string }).version;
 
 /** Asserts the folder validates with `entryStepRule: "error"` and returns a query over it. */
 export function expectValidTrace(traceDir: string): TraceQuery {

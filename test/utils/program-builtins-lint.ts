@@ -16,7 +16,7 @@
  * - Node's `path.join`, even captured at load: it collects its arguments into a new array with
  *   `push`, so a program's index accessor runs inside it (use trace-format's `joinPath`).
  *
- * A line ending with `// builtins-ok: <reason>` is not checked.
+ * A line ending with `// builtins-ok: <reason>`, or below such a whole-line comment, is not checked.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -54,12 +54,16 @@ function typeName(checker: ts.TypeChecker, node: ts.Node): string | undefined {
  */
 export function lintProgramBuiltins(root: string, allowed: Readonly<Record<string, string>>): BuiltinsFinding[] {
   const ROOT = root;
-  const config = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, "tsconfig.json"), {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (d) => {
-      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+  const config = ts.getParsedCommandLineOfConfigFile(
+    path.join(ROOT, "tsconfig.json"),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+      },
     },
-  })!;
+  )!;
   const program = ts.createProgram({ rootNames: config.fileNames, options: { ...config.options, noEmit: true } });
   const checker = program.getTypeChecker();
   const findings: BuiltinsFinding[] = [];
@@ -74,10 +78,13 @@ export function lintProgramBuiltins(root: string, allowed: Readonly<Record<strin
         findings.push({ file: rel, line: i + 1, what: "Node's path.join captured (it stores into a new array): use joinPath" });
       }
     }
+    // A marker applies to its own line, or, as a whole-line comment, to the line below it.
+    const marked = (line: number, marker: RegExp): boolean =>
+      marker.test(lines[line] ?? "") || (/^\s*\/\//.test(lines[line - 1] ?? "") && marker.test(lines[line - 1] ?? ""));
     const report = (node: ts.Node, what: string) => {
       const line = sf.getLineAndCharacterOfPosition(node.getStart(sf)).line;
-      if (/\/\/ builtins-ok: \S/.test(lines[line] ?? "")) return;
-      if (what.startsWith("index store") && /\/\/ own index: \S/.test(lines[line] ?? "")) return;
+      if (marked(line, /\/\/ builtins-ok: \S/)) return;
+      if (what.startsWith("index store") && marked(line, /\/\/ own index: \S/)) return;
       findings.push({ file: rel, line: line + 1, what });
     };
     const libSymbol = (node: ts.Node): boolean => {
@@ -124,7 +131,6 @@ export function lintProgramBuiltins(root: string, allowed: Readonly<Record<strin
   }
   return findings;
 }
-
 
 /**
  * The vitest suite of a package's lint test: no finding in the package at `root` outside

@@ -18,16 +18,7 @@ import {
 } from "@codetracer/trace-format";
 
 /** A JS-ish view of a recorded value (see {@link TraceQuery.decode}). */
-export type Decoded =
-  | number
-  | string
-  | boolean
-  | bigint
-  | null
-  | Decoded[]
-  | { [field: string]: Decoded }
-  | { $raw: string }
-  | { $error: string };
+export type Decoded = number | string | boolean | bigint | null | Decoded[] | { [field: string]: Decoded } | { $raw: string } | { $error: string };
 
 /** One `Step` with the locals recorded right after it (values before the line runs). */
 export interface StepInfo {

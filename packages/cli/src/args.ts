@@ -124,18 +124,25 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     .option("--json-errors, --codetracer-json-errors", "write one JSON line on stderr per recorder error (env CODETRACER_JSON_ERRORS)")
     .option("--with-diff", "save `git diff HEAD` of the working tree as workspace.diff beside the trace")
     .option("-q, --quiet", "print no summary line after the run (env CODETRACER_QUIET=1)")
-    .addOption(new Option("--on-recorder-error <mode>", "what an internal recorder failure does (env CODETRACER_ON_RECORDER_ERROR)").choices(["abort", "disable"]))
+    .addOption(
+      new Option("--on-recorder-error <mode>", "what an internal recorder failure does (env CODETRACER_ON_RECORDER_ERROR)").choices(["abort", "disable"]),
+    )
     .option("--require-trace", "fail (exit 1, ERR_TRACE_MISSING) when no instrumented code was recorded")
     .option("--keep-partial-trace", "after the recorder detached (--on-recorder-error disable), keep the partial trace")
     .option("--log-level <filter>", "log filter: a level (error, warn, info, debug, trace, off) or target=level entries (env CODETRACER_LOG)")
     .option("--log-file <file>", "write the recorder's JSON log lines to this file instead of stderr")
-    .addOption(new Option("--io-capture <mode>", "record the program's stdout/stderr writes as trace events (env CODETRACER_CAPTURE_IO)").choices(["on", "off"]));
+    .addOption(
+      new Option("--io-capture <mode>", "record the program's stdout/stderr writes as trace events (env CODETRACER_CAPTURE_IO)").choices(["on", "off"]),
+    );
   for (const [key, { flag, help }] of Object.entries(LIMIT_FLAGS) as Array<[keyof typeof LIMIT_FLAGS, (typeof LIMIT_FLAGS)[keyof typeof LIMIT_FLAGS]]>) {
     program.option(`${flag} <n>`, `${help} (default ${DEFAULT_VALUE_LIMITS[key]}; env ${LIMIT_VARIABLES[key].variable})`);
   }
   return program
     .option("--repair <trace-dir>", "finish a trace folder whose recording was killed (kill -9), then exit; no SCRIPT")
-    .argument("[SCRIPT]", "the program to record (.js .mjs .cjs .jsx .ts .mts .cts .tsx), resolved as node resolves it: a directory, or a name without its extension, works too")
+    .argument(
+      "[SCRIPT]",
+      "the program to record (.js .mjs .cjs .jsx .ts .mts .cts .tsx), resolved as node resolves it: a directory, or a name without its extension, works too",
+    )
     .argument("[ARGS...]", "arguments passed to the script unchanged")
     .passThroughOptions()
     .allowExcessArguments(true)

@@ -45,13 +45,6 @@ export {
   stop,
   trace,
 } from "@codetracer/register/runtime";
-export type {
-  OnRecorderError,
-  RecorderErrorCode,
-  RecorderErrorKind,
-  RecorderPolicy,
-  StartOptions,
-  TraceFormat,
-} from "@codetracer/register/runtime";
+export type { OnRecorderError, RecorderErrorCode, RecorderErrorKind, RecorderPolicy, StartOptions, TraceFormat } from "@codetracer/register/runtime";
 
 autoStartFromEnv();

@@ -52,7 +52,10 @@ export interface JestCircusStateLike {
 }
 
 /** A Jest test environment class, as far as this wrapper needs it. */
-export type JestEnvironmentClass = abstract new (config: never, context: never) => {
+export type JestEnvironmentClass = abstract new (
+  config: never,
+  context: never,
+) => {
   global: object;
   teardown(): Promise<void>;
   handleTestEvent?(event: never, state: never): unknown;
@@ -104,9 +107,13 @@ function recordingFor(config: JestEnvironmentConfigLike): TestFileRecordingOptio
     limitsFromEnv(process.env);
     const traceDir = path.resolve(rootDir, resolved.traceDir);
     if (traceDir === rootDir) {
-      throw new UsageError("ERR_INVALID_POLICY_VALUE", `codetracer-js-recorder/jest: option "traceDir": ${JSON.stringify(resolved.traceDir)} is the project's rootDir, where the test files' trace folders would be the test files themselves`, {
-        option: "traceDir",
-      });
+      throw new UsageError(
+        "ERR_INVALID_POLICY_VALUE",
+        `codetracer-js-recorder/jest: option "traceDir": ${JSON.stringify(resolved.traceDir)} is the project's rootDir, where the test files' trace folders would be the test files themselves`,
+        {
+          option: "traceDir",
+        },
+      );
     }
     recording = { traceDir, root: rootDir, format: resolved.format, keep, filters: resolved.bakedFilters };
   }

@@ -49,10 +49,15 @@ export const TRANSFORMER_FILE: string = fileURLToPath(new URL("./jest.js", impor
  *   option or the variable); EnvironmentError `ERR_IO` for a missing trace-filter file
  */
 export function resolveJestOptions(raw: unknown, rootDir: string, env: NodeJS.ProcessEnv = process.env): ResolvedJestOptions {
-  const { keep: keepOption, ...rest } = (raw && typeof raw === "object" && !Array.isArray(raw) ? raw : raw === undefined || raw === null ? {} : raw) as Record<string, unknown>;
+  const { keep: keepOption, ...rest } = (raw && typeof raw === "object" && !Array.isArray(raw) ? raw : raw === undefined || raw === null ? {} : raw) as Record<
+    string,
+    unknown
+  >;
   for (const key of ["target", "forceBuildInstrument"]) {
     if (key in rest) {
-      throw new UsageError("ERR_INVALID_POLICY_VALUE", `codetracer-js-recorder/jest: option "${key}" does not apply to Jest (test files run on Node)`, { option: key });
+      throw new UsageError("ERR_INVALID_POLICY_VALUE", `codetracer-js-recorder/jest: option "${key}" does not apply to Jest (test files run on Node)`, {
+        option: key,
+      });
     }
   }
   const keep = resolveKeep(keepOption, env);

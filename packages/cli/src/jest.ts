@@ -74,13 +74,18 @@ const VERSIONS = [
   (require("../package.json") as { version: string }).version,
   (require("@codetracer/instrument/package.json") as { version: string }).version,
   // This transformer's own text: a rebuild of the same version (a workspace, a patch) is a new key.
-  createHash("sha256").update(fs.readFileSync(fileURLToPath(import.meta.url))).digest("hex").slice(0, 16),
+  createHash("sha256")
+    .update(fs.readFileSync(fileURLToPath(import.meta.url)))
+    .digest("hex")
+    .slice(0, 16),
 ].join("+");
 
 /** The folders of the recorder's packages (this one, the runtime's, the instrumenter's, …): their files are never instrumented. */
-const OWN_ROOTS = [...recorderPackageRoots(), distPackageRoot(fileURLToPath(import.meta.url)), distPackageRoot(require.resolve("unplugin-codetracer/runtime"))].map(
-  (root) => root.split(path.sep).join("/").replace(/\/?$/, "/"),
-);
+const OWN_ROOTS = [
+  ...recorderPackageRoots(),
+  distPackageRoot(fileURLToPath(import.meta.url)),
+  distPackageRoot(require.resolve("unplugin-codetracer/runtime")),
+].map((root) => root.split(path.sep).join("/").replace(/\/?$/, "/"));
 
 /** Whether `file` is one of the recorder's own files (under {@link OWN_ROOTS}). */
 function isOwnFile(file: string): boolean {
@@ -159,7 +164,8 @@ function makeTransformer(): CodetracerJestTransformer {
       if (isOwnFile(sourcePath)) return { code: sourceText };
       const project = projectOf(options);
       const format = options.supportsStaticESM ? "module" : "commonjs";
-      const record = project.options.resolved.enabled && isSupportedFile(sourcePath) && project.shouldRecord(sourcePath) && !sourceText.includes(INSTRUMENTED_MARKER);
+      const record =
+        project.options.resolved.enabled && isSupportedFile(sourcePath) && project.shouldRecord(sourcePath) && !sourceText.includes(INSTRUMENTED_MARKER);
       if (!record && (!isSupportedFile(sourcePath) || (!needsCompile(sourcePath) && !(format === "commonjs" && ESM_SYNTAX.test(sourceText))))) {
         return { code: sourceText };
       }

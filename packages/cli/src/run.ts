@@ -105,7 +105,9 @@ export async function run(argv: string[], cwd: string = process.cwd()): Promise<
   const script = resolveScript(args.script, cwd);
   if (script === undefined) {
     const looked = path.resolve(cwd, args.script);
-    process.stderr.write(`${PREFIX}: error: script not found: ${args.script} (looked for ${looked}, with the extensions node tries and ${RECORDER_SCRIPT_EXTENSIONS.join(" ")}, and as a directory)\n`);
+    process.stderr.write(
+      `${PREFIX}: error: script not found: ${args.script} (looked for ${looked}, with the extensions node tries and ${RECORDER_SCRIPT_EXTENSIONS.join(" ")}, and as a directory)\n`,
+    );
     return ExitCode.Usage;
   }
   const filterEnv = traceFilterEnv(args, cwd, process.env.CODETRACER_TRACE_FILTER);
@@ -125,9 +127,7 @@ export async function run(argv: string[], cwd: string = process.cwd()): Promise<
   // preload registered module.registerHooks ones: docs/recording.md.)
   const [nodeMajor, nodeMinor] = process.versions.node.split(".").map(Number) as [number, number];
   const viaImport = nodeMajor === 22 && nodeMinor < 13;
-  const preload = viaImport
-    ? import.meta.resolve("@codetracer/register")
-    : createRequire(import.meta.url).resolve("@codetracer/register");
+  const preload = viaImport ? import.meta.resolve("@codetracer/register") : createRequire(import.meta.url).resolve("@codetracer/register");
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     CODETRACER_TRACE: path.resolve(cwd, args.traceDir),
@@ -160,7 +160,11 @@ export async function run(argv: string[], cwd: string = process.cwd()): Promise<
   if (summaryOn) {
     // A program killed while its progress line was shown leaves it: erased first.
     if (process.stderr.isTTY) process.stderr.write("\r\x1b[2K");
-    const line = traceSummaryLine(traceDir, { cwd, seconds: (Date.now() - spawnedAt) / 1000, end: end.signal ? `killed by ${end.signal}` : `exit ${end.code}` });
+    const line = traceSummaryLine(traceDir, {
+      cwd,
+      seconds: (Date.now() - spawnedAt) / 1000,
+      end: end.signal ? `killed by ${end.signal}` : `exit ${end.code}`,
+    });
     if (line) process.stderr.write(`${line}\n`);
   }
   return mirrorEnd(end);
@@ -245,7 +249,7 @@ function repairAfterAbnormalEnd(traceDir: string, end: ChildEnd, spawnedAt: numb
 /** True when `result` or a folder below it (a worker's, a child process's) was repaired. */
 function anyRepaired(result: RepairResult): boolean {
   if (result.repaired) return true;
-  const below = [...result.workers, ...(((result as { children?: RepairResult[] }).children) ?? [])];
+  const below = [...result.workers, ...((result as { children?: RepairResult[] }).children ?? [])];
   return below.some(anyRepaired);
 }
 

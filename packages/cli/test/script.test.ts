@@ -13,9 +13,10 @@ import { afterAll, describe, expect, it } from "vitest";
 import { resolveScript } from "../src/args.js";
 
 const CLI_MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../dist/main.js");
-const RTCLI = [process.env.CODETRACER_RTCLI, path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../shared/tools/codetracer-reader/rtcli")].find(
-  (file): file is string => typeof file === "string" && fs.existsSync(file),
-);
+const RTCLI = [
+  process.env.CODETRACER_RTCLI,
+  path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../shared/tools/codetracer-reader/rtcli"),
+].find((file): file is string => typeof file === "string" && fs.existsSync(file));
 
 const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "ct-cli-script-")));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -31,7 +32,7 @@ function tree(files: Record<string, string>): string {
 }
 
 // Each script prints the file Node runs (CommonJS: __filename; ES module: import.meta.url).
-const cjs = 'function where() { return __filename; }\nconsole.log(where());\n';
+const cjs = "function where() { return __filename; }\nconsole.log(where());\n";
 const esm = 'import { fileURLToPath } from "node:url";\nfunction where() { return fileURLToPath(import.meta.url); }\nconsole.log(where());\n';
 tree({
   "ok.js": cjs,

@@ -33,11 +33,15 @@ fs.mkdirSync(src);
 for (const f of fs.readdirSync(path.join(HERE, "fixtures/print"))) fs.copyFileSync(path.join(HERE, "fixtures/print", f), path.join(src, f));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-
 /** Records `script` (run in `src`, so paths print relative to it) into `root/name`. */
 function record(name: string, script: string, args: string[] = [], scriptArgs: string[] = []): string {
   const dir = path.join(root, name);
-  const r = spawnSync(process.execPath, [CLI_MAIN, "--trace-dir", dir, ...args, script, ...scriptArgs], { cwd: src, env: cleanEnv(), encoding: "utf8", timeout: 120_000 });
+  const r = spawnSync(process.execPath, [CLI_MAIN, "--trace-dir", dir, ...args, script, ...scriptArgs], {
+    cwd: src,
+    env: cleanEnv(),
+    encoding: "utf8",
+    timeout: 120_000,
+  });
   expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
   return dir;
 }
@@ -129,7 +133,10 @@ for (const format of ["json", "binary"] as const) {
       const all = print([dir, "--steps"]);
       const first = Number(/#(\d+)/.exec(all.find((l) => /#\d+ program\.js:4  n=2$/.test(l))!)![1]);
       const lines = print([dir, "--steps", "--from-step", String(first), "--to-step", String(first + 1)]);
-      const open = lines.slice(0, lines.findIndex((l) => l.includes("#")));
+      const open = lines.slice(
+        0,
+        lines.findIndex((l) => l.includes("#")),
+      );
       expect(open.map((l) => l.trim()).slice(-3)).toEqual(["fact(n=4) …", "fact(n=3) …", "fact(n=2) …"]);
       const steps = lines.filter((l) => /^\s*#\d+ /.test(l));
       expect(steps.map((l) => l.trim())).toEqual([`#${first} program.js:4  n=2`, `#${first + 1} program.js:5  n=2`]);
@@ -152,7 +159,11 @@ describe("print of other folders", () => {
   it("an unfinished recording (killed with SIGKILL): what was written, then says it is unfinished", async () => {
     const dir = path.join(root, "killed");
     const script = path.join(REPO_FIXTURES, "crash/wait-forever.js");
-    const child = spawn(process.execPath, ["--import", REGISTER, script], { cwd: REPO_ROOT, env: cleanEnv({ CODETRACER_TRACE: dir, CODETRACER_FORMAT: "json" }), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", REGISTER, script], {
+      cwd: REPO_ROOT,
+      env: cleanEnv({ CODETRACER_TRACE: dir, CODETRACER_FORMAT: "json" }),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no "ready" in time: ${out}`)), 30_000);
@@ -186,7 +197,12 @@ describe("print of other folders", () => {
 
   it("a program with worker threads: its folders are listed at the end", () => {
     const dir = path.join(root, "workers");
-    const r = spawnSync(process.execPath, [CLI_MAIN, "--trace-dir", dir, path.join(REPO_FIXTURES, "workers/nested-main.mjs")], { cwd: REPO_ROOT, env: cleanEnv(), encoding: "utf8", timeout: 60_000 });
+    const r = spawnSync(process.execPath, [CLI_MAIN, "--trace-dir", dir, path.join(REPO_FIXTURES, "workers/nested-main.mjs")], {
+      cwd: REPO_ROOT,
+      env: cleanEnv(),
+      encoding: "utf8",
+      timeout: 60_000,
+    });
     expect(r.status, r.stderr).toBe(0);
     const lines = print([dir]);
     expect(lines.at(-1)).toMatch(/^-- not printed here, each has its own trace folder: worker workers\/\d+(, worker workers\/\d+)*$/);
@@ -231,7 +247,9 @@ describe("print of other folders", () => {
     expect(r.status, r.stderr).toBe(1);
     const lines = r.stdout.split("\n").slice(0, -1);
     expect(lines.slice(2, 4)).toEqual(["    next(i=0) → 1", "    next(i=1) → 2"]);
-    expect(lines.at(-2)).toMatch(/^-- trace\.bin is cut short: it does not end as a finished recording's does; printed the \d+ whole events before the cut \(\d+ bytes after the last whole frame left out\)$/);
+    expect(lines.at(-2)).toMatch(
+      /^-- trace\.bin is cut short: it does not end as a finished recording's does; printed the \d+ whole events before the cut \(\d+ bytes after the last whole frame left out\)$/,
+    );
     // only the seek table cut: every event printed, still said
     const again = record("cut-table", "program.js");
     const againBin = path.join(again, "trace.bin");

@@ -35,11 +35,15 @@ vi.setConfig({ testTimeout: 90_000, hookTimeout: 120_000 });
 const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "ct-trace-cmd-")));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-
 /** Records `script` with the built CLI into `root/name`; returns the folder. */
 function record(name: string, script: string, args: string[] = []): string {
   const dir = path.join(root, name);
-  const r = spawnSync(process.execPath, [CLI_MAIN, "--trace-dir", dir, ...args, script], { cwd: REPO_ROOT, env: cleanEnv(), encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync(process.execPath, [CLI_MAIN, "--trace-dir", dir, ...args, script], {
+    cwd: REPO_ROOT,
+    env: cleanEnv(),
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
   return dir;
 }
@@ -123,7 +127,14 @@ describe.each(["binary", "json"] as const)("examples/ts-app recorded as %s", (fo
     expect(result.folders).toHaveLength(1);
     const f = result.folders[0]!;
     expect(f).toMatchObject({ dir, kind: "main", id: null, format, finished: true, valid: true, events: events.length, errors: [], suppressed: {} });
-    expect(f.stats).toMatchObject({ events: events.length, steps: byKind.Step, calls: byKind.Call, returns: byKind.Return, paths: 2, functions: byKind.Function });
+    expect(f.stats).toMatchObject({
+      events: events.length,
+      steps: byKind.Step,
+      calls: byKind.Call,
+      returns: byKind.Return,
+      paths: 2,
+      functions: byKind.Function,
+    });
   });
 
   it("inspect --json: events by kind, files and top functions equal the trace's; the program's figures", () => {
@@ -132,7 +143,16 @@ describe.each(["binary", "json"] as const)("examples/ts-app recorded as %s", (fo
     expect(got.version).toBe(1);
     const recordedMs = (JSON.parse(fs.readFileSync(path.join(dir, "trace_metadata.json"), "utf8")) as { duration_ms: number }).duration_ms;
     expect(recordedMs).toBeGreaterThan(0);
-    expect(got).toMatchObject({ dir, finished: true, partial: false, program: TS_APP, args: [], workdir: REPO_ROOT, exitStatus: { code: 0, label: null }, durationMs: recordedMs });
+    expect(got).toMatchObject({
+      dir,
+      finished: true,
+      partial: false,
+      program: TS_APP,
+      args: [],
+      workdir: REPO_ROOT,
+      exitStatus: { code: 0, label: null },
+      durationMs: recordedMs,
+    });
     expect(got.recorder).toEqual({ name: "codetracer-js-recorder", version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
     expect(got.format).toBe(format);
     expect(got.eventsFile).toBe(format === "json" ? "trace.json" : "trace.bin");
@@ -191,7 +211,12 @@ describe("trace filter counts", () => {
     const total = Object.values(byKind).reduce((a, b) => a + b, 0);
     expect(total).toBeGreaterThan(0);
     const got = inspectJson(dir);
-    expect(got.traceFilter).toMatchObject({ redacted: total, redactions: byKind, drops: meta.trace_filter.stats.value_drops, scopesSkipped: meta.trace_filter.stats.scopes_skipped });
+    expect(got.traceFilter).toMatchObject({
+      redacted: total,
+      redactions: byKind,
+      drops: meta.trace_filter.stats.value_drops,
+      scopesSkipped: meta.trace_filter.stats.scopes_skipped,
+    });
     const detail = Object.entries(byKind)
       .filter(([, n]) => n > 0)
       .map(([k, n]) => `${k} ${n}`)
@@ -260,7 +285,11 @@ describe("an unfinished recording (killed with SIGKILL)", () => {
   beforeAll(async () => {
     dir = path.join(root, "killed");
     const script = path.join(FIXTURES, "crash/wait-forever.js");
-    const child = spawn(process.execPath, ["--import", REGISTER, script], { cwd: REPO_ROOT, env: cleanEnv({ CODETRACER_TRACE: dir }), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", REGISTER, script], {
+      cwd: REPO_ROOT,
+      env: cleanEnv({ CODETRACER_TRACE: dir }),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no "ready" in time: ${out}`)), 30_000);
@@ -289,7 +318,9 @@ describe("an unfinished recording (killed with SIGKILL)", () => {
     const r = trace(["validate", dir]);
     expect(r.status, r.stdout + r.stderr).toBe(1);
     expect(r.stdout).toMatch(
-      new RegExp(`^INVALID  \\S+ — unfinished recording \\((\\d+) complete events written(, the last step at \\S+wait-forever\\.js:\\d+)?\\): run codetracer-js-recorder --repair ${dir.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}\n$`),
+      new RegExp(
+        `^INVALID  \\S+ — unfinished recording \\((\\d+) complete events written(, the last step at \\S+wait-forever\\.js:\\d+)?\\): run codetracer-js-recorder --repair ${dir.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}\n$`,
+      ),
     );
     const { result } = validateJson(dir);
     expect(result.folders[0]).toMatchObject({ finished: false, valid: false, stats: null, errors: [{ code: "unfinished-recording" }] });
@@ -368,7 +399,9 @@ describe("folders that are not traces, broken traces", () => {
     expect(trace(["validate", dir]).stdout).toMatch(/invalid-trace-bin/);
     const ins = trace(["inspect", dir]);
     expect(ins.status).toBe(1);
-    expect(ins.stderr).toMatch(/^codetracer-trace: cannot read the events: \S+trace\.bin ends early: \d+ whole events, then \d+ bytes that do not make a whole event \(the folder's trace_metadata\.json says the recording finished/);
+    expect(ins.stderr).toMatch(
+      /^codetracer-trace: cannot read the events: \S+trace\.bin ends early: \d+ whole events, then \d+ bytes that do not make a whole event \(the folder's trace_metadata\.json says the recording finished/,
+    );
   });
 
   it("a trace.bin of a newer format version: says so (exit 1)", () => {

@@ -75,7 +75,6 @@ afterAll(async () => {
   fs.rmSync(root, { recursive: true, force: true });
 });
 
-
 /** Records `script` with the built CLI into `root/name`; returns the folder. */
 function record(name: string, script: string, args: string[] = [], scriptArgs: string[] = []): string {
   const dir = path.join(root, name);
@@ -192,7 +191,11 @@ describe("view of examples/ts-app", () => {
     // The marked line of main.ts (`const books = store.totalCents(Category.Book)`): clicking it
     // in the source goes to its execution, where `books` is not set yet; on the next line it is
     // a local holding the total of the two books (1299 + 999 cents).
-    const marked = fs.readFileSync(TS_APP, "utf8").split("\n").findIndex((l) => l.includes("ct-marker: books-total")) + 1;
+    const marked =
+      fs
+        .readFileSync(TS_APP, "utf8")
+        .split("\n")
+        .findIndex((l) => l.includes("ct-marker: books-total")) + 1;
     expect(marked).toBeGreaterThan(0);
     const markedRow = page.locator(`.src-row[data-line="${marked}"]`);
     await markedRow.scrollIntoViewIfNeeded();
@@ -452,7 +455,7 @@ describe("child processes and unfinished recordings", () => {
     });
     // The events of the turn that printed "ready" reach trace.bin once a whole frame is flushed.
     const bin = path.join(dir, "trace.bin");
-    for (const deadline = Date.now() + 10_000; Date.now() < deadline && !(fs.existsSync(bin) && fs.statSync(bin).size > 8); ) {
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline && !(fs.existsSync(bin) && fs.statSync(bin).size > 8);) {
       await new Promise((r) => setTimeout(r, 50));
     }
     child.kill("SIGKILL");

@@ -6,17 +6,7 @@
  * step controls with the locals. Everything is drawn lazily (virtualised lists), so a trace of
  * millions of events stays responsive. Nothing is fetched: the page works from `file://`.
  */
-import {
-  callArgs,
-  decompressTraceBin,
-  frameError,
-  readFrames,
-  formatValue,
-  indexEvents,
-  localsAt,
-  returnValue,
-  type TraceIndex,
-} from "./trace-index.js";
+import { callArgs, decompressTraceBin, frameError, readFrames, formatValue, indexEvents, localsAt, returnValue, type TraceIndex } from "./trace-index.js";
 import { VirtualList } from "./virtual-list.js";
 
 /** One trace folder as the command embedded it. */
@@ -154,7 +144,8 @@ async function decompressInWorkers(bytes: Uint8Array, onProgress: (f: number) =>
           const { id, out: data, error } = event.data;
           const f = frames[id]!;
           if (error !== undefined || !data) return reject(frameError(id, f, error ?? "no data"));
-          if (data.length !== f.decompressedSize) return reject(frameError(id, f, `it holds ${data.length} bytes, its seek table entry says ${f.decompressedSize}`));
+          if (data.length !== f.decompressedSize)
+            return reject(frameError(id, f, `it holds ${data.length} bytes, its seek table entry says ${f.decompressedSize}`));
           out.set(data, f.outOffset);
           done++;
           bytesDone += data.length;
@@ -333,7 +324,11 @@ class View {
     }
     const f = ix.functions[ix.callFunc[c]!];
     const head = el("div", "call-head", this.callLabel(c, false));
-    const where = el("div", "muted", f ? `${ix.paths[f.pathId] ?? "?"}:${f.line} · call #${c} · ${fmt(ix.funcCalls[ix.callFunc[c]!] ?? 0)} calls of it` : `call #${c}`);
+    const where = el(
+      "div",
+      "muted",
+      f ? `${ix.paths[f.pathId] ?? "?"}:${f.line} · call #${c} · ${fmt(ix.funcCalls[ix.callFunc[c]!] ?? 0)} calls of it` : `call #${c}`,
+    );
     const args = el("div", "values");
     for (const a of callArgs(ix, c)) args.append(valueRow(ix, a.name, a.value));
     if (args.childElementCount === 0) args.append(el("div", "muted", "no arguments"));
@@ -444,7 +439,12 @@ class View {
       note.hidden = true;
     } else {
       let max = 0;
-      if (hits) for (let l = hits.length - 1; l > 0; l--) if (hits[l]) { max = l; break; }
+      if (hits)
+        for (let l = hits.length - 1; l > 0; l--)
+          if (hits[l]) {
+            max = l;
+            break;
+          }
       this.lines = new Array<string>(max).fill("");
       note.textContent = `The source of ${name} is not in this page: ${src && "missing" in src ? src.missing : "it was not found when the page was written"}. Executed lines and hit counts are shown without text.`;
       note.hidden = false;
@@ -496,7 +496,10 @@ class View {
       if (found.length >= 200) continue;
       const calls = ix.funcCalls[fn] ?? 0;
       const item = el("div", "search-row");
-      item.append(el("span", "call-label", f.name), el("span", "call-where", ` ${baseName(ix.paths[f.pathId] ?? "?")}:${f.line} · ${fmt(calls)} call${calls === 1 ? "" : "s"}`));
+      item.append(
+        el("span", "call-label", f.name),
+        el("span", "call-where", ` ${baseName(ix.paths[f.pathId] ?? "?")}:${f.line} · ${fmt(calls)} call${calls === 1 ? "" : "s"}`),
+      );
       item.dataset.function = f.name;
       if (calls > 0) {
         item.addEventListener("click", () => {
@@ -537,11 +540,7 @@ async function showFolder(i: number): Promise<void> {
   const meta = folder.metadata ?? {};
   const program = [meta.program, ...((meta.args as string[] | undefined) ?? [])].filter((x) => x !== undefined).join(" ");
   const status = meta.process_exit_status as { code?: number | null; label?: string | null } | undefined;
-  const exit = folder.unfinished
-    ? " · unfinished recording"
-    : status
-      ? ` · exit ${status.label ?? status.code ?? "?"}`
-      : "";
+  const exit = folder.unfinished ? " · unfinished recording" : status ? ` · exit ${status.label ?? status.code ?? "?"}` : "";
   $("program").textContent = program || folder.dir;
   $("program").title = folder.dir;
   if (folder.error || !folder.trace) {
@@ -576,7 +575,8 @@ async function showFolder(i: number): Promise<void> {
   }
   const drawStart = performance.now();
   for (const w of ix.warnings) message("warning", w);
-  $("stats").textContent = `${fmt(ix.eventCount)} events · ${fmt(ix.stepCount)} steps · ${fmt(ix.callCount)} calls · ${folder.format === "json" ? "trace.json" : "trace.bin"} ${size(folder.eventsBytes)}${exit}`;
+  $("stats").textContent =
+    `${fmt(ix.eventCount)} events · ${fmt(ix.stepCount)} steps · ${fmt(ix.callCount)} calls · ${folder.format === "json" ? "trace.json" : "trace.bin"} ${size(folder.eventsBytes)}${exit}`;
   view = new View(ix);
   $("loading").hidden = true;
   timings.draw = Math.round(performance.now() - drawStart);

@@ -230,10 +230,7 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
     if (DECORATOR.test(code)) parserPlugins.push(options.decorators === "legacy" ? "decorators-legacy" : "decorators");
     if (USING.test(code)) parserPlugins.push("explicitResourceManagement");
   } else if (isTS) {
-    plugins.push([
-      transformTypeScript,
-      { isTSX: filename.endsWith(".tsx"), allowDeclareFields: true, onlyRemoveTypeImports: false },
-    ]);
+    plugins.push([transformTypeScript, { isTSX: filename.endsWith(".tsx"), allowDeclareFields: true, onlyRemoveTypeImports: false }]);
   }
   if (isJSX && compile) plugins.push([transformReactJsx, { runtime: "automatic" }]);
   if (DECORATOR.test(code) && compile) {

@@ -22,11 +22,7 @@ export type FrameOwner = NodePath<t.Function> | NodePath<t.StaticBlock> | NodePa
  *   would hit the TDZ of the inner binding, not the outer one);
  * - imports, functions, classes, enums, TS `declare`d names and `this` are never captured.
  */
-export function visibleLocals(
-  stmt: NodePath<t.Statement>,
-  owner: FrameOwner,
-  exclude: ReadonlySet<string>,
-): string[] {
+export function visibleLocals(stmt: NodePath<t.Statement>, owner: FrameOwner, exclude: ReadonlySet<string>): string[] {
   const seen = new Set<string>();
   const layers: string[][] = [];
   const extraPositions = new Map<string, number>();

@@ -23,11 +23,7 @@ function parameterDecorator(expression: t.Expression, index: number, constructor
   const d = t.identifier("d");
   const target = t.identifier("target");
   const key = t.identifier("key");
-  const apply = t.callExpression(t.cloneNode(d), [
-    t.cloneNode(target),
-    constructor ? t.identifier("undefined") : t.cloneNode(key),
-    t.numericLiteral(index),
-  ]);
+  const apply = t.callExpression(t.cloneNode(d), [t.cloneNode(target), constructor ? t.identifier("undefined") : t.cloneNode(key), t.numericLiteral(index)]);
   const wrapper = t.functionExpression(null, [target, key], t.blockStatement([t.expressionStatement(apply)]));
   return t.decorator(t.callExpression(t.arrowFunctionExpression([d], wrapper), [expression]));
 }

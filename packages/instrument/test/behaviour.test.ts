@@ -42,7 +42,6 @@ interface Case {
   runIf?: boolean;
 }
 
-
 afterEach(() => {
   delete (globalThis as Record<string, unknown>).__codetracer__;
 });
@@ -1037,7 +1036,10 @@ async function record(c: Case): Promise<string> {
   const rec = await runRecorded(code, format, options);
   expect(rec.internalErrors).toEqual([]);
   const report = validateEvents(rec.events as unknown[], { entryStepRule: "error" });
-  expect(report.errors.map((e) => e.message), dump(rec.events)).toEqual([]);
+  expect(
+    report.errors.map((e) => e.message),
+    dump(rec.events),
+  ).toEqual([]);
   expect(report.stats.calls).toBe(report.stats.returns);
   return renderEvents(rec.events).join("\n");
 }

@@ -31,7 +31,6 @@ const UPDATE = process.env.UPDATE_FIXTURES === "1";
 const INPUT = /^input\.(?:[cm]?[jt]s|[jt]sx)$/;
 const INLINE_MAP = /\n\/\/# sourceMappingURL=data:application\/json;charset=utf-8;base64,[A-Za-z0-9+/=]+\n$/;
 
-
 /** What a scope's entry in options.json may say (a declarative {@link ScopeDecision}). */
 interface FixtureScope {
   exec?: "trace" | "skip";
@@ -87,7 +86,8 @@ function instrumentFixture(name: string): { code: string; instrumented: boolean;
   // code Babel regenerated without instrumenting (already instrumented): cut, not pinned.
   if (result.instrumented) expect(result.code).toMatch(INLINE_MAP);
   const code = result.code.replace(INLINE_MAP, "\n");
-  const skipSuite = nativeUsing !== undefined && nativeUsing !== NATIVE_USING ? `output is for an engine ${nativeUsing ? "with" : "without"} native \`using\`` : undefined;
+  const skipSuite =
+    nativeUsing !== undefined && nativeUsing !== NATIVE_USING ? `output is for an engine ${nativeUsing ? "with" : "without"} native \`using\`` : undefined;
   return { code, instrumented: result.instrumented, ...(skipSuite ? { skipSuite } : {}) };
 }
 

@@ -231,7 +231,7 @@ export function replay(events: TraceLowLevelEvent[]): {
     } else if ("Call" in e) {
       calls++;
       const below = stack[stack.length - 1];
-      callTree.push({ fn: fns[e.Call.function_id]?.name ?? "?", parent: below === undefined ? "<none>" : fns[below]?.name ?? "?", index: i });
+      callTree.push({ fn: fns[e.Call.function_id]?.name ?? "?", parent: below === undefined ? "<none>" : (fns[below]?.name ?? "?"), index: i });
       stack.push(e.Call.function_id);
       maxDepth = Math.max(maxDepth, stack.length);
       current = null;
@@ -293,14 +293,10 @@ export function expectWellFormedTrace(rec: Recorded, source: string, filename = 
   expect(rec.internalErrors).toEqual([]);
   const report = validateEvents(rec.events as unknown[], { entryStepRule: "error" });
   if (report.errors.length > 0) {
-    throw new Error(
-      `invalid trace:\n${report.errors.map((i) => i.message).join("\n")}\n--- trace ---\n${renderTrace(rec.events).join("\n")}`,
-    );
+    throw new Error(`invalid trace:\n${report.errors.map((i) => i.message).join("\n")}\n--- trace ---\n${renderTrace(rec.events).join("\n")}`);
   }
   expect(report.stats.calls).toBe(report.stats.returns);
-  expect(rec.events.filter((e) => variant(e) === "Call").length).toBe(
-    rec.events.filter((e) => variant(e) === "Return").length,
-  );
+  expect(rec.events.filter((e) => variant(e) === "Call").length).toBe(rec.events.filter((e) => variant(e) === "Return").length);
 
   // Values only after a Step (or another Value).
   let prev = "";
@@ -319,9 +315,7 @@ export function expectWellFormedTrace(rec: Recorded, source: string, filename = 
     const candidates = ranges.get(s.fnLine) ?? [];
     const inside = candidates.some(([a, b]) => a <= s.line && s.line <= b);
     if (!inside) {
-      throw new Error(
-        `step at line ${s.line} (event #${s.index}) attributed to ${s.fn} (line ${s.fnLine})\n${renderTrace(rec.events).join("\n")}`,
-      );
+      throw new Error(`step at line ${s.line} (event #${s.index}) attributed to ${s.fn} (line ${s.fnLine})\n${renderTrace(rec.events).join("\n")}`);
     }
   }
 
@@ -337,7 +331,10 @@ export function dump(events: TraceLowLevelEvent[]): string {
 
 /** Removes the first newline and the common indentation, so line 1 is the first code line. */
 export function dedent(text: string): string {
-  const lines = text.replace(/^\n/, "").replace(/\n[ \t]*$/, "\n").split("\n");
+  const lines = text
+    .replace(/^\n/, "")
+    .replace(/\n[ \t]*$/, "\n")
+    .split("\n");
   const indents = lines.filter((l) => l.trim() !== "").map((l) => /^[ \t]*/.exec(l)![0].length);
   const cut = indents.length ? Math.min(...indents) : 0;
   return lines.map((l) => l.slice(cut)).join("\n");

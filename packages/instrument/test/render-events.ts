@@ -57,8 +57,7 @@ export function renderEvents(events: readonly TraceLowLevelEvent[]): string[] {
     if ("Function" in e) fns.push(e.Function.name);
     else if ("VariableName" in e) vars.push(e.VariableName);
     else if ("Step" in e) out.push(`Step:${e.Step.line}`);
-    else if ("Call" in e)
-      out.push(`Call:${fns[e.Call.function_id]}(${e.Call.args.map((a) => `${vars[a.variable_id]}=${renderValue(a.value)}`).join(",")})`);
+    else if ("Call" in e) out.push(`Call:${fns[e.Call.function_id]}(${e.Call.args.map((a) => `${vars[a.variable_id]}=${renderValue(a.value)}`).join(",")})`);
     else if ("Value" in e) out.push(`Value:${vars[e.Value.variable_id]}=${renderValue(e.Value.value)}`);
     else if ("Return" in e) out.push(`Return:${renderValue(e.Return.return_value)}`);
     else if ("Event" in e) out.push(`Event:${e.Event.kind}:${e.Event.content}`);

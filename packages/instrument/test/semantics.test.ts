@@ -65,9 +65,7 @@ const cases: Case[] = [
     `,
     check: (rec) => {
       expect(rec.outcome.result).toBe("later:2");
-      expect(functionsOf(rec.events).map((f) => f.name)).toEqual(
-        expect.arrayContaining(["<top-level>", "<module>", "add", "later"]),
-      );
+      expect(functionsOf(rec.events).map((f) => f.name)).toEqual(expect.arrayContaining(["<top-level>", "<module>", "add", "later"]));
     },
   },
   {
@@ -170,9 +168,7 @@ const cases: Case[] = [
     `,
     check: (rec) => {
       const names = functionsOf(rec.events).map((f) => f.name);
-      expect(names).toEqual(
-        expect.arrayContaining(["Counter.constructor", "Counter.inc", "Counter.get value", "Counter.set value", "Counter.make"]),
-      );
+      expect(names).toEqual(expect.arrayContaining(["Counter.constructor", "Counter.inc", "Counter.get value", "Counter.set value", "Counter.make"]));
     },
   },
   {
@@ -332,8 +328,7 @@ const cases: Case[] = [
       log(sw(1), sw(2), sw(3), sw(4), sw(9));
     `,
     // sw(3) and sw(4) reach `y = …` with y in its TDZ: a ReferenceError in both runs.
-    check: (rec) =>
-      expect(rec.outcome.logs).toEqual([[["one", "two"], ["two"], [3, "ReferenceError"], ["ReferenceError"], ["default"]]]),
+    check: (rec) => expect(rec.outcome.logs).toEqual([[["one", "two"], ["two"], [3, "ReferenceError"], ["ReferenceError"], ["default"]]]),
   },
   {
     name: "loops of every kind with single-statement bodies",
@@ -504,8 +499,7 @@ const cases: Case[] = [
       // Each async function: 1 Call at entry + 2 resumptions.
       const fns = functionsOf(rec.events);
       const ids = (name: string) => fns.findIndex((f) => f.name === name);
-      const calls = (id: number) =>
-        rec.events.filter((e) => typeof e === "object" && "Call" in e && e.Call.function_id === id).length;
+      const calls = (id: number) => rec.events.filter((e) => typeof e === "object" && "Call" in e && e.Call.function_id === id).length;
       expect(calls(ids("a"))).toBe(3);
       expect(calls(ids("b"))).toBe(3);
     },
@@ -584,7 +578,10 @@ const cases: Case[] = [
     `,
     check: (rec) => {
       expect(rec.outcome.result).toBe(42);
-      expect(rec.outcome.logs).toEqual([["tla", 41], [42, "undefined", undefined]]);
+      expect(rec.outcome.logs).toEqual([
+        ["tla", 41],
+        [42, "undefined", undefined],
+      ]);
     },
   },
   {
@@ -790,8 +787,7 @@ describe("regressions and known bugs", () => {
         }
         module.exports = f();
       `,
-    }),
-  );
+    }));
 
   // Same root cause: a function declaration that shadows a parameter no longer replaces the
   // parameter's value (visible through the mapped `arguments` object).
@@ -805,8 +801,7 @@ describe("regressions and known bugs", () => {
         }
         module.exports = f(1);
       `,
-    }),
-  );
+    }));
 
   it("two function declarations of the same name in a strict function body", () =>
     runCase({
@@ -820,8 +815,7 @@ describe("regressions and known bugs", () => {
         }
         module.exports = f();
       `,
-    }),
-  );
+    }));
 
   // Regression test (fixed): the file prologue `const _ct = globalThis.__codetracer__.file(…)` runs with the module
   // body, but an ES module's function declarations are hoisted and callable before that: in
@@ -859,9 +853,9 @@ describe("regressions and known bugs", () => {
     if (instrumented) (globalThis as Record<string, unknown>).__codetracer__ = recorder;
     const outcome: Outcome = { logs: [], result: undefined, error: null };
     try {
-      const ns = (format === "module"
-        ? await import(/* @vite-ignore */ pathToFileURL(aPath).href)
-        : createRequire(import.meta.url)(aPath)) as { result: unknown };
+      const ns = (format === "module" ? await import(/* @vite-ignore */ pathToFileURL(aPath).href) : createRequire(import.meta.url)(aPath)) as {
+        result: unknown;
+      };
       outcome.result = ns.result;
     } catch (e) {
       outcome.error = `${(e as Error).name}: ${(e as Error).message}`;

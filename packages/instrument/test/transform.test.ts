@@ -11,18 +11,7 @@ import ts from "typescript";
 import { afterEach, describe, expect, it } from "vitest";
 import { InstrumentError } from "../src/errors.js";
 import { instrument } from "../src/instrument.js";
-import {
-  dedent,
-  expectSameOutcome,
-  expectWellFormedTrace,
-  lineOf,
-  occurrences,
-  runCode,
-  runPlain,
-  runRecorded,
-  tableOf,
-  VIRTUAL,
-} from "./helpers.js";
+import { dedent, expectSameOutcome, expectWellFormedTrace, lineOf, occurrences, runCode, runPlain, runRecorded, tableOf, VIRTUAL } from "./helpers.js";
 
 afterEach(() => {
   delete (globalThis as Record<string, unknown>).__codetracer__;
@@ -34,7 +23,10 @@ function taggedLines(source: string, tag: string): Map<number, string> {
   source.split("\n").forEach((line, i) => {
     const at = line.indexOf("//");
     if (at < 0) return;
-    for (const token of line.slice(at + 2).trim().split(/\s+/)) {
+    for (const token of line
+      .slice(at + 2)
+      .trim()
+      .split(/\s+/)) {
       if (token === tag) out.set(i + 1, "");
       else if (token.startsWith(`${tag}:`)) out.set(i + 1, token.slice(tag.length + 1).replace(/_/g, " "));
     }
@@ -207,7 +199,11 @@ describe("TypeScript input", () => {
       compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, sourceMap: true, isolatedModules: true },
     });
     const siteLines = (options: { inputSourceMap?: object }) =>
-      [...new Set(tableOf(instrument(outputText, { filename, format: "module", compile: false, inlineSourceMap: false, ...options }).code).sites.map((s) => s[0]))].sort((a, b) => a - b);
+      [
+        ...new Set(
+          tableOf(instrument(outputText, { filename, format: "module", compile: false, inlineSourceMap: false, ...options }).code).sites.map((s) => s[0]),
+        ),
+      ].sort((a, b) => a - b);
     const original = [...taggedLines(source, "S").keys()];
     expect(siteLines({})).not.toEqual(original); // the compiled code's own lines differ
     // The original lines, plus those of the parameter properties, which TypeScript compiled
@@ -310,7 +306,10 @@ describe("TypeScript legacy parameter decorators", () => {
     const ours = instrument(source, { filename: "/virtual/params.ts", format: "commonjs", decorators: "legacy", instrument: false, inlineSourceMap: false });
     const outcome = await runCode(ours.code, "commonjs");
     expect(outcome.error).toBeNull();
-    const applied = (o: typeof outcome) => String(o.logs[0]![0]).split("; ").filter((l) => l.startsWith("apply"));
+    const applied = (o: typeof outcome) =>
+      String(o.logs[0]![0])
+        .split("; ")
+        .filter((l) => l.startsWith("apply"));
     expect(applied(outcome)).toEqual(applied(expected));
     expect(outcome.logs[0]![1]).toBe(5);
   });
@@ -578,7 +577,10 @@ describe("source maps", () => {
     const out = instrument(ts, { filename: "/virtual/t.ts", format: "module" });
     const tm = new TraceMap(out.map as SourceMapInput);
     const generated = out.code.split("\n");
-    for (const [tag, call] of [["T1", "mark(n * 2)"], ["T2", "mark(double(2))"]] as const) {
+    for (const [tag, call] of [
+      ["T1", "mark(n * 2)"],
+      ["T2", "mark(double(2))"],
+    ] as const) {
       const genIndex = generated.findIndex((l) => l.includes(call));
       expect(genIndex).toBeGreaterThan(0);
       const pos = originalPositionFor(tm, { line: genIndex + 1, column: generated[genIndex]!.indexOf(call) });
@@ -620,7 +622,20 @@ describe("source maps", () => {
     const file = path.join(dir, "thrower.cjs");
     fs.writeFileSync(file, out.code);
     const noop = () => undefined;
-    const fake = { abi: 1, file: () => ({ enter: () => ({}), step: noop, ret: (_f: unknown, v: unknown) => v, caught: noop, field: noop, fieldsEnd: (_n: unknown, v: unknown) => v, exit: noop, suspend: (_f: unknown, v: unknown) => v, resume: (_f: unknown, v: unknown) => v }) };
+    const fake = {
+      abi: 1,
+      file: () => ({
+        enter: () => ({}),
+        step: noop,
+        ret: (_f: unknown, v: unknown) => v,
+        caught: noop,
+        field: noop,
+        fieldsEnd: (_n: unknown, v: unknown) => v,
+        exit: noop,
+        suspend: (_f: unknown, v: unknown) => v,
+        resume: (_f: unknown, v: unknown) => v,
+      }),
+    };
     (globalThis as Record<string, unknown>).__codetracer__ = fake;
     const before = process.sourceMapsEnabled;
     const savedPrepare = Error.prepareStackTrace;

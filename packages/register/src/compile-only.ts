@@ -19,10 +19,24 @@ if (isMainThread) {
   installRequireHook(() => false);
   // The module hooks as the recorder registers them: in this thread where Node has
   // `module.registerHooks`, else on Node's module hooks thread.
-  const inThread = registerModuleHooks(createModuleHooks({ shouldRecord: () => false, filter: NO_FILTER, compiler: () => ({ compileForLoader }), compiling: isCompiling }));
+  const inThread = registerModuleHooks(
+    createModuleHooks({ shouldRecord: () => false, filter: NO_FILTER, compiler: () => ({ compileForLoader }), compiling: isCompiling }),
+  );
   if (!inThread) {
     register("./hooks.js", import.meta.url, {
-      data: { compileOnly: true, traceDir: "", format: "json", activationPath: undefined, include: [], exclude: [], cwd: process.cwd(), ownRoots: [], traceFilters: [], limits: {}, transformCache: null } satisfies HooksData,
+      data: {
+        compileOnly: true,
+        traceDir: "",
+        format: "json",
+        activationPath: undefined,
+        include: [],
+        exclude: [],
+        cwd: process.cwd(),
+        ownRoots: [],
+        traceFilters: [],
+        limits: {},
+        transformCache: null,
+      } satisfies HooksData,
     });
   }
 }

@@ -70,7 +70,15 @@ export function compileForLoader(
   const key =
     cacheDir === null
       ? undefined
-      : cacheKey({ filename, format: options.format, record: options.record, sourceFileName: options.sourceFileName, decorators, filter: filter.fingerprint, source });
+      : cacheKey({
+          filename,
+          format: options.format,
+          record: options.record,
+          sourceFileName: options.sourceFileName,
+          decorators,
+          filter: filter.fingerprint,
+          source,
+        });
   let out = key === undefined ? undefined : readCached(cacheDir!, key);
   if (!out) {
     const scopes = options.record ? filter.scopesFor(filename) : undefined;

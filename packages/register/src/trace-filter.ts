@@ -168,4 +168,3 @@ export function filterFingerprint(chain: FilterChain, config: { include: readonl
 export function scopeFilterFor(chain: FilterChain, file: string): ScopeFilter {
   return (obj) => chain.classify({ file, obj });
 }
-

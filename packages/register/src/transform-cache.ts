@@ -83,9 +83,29 @@ function stamp(): string {
 }
 
 /** The key of a compile (hex SHA-256). */
-export function cacheKey(parts: { filename: string; format: string; record: boolean; sourceFileName: string | undefined; decorators: unknown; filter: string; source: string }): string {
+export function cacheKey(parts: {
+  filename: string;
+  format: string;
+  record: boolean;
+  sourceFileName: string | undefined;
+  decorators: unknown;
+  filter: string;
+  source: string;
+}): string {
   const hash = createHash("sha256");
-  hash.update(JSON.stringify([LAYOUT, stamp(), process.version, parts.filename, parts.format, parts.record, parts.sourceFileName ?? null, parts.decorators, parts.filter]));
+  hash.update(
+    JSON.stringify([
+      LAYOUT,
+      stamp(),
+      process.version,
+      parts.filename,
+      parts.format,
+      parts.record,
+      parts.sourceFileName ?? null,
+      parts.decorators,
+      parts.filter,
+    ]),
+  );
   hash.update("\0");
   hash.update(parts.source);
   return hash.digest("hex");
@@ -399,7 +419,9 @@ interface StoredEntry extends CachedCompile {
 
 /** The integrity hash of an entry: hex SHA-256 of `JSON.stringify([key, code, instrumented, skipped])`. */
 export function entryDigest(key: string, entry: CachedCompile): string {
-  return createHash("sha256").update(JSON.stringify([key, entry.code, entry.instrumented, entry.skipped])).digest("hex");
+  return createHash("sha256")
+    .update(JSON.stringify([key, entry.code, entry.instrumented, entry.skipped]))
+    .digest("hex");
 }
 
 /**

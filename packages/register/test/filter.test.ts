@@ -93,7 +93,7 @@ describe("module format", () => {
     expect(looksLikeEsm("export$ = 1")).toBe(false);
     expect(looksLikeEsm("import{a}from'b'")).toBe(true);
     expect(looksLikeEsm("import 'side-effect'")).toBe(true);
-    expect(looksLikeEsm("import\"x\"")).toBe(true);
+    expect(looksLikeEsm('import"x"')).toBe(true);
     expect(looksLikeEsm("export * from './a'")).toBe(true);
     expect(looksLikeEsm("export{a}")).toBe(true);
     expect(looksLikeEsm("export const a = 1")).toBe(true);
@@ -125,12 +125,8 @@ describe("readLoaderConfig", () => {
   });
 
   it("rejects a malformed glob list with ERR_INVALID_POLICY_VALUE", () => {
-    expect(() => readLoaderConfig({ CODETRACER_JS_EXCLUDE: '["src/**", 1]' }, [])).toThrowError(
-      expect.objectContaining({ code: "ERR_INVALID_POLICY_VALUE" }),
-    );
-    expect(() => readLoaderConfig({ CODETRACER_JS_EXCLUDE: '["src/**"' }, [])).toThrowError(
-      expect.objectContaining({ code: "ERR_INVALID_POLICY_VALUE" }),
-    );
+    expect(() => readLoaderConfig({ CODETRACER_JS_EXCLUDE: '["src/**", 1]' }, [])).toThrowError(expect.objectContaining({ code: "ERR_INVALID_POLICY_VALUE" }));
+    expect(() => readLoaderConfig({ CODETRACER_JS_EXCLUDE: '["src/**"' }, [])).toThrowError(expect.objectContaining({ code: "ERR_INVALID_POLICY_VALUE" }));
   });
 
   it("reads a glob list as a JSON array or separated by '::' (as CODETRACER_TRACE_FILTER)", () => {

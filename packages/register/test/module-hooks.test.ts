@@ -88,7 +88,9 @@ describe("createModuleHooks under module.register (asynchronous next)", () => {
   });
 
   it("hands a CommonJS file to Node's CommonJS loader (no conditions in the async load context)", async () => {
-    expect(await hooks(false).load(cjs, { format: "commonjs", conditions: undefined as unknown as string[] }, async (url, context) => nextLoad(url, context))).toEqual({
+    expect(
+      await hooks(false).load(cjs, { format: "commonjs", conditions: undefined as unknown as string[] }, async (url, context) => nextLoad(url, context)),
+    ).toEqual({
       format: "commonjs",
       source: null,
       shortCircuit: true,

@@ -69,7 +69,10 @@ function record(script: string, env: Record<string, string> = {}): { trace: stri
 
 /** The program: a local named like a secret. */
 function program(dir: string): string {
-  return write(path.join(dir, "app.js"), `function login(user) {\n  const password = ${JSON.stringify(SECRET)};\n  return user.length + password.length;\n}\nconsole.log(login("ann"));\n`);
+  return write(
+    path.join(dir, "app.js"),
+    `function login(user) {\n  const password = ${JSON.stringify(SECRET)};\n  return user.length + password.length;\n}\nconsole.log(login("ann"));\n`,
+  );
 }
 
 /** The warn records of `stderr` about ignored filters. */
@@ -110,7 +113,11 @@ describe("recorded runs: a planted ancestor filter does not un-redact secrets", 
     expect(trace).not.toContain(SECRET);
     const warnings = ignoredWarnings(stderr);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatchObject({ level: "WARN", target: "codetracer.filter", fields: { file: planted, reason: "owned by uid 65534, not by this user (uid 0) or root" } });
+    expect(warnings[0]).toMatchObject({
+      level: "WARN",
+      target: "codetracer.filter",
+      fields: { file: planted, reason: "owned by uid 65534, not by this user (uid 0) or root" },
+    });
     expect(warnings[0]!.message).toContain(planted);
   });
 

@@ -38,7 +38,13 @@ beforeEach(() => {
 afterEach(() => resetPolicy());
 
 function logged(): Array<{ error_code?: string; message: string; fields?: { path: string; reason: string } }> {
-  return fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8").trim().split("\n").map((l) => JSON.parse(l)) : [];
+  return fs.existsSync(logFile)
+    ? fs
+        .readFileSync(logFile, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l))
+    : [];
 }
 
 /** A project folder: package.json, a `src` subfolder, and a node_modules folder unless `nodeModules` is false. */
@@ -79,7 +85,10 @@ describe("the default cache folder", () => {
 
     const noProject = tempDir(); // no package.json at or above it
     expect(projectRoot(noProject)).toBeUndefined();
-    expect(cacheDirCandidates({ cwd: noProject, env }).map((c) => c.dir)).toEqual([path.join(xdg, "codetracer-js"), expect.stringMatching(/codetracer-js-cache-/)]);
+    expect(cacheDirCandidates({ cwd: noProject, env }).map((c) => c.dir)).toEqual([
+      path.join(xdg, "codetracer-js"),
+      expect.stringMatching(/codetracer-js-cache-/),
+    ]);
   });
 
   it("~/.cache/codetracer-js without (or with a relative) XDG_CACHE_HOME; macOS and Windows folders", () => {
@@ -91,7 +100,9 @@ describe("the default cache folder", () => {
     expect(userCacheDir("win32", {}, "C:\\Users\\u")).toBe("C:\\Users\\u\\AppData\\Local\\codetracer-js\\Cache");
     expect(userCacheDir("linux", {}, "")).toBeUndefined();
     // No home and no XDG: the tmpdir folder is the only default.
-    expect(cacheDirCandidates({ cwd: tempDir(), env: {}, homedir: "", tmpdir: "/t", uid: 7, platform: "linux" })).toEqual([{ dir: "/t/codetracer-js-cache-7", source: "tmp" }]);
+    expect(cacheDirCandidates({ cwd: tempDir(), env: {}, homedir: "", tmpdir: "/t", uid: 7, platform: "linux" })).toEqual([
+      { dir: "/t/codetracer-js-cache-7", source: "tmp" },
+    ]);
   });
 
   it("CODETRACER_CACHE_DIR wins (relative to the working directory) and is the only candidate", () => {

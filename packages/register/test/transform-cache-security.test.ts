@@ -42,7 +42,13 @@ afterEach(() => resetPolicy());
 
 /** The log records written so far. */
 function logged(): Array<{ level: string; target: string; error_code?: string; message: string; fields?: { path: string; reason: string } }> {
-  return fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8").trim().split("\n").map((l) => JSON.parse(l)) : [];
+  return fs.existsSync(logFile)
+    ? fs
+        .readFileSync(logFile, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l))
+    : [];
 }
 
 /** Writes an entry file as the cache does (with a valid digest unless `digest` is given). */
@@ -113,7 +119,10 @@ describe("the cache folder", () => {
     writeCached(dir, KEY, GOOD);
     expect(fs.statSync(file).uid).toBe(OTHER_UID); // not written into
     expect(logged()).toHaveLength(1);
-    expect(logged()[0]).toMatchObject({ error_code: "ERR_INSECURE_CACHE", fields: { path: dir, reason: `owned by uid ${OTHER_UID}, not by this user (uid 0)` } });
+    expect(logged()[0]).toMatchObject({
+      error_code: "ERR_INSECURE_CACHE",
+      fields: { path: dir, reason: `owned by uid ${OTHER_UID}, not by this user (uid 0)` },
+    });
   });
 
   it.skipIf(!IS_ROOT)("a symbolic link another user owns is refused, though it points to the user's folder", () => {
@@ -156,7 +165,10 @@ describe("an entry", () => {
     expect(mode(file)).toBe(0o600);
     expect(readCached(dir, KEY)).toEqual(GOOD);
     expect(logged()).toEqual([
-      expect.objectContaining({ error_code: "ERR_INSECURE_CACHE", message: `the transform cache ${file} is writable by its group and others (mode 666): the file is compiled and the entry replaced` }),
+      expect.objectContaining({
+        error_code: "ERR_INSECURE_CACHE",
+        message: `the transform cache ${file} is writable by its group and others (mode 666): the file is compiled and the entry replaced`,
+      }),
     ]);
   });
 
@@ -168,14 +180,22 @@ describe("an entry", () => {
     writeCached(dir, KEY, GOOD);
     expect(fs.statSync(file).uid).toBe(0);
     expect(readCached(dir, KEY)).toEqual(GOOD);
-    expect(logged()[0]).toMatchObject({ error_code: "ERR_INSECURE_CACHE", fields: { path: file, reason: `owned by uid ${OTHER_UID}, not by this user (uid 0)` } });
+    expect(logged()[0]).toMatchObject({
+      error_code: "ERR_INSECURE_CACHE",
+      fields: { path: file, reason: `owned by uid ${OTHER_UID}, not by this user (uid 0)` },
+    });
   });
 
   it("whose code was changed (digest not matching) is ignored, logged and rewritten", () => {
     const dir = tempDir();
     const file = plant(dir, KEY, EVIL, entryDigest(KEY, GOOD)); // GOOD's digest, EVIL's code
     expect(readCached(dir, KEY)).toBeUndefined();
-    expect(logged()).toEqual([expect.objectContaining({ error_code: "ERR_INSECURE_CACHE", fields: { path: file, reason: "not the entry stored for its key (its content or key was changed)" } })]);
+    expect(logged()).toEqual([
+      expect.objectContaining({
+        error_code: "ERR_INSECURE_CACHE",
+        fields: { path: file, reason: "not the entry stored for its key (its content or key was changed)" },
+      }),
+    ]);
     writeCached(dir, KEY, GOOD);
     expect(readCached(dir, KEY)).toEqual(GOOD);
   });

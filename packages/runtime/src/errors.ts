@@ -91,7 +91,11 @@ export function isRecorderErrorLike(error: unknown): error is RecorderError {
   if (error instanceof RecorderError) return true;
   if (!(error instanceof Error)) return false;
   const { code, kind } = error as Partial<RecorderError>;
-  return typeof code === "string" && RegExpPrototypeTest(ERROR_CODE, code) && (kind === "Usage" || kind === "Environment" || kind === "Target" || kind === "Internal");
+  return (
+    typeof code === "string" &&
+    RegExpPrototypeTest(ERROR_CODE, code) &&
+    (kind === "Usage" || kind === "Environment" || kind === "Target" || kind === "Internal")
+  );
 }
 
 /**

@@ -112,6 +112,12 @@ export function runtimeHost(): RuntimeHost {
   const installed = (globalThis as Record<string, unknown>)[RUNTIME_GLOBAL];
   if (isRuntimeHost(installed)) return installed;
   const host = new RuntimeHost();
-  ObjectDefineProperty(globalThis, RUNTIME_GLOBAL, { __proto__: null, value: host, writable: true, configurable: true, enumerable: false } as PropertyDescriptor);
+  ObjectDefineProperty(globalThis, RUNTIME_GLOBAL, {
+    __proto__: null,
+    value: host,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  } as PropertyDescriptor);
   return host;
 }

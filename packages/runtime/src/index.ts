@@ -23,16 +23,57 @@ export type { AttrPolicy, FilterCounters, RuntimeScopeDecision, RuntimeValueActi
 export { runtimeHost } from "./host.js";
 export { DEFAULT_VALUE_LIMITS, addRealmBuiltins } from "./values.js";
 export type { ValueCaptureLimits } from "./values.js";
-export { EnvironmentError, InternalError, RecorderError, TargetError, UsageError, asRecorderError, fromTraceFilterError, isRecorderErrorLike } from "./errors.js";
+export {
+  EnvironmentError,
+  InternalError,
+  RecorderError,
+  TargetError,
+  UsageError,
+  asRecorderError,
+  fromTraceFilterError,
+  isRecorderErrorLike,
+} from "./errors.js";
 export type { RecorderErrorCode, RecorderErrorKind } from "./errors.js";
-export { PENDING_METADATA_FILE, RECORDER_NAME, RECORDER_VERSION, WORKSPACE_DIFF_FILE, checkTraceFormat, ensureTraceDir, installIdleRuntime, startSession } from "./node/session.js";
+export {
+  PENDING_METADATA_FILE,
+  RECORDER_NAME,
+  RECORDER_VERSION,
+  WORKSPACE_DIFF_FILE,
+  checkTraceFormat,
+  ensureTraceDir,
+  installIdleRuntime,
+  startSession,
+} from "./node/session.js";
 export type { TraceFormat } from "./node/session.js";
 export { installExitHooks } from "./node/exit-hooks.js";
-export { DEFAULT_FORMAT, TRACE_BINARY, TRACE_JSON, TraceSession, attrPolicyOf, autoStartFromEnv, flush, isTracing, setLoaderInfo, start, stop, trace } from "./node/api.js";
+export {
+  DEFAULT_FORMAT,
+  TRACE_BINARY,
+  TRACE_JSON,
+  TraceSession,
+  attrPolicyOf,
+  autoStartFromEnv,
+  flush,
+  isTracing,
+  setLoaderInfo,
+  start,
+  stop,
+  trace,
+} from "./node/api.js";
 export type { LoaderInfo, StartOptions } from "./node/api.js";
 export { EXCLUDE_ENV, INCLUDE_ENV, TRACE_DIR_ENV, globsFromEnv, traceDirFromEnv } from "./node/env-names.js";
 export { LIMIT_VARIABLES, limitsFromEnv } from "./node/limits.js";
-export { DEFAULT_POLICY, configurePolicy, configurePolicyFromEnv, isEnvTrue, parseEnvBoolean, onPolicyChange, policyFromEnv, policySnapshot, resetPolicy } from "./node/policy.js";
+export {
+  DEFAULT_POLICY,
+  configurePolicy,
+  configurePolicyFromEnv,
+  isEnvTrue,
+  parseEnvBoolean,
+  onPolicyChange,
+  policyFromEnv,
+  policySnapshot,
+  resetPolicy,
+} from "./node/policy.js";
 export type { OnRecorderError, RecorderPolicy } from "./node/policy.js";
 export { errorTrailer, getRunId, getTraceId, log, printStartError, setRunId } from "./node/log.js";
 export type { LogDetails, LogLevel } from "./node/log.js";

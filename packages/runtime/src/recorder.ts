@@ -13,13 +13,7 @@
  */
 import type { FilterStatsJSON, ScopePolicy, ValueAction } from "@codetracer/trace-filter";
 import { stricter } from "@codetracer/trace-filter/decision";
-import {
-  EventLogKind,
-  type FullValueRecord,
-  type TraceEventWriter,
-  type TraceLowLevelEvent,
-  type ValueRecord,
-} from "@codetracer/trace-format/types";
+import { EventLogKind, type FullValueRecord, type TraceEventWriter, type TraceLowLevelEvent, type ValueRecord } from "@codetracer/trace-format/types";
 import { ABI_VERSION, type FileRuntime, type FileTable, type FrameHandle, type RuntimeApi } from "./abi.js";
 import { TypeTable, ValueEncoder, filledArray, type ValueCaptureLimits } from "./values.js";
 import { noteFunctionSources } from "./function-source.js";
@@ -278,7 +272,7 @@ export function isStackOverflow(error: unknown): boolean {
 export class Recorder implements RuntimeApi {
   readonly abi = ABI_VERSION;
   /** Registered paths; index = `PathId` (what `trace_paths.json` must list). */
-  readonly paths: string[] = [];  // (appended with appendOwn: it leaves the runtime)
+  readonly paths: string[] = []; // (appended with appendOwn: it leaves the runtime)
   /** Counters for the metadata. */
   readonly stats = { events: 0, internalErrors: 0, detaches: 0, stackOverflows: 0 };
   /** What the trace filter skipped, redacted and dropped (compile-time skips as reported by the tables). */
@@ -507,11 +501,7 @@ export class Recorder implements RuntimeApi {
     this.emit({ Function: { path_id: pathId, line: 1, name: "<top-level>" } });
     this.functionCount++;
     this.emitCall(0, []);
-    const top = new Frame(
-      newFileState({ v: ABI_VERSION, path: programPath, fns: [], sites: [] }, pathId),
-      0,
-      0,
-    );
+    const top = new Frame(newFileState({ v: ABI_VERSION, path: programPath, fns: [], sites: [] }, pathId), 0, 0);
     this.stack.push(top);
   }
 
@@ -615,9 +605,7 @@ export class Recorder implements RuntimeApi {
 
   file(table: FileTable): FileRuntime {
     if (table.v !== ABI_VERSION) {
-      throw new TypeErrorCtor(
-        `codetracer: ${table.path} was instrumented for runtime ABI ${table.v}, this runtime implements ${ABI_VERSION}`,
-      );
+      throw new TypeErrorCtor(`codetracer: ${table.path} was instrumented for runtime ABI ${table.v}, this runtime implements ${ABI_VERSION}`);
     }
     noteFunctionSources(table);
     const state = newFileState(table, -1);
@@ -790,7 +778,11 @@ export class Recorder implements RuntimeApi {
     if (!this.isRecording || this.stack.length <= 1) return;
     try {
       this.emit({
-        Event: { kind: stream === "stdout" ? EventLogKind.Write : EventLogKind.WriteOther, metadata: stream === "stdout" ? STDOUT_META : STDERR_META, content: text },
+        Event: {
+          kind: stream === "stdout" ? EventLogKind.Write : EventLogKind.WriteOther,
+          metadata: stream === "stdout" ? STDOUT_META : STDERR_META,
+          content: text,
+        },
       });
     } catch (error) {
       try {
@@ -816,7 +808,9 @@ export class Recorder implements RuntimeApi {
     if (!this.isRecording) return;
     try {
       this.spanTraceIds.add(span.trace_id);
-      this.emit({ Event: { kind: EventLogKind.TraceLogEvent, metadata: JSONStringify({ __proto__: null, phase, ...span }), content: `span ${phase}: ${span.name}` } });
+      this.emit({
+        Event: { kind: EventLogKind.TraceLogEvent, metadata: JSONStringify({ __proto__: null, phase, ...span }), content: `span ${phase}: ${span.name}` },
+      });
     } catch (error) {
       try {
         this.fail(error);
@@ -879,7 +873,8 @@ export class Recorder implements RuntimeApi {
     this.values.beginStep();
     for (let i = 0; i < vars.length; i++) {
       const action = actions ? actions[i]! : Action.Allow;
-      if (action === Action.Allow) callArgs[count++] = { variable_id: vars[i]!, value: this.values.encodeInStep(args[next++]) }; // own index: ownSlots(vars.length)
+      if (action === Action.Allow)
+        callArgs[count++] = { variable_id: vars[i]!, value: this.values.encodeInStep(args[next++]) }; // own index: ownSlots(vars.length)
       else {
         this.countValue(action, "argument");
         if (action >= Action.RedactPassed) next++;
@@ -977,8 +972,7 @@ export class Recorder implements RuntimeApi {
         nowValues![i] = value; // own index: a filledArray of at least vars.length
         nowRecords![i] = record; // own index: a filledArray of at least vars.length
         this.emitValue(vars[i]!, record);
-      }
-      else {
+      } else {
         this.countValue(action, frame.fn === 0 ? "global" : "local");
         if (action >= Action.RedactPassed) next++;
         if (action === Action.Redact || action === Action.RedactPassed) this.emitValue(vars[i]!, this.values.redacted());

@@ -17,14 +17,7 @@
  * docs/recording.md "Values" lists what each JS value becomes.
  */
 import { ownSlots } from "./primordials.js";
-import {
-  TypeKind,
-  type TraceLowLevelEvent,
-  type TypeId,
-  type TypeRecord,
-  type TypeSpecificInfo,
-  type ValueRecord,
-} from "@codetracer/trace-format/types";
+import { TypeKind, type TraceLowLevelEvent, type TypeId, type TypeRecord, type TypeSpecificInfo, type ValueRecord } from "@codetracer/trace-format/types";
 
 /** Bounds on how much of a value is captured. */
 export interface ValueCaptureLimits {
@@ -554,7 +547,8 @@ export class ValueEncoder {
    */
   encodeAgain(value: unknown, before: unknown, previous: ValueRecord | null): ValueRecord {
     const record = this.encodeInStep(value);
-    if (previous !== null && value === before && record !== previous && typeof value === "object" && value !== null && sameRecord(record, previous)) return previous;
+    if (previous !== null && value === before && record !== previous && typeof value === "object" && value !== null && sameRecord(record, previous))
+      return previous;
     return record;
   }
 
@@ -803,7 +797,8 @@ export class ValueEncoder {
 
   /** A number: Int when safe, a BigInt record for other integers below 2^64, Float otherwise. */
   private number(n: number, langType: string): ValueRecord {
-    if (isSafeInteger(n) && !objectIs(n, -0)) return langType === "number" ? this.intRecord(n) : { kind: "Int", i: n, type_id: this.types.id(TypeKind.Int, langType) };
+    if (isSafeInteger(n) && !objectIs(n, -0))
+      return langType === "number" ? this.intRecord(n) : { kind: "Int", i: n, type_id: this.types.id(TypeKind.Int, langType) };
     if (isInteger(n) && !objectIs(n, -0) && n < 2 ** 64 && n > -(2 ** 64)) {
       // Exact: a double beyond 2^53 is an integer, and its BigInt has the same value.
       return { ...bigintRecord(BigIntCtor(n)), type_id: this.types.id(TypeKind.Int, langType) };
@@ -1161,7 +1156,20 @@ export class ValueEncoder {
         causeText = typeof c === "bigint" ? `${c}n` : `${c}`;
       } else {
         const r = this.encodeAt(c, this.limits.maxDepth); // a summary only
-        causeText = r.kind === "Raw" ? r.r : r.kind === "String" ? quoted(r.text) : r.kind === "Int" ? `${r.i}` : r.kind === "Error" ? r.msg : r.kind === "Bool" ? `${r.b}` : r.kind === "Float" ? `${r.f}` : r.kind;
+        causeText =
+          r.kind === "Raw"
+            ? r.r
+            : r.kind === "String"
+              ? quoted(r.text)
+              : r.kind === "Int"
+                ? `${r.i}`
+                : r.kind === "Error"
+                  ? r.msg
+                  : r.kind === "Bool"
+                    ? `${r.b}`
+                    : r.kind === "Float"
+                      ? `${r.f}`
+                      : r.kind;
       }
       text += ` [cause: ${causeText}]`;
     } else if (cause && !cause.data) {
@@ -1205,7 +1213,8 @@ export class ValueEncoder {
       if (action !== "allow") this.onAttribute?.(action);
       if (action === "drop") continue;
       this.used += 50;
-      elements[count++] = { // own index: below min(size, maxItems) + 1
+      // own index: below min(size, maxItems) + 1
+      elements[count++] = {
         kind: "Tuple",
         elements: [this.encodeAt(k, depth + 1), action === "redact" ? this.charge(this.redacted()) : this.encodeAt(v, depth + 1)],
         type_id: tupleType,

@@ -8,7 +8,15 @@ import { ABI_VERSION, RUNTIME_GLOBAL, type FileTable } from "../src/abi.js";
 import { RuntimeHost, isRuntimeHost, runtimeHost } from "../src/host.js";
 import { Recorder } from "../src/recorder.js";
 
-const TABLE: FileTable = { v: ABI_VERSION, path: "/h/a.js", fns: [["<module>", 1], ["f", 2, "x"]], sites: [[1], [3, "x"]] };
+const TABLE: FileTable = {
+  v: ABI_VERSION,
+  path: "/h/a.js",
+  fns: [
+    ["<module>", 1],
+    ["f", 2, "x"],
+  ],
+  sites: [[1], [3, "x"]],
+};
 
 function recorder() {
   const events: TraceLowLevelEvent[] = [];

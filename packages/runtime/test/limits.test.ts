@@ -14,7 +14,15 @@ function codeOf(f: () => unknown): string | undefined {
 describe("limitsFromEnv", () => {
   it("reads every CODETRACER_MAX_* variable that is set, and only those", () => {
     expect(limitsFromEnv({})).toEqual({});
-    expect(limitsFromEnv({ CODETRACER_MAX_DEPTH: "0", CODETRACER_MAX_ITEMS: "7", CODETRACER_MAX_STRING_LENGTH: " 12 ", CODETRACER_MAX_VALUE_BYTES: "256", CODETRACER_MAX_OTHER: "x" })).toEqual({
+    expect(
+      limitsFromEnv({
+        CODETRACER_MAX_DEPTH: "0",
+        CODETRACER_MAX_ITEMS: "7",
+        CODETRACER_MAX_STRING_LENGTH: " 12 ",
+        CODETRACER_MAX_VALUE_BYTES: "256",
+        CODETRACER_MAX_OTHER: "x",
+      }),
+    ).toEqual({
       maxDepth: 0,
       maxItems: 7,
       maxStringLength: 12,
@@ -35,7 +43,10 @@ describe("limitsFromEnv", () => {
       ["CODETRACER_MAX_DEPTH", "three"],
     ];
     for (const [variable, value] of bad) {
-      expect(codeOf(() => limitsFromEnv({ [variable]: value })), `${variable}=${value}`).toBe("ERR_INVALID_POLICY_VALUE");
+      expect(
+        codeOf(() => limitsFromEnv({ [variable]: value })),
+        `${variable}=${value}`,
+      ).toBe("ERR_INVALID_POLICY_VALUE");
       expect(() => limitsFromEnv({ [variable]: value })).toThrow(variable);
     }
   });
@@ -47,7 +58,12 @@ describe("limitsFromEnv", () => {
 
 describe("checkLimits", () => {
   it("passes valid bounds through", () => {
-    expect(checkLimits({ maxDepth: 1, maxItems: 2, maxStringLength: 3, maxBytes: 1000 })).toEqual({ maxDepth: 1, maxItems: 2, maxStringLength: 3, maxBytes: 1000 });
+    expect(checkLimits({ maxDepth: 1, maxItems: 2, maxStringLength: 3, maxBytes: 1000 })).toEqual({
+      maxDepth: 1,
+      maxItems: 2,
+      maxStringLength: 3,
+      maxBytes: 1000,
+    });
     expect(checkLimits({ maxItems: undefined })).toEqual({});
   });
 

@@ -147,7 +147,15 @@ describe("configurePolicy / policySnapshot / resetPolicy", () => {
   });
 
   it("resetPolicy puts every setting back", () => {
-    configurePolicy({ onRecorderError: "disable", requireTrace: true, keepPartialTrace: true, logLevel: "trace", logFile: "/tmp/l", jsonErrors: true, ioCapture: false });
+    configurePolicy({
+      onRecorderError: "disable",
+      requireTrace: true,
+      keepPartialTrace: true,
+      logLevel: "trace",
+      logFile: "/tmp/l",
+      jsonErrors: true,
+      ioCapture: false,
+    });
     resetPolicy();
     expect(policySnapshot()).toEqual(DEFAULT_POLICY);
   });

@@ -4,12 +4,7 @@
  * (entry steps as errors) and for balanced calls.
  */
 import * as util from "node:util";
-import {
-  renderTrace,
-  validateEvents,
-  type TraceLowLevelEvent,
-  type ValueRecord,
-} from "@codetracer/trace-format";
+import { renderTrace, validateEvents, type TraceLowLevelEvent, type ValueRecord } from "@codetracer/trace-format";
 import { describe, expect, it } from "vitest";
 import { ABI_VERSION, type FileRuntime, type FileTable } from "../src/abi.js";
 import { Recorder, type RecorderOptions, type RuntimeScopeDecision } from "../src/recorder.js";
@@ -826,7 +821,7 @@ describe("run-time trace filter (scopePolicy) and written output", () => {
       "Call:<module>()",
       "Step:2",
       "Step:3",
-      "Call:add(a=Error(<redacted>),b=\"B\")",
+      'Call:add(a=Error(<redacted>),b="B")',
       "Step:4",
       "Value:a=Error(<redacted>)",
       "Return:Error(<dropped>)",
@@ -854,7 +849,16 @@ describe("run-time trace filter (scopePolicy) and written output", () => {
     rec.finish(0);
     rec.recordWrite("stdout", "after the end\n");
     expectValid(events);
-    expect(shape(events)).toEqual(["Call:<top-level>()", "Step:1", "Call:<module>()", "Step:2", "Event:0:hello\n", "Event:2:oops\n", "Return:None", "Return:0"]);
+    expect(shape(events)).toEqual([
+      "Call:<top-level>()",
+      "Step:1",
+      "Call:<module>()",
+      "Step:2",
+      "Event:0:hello\n",
+      "Event:2:oops\n",
+      "Return:None",
+      "Return:0",
+    ]);
   });
 });
 

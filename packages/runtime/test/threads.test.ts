@@ -11,15 +11,17 @@ import { validateTraceFolder } from "@codetracer/trace-format";
 import { afterEach, describe, expect, it } from "vitest";
 import { ABI_VERSION, RUNTIME_GLOBAL, type FileTable, type RuntimeApi } from "../src/abi.js";
 import { PENDING_METADATA_FILE, startSession, type NodeSession } from "../src/node/session.js";
-import {
-  finishAbandonedTrace,
-  inheritedRecording,
-  isInternalThread,
-  startThreadSession,
-  workerTraceDir,
-} from "../src/node/threads.js";
+import { finishAbandonedTrace, inheritedRecording, isInternalThread, startThreadSession, workerTraceDir } from "../src/node/threads.js";
 
-const TABLE: FileTable = { v: ABI_VERSION, path: "/p/w.js", fns: [["<module>", 1], ["add", 2, "a", "b"]], sites: [[3, "a", "b"]] };
+const TABLE: FileTable = {
+  v: ABI_VERSION,
+  path: "/p/w.js",
+  fns: [
+    ["<module>", 1],
+    ["add", 2, "a", "b"],
+  ],
+  sites: [[3, "a", "b"]],
+};
 
 const sessions: NodeSession[] = [];
 afterEach(() => {
@@ -149,33 +151,39 @@ describe("a killable session", () => {
 });
 
 describe("the main thread's session", () => {
-  it.each(["startSession", "startThreadSession"] as const)("%s removes worker traces of an earlier recording, keeps other files, and the main thread lists the worker folders at stop", (how) => {
-    const root = tempDir();
-    const stale = workerTraceDir(root, 7);
-    fs.mkdirSync(stale, { recursive: true });
-    fs.writeFileSync(path.join(stale, "trace.json"), "[\n]\n");
-    fs.writeFileSync(path.join(stale, "notes.txt"), "mine");
-    fs.mkdirSync(workerTraceDir(root, 8));
-    fs.writeFileSync(path.join(workerTraceDir(root, 8), "trace.json"), "[\n]\n");
+  it.each(["startSession", "startThreadSession"] as const)(
+    "%s removes worker traces of an earlier recording, keeps other files, and the main thread lists the worker folders at stop",
+    (how) => {
+      const root = tempDir();
+      const stale = workerTraceDir(root, 7);
+      fs.mkdirSync(stale, { recursive: true });
+      fs.writeFileSync(path.join(stale, "trace.json"), "[\n]\n");
+      fs.writeFileSync(path.join(stale, "notes.txt"), "mine");
+      fs.mkdirSync(workerTraceDir(root, 8));
+      fs.writeFileSync(path.join(workerTraceDir(root, 8), "trace.json"), "[\n]\n");
 
-    // Every session replaces the whole earlier trace (worker folders included), not only the main thread's.
-    const main = how === "startSession" ? start({ traceDir: root, program: "/p/main.js", args: [] }) : startThreadSession({ traceDir: root, program: "/p/main.js", args: [] });
-    sessions.push(main);
-    expect(fs.readdirSync(stale)).toEqual(["notes.txt"]);
-    expect(fs.existsSync(workerTraceDir(root, 8))).toBe(false);
-    if (how === "startSession") {
+      // Every session replaces the whole earlier trace (worker folders included), not only the main thread's.
+      const main =
+        how === "startSession"
+          ? start({ traceDir: root, program: "/p/main.js", args: [] })
+          : startThreadSession({ traceDir: root, program: "/p/main.js", args: [] });
+      sessions.push(main);
+      expect(fs.readdirSync(stale)).toEqual(["notes.txt"]);
+      expect(fs.existsSync(workerTraceDir(root, 8))).toBe(false);
+      if (how === "startSession") {
+        main.stop(0);
+        return;
+      }
+      for (const id of [12, 3]) {
+        fs.mkdirSync(workerTraceDir(root, id), { recursive: true });
+        fs.writeFileSync(path.join(workerTraceDir(root, id), "trace.json"), "[");
+      }
       main.stop(0);
-      return;
-    }
-    for (const id of [12, 3]) {
-      fs.mkdirSync(workerTraceDir(root, id), { recursive: true });
-      fs.writeFileSync(path.join(workerTraceDir(root, id), "trace.json"), "[");
-    }
-    main.stop(0);
-    const meta = JSON.parse(fs.readFileSync(path.join(root, "trace_metadata.json"), "utf8")) as Record<string, unknown>;
-    expect(meta.workers).toEqual(["workers/3", "workers/12"]);
-    expect(validateTraceFolder(root, { entryStepRule: "error" }).errors).toEqual([]);
-  });
+      const meta = JSON.parse(fs.readFileSync(path.join(root, "trace_metadata.json"), "utf8")) as Record<string, unknown>;
+      expect(meta.workers).toEqual(["workers/3", "workers/12"]);
+      expect(validateTraceFolder(root, { entryStepRule: "error" }).errors).toEqual([]);
+    },
+  );
 
   it("has no inherited recording and is not an internal thread", () => {
     expect(inheritedRecording()).toBeUndefined();

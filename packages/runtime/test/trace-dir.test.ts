@@ -112,7 +112,15 @@ describe("the lock of a trace folder", () => {
 describe("removeStaleTrace", () => {
   it("removes the trace files of either format, recursively in workers/ and children/, and keeps other files and live children", () => {
     const dir = tempDir();
-    const names = ["trace.json", "trace.bin", "trace_paths.json", "trace_metadata.json", "trace_metadata.pending.json", "trace_paths.json.tmp", "workspace.diff"];
+    const names = [
+      "trace.json",
+      "trace.bin",
+      "trace_paths.json",
+      "trace_metadata.json",
+      "trace_metadata.pending.json",
+      "trace_paths.json.tmp",
+      "workspace.diff",
+    ];
     for (const n of names) fs.writeFileSync(path.join(dir, n), "old");
     fs.writeFileSync(path.join(dir, "notes.txt"), "mine");
     for (const sub of ["workers/3", "children/11", "children/11/workers/2", "children/12"]) {

@@ -8,14 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import * as util from "node:util";
-import {
-  isWellFormed,
-  TypeKind,
-  validateEvents,
-  type TraceLowLevelEvent,
-  type TypeRecord,
-  type ValueRecord,
-} from "@codetracer/trace-format";
+import { isWellFormed, TypeKind, validateEvents, type TraceLowLevelEvent, type TypeRecord, type ValueRecord } from "@codetracer/trace-format";
 import { describe, expect, it } from "vitest";
 import { floatToString as floatText } from "@codetracer/trace-format";
 import { bigintRecord, TypeTable, ValueEncoder, type ValueCaptureLimits } from "../src/values.js";
@@ -320,18 +313,29 @@ describe("compound values", () => {
 
   it("Map entries are [key, value] Tuples; Set values are elements", () => {
     const s = setup();
-    const m = s.value(new Map<unknown, unknown>([["k", 1], [2, { x: true }]])) as Extract<ValueRecord, { kind: "Sequence" }>;
+    const m = s.value(
+      new Map<unknown, unknown>([
+        ["k", 1],
+        [2, { x: true }],
+      ]),
+    ) as Extract<ValueRecord, { kind: "Sequence" }>;
     expect(s.typeOf(m)).toMatchObject({ kind: TypeKind.TableKind, lang_type: "Map" });
     expect(m.elements).toHaveLength(2);
     const [e0, e1] = m.elements as Array<Extract<ValueRecord, { kind: "Tuple" }>>;
     expect(e0!.kind).toBe("Tuple");
     expect(s.typeOf(e0!).kind).toBe(TypeKind.Tuple);
-    expect(e0!.elements).toMatchObject([{ kind: "String", text: "k" }, { kind: "Int", i: 1 }]);
+    expect(e0!.elements).toMatchObject([
+      { kind: "String", text: "k" },
+      { kind: "Int", i: 1 },
+    ]);
     expect(e1!.elements[0]).toMatchObject({ kind: "Int", i: 2 });
     expect(e1!.elements[1]).toMatchObject({ kind: "Struct" });
     const set = s.value(new Set(["a", 1])) as Extract<ValueRecord, { kind: "Sequence" }>;
     expect(s.typeOf(set)).toMatchObject({ kind: TypeKind.Set, lang_type: "Set" });
-    expect(set.elements).toMatchObject([{ kind: "String", text: "a" }, { kind: "Int", i: 1 }]);
+    expect(set.elements).toMatchObject([
+      { kind: "String", text: "a" },
+      { kind: "Int", i: 1 },
+    ]);
     // A Map subclass whose iterator is overridden: the intrinsic iterator is used.
     class Sneaky extends Map<unknown, unknown> {
       override entries(): never {
@@ -407,7 +411,10 @@ describe("compound values", () => {
     }
     const r = s.value(new Point(1, 2)) as Extract<ValueRecord, { kind: "Struct" }>;
     expect(r.kind).toBe("Struct");
-    expect(r.field_values).toMatchObject([{ kind: "Int", i: 1 }, { kind: "Int", i: 2 }]);
+    expect(r.field_values).toMatchObject([
+      { kind: "Int", i: 1 },
+      { kind: "Int", i: 2 },
+    ]);
     const t = s.typeOf(r);
     expect(t.kind).toBe(TypeKind.Struct);
     expect(t.lang_type).toBe("Point");
@@ -491,7 +498,11 @@ describe("capture never runs user code and never throws", () => {
       }
     }
     const r = s.value(obj) as Extract<ValueRecord, { kind: "Struct" }>;
-    expect(r.field_values).toMatchObject([{ kind: "Int", i: 1 }, { kind: "Raw", r: "<getter>" }, { kind: "Raw", r: "<getter>" }]);
+    expect(r.field_values).toMatchObject([
+      { kind: "Int", i: 1 },
+      { kind: "Raw", r: "<getter>" },
+      { kind: "Raw", r: "<getter>" },
+    ]);
     s.value(new WithAccessor());
     const err = new Error("x");
     Object.defineProperty(err, "message", {
@@ -588,10 +599,7 @@ describe("capture never runs user code and never throws", () => {
     const dir = path.join(root, "node_modules"); // under node_modules: Vitest leaves it to Node's own loader
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, "a.mjs"), 'import "./b.mjs";\nexport let late = 1;\nexport const also = 2;\n');
-    fs.writeFileSync(
-      path.join(dir, "b.mjs"),
-      'import * as ns from "./a.mjs";\nglobalThis.__ctEncodeResult = globalThis.__ctEncode(ns);\n',
-    );
+    fs.writeFileSync(path.join(dir, "b.mjs"), 'import * as ns from "./a.mjs";\nglobalThis.__ctEncodeResult = globalThis.__ctEncode(ns);\n');
     const g = globalThis as Record<string, unknown>;
     g.__ctEncode = (v: unknown) => s.enc.encode(v);
     try {
@@ -711,10 +719,18 @@ describe("the full value model", () => {
     const s = setup({ maxItems: 4 });
     const u8 = s.value(new Uint8Array([1, 2, 255])) as Seq;
     expect(u8).toMatchObject({ kind: "Sequence", is_slice: false });
-    expect(u8.elements).toMatchObject([{ kind: "Int", i: 1 }, { kind: "Int", i: 2 }, { kind: "Int", i: 255 }]);
+    expect(u8.elements).toMatchObject([
+      { kind: "Int", i: 1 },
+      { kind: "Int", i: 2 },
+      { kind: "Int", i: 255 },
+    ]);
     expect(s.typeOf(u8)).toMatchObject({ kind: TypeKind.Seq, lang_type: "Uint8Array" });
     const f64 = s.value(new Float64Array([0.5, NaN, -0])) as Seq;
-    expect(f64.elements).toMatchObject([{ kind: "Float", f: "0.5" }, { kind: "Float", f: "NaN" }, { kind: "Float", f: "-0" }]);
+    expect(f64.elements).toMatchObject([
+      { kind: "Float", f: "0.5" },
+      { kind: "Float", f: "NaN" },
+      { kind: "Float", f: "-0" },
+    ]);
     expect(s.typeOf(f64).lang_type).toBe("Float64Array");
     const big = s.value(new BigInt64Array([-5n, 2n ** 62n])) as Seq;
     expect(big.elements.map((e) => decodeBigInt(e as { b: string; negative: boolean }))).toEqual([-5n, 2n ** 62n]);
@@ -738,7 +754,10 @@ describe("the full value model", () => {
     expect(fieldNames(s, r)).toEqual(["byteLength", "bytes"]);
     const fields = (s.typeOf(r).specific_info as { fields: Array<{ type_id: number }> }).fields;
     expect(fields.map((f) => s.types[f.type_id]!.lang_type)).toEqual(["number", "bytes"]);
-    expect(r.field_values).toMatchObject([{ kind: "Int", i: 6 }, { kind: "Raw", r: "<00 01 ab 03 … 2 more>" }]);
+    expect(r.field_values).toMatchObject([
+      { kind: "Int", i: 6 },
+      { kind: "Raw", r: "<00 01 ab 03 … 2 more>" },
+    ]);
     const sab = s.value(new SharedArrayBuffer(2)) as Struct;
     expect(s.typeOf(sab).lang_type).toBe("SharedArrayBuffer");
     expect(sab.field_values).toMatchObject([{ i: 2 }, { r: "<00 00>" }]);
@@ -906,10 +925,13 @@ describe("the full value model", () => {
 
   it("getters show as <getter>, setter-only accessors as <setter>", () => {
     const s = setup();
-    const obj = Object.defineProperties({}, {
-      g: { get: () => 1, enumerable: true },
-      w: { set: () => {}, enumerable: true },
-    });
+    const obj = Object.defineProperties(
+      {},
+      {
+        g: { get: () => 1, enumerable: true },
+        w: { set: () => {}, enumerable: true },
+      },
+    );
     expect((s.value(obj) as Struct).field_values).toMatchObject([{ r: "<getter>" }, { r: "<setter>" }]);
     s.validate();
   });
@@ -1066,8 +1088,8 @@ describe("new kinds never run user code", () => {
       [RegExp.prototype, "test"],
       [RegExp.prototype, "exec"],
       [Map.prototype, "size"],
-      [(Object.getPrototypeOf(Uint8Array.prototype) as object), "length"],
-      [(Object.getPrototypeOf(Uint8Array.prototype) as object), Symbol.toStringTag],
+      [Object.getPrototypeOf(Uint8Array.prototype) as object, "length"],
+      [Object.getPrototypeOf(Uint8Array.prototype) as object, Symbol.toStringTag],
       [ArrayBuffer.prototype, "byteLength"],
       [Error.prototype, "message"],
       [Promise.prototype, Symbol.toStringTag],
@@ -1170,7 +1192,10 @@ describe("costs that do not grow with the program's data", () => {
     delete big.k2;
     const after = s.value(big) as Extract<ValueRecord, { kind: "Struct" }>;
     const shown = after.field_values.slice(0, 5).map((f) => (f.kind === "Raw" ? f.r : (f as { i: number }).i));
-    expect([[0, 1, "<deleted>", 3, 4], [0, 1, 3, 4, 5]]).toContainEqual(shown);
+    expect([
+      [0, 1, "<deleted>", 3, 4],
+      [0, 1, 3, 4, 5],
+    ]).toContainEqual(shown);
     for (let i = 0; i < 700; i++) s.value(big);
     const later = s.value(big) as Extract<ValueRecord, { kind: "Struct" }>;
     expect(later.field_values.slice(0, 5).map((f) => (f as { i: number }).i)).toEqual([0, 1, 3, 4, 5]);

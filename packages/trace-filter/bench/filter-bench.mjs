@@ -55,8 +55,7 @@ function header(name) {
 function globFilterText() {
   let t = header("glob-heavy");
   for (let i = 0; i < RULES; i++) {
-    const sel =
-      i % 3 === 0 ? `file:glob:src/module${i}/**/*.ts` : i % 3 === 1 ? `pkg:glob:@scope${i}/*` : `obj:glob:Service${i}.*`;
+    const sel = i % 3 === 0 ? `file:glob:src/module${i}/**/*.ts` : i % 3 === 1 ? `pkg:glob:@scope${i}/*` : `obj:glob:Service${i}.*`;
     t += `\n[[scope.rules]]\nselector = "${sel}"\nexec = "${i % 2 === 0 ? "skip" : "trace"}"\n`;
     t += `\n[[scope.rules.value_patterns]]\nselector = "local:glob:tmp_${i}_*"\naction = "drop"\n`;
     t += `\n[[scope.rules.value_patterns]]\nselector = "arg:glob:{secret,hidden}_${i}"\naction = "redact"\n`;
@@ -68,11 +67,7 @@ function regexFilterText() {
   let t = header("regex-heavy");
   for (let i = 0; i < RULES; i++) {
     const sel =
-      i % 3 === 0
-        ? `file:regex:^src/module${i}/.*\\.ts$`
-        : i % 3 === 1
-          ? `pkg:regex:^@scope${i}/[a-z-]+$`
-          : `obj:regex:^Service${i}\\.(get|set)[A-Z]\\w*$`;
+      i % 3 === 0 ? `file:regex:^src/module${i}/.*\\.ts$` : i % 3 === 1 ? `pkg:regex:^@scope${i}/[a-z-]+$` : `obj:regex:^Service${i}\\.(get|set)[A-Z]\\w*$`;
     t += `\n[[scope.rules]]\nselector = '${sel}'\nexec = "${i % 2 === 0 ? "skip" : "trace"}"\n`;
     t += `\n[[scope.rules.value_patterns]]\nselector = 'local:regex:^tmp_${i}_\\d+$'\naction = "drop"\n`;
     t += `\n[[scope.rules.value_patterns]]\nselector = 'arg:regex:(?i)^(secret|hidden)_${i}$'\naction = "redact"\n`;
@@ -131,24 +126,24 @@ function bench(kind, opts) {
     classifyUncached.push(
       timeNs(() => {
         for (const s of scopeList) sink += chain.classify(s).exec === "skip" ? 1 : 0;
-      }) / scopeList.length
+      }) / scopeList.length,
     );
     classifyCached.push(
       timeNs(() => {
         for (const s of scopeList) sink += chain.classify(s).exec === "skip" ? 1 : 0;
-      }) / scopeList.length
+      }) / scopeList.length,
     );
     // A traced project scope; the chain is fresh each round, so its value cache starts empty.
     const decision = chain.classify({ file: `${ROOT}/src/app/main.ts`, obj: "main" });
     valueUncached.push(
       timeNs(() => {
         for (let i = 0; i < nameList.length; i++) sink += decision.valueAction(kinds[i % 5], nameList[i]) === "redact" ? 1 : 0;
-      }) / nameList.length
+      }) / nameList.length,
     );
     valueCached.push(
       timeNs(() => {
         for (let i = 0; i < nameList.length; i++) sink += decision.valueAction(kinds[i % 5], nameList[i]) === "redact" ? 1 : 0;
-      }) / nameList.length
+      }) / nameList.length,
     );
   }
   // Round 0 is warm-up.
@@ -226,13 +221,18 @@ function matchBench(opts) {
   const simple = parseSelector("local:regex:^tmp_\\d+$", "value", [""]);
   const nameList = names(opts.names);
   const out = {};
-  for (const [label, sel] of [["builtinSecretNs", secret], ["shortRegexNs", simple]]) {
+  for (const [label, sel] of [
+    ["builtinSecretNs", secret],
+    ["shortRegexNs", simple],
+  ]) {
     const rounds = [];
     let sink = 0;
     for (let round = 0; round < opts.rounds + 1; round++) {
-      rounds.push(timeNs(() => {
-        for (const n of nameList) sink += sel.matches(n) ? 1 : 0;
-      }) / nameList.length);
+      rounds.push(
+        timeNs(() => {
+          for (const n of nameList) sink += sel.matches(n) ? 1 : 0;
+        }) / nameList.length,
+      );
     }
     out[label] = median(rounds.slice(1));
     out[`${label.replace(/Ns$/, "")}Matches`] = sink / (opts.rounds + 1);
@@ -264,27 +264,32 @@ for (const r of results) r.compile = await compileBench(r.chain, opts);
 const fmt = (x, digits = 0) => x.toFixed(digits).padStart(10);
 console.log(
   `${"chain".padEnd(12)} ${"rules".padStart(5)} ${"patterns".padStart(8)} ${"build ms".padStart(10)} ` +
-    `${"classify ns".padStart(12)} ${"cached ns".padStart(10)} ${"value ns".padStart(10)} ${"cached ns".padStart(10)}`
+    `${"classify ns".padStart(12)} ${"cached ns".padStart(10)} ${"value ns".padStart(10)} ${"cached ns".padStart(10)}`,
 );
 for (const r of results) {
   console.log(
     `${r.chain.padEnd(12)} ${String(r.rules).padStart(5)} ${String(r.valuePatterns).padStart(8)} ${fmt(r.buildMs, 2)} ` +
-      `${fmt(r.classifyUncachedNs).padStart(12)} ${fmt(r.classifyCachedNs)} ${fmt(r.valueUncachedNs)} ${fmt(r.valueCachedNs)}`
+      `${fmt(r.classifyUncachedNs).padStart(12)} ${fmt(r.classifyCachedNs)} ${fmt(r.valueUncachedNs)} ${fmt(r.valueCachedNs)}`,
   );
 }
 
 console.log(`\ncompile-time classification (instrumenting one file, ratio to no filter in this run):`);
 for (const r of results) {
   if (!r.compile) console.log(`${r.chain.padEnd(12)} (skipped: @codetracer/instrument is not built)`);
-  else console.log(`${r.chain.padEnd(12)} ${r.compile.file} ${r.compile.lines} lines: ${r.compile.plainMs.toFixed(1)} ms → ${r.compile.filteredMs.toFixed(1)} ms (×${r.compile.ratio.toFixed(2)}), ${r.compile.valueDecisions} value decisions, ${r.compile.redacted} redacted, ${r.compile.dropped} dropped`);
+  else
+    console.log(
+      `${r.chain.padEnd(12)} ${r.compile.file} ${r.compile.lines} lines: ${r.compile.plainMs.toFixed(1)} ms → ${r.compile.filteredMs.toFixed(1)} ms (×${r.compile.ratio.toFixed(2)}), ${r.compile.valueDecisions} value decisions, ${r.compile.redacted} redacted, ${r.compile.dropped} dropped`,
+    );
 }
 
 const matching = matchBench(opts);
-console.log(`\nregex selector match, no cache (ns per call): builtin secret regex ${matching.builtinSecretNs.toFixed(0)}, ^tmp_\\d+$ ${matching.shortRegexNs.toFixed(0)}`);
+console.log(
+  `\nregex selector match, no cache (ns per call): builtin secret regex ${matching.builtinSecretNs.toFixed(0)}, ^tmp_\\d+$ ${matching.shortRegexNs.toFixed(0)}`,
+);
 const cold = coldStart(Math.max(5, opts.rounds));
 console.log(
   `cold start (fresh process, median of ${cold.runs}): import ${cold.importMs.toFixed(1)} ms (CPU ${cold.importCpuMs.toFixed(1)} ms), ` +
-    `builtin filter parse ${cold.builtinMs.toFixed(1)} ms (CPU ${cold.builtinCpuMs.toFixed(1)} ms)`
+    `builtin filter parse ${cold.builtinMs.toFixed(1)} ms (CPU ${cold.builtinCpuMs.toFixed(1)} ms)`,
 );
 
 const report = {
@@ -295,7 +300,15 @@ const report = {
   cpus: os.cpus().length,
   cpu: os.cpus()[0]?.model ?? "unknown",
   parameters: { scopes: opts.scopes, names: opts.names, rounds: opts.rounds },
-  units: { buildMs: "ms per chain", classifyUncachedNs: "ns per scope", classifyCachedNs: "ns per call", valueUncachedNs: "ns per name", valueCachedNs: "ns per call", regexMatch: "ns per call", coldStart: "ms" },
+  units: {
+    buildMs: "ms per chain",
+    classifyUncachedNs: "ns per scope",
+    classifyCachedNs: "ns per call",
+    valueUncachedNs: "ns per name",
+    valueCachedNs: "ns per call",
+    regexMatch: "ns per call",
+    coldStart: "ms",
+  },
   results: results.map(({ checksum: _checksum, ...r }) => r),
   regexMatch: matching,
   coldStart: cold,

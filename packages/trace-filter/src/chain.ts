@@ -153,7 +153,7 @@ class Decision implements ScopeDecision {
     valueDefault: ValueAction,
     patterns: ByKind<SafeArray<ActivePattern>>,
     matchedRules: readonly MatchedRule[],
-    failure?: { error: unknown }
+    failure?: { error: unknown },
   ) {
     this.exec = exec;
     this.valueDefault = valueDefault;
@@ -291,12 +291,9 @@ export class FilterChain {
       const v = filter.scope.defaultValueAction;
       if (v === "inherit") {
         if (value === undefined) {
-          throw invalidFilter(
-            filter.path,
-            "scope",
-            "'default_value_action = \"inherit\"' needs an earlier filter in the chain that sets it",
-            { key: "default_value_action" }
-          );
+          throw invalidFilter(filter.path, "scope", "'default_value_action = \"inherit\"' needs an earlier filter in the chain that sets it", {
+            key: "default_value_action",
+          });
         }
       } else {
         value = v;
@@ -320,7 +317,7 @@ export class FilterChain {
     if (exec === undefined || value === undefined) {
       throw new TraceFilterError(
         "ERR_INVALID_POLICY_VALUE",
-        "the trace-filter chain is empty: composed filters never set 'scope.default_exec' and 'scope.default_value_action'"
+        "the trace-filter chain is empty: composed filters never set 'scope.default_exec' and 'scope.default_value_action'",
       );
     }
     this.defaultExec = exec;

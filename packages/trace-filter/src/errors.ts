@@ -41,12 +41,7 @@ export class TraceFilterError extends Error {
    * @param context - string details; copied
    * @param cause - the underlying error, if any
    */
-  constructor(
-    code: TraceFilterErrorCode,
-    message: string,
-    context: Record<string, string> = {},
-    cause?: unknown
-  ) {
+  constructor(code: TraceFilterErrorCode, message: string, context: Record<string, string> = {}, cause?: unknown) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = "TraceFilterError";
     this.code = code;
@@ -65,13 +60,7 @@ export class TraceFilterError extends Error {
  * @param cause - the underlying error, if any
  * @returns the error (not thrown)
  */
-export function invalidFilter(
-  file: string,
-  entry: string | undefined,
-  detail: string,
-  extra: Record<string, string> = {},
-  cause?: unknown
-): TraceFilterError {
+export function invalidFilter(file: string, entry: string | undefined, detail: string, extra: Record<string, string> = {}, cause?: unknown): TraceFilterError {
   const context: Record<string, string> = { file, ...extra };
   if (entry !== undefined) context.entry = entry;
   const where = entry === undefined ? file : `${file}: ${entry}`;

@@ -35,16 +35,7 @@ export type {
 export { compileRustRegex, RustRegexError, rustToRe2 } from "./regex.js";
 export type { RustRegex } from "./regex.js";
 
-export {
-  compileGlob,
-  globProblem,
-  globToRe2,
-  normaliseFilePattern,
-  parseSelector,
-  SCOPE_KINDS,
-  SelectorError,
-  VALUE_KINDS,
-} from "./selector.js";
+export { compileGlob, globProblem, globToRe2, normaliseFilePattern, parseSelector, SCOPE_KINDS, SelectorError, VALUE_KINDS } from "./selector.js";
 
 export { fileRulesFilter, filterRootOf, isInlinePath, MAX_SCHEMA_VERSION, parseTraceFilter, sha256Hex } from "./parse.js";
 export type { FileGlobRule } from "./parse.js";

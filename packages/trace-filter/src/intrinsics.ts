@@ -138,8 +138,27 @@ const TRACKED: unknown[] = [
 ];
 for (let i = 0; i < TRACKED.length; i++) track(TRACKED[i]);
 const GLOBALS = [
-  "Object", "Array", "String", "Number", "Boolean", "Math", "Symbol", "JSON", "Reflect", "Map", "Set", "RegExp",
-  "Uint8Array", "Int32Array", "Uint32Array", "TextEncoder", "TextDecoder", "Error", "TypeError", "parseInt", "isFinite",
+  "Object",
+  "Array",
+  "String",
+  "Number",
+  "Boolean",
+  "Math",
+  "Symbol",
+  "JSON",
+  "Reflect",
+  "Map",
+  "Set",
+  "RegExp",
+  "Uint8Array",
+  "Int32Array",
+  "Uint32Array",
+  "TextEncoder",
+  "TextDecoder",
+  "Error",
+  "TypeError",
+  "parseInt",
+  "isFinite",
   "globalThis",
 ];
 for (let i = 0; i < GLOBALS.length; i++) {

@@ -10,15 +10,7 @@ import { parse as parseToml, TomlError } from "smol-toml";
 import { invalidFilter } from "./errors.js";
 import { filterPlatform, toPosix } from "./platform.js";
 import { parseSelector, SelectorError } from "./selector.js";
-import type {
-  ExecAction,
-  IoConfig,
-  IoStream,
-  ScopeRule,
-  TraceFilter,
-  ValueAction,
-  ValuePattern,
-} from "./types.js";
+import type { ExecAction, IoConfig, IoStream, ScopeRule, TraceFilter, ValueAction, ValuePattern } from "./types.js";
 
 /** The highest `meta.version` this package understands. */
 export const MAX_SCHEMA_VERSION = 1;
@@ -140,13 +132,16 @@ export function parseTraceFilter(text: string, options: ParseTraceFilterOptions)
     doc = parseToml(text, { integersAsBigInt: true }) as Table;
   } catch (error) {
     if (error instanceof TomlError) {
-      const detail = error.message.replace(/^Invalid TOML document:\s*/, "").split("\n")[0]!.trim();
+      const detail = error.message
+        .replace(/^Invalid TOML document:\s*/, "")
+        .split("\n")[0]!
+        .trim();
       throw invalidFilter(
         file,
         undefined,
         `TOML syntax error at line ${error.line}, column ${error.column}: ${detail}`,
         { line: String(error.line), column: String(error.column) },
-        error
+        error,
       );
     }
     throw invalidFilter(file, undefined, `cannot parse TOML: ${String(error)}`, {}, error);
@@ -212,11 +207,10 @@ export function parseTraceFilter(text: string, options: ParseTraceFilterOptions)
   const version = rawVersion as bigint;
   if (version < 1n) fail("meta", `'version' must be >= 1 (got ${version})`, { key: "version" });
   if (version > BigInt(MAX_SCHEMA_VERSION)) {
-    fail(
-      "meta",
-      `unsupported schema version ${version}: this recorder supports trace-filter schema version ${MAX_SCHEMA_VERSION} only`,
-      { key: "version", version: String(version) }
-    );
+    fail("meta", `unsupported schema version ${version}: this recorder supports trace-filter schema version ${MAX_SCHEMA_VERSION} only`, {
+      key: "version",
+      version: String(version),
+    });
   }
   const description = optString(meta, "description", "meta");
   const labels: string[] = [];
@@ -238,11 +232,7 @@ export function parseTraceFilter(text: string, options: ParseTraceFilterOptions)
   }
   const valueToken = reqString(scope, "default_value_action", "scope");
   if (valueToken !== "inherit" && VALUE_TOKENS[valueToken] === undefined) {
-    fail(
-      "scope",
-      `unsupported value '${valueToken}' for 'default_value_action' (expected allow, redact, drop or inherit)`,
-      { key: "default_value_action" }
-    );
+    fail("scope", `unsupported value '${valueToken}' for 'default_value_action' (expected allow, redact, drop or inherit)`, { key: "default_value_action" });
   }
 
   const rules: ScopeRule[] = [];
@@ -289,7 +279,7 @@ export function parseTraceFilter(text: string, options: ParseTraceFilterOptions)
           selector: psel,
           action: action!,
           ...(preason === undefined ? {} : { reason: preason }),
-        })
+        }),
       );
     });
     rules.push(
@@ -301,7 +291,7 @@ export function parseTraceFilter(text: string, options: ParseTraceFilterOptions)
         ...(valueDefault === undefined ? {} : { valueDefault }),
         ...(reason === undefined ? {} : { reason }),
         valuePatterns: Object.freeze(valuePatterns),
-      })
+      }),
     );
   });
 

@@ -76,7 +76,6 @@ function lastSeparator(s: string): number {
   return MathMax(StringPrototypeLastIndexOf(s, "/"), StringPrototypeLastIndexOf(s, "\\"));
 }
 
-
 /**
  * The portable platform: `/`-separated path arithmetic on strings (a `\` counts as a separator
  * too), no file system (a root has no other real form), and package names from the
@@ -107,14 +106,24 @@ export const portablePlatform: FilterPlatform & {
   },
   isAbsolute(p) {
     if (p.length > 0 && isSeparator(StringPrototypeCharCodeAt(p, 0))) return true;
-    return p.length > 2 && isAsciiLetter(StringPrototypeCharCodeAt(p, 0)) && StringPrototypeCharCodeAt(p, 1) === COLON && isSeparator(StringPrototypeCharCodeAt(p, 2));
+    return (
+      p.length > 2 &&
+      isAsciiLetter(StringPrototypeCharCodeAt(p, 0)) &&
+      StringPrototypeCharCodeAt(p, 1) === COLON &&
+      isSeparator(StringPrototypeCharCodeAt(p, 2))
+    );
   },
   realpath: () => undefined,
   fileURLToPath(url) {
     const parsed = new URLCtor(url);
     if (URLPrototypeGetProtocol(parsed) !== "file:") throw new TypeErrorCtor(`not a file: URL: ${url}`);
     const p = DecodeURIComponent(URLPrototypeGetPathname(parsed));
-    const drive = p.length > 3 && StringPrototypeCharCodeAt(p, 0) === SLASH && isAsciiLetter(StringPrototypeCharCodeAt(p, 1)) && StringPrototypeCharCodeAt(p, 2) === COLON && StringPrototypeCharCodeAt(p, 3) === SLASH;
+    const drive =
+      p.length > 3 &&
+      StringPrototypeCharCodeAt(p, 0) === SLASH &&
+      isAsciiLetter(StringPrototypeCharCodeAt(p, 1)) &&
+      StringPrototypeCharCodeAt(p, 2) === COLON &&
+      StringPrototypeCharCodeAt(p, 3) === SLASH;
     return drive ? StringPrototypeSlice(p, 1) : p;
   },
   packageNameOf(file) {

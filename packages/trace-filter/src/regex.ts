@@ -130,22 +130,66 @@ const WORD = "\\p{Alphabetic}\\pM\\p{Nd}\\p{Pc}\\x{200C}\\x{200D}";
 
 /** Loose name (lowercase, no `_`, `-` or space) → RE2 name of the general categories, long and short. */
 const CATEGORIES = looseNames([
-  "C other", "Cc control cntrl", "Cf format", "Cn unassigned", "Co privateuse", "Cs surrogate",
-  "L letter", "Lc casedletter", "Ll lowercaseletter", "Lm modifierletter", "Lo otherletter",
-  "Lt titlecaseletter", "Lu uppercaseletter", "M mark combiningmark", "Mc spacingmark",
-  "Me enclosingmark", "Mn nonspacingmark", "N number", "Nd decimalnumber digit", "Nl letternumber",
-  "No othernumber", "P punctuation punct", "Pc connectorpunctuation", "Pd dashpunctuation",
-  "Pe closepunctuation", "Pf finalpunctuation", "Pi initialpunctuation", "Po otherpunctuation",
-  "Ps openpunctuation", "S symbol", "Sc currencysymbol", "Sk modifiersymbol", "Sm mathsymbol",
-  "So othersymbol", "Z separator", "Zl lineseparator", "Zp paragraphseparator", "Zs spaceseparator",
+  "C other",
+  "Cc control cntrl",
+  "Cf format",
+  "Cn unassigned",
+  "Co privateuse",
+  "Cs surrogate",
+  "L letter",
+  "Lc casedletter",
+  "Ll lowercaseletter",
+  "Lm modifierletter",
+  "Lo otherletter",
+  "Lt titlecaseletter",
+  "Lu uppercaseletter",
+  "M mark combiningmark",
+  "Mc spacingmark",
+  "Me enclosingmark",
+  "Mn nonspacingmark",
+  "N number",
+  "Nd decimalnumber digit",
+  "Nl letternumber",
+  "No othernumber",
+  "P punctuation punct",
+  "Pc connectorpunctuation",
+  "Pd dashpunctuation",
+  "Pe closepunctuation",
+  "Pf finalpunctuation",
+  "Pi initialpunctuation",
+  "Po otherpunctuation",
+  "Ps openpunctuation",
+  "S symbol",
+  "Sc currencysymbol",
+  "Sk modifiersymbol",
+  "Sm mathsymbol",
+  "So othersymbol",
+  "Z separator",
+  "Zl lineseparator",
+  "Zp paragraphseparator",
+  "Zs spaceseparator",
 ]);
 
 /** The same for the other classes RE2 (re2js) knows: Any, ASCII, Assigned and some binary properties. */
 const PROPERTIES = looseNames([
-  "Any any", "Ascii ascii", "Assigned assigned", "ASCII_Hex_Digit ahex", "Alphabetic alpha", "Dash",
-  "Emoji", "Emoji_Component ecomp", "Emoji_Modifier emod", "Emoji_Modifier_Base ebase",
-  "Emoji_Presentation epres", "Extended_Pictographic extpict", "Hex_Digit hex", "Lowercase lower",
-  "Math", "Quotation_Mark qmark", "Terminal_Punctuation term", "Uppercase upper",
+  "Any any",
+  "Ascii ascii",
+  "Assigned assigned",
+  "ASCII_Hex_Digit ahex",
+  "Alphabetic alpha",
+  "Dash",
+  "Emoji",
+  "Emoji_Component ecomp",
+  "Emoji_Modifier emod",
+  "Emoji_Modifier_Base ebase",
+  "Emoji_Presentation epres",
+  "Extended_Pictographic extpict",
+  "Hex_Digit hex",
+  "Lowercase lower",
+  "Math",
+  "Quotation_Mark qmark",
+  "Terminal_Punctuation term",
+  "Uppercase upper",
   "White_Space wspace space whitespace",
 ]);
 
@@ -188,14 +232,13 @@ function unicodeClass(body: string, negated: boolean, at: number): string {
   }
   const script = (): string =>
     /^[a-z]/.test(name) || /[\s-]/.test(name)
-      ? name.split(/[\s_-]+/).map((w) => (w.length === 0 ? w : w[0]!.toUpperCase() + w.slice(1).toLowerCase())).join("_")
+      ? name
+          .split(/[\s_-]+/)
+          .map((w) => (w.length === 0 ? w : w[0]!.toUpperCase() + w.slice(1).toLowerCase()))
+          .join("_")
       : name;
   const re2Name =
-    kind === "gc"
-      ? CATEGORIES.get(loose(name))
-      : kind === "sc"
-        ? script()
-        : (CATEGORIES.get(loose(name)) ?? PROPERTIES.get(loose(name)) ?? script());
+    kind === "gc" ? CATEGORIES.get(loose(name)) : kind === "sc" ? script() : (CATEGORIES.get(loose(name)) ?? PROPERTIES.get(loose(name)) ?? script());
   if (re2Name === undefined || !/^[A-Za-z_]+$/.test(re2Name)) fail(`unsupported Unicode class '${body}'`, at);
   return `\\${neg ? "P" : "p"}{${re2Name}}`;
 }

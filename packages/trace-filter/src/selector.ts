@@ -446,7 +446,7 @@ export function parseSelector(raw: string, allowed: "scope" | "value", roots: re
     fail(
       allowed === "scope"
         ? `selector kind '${kind}' is not allowed in scope.rules (use pkg, file or obj)`
-        : `selector kind '${kind}' is not allowed in value_patterns (use local, global, arg, ret or attr)`
+        : `selector kind '${kind}' is not allowed in value_patterns (use local, global, arg, ret or attr)`,
     );
   }
   if (kind === "file" && matchType !== "regex") {

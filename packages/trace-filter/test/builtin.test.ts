@@ -11,22 +11,106 @@ const BUILTIN_FILE = fileURLToPath(new URL("../builtin/builtin_default.toml", im
 
 /** Names that look like secrets: redacted whatever the value kind. */
 const SECRET_NAMES = [
-  "userPassword", "api_key", "authToken", "x-api-key", "API_KEY", "password", "passwords",
-  "session_id", "SessionToken", "creditCard", "apiKey", "ApiKey", "APIKey", "apikey", "api.key",
-  "jwt", "JWTToken", "jwt_token", "Authorization", "authorization", "accessToken", "ACCESS_TOKEN",
-  "refresh-token", "sshKey", "private_key", "secretKey", "cvv", "cvc", "pan", "cardNumber", "card",
-  "SSN", "ssns", "tokens", "passphrase", "$secret", "_secret", "secret2", "pwd", "PWD", "passwd",
-  "bearer", "bearerToken", "cookie", "cookies", "setCookie", "credentials", "creds", "iban",
-  "auth", "authHeader", "OAuthToken", "pass", "userPass", "config.password", "db.credentials",
-  "credit_card_number", "sessions", "x-auth-token",
+  "userPassword",
+  "api_key",
+  "authToken",
+  "x-api-key",
+  "API_KEY",
+  "password",
+  "passwords",
+  "session_id",
+  "SessionToken",
+  "creditCard",
+  "apiKey",
+  "ApiKey",
+  "APIKey",
+  "apikey",
+  "api.key",
+  "jwt",
+  "JWTToken",
+  "jwt_token",
+  "Authorization",
+  "authorization",
+  "accessToken",
+  "ACCESS_TOKEN",
+  "refresh-token",
+  "sshKey",
+  "private_key",
+  "secretKey",
+  "cvv",
+  "cvc",
+  "pan",
+  "cardNumber",
+  "card",
+  "SSN",
+  "ssns",
+  "tokens",
+  "passphrase",
+  "$secret",
+  "_secret",
+  "secret2",
+  "pwd",
+  "PWD",
+  "passwd",
+  "bearer",
+  "bearerToken",
+  "cookie",
+  "cookies",
+  "setCookie",
+  "credentials",
+  "creds",
+  "iban",
+  "auth",
+  "authHeader",
+  "OAuthToken",
+  "pass",
+  "userPass",
+  "config.password",
+  "db.credentials",
+  "credit_card_number",
+  "sessions",
+  "x-auth-token",
 ];
 
 /** Names that merely contain a token: allowed. */
 const INNOCENT_NAMES = [
-  "author", "company", "discard", "bypass", "span", "expand", "passenger", "compass", "SPAN",
-  "COMPANY", "tokenizer", "panel", "authorized", "secretary", "cardinal", "Japan", "username",
-  "sessionid", "x", "i", "value", "count", "passage", "spaniel", "expanded", "Panel", "keyboard",
-  "apiUrl", "api", "key", "private", "ssh", "access", "refresh", "passive", "tokenize", "authority",
+  "author",
+  "company",
+  "discard",
+  "bypass",
+  "span",
+  "expand",
+  "passenger",
+  "compass",
+  "SPAN",
+  "COMPANY",
+  "tokenizer",
+  "panel",
+  "authorized",
+  "secretary",
+  "cardinal",
+  "Japan",
+  "username",
+  "sessionid",
+  "x",
+  "i",
+  "value",
+  "count",
+  "passage",
+  "spaniel",
+  "expanded",
+  "Panel",
+  "keyboard",
+  "apiUrl",
+  "api",
+  "key",
+  "private",
+  "ssh",
+  "access",
+  "refresh",
+  "passive",
+  "tokenize",
+  "authority",
 ];
 
 describe("the JS builtin filter", () => {
@@ -58,7 +142,10 @@ describe("the JS builtin filter", () => {
     const fresh = chain.classify({ file: "/home/u/project/src/many.ts", obj: "main" });
     const wrong: string[] = [];
     for (let i = 0; i < 10_000; i++) {
-      for (const [name, want] of [[`k${i}`, "allow"], [`password${i}`, "redact"]] as const) {
+      for (const [name, want] of [
+        [`k${i}`, "allow"],
+        [`password${i}`, "redact"],
+      ] as const) {
         if (fresh.valueAction("attr", name) !== want) wrong.push(name);
       }
     }
@@ -93,9 +180,7 @@ describe("the JS builtin filter", () => {
     const regex = secretNameRegex();
     expect(regex).not.toMatch(/\(\?<?[=!]/);
     const patterns = builtin.rules[builtin.rules.length - 1]!.valuePatterns;
-    expect(patterns.map((p) => p.selector.raw)).toEqual(
-      ["local", "global", "arg", "ret", "attr"].map((k) => `${k}:regex:${regex}`)
-    );
+    expect(patterns.map((p) => p.selector.raw)).toEqual(["local", "global", "arg", "ret", "attr"].map((k) => `${k}:regex:${regex}`));
     expect(patterns.every((p) => p.action === "redact")).toBe(true);
     expect(builtin.rules.map((r) => r.selector.raw)).toEqual(["file:glob:**/node_modules/**", "file:glob:**"]);
   });

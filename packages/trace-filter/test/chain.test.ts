@@ -11,8 +11,7 @@ import { expectFilterError, tempDir, toml, write } from "./helpers.js";
 
 const at = (text: string, file: string): TraceFilter => parseTraceFilter(text, { path: file });
 const rule = (selector: string, extra = ""): string => `\n[[scope.rules]]\nselector = "${selector}"\n${extra}\n`;
-const pattern = (selector: string, action: string): string =>
-  `\n[[scope.rules.value_patterns]]\nselector = '${selector}'\naction = "${action}"\n`;
+const pattern = (selector: string, action: string): string => `\n[[scope.rules.value_patterns]]\nselector = '${selector}'\naction = "${action}"\n`;
 
 describe("FilterChain: composing defaults", () => {
   it("takes each default from the last filter that sets it", () => {
@@ -31,12 +30,12 @@ describe("FilterChain: composing defaults", () => {
       () => new FilterChain([at(toml("", { exec: "inherit" }), "/a/f.toml")]),
       "ERR_INVALID_POLICY_VALUE",
       `/a/f.toml: scope: 'default_exec = "inherit"' needs an earlier filter in the chain that sets it`,
-      { file: "/a/f.toml", entry: "scope", key: "default_exec" }
+      { file: "/a/f.toml", entry: "scope", key: "default_exec" },
     );
     expectFilterError(
       () => new FilterChain([at(toml("", { value: "inherit" }), "/b/f.toml")]),
       "ERR_INVALID_POLICY_VALUE",
-      `/b/f.toml: scope: 'default_value_action = "inherit"' needs an earlier filter in the chain that sets it`
+      `/b/f.toml: scope: 'default_value_action = "inherit"' needs an earlier filter in the chain that sets it`,
     );
   });
 
@@ -73,10 +72,7 @@ describe("FilterChain: scope precedence", () => {
   });
 
   it("has no specificity order: a later pkg rule beats an earlier obj rule", () => {
-    const f = at(
-      toml(rule("obj:UserService.*", 'exec = "trace"') + rule("pkg:my-app", 'exec = "skip"'), { exec: "trace" }),
-      "/p/f.toml"
-    );
+    const f = at(toml(rule("obj:UserService.*", 'exec = "trace"') + rule("pkg:my-app", 'exec = "skip"'), { exec: "trace" }), "/p/f.toml");
     const chain = new FilterChain([f]);
     expect(chain.classify({ file: "/p/a.ts", obj: "UserService.login", pkg: "my-app" }).exec).toBe("skip");
     expect(chain.classify({ file: "/p/a.ts", obj: "UserService.login", pkg: "other" }).exec).toBe("trace");
@@ -84,13 +80,10 @@ describe("FilterChain: scope precedence", () => {
 
   it("walks all rules: exec and value_default are overwritten independently", () => {
     const f = at(
-      toml(
-        rule("file:**", 'value_default = "redact"') +
-          rule("obj:login", 'exec = "skip"') +
-          rule("obj:log*", 'exec = "trace"\nreason = "log functions"'),
-        { exec: "trace" }
-      ),
-      "/p/f.toml"
+      toml(rule("file:**", 'value_default = "redact"') + rule("obj:login", 'exec = "skip"') + rule("obj:log*", 'exec = "trace"\nreason = "log functions"'), {
+        exec: "trace",
+      }),
+      "/p/f.toml",
     );
     const chain = new FilterChain([f]);
     const d = chain.classify({ file: "/p/a.ts", obj: "login" });
@@ -166,9 +159,9 @@ describe("FilterChain: value decisions", () => {
         rule("file:**", 'value_default = "redact"') +
           pattern("local:user_*", "allow") +
           pattern("local:user_secret", "drop") +
-          pattern("arg:user_secret", "drop")
+          pattern("arg:user_secret", "drop"),
       ),
-      "/p/f.toml"
+      "/p/f.toml",
     );
     const d = new FilterChain([f]).classify({ file: "/p/a.ts" });
     expect(d.valueAction("local", "user_secret")).toBe("allow");
@@ -180,14 +173,8 @@ describe("FilterChain: value decisions", () => {
 
   it("merges value patterns: a later rule's patterns come first, earlier ones survive", () => {
     const f = at(
-      toml(
-        rule("file:**") +
-          pattern("local:a*", "redact") +
-          pattern("local:b*", "drop") +
-          rule("obj:main") +
-          pattern("local:ab", "allow")
-      ),
-      "/p/f.toml"
+      toml(rule("file:**") + pattern("local:a*", "redact") + pattern("local:b*", "drop") + rule("obj:main") + pattern("local:ab", "allow")),
+      "/p/f.toml",
     );
     const chain = new FilterChain([f]);
     const main = chain.classify({ file: "/p/a.ts", obj: "main" });
@@ -231,10 +218,7 @@ describe("FilterChain: value decisions", () => {
   });
 
   it("no pruning when drop is set by the earliest source, or is overridden later", () => {
-    const first = at(
-      toml(rule("file:**") + pattern("local:x", "allow"), { value: "drop" }),
-      "/a/f.toml"
-    );
+    const first = at(toml(rule("file:**") + pattern("local:x", "allow"), { value: "drop" }), "/a/f.toml");
     expect(new FilterChain([first]).classify({ file: "/a/q.ts" }).valueAction("local", "x")).toBe("allow");
     const later = at(toml(rule("file:**", 'value_default = "allow"'), { value: "drop" }), "/p/f.toml");
     const d = new FilterChain([builtinDefaultFilter(), later]).classify({ file: "/p/a.ts" });
@@ -243,10 +227,7 @@ describe("FilterChain: value decisions", () => {
   });
 
   it("ret patterns are matched against the name the recorder passes (the obj name, <return>, <yield>)", () => {
-    const f = at(
-      toml(rule("file:**") + pattern("ret:literal:app.sec.sensitive", "redact") + pattern("ret:literal:<yield>", "drop")),
-      "/p/f.toml"
-    );
+    const f = at(toml(rule("file:**") + pattern("ret:literal:app.sec.sensitive", "redact") + pattern("ret:literal:<yield>", "drop")), "/p/f.toml");
     const d = new FilterChain([f]).classify({ file: "/p/a.ts", obj: "app.sec.sensitive" });
     expect(d.valueAction("ret", "app.sec.sensitive")).toBe("redact");
     expect(d.valueAction("ret", "<yield>")).toBe("drop");

@@ -17,13 +17,16 @@ const HAS_UIDS = typeof process.getuid === "function";
 const OTHER_UID = 65534;
 
 /** A filter that allows every value: what an attacker plants to un-redact secrets. */
-const UNREDACT = toml(`
+const UNREDACT = toml(
+  `
 [[scope.rules]]
 selector = "file:glob:**"
 [[scope.rules.value_patterns]]
 selector = "local:glob:*"
 action = "allow"
-`, { name: "planted" });
+`,
+  { name: "planted" },
+);
 
 /** Discovery from `start`, collecting what it passes over. */
 function discover(start: string): { found: string | undefined; ignored: IgnoredFilter[] } {

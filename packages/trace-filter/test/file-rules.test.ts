@@ -48,7 +48,10 @@ describe("fileRulesFilter", () => {
   it("a malformed glob is ERR_INVALID_POLICY_VALUE naming the filter and the rule", () => {
     let error: unknown;
     try {
-      fileRulesFilter({ name: "include-exclude", path: "<inline:include-exclude>" }, [{ glob: "src/**", exec: "trace" }, { glob: "src/[z-a]", exec: "skip" }]);
+      fileRulesFilter({ name: "include-exclude", path: "<inline:include-exclude>" }, [
+        { glob: "src/**", exec: "trace" },
+        { glob: "src/[z-a]", exec: "skip" },
+      ]);
     } catch (e) {
       error = e;
     }

@@ -61,12 +61,7 @@ describe("the real filter files of the Python recorder", () => {
   });
 
   it("compose with the JS builtin as the reference describes", () => {
-    const chain = new FilterChain([
-      builtinDefaultFilter(),
-      loadTraceFilter(PY_BUILTIN),
-      loadTraceFilter(CLICK),
-      loadTraceFilter(WEB),
-    ]);
+    const chain = new FilterChain([builtinDefaultFilter(), loadTraceFilter(PY_BUILTIN), loadTraceFilter(CLICK), loadTraceFilter(WEB)]);
     expect(chain.filters.map((f) => f.name)).toEqual(["builtin-default", "builtin-default", "click-test", "codetracer-web-demo"]);
     expect([chain.defaultExec, chain.defaultValueAction]).toEqual(["skip", "allow"]);
 

@@ -129,7 +129,7 @@ const CASES: Record<string, Case[]> = {
     ["***", "abc", true],
     ["***", "a/b", false],
   ],
-  "classes": [
+  classes: [
     ["[ab]x", "bx", true],
     ["[ab]x", "cx", false],
     ["a[0-9]b", "a9b", true], // globset
@@ -262,9 +262,7 @@ describe("compileGlob: errors", () => {
   });
 
   it("the error reaches the selector", () => {
-    expect(() => parseSelector("local:[z--]", "value", [""])).toThrow(
-      "invalid glob pattern '[z--]': invalid range 'z--' in selector 'local:[z--]'",
-    );
+    expect(() => parseSelector("local:[z--]", "value", [""])).toThrow("invalid glob pattern '[z--]': invalid range 'z--' in selector 'local:[z--]'");
   });
 });
 

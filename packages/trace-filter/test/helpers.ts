@@ -48,7 +48,7 @@ export function expectFilterError(
   fn: () => unknown,
   code: TraceFilterError["code"],
   message: string | RegExp,
-  context?: Record<string, string>
+  context?: Record<string, string>,
 ): TraceFilterError {
   let caught: unknown;
   try {

@@ -100,7 +100,9 @@ describe("re2InFreshRealm", () => {
       first = re2InFreshRealm("(?s)^(?:/?|.*/)node_modules/.*$", "home/u/p/node_modules/x/index.js");
       made = performance.now() - start;
     } finally {
-      names.forEach((name, i) => (old[i] ? Object.defineProperty(Object.prototype, name, old[i]!) : delete (Object.prototype as Record<string, unknown>)[name]));
+      names.forEach((name, i) =>
+        old[i] ? Object.defineProperty(Object.prototype, name, old[i]!) : delete (Object.prototype as Record<string, unknown>)[name],
+      );
     }
     expect(ran).toBe(0);
     expect(first).toBe(true);

@@ -168,7 +168,7 @@ describe("resolveFilterChain", () => {
     expectFilterError(
       () => resolveFilterChain({ cwd: root, env: { CODETRACER_TRACE_FILTER: "a.toml:: a.toml" }, discover: false }),
       "ERR_IO",
-      new RegExp(`^${path.join(root, " a.toml")}: cannot read trace filter`)
+      new RegExp(`^${path.join(root, " a.toml")}: cannot read trace filter`),
     );
   });
 
@@ -177,7 +177,7 @@ describe("resolveFilterChain", () => {
     expectFilterError(
       () => resolveFilterChain({ cwd: root, env: {}, explicit: [f], includeBuiltin: false, discover: false }),
       "ERR_INVALID_POLICY_VALUE",
-      `${f}: scope: 'default_exec = "inherit"' needs an earlier filter in the chain that sets it`
+      `${f}: scope: 'default_exec = "inherit"' needs an earlier filter in the chain that sets it`,
     );
     expect(resolveFilterChain({ cwd: root, env: {}, explicit: [f], discover: false }).defaultExec).toBe("trace");
   });

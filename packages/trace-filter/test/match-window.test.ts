@@ -14,16 +14,22 @@ vi.mock("../src/intrinsics.js", async (importOriginal) => {
 });
 const checks = vi.mocked(intrinsics.intrinsicsIntact);
 
-const RULES = Array.from({ length: 30 }, (_, i) => `
+const RULES = Array.from(
+  { length: 30 },
+  (_, i) => `
 [[scope.rules]]
 selector = "file:glob:src/part${i}/**/*.ts"
 exec = "skip"
-`).join("");
-const PATTERNS = Array.from({ length: 5 }, (_, i) => `
+`,
+).join("");
+const PATTERNS = Array.from(
+  { length: 5 },
+  (_, i) => `
 [[scope.rules.value_patterns]]
 selector = "local:regex:^secret${i}_[a-z]+$"
 action = "redact"
-`).join("");
+`,
+).join("");
 const TEXT = `
 [meta]
 name = "many"

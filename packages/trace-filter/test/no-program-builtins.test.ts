@@ -21,10 +21,8 @@ const ALLOWED: Record<string, string> = {
   "browser.ts": "re-exports only",
   "types.ts": "types only",
   "parse.ts": "parses and validates a filter's TOML text and compiles its selectors, when the chain is loaded (before the program runs)",
-  "selector.ts":
-    "parses selectors and translates globs to RE2 when a filter is parsed; the matchers it returns are made by match.ts (checked)",
-  "regex.ts":
-    "translates Rust regex syntax to RE2 and compiles it when a filter is parsed; the test functions are made by match.ts (checked)",
+  "selector.ts": "parses selectors and translates globs to RE2 when a filter is parsed; the matchers it returns are made by match.ts (checked)",
+  "regex.ts": "translates Rust regex syntax to RE2 and compiles it when a filter is parsed; the test functions are made by match.ts (checked)",
   "node/load.ts": "finds, reads and resolves the filter files of the chain when the recorder starts (before the program runs)",
 };
 

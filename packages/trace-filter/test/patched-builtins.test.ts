@@ -38,8 +38,12 @@ describe("decisions after the program patched the built-ins", () => {
     expect(report.got).toBe(report.expected);
     // The answers are the real ones (secrets redacted, the user's patterns applied).
     expect(report.expected).toContain("/proj/src/app.ts main: exec=trace default=allow failedClosed=false");
-    expect(report.expected).toMatch(/\/proj\/src\/app\.ts main: .* attr:password=redact attr:author=allow attr:myHiddenField=redact attr:x_abc=drop attr:x_1=allow /);
-    expect(report.expected).toMatch(/\/proj\/src\/app\.ts main: .* local:tmp1=drop local:tmpx=allow local:token=redact local:i=allow local:keepA=allow local:keepC=allow /);
+    expect(report.expected).toMatch(
+      /\/proj\/src\/app\.ts main: .* attr:password=redact attr:author=allow attr:myHiddenField=redact attr:x_abc=drop attr:x_1=allow /,
+    );
+    expect(report.expected).toMatch(
+      /\/proj\/src\/app\.ts main: .* local:tmp1=drop local:tmpx=allow local:token=redact local:i=allow local:keepA=allow local:keepC=allow /,
+    );
     expect(report.expected).toContain("/proj/src/app.ts internalHelper: exec=skip");
     expect(report.expected).toContain("/proj/src/app.ts QuietThing: exec=trace default=redact");
     expect(report.expected).toContain("/proj/node_modules/lodash/index.js skipsWholeFile=true");

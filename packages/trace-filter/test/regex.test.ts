@@ -205,7 +205,7 @@ describe("ReDoS: matching takes time linear in the input", () => {
       `[meta]\nname = "redos"\nversion = 1\n\n[scope]\ndefault_exec = "trace"\ndefault_value_action = "allow"\n\n` +
         `[[scope.rules]]\nselector = "file:glob:**"\n\n[[scope.rules.value_patterns]]\nselector = 'attr:regex:${kind === "attr" ? EVIL : "^never$"}'\naction = "redact"\n\n` +
         `[[scope.rules.value_patterns]]\nselector = 'local:regex:${kind === "local" ? EVIL : "^never$"}'\naction = "drop"\n`,
-      { path: `<inline:redos-${kind}>` }
+      { path: `<inline:redos-${kind}>` },
     );
 
   it("attr:regex:^(a+)+$ against 32 a's and a '!' (the probe's key)", { timeout: 5000 }, () => {
@@ -224,7 +224,10 @@ describe("ReDoS: matching takes time linear in the input", () => {
     const long = `${"a".repeat(100_000)}!`;
     expect(fast(() => parseSelector(`attr:regex:${EVIL}`, "value", [""]).matches(long))).toBe(false);
     for (const p of ["^(a|a)*$", "^(a|aa)+$", "^(.*a){20}$", "^(\\w+\\s?)+$"]) {
-      expect(fast(() => compileRustRegex(p).test(`${"a".repeat(5000)}!`)), p).toBe(false);
+      expect(
+        fast(() => compileRustRegex(p).test(`${"a".repeat(5000)}!`)),
+        p,
+      ).toBe(false);
     }
   });
 });

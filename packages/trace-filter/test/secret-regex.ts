@@ -6,15 +6,39 @@
 
 /** Single-word tokens: the Python builtin's list plus words it caught only as substrings. */
 export const SINGLE_TOKENS = [
-  "pass", "password", "passwd", "passphrase", "pwd", "secret", "token", "session", "cookie",
-  "auth", "authorization", "authorisation", "credential", "creds", "bearer", "ssn", "credit",
-  "card", "iban", "cvv", "cvc", "pan", "jwt",
+  "pass",
+  "password",
+  "passwd",
+  "passphrase",
+  "pwd",
+  "secret",
+  "token",
+  "session",
+  "cookie",
+  "auth",
+  "authorization",
+  "authorisation",
+  "credential",
+  "creds",
+  "bearer",
+  "ssn",
+  "credit",
+  "card",
+  "iban",
+  "cvv",
+  "cvc",
+  "pan",
+  "jwt",
 ];
 
 /** Two-word tokens, joined by an optional `_`, `.` or `-`, or by a camel hump. */
 export const PAIR_TOKENS: [string, string][] = [
-  ["api", "key"], ["private", "key"], ["secret", "key"], ["ssh", "key"],
-  ["refresh", "token"], ["access", "token"],
+  ["api", "key"],
+  ["private", "key"],
+  ["secret", "key"],
+  ["ssh", "key"],
+  ["refresh", "token"],
+  ["access", "token"],
 ];
 
 type Form = "l" | "c" | "u";

@@ -33,11 +33,7 @@ describe("parseSelector: grammar", () => {
     ["pkg:", "scope", "empty pattern in selector 'pkg:'"],
     ["pkg:regex:", "scope", "empty pattern in selector 'pkg:regex:'"],
     ["local:x", "scope", "selector kind 'local' is not allowed in scope.rules (use pkg, file or obj) in selector 'local:x'"],
-    [
-      "file:x",
-      "value",
-      "selector kind 'file' is not allowed in value_patterns (use local, global, arg, ret or attr) in selector 'file:x'",
-    ],
+    ["file:x", "value", "selector kind 'file' is not allowed in value_patterns (use local, global, arg, ret or attr) in selector 'file:x'"],
     ["pkg:regex:(", "scope", "invalid regex pattern '(': unclosed group near '(' in selector 'pkg:regex:('"],
     ["pkg:glob:[a", "scope", "invalid glob pattern '[a': unclosed character class; missing ']' in selector 'pkg:glob:[a'"],
   ];
@@ -55,7 +51,8 @@ describe("parseSelector: grammar", () => {
 });
 
 describe("matchers", () => {
-  const m = (sel: string, s: string) => parseSelector(sel, sel.startsWith("file") || sel.startsWith("pkg") || sel.startsWith("obj") ? "scope" : "value", ROOT).matches(s);
+  const m = (sel: string, s: string) =>
+    parseSelector(sel, sel.startsWith("file") || sel.startsWith("pkg") || sel.startsWith("obj") ? "scope" : "value", ROOT).matches(s);
 
   it("glob: * and ? stay within a part, ** crosses, whole string, dots ordinary", () => {
     expect(m("pkg:my_app.*", "my_app.a.b.c")).toBe(true);
@@ -150,12 +147,10 @@ describe("file: pattern normalisation", () => {
 
   it("rejects patterns outside or above the root, or naming the root", () => {
     expect(() => parseSelector("file:/other/a.ts", "scope", ROOT)).toThrow(
-      "file pattern '/other/a.ts' lies outside the project root '/proj' in selector 'file:/other/a.ts'"
+      "file pattern '/other/a.ts' lies outside the project root '/proj' in selector 'file:/other/a.ts'",
     );
     expect(() => parseSelector("file:/pro/a.ts", "scope", ROOT)).toThrow("lies outside the project root");
-    expect(() => parseSelector("file:../a.ts", "scope", ROOT)).toThrow(
-      "file pattern '../a.ts' escapes the project root in selector 'file:../a.ts'"
-    );
+    expect(() => parseSelector("file:../a.ts", "scope", ROOT)).toThrow("file pattern '../a.ts' escapes the project root in selector 'file:../a.ts'");
     expect(() => parseSelector("file:literal:a/../../b", "scope", ROOT)).toThrow("escapes the project root");
     expect(() => parseSelector("file:/proj/src/../..", "scope", ROOT)).toThrow("escapes the project root");
     expect(() => parseSelector("file:./", "scope", ROOT)).toThrow("names the project root itself");

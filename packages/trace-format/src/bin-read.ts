@@ -27,7 +27,6 @@ function invalid(file: string, message: string, context: Record<string, string> 
   return new TraceFormatError("ERR_TRACE_INVALID", `${file}: ${message}`, { file, ...context });
 }
 
-
 /**
  * Parses the seek table at the end of `body` (the bytes after the 8-byte header), as zeekstd's
  * parser does: both magics, reserved descriptor bits 0, `Frame_Size` consistent with N; entries
@@ -46,14 +45,20 @@ export function parseSeekTable(body: Uint8Array, file = "trace.bin"): { entries:
   }
   const end = body.length;
   if (v.getUint32(end - 4, true) !== SEEKABLE_MAGIC) {
-    throw invalid(file, "does not end with the seekable magic B1 EA 92 8F: the recording did not finish (repair it) or the file is not Binary v1", { reason: "no-seek-table" });
+    throw invalid(file, "does not end with the seekable magic B1 EA 92 8F: the recording did not finish (repair it) or the file is not Binary v1", {
+      reason: "no-seek-table",
+    });
   }
   const descriptor = v.getUint8(end - 5);
   if ((descriptor & 0x7c) !== 0) throw invalid(file, `seek table descriptor 0x${descriptor.toString(16)} has reserved bits set`);
   const entrySize = descriptor & 0x80 ? 12 : 8;
   const n = v.getUint32(end - 9, true);
   if (n === 0) {
-    throw invalid(file, "the seek table lists no frame, which CodeTracer's reader rejects (frame index too large); an empty trace holds one empty zstd frame (repair it)", { reason: "no-frame" });
+    throw invalid(
+      file,
+      "the seek table lists no frame, which CodeTracer's reader rejects (frame index too large); an empty trace holds one empty zstd frame (repair it)",
+      { reason: "no-frame" },
+    );
   }
   const frameSize = n * entrySize + SEEK_TABLE_FOOTER_SIZE;
   const tableOffset = end - frameSize - 8;
@@ -219,8 +224,7 @@ export function repairTraceBinBytes(bytes: Uint8Array, options: TraceBinReadOpti
   const parts: Uint8Array[] = [];
   for (const f of scan.frames) {
     const frame = body.subarray(f.offset, f.offset + f.compressedSize);
-    const data =
-      f.contentSize !== null ? zstd.decompress(frame, f.contentSize) : zstd.decompress(frame, f.maxDecompressedSize, false);
+    const data = f.contentSize !== null ? zstd.decompress(frame, f.contentSize) : zstd.decompress(frame, f.maxDecompressedSize, false);
     entries.push({ compressedSize: f.compressedSize, decompressedSize: data.length });
     parts.push(data);
   }

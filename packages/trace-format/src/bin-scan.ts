@@ -28,7 +28,6 @@ function invalid(file: string, message: string, context: Record<string, string> 
   return new TraceFormatError("ERR_TRACE_INVALID", `${file}: ${message}`, { file, ...context });
 }
 
-
 /**
  * Which `trace.bin` variant `bytes` starts with: `"v1"` (CBOR + zstd), `"v0"` (Cap'n Proto),
  * or `null` for anything else (the Rust reader panics on it, docs/trace-format.md: "trace.bin").
@@ -59,7 +58,9 @@ export function traceBinHeaderError(bytes: Uint8Array, file: string): TraceForma
     const n = TypedArrayPrototypeGetLength(bytes);
     let head = "";
     for (let i = 0; i < n && i < 8; i++) head += `${i > 0 ? " " : ""}${StringPrototypePadStart(NumberPrototypeToString(bytes[i]!, 16), 2, "0")}`;
-    return invalid(file, `invalid header ${head || "(empty file)"}: expected c0 de 72 ac e2 01 00 00 (docs/trace-format.md: "trace.bin")`, { reason: "bad-header" });
+    return invalid(file, `invalid header ${head || "(empty file)"}: expected c0 de 72 ac e2 01 00 00 (docs/trace-format.md: "trace.bin")`, {
+      reason: "bad-header",
+    });
   }
   return null;
 }
@@ -289,7 +290,11 @@ export function scanCborEvents(bytes: Uint8Array, summary: CborEventSummary, fil
     } else if (ib >> 5 === 3 && (ib & 31) !== 31) {
       p = skipCborItem(bytes, v, p, 1, file);
     } else {
-      throw cborInvalid(file, `event #${summary.events} is not a one-entry map or a text string (first byte 0x${StringPrototypePadStart(NumberPrototypeToString(ib, 16), 2, "0")})`, p);
+      throw cborInvalid(
+        file,
+        `event #${summary.events} is not a one-entry map or a text string (first byte 0x${StringPrototypePadStart(NumberPrototypeToString(ib, 16), 2, "0")})`,
+        p,
+      );
     }
     summary.events++;
   }

@@ -179,11 +179,9 @@ export class TraceBinWriter implements TraceEventWriter {
   constructor(sink: ByteSink, options: TraceBinWriterOptions = {}) {
     const frameBytes = options.frameBytes ?? DEFAULT_FRAME_BYTES;
     if (!NumberIsSafeInteger(frameBytes) || frameBytes < 1 || frameBytes > 0x20000000) {
-      throw new TraceFormatError(
-        "ERR_TRACE_INVALID",
-        `frameBytes must be a positive integer of at most 512 MiB, got ${StringCtor(frameBytes)}`,
-        { option: "frameBytes" }
-      );
+      throw new TraceFormatError("ERR_TRACE_INVALID", `frameBytes must be a positive integer of at most 512 MiB, got ${StringCtor(frameBytes)}`, {
+        option: "frameBytes",
+      });
     }
     this.sink = sink;
     this.frameBytes = frameBytes;
@@ -325,7 +323,7 @@ export class TraceBinWriter implements TraceEventWriter {
       "ERR_TRACE_INVALID",
       `cannot encode trace event #${this.count}: ${error.message}`,
       { ...error.context, eventIndex: StringCtor(this.count) },
-      error
+      error,
     );
   }
 

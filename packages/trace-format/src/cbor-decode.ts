@@ -63,7 +63,7 @@ export function decodeEvents(bytes: Uint8Array, file = "trace.bin"): TraceLowLev
           "ERR_TRACE_INVALID",
           `${file}: event #${events.length} (byte ${start} of the decompressed data): ${error.message}`,
           { ...error.context, file, eventIndex: String(events.length), offset: error.context.offset ?? String(start) },
-          error
+          error,
         );
       }
       throw error;

@@ -121,15 +121,7 @@ export const BREAK: unique symbol = Symbol("break");
  * wherever it appears is an error: a tag (major 6) and an indefinite-length text or byte string.
  * Without it, tags are dropped and indefinite strings joined (generic CBOR).
  */
-export function decodeItem(
-  bytes: Uint8Array,
-  view: SafeDataView,
-  c: Cursor,
-  depth: number,
-  holder: object | null,
-  key: string,
-  strict: boolean
-): unknown {
+export function decodeItem(bytes: Uint8Array, view: SafeDataView, c: Cursor, depth: number, holder: object | null, key: string, strict: boolean): unknown {
   if (depth > MAX_DECODE_DEPTH) throw invalid(`CBOR: nesting deeper than ${MAX_DECODE_DEPTH} at byte ${c.pos}`);
   const end = TypedArrayPrototypeGetLength(bytes);
   if (c.pos >= end) throw truncated(c.pos);
@@ -151,7 +143,7 @@ export function decodeItem(
         if (strict) {
           throw invalid(
             `CBOR: indefinite-length ${major === 3 ? "text" : "byte"} string at byte ${start}; CodeTracer's reader only reads definite-length strings`,
-            { offset: StringCtor(start), reason: "indefinite-string" }
+            { offset: StringCtor(start), reason: "indefinite-string" },
           );
         }
         const parts = safeArray<Uint8Array>();

@@ -446,7 +446,6 @@ function putUint(out: CborOutput, n: number): void {
 
 const isSafeInteger = NumberIsSafeInteger;
 
-
 /**
  * Appends a value record: the common kinds (Int, Bool, String, Raw, Error, None) by their
  * fields, in the field order of the `ValueRecord` type; any other kind, or a record whose

@@ -38,15 +38,16 @@ export class TraceFormatError extends Error {
    * @param context - string details; copied
    * @param cause - the underlying error, if any
    */
-  constructor(
-    code: TraceFormatErrorCode,
-    message: string,
-    context: Record<string, string> = {},
-    cause?: unknown
-  ) {
+  constructor(code: TraceFormatErrorCode, message: string, context: Record<string, string> = {}, cause?: unknown) {
     super(message, cause === undefined ? undefined : { cause });
     // defined as an assignment would (own, enumerable), without running a setter of the program's
-    ReflectDefineProperty(this, "name", { __proto__: null, value: "TraceFormatError", writable: true, enumerable: true, configurable: true } as PropertyDescriptor);
+    ReflectDefineProperty(this, "name", {
+      __proto__: null,
+      value: "TraceFormatError",
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    } as PropertyDescriptor);
     this.code = code;
     this.context = { ...context };
   }
@@ -118,6 +119,6 @@ export function checkIntegerRange(value: bigint, field: string): void {
   throw new TraceFormatError(
     "ERR_TRACE_INVALID",
     `the integer ${shown} of field "${field}" is outside the ${range} range CodeTracer reads it as (${range === "i64" ? "-2^63 to 2^63-1" : "0 to 2^64-1"})`,
-    { reason: "integer-out-of-range", field, value: digits, range }
+    { reason: "integer-out-of-range", field, value: digits, range },
   );
 }

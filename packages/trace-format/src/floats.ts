@@ -4,15 +4,23 @@
  * @packageDocumentation
  */
 
-import { NumberCtor, NumberIsNaN, ObjectIs, RegExpPrototypeExec, StringCtor, StringPrototypeCharCodeAt, StringPrototypeSlice, StringPrototypeToLowerCase } from "./primordials.js";
+import {
+  NumberCtor,
+  NumberIsNaN,
+  ObjectIs,
+  RegExpPrototypeExec,
+  StringCtor,
+  StringPrototypeCharCodeAt,
+  StringPrototypeSlice,
+  StringPrototypeToLowerCase,
+} from "./primordials.js";
 
 /**
  * Rust `f64::from_str` grammar, matched case-insensitively (docs/trace-format.md: "trace.json"):
  * `[+-]? ( inf | infinity | nan | (digits [. digits?] | . digits) (e [+-]? digits)? )`.
  * No surrounding whitespace is allowed.
  */
-export const RUST_FLOAT_PATTERN =
-  /^[+-]?(?:inf|infinity|nan|(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:e[+-]?[0-9]+)?)$/i;
+export const RUST_FLOAT_PATTERN = /^[+-]?(?:inf|infinity|nan|(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:e[+-]?[0-9]+)?)$/i;
 
 /**
  * True when `s` is accepted by Rust's `f64::from_str`, which is what CodeTracer 2026 uses to read

@@ -7,15 +7,7 @@
  * @packageDocumentation
  */
 
-export {
-  EventLogKind,
-  TRACE_BIN_FILE,
-  TRACE_JSON_FILE,
-  TRACE_METADATA_FILE,
-  TRACE_PATHS_FILE,
-  PENDING_METADATA_FILE,
-  TypeKind,
-} from "./types.js";
+export { EventLogKind, TRACE_BIN_FILE, TRACE_JSON_FILE, TRACE_METADATA_FILE, TRACE_PATHS_FILE, PENDING_METADATA_FILE, TypeKind } from "./types.js";
 export type {
   CallRecord,
   FieldTypeRecord,
@@ -54,21 +46,10 @@ export { openBinaryFileSink, openFileSink } from "./node/file-sink.js";
 export { ZstdOffload } from "./node/zstd-offload.js";
 export type { ZstdOffloadOptions } from "./node/zstd-offload.js";
 
-
 // trace.bin, CodeTracer Binary v1 (docs/trace-format.md: "trace.bin")
 export { DEFAULT_FRAME_BYTES, MemoryByteSink, TraceBinWriter } from "./bin-writer.js";
 export type { ByteSink, FrameOffload, TraceBinWriterOptions } from "./bin-writer.js";
-export {
-  CborOutput,
-  decodeCborItem,
-  decodeEvents,
-  encodeCall,
-  encodeEvent,
-  encodeEventBytes,
-  encodeReturn,
-  encodeStep,
-  encodeValueEvent,
-} from "./cbor.js";
+export { CborOutput, decodeCborItem, decodeEvents, encodeCall, encodeEvent, encodeEventBytes, encodeReturn, encodeStep, encodeValueEvent } from "./cbor.js";
 export {
   buildSeekTable,
   EMPTY_TRACE_BIN,
@@ -81,15 +62,7 @@ export {
   TRACE_BIN_HEADER_V1,
   ZSTD_FRAME_MAGIC,
 } from "./bin-format.js";
-export {
-  decompressTraceBin,
-  parseSeekTable,
-  parseTraceBin,
-  repairTraceBinBytes,
-  scanCborEvents,
-  scanZstdFrames,
-  traceBinVersion,
-} from "./bin-read.js";
+export { decompressTraceBin, parseSeekTable, parseTraceBin, repairTraceBinBytes, scanCborEvents, scanZstdFrames, traceBinVersion } from "./bin-read.js";
 export type { SeekTableEntry } from "./bin-format.js";
 export type { CborEventSummary, ScannedFrame, TraceBinReadOptions, TraceBinRepair } from "./bin-read.js";
 export { DEFAULT_ZSTD_LEVEL, hasNodeZstd, zstdCodec } from "./zstd.js";
@@ -100,13 +73,7 @@ export { readUnfinishedTrace, repairTraceJson, repairUnfinishedTrace } from "./n
 export type { RepairedEvents, TraceJsonFileRepair, UnfinishedFolder } from "./node/unfinished.js";
 export { EVENT_STREAM_CHUNK_BYTES, readTraceEvents, type TraceEventStream, type TraceEventStreamOptions } from "./node/event-stream.js";
 
-export {
-  orderTraceMetadata,
-  serializeTraceMetadata,
-  serializeTracePaths,
-  traceMetadataProblems,
-  tracePathsProblems,
-} from "./metadata.js";
+export { orderTraceMetadata, serializeTraceMetadata, serializeTracePaths, traceMetadataProblems, tracePathsProblems } from "./metadata.js";
 export { writeFileAtomic, writeTraceMetadata, writeTracePaths } from "./node/metadata-files.js";
 
 export { parseJsonText, parseTraceJson, parseUnfinishedTraceJson } from "./reader.js";
@@ -118,14 +85,7 @@ export { formatBytes, traceSummaryLine } from "./node/summary.js";
 export type { TraceSummaryOptions } from "./node/summary.js";
 
 export { EventStreamValidator, MAX_VALUE_DEPTH, mergeReports, VALIDATION_CODES, validateEvents } from "./validate.js";
-export type {
-  StreamBatchReport,
-  ValidationCode,
-  ValidationIssue,
-  ValidationOptions,
-  ValidationReport,
-  ValidationStats,
-} from "./validate.js";
+export type { StreamBatchReport, ValidationCode, ValidationIssue, ValidationOptions, ValidationReport, ValidationStats } from "./validate.js";
 export { validateTraceFolder } from "./node/validate-folder.js";
 
 export { bigIntOfRecord, createRenderState, formatEvent, formatValue, renderTrace } from "./text.js";

@@ -516,19 +516,11 @@ export class TraceJsonWriter implements TraceEventWriter {
   constructor(sink: EventSink, options: TraceJsonWriterOptions = {}) {
     const chunkEvents = options.chunkEvents ?? DEFAULT_CHUNK_EVENTS;
     if (!NumberIsSafeInteger(chunkEvents) || chunkEvents < 1) {
-      throw new TraceFormatError(
-        "ERR_TRACE_INVALID",
-        `chunkEvents must be a positive integer, got ${StringCtor(chunkEvents)}`,
-        { option: "chunkEvents" }
-      );
+      throw new TraceFormatError("ERR_TRACE_INVALID", `chunkEvents must be a positive integer, got ${StringCtor(chunkEvents)}`, { option: "chunkEvents" });
     }
     const floatMode = options.floatEncoding ?? "string";
     if (floatMode !== "string" && floatMode !== "number") {
-      throw new TraceFormatError(
-        "ERR_TRACE_INVALID",
-        `floatEncoding must be "string" or "number", got ${StringCtor(floatMode)}`,
-        { option: "floatEncoding" }
-      );
+      throw new TraceFormatError("ERR_TRACE_INVALID", `floatEncoding must be "string" or "number", got ${StringCtor(floatMode)}`, { option: "floatEncoding" });
     }
     this.sink = sink;
     this.floatMode = floatMode;
@@ -570,22 +562,20 @@ export class TraceJsonWriter implements TraceEventWriter {
           error.code,
           `cannot serialise trace event #${this.count}: ${error.message}`,
           { ...error.context, eventIndex: StringCtor(this.count) },
-          error
+          error,
         );
       }
       throw new TraceFormatError(
         "ERR_TRACE_INVALID",
         `cannot serialise trace event #${this.count}: ${StringCtor(error)}`,
         { eventIndex: StringCtor(this.count) },
-        error
+        error,
       );
     }
     if (json === undefined) {
-      throw new TraceFormatError(
-        "ERR_TRACE_INVALID",
-        `cannot serialise trace event #${this.count}: it is not a JSON value`,
-        { eventIndex: StringCtor(this.count) }
-      );
+      throw new TraceFormatError("ERR_TRACE_INVALID", `cannot serialise trace event #${this.count}: it is not a JSON value`, {
+        eventIndex: StringCtor(this.count),
+      });
     }
     this.push(fixLoneSurrogateEscapes(json));
   }

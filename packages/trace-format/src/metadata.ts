@@ -131,7 +131,8 @@ export function orderTraceMetadata(metadata: TraceMetadata): Record<string, unkn
     if (key === "workdir" || key === "program" || key === "args") continue;
     const v = metadata[key];
     // defined, not stored: a setter the program put on Object.prototype for that name never runs
-    if (v !== undefined) ReflectDefineProperty(out, key, { __proto__: null, value: v, writable: true, enumerable: true, configurable: true } as PropertyDescriptor);
+    if (v !== undefined)
+      ReflectDefineProperty(out, key, { __proto__: null, value: v, writable: true, enumerable: true, configurable: true } as PropertyDescriptor);
   }
   return out;
 }
@@ -148,11 +149,7 @@ export function orderTraceMetadata(metadata: TraceMetadata): Record<string, unkn
 export function serializeTraceMetadata(metadata: TraceMetadata): string {
   const problems = shapeProblems(traceMetadataProblems(metadata));
   if (problems !== "") {
-    throw new TraceFormatError(
-      "ERR_TRACE_INVALID",
-      `invalid trace metadata: ${problems}`,
-      { file: "trace_metadata.json" }
-    );
+    throw new TraceFormatError("ERR_TRACE_INVALID", `invalid trace metadata: ${problems}`, { file: "trace_metadata.json" });
   }
   return stringify(wellFormedDeep(orderTraceMetadata(metadata)), "trace_metadata.json") + "\n";
 }
@@ -196,7 +193,7 @@ function stringify(value: unknown, file: string): string {
       {
         file,
       },
-      error
+      error,
     );
   }
 }

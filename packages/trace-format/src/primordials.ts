@@ -102,7 +102,9 @@ export const DateCtor = Date;
 /** `DatePrototypeToISOString(date)` is `date.toISOString()` of load time. */
 export const DatePrototypeToISOString = uncurryThis(Date.prototype.toISOString);
 /** `PromisePrototypeThen(promise, onFulfilled, onRejected)` is `promise.then(…)` of load time. */
-export const PromisePrototypeThen = uncurryThis(Promise.prototype.then as (this: Promise<unknown>, onFulfilled?: (value: never) => unknown, onRejected?: (reason: unknown) => unknown) => Promise<unknown>);
+export const PromisePrototypeThen = uncurryThis(
+  Promise.prototype.then as (this: Promise<unknown>, onFulfilled?: (value: never) => unknown, onRejected?: (reason: unknown) => unknown) => Promise<unknown>,
+);
 // Node's Buffer is captured in ./node/io-capture.ts, its only user: this module is loaded in
 // browsers too (the page's recorder), which have no Buffer.
 export const Uint8ArrayCtor = Uint8Array;
@@ -122,9 +124,15 @@ export const Uint32ArrayCtor = Uint32Array;
 export const Int32ArrayCtor = Int32Array;
 export const Float64ArrayCtor = Float64Array;
 export const DataViewCtor = DataView;
-export const TypedArrayPrototypeSet = uncurryThis((TypedArrayPrototype as Uint8Array).set as (this: Uint8Array, source: ArrayLike<number>, offset?: number) => void);
-export const TypedArrayPrototypeSubarray = uncurryThis((TypedArrayPrototype as Uint8Array).subarray as (this: Uint8Array, start?: number, end?: number) => Uint8Array);
-export const TypedArrayPrototypeSlice = uncurryThis((TypedArrayPrototype as Uint8Array).slice as (this: Uint8Array, start?: number, end?: number) => Uint8Array);
+export const TypedArrayPrototypeSet = uncurryThis(
+  (TypedArrayPrototype as Uint8Array).set as (this: Uint8Array, source: ArrayLike<number>, offset?: number) => void,
+);
+export const TypedArrayPrototypeSubarray = uncurryThis(
+  (TypedArrayPrototype as Uint8Array).subarray as (this: Uint8Array, start?: number, end?: number) => Uint8Array,
+);
+export const TypedArrayPrototypeSlice = uncurryThis(
+  (TypedArrayPrototype as Uint8Array).slice as (this: Uint8Array, start?: number, end?: number) => Uint8Array,
+);
 /**
  * `a.subarray(start, end)` (a view of the same memory, `0 <= start <= end <= length`) without
  * `subarray`'s species lookup (`a.constructor[Symbol.species]`, which a program can change).
@@ -139,9 +147,15 @@ export function uint8Copy(a: Uint8Array, start: number, end: number): Uint8Array
   TypedArrayPrototypeSet(out, uint8View(a, start, end));
   return out;
 }
-export const TypedArrayPrototypeIndexOf = uncurryThis((TypedArrayPrototype as Uint8Array).indexOf as (this: Uint8Array, value: number, from?: number) => number);
-export const TypedArrayPrototypeCopyWithin = uncurryThis((TypedArrayPrototype as Uint8Array).copyWithin as (this: Uint8Array, target: number, start: number, end?: number) => Uint8Array);
-export const TypedArrayPrototypeFill = uncurryThis((TypedArrayPrototype as Uint8Array).fill as (this: Uint8Array | Int32Array | Float64Array, value: number, start?: number, end?: number) => Uint8Array);
+export const TypedArrayPrototypeIndexOf = uncurryThis(
+  (TypedArrayPrototype as Uint8Array).indexOf as (this: Uint8Array, value: number, from?: number) => number,
+);
+export const TypedArrayPrototypeCopyWithin = uncurryThis(
+  (TypedArrayPrototype as Uint8Array).copyWithin as (this: Uint8Array, target: number, start: number, end?: number) => Uint8Array,
+);
+export const TypedArrayPrototypeFill = uncurryThis(
+  (TypedArrayPrototype as Uint8Array).fill as (this: Uint8Array | Int32Array | Float64Array, value: number, start?: number, end?: number) => Uint8Array,
+);
 export const DataViewPrototypeGetUint8 = uncurryThis(DataView.prototype.getUint8);
 export const DataViewPrototypeGetUint16 = uncurryThis(DataView.prototype.getUint16);
 export const DataViewPrototypeGetUint32 = uncurryThis(DataView.prototype.getUint32);
@@ -171,9 +185,13 @@ export const SetPrototypeHas = uncurryThis(Set.prototype.has as <T>(this: Readon
 export const ArrayPrototypeEvery = uncurryThis(Array.prototype.every as <T>(this: readonly T[], fn: (value: T, index: number) => unknown) => boolean);
 const wellFormedMethods = String.prototype as { isWellFormed?: (this: string) => boolean; toWellFormed?: (this: string) => string };
 /** `s.isWellFormed()` of load time (ES2024; `undefined` where the engine lacks it). */
-export const StringPrototypeIsWellFormed: ((s: string) => boolean) | undefined = wellFormedMethods.isWellFormed ? uncurryThis(wellFormedMethods.isWellFormed) : undefined;
+export const StringPrototypeIsWellFormed: ((s: string) => boolean) | undefined = wellFormedMethods.isWellFormed
+  ? uncurryThis(wellFormedMethods.isWellFormed)
+  : undefined;
 /** `s.toWellFormed()` of load time (ES2024; `undefined` where the engine lacks it). */
-export const StringPrototypeToWellFormed: ((s: string) => string) | undefined = wellFormedMethods.toWellFormed ? uncurryThis(wellFormedMethods.toWellFormed) : undefined;
+export const StringPrototypeToWellFormed: ((s: string) => string) | undefined = wellFormedMethods.toWellFormed
+  ? uncurryThis(wellFormedMethods.toWellFormed)
+  : undefined;
 
 // For trace-filter's record-time path (file URLs of the portable platform).
 /** `s.lastIndexOf(search)` of load time. */
@@ -289,7 +307,8 @@ export function safeArray<T>(): SafeArray<T> {
  */
 export function ownElements<T>(length: number, fill: T): T[] {
   const array: T[] = [];
-  for (let i = 0; i < length; i++) defineProperty(array, i, { __proto__: null, value: fill, writable: true, enumerable: true, configurable: true } as PropertyDescriptor);
+  for (let i = 0; i < length; i++)
+    defineProperty(array, i, { __proto__: null, value: fill, writable: true, enumerable: true, configurable: true } as PropertyDescriptor);
   return array;
 }
 

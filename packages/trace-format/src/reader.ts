@@ -36,8 +36,7 @@ const MARKER_JSON = '"\\u0000ct-number-literal"';
  * exponent, or ≥ 16 digits. Every ambiguous literal outside strings matches it; matches inside
  * strings only cost the precise scan below.
  */
-const CANDIDATE =
-  /[:[,]\s*(-?(?:[0-9]+\.[0-9]+(?:[eE][+-]?[0-9]+)?|[0-9]+[eE][+-]?[0-9]+|[0-9]{16,}))/g;
+const CANDIDATE = /[:[,]\s*(-?(?:[0-9]+\.[0-9]+(?:[eE][+-]?[0-9]+)?|[0-9]+[eE][+-]?[0-9]+|[0-9]{16,}))/g;
 
 /** True for a literal whose JS number hides what serde_json sees (see `number-source.ts`). */
 function isAmbiguousLiteral(literal: string): boolean {
@@ -106,11 +105,7 @@ function positionDetails(message: string, text: string): Record<string, string> 
  *   and, when `JSON.parse` reports one, `position` (0-based UTF-16 offset), `line`, `column`
  *   (1-based)
  */
-export function parseJsonText(
-  text: string,
-  file = "trace.json",
-  keepNumberSources = false
-): unknown {
+export function parseJsonText(text: string, file = "trace.json", keepNumberSources = false): unknown {
   try {
     if (keepNumberSources) {
       const marked = markAmbiguousNumbers(text);
@@ -126,14 +121,8 @@ export function parseJsonText(
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const details = positionDetails(message, text);
-    const where =
-      details.line !== undefined ? ` at line ${details.line}, column ${details.column}` : "";
-    throw new TraceFormatError(
-      "ERR_TRACE_INVALID",
-      `${file}: malformed JSON${where}: ${message}`,
-      { file, ...details },
-      error
-    );
+    const where = details.line !== undefined ? ` at line ${details.line}, column ${details.column}` : "";
+    throw new TraceFormatError("ERR_TRACE_INVALID", `${file}: malformed JSON${where}: ${message}`, { file, ...details }, error);
   }
 }
 
@@ -153,11 +142,7 @@ export function parseJsonText(
 export function parseTraceJson(text: string, file = "trace.json"): TraceLowLevelEvent[] {
   const value = parseJsonText(text, file, true);
   if (!Array.isArray(value)) {
-    throw new TraceFormatError(
-      "ERR_TRACE_INVALID",
-      `${file}: the top level must be a JSON array of events, found ${describe(value)}`,
-      { file }
-    );
+    throw new TraceFormatError("ERR_TRACE_INVALID", `${file}: the top level must be a JSON array of events, found ${describe(value)}`, { file });
   }
   return value as TraceLowLevelEvent[];
 }

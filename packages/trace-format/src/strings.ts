@@ -6,7 +6,15 @@
  */
 
 import { mapCopyOnWrite } from "./copy-on-write.js";
-import { ArrayIsArray, ObjectHasOwn, ReflectDefineProperty, StringPrototypeCharCodeAt, StringPrototypeIsWellFormed, StringPrototypeSlice, StringPrototypeToWellFormed } from "./primordials.js";
+import {
+  ArrayIsArray,
+  ObjectHasOwn,
+  ReflectDefineProperty,
+  StringPrototypeCharCodeAt,
+  StringPrototypeIsWellFormed,
+  StringPrototypeSlice,
+  StringPrototypeToWellFormed,
+} from "./primordials.js";
 
 /** The ES2024 methods of load time (Node ≥ 20 has them), else `undefined`. */
 const nativeIsWellFormed = StringPrototypeIsWellFormed;

@@ -29,9 +29,7 @@ export function createRenderState(): RenderState {
 }
 
 const TYPE_KIND_NAMES = new Map<number, string>(Object.entries(TypeKind).map(([k, v]) => [v, k]));
-const EVENT_LOG_KIND_NAMES = new Map<number, string>(
-  Object.entries(EventLogKind).map(([k, v]) => [v, k])
-);
+const EVENT_LOG_KIND_NAMES = new Map<number, string>(Object.entries(EventLogKind).map(([k, v]) => [v, k]));
 
 function baseName(p: string): string {
   const parts = p.split(/[\\/]/);
@@ -79,8 +77,7 @@ function bigIntText(b: string, negative: boolean): string {
 export function formatValue(value: ValueRecord, state: RenderState = createRenderState()): string {
   const v = value as unknown as Record<string, unknown>;
   if (v === null || typeof v !== "object") return `<${String(v)}>`;
-  const list = (items: unknown): string =>
-    Array.isArray(items) ? items.map((e) => formatValue(e as ValueRecord, state)).join(", ") : "?";
+  const list = (items: unknown): string => (Array.isArray(items) ? items.map((e) => formatValue(e as ValueRecord, state)).join(", ") : "?");
   switch (v.kind) {
     case "Int":
       return String(v.i);
@@ -100,18 +97,13 @@ export function formatValue(value: ValueRecord, state: RenderState = createRende
       const type = typeof v.type_id === "number" ? state.types[v.type_id] : undefined;
       const fields = type?.specific_info.kind === "Struct" ? type.specific_info.fields : [];
       const values = Array.isArray(v.field_values) ? v.field_values : [];
-      const body = values
-        .map((f, i) => `${fields[i]?.name ?? String(i)}: ${formatValue(f as ValueRecord, state)}`)
-        .join(", ");
+      const body = values.map((f, i) => `${fields[i]?.name ?? String(i)}: ${formatValue(f as ValueRecord, state)}`).join(", ");
       return `${type?.lang_type ?? ""}{${body}}`;
     }
     case "Variant":
       return `${String(v.discriminator)}(${formatValue(v.contents as ValueRecord, state)})`;
     case "Reference":
-      return `&${v.mutable === true ? "mut " : ""}${formatValue(
-        v.dereferenced as ValueRecord,
-        state
-      )}`;
+      return `&${v.mutable === true ? "mut " : ""}${formatValue(v.dereferenced as ValueRecord, state)}`;
     case "Raw":
       return String(v.r);
     case "Error":
@@ -137,10 +129,7 @@ export function formatValue(value: ValueRecord, state: RenderState = createRende
  * @param event - the event (unvalidated input is rendered as well as possible)
  * @param state - tables seen so far; updated in place. Default: a fresh state.
  */
-export function formatEvent(
-  event: TraceLowLevelEvent,
-  state: RenderState = createRenderState()
-): string {
+export function formatEvent(event: TraceLowLevelEvent, state: RenderState = createRenderState()): string {
   if (event === "DropLastStep") return "drop-last-step";
   if (event === null || typeof event !== "object") return `<${String(event)}>`;
   const [variant] = Object.keys(event);
@@ -168,19 +157,11 @@ export function formatEvent(
     case "Step":
       return `step ${pathName(state, p.path_id)}:${String(p.line)}`;
     case "Value":
-      return `value ${variableName(state, p.variable_id)}=${formatValue(
-        p.value as ValueRecord,
-        state
-      )}`;
+      return `value ${variableName(state, p.variable_id)}=${formatValue(p.value as ValueRecord, state)}`;
     case "Call": {
       const fn = typeof p.function_id === "number" ? state.functions[p.function_id] : undefined;
       const args = Array.isArray(p.args) ? (p.args as Record<string, unknown>[]) : [];
-      const rendered = args
-        .map(
-          (a) =>
-            `${variableName(state, a.variable_id)}=${formatValue(a.value as ValueRecord, state)}`
-        )
-        .join(", ");
+      const rendered = args.map((a) => `${variableName(state, a.variable_id)}=${formatValue(a.value as ValueRecord, state)}`).join(", ");
       return `call ${fn?.name ?? `<function ${String(p.function_id)}>`}(${rendered})`;
     }
     case "Return":
@@ -195,9 +176,7 @@ export function formatEvent(
     case "DropLastStep":
       return "drop-last-step";
     case "DropVariables":
-      return `drop-variables ${
-        Array.isArray(payload) ? payload.map((id) => variableName(state, id)).join(", ") : "?"
-      }`;
+      return `drop-variables ${Array.isArray(payload) ? payload.map((id) => variableName(state, id)).join(", ") : "?"}`;
     case "DropVariable":
       return `drop-variable ${variableName(state, payload)}`;
     case "BindVariable":

@@ -97,10 +97,7 @@ export interface FieldTypeRecord {
 }
 
 /** Extra information of a type; only Struct and Pointer carry any (docs/trace-format.md: "Values and types"). */
-export type TypeSpecificInfo =
-  | { kind: "None" }
-  | { kind: "Struct"; fields: FieldTypeRecord[] }
-  | { kind: "Pointer"; dereference_type_id: TypeId };
+export type TypeSpecificInfo = { kind: "None" } | { kind: "Struct"; fields: FieldTypeRecord[] } | { kind: "Pointer"; dereference_type_id: TypeId };
 
 /** A `Type` event's payload: `kind` is a {@link TypeKind} number, `lang_type` the name shown. */
 export interface TypeRecord {

@@ -89,14 +89,11 @@ export interface ValidationReport {
  */
 export const VALIDATION_CODES = {
   // --- event shape
-  "invalid-event":
-    'an array entry is not an object with exactly one key, nor the string "DropLastStep"',
+  "invalid-event": 'an array entry is not an object with exactly one key, nor the string "DropLastStep"',
   "unknown-variant": "an unknown TraceLowLevelEvent variant: serde rejects the whole file",
   "unsupported-event": "an Assignment event: CodeTracer cannot read it at all",
-  "experimental-event":
-    "warning: an experimental Place/Cell event; some CodeTracer arms panic on them",
-  "thread-event":
-    "warning: ThreadStart/ThreadExit/ThreadSwitch are rejected by CodeTracer ≤ 2025",
+  "experimental-event": "warning: an experimental Place/Cell event; some CodeTracer arms panic on them",
+  "thread-event": "warning: ThreadStart/ThreadExit/ThreadSwitch are rejected by CodeTracer ≤ 2025",
   "missing-field": "a required field is missing",
   "wrong-type": "a field has the wrong JSON type",
   "non-integer": "an integer field holds a non-integer or a float literal such as 1.0",
@@ -106,15 +103,11 @@ export const VALIDATION_CODES = {
   "ill-formed-string": "a string holds a lone surrogate; serde_json rejects it",
   // --- ordering
   "undefined-path-id": "a path_id refers to a Path event that has not appeared yet",
-  "undefined-function-id":
-    "a function_id refers to a Function event that has not appeared yet",
+  "undefined-function-id": "a function_id refers to a Function event that has not appeared yet",
   "undefined-type-id": "a type_id refers to a Type event that has not appeared yet",
-  "undefined-variable-id":
-    "a variable_id refers to a VariableName event that has not appeared yet",
-  "return-without-call":
-    "a Return with no open Call: depth would go negative and the backend panics",
-  "missing-entry-step":
-    "a non-top-level Call is not immediately preceded by a Step at the callee's path/line",
+  "undefined-variable-id": "a variable_id refers to a VariableName event that has not appeared yet",
+  "return-without-call": "a Return with no open Call: depth would go negative and the backend panics",
+  "missing-entry-step": "a non-top-level Call is not immediately preceded by a Step at the callee's path/line",
   "drop-last-step-without-steps": "DropLastStep with fewer than two steps before it",
   "paths-mismatch": "trace_paths.json differs from the Path events in order",
   // --- values and types
@@ -122,8 +115,7 @@ export const VALIDATION_CODES = {
   "invalid-float": "Float.f text is not in Rust's f64::from_str grammar",
   "float-encoding": "Float.f is a number where a string is expected, or the reverse",
   "invalid-base64": "BigInt.b is not standard padded base64",
-  "struct-type-mismatch":
-    "a Struct value's type is not a Struct type (kind 6 with Struct specific_info)",
+  "struct-type-mismatch": "a Struct value's type is not a Struct type (kind 6 with Struct specific_info)",
   "struct-field-count": "a Struct value's field_values count differs from its type's fields",
   "value-too-deep": "values nested more than 60 deep exceed serde_json's recursion limit",
   "cell-value": "warning: a Cell value; CodeTracer panics (unimplemented!) when it is shown",
@@ -133,14 +125,11 @@ export const VALIDATION_CODES = {
   "unknown-event-log-kind": "an EventLogKind number outside 0–13",
   // --- folder, from validateTraceFolder only
   "missing-events-file": "the folder has neither trace.json nor trace.bin",
-  "unsupported-trace-bin":
-    "trace.bin is a BinaryV0 (Cap'n Proto) file, which this validator cannot read",
-  "invalid-trace-bin":
-    "trace.bin is not a complete Binary v1 file: bad header, no seek table (unfinished), corrupt zstd frame or CBOR",
+  "unsupported-trace-bin": "trace.bin is a BinaryV0 (Cap'n Proto) file, which this validator cannot read",
+  "invalid-trace-bin": "trace.bin is not a complete Binary v1 file: bad header, no seek table (unfinished), corrupt zstd frame or CBOR",
   "invalid-json": "trace.json is not valid JSON or not an array",
   "io-error": "a file of the folder could not be read",
-  "missing-metadata":
-    "trace_metadata.json is missing (required by CodeTracer ≤ 2025 and the importer)",
+  "missing-metadata": "trace_metadata.json is missing (required by CodeTracer ≤ 2025 and the importer)",
   "invalid-metadata": "trace_metadata.json is malformed or lacks workdir/program/args",
   "missing-paths": "trace_paths.json is missing",
   "invalid-paths": "trace_paths.json is malformed or not an array of strings",
@@ -182,13 +171,7 @@ const KNOWN_VARIANTS = new Set([
 /** Events that only intern a name or a type: they do not break "immediately preceded". */
 const DECLARATION_VARIANTS = new Set(["Path", "Function", "Type", "VariableName", "Variable"]);
 
-const EXPERIMENTAL_VARIANTS = new Set([
-  "CompoundValue",
-  "CellValue",
-  "AssignCompoundItem",
-  "AssignCell",
-  "VariableCell",
-]);
+const EXPERIMENTAL_VARIANTS = new Set(["CompoundValue", "CellValue", "AssignCompoundItem", "AssignCell", "VariableCell"]);
 
 /** Stand-in holder for the bare-string `"DropLastStep"` event. */
 const BARE_DROP_LAST_STEP: Obj = { DropLastStep: null };
@@ -294,12 +277,7 @@ class Validator {
     this.maxPerCode = options.maxIssuesPerCode ?? 100;
   }
 
-  issue(
-    severity: "error" | "warning",
-    code: ValidationCode,
-    message: string,
-    eventIndex?: number
-  ): void {
+  issue(severity: "error" | "warning", code: ValidationCode, message: string, eventIndex?: number): void {
     const n = (this.perCode.get(code) ?? 0) + 1;
     this.perCode.set(code, n);
     if (n > this.maxPerCode) {
@@ -312,21 +290,11 @@ class Validator {
   }
 
   private err(code: ValidationCode, where: string, message: string): void {
-    this.issue(
-      "error",
-      code,
-      `event #${this.index}${where === "" ? "" : " " + where}: ${message}`,
-      this.index
-    );
+    this.issue("error", code, `event #${this.index}${where === "" ? "" : " " + where}: ${message}`, this.index);
   }
 
   private warn(code: ValidationCode, where: string, message: string): void {
-    this.issue(
-      "warning",
-      code,
-      `event #${this.index}${where === "" ? "" : " " + where}: ${message}`,
-      this.index
-    );
+    this.issue("warning", code, `event #${this.index}${where === "" ? "" : " " + where}: ${message}`, this.index);
   }
 
   // ---------------------------------------------------------------- field checks
@@ -344,15 +312,13 @@ class Validator {
       this.err("wrong-type", where, `expected a string, found ${describe(v)}`);
       return undefined;
     }
-    if (!isWellFormed(v))
-      this.err("ill-formed-string", where, `string ${fmt(v)} holds a lone surrogate`);
+    if (!isWellFormed(v)) this.err("ill-formed-string", where, `string ${fmt(v)} holds a lone surrogate`);
     return v;
   }
 
   private bool(holder: Obj, key: string, where: string): void {
     const v = holder[key];
-    if (typeof v !== "boolean")
-      this.err("wrong-type", where, `expected a boolean, found ${describe(v)} ${fmt(v)}`);
+    if (typeof v !== "boolean") this.err("wrong-type", where, `expected a boolean, found ${describe(v)} ${fmt(v)}`);
   }
 
   /**
@@ -361,12 +327,7 @@ class Validator {
    * which decodes integers beyond ±(2^53 - 1) exactly) and a long literal of `trace.json`
    * (whose text `parseTraceJson` keeps) are judged by their exact value.
    */
-  private int(
-    holder: Obj | unknown[],
-    key: string,
-    where: string,
-    kind: IntKind
-  ): number | bigint | undefined {
+  private int(holder: Obj | unknown[], key: string, where: string, kind: IntKind): number | bigint | undefined {
     const v = (holder as Obj)[key];
     let exact: bigint | undefined;
     if (typeof v === "bigint") {
@@ -418,31 +379,18 @@ class Validator {
     const id = this.int(holder, key, `${where}.${key}`, "id");
     if (id === undefined) return undefined;
     if (typeof id === "bigint" || id >= this.pathList.length) {
-      this.err(
-        "undefined-path-id",
-        `${where}.${key}`,
-        `path_id ${id} is not defined (${this.pathList.length} Path events so far)`
-      );
+      this.err("undefined-path-id", `${where}.${key}`, `path_id ${id} is not defined (${this.pathList.length} Path events so far)`);
       return undefined;
     }
     return id;
   }
 
-  private typeRef(
-    holder: Obj,
-    key: string,
-    where: string,
-    limit = this.types.length
-  ): number | undefined {
+  private typeRef(holder: Obj, key: string, where: string, limit = this.types.length): number | undefined {
     if (!this.has(holder, key, where)) return undefined;
     const id = this.int(holder, key, `${where}.${key}`, "id");
     if (id === undefined) return undefined;
     if (typeof id === "bigint" || id >= limit) {
-      this.err(
-        "undefined-type-id",
-        `${where}.${key}`,
-        `type_id ${id} is not defined (${limit} Type events before it)`
-      );
+      this.err("undefined-type-id", `${where}.${key}`, `type_id ${id} is not defined (${limit} Type events before it)`);
       return undefined;
     }
     return id;
@@ -453,22 +401,13 @@ class Validator {
     const id = this.int(holder, key, `${where}.${key}`, "id");
     if (id === undefined) return undefined;
     if (typeof id === "bigint" || id >= this.variables) {
-      this.err(
-        "undefined-variable-id",
-        `${where}.${key}`,
-        `variable_id ${id} is not defined (${this.variables} VariableName events so far)`
-      );
+      this.err("undefined-variable-id", `${where}.${key}`, `variable_id ${id} is not defined (${this.variables} VariableName events so far)`);
       return undefined;
     }
     return id;
   }
 
-  private field(
-    holder: Obj,
-    key: string,
-    where: string,
-    kind: "string" | "boolean" | IntKind
-  ): void {
+  private field(holder: Obj, key: string, where: string, kind: "string" | "boolean" | IntKind): void {
     if (!this.has(holder, key, where)) return;
     const w = `${where}.${key}`;
     if (kind === "string") this.str(holder, key, w);
@@ -501,11 +440,7 @@ class Validator {
       return;
     }
     if (depth > MAX_VALUE_DEPTH) {
-      this.err(
-        "value-too-deep",
-        where,
-        `value nested ${depth} deep; serde_json accepts about 62, keep it ≤ ${MAX_VALUE_DEPTH} (recorders should cap at ~20)`
-      );
+      this.err("value-too-deep", where, `value nested ${depth} deep; serde_json accepts about 62, keep it ≤ ${MAX_VALUE_DEPTH} (recorders should cap at ~20)`);
       return;
     }
     if (!this.has(v, "kind", where)) return;
@@ -539,8 +474,7 @@ class Validator {
         const fields = this.array(v, "field_values", w);
         fields?.forEach((e, i) => this.value(e, `${w}.field_values[${i}]`, depth + 1));
         const typeId = this.typeRef(v, "type_id", w);
-        if (typeId !== undefined && fields !== undefined)
-          this.structValue(typeId, fields.length, w);
+        if (typeId !== undefined && fields !== undefined) this.structValue(typeId, fields.length, w);
         return;
       }
       case "Variant":
@@ -548,8 +482,7 @@ class Validator {
         if (this.has(v, "contents", w)) this.value(v.contents, `${w}.contents`, depth + 1);
         break;
       case "Reference":
-        if (this.has(v, "dereferenced", w))
-          this.value(v.dereferenced, `${w}.dereferenced`, depth + 1);
+        if (this.has(v, "dereferenced", w)) this.value(v.dereferenced, `${w}.dereferenced`, depth + 1);
         this.field(v, "address", w, "u64");
         this.field(v, "mutable", w, "boolean");
         break;
@@ -568,22 +501,16 @@ class Validator {
       case "BigInt":
         if (this.has(v, "b", w)) {
           const b = this.str(v, "b", `${w}.b`);
-          if (b !== undefined && !BASE64.test(b))
-            this.err("invalid-base64", `${w}.b`, `${fmt(b)} is not standard padded base64`);
+          if (b !== undefined && !BASE64.test(b)) this.err("invalid-base64", `${w}.b`, `${fmt(b)} is not standard padded base64`);
         }
         this.field(v, "negative", w, "boolean");
         break;
       case "Char":
         if (this.has(v, "c", w)) {
           const c = this.str(v, "c", `${w}.c`);
-          if (c !== undefined && [...c].length !== 1)
-            this.err("wrong-type", `${w}.c`, `a Char holds exactly one character, found ${fmt(c)}`);
+          if (c !== undefined && [...c].length !== 1) this.err("wrong-type", `${w}.c`, `a Char holds exactly one character, found ${fmt(c)}`);
         }
-        this.err(
-          "char-value",
-          w,
-          "Char values are rejected by CodeTracer's reader (runtime_tracing types 0.16.2: unknown variant `Char`); write a String"
-        );
+        this.err("char-value", w, "Char values are rejected by CodeTracer's reader (runtime_tracing types 0.16.2: unknown variant `Char`); write a String");
         break;
       default:
         this.err("unknown-value-kind", `${where}.kind`, `unknown value kind ${fmt(kind)}`);
@@ -595,61 +522,30 @@ class Validator {
   private float(f: unknown, where: string): void {
     if (typeof f === "string") {
       if (this.floats === "number") {
-        this.err(
-          "float-encoding",
-          where,
-          `Float.f is the string ${fmt(
-            f
-          )}; CodeTracer ≤ 2025 (floats: "number") needs a JSON number`
-        );
+        this.err("float-encoding", where, `Float.f is the string ${fmt(f)}; CodeTracer ≤ 2025 (floats: "number") needs a JSON number`);
         return;
       }
-      if (!isRustFloatString(f))
-        this.err(
-          "invalid-float",
-          where,
-          `${fmt(f)} is not a Rust f64 literal (e.g. "2.5", "-0", "inf", "NaN")`
-        );
+      if (!isRustFloatString(f)) this.err("invalid-float", where, `${fmt(f)} is not a Rust f64 literal (e.g. "2.5", "-0", "inf", "NaN")`);
       return;
     }
     if (typeof f === "number") {
       if (this.floats === "string") {
-        this.err(
-          "float-encoding",
-          where,
-          `Float.f is the number ${fmt(
-            f
-          )}; CodeTracer 2026 (floats: "string") needs a string such as "${String(f)}"`
-        );
+        this.err("float-encoding", where, `Float.f is the number ${fmt(f)}; CodeTracer 2026 (floats: "string") needs a string such as "${String(f)}"`);
       }
       return;
     }
-    this.err(
-      "wrong-type",
-      where,
-      `expected a float ${this.floats === "number" ? "number" : "string"}, found ${describe(f)}`
-    );
+    this.err("wrong-type", where, `expected a float ${this.floats === "number" ? "number" : "string"}, found ${describe(f)}`);
   }
 
   private structValue(typeId: number, count: number, where: string): void {
     const t = this.types[typeId];
     if (t === undefined) return;
     if (t.structFields === null) {
-      this.err(
-        "struct-type-mismatch",
-        `${where}.type_id`,
-        `type ${typeId} is not a Struct type (kind 6 with specific_info Struct); kind is ${fmt(
-          t.kind
-        )}`
-      );
+      this.err("struct-type-mismatch", `${where}.type_id`, `type ${typeId} is not a Struct type (kind 6 with specific_info Struct); kind is ${fmt(t.kind)}`);
       return;
     }
     if (t.structFields !== count) {
-      this.err(
-        "struct-field-count",
-        `${where}.field_values`,
-        `${count} field values but type ${typeId} declares ${t.structFields} fields`
-      );
+      this.err("struct-field-count", `${where}.field_values`, `${count} field values but type ${typeId} declares ${t.structFields} fields`);
     }
   }
 
@@ -670,12 +566,7 @@ class Validator {
     let holder: Obj = BARE_DROP_LAST_STEP;
     if (typeof e === "string") {
       if (e !== "DropLastStep") {
-        if (KNOWN_VARIANTS.has(e))
-          this.err(
-            "invalid-event",
-            "",
-            `only the unit variant "DropLastStep" may be a bare string, found ${fmt(e)}`
-          );
+        if (KNOWN_VARIANTS.has(e)) this.err("invalid-event", "", `only the unit variant "DropLastStep" may be a bare string, found ${fmt(e)}`);
         else this.err("unknown-variant", "", `unknown event variant ${fmt(e)}`);
         this.last = null;
         this.lastVariant = "an invalid event";
@@ -686,11 +577,7 @@ class Validator {
     } else if (isObj(e)) {
       const keys = Object.keys(e);
       if (keys.length !== 1 || keys[0] === undefined) {
-        this.err(
-          "invalid-event",
-          "",
-          `an event is an object with exactly one key (the variant), found keys ${fmt(keys)}`
-        );
+        this.err("invalid-event", "", `an event is an object with exactly one key (the variant), found keys ${fmt(keys)}`);
         this.last = null;
         this.lastVariant = "an invalid event";
         return;
@@ -699,11 +586,7 @@ class Validator {
       payload = e[variant];
       holder = e;
     } else {
-      this.err(
-        "invalid-event",
-        "",
-        `an event is an object or "DropLastStep", found ${describe(e)}`
-      );
+      this.err("invalid-event", "", `an event is an object or "DropLastStep", found ${describe(e)}`);
       this.last = null;
       this.lastVariant = "an invalid event";
       return;
@@ -773,15 +656,10 @@ class Validator {
       case "Return": {
         this.stats.returns++;
         const o = this.payloadObject(payload, w);
-        if (o !== undefined && this.has(o, "return_value", w))
-          this.value(o.return_value, `${w}.return_value`, 1);
+        if (o !== undefined && this.has(o, "return_value", w)) this.value(o.return_value, `${w}.return_value`, 1);
         this.depth--;
         if (this.depth < 0) {
-          this.err(
-            "return-without-call",
-            w,
-            `Return #${this.stats.returns} has no open Call (${this.stats.calls} Calls so far); CodeTracer asserts depth > 0`
-          );
+          this.err("return-without-call", w, `Return #${this.stats.returns} has no open Call (${this.stats.calls} Calls so far); CodeTracer asserts depth > 0`);
           this.depth = 0;
         }
         return;
@@ -791,8 +669,7 @@ class Validator {
         if (o === undefined) return;
         if (this.has(o, "kind", w)) {
           const k = this.int(o, "kind", `${w}.kind`, "u8");
-          if (k !== undefined && k > 13)
-            this.err("unknown-event-log-kind", `${w}.kind`, `EventLogKind ${k} is not in 0–13`);
+          if (k !== undefined && k > 13) this.err("unknown-event-log-kind", `${w}.kind`, `EventLogKind ${k} is not in 0–13`);
         }
         this.field(o, "metadata", w, "string");
         this.field(o, "content", w, "string");
@@ -814,11 +691,7 @@ class Validator {
       }
       case "DropVariables":
         if (!Array.isArray(payload)) {
-          this.err(
-            "wrong-type",
-            w,
-            `expected an array of variable ids, found ${describe(payload)}`
-          );
+          this.err("wrong-type", w, `expected an array of variable ids, found ${describe(payload)}`);
           return;
         }
         payload.forEach((_, i) => this.int(payload, String(i), `${w}[${i}]`, "id"));
@@ -832,45 +705,25 @@ class Validator {
         this.int(holder, variant, w, "u64");
         if (!this.threadWarned) {
           this.threadWarned = true;
-          this.warn(
-            "thread-event",
-            w,
-            "thread events are ignored by CodeTracer 2026 and rejected by CodeTracer ≤ 2025 (reported once)"
-          );
+          this.warn("thread-event", w, "thread events are ignored by CodeTracer 2026 and rejected by CodeTracer ≤ 2025 (reported once)");
         }
         return;
       case "DropLastStep":
         if (payload !== null) {
-          this.err(
-            "wrong-type",
-            w,
-            `DropLastStep carries no payload (null), found ${describe(payload)}`
-          );
+          this.err("wrong-type", w, `DropLastStep carries no payload (null), found ${describe(payload)}`);
         }
         if (this.liveSteps < 2) {
-          this.err(
-            "drop-last-step-without-steps",
-            w,
-            `DropLastStep needs at least two earlier steps, found ${this.liveSteps}`
-          );
+          this.err("drop-last-step-without-steps", w, `DropLastStep needs at least two earlier steps, found ${this.liveSteps}`);
         } else {
           this.liveSteps--;
         }
         return;
       case "Assignment":
-        this.err(
-          "unsupported-event",
-          w,
-          "CodeTracer cannot deserialise Assignment events; never emit them"
-        );
+        this.err("unsupported-event", w, "CodeTracer cannot deserialise Assignment events; never emit them");
         return;
       default:
         if (EXPERIMENTAL_VARIANTS.has(variant)) {
-          this.warn(
-            "experimental-event",
-            w,
-            "experimental Place/Cell event; some CodeTracer arms todo!()/panic on it"
-          );
+          this.warn("experimental-event", w, "experimental Place/Cell event; some CodeTracer arms todo!()/panic on it");
         }
         return;
     }
@@ -886,8 +739,7 @@ class Validator {
     if (o === undefined) return;
     if (this.has(o, "kind", w)) {
       const k = this.int(o, "kind", `${w}.kind`, "u8");
-      if (k !== undefined && (typeof k === "bigint" || k > 33))
-        this.err("unknown-type-kind", `${w}.kind`, `TypeKind ${k} is not in 0–33`);
+      if (k !== undefined && (typeof k === "bigint" || k > 33)) this.err("unknown-type-kind", `${w}.kind`, `TypeKind ${k} is not in 0–33`);
       else info.kind = k;
     }
     this.field(o, "lang_type", w, "string");
@@ -919,11 +771,7 @@ class Validator {
         this.typeRef(si, "dereference_type_id", sw, ownId);
         return;
       default:
-        this.err(
-          "unknown-specific-info-kind",
-          `${sw}.kind`,
-          `unknown TypeSpecificInfo kind ${fmt(si.kind)} (None, Struct, Pointer)`
-        );
+        this.err("unknown-specific-info-kind", `${sw}.kind`, `unknown TypeSpecificInfo kind ${fmt(si.kind)} (None, Struct, Pointer)`);
     }
   }
 
@@ -941,11 +789,7 @@ class Validator {
         if (id !== undefined) {
           fn = typeof id === "bigint" ? undefined : this.functions[id];
           if (fn === undefined) {
-            this.err(
-              "undefined-function-id",
-              `${w}.function_id`,
-              `function_id ${id} is not defined (${this.functions.length} Function events so far)`
-            );
+            this.err("undefined-function-id", `${w}.function_id`, `function_id ${id} is not defined (${this.functions.length} Function events so far)`);
           }
         }
       }
@@ -958,13 +802,13 @@ class Validator {
           before !== null
             ? `the previous Step is at path ${fmt(before.pathId)} line ${fmt(before.line)}`
             : this.lastVariant === null
-            ? "no Step precedes it"
-            : `the previous non-declaration event is ${this.lastVariant}, not a Step`;
+              ? "no Step precedes it"
+              : `the previous non-declaration event is ${this.lastVariant}, not a Step`;
         this.issue(
           this.entrySeverity,
           "missing-entry-step",
           `event #${this.index} Call: expected a Step at the callee's definition (path ${fn.pathId} line ${fn.line}) immediately before the Call; ${found}`,
-          this.index
+          this.index,
         );
       }
     }
@@ -982,7 +826,7 @@ class Validator {
         this.issue(
           "error",
           "paths-mismatch",
-          `trace_paths.json (${paths.length} entries) differs from the Path events (${events.length}) at index ${i}: file has ${fileSide}, events have ${eventSide}`
+          `trace_paths.json (${paths.length} entries) differs from the Path events (${events.length}) at index ${i}: file has ${fileSide}, events have ${eventSide}`,
         );
         return;
       }
@@ -1079,17 +923,10 @@ class Validator {
  * @param options - see {@link ValidationOptions}; `paths` is the `trace_paths.json` content
  * @returns the report; `ok` is true when there are no errors. Codes: {@link VALIDATION_CODES}.
  */
-export function validateEvents(
-  events: unknown[],
-  options: ValidationOptions & { paths?: string[] | null } = {}
-): ValidationReport {
+export function validateEvents(events: unknown[], options: ValidationOptions & { paths?: string[] | null } = {}): ValidationReport {
   const v = new Validator(options);
   if (!Array.isArray(events)) {
-    v.issue(
-      "error",
-      "invalid-json",
-      `the trace must be an array of events, found ${describe(events)}`
-    );
+    v.issue("error", "invalid-json", `the trace must be an array of events, found ${describe(events)}`);
     return v.report();
   }
   v.stats.events = events.length;
@@ -1105,15 +942,9 @@ export function validateEvents(
  * @param folderIssues - issues about the folder's files
  * @param eventsReport - the report of {@link validateEvents}
  */
-export function mergeReports(
-  folderIssues: ValidationIssue[],
-  eventsReport: ValidationReport
-): ValidationReport {
+export function mergeReports(folderIssues: ValidationIssue[], eventsReport: ValidationReport): ValidationReport {
   const errors = [...folderIssues.filter((i) => i.severity === "error"), ...eventsReport.errors];
-  const warnings = [
-    ...folderIssues.filter((i) => i.severity === "warning"),
-    ...eventsReport.warnings,
-  ];
+  const warnings = [...folderIssues.filter((i) => i.severity === "warning"), ...eventsReport.warnings];
   return {
     ok: errors.length === 0,
     errors,

@@ -89,10 +89,7 @@ function nodeCodec(level: number): ZstdCodec {
         throw new TraceFormatError("ERR_TRACE_INVALID", `zstd frame cannot be decompressed: ${StringCtor(error)}`, {}, error);
       }
       if (exact && out.length !== size) {
-        throw new TraceFormatError(
-          "ERR_TRACE_INVALID",
-          `zstd frame decompresses to ${out.length} bytes, the seek table says ${size}`
-        );
+        throw new TraceFormatError("ERR_TRACE_INVALID", `zstd frame decompresses to ${out.length} bytes, the seek table says ${size}`);
       }
       return out;
     },
@@ -142,12 +139,7 @@ function loadWasm(): WasmModule {
     wasmModule = mod;
     return mod;
   } catch (error) {
-    throw new TraceFormatError(
-      "ERR_IO",
-      `cannot load the zstd WebAssembly module of @bokuweb/zstd-wasm: ${StringCtor(error)}`,
-      {},
-      error
-    );
+    throw new TraceFormatError("ERR_IO", `cannot load the zstd WebAssembly module of @bokuweb/zstd-wasm: ${StringCtor(error)}`, {}, error);
   }
 }
 
@@ -180,14 +172,11 @@ function wasmCodec(level: number): ZstdCodec {
         if (m._ZSTD_isError(n)) {
           throw new TraceFormatError(
             "ERR_TRACE_INVALID",
-            `zstd frame cannot be decompressed into the ${size} bytes the seek table gives (zstd error ${n >>> 0})`
+            `zstd frame cannot be decompressed into the ${size} bytes the seek table gives (zstd error ${n >>> 0})`,
           );
         }
         if (exact && n !== size) {
-          throw new TraceFormatError(
-            "ERR_TRACE_INVALID",
-            `zstd frame decompresses to ${n} bytes, the seek table says ${size}`
-          );
+          throw new TraceFormatError("ERR_TRACE_INVALID", `zstd frame decompresses to ${n} bytes, the seek table says ${size}`);
         }
         return uint8Copy(m.HEAPU8, dst, dst + n);
       } finally {

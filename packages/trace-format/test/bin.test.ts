@@ -6,17 +6,8 @@ import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  buildSeekTable,
-  TRACE_BIN_HEADER_V0,
-  TRACE_BIN_HEADER_V1,
-} from "../src/bin-format.js";
-import {
-  parseSeekTable,
-  parseTraceBin,
-  repairTraceBinBytes,
-  scanZstdFrames,
-} from "../src/bin-read.js";
+import { buildSeekTable, TRACE_BIN_HEADER_V0, TRACE_BIN_HEADER_V1 } from "../src/bin-format.js";
+import { parseSeekTable, parseTraceBin, repairTraceBinBytes, scanZstdFrames } from "../src/bin-read.js";
 import { MemoryByteSink, TraceBinWriter } from "../src/bin-writer.js";
 import { decodeCborItem, decodeEvents, encodeEventBytes } from "../src/cbor.js";
 import { TraceFormatError } from "../src/errors.js";
@@ -50,9 +41,7 @@ function viaJson(events: TraceLowLevelEvent[]): TraceLowLevelEvent[] {
 
 describe("CBOR encoding of events (spec §10 rules)", () => {
   it("an event is a one-entry map 0xA1; DropLastStep is a text string", () => {
-    expect(hex(encodeEventBytes({ Step: { path_id: 0, line: 4 } }))).toBe(
-      "a1" + t("Step") + "a2" + t("path_id") + "00" + t("line") + "04"
-    );
+    expect(hex(encodeEventBytes({ Step: { path_id: 0, line: 4 } }))).toBe("a1" + t("Step") + "a2" + t("path_id") + "00" + t("line") + "04");
     expect(hex(encodeEventBytes("DropLastStep"))).toBe(t("DropLastStep"));
     expect(hex(encodeEventBytes({ Path: "/a.js" }))).toBe("a1" + t("Path") + t("/a.js"));
     expect(hex(encodeEventBytes({ VariableName: "x" }))).toBe("a1" + t("VariableName") + t("x"));
@@ -62,7 +51,8 @@ describe("CBOR encoding of events (spec §10 rules)", () => {
   });
 
   it("integers: shortest major 0 / major 1 forms, -0 as 0", () => {
-    const line = (n: number) => hex(encodeEventBytes({ Step: { path_id: 0, line: n } })).slice(("a1" + t("Step") + "a2" + t("path_id") + "00" + t("line")).length);
+    const line = (n: number) =>
+      hex(encodeEventBytes({ Step: { path_id: 0, line: n } })).slice(("a1" + t("Step") + "a2" + t("path_id") + "00" + t("line")).length);
     expect(line(0)).toBe("00");
     expect(line(23)).toBe("17");
     expect(line(24)).toBe("1818");
@@ -80,29 +70,53 @@ describe("CBOR encoding of events (spec §10 rules)", () => {
 
   it("Function, Type (None/Struct/Pointer specific_info), Call, Return, Event", () => {
     expect(hex(encodeEventBytes({ Function: { path_id: 0, line: 1, name: "add" } }))).toBe(
-      "a1" + t("Function") + "a3" + t("path_id") + "00" + t("line") + "01" + t("name") + t("add")
+      "a1" + t("Function") + "a3" + t("path_id") + "00" + t("line") + "01" + t("name") + t("add"),
     );
     expect(hex(encodeEventBytes({ Type: { kind: 30, lang_type: "None", specific_info: { kind: "None" } } }))).toBe(
-      "a1" + t("Type") + "a3" + t("kind") + "181e" + t("lang_type") + t("None") + t("specific_info") + "a1" + t("kind") + t("None")
+      "a1" + t("Type") + "a3" + t("kind") + "181e" + t("lang_type") + t("None") + t("specific_info") + "a1" + t("kind") + t("None"),
     );
-    expect(
-      hex(encodeEventBytes({ Type: { kind: 6, lang_type: "P", specific_info: { kind: "Struct", fields: [{ name: "x", type_id: 1 }] } } }))
-    ).toBe(
-      "a1" + t("Type") + "a3" + t("kind") + "06" + t("lang_type") + t("P") + t("specific_info") +
-        "a2" + t("kind") + t("Struct") + t("fields") + "81" + "a2" + t("name") + t("x") + t("type_id") + "01"
+    expect(hex(encodeEventBytes({ Type: { kind: 6, lang_type: "P", specific_info: { kind: "Struct", fields: [{ name: "x", type_id: 1 }] } } }))).toBe(
+      "a1" +
+        t("Type") +
+        "a3" +
+        t("kind") +
+        "06" +
+        t("lang_type") +
+        t("P") +
+        t("specific_info") +
+        "a2" +
+        t("kind") +
+        t("Struct") +
+        t("fields") +
+        "81" +
+        "a2" +
+        t("name") +
+        t("x") +
+        t("type_id") +
+        "01",
     );
     expect(hex(encodeEventBytes({ Type: { kind: 23, lang_type: "*", specific_info: { kind: "Pointer", dereference_type_id: 2 } } }))).toBe(
-      "a1" + t("Type") + "a3" + t("kind") + "17" + t("lang_type") + t("*") + t("specific_info") +
-        "a2" + t("kind") + t("Pointer") + "73" + Buffer.from("dereference_type_id").toString("hex") + "02"
+      "a1" +
+        t("Type") +
+        "a3" +
+        t("kind") +
+        "17" +
+        t("lang_type") +
+        t("*") +
+        t("specific_info") +
+        "a2" +
+        t("kind") +
+        t("Pointer") +
+        "73" +
+        Buffer.from("dereference_type_id").toString("hex") +
+        "02",
     );
-    expect(hex(encodeEventBytes({ Call: { function_id: 1, args: [] } }))).toBe(
-      "a1" + t("Call") + "a2" + t("function_id") + "01" + t("args") + "80"
-    );
+    expect(hex(encodeEventBytes({ Call: { function_id: 1, args: [] } }))).toBe("a1" + t("Call") + "a2" + t("function_id") + "01" + t("args") + "80");
     expect(hex(encodeEventBytes({ Return: { return_value: { kind: "None", type_id: 0 } } }))).toBe(
-      "a1" + t("Return") + "a1" + t("return_value") + "a2" + t("kind") + t("None") + t("type_id") + "00"
+      "a1" + t("Return") + "a1" + t("return_value") + "a2" + t("kind") + t("None") + t("type_id") + "00",
     );
     expect(hex(encodeEventBytes({ Event: { kind: 0, metadata: "", content: "3\n" } }))).toBe(
-      "a1" + t("Event") + "a3" + t("kind") + "00" + t("metadata") + "60" + t("content") + "62330a"
+      "a1" + t("Event") + "a3" + t("kind") + "00" + t("metadata") + "60" + t("content") + "62330a",
     );
   });
 
@@ -122,24 +136,22 @@ describe("CBOR encoding of events (spec §10 rules)", () => {
     expect(valueHex({ kind: "Bool", b: false, type_id: 3 })).toBe("a3" + kindHex("Bool") + t("b") + "f4" + tid(3));
     expect(valueHex({ kind: "String", text: "hi", type_id: 4 })).toBe("a3" + kindHex("String") + t("text") + t("hi") + tid(4));
     expect(valueHex({ kind: "Sequence", elements: [{ kind: "Int", i: 1, type_id: 1 }], is_slice: false, type_id: 5 })).toBe(
-      "a4" + kindHex("Sequence") + t("elements") + "81" + "a3" + kindHex("Int") + t("i") + "01" + tid(1) + t("is_slice") + "f4" + tid(5)
+      "a4" + kindHex("Sequence") + t("elements") + "81" + "a3" + kindHex("Int") + t("i") + "01" + tid(1) + t("is_slice") + "f4" + tid(5),
     );
     expect(valueHex({ kind: "Tuple", elements: [], type_id: 6 })).toBe("a3" + kindHex("Tuple") + t("elements") + "80" + tid(6));
     expect(valueHex({ kind: "Struct", field_values: [], type_id: 7 })).toBe("a3" + kindHex("Struct") + t("field_values") + "80" + tid(7));
     expect(valueHex({ kind: "Variant", discriminator: "Some", contents: { kind: "None", type_id: 0 }, type_id: 8 })).toBe(
-      "a4" + kindHex("Variant") + t("discriminator") + t("Some") + t("contents") + "a2" + kindHex("None") + tid(0) + tid(8)
+      "a4" + kindHex("Variant") + t("discriminator") + t("Some") + t("contents") + "a2" + kindHex("None") + tid(0) + tid(8),
     );
-    expect(
-      valueHex({ kind: "Reference", dereferenced: { kind: "None", type_id: 0 }, address: 140737, mutable: false, type_id: 9 })
-    ).toBe(
-      "a5" + kindHex("Reference") + t("dereferenced") + "a2" + kindHex("None") + tid(0) + t("address") + "1a000225c1" + t("mutable") + "f4" + tid(9)
+    expect(valueHex({ kind: "Reference", dereferenced: { kind: "None", type_id: 0 }, address: 140737, mutable: false, type_id: 9 })).toBe(
+      "a5" + kindHex("Reference") + t("dereferenced") + "a2" + kindHex("None") + tid(0) + t("address") + "1a000225c1" + t("mutable") + "f4" + tid(9),
     );
     expect(valueHex({ kind: "Raw", r: "Map(2) {}", type_id: 10 })).toBe("a3" + kindHex("Raw") + t("r") + t("Map(2) {}") + tid(10));
     expect(valueHex({ kind: "Error", msg: "<cycle>", type_id: 11 })).toBe("a3" + kindHex("Error") + t("msg") + t("<cycle>") + tid(11));
     expect(valueHex({ kind: "None", type_id: 0 })).toBe("a2" + kindHex("None") + tid(0));
     expect(valueHex({ kind: "Cell", place: 3 })).toBe("a2" + kindHex("Cell") + t("place") + "03");
     expect(valueHex({ kind: "BigInt", b: "AQ==", negative: true, type_id: 1 })).toBe(
-      "a4" + kindHex("BigInt") + t("b") + t("AQ==") + t("negative") + "f5" + tid(1)
+      "a4" + kindHex("BigInt") + t("b") + t("AQ==") + t("negative") + "f5" + tid(1),
     );
   });
 
@@ -158,9 +170,7 @@ describe("CBOR encoding of events (spec §10 rules)", () => {
     expect(valueHex({ kind: "String", text: "é", type_id: 4 })).toBe("a3" + kindHex("String") + t("text") + "62c3a9" + tid(4));
     expect(valueHex({ kind: "String", text: "a\ud800b", type_id: 4 })).toBe("a3" + kindHex("String") + t("text") + "6561efbfbd62" + tid(4));
     const long = "x".repeat(300);
-    expect(valueHex({ kind: "String", text: long, type_id: 4 })).toBe(
-      "a3" + kindHex("String") + t("text") + "79012c" + "78".repeat(300) + tid(4)
-    );
+    expect(valueHex({ kind: "String", text: long, type_id: 4 })).toBe("a3" + kindHex("String") + t("text") + "79012c" + "78".repeat(300) + tid(4));
   });
 
   it("rejects what CBOR cannot carry, leaving the writer unchanged", () => {
@@ -262,7 +272,9 @@ describe("seek table and file layout (spec §10)", () => {
     v0.set(TRACE_BIN_HEADER_V0);
     expect(() => parseTraceBin(v0)).toThrow(expect.objectContaining({ code: "ERR_TRACE_INVALID", context: expect.objectContaining({ reason: "binary-v0" }) }));
     expect(() => parseTraceBin(Uint8Array.from([1, 2, 3]))).toThrow(/invalid header/);
-    expect(() => parseTraceBin(bytes.subarray(0, bytes.length - 17))).toThrow(expect.objectContaining({ context: expect.objectContaining({ reason: "no-seek-table" }) }));
+    expect(() => parseTraceBin(bytes.subarray(0, bytes.length - 17))).toThrow(
+      expect.objectContaining({ context: expect.objectContaining({ reason: "no-seek-table" }) }),
+    );
     const badSize = bytes.slice();
     const dv = new DataView(badSize.buffer);
     dv.setUint32(badSize.length - 25 + 8, dv.getUint32(badSize.length - 25 + 8, true) + 1, true); // compressed size + 1
@@ -300,7 +312,9 @@ describe("round trips events → trace.bin → events", () => {
       "DropLastStep",
     ];
     const back = parseTraceBin(writeBin(events).bytes);
-    expect(back).toEqual(viaJson(events).map((e, i) => (i === events.length - 3 ? { Value: { variable_id: 0, value: { kind: "Float", f: "1e+21", type_id: 2 } } } : e)));
+    expect(back).toEqual(
+      viaJson(events).map((e, i) => (i === events.length - 3 ? { Value: { variable_id: 0, value: { kind: "Float", f: "1e+21", type_id: 2 } } } : e)),
+    );
   });
 
   it("the wasm codec and the default codec read each other's files", () => {

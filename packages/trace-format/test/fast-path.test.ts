@@ -30,7 +30,7 @@ const records: ValueRecord[] = [
   { kind: "String", text: "", type_id: 5 },
   { kind: "String", text: "hello", type_id: 5 },
   { kind: "String", text: "x".repeat(300), type_id: 5 },
-  { kind: "String", text: "quote \" backslash \\ newline \n tab \t nul \u0000", type_id: 5 },
+  { kind: "String", text: 'quote " backslash \\ newline \n tab \t nul \u0000', type_id: 5 },
   { kind: "String", text: "é ü 漢字 😀", type_id: 5 },
   { kind: "String", text: "lone \ud800 high and \udc00 low", type_id: 5 },
   { kind: "Raw", r: "<Proxy>", type_id: 6 },
@@ -43,7 +43,15 @@ const records: ValueRecord[] = [
   { kind: "Float", f: Number.POSITIVE_INFINITY, type_id: 9 },
   { kind: "BigInt", b: "123456789012345678901234567890", negative: true, type_id: 10 },
   { kind: "Sequence", elements: [], is_slice: false, type_id: 11 },
-  { kind: "Sequence", elements: [{ kind: "Int", i: 1, type_id: 1 }, { kind: "String", text: "a", type_id: 5 }], is_slice: true, type_id: 11 },
+  {
+    kind: "Sequence",
+    elements: [
+      { kind: "Int", i: 1, type_id: 1 },
+      { kind: "String", text: "a", type_id: 5 },
+    ],
+    is_slice: true,
+    type_id: 11,
+  },
   {
     kind: "Struct",
     field_values: [

@@ -34,21 +34,51 @@ put("write", { Function: { path_id: 0, line: 1, name: "<toplevel>" } });
 put("write", { Function: { path_id: 1, line: 2, name: "f" } });
 put("write", { Type: { kind: 7, lang_type: "Number", specific_info: { kind: "None" } } });
 put("write", { Type: { kind: 9, lang_type: "String", specific_info: { kind: "None" } } });
-put("write", { Type: { kind: 6, lang_type: "Object", specific_info: { kind: "Struct", fields: [{ name: "x", type_id: 0 }, { name: "y", type_id: 1 }] } } });
+put("write", {
+  Type: {
+    kind: 6,
+    lang_type: "Object",
+    specific_info: {
+      kind: "Struct",
+      fields: [
+        { name: "x", type_id: 0 },
+        { name: "y", type_id: 1 },
+      ],
+    },
+  },
+});
 put("write", { Type: { kind: 0, lang_type: "Array", specific_info: { kind: "None" } } });
 put("write", { VariableName: "a" });
 put("write", { VariableName: "b" });
 put("writeCall", 0, []);
 const long = "a long string, longer than forty-eight UTF-16 units: \u00e9\u00e8\u00ea\u00eb \u{1f600} and more";
-const shape = { kind: "Struct", field_values: [{ kind: "Int", i: 1, type_id: 0 }, { kind: "String", text: "\ud800 lone", type_id: 1 }], type_id: 2 };
+const shape = {
+  kind: "Struct",
+  field_values: [
+    { kind: "Int", i: 1, type_id: 0 },
+    { kind: "String", text: "\ud800 lone", type_id: 1 },
+  ],
+  type_id: 2,
+};
 for (let i = 0; i < 60; i++) {
   put("writeStep", i % 2, 3 + (i % 10));
   put("writeValue", 0, { kind: "Int", i: i * 1000 - 7, type_id: 0 });
   put("writeValue", 1, { kind: "String", text: i % 3 === 0 ? long : `s${i} \u00e9`, type_id: 1 });
   put("writeValue", 1, { kind: "Float", f: i + 0.5, type_id: 0 });
   put("writeValue", 0, shape); // the same compound record again: copied from the buffer
-  put("writeValue", 0, { kind: "Sequence", elements: [{ kind: "Bool", b: true, type_id: 0 }, { kind: "None", type_id: 0 }], is_slice: false, type_id: 3 });
-  put("writeCall", 1, [{ variable_id: 0, value: { kind: "Int", i, type_id: 0 } }, { variable_id: 1, value: { kind: "Raw", r: "raw \udc00", type_id: 1 } }]);
+  put("writeValue", 0, {
+    kind: "Sequence",
+    elements: [
+      { kind: "Bool", b: true, type_id: 0 },
+      { kind: "None", type_id: 0 },
+    ],
+    is_slice: false,
+    type_id: 3,
+  });
+  put("writeCall", 1, [
+    { variable_id: 0, value: { kind: "Int", i, type_id: 0 } },
+    { variable_id: 1, value: { kind: "Raw", r: "raw \udc00", type_id: 1 } },
+  ]);
   put("writeStep", 1, 2);
   put("writeReturn", { kind: "Error", msg: "thrown", type_id: 1 });
   put("write", { Value: { variable_id: 0, value: { kind: "Int", i: 2n ** 62n, type_id: 0 } } });
@@ -90,10 +120,29 @@ const boom = (name) =>
     ran++;
     throw new Error(`the program's ${name} ran`);
   };
-Object.defineProperty(Object.prototype, "0", { get() { ran++; return "program's 0"; }, configurable: true });
-Object.defineProperty(Object.prototype, "1", { get() { ran++; return "program's 1"; }, configurable: true });
+Object.defineProperty(Object.prototype, "0", {
+  get() {
+    ran++;
+    return "program's 0";
+  },
+  configurable: true,
+});
+Object.defineProperty(Object.prototype, "1", {
+  get() {
+    ran++;
+    return "program's 1";
+  },
+  configurable: true,
+});
 Object.defineProperty(Array.prototype, "0", { set: hit, configurable: true }); // swallows the store
-Object.defineProperty(Array.prototype, "2", { set: hit, get() { ran++; return undefined; }, configurable: true });
+Object.defineProperty(Array.prototype, "2", {
+  set: hit,
+  get() {
+    ran++;
+    return undefined;
+  },
+  configurable: true,
+});
 for (const name of ["type_id", "kind", "path_id", "f"]) Object.defineProperty(Object.prototype, name, { set: hit, configurable: true });
 Array.prototype.push = boom("Array.prototype.push");
 Array.prototype.join = boom("Array.prototype.join");
@@ -128,7 +177,8 @@ Date.now = boom("Date.now");
 const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype);
 for (const name of ["set", "subarray", "slice", "copyWithin", "fill"]) TypedArrayPrototype[name] = boom(`%TypedArray%.prototype.${name}`);
 // (test262's TypedArray tests redefine `length` to check that the built-ins use the internal one)
-for (const name of ["length", "buffer", "byteOffset"]) Object.defineProperty(TypedArrayPrototype, name, { get: boom(`%TypedArray%.prototype.${name}`), configurable: true });
+for (const name of ["length", "buffer", "byteOffset"])
+  Object.defineProperty(TypedArrayPrototype, name, { get: boom(`%TypedArray%.prototype.${name}`), configurable: true });
 Object.defineProperty(Uint8Array.prototype, "constructor", { get: boom("Uint8Array.prototype.constructor"), configurable: true });
 Object.defineProperty(Uint8Array, Symbol.species, { get: boom("Uint8Array[Symbol.species]"), configurable: true });
 for (const name of ["setUint8", "setUint16", "setUint32", "setFloat64", "setBigUint64"]) DataView.prototype[name] = boom(`DataView.prototype.${name}`);
@@ -142,7 +192,8 @@ Buffer.from = boom("Buffer.from");
 // Node's module objects (what `require` gives; `syncBuiltinESMExports` makes `import * as fs` see them too)
 const fsModule = require("node:fs");
 const pathModule = require("node:path");
-for (const name of ["writeSync", "openSync", "closeSync", "mkdirSync", "renameSync", "writeFileSync", "rmSync", "unlinkSync"]) fsModule[name] = boom(`fs.${name}`);
+for (const name of ["writeSync", "openSync", "closeSync", "mkdirSync", "renameSync", "writeFileSync", "rmSync", "unlinkSync"])
+  fsModule[name] = boom(`fs.${name}`);
 for (const name of ["join", "dirname"]) pathModule[name] = boom(`path.${name}`);
 syncBuiltinESMExports();
 delete Array.prototype[Symbol.iterator]; // last: the lines above iterate

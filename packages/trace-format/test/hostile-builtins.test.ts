@@ -29,45 +29,52 @@ const CHILD = path.join(HERE, "hostile-builtins-child.mjs");
 
 /** CodeTracer's reader: `$CODETRACER_RTCLI`, else the build beside the repository (as repair-stream.test.ts). */
 const RTCLI = [process.env.CODETRACER_RTCLI, path.resolve(HERE, "../../../../shared/tools/codetracer-reader/rtcli")].find(
-  (f): f is string => f !== undefined && fs.existsSync(f)
+  (f): f is string => f !== undefined && fs.existsSync(f),
 );
 
 describe("the writers under a program that patched the built-ins", () => {
-  it.skipIf(!fs.existsSync(DIST_INDEX))("write valid trace folders (trace.bin, trace.bin through the offload, trace.json), repair unfinished ones, and run none of the program's code", () => {
-    const out = tempDir("hostile-builtins-");
-    const child = spawnSync(process.execPath, [CHILD, DIST_INDEX, out], { encoding: "utf8", timeout: 60_000 });
-    expect(child.stderr).toBe("");
-    expect(child.status).toBe(0);
-    const report = JSON.parse(child.stdout.trim().split("\n").pop()!) as {
-      events: number;
-      ran: number;
-      failures: string;
-      repaired: Record<string, { events: number; paths: number; lastStep: unknown; droppedBytes: number }>;
-    };
-    expect(report.failures).toBe("");
-    expect(report.ran).toBe(0);
-    // the unfinished folders: every flushed event kept, the torn frame or event dropped
-    for (const name of ["unfinished-bin", "unfinished-json"]) {
-      expect(report.repaired[path.join(out, name)], name).toEqual({
-        events: report.events,
-        paths: 2,
-        lastStep: { path: "/tmp/program/\u00e9t\u00e9 \u{1f600}.js", line: 2 },
-        droppedBytes: name === "unfinished-bin" ? 32 : 26,
-      });
-    }
-    for (const name of ["bin", "json", "offload", "unfinished-bin", "unfinished-json"]) {
-      const dir = path.join(out, name);
-      const result = validateTraceFolder(dir);
-      expect(result.errors, name).toEqual([]);
-      expect(result.ok, name).toBe(true);
-      expect(result.stats.events, name).toBe(report.events);
-      expect(JSON.parse(fs.readFileSync(path.join(dir, "trace_paths.json"), "utf8"))).toEqual(["/tmp/program/main.js", "/tmp/program/\u00e9t\u00e9 \u{1f600}.js"]);
-      if (RTCLI) {
-        const read = spawnSync(RTCLI, ["read", dir], { encoding: "utf8" });
-        expect(read.stdout.split("\n")[0], `${name}: ${read.stdout}${read.stderr}`).toBe(`events: ${report.events}`);
-        expect(read.stdout, name).toContain("metadata OK");
-        expect(read.stdout, name).toContain("paths OK: 2 entries");
+  it.skipIf(!fs.existsSync(DIST_INDEX))(
+    "write valid trace folders (trace.bin, trace.bin through the offload, trace.json), repair unfinished ones, and run none of the program's code",
+    () => {
+      const out = tempDir("hostile-builtins-");
+      const child = spawnSync(process.execPath, [CHILD, DIST_INDEX, out], { encoding: "utf8", timeout: 60_000 });
+      expect(child.stderr).toBe("");
+      expect(child.status).toBe(0);
+      const report = JSON.parse(child.stdout.trim().split("\n").pop()!) as {
+        events: number;
+        ran: number;
+        failures: string;
+        repaired: Record<string, { events: number; paths: number; lastStep: unknown; droppedBytes: number }>;
+      };
+      expect(report.failures).toBe("");
+      expect(report.ran).toBe(0);
+      // the unfinished folders: every flushed event kept, the torn frame or event dropped
+      for (const name of ["unfinished-bin", "unfinished-json"]) {
+        expect(report.repaired[path.join(out, name)], name).toEqual({
+          events: report.events,
+          paths: 2,
+          lastStep: { path: "/tmp/program/\u00e9t\u00e9 \u{1f600}.js", line: 2 },
+          droppedBytes: name === "unfinished-bin" ? 32 : 26,
+        });
       }
-    }
-  }, 90_000);
+      for (const name of ["bin", "json", "offload", "unfinished-bin", "unfinished-json"]) {
+        const dir = path.join(out, name);
+        const result = validateTraceFolder(dir);
+        expect(result.errors, name).toEqual([]);
+        expect(result.ok, name).toBe(true);
+        expect(result.stats.events, name).toBe(report.events);
+        expect(JSON.parse(fs.readFileSync(path.join(dir, "trace_paths.json"), "utf8"))).toEqual([
+          "/tmp/program/main.js",
+          "/tmp/program/\u00e9t\u00e9 \u{1f600}.js",
+        ]);
+        if (RTCLI) {
+          const read = spawnSync(RTCLI, ["read", dir], { encoding: "utf8" });
+          expect(read.stdout.split("\n")[0], `${name}: ${read.stdout}${read.stderr}`).toBe(`events: ${report.events}`);
+          expect(read.stdout, name).toContain("metadata OK");
+          expect(read.stdout, name).toContain("paths OK: 2 entries");
+        }
+      }
+    },
+    90_000,
+  );
 });

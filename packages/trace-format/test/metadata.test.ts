@@ -20,16 +20,10 @@ describe("writeTraceMetadata", () => {
     };
     writeTraceMetadata(dir, metadata);
     const text = fs.readFileSync(path.join(dir, "trace_metadata.json"), "utf8");
-    expect(Object.keys(JSON.parse(text) as object)).toEqual([
-      "workdir",
-      "program",
-      "args",
-      "recorder",
-      "language",
-    ]);
+    expect(Object.keys(JSON.parse(text) as object)).toEqual(["workdir", "program", "args", "recorder", "language"]);
     expect(text).toBe(
       '{"workdir":"/home/u/p","program":"/home/u/p/main.js","args":["--flag","x"],' +
-        '"recorder":{"name":"codetracer-js-recorder","version":"0.1.0"},"language":"javascript"}\n'
+        '"recorder":{"name":"codetracer-js-recorder","version":"0.1.0"},"language":"javascript"}\n',
     );
   });
 
@@ -59,10 +53,7 @@ describe("writeTraceMetadata", () => {
       expect((error as TraceFormatError).code).toBe("ERR_TRACE_INVALID");
       expect((error as TraceFormatError).message).toContain('"args" is missing');
     }
-    expect(traceMetadataProblems({ workdir: 1, program: "p", args: ["a", 2] })).toEqual([
-      '"workdir" must be a string',
-      '"args[1]" must be a string',
-    ]);
+    expect(traceMetadataProblems({ workdir: 1, program: "p", args: ["a", 2] })).toEqual(['"workdir" must be a string', '"args[1]" must be a string']);
   });
 
   it("accepts the thread fields of worker traces and checks their shape when present", () => {
@@ -119,9 +110,7 @@ describe("writeTracePaths", () => {
   });
 
   it("rejects non-string entries", () => {
-    expect(() => writeTracePaths(tempDir(), [1 as unknown as string])).toThrow(
-      expect.objectContaining({ code: "ERR_TRACE_INVALID" }) as unknown as Error
-    );
+    expect(() => writeTracePaths(tempDir(), [1 as unknown as string])).toThrow(expect.objectContaining({ code: "ERR_TRACE_INVALID" }) as unknown as Error);
   });
 });
 

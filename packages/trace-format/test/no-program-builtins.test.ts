@@ -27,7 +27,8 @@ const ALLOWED: Record<string, string> = {
   // runs it too, in `repairTrace` of packages/runtime's node/threads.ts, for the folder of a
   // worker thread the program terminated or of a recorded child process that died.
   "cbor-decode.ts": "decodeEvents, for the reader and the validator (the item decoder the repair uses is cbor-item.ts, checked)",
-  "bin-read.ts": "trace.bin reading (parse, decompress, repair in memory) for the reader and the validator; the repair's frame and event walk is bin-scan.ts, checked",
+  "bin-read.ts":
+    "trace.bin reading (parse, decompress, repair in memory) for the reader and the validator; the repair's frame and event walk is bin-scan.ts, checked",
   "node/bin-files.ts": "reads trace.bin files (reader, commands); the repair is node/bin-repair.ts, checked",
   "node/event-stream.ts": "streams a trace file for the commands (`readTraceEvents`); the scanner the repair shares is node/json-scanner.ts, checked",
 };

@@ -12,12 +12,22 @@ import type { TraceLowLevelEvent } from "../src/types.js";
 
 /** A trace of `n` steps and int values over a few paths, with some longer strings. */
 function events(n: number): TraceLowLevelEvent[] {
-  const out: TraceLowLevelEvent[] = [{ Path: "/a.js" }, { VariableName: "x" }, { Function: { path_id: 0, line: 1, name: "<top-level>" } }, { Call: { function_id: 0, args: [] } }];
+  const out: TraceLowLevelEvent[] = [
+    { Path: "/a.js" },
+    { VariableName: "x" },
+    { Function: { path_id: 0, line: 1, name: "<top-level>" } },
+    { Call: { function_id: 0, args: [] } },
+  ];
   out.push({ Type: { kind: 7, lang_type: "number", specific_info: { kind: "None" } } });
   out.push({ Type: { kind: 9, lang_type: "string", specific_info: { kind: "None" } } });
   for (let i = 0; i < n; i++) {
     out.push({ Step: { path_id: 0, line: 1 + (i % 97) } });
-    out.push({ Value: { variable_id: 0, value: i % 5 === 0 ? { kind: "String", text: `text ${i} `.repeat(i % 13), type_id: 1 } : { kind: "Int", i: i * 7919, type_id: 0 } } });
+    out.push({
+      Value: {
+        variable_id: 0,
+        value: i % 5 === 0 ? { kind: "String", text: `text ${i} `.repeat(i % 13), type_id: 1 } : { kind: "Int", i: i * 7919, type_id: 0 },
+      },
+    });
   }
   return out;
 }
@@ -87,13 +97,35 @@ describe("frames compressed on a worker thread", () => {
 
 describe("a compound value written again for the same variable", () => {
   it("gives the same events as encoding it each time, also across frames", () => {
-    const point = { kind: "Struct", field_values: [{ kind: "Float", f: "1.5", type_id: 1 }, { kind: "Int", i: 2, type_id: 0 }], type_id: 2 } as const;
+    const point = {
+      kind: "Struct",
+      field_values: [
+        { kind: "Float", f: "1.5", type_id: 1 },
+        { kind: "Int", i: 2, type_id: 0 },
+      ],
+      type_id: 2,
+    } as const;
     const list: TraceLowLevelEvent[] = [
-      { Path: "/a.js" }, { VariableName: "p" }, { VariableName: "q" },
+      { Path: "/a.js" },
+      { VariableName: "p" },
+      { VariableName: "q" },
       { Type: { kind: 7, lang_type: "number", specific_info: { kind: "None" } } },
       { Type: { kind: 8, lang_type: "number", specific_info: { kind: "None" } } },
-      { Type: { kind: 6, lang_type: "P", specific_info: { kind: "Struct", fields: [{ name: "x", type_id: 1 }, { name: "y", type_id: 0 }] } } },
-      { Function: { path_id: 0, line: 1, name: "<top-level>" } }, { Call: { function_id: 0, args: [] } },
+      {
+        Type: {
+          kind: 6,
+          lang_type: "P",
+          specific_info: {
+            kind: "Struct",
+            fields: [
+              { name: "x", type_id: 1 },
+              { name: "y", type_id: 0 },
+            ],
+          },
+        },
+      },
+      { Function: { path_id: 0, line: 1, name: "<top-level>" } },
+      { Call: { function_id: 0, args: [] } },
     ];
     for (let i = 0; i < 3000; i++) {
       list.push({ Step: { path_id: 0, line: 1 + (i % 7) } });

@@ -7,7 +7,16 @@ import { ownSlots } from "../src/primordials.js";
 
 function withPlantedSetters<T>(keys: string[], run: () => T): { result: T; ran: number } {
   let ran = 0;
-  for (const key of keys) Object.defineProperty(Object.prototype, key, { set() { ran++; }, get() { return "planted"; }, configurable: true });
+  for (const key of keys)
+    Object.defineProperty(Object.prototype, key, {
+      set() {
+        ran++;
+      },
+      get() {
+        return "planted";
+      },
+      configurable: true,
+    });
   try {
     return { result: run(), ran };
   } finally {

@@ -129,7 +129,10 @@ interface Case {
 
 const rejects = (error: string) => ({ accepts: false as const, error });
 const accepts = { accepts: true as const };
-const bin = (...items: Uint8Array[]) => () => folderWith("trace.bin", traceBin(...items));
+const bin =
+  (...items: Uint8Array[]) =>
+  () =>
+    folderWith("trace.bin", traceBin(...items));
 
 const BIN_CASES: Case[] = [
   // --- integers: exact, both ends of i64 and of u64 (cbor.ts decoded u64 through doubles)
@@ -148,7 +151,12 @@ const BIN_CASES: Case[] = [
     validator: "integer-out-of-range",
   },
   { name: "Int.i in a non-shortest head (1b 00…05)", dir: bin(valueEvent(intRecord(hex("1b 0000000000000005")))), reader: accepts, validator: "ok" },
-  { name: "Reference.address = 0xffff_ffff_ffff_ffff (u64::MAX)", dir: bin(valueEvent(referenceRecord(hex("1b ffffffffffffffff")))), reader: accepts, validator: "ok" },
+  {
+    name: "Reference.address = 0xffff_ffff_ffff_ffff (u64::MAX)",
+    dir: bin(valueEvent(referenceRecord(hex("1b ffffffffffffffff")))),
+    reader: accepts,
+    validator: "ok",
+  },
   {
     name: "Reference.address = -1",
     dir: bin(valueEvent(referenceRecord(hex("20")))),
@@ -315,7 +323,12 @@ const BIN_CASES: Case[] = [
 ];
 
 const JSON_CASES: Case[] = [
-  { name: "json: Int.i = i64::MAX", dir: () => jsonFolder('{"Value":{"variable_id":0,"value":{"kind":"Int","i":9223372036854775807,"type_id":0}}}'), reader: accepts, validator: "ok" },
+  {
+    name: "json: Int.i = i64::MAX",
+    dir: () => jsonFolder('{"Value":{"variable_id":0,"value":{"kind":"Int","i":9223372036854775807,"type_id":0}}}'),
+    reader: accepts,
+    validator: "ok",
+  },
   {
     name: "json: Int.i = 2^63",
     dir: () => jsonFolder('{"Value":{"variable_id":0,"value":{"kind":"Int","i":9223372036854775808,"type_id":0}}}'),
@@ -325,7 +338,9 @@ const JSON_CASES: Case[] = [
   {
     name: "json: Reference.address = u64::MAX",
     dir: () =>
-      jsonFolder('{"Value":{"variable_id":0,"value":{"kind":"Reference","dereferenced":{"kind":"Int","i":1,"type_id":0},"address":18446744073709551615,"mutable":false,"type_id":0}}}'),
+      jsonFolder(
+        '{"Value":{"variable_id":0,"value":{"kind":"Reference","dereferenced":{"kind":"Int","i":1,"type_id":0},"address":18446744073709551615,"mutable":false,"type_id":0}}}',
+      ),
     reader: accepts,
     validator: "ok",
   },
@@ -374,8 +389,8 @@ describe("the validator judges trace files as CodeTracer's reader does (item 15)
         valueEvent(intRecord(hex("1b 001fffffffffffff"))),
         valueEvent(intRecord(hex("3b 001ffffffffffffe"))),
         valueEvent(intRecord(hex("3b 001fffffffffffff"))),
-        valueEvent(referenceRecord(hex("1b ffffffffffffffff")))
-      )
+        valueEvent(referenceRecord(hex("1b ffffffffffffffff"))),
+      ),
     );
     const values = events.map((e) => (e as { Value: { value: Record<string, unknown> } }).Value.value);
     expect(values.map((v) => v.i ?? v.address)).toEqual([
@@ -464,7 +479,7 @@ function rtcliEvents(dir: string): string[] {
 }
 
 describe("the public encoders write what CodeTracer's reader reads, or refuse (item 14)", () => {
-  it("{DropLastStep: null} is written as the bare text \"DropLastStep\" (CBOR) and the bare string (JSON)", () => {
+  it('{DropLastStep: null} is written as the bare text "DropLastStep" (CBOR) and the bare string (JSON)', () => {
     const text = Array.from(t("DropLastStep"));
     expect(Array.from(encodeEventBytes("DropLastStep"))).toEqual(text);
     expect(Array.from(encodeEventBytes({ DropLastStep: null } as unknown as TraceLowLevelEvent))).toEqual(text);
@@ -538,7 +553,8 @@ describe("the public encoders write what CodeTracer's reader reads, or refuse (i
   }
 
   it("ids, lines and addresses beyond 2^53 are range-checked too (u64 / i64 by field)", () => {
-    const step = (pathId: number | bigint, line: number | bigint) => () => encodeEventBytes({ Step: { path_id: pathId, line } } as unknown as TraceLowLevelEvent);
+    const step = (pathId: number | bigint, line: number | bigint) => () =>
+      encodeEventBytes({ Step: { path_id: pathId, line } } as unknown as TraceLowLevelEvent);
     expect(thrown(step(2 ** 64, 1)).context).toMatchObject({ field: "path_id", range: "u64" });
     expect(thrown(step(0, 2n ** 63n)).context).toMatchObject({ field: "line", range: "i64" });
     expect(thrown(step(-(2n ** 60n), 1)).context).toMatchObject({ field: "path_id", range: "u64" });
@@ -548,7 +564,9 @@ describe("the public encoders write what CodeTracer's reader reads, or refuse (i
     expect(thrown(() => encodeEventBytes({ Value: { variable_id: 0, value: reference(2n ** 64n) } })).context.field).toBe("address");
     expect(thrown(() => new TraceJsonWriter(new MemorySink()).writeValue(0, reference(2 ** 64))).context.field).toBe("address");
     expect(thrown(() => encodeEventBytes({ ThreadStart: 2n ** 64n } as unknown as TraceLowLevelEvent)).context.field).toBe("ThreadStart");
-    const structType = { Type: { kind: 6, lang_type: "P", specific_info: { kind: "Struct", fields: [{ name: "a", type_id: 2 ** 64 }] } } } as TraceLowLevelEvent;
+    const structType = {
+      Type: { kind: 6, lang_type: "P", specific_info: { kind: "Struct", fields: [{ name: "a", type_id: 2 ** 64 }] } },
+    } as TraceLowLevelEvent;
     expect(thrown(() => encodeEventBytes(structType)).context.field).toBe("type_id");
     const json = new TraceJsonWriter(new MemorySink());
     for (const [event, field] of [

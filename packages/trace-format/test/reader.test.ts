@@ -45,9 +45,7 @@ describe("parseTraceJson", () => {
   });
 
   it("keeps a literal -0 distinguishable from 0", () => {
-    const [event] = parseTraceJson('[{"Step":{"path_id":0,"line":-0}}]') as unknown as [
-      { Step: { line: number } }
-    ];
+    const [event] = parseTraceJson('[{"Step":{"path_id":0,"line":-0}}]') as unknown as [{ Step: { line: number } }];
     expect(Object.is(event.Step.line, -0)).toBe(true);
   });
 
@@ -105,17 +103,12 @@ describe("readTraceFolder", () => {
 
   it("throws ERR_TRACE_MISSING without trace.json or trace.bin", () => {
     expect(catchError(() => readTraceFolder(tempDir())).code).toBe("ERR_TRACE_MISSING");
-    expect(catchError(() => readTraceFolder(path.join(tempDir(), "nope"))).code).toBe(
-      "ERR_TRACE_MISSING"
-    );
+    expect(catchError(() => readTraceFolder(path.join(tempDir(), "nope"))).code).toBe("ERR_TRACE_MISSING");
   });
 
   it("throws ERR_TRACE_INVALID for a trace.bin-only folder whose trace.bin has no seek table", () => {
     const dir = tempDir();
-    fs.writeFileSync(
-      path.join(dir, "trace.bin"),
-      Buffer.from([0xc0, 0xde, 0x72, 0xac, 0xe2, 1, 0, 0])
-    );
+    fs.writeFileSync(path.join(dir, "trace.bin"), Buffer.from([0xc0, 0xde, 0x72, 0xac, 0xe2, 1, 0, 0]));
     const error = catchError(() => readTraceFolder(dir));
     expect(error.code).toBe("ERR_TRACE_INVALID");
     expect(error.message).toContain("the recording did not finish");

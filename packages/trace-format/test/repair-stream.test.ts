@@ -25,9 +25,10 @@ import type { TraceLowLevelEvent } from "../src/types.js";
 import { tempDir } from "./helpers.js";
 
 /** CodeTracer's reader: `$CODETRACER_RTCLI`, else the build beside the repository (see test/test262/run.mjs). */
-const RTCLI = [process.env.CODETRACER_RTCLI, path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../shared/tools/codetracer-reader/rtcli")].find(
-  (f): f is string => f !== undefined && fs.existsSync(f)
-);
+const RTCLI = [
+  process.env.CODETRACER_RTCLI,
+  path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../shared/tools/codetracer-reader/rtcli"),
+].find((f): f is string => f !== undefined && fs.existsSync(f));
 
 /** `rtcli read DIR`: the event count CodeTracer's reader loads, or its error. */
 function rtcliRead(dir: string): string {
@@ -37,14 +38,18 @@ function rtcliRead(dir: string): string {
 
 /** A program-like trace whose strings hold JSON's and CBOR's delimiters, non-ASCII text and one value bigger than a chunk. */
 function events(): TraceLowLevelEvent[] {
-  const out: TraceLowLevelEvent[] = [{ Path: "/p/main.js" }, { Function: { path_id: 0, line: 1, name: "<top-level>" } }, { Call: { function_id: 0, args: [] } }];
+  const out: TraceLowLevelEvent[] = [
+    { Path: "/p/main.js" },
+    { Function: { path_id: 0, line: 1, name: "<top-level>" } },
+    { Call: { function_id: 0, args: [] } },
+  ];
   out.push({ Type: { kind: 9, lang_type: "string", specific_info: { kind: "None" } } }, { VariableName: "s" });
   let seed = 12345;
   const noise = Array.from({ length: 3000 }, () => {
     seed = (seed * 1103515245 + 12345) % 2147483648;
-    return "abcdefghijklmnopqrstuvwxyz0123456789é✓\"]}{["[seed % 43];
+    return 'abcdefghijklmnopqrstuvwxyz0123456789é✓"]}{['[seed % 43];
   }).join(""); // does not compress: frames bigger than the 1 KiB window
-  const tricky = ['a"]}', "\\", "\\\"],{", "é✓😀", "line\nbreak", "[[[{{{", noise];
+  const tricky = ['a"]}', "\\", '\\"],{', "é✓😀", "line\nbreak", "[[[{{{", noise];
   for (let i = 0; i < 120; i++) {
     if (i === 40) out.push({ Path: "/p/lib ü].js" });
     out.push({ Step: { path_id: i >= 40 ? 1 : 0, line: i + 1 } });
@@ -217,7 +222,7 @@ describe("an empty trace.bin holds one empty frame and a one-entry seek table (w
     const sink = new MemoryByteSink();
     new TraceBinWriter(sink).finish();
     expect(Buffer.from(sink.bytes()).toString("hex")).toBe(
-      "c0de72ace2010000" + "28b52ffd2000010000" + "5e2a4d18" + "11000000" + "09000000" + "00000000" + "01000000" + "00" + "b1ea928f"
+      "c0de72ace2010000" + "28b52ffd2000010000" + "5e2a4d18" + "11000000" + "09000000" + "00000000" + "01000000" + "00" + "b1ea928f",
     );
     expect(Array.from(sink.bytes())).toEqual(EMPTY_TRACE_BIN);
     expect(parseTraceBin(sink.bytes())).toEqual([]);

@@ -9,13 +9,7 @@ import { validateTraceFolder } from "../src/node/validate-folder.js";
 import { parseTraceJson } from "../src/reader.js";
 import type { TraceLowLevelEvent } from "../src/types.js";
 import { validateEvents } from "../src/validate.js";
-import {
-  fixtureText,
-  SPEC_EXAMPLE_METADATA,
-  SPEC_EXAMPLE_PATHS,
-  specExample,
-  tempDir,
-} from "./helpers.js";
+import { fixtureText, SPEC_EXAMPLE_METADATA, SPEC_EXAMPLE_PATHS, specExample, tempDir } from "./helpers.js";
 
 function roundTrip(events: TraceLowLevelEvent[], chunkEvents?: number): TraceLowLevelEvent[] {
   const sink = new MemorySink();
@@ -48,9 +42,7 @@ describe("round trips through TraceJsonWriter", () => {
   it("spec §14 example: round trip and validation", () => {
     const back = roundTrip(specExample());
     expect(back).toEqual(specExample());
-    expect(validateEvents(back, { paths: SPEC_EXAMPLE_PATHS, entryStepRule: "error" }).ok).toBe(
-      true
-    );
+    expect(validateEvents(back, { paths: SPEC_EXAMPLE_PATHS, entryStepRule: "error" }).ok).toBe(true);
   });
 
   it("writes a complete trace folder that reads back and validates", () => {

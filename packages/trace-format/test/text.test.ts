@@ -53,27 +53,25 @@ describe("renderTrace", () => {
           is_slice: false,
           type_id: 0,
         },
-        state
-      )
+        state,
+      ),
     ).toBe("[1, true]");
     expect(
       formatValue({
         kind: "Tuple",
         elements: [{ kind: "String", text: "a", type_id: 0 }],
         type_id: 0,
-      })
+      }),
     ).toBe('("a")');
     expect(formatValue({ kind: "Float", f: NaN, type_id: 0 })).toBe("NaN");
-    expect(formatValue({ kind: "BigInt", b: "AQAAAAAAAAAA", negative: true, type_id: 0 })).toBe(
-      "-18446744073709551616"
-    );
+    expect(formatValue({ kind: "BigInt", b: "AQAAAAAAAAAA", negative: true, type_id: 0 })).toBe("-18446744073709551616");
     expect(
       formatValue({
         kind: "Variant",
         discriminator: "Some",
         contents: { kind: "Int", i: 2, type_id: 0 },
         type_id: 0,
-      })
+      }),
     ).toBe("Some(2)");
     expect(
       formatValue({
@@ -82,24 +80,12 @@ describe("renderTrace", () => {
         address: 1,
         mutable: true,
         type_id: 0,
-      })
+      }),
     ).toBe("&mut obj");
     expect(formatValue({ kind: "Error", msg: "<cycle>", type_id: 0 })).toBe("<error: <cycle>>");
     expect(formatValue({ kind: "Cell", place: 3 })).toBe("<cell 3>");
-    const events: TraceLowLevelEvent[] = [
-      "DropLastStep",
-      { ThreadStart: 1 },
-      { Asm: ["nop", "ret"] },
-      { VariableName: "v" },
-      { DropVariables: [0] },
-    ];
+    const events: TraceLowLevelEvent[] = ["DropLastStep", { ThreadStart: 1 }, { Asm: ["nop", "ret"] }, { VariableName: "v" }, { DropVariables: [0] }];
     const s = createRenderState();
-    expect(events.map((e) => formatEvent(e, s))).toEqual([
-      "drop-last-step",
-      "thread-start 1",
-      "asm nop; ret",
-      "variable v",
-      "drop-variables v",
-    ]);
+    expect(events.map((e) => formatEvent(e, s))).toEqual(["drop-last-step", "thread-start 1", "asm nop; ret", "variable v", "drop-variables v"]);
   });
 });

@@ -5,15 +5,7 @@ import { validateTraceFolder } from "../src/node/validate-folder.js";
 import { parseTraceJson } from "../src/reader.js";
 import { EventStreamValidator, VALIDATION_CODES, validateEvents } from "../src/validate.js";
 import type { ValidationOptions, ValidationReport } from "../src/validate.js";
-import {
-  FIXTURES,
-  fixtureText,
-  SPEC_EXAMPLE_JSON,
-  SPEC_EXAMPLE_METADATA,
-  SPEC_EXAMPLE_PATHS,
-  specExample,
-  tempDir,
-} from "./helpers.js";
+import { FIXTURES, fixtureText, SPEC_EXAMPLE_JSON, SPEC_EXAMPLE_METADATA, SPEC_EXAMPLE_PATHS, specExample, tempDir } from "./helpers.js";
 
 type E = unknown;
 
@@ -32,8 +24,7 @@ const value = (v: E, variable_id = 0): E => ({ Value: { variable_id, value: v } 
 const seqType: E = { Type: { kind: 0, lang_type: "Array", specific_info: { kind: "None" } } }; // id 1
 function nested(depth: number): E {
   let v: E = int(1);
-  for (let i = 1; i < depth; i++)
-    v = { kind: "Sequence", elements: [v], is_slice: false, type_id: 1 };
+  for (let i = 1; i < depth; i++) v = { kind: "Sequence", elements: [v], is_slice: false, type_id: 1 };
   return v;
 }
 const structType = (fields: number): E => ({
@@ -137,18 +128,8 @@ const RULES: RuleCase[] = [
   },
   {
     code: "undefined-function-id",
-    broken: [
-      ...BASE,
-      { Step: { path_id: 0, line: 3 } },
-      { Call: { function_id: 1, args: [] } },
-      { Function: { path_id: 0, line: 3, name: "f" } },
-    ],
-    fixed: [
-      ...BASE,
-      { Function: { path_id: 0, line: 3, name: "f" } },
-      { Step: { path_id: 0, line: 3 } },
-      { Call: { function_id: 1, args: [] } },
-    ],
+    broken: [...BASE, { Step: { path_id: 0, line: 3 } }, { Call: { function_id: 1, args: [] } }, { Function: { path_id: 0, line: 3, name: "f" } }],
+    fixed: [...BASE, { Function: { path_id: 0, line: 3, name: "f" } }, { Step: { path_id: 0, line: 3 } }, { Call: { function_id: 1, args: [] } }],
   },
   {
     code: "undefined-type-id",
@@ -208,14 +189,8 @@ const RULES: RuleCase[] = [
   },
   {
     code: "undefined-type-id",
-    broken: [
-      ...BASE,
-      value({ kind: "Sequence", elements: [int(1, 7)], is_slice: false, type_id: 0 }),
-    ],
-    fixed: [
-      ...BASE,
-      value({ kind: "Sequence", elements: [int(1, 0)], is_slice: false, type_id: 0 }),
-    ],
+    broken: [...BASE, value({ kind: "Sequence", elements: [int(1, 7)], is_slice: false, type_id: 0 })],
+    fixed: [...BASE, value({ kind: "Sequence", elements: [int(1, 0)], is_slice: false, type_id: 0 })],
   },
   {
     code: "undefined-variable-id",
@@ -245,17 +220,8 @@ const RULES: RuleCase[] = [
   {
     code: "missing-entry-step",
     options: { entryStepRule: "error" },
-    broken: [
-      ...BASE,
-      { Function: { path_id: 0, line: 10, name: "f" } },
-      { Call: { function_id: 1, args: [] } },
-    ],
-    fixed: [
-      ...BASE,
-      { Function: { path_id: 0, line: 10, name: "f" } },
-      { Step: { path_id: 0, line: 10 } },
-      { Call: { function_id: 1, args: [] } },
-    ],
+    broken: [...BASE, { Function: { path_id: 0, line: 10, name: "f" } }, { Call: { function_id: 1, args: [] } }],
+    fixed: [...BASE, { Function: { path_id: 0, line: 10, name: "f" } }, { Step: { path_id: 0, line: 10 } }, { Call: { function_id: 1, args: [] } }],
   },
   {
     code: "missing-entry-step",
@@ -283,13 +249,7 @@ const RULES: RuleCase[] = [
   {
     code: "drop-last-step-without-steps",
     broken: [...BASE, { Step: { path_id: 0, line: 2 } }, "DropLastStep", { DropLastStep: null }],
-    fixed: [
-      ...BASE,
-      { Step: { path_id: 0, line: 2 } },
-      "DropLastStep",
-      { Step: { path_id: 0, line: 3 } },
-      { DropLastStep: null },
-    ],
+    fixed: [...BASE, { Step: { path_id: 0, line: 2 } }, "DropLastStep", { Step: { path_id: 0, line: 3 } }, { DropLastStep: null }],
   },
   {
     code: "paths-mismatch",
@@ -338,20 +298,11 @@ const RULES: RuleCase[] = [
   {
     code: "struct-type-mismatch",
     broken: [...BASE, value({ kind: "Struct", field_values: [int(1)], type_id: 0 })],
-    fixed: [
-      ...BASE,
-      seqType,
-      structType(1),
-      value({ kind: "Struct", field_values: [int(1)], type_id: 2 }),
-    ],
+    fixed: [...BASE, seqType, structType(1), value({ kind: "Struct", field_values: [int(1)], type_id: 2 })],
   },
   {
     code: "struct-type-mismatch",
-    broken: [
-      ...BASE,
-      { Type: { kind: 6, lang_type: "P", specific_info: { kind: "None" } } },
-      value({ kind: "Struct", field_values: [], type_id: 1 }),
-    ],
+    broken: [...BASE, { Type: { kind: 6, lang_type: "P", specific_info: { kind: "None" } } }, value({ kind: "Struct", field_values: [], type_id: 1 })],
     fixed: [
       ...BASE,
       { Type: { kind: 6, lang_type: "P", specific_info: { kind: "Struct", fields: [] } } },
@@ -360,16 +311,8 @@ const RULES: RuleCase[] = [
   },
   {
     code: "struct-field-count",
-    broken: [
-      ...BASE,
-      structType(1),
-      value({ kind: "Struct", field_values: [int(1), int(2)], type_id: 1 }),
-    ],
-    fixed: [
-      ...BASE,
-      structType(2),
-      value({ kind: "Struct", field_values: [int(1), int(2)], type_id: 1 }),
-    ],
+    broken: [...BASE, structType(1), value({ kind: "Struct", field_values: [int(1), int(2)], type_id: 1 })],
+    fixed: [...BASE, structType(2), value({ kind: "Struct", field_values: [int(1), int(2)], type_id: 1 })],
   },
   {
     code: "value-too-deep",
@@ -427,15 +370,9 @@ describe("validateEvents: one minimal broken trace per rule", () => {
       "missing-paths",
       "invalid-paths",
     ]);
-    const warningsOnly = new Set([
-      "experimental-event",
-      "thread-event",
-      "cell-value",
-    ]);
+    const warningsOnly = new Set(["experimental-event", "thread-event", "cell-value"]);
     const tested = new Set(RULES.map((r) => r.code));
-    const missing = Object.keys(VALIDATION_CODES).filter(
-      (c) => !folderOnly.has(c) && !warningsOnly.has(c) && !tested.has(c)
-    );
+    const missing = Object.keys(VALIDATION_CODES).filter((c) => !folderOnly.has(c) && !warningsOnly.has(c) && !tested.has(c));
     expect(missing).toEqual([]);
   });
 });
@@ -451,18 +388,12 @@ describe("validateEvents: integer literals as serde_json reads them", () => {
     }
     const ok = parseTraceJson(trace(`{"Step":{"path_id":0,"line":1}}`));
     expect(validateEvents(ok).ok).toBe(true);
-    const float = parseTraceJson(
-      trace(`{"Value":{"variable_id":0,"value":{"kind":"Float","f":2.0,"type_id":0}}}`)
-    );
+    const float = parseTraceJson(trace(`{"Value":{"variable_id":0,"value":{"kind":"Float","f":2.0,"type_id":0}}}`));
     expect(validateEvents(float, { floats: "number" }).ok).toBe(true);
   });
 
   it("rejects float literals in newtype payloads and id arrays", () => {
-    for (const extra of [
-      '{"DropVariable":0.0}',
-      '{"ThreadStart":1e0}',
-      '{"DropVariables":[0,1.0]}',
-    ]) {
+    for (const extra of ['{"DropVariable":0.0}', '{"ThreadStart":1e0}', '{"DropVariables":[0,1.0]}']) {
       const events = parseTraceJson(trace(extra));
       expect(codes(validateEvents(events))).toEqual(["non-integer"]);
     }
@@ -470,57 +401,26 @@ describe("validateEvents: integer literals as serde_json reads them", () => {
   });
 
   it("flags a literal -0 read from text", () => {
-    const events = parseTraceJson(
-      trace(`{"Value":{"variable_id":0,"value":{"kind":"Int","i":-0,"type_id":0}}}`)
-    );
+    const events = parseTraceJson(trace(`{"Value":{"variable_id":0,"value":{"kind":"Int","i":-0,"type_id":0}}}`));
     expect(codes(validateEvents(events))).toEqual(["negative-zero"]);
   });
 
   it("checks the i64 range on the exact literal", () => {
-    const max = parseTraceJson(
-      trace(
-        `{"Value":{"variable_id":0,"value":{"kind":"Int","i":9223372036854775807,"type_id":0}}}`
-      )
-    );
+    const max = parseTraceJson(trace(`{"Value":{"variable_id":0,"value":{"kind":"Int","i":9223372036854775807,"type_id":0}}}`));
     expect(validateEvents(max).errors).toEqual([]);
-    const min = parseTraceJson(
-      trace(
-        `{"Value":{"variable_id":0,"value":{"kind":"Int","i":-9223372036854775808,"type_id":0}}}`
-      )
-    );
+    const min = parseTraceJson(trace(`{"Value":{"variable_id":0,"value":{"kind":"Int","i":-9223372036854775808,"type_id":0}}}`));
     expect(validateEvents(min).errors).toEqual([]);
-    const over = parseTraceJson(
-      trace(
-        `{"Value":{"variable_id":0,"value":{"kind":"Int","i":9223372036854775808,"type_id":0}}}`
-      )
-    );
+    const over = parseTraceJson(trace(`{"Value":{"variable_id":0,"value":{"kind":"Int","i":9223372036854775808,"type_id":0}}}`));
     expect(codes(validateEvents(over))).toEqual(["integer-out-of-range"]);
   });
 
   it("rejects Int.i as a string and Bool.b as a number", () => {
-    expect(codes(validateEvents([...BASE, value({ kind: "Int", i: "5", type_id: 0 })]))).toEqual([
-      "wrong-type",
-    ]);
+    expect(codes(validateEvents([...BASE, value({ kind: "Int", i: "5", type_id: 0 })]))).toEqual(["wrong-type"]);
   });
 });
 
 describe("validateEvents: Float.f grammar (Rust f64::from_str, case-insensitive)", () => {
-  const accepted = [
-    "2.5",
-    "1e+21",
-    "-0",
-    "inf",
-    "+inf",
-    "-inf",
-    "infinity",
-    "-Infinity",
-    "NaN",
-    "nan",
-    "+.5",
-    "1e400",
-    "1.",
-    "5E-3",
-  ];
+  const accepted = ["2.5", "1e+21", "-0", "inf", "+inf", "-inf", "infinity", "-Infinity", "NaN", "nan", "+.5", "1e400", "1.", "5E-3"];
   const rejected = [" 2.5", "2.5 ", "", ".", "e5", "0x10", "1,5", "Infinityy", "1e", "--1"];
   const withFloat = (f: unknown): E[] => [...BASE, value({ kind: "Float", f, type_id: 0 })];
 
@@ -550,26 +450,15 @@ describe("validateEvents: entry-step rule", () => {
   });
 
   it("allows declaration events between the entry Step and the Call (Ruby recorder pattern)", () => {
-    const report = validateEvents(
-      [...BASE, { Step: { path_id: 0, line: 10 } }, f, { VariableName: "a" }, call],
-      { entryStepRule: "error" }
-    );
+    const report = validateEvents([...BASE, { Step: { path_id: 0, line: 10 } }, f, { VariableName: "a" }, call], { entryStepRule: "error" });
     expect(report.errors).toEqual([]);
     expect(report.warnings).toEqual([]);
   });
 
   it("exempts the first Call, and Calls at depth 0 before any Step", () => {
-    const head: E[] = [
-      { Path: "/a.js" },
-      BASE[3],
-      { Function: { path_id: 0, line: 1, name: "<top-level>" } },
-      f,
-    ];
+    const head: E[] = [{ Path: "/a.js" }, BASE[3], { Function: { path_id: 0, line: 1, name: "<top-level>" } }, f];
     // first Call after a Step that does not match: exempt
-    expect(
-      validateEvents([...head, { Step: { path_id: 0, line: 3 } }, call], { entryStepRule: "error" })
-        .ok
-    ).toBe(true);
+    expect(validateEvents([...head, { Step: { path_id: 0, line: 3 } }, call], { entryStepRule: "error" }).ok).toBe(true);
     // two top-level calls before any Step: both exempt
     expect(validateEvents([...head, call, ret, call], { entryStepRule: "error" }).ok).toBe(true);
     // a second Call at depth 0 after a Step is not exempt
@@ -601,11 +490,7 @@ describe("validateEvents: warnings that still load", () => {
       { Asm: ["mov eax, 1"] },
     ]);
     expect(report.errors).toEqual([]);
-    expect(report.warnings.map((w) => w.code).sort()).toEqual([
-      "cell-value",
-      "experimental-event",
-      "thread-event",
-    ]);
+    expect(report.warnings.map((w) => w.code).sort()).toEqual(["cell-value", "experimental-event", "thread-event"]);
     expect(report.stats.variables).toBe(2);
   });
 
@@ -634,9 +519,7 @@ describe("validateEvents: statistics and limits", () => {
   });
 
   it("passes the §14 example with the entry-step rule as an error", () => {
-    expect(validateEvents(parseTraceJson(SPEC_EXAMPLE_JSON), { entryStepRule: "error" }).ok).toBe(
-      true
-    );
+    expect(validateEvents(parseTraceJson(SPEC_EXAMPLE_JSON), { entryStepRule: "error" }).ok).toBe(true);
   });
 
   it("caps issues per code and counts the rest", () => {
@@ -659,10 +542,7 @@ describe("validateEvents on real fixtures", () => {
   });
 
   it("accepts ruby-addition (Ruby's entry-step pattern)", () => {
-    const report = validateEvents(
-      parseTraceJson(fixtureText("ruby-addition/addition_trace.json")),
-      { entryStepRule: "error" }
-    );
+    const report = validateEvents(parseTraceJson(fixtureText("ruby-addition/addition_trace.json")), { entryStepRule: "error" });
     expect(report.errors).toEqual([]);
   });
 });
@@ -694,9 +574,7 @@ describe("validateTraceFolder", () => {
       ["missing-entry-step", 24],
       ["missing-entry-step", 33],
     ]);
-    expect(
-      validateTraceFolder(path.join(FIXTURES, "rust-wasm-struct"), { entryStepRule: "error" }).ok
-    ).toBe(false);
+    expect(validateTraceFolder(path.join(FIXTURES, "rust-wasm-struct"), { entryStepRule: "error" }).ok).toBe(false);
   });
 
   function folder(files: Record<string, string>): string {
@@ -709,8 +587,7 @@ describe("validateTraceFolder", () => {
     "trace_paths.json": JSON.stringify(SPEC_EXAMPLE_PATHS),
     "trace_metadata.json": JSON.stringify(SPEC_EXAMPLE_METADATA),
   };
-  const without = (name: string): Record<string, string> =>
-    Object.fromEntries(Object.entries(good).filter(([k]) => k !== name));
+  const without = (name: string): Record<string, string> => Object.fromEntries(Object.entries(good).filter(([k]) => k !== name));
 
   it("accepts the spec §14 example folder", () => {
     const report = validateTraceFolder(folder(good));
@@ -725,10 +602,7 @@ describe("validateTraceFolder", () => {
     ["invalid-json", { ...good, "trace.json": '{"Path":"/a.js"}' }],
     ["missing-metadata", without("trace_metadata.json")],
     ["invalid-metadata", { ...good, "trace_metadata.json": '{"workdir":"/w","program":"/p"}' }],
-    [
-      "invalid-metadata",
-      { ...good, "trace_metadata.json": '{"workdir":"/w","program":3,"args":[]}' },
-    ],
+    ["invalid-metadata", { ...good, "trace_metadata.json": '{"workdir":"/w","program":3,"args":[]}' }],
     ["invalid-metadata", { ...good, "trace_metadata.json": "{" }],
     ["missing-paths", without("trace_paths.json")],
     ["invalid-paths", { ...good, "trace_paths.json": '{"0":"/a"}' }],
@@ -749,20 +623,24 @@ describe("validateTraceFolder", () => {
 
   it("an unfinished recording (pending metadata, unterminated trace.json) says how far it got and how to repair it", () => {
     const events = JSON.parse(SPEC_EXAMPLE_JSON) as unknown[];
-    const prefix = `[\n${events.slice(0, -1).map((e) => JSON.stringify(e)).join(",\n")}`; // as the writer leaves it
+    const prefix = `[\n${events
+      .slice(0, -1)
+      .map((e) => JSON.stringify(e))
+      .join(",\n")}`; // as the writer leaves it
     const dir = folder({ "trace.json": prefix, "trace_metadata.pending.json": JSON.stringify(SPEC_EXAMPLE_METADATA) });
     const report = validateTraceFolder(dir);
     const missing = report.errors.find((e) => e.code === "missing-metadata");
-    const lastStep = events.slice(0, -1).reverse().find((e) => typeof e === "object" && e !== null && "Step" in e) as { Step: { line: number } };
+    const lastStep = events
+      .slice(0, -1)
+      .reverse()
+      .find((e) => typeof e === "object" && e !== null && "Step" in e) as { Step: { line: number } };
     expect(missing?.message).toContain(`${events.length - 1} complete events written, the last step at ${SPEC_EXAMPLE_PATHS[0]}:${lastStep.Step.line}`);
     expect(missing?.message).toContain(`codetracer-js-recorder --repair ${dir}`);
   });
 
   it("reports a missing folder as missing-events-file", () => {
     const report = validateTraceFolder(path.join(tempDir(), "nope"));
-    expect(codes(report)).toEqual(
-      expect.arrayContaining(["missing-events-file", "missing-metadata", "missing-paths"])
-    );
+    expect(codes(report)).toEqual(expect.arrayContaining(["missing-events-file", "missing-metadata", "missing-paths"]));
   });
 });
 
@@ -796,21 +674,22 @@ describe("EventStreamValidator: a trace checked batch by batch", () => {
     }
   });
 
-  it.each(
-    RULES.filter((r) => r.options?.paths === undefined && r.code !== "paths-mismatch").map((r, i) => [`${r.code} #${i}`, r] as const)
-  )("finds %s wherever the trace is cut, and takes the fixed trace", (_name, rule) => {
-    const { paths: _p, ...options } = rule.options ?? {};
-    for (let cut = 0; cut <= rule.broken.length; cut++) {
-      const stream = new EventStreamValidator(options);
-      const found = split(rule.broken, [cut]).flatMap((batch) => stream.append(batch).errors.map((e) => e.code));
-      expect(found, `cut at ${cut}`).toContain(rule.code);
-    }
-    const { paths: _q, ...fixedOptions } = rule.fixedOptions ?? rule.options ?? {};
-    for (let cut = 0; cut <= rule.fixed.length; cut++) {
-      const stream = new EventStreamValidator(fixedOptions);
-      for (const batch of split(rule.fixed, [cut])) expect(stream.append(batch).errors, `cut at ${cut}`).toEqual([]);
-    }
-  });
+  it.each(RULES.filter((r) => r.options?.paths === undefined && r.code !== "paths-mismatch").map((r, i) => [`${r.code} #${i}`, r] as const))(
+    "finds %s wherever the trace is cut, and takes the fixed trace",
+    (_name, rule) => {
+      const { paths: _p, ...options } = rule.options ?? {};
+      for (let cut = 0; cut <= rule.broken.length; cut++) {
+        const stream = new EventStreamValidator(options);
+        const found = split(rule.broken, [cut]).flatMap((batch) => stream.append(batch).errors.map((e) => e.code));
+        expect(found, `cut at ${cut}`).toContain(rule.code);
+      }
+      const { paths: _q, ...fixedOptions } = rule.fixedOptions ?? rule.options ?? {};
+      for (let cut = 0; cut <= rule.fixed.length; cut++) {
+        const stream = new EventStreamValidator(fixedOptions);
+        for (const batch of split(rule.fixed, [cut])) expect(stream.append(batch).errors, `cut at ${cut}`).toEqual([]);
+      }
+    },
+  );
 
   it("leaves a refused batch out entirely: its declarations and calls are forgotten", () => {
     const stream = new EventStreamValidator();

@@ -11,10 +11,7 @@ import type { TraceLowLevelEvent, ValueRecord } from "../src/types.js";
 import { validateEvents } from "../src/validate.js";
 import { specExample, tempDir } from "./helpers.js";
 
-function writeAll(
-  events: TraceLowLevelEvent[],
-  options?: ConstructorParameters<typeof TraceJsonWriter>[1]
-): string {
+function writeAll(events: TraceLowLevelEvent[], options?: ConstructorParameters<typeof TraceJsonWriter>[1]): string {
   const sink = new MemorySink();
   const writer = new TraceJsonWriter(sink, options);
   for (const e of events) writer.write(e);
@@ -34,9 +31,7 @@ function writtenValue(text: string): unknown {
 describe("TraceJsonWriter layout", () => {
   it("writes a JSON array with one event per line", () => {
     const text = writeAll([{ Path: "/a.js" }, { Step: { path_id: 0, line: 1 } }, "DropLastStep"]);
-    expect(text).toBe(
-      '[\n{"Path":"/a.js"},\n{"Step":{"path_id":0,"line":1}},\n"DropLastStep"\n]\n'
-    );
+    expect(text).toBe('[\n{"Path":"/a.js"},\n{"Step":{"path_id":0,"line":1}},\n"DropLastStep"\n]\n');
   });
 
   it("writes an empty trace as a valid empty array", () => {
@@ -62,12 +57,7 @@ describe("TraceJsonWriter layout", () => {
     expect(sink.chunks).toHaveLength(3);
     writer.finish();
     expect(sink.closed).toBe(true);
-    expect(parseTraceJson(sink.text())).toEqual([
-      { Path: "/a.js" },
-      { Path: "/b.js" },
-      { Path: "/c.js" },
-      { Path: "/d.js" },
-    ]);
+    expect(parseTraceJson(sink.text())).toEqual([{ Path: "/a.js" }, { Path: "/b.js" }, { Path: "/c.js" }, { Path: "/d.js" }]);
   });
 
   it("finish is idempotent and write after finish throws ERR_IO", () => {
@@ -79,15 +69,11 @@ describe("TraceJsonWriter layout", () => {
     writer.finish();
     expect(sink.text()).toBe(text);
     expect(writer.isFinished).toBe(true);
-    expect(() => writer.write({ Path: "/b.js" })).toThrow(
-      expect.objectContaining({ code: "ERR_IO" }) as unknown as Error
-    );
+    expect(() => writer.write({ Path: "/b.js" })).toThrow(expect.objectContaining({ code: "ERR_IO" }) as unknown as Error);
   });
 
   it("rejects bad options and unserialisable events with ERR_TRACE_INVALID", () => {
-    expect(() => new TraceJsonWriter(new MemorySink(), { chunkEvents: 0 })).toThrow(
-      TraceFormatError
-    );
+    expect(() => new TraceJsonWriter(new MemorySink(), { chunkEvents: 0 })).toThrow(TraceFormatError);
     const writer = new TraceJsonWriter(new MemorySink());
     const bad = {
       Return: { return_value: { kind: "Int", i: 2n ** 63n, type_id: 0 } },
@@ -104,10 +90,7 @@ describe("TraceJsonWriter layout", () => {
   });
 
   it("never writes -0 in integer fields", () => {
-    const text = writeAll([
-      { Step: { path_id: -0, line: -0 } },
-      { Return: { return_value: { kind: "Int", i: -0, type_id: -0 } } },
-    ]);
+    const text = writeAll([{ Step: { path_id: -0, line: -0 } }, { Return: { return_value: { kind: "Int", i: -0, type_id: -0 } } }]);
     expect(text).not.toMatch(/-0/);
     expect(text).toContain('"i":0');
   });
@@ -170,9 +153,7 @@ describe("TraceJsonWriter streaming", () => {
     const sink = openFileSink(path.join(dir, "t.json"));
     sink.close();
     sink.close(); // idempotent
-    expect(() => sink.write("x")).toThrow(
-      expect.objectContaining({ code: "ERR_IO" }) as unknown as Error
-    );
+    expect(() => sink.write("x")).toThrow(expect.objectContaining({ code: "ERR_IO" }) as unknown as Error);
   });
 
   it("writes non-ASCII text as UTF-8", () => {
@@ -213,11 +194,9 @@ describe("TraceJsonWriter float encodings", () => {
   it('"string" mode output passes the validator (floats: "string")', () => {
     const events: TraceLowLevelEvent[] = [
       { Type: { kind: 8, lang_type: "number", specific_info: { kind: "None" } } },
-      ...cases.map(
-        ([n]): TraceLowLevelEvent => ({
-          Value: { variable_id: 0, value: { kind: "Float", f: n, type_id: 0 } },
-        })
-      ),
+      ...cases.map(([n]): TraceLowLevelEvent => ({
+        Value: { variable_id: 0, value: { kind: "Float", f: n, type_id: 0 } },
+      })),
     ];
     const text = writeAll([{ VariableName: "x" }, ...events]);
     expect(text).toContain('"f":"NaN"');
@@ -230,9 +209,7 @@ describe("TraceJsonWriter float encodings", () => {
       floatEncoding: "number",
     });
     expect(text).toContain('"f":2.5');
-    const values = (JSON.parse(text) as { Return: { return_value: ValueRecord } }[]).map(
-      (e) => e.Return.return_value
-    );
+    const values = (JSON.parse(text) as { Return: { return_value: ValueRecord } }[]).map((e) => e.Return.return_value);
     expect(values).toEqual([
       { kind: "Float", f: 2.5, type_id: 2 },
       { kind: "Float", f: -1.25, type_id: 2 },
@@ -241,26 +218,15 @@ describe("TraceJsonWriter float encodings", () => {
   });
 
   it('"number" mode writes NaN, ±Infinity and -0 as Raw values with the same type', () => {
-    const inputs: (string | number)[] = [
-      NaN,
-      Infinity,
-      -Infinity,
-      -0,
-      "nan",
-      "-inf",
-      "-0",
-      "bogus",
-    ];
+    const inputs: (string | number)[] = [NaN, Infinity, -Infinity, -0, "nan", "-inf", "-0", "bogus"];
     const text = writeAll(inputs.map(floatEvent), { floatEncoding: "number" });
-    const values = (JSON.parse(text) as { Return: { return_value: ValueRecord } }[]).map(
-      (e) => e.Return.return_value
-    );
+    const values = (JSON.parse(text) as { Return: { return_value: ValueRecord } }[]).map((e) => e.Return.return_value);
     expect(values).toEqual(
       ["NaN", "Infinity", "-Infinity", "-0", "NaN", "-Infinity", "-0", "bogus"].map((r) => ({
         kind: "Raw",
         r,
         type_id: 2,
-      }))
+      })),
     );
   });
 
@@ -273,9 +239,7 @@ describe("TraceJsonWriter float encodings", () => {
     ];
     const parsed = parseTraceJson(writeAll(events, { floatEncoding: "number" }));
     expect(validateEvents(parsed, { floats: "number" }).errors).toEqual([]);
-    expect(validateEvents(parsed, { floats: "string" }).errors.map((e) => e.code)).toEqual([
-      "float-encoding",
-    ]);
+    expect(validateEvents(parsed, { floats: "string" }).errors.map((e) => e.code)).toEqual(["float-encoding"]);
   });
 });
 

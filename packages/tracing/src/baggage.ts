@@ -74,7 +74,14 @@ export function parseBaggage(value: HeaderValue | unknown): Map<string, BaggageE
     const key = pair.slice(0, eq).replace(OWS, "");
     const rawValue = pair.slice(eq + 1).replace(OWS, "");
     if (!TOKEN.test(key) || !RAW_VALUE.test(rawValue)) continue;
-    const metadata = semi < 0 ? undefined : member.slice(semi + 1).split(";").map((p) => p.replace(OWS, "")).join(";");
+    const metadata =
+      semi < 0
+        ? undefined
+        : member
+            .slice(semi + 1)
+            .split(";")
+            .map((p) => p.replace(OWS, ""))
+            .join(";");
     const size = Buffer.byteLength(member) + (out.size > 0 ? 1 : 0);
     if (bytes + size > BAGGAGE_MAX_BYTES) continue;
     bytes += size;

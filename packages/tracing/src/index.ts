@@ -19,14 +19,7 @@ export { SpanContext, SpanKind, SpanStatus, newSpanId, newTraceId } from "./span
 export type { HeaderCarrier, SpanContextDict } from "./span-context.js";
 export { trace } from "./trace.js";
 export type { TraceOptions } from "./trace.js";
-export {
-  TRACESTATE_MAX_MEMBERS,
-  TRACESTATE_PROPAGATE_CHARS,
-  formatTraceparent,
-  formatTracestate,
-  parseTraceparent,
-  parseTracestate,
-} from "./trace-context.js";
+export { TRACESTATE_MAX_MEMBERS, TRACESTATE_PROPAGATE_CHARS, formatTraceparent, formatTracestate, parseTraceparent, parseTracestate } from "./trace-context.js";
 export type { HeaderValue, TraceParent } from "./trace-context.js";
 export { Tracer, configureTracers, getCurrentSpan, getTracer, withSpan } from "./tracer.js";
 export type { StartSpanOptions, TracerOptions } from "./tracer.js";

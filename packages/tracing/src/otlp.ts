@@ -153,7 +153,10 @@ const aborted = () => new ExportError("ERR_EXPORT_ABORTED", "the OTLP export was
 
 /** The first `max` characters of an answer's body, printable, for an error message. */
 function excerpt(body: Buffer, max = 200): string {
-  const text = body.toString("utf8", 0, Math.min(body.length, max * 4)).replace(/[^\x20-\x7e]+/g, " ").trim();
+  const text = body
+    .toString("utf8", 0, Math.min(body.length, max * 4))
+    .replace(/[^\x20-\x7e]+/g, " ")
+    .trim();
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
@@ -225,7 +228,8 @@ export class OtlpHttpExporter implements SpanExporter {
 
   /** Reads the environment (see {@link OtlpHttpExporterOptions}); never throws for an environment value. */
   constructor(private readonly options: OtlpHttpExporterOptions = {}) {
-    this.url = options.url ?? envUrl("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") ?? `${withSlash(envUrl("OTEL_EXPORTER_OTLP_ENDPOINT") ?? "http://localhost:4318")}v1/traces`;
+    this.url =
+      options.url ?? envUrl("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") ?? `${withSlash(envUrl("OTEL_EXPORTER_OTLP_ENDPOINT") ?? "http://localhost:4318")}v1/traces`;
     const headers: Record<string, string> = { ...envHeaders("OTEL_EXPORTER_OTLP_HEADERS"), ...envHeaders("OTEL_EXPORTER_OTLP_TRACES_HEADERS") };
     for (const [key, value] of Object.entries(options.headers ?? {})) {
       for (const name of Object.keys(headers)) if (name.toLowerCase() === key.toLowerCase()) delete headers[name];
@@ -269,7 +273,14 @@ export class OtlpHttpExporter implements SpanExporter {
     const head = JSON.stringify({ url: this.url, headers: { "content-type": "application/json", ...this.headers }, ms });
     const input = Buffer.concat([Buffer.from(`${head}\n`, "utf8"), Buffer.from(JSON.stringify(toOtlpJson(spans, this.resource)), "utf8")]);
     try {
-      const result = spawnSync(process.execPath, ["-e", SYNC_POSTER], { input, env: posterEnv(), stdio: ["pipe", "ignore", "ignore"], timeout: ms + 2000, killSignal: "SIGKILL", windowsHide: true });
+      const result = spawnSync(process.execPath, ["-e", SYNC_POSTER], {
+        input,
+        env: posterEnv(),
+        stdio: ["pipe", "ignore", "ignore"],
+        timeout: ms + 2000,
+        killSignal: "SIGKILL",
+        windowsHide: true,
+      });
       return result.status === 0;
     } catch {
       return false;
@@ -355,8 +366,12 @@ export class OtlpHttpExporter implements SpanExporter {
           if (read >= MAX_RESPONSE_BYTES) settle(null, answer(), true);
         });
         response.on("end", () => settle(null, answer()));
-        response.on("error", (error) => settle(new ExportError("ERR_EXPORT_NETWORK", `OTLP export to ${this.url} failed while reading the answer: ${error.message}`, { cause: error })));
-        response.on("aborted", () => settle(new ExportError("ERR_EXPORT_NETWORK", `OTLP export to ${this.url}: the connection closed before the answer ended`)));
+        response.on("error", (error) =>
+          settle(new ExportError("ERR_EXPORT_NETWORK", `OTLP export to ${this.url} failed while reading the answer: ${error.message}`, { cause: error })),
+        );
+        response.on("aborted", () =>
+          settle(new ExportError("ERR_EXPORT_NETWORK", `OTLP export to ${this.url}: the connection closed before the answer ended`)),
+        );
       });
       if (signal?.aborted) onAbort();
       else signal?.addEventListener("abort", onAbort, { once: true });

@@ -114,12 +114,26 @@ export class SpanContext {
 
   /** The context of a new span caused by this one: same trace, baggage and trace state, a new span id. */
   child(): SpanContext {
-    return new SpanContext({ traceId: this.traceId, spanId: newSpanId(), parentSpanId: this.spanId, sampled: this.sampled, baggage: { ...this.baggage }, traceState: this.traceState, random: this.random });
+    return new SpanContext({
+      traceId: this.traceId,
+      spanId: newSpanId(),
+      parentSpanId: this.spanId,
+      sampled: this.sampled,
+      baggage: { ...this.baggage },
+      traceState: this.traceState,
+      random: this.random,
+    });
   }
 
   /** The context as a plain object (see {@link SpanContextDict}). */
   toDict(): SpanContextDict {
-    const dict: SpanContextDict = { trace_id: this.traceId, span_id: this.spanId, parent_span_id: this.parentSpanId, sampled: this.sampled, baggage: { ...this.baggage } };
+    const dict: SpanContextDict = {
+      trace_id: this.traceId,
+      span_id: this.spanId,
+      parent_span_id: this.parentSpanId,
+      sampled: this.sampled,
+      baggage: { ...this.baggage },
+    };
     const state = formatTracestate(this.traceState);
     if (state !== undefined) dict.trace_state = state;
     if (this.random) dict.random = true;
@@ -147,7 +161,9 @@ export class SpanContext {
    * span as the parent), `tracestate` and `baggage` when there are any.
    */
   toHeaders(): Record<string, string> {
-    const headers: Record<string, string> = { traceparent: formatTraceparent({ traceId: this.traceId, parentId: this.spanId, sampled: this.sampled, random: this.random }) };
+    const headers: Record<string, string> = {
+      traceparent: formatTraceparent({ traceId: this.traceId, parentId: this.spanId, sampled: this.sampled, random: this.random }),
+    };
     const state = formatTracestate(this.traceState);
     if (state !== undefined) headers.tracestate = state;
     const baggage = formatBaggage(this.baggage);

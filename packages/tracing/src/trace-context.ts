@@ -65,8 +65,10 @@ export function parseTraceparent(value: HeaderValue): TraceParent | null {
  * @throws TypeError when an id is not lowercase hex of the right length, or all zero
  */
 export function formatTraceparent(parent: TraceParent): string {
-  if (parent.traceId.length !== 32 || !HEX.test(parent.traceId) || ZERO.test(parent.traceId)) throw new TypeError(`invalid trace id ${JSON.stringify(parent.traceId)}`);
-  if (parent.parentId.length !== 16 || !HEX.test(parent.parentId) || ZERO.test(parent.parentId)) throw new TypeError(`invalid span id ${JSON.stringify(parent.parentId)}`);
+  if (parent.traceId.length !== 32 || !HEX.test(parent.traceId) || ZERO.test(parent.traceId))
+    throw new TypeError(`invalid trace id ${JSON.stringify(parent.traceId)}`);
+  if (parent.parentId.length !== 16 || !HEX.test(parent.parentId) || ZERO.test(parent.parentId))
+    throw new TypeError(`invalid span id ${JSON.stringify(parent.parentId)}`);
   const flags = (parent.sampled ? 1 : 0) | (parent.random ? 2 : 0);
   return `00-${parent.traceId}-${parent.parentId}-0${flags.toString(16)}`;
 }

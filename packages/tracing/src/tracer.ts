@@ -32,9 +32,22 @@ function toRecording(phase: "start" | "end", span: Span): void {
   const host = (globalThis as { __codetracer__?: { spanEvent?: (phase: string, data: object) => void } }).__codetracer__;
   if (typeof host?.spanEvent !== "function") return;
   const c = span.context;
-  const data: Record<string, unknown> = { name: span.name, trace_id: c.traceId, span_id: c.spanId, parent_span_id: c.parentSpanId, kind: SpanKind[span.kind], tracer: span.scope };
+  const data: Record<string, unknown> = {
+    name: span.name,
+    trace_id: c.traceId,
+    span_id: c.spanId,
+    parent_span_id: c.parentSpanId,
+    kind: SpanKind[span.kind],
+    tracer: span.scope,
+  };
   if (phase === "start") data.attributes = { ...span.attributes };
-  else Object.assign(data, { attributes: { ...span.attributes }, status: SpanStatus[span.status], ...(span.statusMessage !== undefined ? { status_message: span.statusMessage } : {}), duration_ns: String(span.duration) });
+  else
+    Object.assign(data, {
+      attributes: { ...span.attributes },
+      status: SpanStatus[span.status],
+      ...(span.statusMessage !== undefined ? { status_message: span.statusMessage } : {}),
+      duration_ns: String(span.duration),
+    });
   try {
     host.spanEvent(phase, data);
   } catch {
@@ -148,19 +161,28 @@ export class Tracer {
     readonly name: string,
     private readonly options: TracerOptions = {},
   ) {
-    const envBatch = options.batchSize === undefined ? envInteger("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", { min: 1, what: "a positive integer (spans per export)" }) : undefined;
+    const envBatch =
+      options.batchSize === undefined ? envInteger("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", { min: 1, what: "a positive integer (spans per export)" }) : undefined;
     const envQueue = options.maxQueueSize === undefined ? envInteger("OTEL_BSP_MAX_QUEUE_SIZE", { min: 1, what: "a positive integer (spans)" }) : undefined;
     this.batchSize = positiveInteger("batchSize", options.batchSize, envBatch ?? 10);
     this.maxQueueSize = positiveInteger("maxQueueSize", options.maxQueueSize, envQueue ?? 2048);
     if (envBatch !== undefined && this.batchSize > this.maxQueueSize) {
-      warnEnv("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", process.env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE!, `the batch size (${this.batchSize}) must be at most the queue size (${this.maxQueueSize}); batches of ${this.maxQueueSize} are exported`);
+      warnEnv(
+        "OTEL_BSP_MAX_EXPORT_BATCH_SIZE",
+        process.env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE!,
+        `the batch size (${this.batchSize}) must be at most the queue size (${this.maxQueueSize}); batches of ${this.maxQueueSize} are exported`,
+      );
       this.batchSize = this.maxQueueSize;
     }
     this.delay =
       options.scheduleDelayMs === undefined
         ? (envInteger("OTEL_BSP_SCHEDULE_DELAY", { min: 0, what: "a delay in milliseconds (a non-negative integer)" }) ?? 5000)
         : positiveInteger("scheduleDelayMs", options.scheduleDelayMs, 5000);
-    this.flushTimeout = positiveInteger("flushTimeoutMs", options.flushTimeoutMs, (options.flushTimeoutMs === undefined ? envTimeout("OTEL_BSP_EXPORT_TIMEOUT") : undefined) ?? 10_000);
+    this.flushTimeout = positiveInteger(
+      "flushTimeoutMs",
+      options.flushTimeoutMs,
+      (options.flushTimeoutMs === undefined ? envTimeout("OTEL_BSP_EXPORT_TIMEOUT") : undefined) ?? 10_000,
+    );
     this.disabled = envBoolean("OTEL_SDK_DISABLED");
   }
 
@@ -249,10 +271,13 @@ export class Tracer {
     const controller = this.controller;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const expired = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        controller.abort(new ExportError("ERR_EXPORT_TIMEOUT", `the tracer's flush deadline (${this.flushTimeout} ms) passed`));
-        resolve();
-      }, Math.max(0, deadline - Date.now()));
+      timer = setTimeout(
+        () => {
+          controller.abort(new ExportError("ERR_EXPORT_TIMEOUT", `the tracer's flush deadline (${this.flushTimeout} ms) passed`));
+          resolve();
+        },
+        Math.max(0, deadline - Date.now()),
+      );
     });
     await Promise.race([this.exporting, expired]);
     clearTimeout(timer);

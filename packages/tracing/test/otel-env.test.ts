@@ -25,7 +25,12 @@ const REPO = path.resolve(HERE, "../../..");
 interface Request {
   path: string;
   headers: http.IncomingHttpHeaders;
-  body: { resourceSpans: Array<{ resource: { attributes: Array<{ key: string; value: { stringValue?: string } }> }; scopeSpans: Array<{ spans: Array<{ name: string }> }> }> };
+  body: {
+    resourceSpans: Array<{
+      resource: { attributes: Array<{ key: string; value: { stringValue?: string } }> };
+      scopeSpans: Array<{ spans: Array<{ name: string }> }>;
+    }>;
+  };
 }
 
 interface Collector {
@@ -37,7 +42,9 @@ interface Collector {
 const collectors: Collector[] = [];
 
 /** A collector on 127.0.0.1: records each request, then `answer`s it (200 by default; a function that does nothing never answers). */
-async function collector(answer: (res: http.ServerResponse) => void = (res) => res.writeHead(200, { "content-type": "application/json" }).end("{}")): Promise<Collector> {
+async function collector(
+  answer: (res: http.ServerResponse) => void = (res) => res.writeHead(200, { "content-type": "application/json" }).end("{}"),
+): Promise<Collector> {
   const sockets = new Set<import("node:net").Socket>();
   const c: Collector = { base: "", requests: [], close: async () => {} };
   const server = http.createServer((req, res) => {
@@ -141,7 +148,12 @@ describe("endpoint", () => {
     expect(c.requests.slice(2).map((r) => r.path)).toEqual(["/general/v1/traces", "/general/v1/traces", "/general/v1/traces"]);
     const warnings = records();
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatchObject({ level: "WARN", target: "codetracer.tracing", error_code: "ERR_INVALID_ENV", fields: { variable: "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT" } });
+    expect(warnings[0]).toMatchObject({
+      level: "WARN",
+      target: "codetracer.tracing",
+      error_code: "ERR_INVALID_ENV",
+      fields: { variable: "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT" },
+    });
     // An explicit url wins over both.
     await send(withEnv(vars, () => new OtlpHttpExporter({ url: `${c.base}/explicit` })));
     expect(c.requests.at(-1)!.path).toBe("/explicit");
@@ -190,27 +202,41 @@ describe("timeout", () => {
     expect(exporter.timeoutMillis).toBe(300);
   });
 
-  it("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT wins over OTEL_EXPORTER_OTLP_TIMEOUT; an explicit timeoutMillis over both; invalid values warn once and are ignored", { timeout: 30_000 }, async () => {
-    const c = await collector(() => {});
-    const exporter = withEnv({ OTEL_EXPORTER_OTLP_TIMEOUT: "9000", OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: "200" }, () => new OtlpHttpExporter({ url: `${c.base}/v1/traces` }));
-    const started = Date.now();
-    const error = await exporter.export(makeSpans()).then(() => null, (e: unknown) => e);
-    expect(Date.now() - started).toBeLessThan(2000);
-    expect(error).toBeInstanceOf(ExportError);
-    expect((error as ExportError).code).toBe("ERR_EXPORT_TIMEOUT");
-    expect((error as ExportError).message).toContain("after 200 ms");
-    expect(withEnv({ OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: "200" }, () => new OtlpHttpExporter({ timeoutMillis: 50 })).timeoutMillis).toBe(50);
-    // Invalid: not a number, negative, a fraction: ignored (the general variable, else 10000, applies), one warning each.
-    for (let i = 0; i < 2; i++) {
-      expect(withEnv({ OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: "soon", OTEL_EXPORTER_OTLP_TIMEOUT: "700" }, () => new OtlpHttpExporter()).timeoutMillis).toBe(700);
-      expect(withEnv({ OTEL_EXPORTER_OTLP_TIMEOUT: "-5" }, () => new OtlpHttpExporter()).timeoutMillis).toBe(10_000);
-      expect(withEnv({ OTEL_EXPORTER_OTLP_TIMEOUT: "1.5" }, () => new OtlpHttpExporter()).timeoutMillis).toBe(10_000);
-    }
-    expect(records().map((r) => r.fields?.variable)).toEqual(["OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT"]);
-    // 0 is "no limit" (the longest timer Node keeps); empty is unset.
-    expect(withEnv({ OTEL_EXPORTER_OTLP_TIMEOUT: "0" }, () => new OtlpHttpExporter()).timeoutMillis).toBe(2 ** 31 - 1);
-    expect(withEnv({ OTEL_EXPORTER_OTLP_TIMEOUT: "" }, () => new OtlpHttpExporter()).timeoutMillis).toBe(10_000);
-  });
+  it(
+    "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT wins over OTEL_EXPORTER_OTLP_TIMEOUT; an explicit timeoutMillis over both; invalid values warn once and are ignored",
+    { timeout: 30_000 },
+    async () => {
+      const c = await collector(() => {});
+      const exporter = withEnv(
+        { OTEL_EXPORTER_OTLP_TIMEOUT: "9000", OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: "200" },
+        () => new OtlpHttpExporter({ url: `${c.base}/v1/traces` }),
+      );
+      const started = Date.now();
+      const error = await exporter.export(makeSpans()).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(error).toBeInstanceOf(ExportError);
+      expect((error as ExportError).code).toBe("ERR_EXPORT_TIMEOUT");
+      expect((error as ExportError).message).toContain("after 200 ms");
+      expect(withEnv({ OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: "200" }, () => new OtlpHttpExporter({ timeoutMillis: 50 })).timeoutMillis).toBe(50);
+      // Invalid: not a number, negative, a fraction: ignored (the general variable, else 10000, applies), one warning each.
+      for (let i = 0; i < 2; i++) {
+        expect(withEnv({ OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: "soon", OTEL_EXPORTER_OTLP_TIMEOUT: "700" }, () => new OtlpHttpExporter()).timeoutMillis).toBe(700);
+        expect(withEnv({ OTEL_EXPORTER_OTLP_TIMEOUT: "-5" }, () => new OtlpHttpExporter()).timeoutMillis).toBe(10_000);
+        expect(withEnv({ OTEL_EXPORTER_OTLP_TIMEOUT: "1.5" }, () => new OtlpHttpExporter()).timeoutMillis).toBe(10_000);
+      }
+      expect(records().map((r) => r.fields?.variable)).toEqual([
+        "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT",
+        "OTEL_EXPORTER_OTLP_TIMEOUT",
+        "OTEL_EXPORTER_OTLP_TIMEOUT",
+      ]);
+      // 0 is "no limit" (the longest timer Node keeps); empty is unset.
+      expect(withEnv({ OTEL_EXPORTER_OTLP_TIMEOUT: "0" }, () => new OtlpHttpExporter()).timeoutMillis).toBe(2 ** 31 - 1);
+      expect(withEnv({ OTEL_EXPORTER_OTLP_TIMEOUT: "" }, () => new OtlpHttpExporter()).timeoutMillis).toBe(10_000);
+    },
+  );
 });
 
 function makeSpans() {
@@ -226,7 +252,12 @@ describe("resource", () => {
     const attrs = "service.name=from-attrs, deployment.environment = prod ,team=a%2Cb%3Dc%20d,empty=";
     await send(withEnv({ OTEL_RESOURCE_ATTRIBUTES: attrs }, () => new OtlpHttpExporter({ url })));
     await send(withEnv({ OTEL_RESOURCE_ATTRIBUTES: attrs, OTEL_SERVICE_NAME: "svc" }, () => new OtlpHttpExporter({ url })));
-    await send(withEnv({ OTEL_RESOURCE_ATTRIBUTES: attrs, OTEL_SERVICE_NAME: "svc" }, () => new OtlpHttpExporter({ url, resource: { "service.name": "mine", team: "t" } })));
+    await send(
+      withEnv(
+        { OTEL_RESOURCE_ATTRIBUTES: attrs, OTEL_SERVICE_NAME: "svc" },
+        () => new OtlpHttpExporter({ url, resource: { "service.name": "mine", team: "t" } }),
+      ),
+    );
     const [first, second, third] = c.requests.map(resourceOf);
     expect(first).toEqual({ "service.name": "from-attrs", "deployment.environment": "prod", team: "a,b=c d", empty: "" });
     expect(second).toEqual({ "service.name": "svc", "deployment.environment": "prod", team: "a,b=c d", empty: "" });
@@ -248,7 +279,12 @@ describe("OTEL_SDK_DISABLED", () => {
   it("true (any case): no request at all, through the tracer or the exporter itself; spans still reach the recording host", async () => {
     const c = await collector();
     const url = `${c.base}/v1/traces`;
-    const host = { events: [] as string[], spanEvent(phase: string, data: { name: string }) { this.events.push(`${phase} ${data.name}`); } };
+    const host = {
+      events: [] as string[],
+      spanEvent(phase: string, data: { name: string }) {
+        this.events.push(`${phase} ${data.name}`);
+      },
+    };
     (globalThis as Record<string, unknown>).__codetracer__ = host;
     try {
       for (const value of ["true", "TRUE", "True"]) {
@@ -267,7 +303,14 @@ describe("OTEL_SDK_DISABLED", () => {
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(c.requests).toHaveLength(0);
-    expect(host.events.filter((e) => e.includes("work-"))).toEqual(["start work-true", "end work-true", "start work-TRUE", "end work-TRUE", "start work-True", "end work-True"]);
+    expect(host.events.filter((e) => e.includes("work-"))).toEqual([
+      "start work-true",
+      "end work-true",
+      "start work-TRUE",
+      "end work-TRUE",
+      "start work-True",
+      "end work-True",
+    ]);
     expect(records()).toEqual([]);
   });
 
@@ -276,7 +319,10 @@ describe("OTEL_SDK_DISABLED", () => {
     const url = `${c.base}/v1/traces`;
     for (const value of ["false", "", "yes", "1", "yes"]) await send(withEnv({ OTEL_SDK_DISABLED: value }, () => new OtlpHttpExporter({ url })));
     expect(c.requests).toHaveLength(5);
-    expect(records().map((r) => r.message)).toEqual([expect.stringContaining('OTEL_SDK_DISABLED="yes" is ignored'), expect.stringContaining('OTEL_SDK_DISABLED="1" is ignored')]);
+    expect(records().map((r) => r.message)).toEqual([
+      expect.stringContaining('OTEL_SDK_DISABLED="yes" is ignored'),
+      expect.stringContaining('OTEL_SDK_DISABLED="1" is ignored'),
+    ]);
   });
 
   it("a recorded program with OTEL_SDK_DISABLED=true sends nothing, and its trace has the span events", { timeout: 60_000 }, async () => {
@@ -304,9 +350,13 @@ await tracer.shutdown();
       expect(c.requests).toHaveLength(0);
       const { readTraceFolder } = await import("@codetracer/trace-format");
       const folder = readTraceFolder(traceDir);
-      const spanEvents = folder.events.flatMap((e) => ("Event" in e ? [(e as { Event: { content: string } }).Event.content] : [])).filter((s) => s.startsWith("span "));
+      const spanEvents = folder.events
+        .flatMap((e) => ("Event" in e ? [(e as { Event: { content: string } }).Event.content] : []))
+        .filter((s) => s.startsWith("span "));
       expect(spanEvents).toEqual(["span start: charge", "span end: charge"]);
-      const rtcli = [process.env.CODETRACER_RTCLI, path.resolve(REPO, "../shared/tools/codetracer-reader/rtcli")].find((f): f is string => !!f && fs.existsSync(f));
+      const rtcli = [process.env.CODETRACER_RTCLI, path.resolve(REPO, "../shared/tools/codetracer-reader/rtcli")].find(
+        (f): f is string => !!f && fs.existsSync(f),
+      );
       if (rtcli) expect(spawnSync(rtcli, ["read", traceDir], { encoding: "utf8" }).stdout).toMatch(/^events: [1-9]\d*$/m);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -344,7 +394,11 @@ describe("batch span processor variables", () => {
     for (let i = 0; i < 12; i++) tracers[0]!.startSpan(`s${i}`).finish();
     await tracers[0]!.flush();
     expect(batchSizes(c)).toEqual([10, 2]);
-    expect(records().map((r) => r.fields?.variable).sort()).toEqual(["OTEL_BSP_EXPORT_TIMEOUT", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "OTEL_BSP_MAX_QUEUE_SIZE", "OTEL_BSP_SCHEDULE_DELAY"]);
+    expect(
+      records()
+        .map((r) => r.fields?.variable)
+        .sort(),
+    ).toEqual(["OTEL_BSP_EXPORT_TIMEOUT", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "OTEL_BSP_MAX_QUEUE_SIZE", "OTEL_BSP_SCHEDULE_DELAY"]);
     expect(() => withEnv({ OTEL_BSP_MAX_EXPORT_BATCH_SIZE: "0" }, () => new Tracer("z", { exporter }))).not.toThrow();
     expect(records().at(-1)).toMatchObject({ fields: { variable: "OTEL_BSP_MAX_EXPORT_BATCH_SIZE" }, message: expect.stringContaining("positive integer") });
   });
@@ -358,7 +412,10 @@ describe("batch span processor variables", () => {
     await tracer.flush();
     expect(batchSizes(c)).toEqual([4]);
     c.requests.length = 0;
-    const clamped = withEnv({ OTEL_BSP_MAX_QUEUE_SIZE: "4", OTEL_BSP_MAX_EXPORT_BATCH_SIZE: "50" }, () => new Tracer("q", { exporter, scheduleDelayMs: 60_000 }));
+    const clamped = withEnv(
+      { OTEL_BSP_MAX_QUEUE_SIZE: "4", OTEL_BSP_MAX_EXPORT_BATCH_SIZE: "50" },
+      () => new Tracer("q", { exporter, scheduleDelayMs: 60_000 }),
+    );
     for (let i = 0; i < 4; i++) clamped.startSpan(`s${i}`).finish();
     await new Promise((resolve) => setTimeout(resolve, 300)); // a full batch of 4 goes without a flush
     expect(batchSizes(c)).toEqual([4]);
@@ -375,7 +432,10 @@ describe("batch span processor variables", () => {
 
   it("OTEL_BSP_EXPORT_TIMEOUT is the flush deadline: a stuck collector holds flush() that long, not 10 s", { timeout: 30_000 }, async () => {
     const c = await collector(() => {});
-    const tracer = withEnv({ OTEL_BSP_EXPORT_TIMEOUT: "300" }, () => new Tracer("t", { exporter: new OtlpHttpExporter({ url: `${c.base}/v1/traces`, timeoutMillis: 20_000 }), batchSize: 1 }));
+    const tracer = withEnv(
+      { OTEL_BSP_EXPORT_TIMEOUT: "300" },
+      () => new Tracer("t", { exporter: new OtlpHttpExporter({ url: `${c.base}/v1/traces`, timeoutMillis: 20_000 }), batchSize: 1 }),
+    );
     for (let i = 0; i < 3; i++) tracer.startSpan(`s${i}`).finish();
     const started = Date.now();
     await tracer.flush();
@@ -419,7 +479,12 @@ describe("an exporter that keeps failing", () => {
     const lines = run.err.split("\n").filter((l) => l.trim() !== "");
     expect(lines, run.err).toHaveLength(1);
     const record = JSON.parse(lines[0]!);
-    expect(record).toMatchObject({ level: "WARN", target: "codetracer.tracing", error_code: "ERR_EXPORT_HTTP", fields: { tracer: "shop", exporter: "OtlpHttpExporter", url: `${c.base}/v1/traces` } });
+    expect(record).toMatchObject({
+      level: "WARN",
+      target: "codetracer.tracing",
+      error_code: "ERR_EXPORT_HTTP",
+      fields: { tracer: "shop", exporter: "OtlpHttpExporter", url: `${c.base}/v1/traces` },
+    });
     expect(record.message).toContain("HTTP 400: no thanks");
     expect(typeof record.ts_micros).toBe("number");
     // CODETRACER_LOG filters it as it filters the recorder's records.

@@ -179,31 +179,38 @@ describe("the collector's answer", () => {
   it.each([
     [200, "succeeds"],
     [500, "fails"],
-  ] as const)(`a ${TOTAL / 2 ** 20} MiB body with status %i: at most a few KB are read, and the export %s by its status`, { timeout: 60_000 }, async (status, outcome) => {
-    const c = await collector(hugeBody(status, TOTAL));
-    const exporter = new OtlpHttpExporter({ url: c.url, timeoutMillis: 20_000 });
-    const tracer = new Tracer("big");
-    const span = tracer.startSpan("one");
-    span.finish();
-    global.gc?.();
-    const rss = process.memoryUsage().rss;
-    const started = Date.now();
-    const result = exporter.export([span]);
-    if (outcome === "succeeds") await expect(result).resolves.toBeUndefined();
-    else {
-      const error = await result.then(() => null, (e: unknown) => e);
-      expect(error).toBeInstanceOf(ExportError);
-      expect((error as ExportError).code).toBe("ERR_EXPORT_HTTP");
-      expect((error as ExportError).message).toContain("HTTP 500");
-    }
-    expect(Date.now() - started).toBeLessThan(5000);
-    const grown = process.memoryUsage().rss - rss;
-    expect(grown).toBeLessThan(64 * 1024 * 1024);
-    // The connection was closed after the first bytes: the server could not write the rest (kernel buffers hold a few MB).
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(c.written).toBeLessThan(64 * 1024 * 1024);
-    expect(MAX_RESPONSE_BYTES).toBeLessThanOrEqual(16 * 1024);
-  });
+  ] as const)(
+    `a ${TOTAL / 2 ** 20} MiB body with status %i: at most a few KB are read, and the export %s by its status`,
+    { timeout: 60_000 },
+    async (status, outcome) => {
+      const c = await collector(hugeBody(status, TOTAL));
+      const exporter = new OtlpHttpExporter({ url: c.url, timeoutMillis: 20_000 });
+      const tracer = new Tracer("big");
+      const span = tracer.startSpan("one");
+      span.finish();
+      global.gc?.();
+      const rss = process.memoryUsage().rss;
+      const started = Date.now();
+      const result = exporter.export([span]);
+      if (outcome === "succeeds") await expect(result).resolves.toBeUndefined();
+      else {
+        const error = await result.then(
+          () => null,
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(ExportError);
+        expect((error as ExportError).code).toBe("ERR_EXPORT_HTTP");
+        expect((error as ExportError).message).toContain("HTTP 500");
+      }
+      expect(Date.now() - started).toBeLessThan(5000);
+      const grown = process.memoryUsage().rss - rss;
+      expect(grown).toBeLessThan(64 * 1024 * 1024);
+      // The connection was closed after the first bytes: the server could not write the rest (kernel buffers hold a few MB).
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(c.written).toBeLessThan(64 * 1024 * 1024);
+      expect(MAX_RESPONSE_BYTES).toBeLessThanOrEqual(16 * 1024);
+    },
+  );
 
   it("a body that drips slower than the timeout is a failure (ERR_EXPORT_TIMEOUT), also through the tracer", { timeout: 30_000 }, async () => {
     const c = await collector((res) => {
@@ -218,7 +225,10 @@ describe("the collector's answer", () => {
     await tracer.flush();
     expect(tracer.failedExports).toBe(1);
     const started = Date.now();
-    const error = await exporter.export([span]).then(() => null, (e: unknown) => e);
+    const error = await exporter.export([span]).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect((error as ExportError).code).toBe("ERR_EXPORT_TIMEOUT");
     expect((error as ExportError).message).toContain("body still arriving");
     expect(Date.now() - started).toBeLessThan(1800);

@@ -38,7 +38,9 @@ function anyValueProblems(value: unknown, where: string): string[] {
     case "doubleValue":
       return typeof v === "number" ? [] : [`${where}: doubleValue`];
     case "arrayValue":
-      return Array.isArray((v as { values?: unknown }).values) ? ((v as { values: unknown[] }).values.flatMap((x, i) => anyValueProblems(x, `${where}[${i}]`))) : [`${where}: arrayValue.values`];
+      return Array.isArray((v as { values?: unknown }).values)
+        ? (v as { values: unknown[] }).values.flatMap((x, i) => anyValueProblems(x, `${where}[${i}]`))
+        : [`${where}: arrayValue.values`];
     default:
       return [`${where}: unknown value kind ${keys[0]}`];
   }
@@ -101,7 +103,14 @@ beforeAll(async () => {
         res.writeHead(400).end("not json");
         return;
       }
-      received.push({ path: req.url ?? "", method: req.method ?? "", contentType: req.headers["content-type"], authorization: req.headers.authorization, body, at: Date.now() });
+      received.push({
+        path: req.url ?? "",
+        method: req.method ?? "",
+        contentType: req.headers["content-type"],
+        authorization: req.headers.authorization,
+        body,
+        at: Date.now(),
+      });
       const problems = requestProblems(body);
       if (req.method !== "POST" || req.url !== "/v1/traces" || req.headers["content-type"] !== "application/json" || problems.length > 0) {
         res.writeHead(400, { "content-type": "text/plain" }).end(problems.join("\n"));
@@ -131,7 +140,11 @@ describe("OtlpHttpExporter", () => {
   it("posts a valid ExportTraceServiceRequest: resource, scope, hex ids, kinds, status, string times", async () => {
     received.length = 0;
     script = [];
-    const exporter = new OtlpHttpExporter({ url: `${base}/v1/traces`, headers: { authorization: "Bearer t" }, resource: { "service.name": "shop", "service.version": "1.2" } });
+    const exporter = new OtlpHttpExporter({
+      url: `${base}/v1/traces`,
+      headers: { authorization: "Bearer t" },
+      resource: { "service.name": "shop", "service.version": "1.2" },
+    });
     const tracer = new Tracer("checkout", { exporter, scheduleDelayMs: 60_000 });
     makeSpans(tracer);
     await tracer.shutdown();

@@ -45,9 +45,25 @@ describe("SpanContext", () => {
   });
 
   it("round-trips through toDict and fromDict", () => {
-    const ctx = new SpanContext({ traceId: TRACE, spanId: PARENT, parentSpanId: "00f067aa0ba902b7", sampled: false, baggage: { a: "1" }, traceState: [["foo", "1"]], random: true });
+    const ctx = new SpanContext({
+      traceId: TRACE,
+      spanId: PARENT,
+      parentSpanId: "00f067aa0ba902b7",
+      sampled: false,
+      baggage: { a: "1" },
+      traceState: [["foo", "1"]],
+      random: true,
+    });
     const dict = ctx.toDict();
-    expect(dict).toEqual({ trace_id: TRACE, span_id: PARENT, parent_span_id: "00f067aa0ba902b7", sampled: false, baggage: { a: "1" }, trace_state: "foo=1", random: true });
+    expect(dict).toEqual({
+      trace_id: TRACE,
+      span_id: PARENT,
+      parent_span_id: "00f067aa0ba902b7",
+      sampled: false,
+      baggage: { a: "1" },
+      trace_state: "foo=1",
+      random: true,
+    });
     expect(SpanContext.fromDict(dict)).toEqual(ctx);
     expect(() => SpanContext.fromDict({ ...dict, trace_id: "nope" })).toThrow(TypeError);
   });
@@ -58,7 +74,10 @@ describe("SpanContext", () => {
     expect(headers).toEqual({ traceparent: `00-${TRACE}-${PARENT}-01`, tracestate: "foo=1", baggage: "k=a%20b" });
     const remote = SpanContext.fromHeaders({ TraceParent: headers.traceparent, TRACESTATE: [headers.tracestate!, "bar=2"], baggage: headers.baggage })!;
     expect(remote).toMatchObject({ traceId: TRACE, spanId: PARENT, sampled: true, baggage: { k: "a b" } });
-    expect(remote.traceState).toEqual([["foo", "1"], ["bar", "2"]]);
+    expect(remote.traceState).toEqual([
+      ["foo", "1"],
+      ["bar", "2"],
+    ]);
     expect(SpanContext.fromHeaders(new Headers(headers))).toEqual(SpanContext.fromHeaders(headers));
   });
 

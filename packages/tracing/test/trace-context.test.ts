@@ -66,7 +66,12 @@ describe("traceparent: restart (null)", () => {
 
 describe("formatTraceparent", () => {
   it("writes version 00, two lowercase hex flag digits, only bits 0 and 1, and reads back", () => {
-    for (const [sampled, random, flags] of [[false, false, "00"], [true, false, "01"], [false, true, "02"], [true, true, "03"]] as const) {
+    for (const [sampled, random, flags] of [
+      [false, false, "00"],
+      [true, false, "01"],
+      [false, true, "02"],
+      [true, true, "03"],
+    ] as const) {
       const text = formatTraceparent({ traceId: TRACE, parentId: PARENT, sampled, random });
       expect(text).toBe(`00-${TRACE}-${PARENT}-${flags}`);
       expect(parseTraceparent(text)).toEqual({ traceId: TRACE, parentId: PARENT, sampled, random });
@@ -81,15 +86,27 @@ describe("formatTraceparent", () => {
 
 describe("tracestate", () => {
   it("inherits members in order, several fields merged in order, spaces and tabs around members", () => {
-    expect(parseTracestate("foo=1,bar=2")).toEqual([["foo", "1"], ["bar", "2"]]);
-    expect(parseTracestate(["foo=1", "bar=2"])).toEqual([["foo", "1"], ["bar", "2"]]);
-    expect(parseTracestate(" \t foo=1 \t , \t bar=2 \t ")).toEqual([["foo", "1"], ["bar", "2"]]);
+    expect(parseTracestate("foo=1,bar=2")).toEqual([
+      ["foo", "1"],
+      ["bar", "2"],
+    ]);
+    expect(parseTracestate(["foo=1", "bar=2"])).toEqual([
+      ["foo", "1"],
+      ["bar", "2"],
+    ]);
+    expect(parseTracestate(" \t foo=1 \t , \t bar=2 \t ")).toEqual([
+      ["foo", "1"],
+      ["bar", "2"],
+    ]);
   });
 
   it("accepts an empty header (nothing to emit), and empty members", () => {
     expect(parseTracestate("")).toEqual([]);
     expect(parseTracestate(["", "foo=1"])).toEqual([["foo", "1"]]);
-    expect(parseTracestate("foo=1,,bar=2")).toEqual([["foo", "1"], ["bar", "2"]]);
+    expect(parseTracestate("foo=1,,bar=2")).toEqual([
+      ["foo", "1"],
+      ["bar", "2"],
+    ]);
     expect(formatTracestate([])).toBeUndefined();
   });
 
@@ -99,7 +116,10 @@ describe("tracestate", () => {
   });
 
   it("accepts every legal character of keys and values", () => {
-    const value = Array.from({ length: 0x7e - 0x20 + 1 }, (_, i) => String.fromCharCode(0x20 + i)).filter((c) => c !== "," && c !== "=").join("").trimEnd();
+    const value = Array.from({ length: 0x7e - 0x20 + 1 }, (_, i) => String.fromCharCode(0x20 + i))
+      .filter((c) => c !== "," && c !== "=")
+      .join("")
+      .trimEnd();
     expect(parseTracestate(`abcdefghijklmnopqrstuvwxyz0123456789_-*/=1,foo@bar=2,k=${value}`)).toEqual([
       ["abcdefghijklmnopqrstuvwxyz0123456789_-*/", "1"],
       ["foo@bar", "2"],
@@ -132,7 +152,12 @@ describe("tracestate", () => {
   });
 
   it("writes members as given and drops whole members past 512 characters: long ones (> 128) first, then from the right", () => {
-    expect(formatTracestate([["a", "1"], ["b", "2"]])).toBe("a=1,b=2");
+    expect(
+      formatTracestate([
+        ["a", "1"],
+        ["b", "2"],
+      ]),
+    ).toBe("a=1,b=2");
     const long = ["long", "x".repeat(200)] as const;
     const short = Array.from({ length: 40 }, (_, i) => [`key${i}`, "v".repeat(8)] as const);
     const text = formatTracestate([short[0]!, long, ...short.slice(1)])!;

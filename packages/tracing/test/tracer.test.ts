@@ -9,7 +9,21 @@ import { setTimeout as sleep } from "node:timers/promises";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import * as tracing from "../src/index.js";
-import { ConsoleExporter, InMemoryExporter, SpanContext, SpanKind, SpanStatus, Tracer, configureTracers, getCurrentSpan, getTracer, trace, withSpan, type Span, type SpanExporter } from "../src/index.js";
+import {
+  ConsoleExporter,
+  InMemoryExporter,
+  SpanContext,
+  SpanKind,
+  SpanStatus,
+  Tracer,
+  configureTracers,
+  getCurrentSpan,
+  getTracer,
+  trace,
+  withSpan,
+  type Span,
+  type SpanExporter,
+} from "../src/index.js";
 
 function setup(options: ConstructorParameters<typeof Tracer>[1] = {}) {
   const exporter = new InMemoryExporter();
@@ -202,7 +216,10 @@ describe("batching and export", () => {
 
   it("counts failed exports and goes on", async () => {
     let calls = 0;
-    const tracer = new Tracer("t", { exporter: { export: () => (++calls === 1 ? Promise.reject(new Error("down")) : undefined), shutdown: () => {} }, batchSize: 1 });
+    const tracer = new Tracer("t", {
+      exporter: { export: () => (++calls === 1 ? Promise.reject(new Error("down")) : undefined), shutdown: () => {} },
+      batchSize: 1,
+    });
     tracer.startSpan("a").finish();
     tracer.startSpan("b").finish();
     await tracer.flush();
@@ -278,9 +295,12 @@ describe("getTracer and trace()", () => {
     const { exporter, tracer } = setup();
     const obj = {
       base: 10,
-      add: trace(function add(this: { base: number }, n: number) {
-        return this.base + n + (getCurrentSpan()?.name === "add" ? 1000 : 0);
-      }, { tracer }),
+      add: trace(
+        function add(this: { base: number }, n: number) {
+          return this.base + n + (getCurrentSpan()?.name === "add" ? 1000 : 0);
+        },
+        { tracer },
+      ),
     };
     expect(obj.add(5)).toBe(1015);
     expect(obj.add.name).toBe("add");
@@ -300,7 +320,9 @@ describe("getTracer and trace()", () => {
         @trace static open() { return "open"; }
       }
       module.exports = Shop;`;
-    const { outputText } = ts.transpileModule(source, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, experimentalDecorators: false } });
+    const { outputText } = ts.transpileModule(source, {
+      compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, experimentalDecorators: false },
+    });
     expect(outputText).toContain("__esDecorate");
     const module = { exports: {} as unknown };
     configureTracers({ exporter, scheduleDelayMs: 60_000 });
@@ -312,11 +334,27 @@ describe("getTracer and trace()", () => {
     expect(Shop.open()).toBe("open");
     await tracer.flush();
     await getTracer("default").flush();
-    expect(exporter.getFinishedSpans().map((s) => s.name).sort()).toEqual(["Shop.open", "Shop.sell", "restock"]);
+    expect(
+      exporter
+        .getFinishedSpans()
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(["Shop.open", "Shop.sell", "restock"]);
   });
 
   it("exports the whole API from the package entry", () => {
-    for (const name of ["SpanKind", "SpanStatus", "SpanContext", "Span", "Tracer", "ConsoleExporter", "InMemoryExporter", "getTracer", "trace", "getCurrentSpan"]) {
+    for (const name of [
+      "SpanKind",
+      "SpanStatus",
+      "SpanContext",
+      "Span",
+      "Tracer",
+      "ConsoleExporter",
+      "InMemoryExporter",
+      "getTracer",
+      "trace",
+      "getCurrentSpan",
+    ]) {
       expect(tracing).toHaveProperty(name);
     }
   });

@@ -114,7 +114,7 @@ interface PageTrace {
   /** Checks each batch, in order, against the events written before it (released when the folder is finished). */
   validator: EventStreamValidator | null;
   /** Open from the first written batch (batch 0) until the folder is finished (then null again). */
-  writer: TraceEventWriter & { flush(): void; finish(): void } | null;
+  writer: (TraceEventWriter & { flush(): void; finish(): void }) | null;
   /** Whether batch 0 was written: the folder exists. */
   opened: boolean;
   /** The sequence number of the next batch to write. */
@@ -135,13 +135,16 @@ interface PageTrace {
 
 /** An HTTP answer: status and, for errors, the plain-text reason. */
 class Reply {
-  constructor(readonly status: number, readonly text = "") {}
+  constructor(
+    readonly status: number,
+    readonly text = "",
+  ) {}
 }
 
 /** Why `value` cannot be a recorder event at all (checked before its batch is kept), or null. The validator checks the rest at its turn. */
 function eventProblem(value: unknown): string | null {
   if (value === "DropLastStep") return null;
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return "an event must be an object or \"DropLastStep\"";
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return 'an event must be an object or "DropLastStep"';
   const keys = Object.keys(value);
   if (keys.length !== 1) return "an event must have exactly one key, its variant";
   const body = (value as Record<string, unknown>)[keys[0]!];
@@ -155,7 +158,9 @@ function eventProblem(value: unknown): string | null {
     case "Step":
       return isObject(body) && isIndex(body.path_id) && Number.isSafeInteger(body.line) ? null : "Step needs integer path_id and line";
     case "Function":
-      return isObject(body) && isIndex(body.path_id) && Number.isSafeInteger(body.line) && typeof body.name === "string" ? null : "Function needs path_id, line and name";
+      return isObject(body) && isIndex(body.path_id) && Number.isSafeInteger(body.line) && typeof body.name === "string"
+        ? null
+        : "Function needs path_id, line and name";
     case "Value":
       return isObject(body) && isIndex(body.variable_id) && isObject(body.value) ? null : "Value needs variable_id and value";
     case "Call":
@@ -356,9 +361,14 @@ export function createTraceMiddleware(options: DevServerRecordingOptions): Trace
   const tooManyBytes = (batch: EventBatch): Reply => {
     if (!pendingFullReported) {
       pendingFullReported = true;
-      warn(`codetracer: ${pendingBytes} bytes of batches already wait for missing ones (the limit is ${maxPendingBytes}); further early batches get 429 until some are written`);
+      warn(
+        `codetracer: ${pendingBytes} bytes of batches already wait for missing ones (the limit is ${maxPendingBytes}); further early batches get 429 until some are written`,
+      );
     }
-    return new Reply(429, `codetracer: ${pendingBytes} bytes of batches wait for missing ones (limit ${maxPendingBytes}); send batch ${batch.seq} of session ${batch.session} again later\n`);
+    return new Reply(
+      429,
+      `codetracer: ${pendingBytes} bytes of batches wait for missing ones (limit ${maxPendingBytes}); send batch ${batch.seq} of session ${batch.session} again later\n`,
+    );
   };
 
   /** Takes `batch` (a request body of `bytes` bytes) for its session; what to answer. */
@@ -399,7 +409,10 @@ export function createTraceMiddleware(options: DevServerRecordingOptions): Trace
     if (batch.seq > page.next) {
       if (page.pending.has(batch.seq)) return new Reply(202);
       if (page.pending.size >= MAX_PENDING_BATCHES) {
-        return new Reply(429, `codetracer: ${MAX_PENDING_BATCHES} batches of session ${batch.session} wait for batch ${page.next}; send this one again later\n`);
+        return new Reply(
+          429,
+          `codetracer: ${MAX_PENDING_BATCHES} batches of session ${batch.session} wait for batch ${page.next}; send this one again later\n`,
+        );
       }
       if (pendingBytes + bytes > maxPendingBytes) return tooManyBytes(batch);
       page.pending.set(batch.seq, { batch, bytes });

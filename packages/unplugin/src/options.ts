@@ -155,7 +155,12 @@ function stringList(option: string, value: unknown): string[] {
  * @throws UsageError `ERR_INVALID_POLICY_VALUE` (an invalid filter) or EnvironmentError `ERR_IO`
  *   (a missing or unreadable filter file), with the same prefix naming `traceFilter`
  */
-export function resolveOptions(raw: unknown, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd(), warn: (message: string) => void = consoleWarn): ResolvedOptions {
+export function resolveOptions(
+  raw: unknown,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+  warn: (message: string) => void = consoleWarn,
+): ResolvedOptions {
   if (raw !== undefined && (raw === null || typeof raw !== "object" || Array.isArray(raw))) {
     throw new UsageError("ERR_INVALID_POLICY_VALUE", `unplugin-codetracer: options must be an object, got ${JSON.stringify(raw)}`, {});
   }

@@ -60,9 +60,7 @@ export interface VitestPlugin {
    * Vitest's `configureVitest` hook (Vitest ≥ 3.1): adds a reporter that lists the run's kept
    * trace folders at its end.
    */
-  configureVitest?: (context: {
-    vitest: { config: { reporters: unknown[] }; logger: { log(message: string): void } };
-  }) => void;
+  configureVitest?: (context: { vitest: { config: { reporters: unknown[] }; logger: { log(message: string): void } } }) => void;
   config?: (config: {
     root?: string;
     test?: { setupFiles?: string | string[]; env?: Record<string, string>; server?: { deps?: { external?: Array<string | RegExp> } } };
@@ -77,7 +75,9 @@ export interface VitestPlugin {
 export function resolveKeep(keep: unknown, env: NodeJS.ProcessEnv): KeepTraces {
   if (keep !== undefined) {
     if (keep !== "all" && keep !== "failed") {
-      throw new UsageError("ERR_INVALID_POLICY_VALUE", `unplugin-codetracer: option "keep": expected "all" or "failed", got ${JSON.stringify(keep)}`, { option: "keep" });
+      throw new UsageError("ERR_INVALID_POLICY_VALUE", `unplugin-codetracer: option "keep": expected "all" or "failed", got ${JSON.stringify(keep)}`, {
+        option: "keep",
+      });
     }
     return keep;
   }
@@ -131,9 +131,13 @@ export default function codetracer(options: VitestRecordingOptions = {}): Vitest
         const root = path.resolve(config.root ?? process.cwd());
         const traceDir = path.resolve(root, resolved.traceDir);
         if (traceDir === root) {
-          throw new UsageError("ERR_INVALID_POLICY_VALUE", `unplugin-codetracer: option "traceDir": ${JSON.stringify(resolved.traceDir)} is the project root, where the test files' trace folders would be the test files themselves`, {
-            option: "traceDir",
-          });
+          throw new UsageError(
+            "ERR_INVALID_POLICY_VALUE",
+            `unplugin-codetracer: option "traceDir": ${JSON.stringify(resolved.traceDir)} is the project root, where the test files' trace folders would be the test files themselves`,
+            {
+              option: "traceDir",
+            },
+          );
         }
         const recording: TestFileRecordingOptions = { traceDir, root, format: resolved.format, keep, filters: resolved.bakedFilters, runId };
         const test = (config.test ??= {});

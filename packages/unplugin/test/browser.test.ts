@@ -130,7 +130,10 @@ describe("startBrowserRecording", () => {
   });
 
   it("sends a batch that failed again later, and one the server refused (400) never again", async () => {
-    answer = (batch, tries) => new Response(batch.seq === 0 && tries < 3 ? "busy" : batch.seq === 1 ? "codetracer: [ERR_TRACE_INVALID] no" : null, { status: batch.seq === 0 && tries < 3 ? 503 : batch.seq === 1 ? 400 : 204 });
+    answer = (batch, tries) =>
+      new Response(batch.seq === 0 && tries < 3 ? "busy" : batch.seq === 1 ? "codetracer: [ERR_TRACE_INVALID] no" : null, {
+        status: batch.seq === 0 && tries < 3 ? 503 : batch.seq === 1 ? 400 : 204,
+      });
     await start();
     runProgram();
     await settle(150);
@@ -197,7 +200,12 @@ describe("startBrowserRecording", () => {
     listeners.get("pagehide")!({ persisted: false });
     await settle();
     expect(received().map((b) => b.done ?? false)).toEqual([false, false, true]);
-    expect(validateEvents(received().flatMap((b) => b.events), { entryStepRule: "error" }).errors).toEqual([]);
+    expect(
+      validateEvents(
+        received().flatMap((b) => b.events),
+        { entryStepRule: "error" },
+      ).errors,
+    ).toEqual([]);
   });
 
   it("uses the fetch of the page as it was when the runtime loaded, not one the page puts there later", async () => {
@@ -219,7 +227,10 @@ describe("startBrowserRecording", () => {
     expect(received().map((b) => b.seq)).toEqual([0]); // not yet: the last batch is recent
     // Looked at every 3 minutes: sent at the first look 3 minutes after the last batch.
     await settle(4 * 60 * 1000);
-    expect(received().map((b) => [b.seq, b.events.length])).toEqual([[0, expect.any(Number)], [1, 0]]);
+    expect(received().map((b) => [b.seq, b.events.length])).toEqual([
+      [0, expect.any(Number)],
+      [1, 0],
+    ]);
     await settle(3 * 60 * 1000);
     runProgram(4);
     await settle(150);
@@ -227,13 +238,22 @@ describe("startBrowserRecording", () => {
     expect(batches.map((b) => b.seq)).toEqual([0, 1, 2, 3]);
     expect(batches[2]!.events).toEqual([]);
     expect(batches[3]!.events.length).toBeGreaterThan(0);
-    expect(validateEvents(batches.flatMap((b) => b.events), { entryStepRule: "error" }).errors).toEqual([]);
+    expect(
+      validateEvents(
+        batches.flatMap((b) => b.events),
+        { entryStepRule: "error" },
+      ).errors,
+    ).toEqual([]);
     // Recording keeps the batches coming: no heartbeat between them.
     for (let i = 0; i < 4; i++) {
       runProgram();
       await settle(60 * 1000);
     }
-    expect(received().slice(4).every((b) => b.events.length > 0)).toBe(true);
+    expect(
+      received()
+        .slice(4)
+        .every((b) => b.events.length > 0),
+    ).toBe(true);
     listeners.get("pagehide")!({ persisted: false });
     await settle(10 * 60 * 1000);
     const after = sent.length;

@@ -62,7 +62,7 @@ describe("scriptBlockLines", () => {
     expect(scriptBlockLines('<script src="./logic.ts"></script>\n<template><p/></template>\n')).toEqual([]);
     expect(scriptBlockLines("<template><p/></template>\n")).toEqual([]);
     // Svelte 5's module script and a one-line block.
-    expect(scriptBlockLines('<script module>\nexport const x = 1;\n</script>\n<script>let y = 2;</script>\n<p>{y}</p>\n')).toEqual([
+    expect(scriptBlockLines("<script module>\nexport const x = 1;\n</script>\n<script>let y = 2;</script>\n<p>{y}</p>\n")).toEqual([
       [1, 3],
       [4, 4],
     ]);

@@ -101,7 +101,12 @@ async function serve(options: Partial<DevServerRecordingOptions> = {}): Promise<
   return r;
 }
 
-async function post(r: Running, body: unknown, headers: Record<string, string> = {}, where = "/__codetracer__/events"): Promise<{ status: number; text: string }> {
+async function post(
+  r: Running,
+  body: unknown,
+  headers: Record<string, string> = {},
+  where = "/__codetracer__/events",
+): Promise<{ status: number; text: string }> {
   const response = await fetch(r.url + where, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
@@ -216,7 +221,10 @@ describe("the dev server's trace middleware", () => {
   it("drops a kept batch that turns out invalid when its turn comes, and waits for a good one", async () => {
     const r = await serve();
     const [b0, b1, b2, b3] = batches("s-3");
-    expect((await post(r, { ...b2, events: [{ Return: { return_value: int(0) } }, { Return: { return_value: int(0) } }, { Return: { return_value: int(0) } }] })).status).toBe(202);
+    expect(
+      (await post(r, { ...b2, events: [{ Return: { return_value: int(0) } }, { Return: { return_value: int(0) } }, { Return: { return_value: int(0) } }] }))
+        .status,
+    ).toBe(202);
     expect((await post(r, b0)).status).toBe(204);
     expect((await post(r, b1)).status).toBe(204);
     expect(r.warnings).toHaveLength(1);
@@ -353,7 +361,9 @@ describe("the dev server's trace middleware", () => {
       });
       child.on("exit", (code) => reject(new Error(`the server exited (${code}) before listening: ${out}`)));
     });
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on("exit", (code, signal) => resolve({ code, signal })),
+    );
     const r = { url: `http://127.0.0.1:${port}` } as Running;
     const [b0, b1] = batches("s-11");
     expect((await post(r, b0)).status).toBe(204);
@@ -380,34 +390,38 @@ describe("the dev server's trace middleware", () => {
 });
 
 describe("the middleware's bounds", () => {
-  it(`keeps at most ${MAX_OPEN_SESSIONS} sessions open (files) however many never send done, finishing the least recently active (<evicted>)`, { timeout: 60_000 }, async () => {
-    const r = await serve();
-    const fds = openFds();
-    const SESSIONS = 5 * MAX_OPEN_SESSIONS;
-    for (let i = 0; i < SESSIONS; i++) {
-      const [b0, b1] = batches(`many-${i}`);
-      expect((await post(r, b0)).status).toBe(204);
-      expect((await post(r, b1)).status).toBe(204);
-    }
-    if (fds >= 0) expect(openFds() - fds).toBeLessThanOrEqual(MAX_OPEN_SESSIONS + 8);
-    expect(r.traces.folders()).toHaveLength(SESSIONS);
-    const finished = fs.readdirSync(r.traceDir).filter((s) => fs.existsSync(path.join(r.traceDir, s, "trace_metadata.json")));
-    expect(finished).toHaveLength(SESSIONS - MAX_OPEN_SESSIONS);
-    const first = path.join(r.traceDir, "many-0");
-    expect(metadataOf(first)).toMatchObject({ partial: true, process_exit_status: { code: null, label: "<evicted>" }, stats: { events: CUTS[2] } });
-    expect(validEvents(first)).toEqual(STREAM.slice(0, CUTS[2]));
-    expect(rtcliRead(first, CUTS[2]!)).toBe(`events: ${CUTS[2]}`);
-    expect(r.warnings.filter((w) => w.includes("<evicted>"))).toHaveLength(SESSIONS - MAX_OPEN_SESSIONS);
-    expect(r.warnings[0]).toMatch(/session many-0 was the least recently active of 64 unfinished sessions .*finished as partial \(<evicted>\)/);
-    // The most recent sessions were not touched, and still take their batches.
-    const last = batches(`many-${SESSIONS - 1}`);
-    expect((await post(r, last[2])).status).toBe(204);
-    expect((await post(r, last[3])).status).toBe(204);
-    expect(validEvents(path.join(r.traceDir, `many-${SESSIONS - 1}`))).toEqual(STREAM);
-    // A batch of an evicted session is not written (said once).
-    expect((await post(r, batches("many-0")[2])).status).toBe(204);
-    expect(r.warnings.at(-1)).toContain("session many-0 sent batch 2 after it was finished (<evicted>)");
-  });
+  it(
+    `keeps at most ${MAX_OPEN_SESSIONS} sessions open (files) however many never send done, finishing the least recently active (<evicted>)`,
+    { timeout: 60_000 },
+    async () => {
+      const r = await serve();
+      const fds = openFds();
+      const SESSIONS = 5 * MAX_OPEN_SESSIONS;
+      for (let i = 0; i < SESSIONS; i++) {
+        const [b0, b1] = batches(`many-${i}`);
+        expect((await post(r, b0)).status).toBe(204);
+        expect((await post(r, b1)).status).toBe(204);
+      }
+      if (fds >= 0) expect(openFds() - fds).toBeLessThanOrEqual(MAX_OPEN_SESSIONS + 8);
+      expect(r.traces.folders()).toHaveLength(SESSIONS);
+      const finished = fs.readdirSync(r.traceDir).filter((s) => fs.existsSync(path.join(r.traceDir, s, "trace_metadata.json")));
+      expect(finished).toHaveLength(SESSIONS - MAX_OPEN_SESSIONS);
+      const first = path.join(r.traceDir, "many-0");
+      expect(metadataOf(first)).toMatchObject({ partial: true, process_exit_status: { code: null, label: "<evicted>" }, stats: { events: CUTS[2] } });
+      expect(validEvents(first)).toEqual(STREAM.slice(0, CUTS[2]));
+      expect(rtcliRead(first, CUTS[2]!)).toBe(`events: ${CUTS[2]}`);
+      expect(r.warnings.filter((w) => w.includes("<evicted>"))).toHaveLength(SESSIONS - MAX_OPEN_SESSIONS);
+      expect(r.warnings[0]).toMatch(/session many-0 was the least recently active of 64 unfinished sessions .*finished as partial \(<evicted>\)/);
+      // The most recent sessions were not touched, and still take their batches.
+      const last = batches(`many-${SESSIONS - 1}`);
+      expect((await post(r, last[2])).status).toBe(204);
+      expect((await post(r, last[3])).status).toBe(204);
+      expect(validEvents(path.join(r.traceDir, `many-${SESSIONS - 1}`))).toEqual(STREAM);
+      // A batch of an evicted session is not written (said once).
+      expect((await post(r, batches("many-0")[2])).status).toBe(204);
+      expect(r.warnings.at(-1)).toContain("session many-0 sent batch 2 after it was finished (<evicted>)");
+    },
+  );
 
   it(`bounds the bytes of batches kept for later, all sessions together (${MAX_PENDING_BYTES / 2 ** 20} MiB by default): 429 past it`, async () => {
     const limit = 1024 * 1024;
@@ -435,12 +449,18 @@ describe("the middleware's bounds", () => {
     await post(r, { session: "idle-nofolder", seq: 3, events: [] }); // batch 0 never comes
     const dir = path.join(r.traceDir, "idle-1");
     await expect.poll(() => fs.existsSync(path.join(dir, "trace_metadata.json")), { timeout: 10_000 }).toBe(true);
-    expect(metadataOf(dir)).toMatchObject({ partial: true, process_exit_status: { code: null, label: "<idle>" }, stats: { events: CUTS[2], dropped_events: 0 } });
+    expect(metadataOf(dir)).toMatchObject({
+      partial: true,
+      process_exit_status: { code: null, label: "<idle>" },
+      stats: { events: CUTS[2], dropped_events: 0 },
+    });
     expect(fs.existsSync(path.join(dir, "trace_metadata.pending.json"))).toBe(false);
     expect(validEvents(dir)).toEqual(STREAM.slice(0, CUTS[2]));
     expect(rtcliRead(dir, CUTS[2]!)).toBe(`events: ${CUTS[2]}`);
     await expect.poll(() => r.warnings.join("\n"), { timeout: 5000 }).toContain("session idle-nofolder sent no batch");
-    expect(r.warnings.join("\n")).toMatch(/session idle-1 sent no batch for 0 s without finishing \(no `done`\): its folder .* is finished as partial \(<idle>\)/);
+    expect(r.warnings.join("\n")).toMatch(
+      /session idle-1 sent no batch for 0 s without finishing \(no `done`\): its folder .* is finished as partial \(<idle>\)/,
+    );
     expect(fs.readdirSync(r.traceDir)).toEqual(["idle-1"]);
     // Later batches are not written.
     expect((await post(r, b2)).status).toBe(204);

@@ -77,7 +77,10 @@ function makeApp(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ct-vite-prod-"));
   temps.push(dir);
   fs.mkdirSync(path.join(dir, "src"));
-  fs.writeFileSync(path.join(dir, "index.html"), '<!doctype html><html><body><div id="out"></div><script type="module" src="/src/main.ts"></script></body></html>\n');
+  fs.writeFileSync(
+    path.join(dir, "index.html"),
+    '<!doctype html><html><body><div id="out"></div><script type="module" src="/src/main.ts"></script></body></html>\n',
+  );
   fs.writeFileSync(
     path.join(dir, "src/main.ts"),
     'function total(prices: number[]): number {\n  let sum = 0;\n  for (const p of prices) sum += p;\n  return sum;\n}\ndocument.getElementById("out")!.textContent = String(total([1, 2, 3]));\n',
@@ -100,7 +103,15 @@ async function viteBuild(dir: string, env: Record<string, string>, options: Reco
   }
   const outDir = path.join(dir, "dist");
   fs.rmSync(outDir, { recursive: true, force: true });
-  await build({ root: dir, configFile: false, mode: "production", logLevel: "warn", customLogger: logger, plugins: [plugin], build: { outDir, emptyOutDir: true } });
+  await build({
+    root: dir,
+    configFile: false,
+    mode: "production",
+    logLevel: "warn",
+    customLogger: logger,
+    plugins: [plugin],
+    build: { outDir, emptyOutDir: true },
+  });
   const assets = path.join(outDir, "assets");
   const js = fs
     .readdirSync(assets)
@@ -143,7 +154,10 @@ describe("production builds for the browser in the other bundlers", () => {
   function makeScript(): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ct-prod-"));
     temps.push(dir);
-    fs.writeFileSync(path.join(dir, "main.js"), "function total(prices) {\n  let sum = 0;\n  for (const p of prices) sum += p;\n  return sum;\n}\nglobalThis.out = total([1, 2, 3]);\n");
+    fs.writeFileSync(
+      path.join(dir, "main.js"),
+      "function total(prices) {\n  let sum = 0;\n  for (const p of prices) sum += p;\n  return sum;\n}\nglobalThis.out = total([1, 2, 3]);\n",
+    );
     return dir;
   }
 
@@ -174,51 +188,59 @@ describe("production builds for the browser in the other bundlers", () => {
     return { js: fs.readFileSync(path.join(outDir, "main.js"), "utf8"), log: r.stderr };
   }
 
-  it('webpack mode: "production", target web: refused (webpack\'s logger says so); forced: instrumented with the warning; development: instrumented', { timeout: 120_000 }, () => {
-    const dir = makeScript();
-    const prod = webpackBuild(dir, "production");
-    expect(prod.js.includes("__codetracer__")).toBe(false);
-    expect(prod.log).toContain(REFUSED_PRODUCTION_MESSAGE);
-    const forced = webpackBuild(dir, "production", { forceBuildInstrument: true });
-    expect(forced.js.includes("__codetracer__")).toBe(true);
-    expect(forced.log).toContain(FORCED_PRODUCTION_MESSAGE);
-    const dev = webpackBuild(dir, "development");
-    expect(dev.js.includes("__codetracer__")).toBe(true);
-    expect(dev.log).not.toContain("codetracer:");
-  });
+  it(
+    'webpack mode: "production", target web: refused (webpack\'s logger says so); forced: instrumented with the warning; development: instrumented',
+    { timeout: 120_000 },
+    () => {
+      const dir = makeScript();
+      const prod = webpackBuild(dir, "production");
+      expect(prod.js.includes("__codetracer__")).toBe(false);
+      expect(prod.log).toContain(REFUSED_PRODUCTION_MESSAGE);
+      const forced = webpackBuild(dir, "production", { forceBuildInstrument: true });
+      expect(forced.js.includes("__codetracer__")).toBe(true);
+      expect(forced.log).toContain(FORCED_PRODUCTION_MESSAGE);
+      const dev = webpackBuild(dir, "development");
+      expect(dev.js.includes("__codetracer__")).toBe(true);
+      expect(dev.log).not.toContain("codetracer:");
+    },
+  );
 
-  it("esbuild for the browser with NODE_ENV=production (or its define): refused on console.warn; platform node: instrumented", { timeout: 60_000 }, async () => {
-    const { build: esbuild } = await import("esbuild");
-    const { unplugin } = await import("../src/core.js");
-    const dir = makeScript();
-    const warnings: string[] = [];
-    const spy = vi.spyOn(console, "warn").mockImplementation((m: unknown) => void warnings.push(String(m)));
-    const saved = process.env.NODE_ENV;
-    try {
-      const run = async (platform: "browser" | "node", define: Record<string, string>, nodeEnv: string | undefined) => {
-        if (nodeEnv === undefined) delete process.env.NODE_ENV;
-        else process.env.NODE_ENV = nodeEnv;
-        const out = await esbuild({
-          entryPoints: [path.join(dir, "main.js")],
-          bundle: true,
-          write: false,
-          platform,
-          define,
-          logLevel: "silent",
-          plugins: [unplugin.esbuild({ enabled: true })],
-          external: ["unplugin-codetracer/browser", "unplugin-codetracer/runtime"],
-        });
-        return out.outputFiles[0]!.text;
-      };
-      await expect(run("browser", {}, "production").then((js) => js.includes("__codetracer__"))).resolves.toBe(false);
-      await expect(run("browser", { "process.env.NODE_ENV": '"production"' }, undefined).then((js) => js.includes("__codetracer__"))).resolves.toBe(false);
-      expect(warnings.filter((w) => w === REFUSED_PRODUCTION_MESSAGE).length).toBeGreaterThan(0);
-      await expect(run("browser", {}, undefined).then((js) => js.includes("__codetracer__"))).resolves.toBe(true);
-      await expect(run("node", {}, "production").then((js) => js.includes("__codetracer__"))).resolves.toBe(true);
-    } finally {
-      spy.mockRestore();
-      if (saved === undefined) delete process.env.NODE_ENV;
-      else process.env.NODE_ENV = saved;
-    }
-  });
+  it(
+    "esbuild for the browser with NODE_ENV=production (or its define): refused on console.warn; platform node: instrumented",
+    { timeout: 60_000 },
+    async () => {
+      const { build: esbuild } = await import("esbuild");
+      const { unplugin } = await import("../src/core.js");
+      const dir = makeScript();
+      const warnings: string[] = [];
+      const spy = vi.spyOn(console, "warn").mockImplementation((m: unknown) => void warnings.push(String(m)));
+      const saved = process.env.NODE_ENV;
+      try {
+        const run = async (platform: "browser" | "node", define: Record<string, string>, nodeEnv: string | undefined) => {
+          if (nodeEnv === undefined) delete process.env.NODE_ENV;
+          else process.env.NODE_ENV = nodeEnv;
+          const out = await esbuild({
+            entryPoints: [path.join(dir, "main.js")],
+            bundle: true,
+            write: false,
+            platform,
+            define,
+            logLevel: "silent",
+            plugins: [unplugin.esbuild({ enabled: true })],
+            external: ["unplugin-codetracer/browser", "unplugin-codetracer/runtime"],
+          });
+          return out.outputFiles[0]!.text;
+        };
+        await expect(run("browser", {}, "production").then((js) => js.includes("__codetracer__"))).resolves.toBe(false);
+        await expect(run("browser", { "process.env.NODE_ENV": '"production"' }, undefined).then((js) => js.includes("__codetracer__"))).resolves.toBe(false);
+        expect(warnings.filter((w) => w === REFUSED_PRODUCTION_MESSAGE).length).toBeGreaterThan(0);
+        await expect(run("browser", {}, undefined).then((js) => js.includes("__codetracer__"))).resolves.toBe(true);
+        await expect(run("node", {}, "production").then((js) => js.includes("__codetracer__"))).resolves.toBe(true);
+      } finally {
+        spy.mockRestore();
+        if (saved === undefined) delete process.env.NODE_ENV;
+        else process.env.NODE_ENV = saved;
+      }
+    },
+  );
 });

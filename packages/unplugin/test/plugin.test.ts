@@ -30,7 +30,16 @@ let n = 0;
 /** Bundles `entry` with esbuild for Node (ES module) and the plugin; returns the output file. */
 async function esbuild(entry: string, options: CodetracerOptions): Promise<string> {
   const outfile = path.join(OUT, `out-${++n}.mjs`);
-  await build({ entryPoints: [entry], bundle: true, platform: "node", format: "esm", outfile, sourcemap: true, logLevel: "silent", plugins: [unplugin.esbuild(options)] });
+  await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    outfile,
+    sourcemap: true,
+    logLevel: "silent",
+    plugins: [unplugin.esbuild(options)],
+  });
   return outfile;
 }
 
@@ -45,7 +54,12 @@ async function rejection(promise: () => Promise<unknown>): Promise<Error> {
 }
 
 function lineOf(file: string, text: string): number {
-  return fs.readFileSync(file, "utf8").split("\n").findIndex((l) => l.includes(text)) + 1;
+  return (
+    fs
+      .readFileSync(file, "utf8")
+      .split("\n")
+      .findIndex((l) => l.includes(text)) + 1
+  );
 }
 
 describe("a recorded esbuild build", () => {
@@ -82,7 +96,9 @@ describe("bad input fails the build, naming the option or the file", () => {
   });
 
   it("rollup with an unknown option", async () => {
-    const error = await rejection(async () => rollup({ input: path.join(FIXTURES, "twice.js"), plugins: [unplugin.rollup({ traceDirectory: "x" } as CodetracerOptions)] }));
+    const error = await rejection(async () =>
+      rollup({ input: path.join(FIXTURES, "twice.js"), plugins: [unplugin.rollup({ traceDirectory: "x" } as CodetracerOptions)] }),
+    );
     expect(error.message).toContain('option "traceDirectory": unknown option');
   });
 

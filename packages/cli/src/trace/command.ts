@@ -33,7 +33,7 @@ const COMMANDS: Record<string, () => Promise<TraceCommand>> = {
   view: () => import("./view.js"),
 };
 
-const VERSION = (createRequire(import.meta.url)("../../package.json") as { name: string; version: string });
+const VERSION = createRequire(import.meta.url)("../../package.json") as { name: string; version: string };
 
 function help(): string {
   return [
@@ -86,4 +86,3 @@ export async function main(argv: string[]): Promise<number> {
     throw error;
   }
 }
-

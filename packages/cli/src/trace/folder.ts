@@ -5,14 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import {
-  PENDING_METADATA_FILE,
-  TRACE_BIN_FILE,
-  TRACE_JSON_FILE,
-  TRACE_METADATA_FILE,
-  TRACE_PATHS_FILE,
-  type TraceMetadata,
-} from "@codetracer/trace-format";
+import { PENDING_METADATA_FILE, TRACE_BIN_FILE, TRACE_JSON_FILE, TRACE_METADATA_FILE, TRACE_PATHS_FILE, type TraceMetadata } from "@codetracer/trace-format";
 
 /** Exit code of a command whose `DIR` is not a trace folder, or of a usage error. */
 export const EXIT_USAGE = 2;
@@ -90,7 +83,10 @@ export function openTraceFolder(dir: string): TraceFolderInfo {
   const pending = finished ? null : (readJson(path.join(abs, PENDING_METADATA_FILE)) as TraceMetadata | null);
   const metadata = finished ?? pending;
   const subFolders: TraceFolderInfo["subFolders"] = [];
-  for (const [kind, key] of [["worker", "workers"], ["child", "children"]] as const) {
+  for (const [kind, key] of [
+    ["worker", "workers"],
+    ["child", "children"],
+  ] as const) {
     const list = (metadata as Record<string, unknown> | null)?.[key];
     if (!Array.isArray(list)) continue;
     for (const rel of list) {

@@ -107,7 +107,7 @@ export class EventTally {
     const body = (event as Record<string, unknown>)[kind] as Record<string, unknown> | string | number | null;
     switch (kind) {
       case "Step": {
-        const pathId = typeof (body as { path_id?: unknown })?.path_id === "number" ? ((body as { path_id: number }).path_id) : -1;
+        const pathId = typeof (body as { path_id?: unknown })?.path_id === "number" ? (body as { path_id: number }).path_id : -1;
         if (pathId >= 0) bump(this.stepsByPath, pathId, 1);
         const fn = this.stack.length > 0 ? this.stack[this.stack.length - 1]! : -1;
         if (fn >= 0) bump(this.stepsByFunction, fn, 1);

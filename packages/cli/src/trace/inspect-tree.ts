@@ -38,7 +38,12 @@ const MAX_NESTING = 16;
 
 function idOf(info: TraceFolderInfo | null, kind: TraceFolderKind, dir: string): number | null {
   const meta = info?.metadata as Record<string, unknown> | null | undefined;
-  const field = kind === "worker" ? (meta?.thread as { id?: unknown } | undefined)?.id : kind === "child" ? (meta?.process as { pid?: unknown } | undefined)?.pid : undefined;
+  const field =
+    kind === "worker"
+      ? (meta?.thread as { id?: unknown } | undefined)?.id
+      : kind === "child"
+        ? (meta?.process as { pid?: unknown } | undefined)?.pid
+        : undefined;
   if (typeof field === "number") return field;
   const n = Number(path.basename(dir));
   return kind !== "main" && Number.isInteger(n) ? n : null;
@@ -62,7 +67,10 @@ export function traceFolderTree(dir: string): TraceTreeFolder[] {
     seen.add(info.dir);
     if (depth >= MAX_NESTING) return;
     const meta = info.metadata as Record<string, unknown> | null;
-    for (const [subKind, key] of [["worker", "workers"], ["child", "children"]] as const) {
+    for (const [subKind, key] of [
+      ["worker", "workers"],
+      ["child", "children"],
+    ] as const) {
       const list = meta?.[key];
       if (!Array.isArray(list)) continue;
       for (const rel of list) {

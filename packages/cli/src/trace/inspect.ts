@@ -211,10 +211,7 @@ export function inspectTrace(dir: string): InspectResult {
     program: typeof meta?.program === "string" ? meta.program : null,
     args: Array.isArray(meta?.args) ? (meta.args as unknown[]).map(String) : null,
     workdir: typeof meta?.workdir === "string" ? meta.workdir : null,
-    exitStatus:
-      status && typeof status === "object"
-        ? { code: num(status.code), label: typeof status.label === "string" ? status.label : null }
-        : null,
+    exitStatus: status && typeof status === "object" ? { code: num(status.code), label: typeof status.label === "string" ? status.label : null } : null,
     durationMs: metadataDurationMs(meta),
     recorder: recorder && typeof recorder === "object" ? { name: String(recorder.name ?? "?"), version: String(recorder.version ?? "?") } : null,
     format: root.format,
@@ -287,10 +284,23 @@ export function formatInspectResult(r: InspectResult): string {
       ["trace size", `${formatBytes(r.traceBytes)} (every file of the folder${r.threads.length > 1 ? ", worker and child folders included" : ""})`],
     ]),
   );
-  out.push("", `events: ${int(r.events.total)}  (max call depth ${int(r.maxDepth)}${r.openCalls > 0 ? `, ${int(r.openCalls)} call${r.openCalls === 1 ? "" : "s"} still open at the end` : ""})`);
-  out.push(...table(Object.entries(r.events.byKind).map(([k, n]) => [k, int(n)]), [1]));
+  out.push(
+    "",
+    `events: ${int(r.events.total)}  (max call depth ${int(r.maxDepth)}${r.openCalls > 0 ? `, ${int(r.openCalls)} call${r.openCalls === 1 ? "" : "s"} still open at the end` : ""})`,
+  );
+  out.push(
+    ...table(
+      Object.entries(r.events.byKind).map(([k, n]) => [k, int(n)]),
+      [1],
+    ),
+  );
   out.push("", `files: ${r.files.length}`);
-  out.push(...table(r.files.map((f) => [shortPath(f.path, wd), int(f.steps), "steps"]), [1]));
+  out.push(
+    ...table(
+      r.files.map((f) => [shortPath(f.path, wd), int(f.steps), "steps"]),
+      [1],
+    ),
+  );
   out.push("", `threads: ${r.threads.length}  (this folder${r.threads.length > 1 ? ", then worker-thread and child-process folders" : ""})`);
   out.push(
     ...table(
@@ -310,7 +320,9 @@ export function formatInspectResult(r: InspectResult): string {
   if (!r.traceFilter) out.push("trace filter: none recorded in the metadata");
   else {
     const tf = r.traceFilter;
-    out.push(`trace filter: ${tf.filters.length === 0 ? "(no filters)" : tf.filters.map((f) => (f.path && !f.path.startsWith("<inline:") ? `${f.name} (${f.path})` : f.name)).join(" → ")}`);
+    out.push(
+      `trace filter: ${tf.filters.length === 0 ? "(no filters)" : tf.filters.map((f) => (f.path && !f.path.startsWith("<inline:") ? `${f.name} (${f.path})` : f.name)).join(" → ")}`,
+    );
     const detail = (by: Record<string, number>) =>
       Object.entries(by)
         .filter(([, n]) => n > 0)

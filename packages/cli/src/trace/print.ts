@@ -77,7 +77,10 @@ export function parsePrintArgs(argv: string[]): PrintOptions {
   const options: Omit<PrintOptions, "dir"> = { steps: false };
   const number = (name: string, text: string | undefined, min: number): number => {
     if (text === undefined || !/^\d+$/.test(text) || Number(text) < min) {
-      throw new TraceCommandError(`print: ${name} needs a whole number${min > 0 ? ` of at least ${min}` : ""}, got ${text === undefined ? "nothing" : `'${text}'`}\n${usage}`, EXIT_USAGE);
+      throw new TraceCommandError(
+        `print: ${name} needs a whole number${min > 0 ? ` of at least ${min}` : ""}, got ${text === undefined ? "nothing" : `'${text}'`}\n${usage}`,
+        EXIT_USAGE,
+      );
     }
     return Number(text);
   };
@@ -378,7 +381,8 @@ export async function printTrace(info: TraceFolderInfo, options: Omit<PrintOptio
     if (failure === undefined && !stoppedAtStep) {
       if (options.fromStep !== undefined && !reachedRange) notes.push(`-- the trace has ${step + 1} steps: none from step ${options.fromStep} on`);
       if (options.function !== undefined && !functionSeen) notes.push(`-- no call of ${options.function} was recorded`);
-      const dropped = stream.droppedBytes > 0 ? ` (${stream.droppedBytes} bytes after the last whole ${info.format === "json" ? "event" : "frame"} left out)` : "";
+      const dropped =
+        stream.droppedBytes > 0 ? ` (${stream.droppedBytes} bytes after the last whole ${info.format === "json" ? "event" : "frame"} left out)` : "";
       if (info.unfinished) {
         notes.push(
           `-- unfinished recording: no trace_metadata.json; printed what was written, ${stream.events} events${dropped}, ${stack.length} calls still open`,

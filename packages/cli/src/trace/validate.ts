@@ -123,7 +123,9 @@ function validateOne(folder: TraceTreeFolder, rootLabel: string): FolderValidati
     };
   }
   const report = validateTraceFolder(info.dir, { entryStepRule: "error" });
-  const unreadable = report.errors.some((e) => ["invalid-trace-bin", "unsupported-trace-bin", "invalid-json", "missing-events-file", "io-error"].includes(e.code));
+  const unreadable = report.errors.some((e) =>
+    ["invalid-trace-bin", "unsupported-trace-bin", "invalid-json", "missing-events-file", "io-error"].includes(e.code),
+  );
   return {
     ...base,
     format: info.format,
@@ -132,15 +134,17 @@ function validateOne(folder: TraceTreeFolder, rootLabel: string): FolderValidati
     events: unreadable ? null : report.stats.events,
     stats: unreadable ? null : report.stats,
     // With no events read, `paths-mismatch` only repeats that they could not be: left out.
-    errors: report.errors.filter((e) => !(unreadable && e.code === "paths-mismatch")).map((e) => {
-      const note =
-        e.code === "invalid-trace-bin"
-          ? newerFormatNote(info)
-          : e.code === "io-error" && /longer than 0x[0-9a-f]+ characters/i.test(e.message)
-            ? `${path.basename(info.eventsFile)} (${info.eventsBytes} bytes) is too large for the validator, which reads it whole (at most about 512 MiB of trace.json); CodeTracer may still load it, and trace.bin (--format binary, the default) has no such limit`
-            : null;
-      return issueJson(note ? { ...e, message: `${note} (${e.message})` } : e);
-    }),
+    errors: report.errors
+      .filter((e) => !(unreadable && e.code === "paths-mismatch"))
+      .map((e) => {
+        const note =
+          e.code === "invalid-trace-bin"
+            ? newerFormatNote(info)
+            : e.code === "io-error" && /longer than 0x[0-9a-f]+ characters/i.test(e.message)
+              ? `${path.basename(info.eventsFile)} (${info.eventsBytes} bytes) is too large for the validator, which reads it whole (at most about 512 MiB of trace.json); CodeTracer may still load it, and trace.bin (--format binary, the default) has no such limit`
+              : null;
+        return issueJson(note ? { ...e, message: `${note} (${e.message})` } : e);
+      }),
     warnings: report.warnings.map(issueJson),
     suppressed: report.suppressed,
   };

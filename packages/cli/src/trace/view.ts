@@ -127,11 +127,15 @@ function embedEvents(info: TraceFolderInfo): Embedded {
   const name = path.basename(info.eventsFile);
   if (info.format === "binary") {
     if (info.eventsBytes > MAX_TRACE_BIN_BYTES) {
-      throw new TraceCommandError(`${info.eventsFile}: ${mb(info.eventsBytes)} is too large to put in one page (the limit is ${mb(MAX_TRACE_BIN_BYTES)}); use codetracer-trace print or inspect`, 1);
+      throw new TraceCommandError(
+        `${info.eventsFile}: ${mb(info.eventsBytes)} is too large to put in one page (the limit is ${mb(MAX_TRACE_BIN_BYTES)}); use codetracer-trace print or inspect`,
+        1,
+      );
     }
     const bytes = new Uint8Array(fs.readFileSync(info.eventsFile));
     const version = traceBinVersion(bytes);
-    if (version === "v0") throw new TraceCommandError(`${info.eventsFile}: a BinaryV0 (Cap'n Proto) trace, which this viewer cannot read; only Binary v1 (CBOR + zstd)`, 1);
+    if (version === "v0")
+      throw new TraceCommandError(`${info.eventsFile}: a BinaryV0 (Cap'n Proto) trace, which this viewer cannot read; only Binary v1 (CBOR + zstd)`, 1);
     const newer = newerFormatNote(info);
     if (newer) throw new TraceCommandError(`${info.dir}: ${newer}`, 1);
     if (version === null && bytes.length >= 8) {
@@ -140,7 +144,10 @@ function embedEvents(info: TraceFolderInfo): Embedded {
     }
     try {
       const { entries } = parseSeekTable(bytes.subarray(8), name);
-      checkDecompressed(info, entries.reduce((n, e) => n + e.decompressedSize, 0));
+      checkDecompressed(
+        info,
+        entries.reduce((n, e) => n + e.decompressedSize, 0),
+      );
       return { bytes, warnings };
     } catch (error) {
       if (!(error instanceof TraceFormatError)) throw error;
@@ -152,7 +159,10 @@ function embedEvents(info: TraceFolderInfo): Embedded {
       throw new TraceCommandError(`${info.eventsFile}: cannot be read: ${(error as Error).message}`, 1);
     }
     const { entries } = parseSeekTable(repaired.bytes.subarray(8), name);
-    checkDecompressed(info, entries.reduce((n, e) => n + e.decompressedSize, 0));
+    checkDecompressed(
+      info,
+      entries.reduce((n, e) => n + e.decompressedSize, 0),
+    );
     warnings.push(
       `${name} does not end with its seek table: the recording did not finish (killed, or still running) or the file was cut. ` +
         `Shown: the ${repaired.events.length.toLocaleString("en-US")} events of its ${repaired.frames} whole zstd frames` +
@@ -248,7 +258,9 @@ function readSources(files: Iterable<string>): Record<string, { text: string } |
       else sources[file] = { text: fs.readFileSync(file, "utf8") };
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      sources[file] = { missing: code === "ENOENT" ? "the file no longer exists (or is on another machine)" : `it cannot be read (${code ?? (error as Error).message})` };
+      sources[file] = {
+        missing: code === "ENOENT" ? "the file no longer exists (or is on another machine)" : `it cannot be read (${code ?? (error as Error).message})`,
+      };
     }
   }
   return sources;
@@ -257,7 +269,11 @@ function readSources(files: Iterable<string>): Record<string, { text: string } |
 const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
 const escapeHtml = (s: string): string => s.replace(/[&<>"]/g, (c) => HTML_ESCAPES[c]!);
 /** JSON safe inside a `<script>` element. */
-const scriptJson = (value: unknown): string => JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+const scriptJson = (value: unknown): string =>
+  JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 
 function viewerFile(name: string): string {
   const file = fileURLToPath(new URL(`../viewer/${name}`, import.meta.url));
@@ -301,7 +317,9 @@ export function buildViewHtml(dir: string): { html: string; folders: number } {
       const embedded = embedEvents(info);
       entry.trace = `ct-trace-${i}`;
       entry.warnings.push(...embedded.warnings);
-      traces.push(`<script type="application/octet-stream" id="${entry.trace}">${Buffer.from(embedded.bytes.buffer, embedded.bytes.byteOffset, embedded.bytes.byteLength).toString("base64")}</script>`);
+      traces.push(
+        `<script type="application/octet-stream" id="${entry.trace}">${Buffer.from(embedded.bytes.buffer, embedded.bytes.byteOffset, embedded.bytes.byteLength).toString("base64")}</script>`,
+      );
     } catch (error) {
       if (i === 0 || !(error instanceof TraceCommandError)) throw error;
       entry.error = error.message;

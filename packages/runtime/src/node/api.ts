@@ -17,7 +17,15 @@
 import { checkLimits, limitsFromEnv } from "./limits.js";
 import type { ValueCaptureLimits } from "../values.js";
 import * as path from "node:path";
-import { FilterChain, builtinDefaultFilter, expandHome, loadTraceFilter, splitFilterList, stackedFilterProvenance, type FilterMetadata } from "@codetracer/trace-filter";
+import {
+  FilterChain,
+  builtinDefaultFilter,
+  expandHome,
+  loadTraceFilter,
+  splitFilterList,
+  stackedFilterProvenance,
+  type FilterMetadata,
+} from "@codetracer/trace-filter";
 import { UsageError, asRecorderError, fromTraceFilterError, type RecorderError } from "../errors.js";
 import { runtimeHost, type LoaderInfo } from "../host.js";
 export type { LoaderInfo } from "../host.js";
@@ -145,11 +153,13 @@ export class TraceSession {
     this.session.flush();
   }
 
-  [Symbol.dispose](): void { // builtins-ok: a computed method name, read when the module loads
+  // builtins-ok: a computed method name, read when the module loads
+  [Symbol.dispose](): void {
     this.stop();
   }
 
-  async [Symbol.asyncDispose](): Promise<void> { // builtins-ok: a computed method name, read when the module loads
+  // builtins-ok: a computed method name, read when the module loads
+  async [Symbol.asyncDispose](): Promise<void> {
     this.stop();
   }
 }
@@ -218,9 +228,13 @@ export function start(tracePath: string, options: StartOptions = {}): TraceSessi
   try {
     const host = runtimeHost();
     if (host.attached) {
-      throw new UsageError("ERR_ALREADY_TRACING", "a recording session is already active in this thread (stop it first, or run without --import codetracer-js-recorder/register, which records the whole run)", {
-        traceDir: pathResolve(StringCtor(tracePath)),
-      });
+      throw new UsageError(
+        "ERR_ALREADY_TRACING",
+        "a recording session is already active in this thread (stop it first, or run without --import codetracer-js-recorder/register, which records the whole run)",
+        {
+          traceDir: pathResolve(StringCtor(tracePath)),
+        },
+      );
     }
     if (typeof tracePath !== "string" || tracePath === "") {
       throw new UsageError("ERR_TRACE_DIR_CONFLICT", `the trace path must be a non-empty string, got ${JSONStringify(tracePath)}`, {});

@@ -54,7 +54,13 @@ function parentOf(env: NodeJS.ProcessEnv): { pid: number; root: string; trace: s
   if (!raw) return undefined;
   try {
     const value = JSONParse(raw) as { pid?: unknown; root?: unknown; trace?: unknown };
-    if (NumberIsSafeInteger(value.pid) && typeof value.root === "string" && typeof value.trace === "string" && pathIsAbsolute(value.root) && pathIsAbsolute(value.trace)) {
+    if (
+      NumberIsSafeInteger(value.pid) &&
+      typeof value.root === "string" &&
+      typeof value.trace === "string" &&
+      pathIsAbsolute(value.root) &&
+      pathIsAbsolute(value.trace)
+    ) {
       return { pid: value.pid as number, root: value.root, trace: value.trace };
     }
   } catch {

@@ -133,9 +133,7 @@ export function globsFromEnv(env: NodeJS.ProcessEnv, name: string): string[] {
 }
 
 function invalidGlobs(name: string, raw: string): UsageError {
-  return new UsageError(
-    "ERR_INVALID_POLICY_VALUE",
-    `${name} must be a JSON array of glob strings or globs separated by '::', got ${JSONStringify(raw)}`,
-    { variable: name },
-  );
+  return new UsageError("ERR_INVALID_POLICY_VALUE", `${name} must be a JSON array of glob strings or globs separated by '::', got ${JSONStringify(raw)}`, {
+    variable: name,
+  });
 }

@@ -110,7 +110,8 @@ function protectNodeSignalWiring(): void {
       if (name === "startListeningIfSignal" || name === "stopListeningIfSignal") apply(weakSetAdd, protectedListeners, [listeners[i]]);
       // Node emits these events through `listeners[i].apply(...)` (each of Node's own listeners
       // here, e.g. its `multipleResolves` bookkeeping): see addProtected.
-      if (!ObjectHasOwn(listeners[i]!, "apply")) defineProperty(listeners[i]!, "apply", { value: functionApply, writable: false, enumerable: false, configurable: false });
+      if (!ObjectHasOwn(listeners[i]!, "apply"))
+        defineProperty(listeners[i]!, "apply", { value: functionApply, writable: false, enumerable: false, configurable: false });
     }
   }
 }
@@ -225,7 +226,11 @@ export function installExitHooks(session: NodeSession): () => void {
     try {
       session.stop(exitCode, label);
       if (summaryCwd !== null) {
-        const line = traceSummaryLine(session.traceDir, { cwd: summaryCwd, seconds: apply(processUptime, process, []) as number, end: exitCode !== undefined ? `exit ${exitCode}` : `killed by ${label ?? "<exit>"}` });
+        const line = traceSummaryLine(session.traceDir, {
+          cwd: summaryCwd,
+          seconds: apply(processUptime, process, []) as number,
+          end: exitCode !== undefined ? `exit ${exitCode}` : `killed by ${label ?? "<exit>"}`,
+        });
         if (line) uncaptured(() => process.stderr.write(`${line}\n`)); // builtins-ok: the stream's own write, as for any write to stderr
       }
       return undefined;

@@ -35,11 +35,14 @@ export function checkLimits(limits: Partial<ValueCaptureLimits>): Partial<ValueC
   const out: Partial<ValueCaptureLimits> = {};
   for (const [key, value] of Object.entries(limits)) {
     if (!Object.hasOwn(LIMIT_VARIABLES, key)) {
-      throw new UsageError("ERR_INVALID_POLICY_VALUE", `unknown value limit ${JSON.stringify(key)} (known: ${Object.keys(LIMIT_VARIABLES).join(", ")})`, { setting: key });
+      throw new UsageError("ERR_INVALID_POLICY_VALUE", `unknown value limit ${JSON.stringify(key)} (known: ${Object.keys(LIMIT_VARIABLES).join(", ")})`, {
+        setting: key,
+      });
     }
     const name = key as keyof ValueCaptureLimits;
     if (value === undefined) continue;
-    if (typeof value !== "number" || !Number.isInteger(value) || value < LIMIT_VARIABLES[name].min || value > MAX_LIMIT) throw badLimit(name, value, `limits.${name}`);
+    if (typeof value !== "number" || !Number.isInteger(value) || value < LIMIT_VARIABLES[name].min || value > MAX_LIMIT)
+      throw badLimit(name, value, `limits.${name}`);
     out[name] = value;
   }
   return out;

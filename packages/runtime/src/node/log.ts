@@ -13,7 +13,16 @@
  * `{"run_id", "trace_id", "error_code", "error_kind", "message", "context"}`; `trace_id` is null
  * outside a session. The recorder's own lines are never captured as the program's output.
  */
-import { ErrorCtor, JSONStringify, MathRound, PerformanceNow, PerformanceTimeOrigin, StringCtor, SafeWeakSet, StringPrototypeToUpperCase } from "../primordials.js";
+import {
+  ErrorCtor,
+  JSONStringify,
+  MathRound,
+  PerformanceNow,
+  PerformanceTimeOrigin,
+  StringCtor,
+  SafeWeakSet,
+  StringPrototypeToUpperCase,
+} from "../primordials.js";
 import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 
@@ -123,7 +132,8 @@ export function log(level: Exclude<LogLevel, "off">, target: string, message: st
 
 /** The JSON error trailer of `error` (one line, without the newline). */
 export function errorTrailer(error: RecorderError): string {
-  return stringifyJson({ // an object literal: never undefined
+  return stringifyJson({
+    // an object literal: never undefined
     run_id: runId,
     trace_id: traceId,
     error_code: error.code,

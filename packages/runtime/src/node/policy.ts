@@ -165,11 +165,10 @@ function envIoCapture(raw: string): boolean {
   if (["on", "1", "true", "enable", "enabled", "yes"].includes(v)) return true;
   const parts = v.split(/[,+]/).map((p) => p.trim());
   if (parts.length > 0 && parts.every((p) => ["proxies", "proxy", "fd", "mirror", "fallback"].includes(p))) return true;
-  throw new UsageError(
-    "ERR_INVALID_POLICY_VALUE",
-    `CODETRACER_CAPTURE_IO must be off, on, or a list of proxies/fd, got ${JSON.stringify(raw)}`,
-    { variable: "CODETRACER_CAPTURE_IO", value: raw },
-  );
+  throw new UsageError("ERR_INVALID_POLICY_VALUE", `CODETRACER_CAPTURE_IO must be off, on, or a list of proxies/fd, got ${JSON.stringify(raw)}`, {
+    variable: "CODETRACER_CAPTURE_IO",
+    value: raw,
+  });
 }
 
 /**
@@ -183,10 +182,14 @@ export function policyFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Rec
   const onError = env.CODETRACER_ON_RECORDER_ERROR?.trim().toLowerCase();
   if (onError) {
     if (onError !== "abort" && onError !== "disable") {
-      throw new UsageError("ERR_INVALID_POLICY_VALUE", `CODETRACER_ON_RECORDER_ERROR must be abort or disable, got ${JSON.stringify(env.CODETRACER_ON_RECORDER_ERROR)}`, {
-        variable: "CODETRACER_ON_RECORDER_ERROR",
-        value: String(env.CODETRACER_ON_RECORDER_ERROR),
-      });
+      throw new UsageError(
+        "ERR_INVALID_POLICY_VALUE",
+        `CODETRACER_ON_RECORDER_ERROR must be abort or disable, got ${JSON.stringify(env.CODETRACER_ON_RECORDER_ERROR)}`,
+        {
+          variable: "CODETRACER_ON_RECORDER_ERROR",
+          value: String(env.CODETRACER_ON_RECORDER_ERROR),
+        },
+      );
     }
     update.onRecorderError = onError;
   }
@@ -202,8 +205,9 @@ export function policyFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Rec
   const level = env.CODETRACER_LOG || env.CODETRACER_LOG_LEVEL;
   if (level) {
     const variable = env.CODETRACER_LOG ? "CODETRACER_LOG" : "CODETRACER_LOG_LEVEL";
-    parseLogSpec(level, (message) =>
-      new UsageError("ERR_INVALID_POLICY_VALUE", `${variable}: ${message}, got ${JSON.stringify(level)}`, { variable, value: level }),
+    parseLogSpec(
+      level,
+      (message) => new UsageError("ERR_INVALID_POLICY_VALUE", `${variable}: ${message}, got ${JSON.stringify(level)}`, { variable, value: level }),
     );
     update.logLevel = level;
   }

@@ -424,7 +424,10 @@ export class NodeSession {
     if (this.policy.ioCapture) {
       const stopCapture = installIoCapture((stream, text) => this.recorder.recordWrite(stream, text));
       // The progress line needs the capture's hook to erase itself before the program writes.
-      const stopProgress = isMainThread && progressWanted() ? startProgress(() => this.recorder.stats.events, joinPath(this.traceDir, this.format === "binary" ? TRACE_BIN_FILE : TRACE_JSON_FILE)) : null;
+      const stopProgress =
+        isMainThread && progressWanted()
+          ? startProgress(() => this.recorder.stats.events, joinPath(this.traceDir, this.format === "binary" ? TRACE_BIN_FILE : TRACE_JSON_FILE))
+          : null;
       this.stopIoCapture = () => {
         stopProgress?.();
         stopCapture();
@@ -518,9 +521,14 @@ export class NodeSession {
       if (disabled && !this.policy.keepPartialTrace) {
         const names = [TRACE_JSON_FILE, TRACE_BIN_FILE, PENDING_METADATA_FILE, TRACE_PATHS_FILE, TRACE_METADATA_FILE, WORKSPACE_DIFF_FILE];
         for (let i = 0; i < names.length; i++) rmSync(joinPath(this.traceDir, names[i]!), { force: true });
-        log("warn", "codetracer.session", `the recorder detached after an internal error; the partial trace in ${this.traceDir} was removed (keepPartialTrace is off)`, {
-          errorCode: "ERR_TRACE_INCOMPLETE",
-        });
+        log(
+          "warn",
+          "codetracer.session",
+          `the recorder detached after an internal error; the partial trace in ${this.traceDir} was removed (keepPartialTrace is off)`,
+          {
+            errorCode: "ERR_TRACE_INCOMPLETE",
+          },
+        );
         setTraceId(null);
         return;
       }
@@ -559,9 +567,14 @@ export class NodeSession {
    * the events that reached the disk.
    */
   private finishAfterIoFailure(): void {
-    log("warn", "codetracer.session", `the trace in ${this.traceDir} is unfinished after a write failure; \`codetracer-js-recorder --repair ${this.traceDir}\` recovers what reached the disk`, {
-      errorCode: "ERR_IO",
-    });
+    log(
+      "warn",
+      "codetracer.session",
+      `the trace in ${this.traceDir} is unfinished after a write failure; \`codetracer-js-recorder --repair ${this.traceDir}\` recovers what reached the disk`,
+      {
+        errorCode: "ERR_IO",
+      },
+    );
     setTraceId(null);
   }
 
@@ -625,7 +638,10 @@ export function startSession(options: SessionOptions): NodeSession {
   try {
     writer =
       format === "binary"
-        ? new TraceBinWriter(openBinaryFileSink(eventsFile), compressOnThread() ? { offload: new ZstdOffload({ slotBytes: DEFAULT_FRAME_BYTES + 64 * 1024, codec: zstdCodec() }) } : {})
+        ? new TraceBinWriter(
+            openBinaryFileSink(eventsFile),
+            compressOnThread() ? { offload: new ZstdOffload({ slotBytes: DEFAULT_FRAME_BYTES + 64 * 1024, codec: zstdCodec() }) } : {},
+          )
         : new TraceJsonWriter(openFileSink(eventsFile));
   } catch (error) {
     lock?.release();

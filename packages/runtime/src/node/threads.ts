@@ -140,7 +140,8 @@ export function listWorkerTraces(root: string): string[] {
   const listed: string[] = [];
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i]!;
-    if (existsSync(joinPath(root, WORKERS_DIR, id, TRACE_JSON_FILE)) || existsSync(joinPath(root, WORKERS_DIR, id, TRACE_BIN_FILE))) appendOwn(listed, `${WORKERS_DIR}/${id}`);
+    if (existsSync(joinPath(root, WORKERS_DIR, id, TRACE_JSON_FILE)) || existsSync(joinPath(root, WORKERS_DIR, id, TRACE_BIN_FILE)))
+      appendOwn(listed, `${WORKERS_DIR}/${id}`);
   }
   return listed;
 }

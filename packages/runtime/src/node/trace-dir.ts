@@ -15,13 +15,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import { randomUUID } from "node:crypto";
-import {
-  PENDING_METADATA_FILE,
-  TRACE_BIN_FILE,
-  TRACE_JSON_FILE,
-  TRACE_METADATA_FILE,
-  TRACE_PATHS_FILE,
-} from "@codetracer/trace-format";
+import { PENDING_METADATA_FILE, TRACE_BIN_FILE, TRACE_JSON_FILE, TRACE_METADATA_FILE, TRACE_PATHS_FILE } from "@codetracer/trace-format";
 import { UsageError } from "../errors.js";
 import { DateCtor, DatePrototypeToISOString, JSONStringify, StringCtor } from "../primordials.js";
 import { joinPath } from "@codetracer/trace-format/internal/join-path";

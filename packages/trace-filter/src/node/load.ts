@@ -279,8 +279,7 @@ export function resolveFilterPaths(options: ResolveFilterChainOptions): string[]
   const out: string[] = [];
   if (options.discover !== false) {
     const entry = options.entryScript;
-    const start =
-      entry === undefined || entry === "" || entry === "<unknown>" ? cwd : path.dirname(path.resolve(cwd, entry));
+    const start = entry === undefined || entry === "" || entry === "<unknown>" ? cwd : path.dirname(path.resolve(cwd, entry));
     const found = discoverProjectFilter(start, options.onIgnored ? { onIgnored: options.onIgnored } : {});
     if (found !== undefined) out.push(found);
   }

@@ -116,19 +116,14 @@ function readName(file: string): string | undefined {
       "ERR_IO",
       `${file}: cannot read package.json: ${(error as Error).message}`,
       { file, ...(typeof code === "string" ? { errno: code } : {}) },
-      error
+      error,
     );
   }
   let json: unknown;
   try {
     json = JSONParse(text);
   } catch (error) {
-    throw new TraceFilterError(
-      "ERR_IO",
-      `${file}: cannot read package.json: ${(error as Error).message}`,
-      { file },
-      error
-    );
+    throw new TraceFilterError("ERR_IO", `${file}: cannot read package.json: ${(error as Error).message}`, { file }, error);
   }
   // Only an own `name`: reading a missing one would look it up on Object.prototype.
   if (typeof json === "object" && json !== null && ObjectHasOwn(json, "name")) {

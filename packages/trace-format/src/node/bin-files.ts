@@ -6,17 +6,8 @@
  */
 
 import * as fs from "node:fs";
-import {
-  SEEK_TABLE_FOOTER_SIZE,
-  SEEK_TABLE_SKIPPABLE_MAGIC,
-  SEEKABLE_MAGIC,
-  type SeekTableEntry,
-} from "../bin-format.js";
-import {
-  parseTraceBin,
-  traceBinVersion,
-  type TraceBinReadOptions,
-} from "../bin-read.js";
+import { SEEK_TABLE_FOOTER_SIZE, SEEK_TABLE_SKIPPABLE_MAGIC, SEEKABLE_MAGIC, type SeekTableEntry } from "../bin-format.js";
+import { parseTraceBin, traceBinVersion, type TraceBinReadOptions } from "../bin-read.js";
 import { ioError, TraceFormatError } from "../errors.js";
 import type { TraceLowLevelEvent } from "../types.js";
 import { readFully } from "./bin-repair.js";
@@ -83,7 +74,8 @@ export function readTraceBinSeekTable(file: string): { entries: SeekTableEntry[]
       total += e.compressedSize;
       entries.push(e);
     }
-    if (8 + total !== tableOffset) throw invalid(`the seek table's compressed sizes add up to ${total} bytes, but ${tableOffset - 8} bytes of frames precede it`);
+    if (8 + total !== tableOffset)
+      throw invalid(`the seek table's compressed sizes add up to ${total} bytes, but ${tableOffset - 8} bytes of frames precede it`);
     return { entries, tableOffset, size };
   } finally {
     fs.closeSync(fd);

@@ -11,16 +11,7 @@ import * as fs from "node:fs";
 import { buildSeekTable, SEEKABLE_MAX_FRAME_SIZE, TRACE_BIN_HEADER_V1, traceBinTail, type SeekTableEntry } from "../bin-format.js";
 import { emptyEventSummary, scanCborEvents, scanZstdFrame, traceBinHeaderError, traceBinVersion, type CborEventSummary } from "../bin-scan.js";
 import { ioError, TraceFormatError } from "../errors.js";
-import {
-  MathMax,
-  MathMin,
-  safeArray,
-  StringCtor,
-  TypedArrayPrototypeGetLength,
-  TypedArrayPrototypeSet,
-  Uint8ArrayCtor,
-  uint8View,
-} from "../primordials.js";
+import { MathMax, MathMin, safeArray, StringCtor, TypedArrayPrototypeGetLength, TypedArrayPrototypeSet, Uint8ArrayCtor, uint8View } from "../primordials.js";
 import { zstdCodec, type ZstdCodec } from "../zstd.js";
 
 // Captured when this module loads, before any program code (see src/primordials.ts).
@@ -103,7 +94,12 @@ export interface TraceBinWalkEnd {
 
 function frameError(file: string, index: number, offset: number, error: unknown): unknown {
   if (error instanceof TraceFormatError && error.code === "ERR_TRACE_INVALID") {
-    return new TraceFormatError("ERR_TRACE_INVALID", `${file}: frame ${index} at byte ${offset}: ${error.message}`, { ...error.context, file, frame: StringCtor(index) }, error);
+    return new TraceFormatError(
+      "ERR_TRACE_INVALID",
+      `${file}: frame ${index} at byte ${offset}: ${error.message}`,
+      { ...error.context, file, frame: StringCtor(index) },
+      error,
+    );
   }
   return error;
 }
@@ -191,7 +187,10 @@ export class TraceBinFrameWalk {
       }
       this.p = p + f.compressedSize;
       this.index++;
-      return { done: false, value: { index: frameIndex, offset: p, compressedSize: f.compressedSize, data, error: (error) => frameError(file, frameIndex, p, error) } };
+      return {
+        done: false,
+        value: { index: frameIndex, offset: p, compressedSize: f.compressedSize, data, error: (error) => frameError(file, frameIndex, p, error) },
+      };
     }
   }
 

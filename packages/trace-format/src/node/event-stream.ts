@@ -10,16 +10,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { decodeEvents } from "../cbor-decode.js";
-import {
-  SEEK_TABLE_FOOTER_SIZE,
-  SEEKABLE_MAGIC,
-  TRACE_BIN_HEADER_V1,
-} from "../bin-format.js";
-import {
-  decompressTraceBin,
-  traceBinVersion,
-  type TraceBinReadOptions,
-} from "../bin-read.js";
+import { SEEK_TABLE_FOOTER_SIZE, SEEKABLE_MAGIC, TRACE_BIN_HEADER_V1 } from "../bin-format.js";
+import { decompressTraceBin, traceBinVersion, type TraceBinReadOptions } from "../bin-read.js";
 import { ioError, TraceFormatError } from "../errors.js";
 import { parseJsonText } from "../reader.js";
 import type { TraceLowLevelEvent } from "../types.js";

@@ -10,12 +10,7 @@ import { ioError, TraceFormatError } from "../errors.js";
 import { describe, parseJsonText, parseTraceJson } from "../reader.js";
 import { readTraceBinFile } from "./bin-files.js";
 import type { TraceFolder } from "../reader.js";
-import {
-  TRACE_BIN_FILE,
-  TRACE_JSON_FILE,
-  TRACE_METADATA_FILE,
-  TRACE_PATHS_FILE,
-} from "../types.js";
+import { TRACE_BIN_FILE, TRACE_JSON_FILE, TRACE_METADATA_FILE, TRACE_PATHS_FILE } from "../types.js";
 import type { TraceMetadata } from "../types.js";
 
 /**
@@ -58,11 +53,7 @@ export function findEventsFile(dir: string): { file: string; format: "json" | "b
   if (fs.existsSync(json)) return { file: json, format: "json" };
   const bin = path.join(dir, TRACE_BIN_FILE);
   if (fs.existsSync(bin)) return { file: bin, format: "bin" };
-  throw new TraceFormatError(
-    "ERR_TRACE_MISSING",
-    `${dir}: no ${TRACE_JSON_FILE} or ${TRACE_BIN_FILE} in the trace folder`,
-    { dir }
-  );
+  throw new TraceFormatError("ERR_TRACE_MISSING", `${dir}: no ${TRACE_JSON_FILE} or ${TRACE_BIN_FILE} in the trace folder`, { dir });
 }
 
 /**
@@ -104,11 +95,7 @@ export function readTraceFolder(dir: string): TraceFolder {
   if (pathsJson !== null) {
     const v = pathsJson.value;
     if (!Array.isArray(v) || !v.every((p: unknown) => typeof p === "string")) {
-      throw new TraceFormatError(
-        "ERR_TRACE_INVALID",
-        `${pathsFile}: must hold a JSON array of strings, found ${describe(v)}`,
-        { file: pathsFile }
-      );
+      throw new TraceFormatError("ERR_TRACE_INVALID", `${pathsFile}: must hold a JSON array of strings, found ${describe(v)}`, { file: pathsFile });
     }
     paths = v as string[];
   }
@@ -119,11 +106,7 @@ export function readTraceFolder(dir: string): TraceFolder {
   if (metadataJson !== null) {
     const v = metadataJson.value;
     if (v === null || typeof v !== "object" || Array.isArray(v)) {
-      throw new TraceFormatError(
-        "ERR_TRACE_INVALID",
-        `${metadataFile}: must hold a JSON object, found ${describe(v)}`,
-        { file: metadataFile }
-      );
+      throw new TraceFormatError("ERR_TRACE_INVALID", `${metadataFile}: must hold a JSON object, found ${describe(v)}`, { file: metadataFile });
     }
     metadata = v as TraceMetadata;
   }

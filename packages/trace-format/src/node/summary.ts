@@ -71,7 +71,7 @@ export function traceSummaryLine(traceDir: string, options: TraceSummaryOptions)
   const redacted = redactions ? Object.values(redactions).reduce((a, b) => a + (typeof b === "number" ? b : 0), 0) : 0;
   if (redacted > 0) parts.push(`${count.format(redacted)} values redacted`);
   const workers = Array.isArray(metadata?.workers) ? metadata.workers.length : 0;
-  const children = Array.isArray((metadata as { children?: unknown } | null)?.children) ? ((metadata as { children: unknown[] }).children.length) : 0;
+  const children = Array.isArray((metadata as { children?: unknown } | null)?.children) ? (metadata as { children: unknown[] }).children.length : 0;
   if (workers > 0) parts.push(`${workers} worker folder${workers === 1 ? "" : "s"}`);
   if (children > 0) parts.push(`${children} child-process folder${children === 1 ? "" : "s"}`);
   if (metadata?.partial) parts.push("partial");

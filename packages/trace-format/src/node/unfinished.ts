@@ -41,7 +41,6 @@ const BufferAllocUnsafe = Buffer.allocUnsafe;
 const utf8Decoder = new TextDecoderCtor();
 const utf8Encoder = new TextEncoderCtor();
 
-
 /** What {@link readUnfinishedTrace} found. */
 export interface UnfinishedFolder {
   /** The whole events (an event or zstd frame cut by the kill is left out). */
@@ -219,7 +218,8 @@ function repairOpenTraceJson(fd: number, file: string, write: boolean, chunkByte
     try {
       return JSONParse(text) as unknown;
     } catch (error) {
-      const reason = error !== null && typeof error === "object" && typeof (error as { message?: unknown }).message === "string" ? `: ${(error as Error).message}` : "";
+      const reason =
+        error !== null && typeof error === "object" && typeof (error as { message?: unknown }).message === "string" ? `: ${(error as Error).message}` : "";
       throw invalid(`malformed JSON event${reason}`, start);
     }
   };

@@ -47,10 +47,7 @@ function fromError(error: unknown, invalidCode: string): ValidationIssue {
  * @returns the merged report (folder issues first); `stats` describe the events
  * @throws only for unexpected internal errors (never a {@link TraceFormatError})
  */
-export function validateTraceFolder(
-  dir: string,
-  options: ValidationOptions = {}
-): ValidationReport {
+export function validateTraceFolder(dir: string, options: ValidationOptions = {}): ValidationReport {
   const issues: ValidationIssue[] = [];
   let events: unknown[] = [];
 
@@ -65,8 +62,7 @@ export function validateTraceFolder(
       }
     } else {
       const text = readTextFileIfExists(found.file);
-      if (text === null)
-        issues.push(fileIssue("missing-events-file", `${found.file} disappeared while reading`));
+      if (text === null) issues.push(fileIssue("missing-events-file", `${found.file} disappeared while reading`));
       else events = parseTraceJson(text, found.file);
     }
   } catch (error) {
@@ -84,8 +80,8 @@ export function validateTraceFolder(
           unfinished
             ? `${metadataFile} is missing: the recording is still running or its process was killed ` +
                 `(${unfinishedProgress(dir)}); \`codetracer-js-recorder --repair ${dir}\` finishes the folder`
-            : `${metadataFile} is missing (CodeTracer ≤ 2025 and the ct importer require it)`
-        )
+            : `${metadataFile} is missing (CodeTracer ≤ 2025 and the ct importer require it)`,
+        ),
       );
     } else {
       for (const problem of traceMetadataProblems(metadata.value)) {
@@ -104,8 +100,7 @@ export function validateTraceFolder(
       issues.push(fileIssue("missing-paths", `${pathsFile} is missing`));
     } else {
       const problems = tracePathsProblems(pathsJson.value);
-      for (const problem of problems)
-        issues.push(fileIssue("invalid-paths", `${pathsFile}: ${problem}`));
+      for (const problem of problems) issues.push(fileIssue("invalid-paths", `${pathsFile}: ${problem}`));
       if (Array.isArray(pathsJson.value)) paths = pathsJson.value as string[];
     }
   } catch (error) {
