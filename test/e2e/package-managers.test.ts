@@ -164,7 +164,8 @@ async function install(layout: Layout): Promise<{ dir: string; install: RunResul
     const linker = layout === "yarn-pnp" ? "pnp" : "node-modules";
     fs.writeFileSync(
       path.join(dir, ".yarnrc.yml"),
-      `nodeLinker: ${linker}\nenableGlobalCache: false\ncacheFolder: ${JSON.stringify(path.join(tmp, "yarn-cache"))}\nenableTelemetry: false\n`,
+      // enableImmutableInstalls: off, else yarn refuses to write the new lockfile when CI=true (as in CI).
+      `nodeLinker: ${linker}\nenableGlobalCache: false\nenableImmutableInstalls: false\ncacheFolder: ${JSON.stringify(path.join(tmp, "yarn-cache"))}\nenableTelemetry: false\n`,
     );
     fs.writeFileSync(path.join(dir, "yarn.lock"), "");
     r = await yarn(dir, ["install"]);
