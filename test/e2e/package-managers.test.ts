@@ -24,7 +24,7 @@
  * (CODETRACER_TEST_OTHER_NODE=1): what it checks is the package managers' layouts, which the
  * main run covers, not the loader's behaviour on each Node line.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -34,6 +34,13 @@ import { REPO_ROOT, childEnv, cleanupTempDirs, makeTempDir, type RunResult } fro
 const PNPM = "pnpm@10.34.8";
 const YARN = "@yarnpkg/cli-dist@4.18.1";
 const MARKED = "18.2.1";
+
+/** The CA file npm is configured with (`npm config get cafile`), if it names a file: yarn is given it too. */
+const NPM_CAFILE: string | undefined = (() => {
+  const r = spawnSync("npm", ["config", "get", "cafile"], { encoding: "utf8" });
+  const file = r.stdout?.trim();
+  return file && file !== "null" && file !== "undefined" && fs.existsSync(file) ? file : undefined;
+})();
 
 const offline = process.env.CODETRACER_TEST_OFFLINE === "1" || process.env.CODETRACER_TEST_OTHER_NODE === "1";
 
@@ -165,7 +172,11 @@ async function install(layout: Layout): Promise<{ dir: string; install: RunResul
     fs.writeFileSync(
       path.join(dir, ".yarnrc.yml"),
       // enableImmutableInstalls: off, else yarn refuses to write the new lockfile when CI=true (as in CI).
-      `nodeLinker: ${linker}\nenableGlobalCache: false\nenableImmutableInstalls: false\ncacheFolder: ${JSON.stringify(path.join(tmp, "yarn-cache"))}\nenableTelemetry: false\n`,
+      // httpsCaFilePath: npm's CA file, for a machine whose registry traffic goes through a
+      // TLS-inspecting proxy (yarn reads no npm config, and NODE_EXTRA_CA_CERTS may not reach it).
+      `nodeLinker: ${linker}\nenableGlobalCache: false\nenableImmutableInstalls: false\n` +
+        `cacheFolder: ${JSON.stringify(path.join(tmp, "yarn-cache"))}\nenableTelemetry: false\n` +
+        (NPM_CAFILE ? `httpsCaFilePath: ${JSON.stringify(NPM_CAFILE)}\n` : ""),
     );
     fs.writeFileSync(path.join(dir, "yarn.lock"), "");
     r = await yarn(dir, ["install"]);
