@@ -190,3 +190,43 @@ describe("the main thread's session", () => {
     expect(isInternalThread()).toBe(false);
   });
 });
+
+describe("flushIntervalMs (what the test-runner integrations set to 0)", () => {
+  /** The `Step` events that reached trace.json so far (the file is an unfinished array while recording). */
+  const stepsOnDisk = (dir: string): number => (fs.readFileSync(path.join(dir, "trace.json"), "utf8").match(/"Step"/g) ?? []).length;
+
+  it("0: the events of every turn are on disk at the end of that turn, with no 10 ms batching", async () => {
+    const dir = tempDir();
+    start({ traceDir: dir, program: "/p/w.js", args: [], flushIntervalMs: 0 });
+    runAdd(1, 2);
+    await nextTurn();
+    const first = stepsOnDisk(dir);
+    runAdd(3, 4); // the next turn, well within 10 ms of the first flush
+    await nextTurn();
+    expect(stepsOnDisk(dir)).toBeGreaterThan(first);
+  });
+
+  it("is honoured: at 10 s, a turn's events stay buffered 50 ms later (the default 10 ms would have flushed them)", async () => {
+    const dir = tempDir();
+    start({ traceDir: dir, program: "/p/w.js", args: [], flushIntervalMs: 10_000 });
+    runAdd(1, 2);
+    await nextTurn();
+    const first = stepsOnDisk(dir);
+    runAdd(3, 4);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(stepsOnDisk(dir)).toBe(first);
+  });
+
+  it("start() rejects a negative or non-finite interval with ERR_INVALID_POLICY_VALUE", async () => {
+    const { start: startApi } = await import("../src/node/api.js");
+    for (const bad of [-1, Number.NaN, Infinity]) {
+      let code: unknown;
+      try {
+        startApi(tempDir(), { flushIntervalMs: bad });
+      } catch (error) {
+        code = (error as { code?: unknown }).code;
+      }
+      expect(code, String(bad)).toBe("ERR_INVALID_POLICY_VALUE");
+    }
+  });
+});

@@ -186,7 +186,14 @@ export function beginTestFile(options: TestFileRecordingOptions, file: string): 
   if (options.runId) setRunId(options.runId);
   const dir = testFileTraceDir(options, file);
   removeTraceFiles(dir);
-  testFile = { session: start(dir, { format: options.format, program: file, args: [] }), dir, traceDir: path.resolve(options.traceDir), keep: options.keep };
+  // Flushed at the end of every turn: a runner may end the worker thread right after the file
+  // fails to load (no hook of the file runs), before a batched flush would have come.
+  testFile = {
+    session: start(dir, { format: options.format, program: file, args: [], flushIntervalMs: 0 }),
+    dir,
+    traceDir: path.resolve(options.traceDir),
+    keep: options.keep,
+  };
 }
 
 /**

@@ -62,6 +62,14 @@ export function loaderInfo(): LoaderInfo | undefined {
   return runtimeHost().loader;
 }
 
+/** `flushIntervalMs` if it is a finite number ≥ 0. @throws UsageError `ERR_INVALID_POLICY_VALUE` otherwise. */
+function checkFlushInterval(ms: number): number {
+  if (typeof ms !== "number" || !(ms >= 0) || ms === Infinity) {
+    throw new UsageError("ERR_INVALID_POLICY_VALUE", `flushIntervalMs must be a finite number >= 0, got ${StringCtor(ms)}`, { option: "flushIntervalMs" });
+  }
+  return ms;
+}
+
 /** Options of {@link start} and {@link trace}. */
 export interface StartOptions {
   /** `binary` (`trace.bin`) or `json` (`trace.json`). Default: `CODETRACER_FORMAT`, else {@link DEFAULT_FORMAT}. */
@@ -84,6 +92,13 @@ export interface StartOptions {
   applyEnvPolicy?: boolean;
   /** Save `git diff HEAD` as `workspace.diff` in the trace folder. @default false */
   withDiff?: boolean;
+  /**
+   * Milliseconds between two flushes of buffered events at the end of event-loop turns; 0
+   * flushes at the end of every turn that recorded events (what the test-runner integrations
+   * use: a runner may end the worker thread right after a test file fails, before a later
+   * flush). Default 10; a negative or non-finite value is `ERR_INVALID_POLICY_VALUE`.
+   */
+  flushIntervalMs?: number;
   /**
    * What `trace_metadata.json` names as the program, and the top-level call's path: an absolute
    * path or a name in angle brackets. Default: the script Node runs (`process.argv[1]`), or
@@ -265,6 +280,7 @@ export function start(tracePath: string, options: StartOptions = {}): TraceSessi
       args: options.args ?? argsOfProcess(),
       ...(options.startOnEnter ? { activationPath: pathResolve(options.startOnEnter) } : {}),
       ...(options.withDiff ? { withDiff: true } : {}),
+      ...(options.flushIntervalMs !== undefined ? { flushIntervalMs: checkFlushInterval(options.flushIntervalMs) } : {}),
       limits,
       ...(chainAttr || loaderAttr
         ? { attrPolicy: (file: string, scope: string) => stricterAttr(loaderAttr?.(file, scope) ?? null, chainAttr?.(file, scope) ?? null) }

@@ -113,6 +113,11 @@ export interface SessionOptions {
    * @default false
    */
   withDiff?: boolean;
+  /**
+   * Milliseconds between two flushes at the end of event-loop turns (see {@link NodeSession}):
+   * 0 flushes at the end of every turn that recorded events. Default {@link MIN_FLUSH_INTERVAL_MS}.
+   */
+  flushIntervalMs?: number;
   /** The policy to apply (default: the thread's policy when the session starts, `policySnapshot()`). */
   policy?: Readonly<RecorderPolicy>;
   /** Test hook: see `RecorderOptions.injectFailureAtStep`. */
@@ -294,6 +299,7 @@ export class NodeSession {
       pollQueued = true;
       afterMs(poll, FRAME_POLL_MS);
     };
+    const flushInterval = options.flushIntervalMs ?? MIN_FLUSH_INTERVAL_MS;
     const flushSoon = () => {
       flushQueued = false;
       lastFlush = apply(clockNow, clock, []) as number;
@@ -303,7 +309,7 @@ export class NodeSession {
     const scheduleFlush = () => {
       if (flushQueued) return;
       flushQueued = true;
-      const wait = lastFlush + MIN_FLUSH_INTERVAL_MS - (apply(clockNow, clock, []) as number);
+      const wait = lastFlush + flushInterval - (apply(clockNow, clock, []) as number);
       if (wait <= 0) afterTurn(flushSoon);
       else afterMs(flushSoon, ceil(wait));
     };
