@@ -212,7 +212,7 @@ function emptyPatterns(): ByKind<SafeArray<ActivePattern>> {
  * the earlier value and is an error in a filter with no earlier setter; an empty chain is an
  * error too). Rules of all filters are flattened in chain order.
  *
- * **Scope decision** (`recorder-behaviour.md` §1.4): start from the composed defaults and an
+ * **Scope decision** (docs/trace-filters.md, "How rules combine"): start from the composed defaults and an
  * empty pattern list, and walk **all** rules top to bottom. For each rule whose selector
  * matches the scope: its `exec`, if set, overwrites the current exec; its `value_default`, if
  * set, overwrites the current value default (and records which filter set it); its

@@ -8,7 +8,7 @@ import { StringCtor } from "@codetracer/trace-format/internal/primordials";
 
 /**
  * Error codes of {@link TraceFilterError} (the codes of the CodeTracer recorders,
- * `recorder-behaviour.md` §1.7):
+ * docs/trace-filters.md, "Errors"):
  * - `ERR_INVALID_POLICY_VALUE`: the filter text is not valid: TOML syntax, an unknown key, a
  *   wrong type or value, a bad selector, regex or glob, `meta.version` above 1 (the Python
  *   recorder maps its `ERR_UNSUPPORTED_SCHEMA_VERSION` to this code too; the message names the

@@ -1,8 +1,8 @@
 /**
  * `@codetracer/trace-filter`: the CodeTracer trace-filter DSL (TOML) for the JavaScript and
  * TypeScript recorder: parsing and validation, chain resolution and composition, and the
- * classification of scopes (trace or skip) and values (allow, redact or drop). Reference:
- * `shared/spec/recorder-behaviour.md` §1–§2 (the Python recorder), and the package README.
+ * classification of scopes (trace or skip) and values (allow, redact or drop). The DSL is the
+ * Python recorder's; what it means here: docs/trace-filters.md and the package README.
  *
  * @packageDocumentation
  */

@@ -1,5 +1,5 @@
 /**
- * Parsing and validating one trace-filter file (`recorder-behaviour.md` §1.1).
+ * Parsing and validating one trace-filter file (docs/trace-filters.md, "File format").
  *
  * @packageDocumentation
  */
@@ -31,7 +31,7 @@ export interface ParseTraceFilterOptions {
 
 /**
  * The project root of a filter file: the parent of the nearest `.codetracer` folder among the
- * file's ancestors, else the file's own folder (`recorder-behaviour.md` §1.3). Pure string
+ * file's ancestors, else the file's own folder (docs/trace-filters.md, "What each kind is matched against"). Pure string
  * work; nothing is read.
  *
  * @param file - an absolute path of a filter file

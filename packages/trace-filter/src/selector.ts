@@ -359,7 +359,7 @@ function re2Char(c: string): string {
 }
 
 /**
- * Normalises a `file:` glob or literal pattern as a path (`recorder-behaviour.md` §1.2): an
+ * Normalises a `file:` glob or literal pattern as a path (docs/trace-filters.md, "Selectors"): an
  * absolute pattern is made relative to `root` (an error when it lies outside; with an empty
  * root the leading `/` is dropped), empty and `.` parts are removed, `..` removes the part
  * before it (an error when there is none: the pattern would escape the root), and the parts are

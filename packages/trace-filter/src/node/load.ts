@@ -1,6 +1,6 @@
 /**
  * Reading filter files, the builtin filter, discovery and chain resolution
- * (`recorder-behaviour.md` §1.6).
+ * (docs/trace-filters.md, "The chain" and "Discovery").
  *
  * @packageDocumentation
  */
@@ -292,7 +292,7 @@ export function resolveFilterPaths(options: ResolveFilterChainOptions): string[]
 }
 
 /**
- * Resolves and loads the whole filter chain (`recorder-behaviour.md` §1.6): `builtin-default`
+ * Resolves and loads the whole filter chain (docs/trace-filters.md, "The chain"): `builtin-default`
  * first, then the first `.codetracer/trace-filter.toml` found walking up from the entry
  * script's folder (or `cwd`) to the project root ({@link discoverProjectFilter}), then the `CODETRACER_TRACE_FILTER` entries, then each explicit
  * entry. Later filters override earlier ones (see {@link FilterChain}).
