@@ -26,7 +26,7 @@ const OWS = /^[ \t]+|[ \t]+$/g;
 
 /**
  * Parses a `traceparent` header. Anything that does not follow the grammar gives `null`, which
- * means: start a new trace, and ignore `tracestate`. Rules (spec §Version/§traceparent):
+ * means: start a new trace, and ignore `tracestate`. Rules (W3C Trace Context, sections "Version" and "traceparent"):
  * - lowercase hex only; version 2 digits and not `ff`; trace-id 32 and parent-id 16 digits, not
  *   all zero; flags 2 digits;
  * - version `00` ends right after the flags; a higher version is parsed for its first four
@@ -117,7 +117,7 @@ export function parseTracestate(value: HeaderValue): Array<[string, string]> | n
 /**
  * Writes `tracestate` from its members (newest first, as callers keep them), or `undefined`
  * when there are none. Past {@link TRACESTATE_PROPAGATE_CHARS} characters whole members are
- * dropped: first those over 128 characters, then from the right (spec §tracestate limits).
+ * dropped: first those over 128 characters, then from the right (W3C Trace Context, "tracestate" limits).
  */
 export function formatTracestate(members: ReadonlyArray<readonly [string, string]>): string | undefined {
   let list = members.slice(0, TRACESTATE_MAX_MEMBERS).map(([k, v]) => `${k}=${v}`);
