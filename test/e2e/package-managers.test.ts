@@ -35,12 +35,20 @@ const PNPM = "pnpm@10.34.8";
 const YARN = "@yarnpkg/cli-dist@4.18.1";
 const MARKED = "18.2.1";
 
-/** The CA file npm is configured with (`npm config get cafile`), if it names a file: yarn is given it too. */
-const NPM_CAFILE: string | undefined = (() => {
-  const r = spawnSync("npm", ["config", "get", "cafile"], { encoding: "utf8" });
-  const file = r.stdout?.trim();
-  return file && file !== "null" && file !== "undefined" && fs.existsSync(file) ? file : undefined;
-})();
+/**
+ * The CA file npm is configured with (`npm config get cafile`), if it names a file: yarn is given
+ * it too. Asked when a yarn project is first made, not when the file is loaded, so a run that
+ * skips these tests (other Node lines, offline) does not start npm.
+ */
+function npmCaFile(): string | undefined {
+  if (npmCaFileCache === null) {
+    const r = spawnSync("npm", ["config", "get", "cafile"], { encoding: "utf8" });
+    const file = r.stdout?.trim();
+    npmCaFileCache = file && file !== "null" && file !== "undefined" && fs.existsSync(file) ? file : undefined;
+  }
+  return npmCaFileCache;
+}
+let npmCaFileCache: string | undefined | null = null;
 
 const offline = process.env.CODETRACER_TEST_OFFLINE === "1" || process.env.CODETRACER_TEST_OTHER_NODE === "1";
 
@@ -176,7 +184,7 @@ async function install(layout: Layout): Promise<{ dir: string; install: RunResul
       // TLS-inspecting proxy (yarn reads no npm config, and NODE_EXTRA_CA_CERTS may not reach it).
       `nodeLinker: ${linker}\nenableGlobalCache: false\nenableImmutableInstalls: false\n` +
         `cacheFolder: ${JSON.stringify(path.join(tmp, "yarn-cache"))}\nenableTelemetry: false\n` +
-        (NPM_CAFILE ? `httpsCaFilePath: ${JSON.stringify(NPM_CAFILE)}\n` : ""),
+        (npmCaFile() ? `httpsCaFilePath: ${JSON.stringify(npmCaFile())}\n` : ""),
     );
     fs.writeFileSync(path.join(dir, "yarn.lock"), "");
     r = await yarn(dir, ["install"]);
