@@ -1,5 +1,6 @@
 /**
- * The log filter syntax (`CODETRACER_LOG`, policy `logLevel`), after `RUST_LOG`'s: entries
+ * The log filter syntax (`CODETRACER_LOG`, else `RUST_LOG` as the other CodeTracer recorders
+ * read it; policy `logLevel`), after `RUST_LOG`'s: entries
  * separated by `,`, each a bare level (the default for every target) or `target=level`. A target
  * applies to itself and to the targets below it (`codetracer.session` covers
  * `codetracer.session.stop`; `::` may be written for `.`). The longest matching target wins.
@@ -28,13 +29,32 @@ function level(text: string): LogLevel | undefined {
   return l in LOG_LEVEL_RANK ? (l as LogLevel) : undefined;
 }
 
+/** Options of {@link parseLogSpec}. */
+export interface ParseLogSpecOptions {
+  /**
+   * Read the filter as `RUST_LOG` is read by the other CodeTracer recorders' `env_logger`:
+   * it is shared with other programs, so what this recorder does not understand is skipped
+   * instead of failing: a bare word that is not a level is another program's target (every
+   * level for it, which matches none of the recorder's targets), an entry with an unknown
+   * level is ignored, and `env_logger`'s `/regex` message filter suffix is dropped. Default
+   * `false` (`CODETRACER_LOG`: every entry must be valid).
+   */
+  lenient?: boolean;
+}
+
 /**
  * Parses a filter.
  * @param fail - builds the error thrown for a bad entry, from a description of what is wrong
- * @throws whatever `fail` returns, for an empty entry or an unknown level
+ * @param options - see {@link ParseLogSpecOptions}
+ * @throws whatever `fail` returns, for an empty entry or an unknown level (never with `lenient`)
  */
-export function parseLogSpec(spec: string, fail: (message: string) => Error): LogSpec {
+export function parseLogSpec(spec: string, fail: (message: string) => Error, options: ParseLogSpecOptions = {}): LogSpec {
   const out: LogSpec = { defaultLevel: "warn", targets: [] };
+  const lenient = options.lenient === true;
+  if (lenient) {
+    const slash = spec.indexOf("/");
+    if (slash >= 0) spec = spec.slice(0, slash);
+  }
   for (const raw of spec.split(",")) {
     const entry = raw.trim();
     if (entry === "") continue;
@@ -42,14 +62,17 @@ export function parseLogSpec(spec: string, fail: (message: string) => Error): Lo
     if (eq < 0) {
       const l = level(entry);
       // A bare target name (RUST_LOG's `codetracer`) means every level for it. Only the
-      // recorder's own targets exist, so another word is a mistyped level.
+      // recorder's own targets exist, so another word is a mistyped level (in RUST_LOG,
+      // another program's target).
       if (l) out.defaultLevel = l;
       else if (/^codetracer(?:(?:\.|::)[\w-]+)*$/.test(entry)) out.targets.push({ target: normaliseTarget(entry), level: "trace" });
+      else if (lenient) out.targets.push({ target: normaliseTarget(entry), level: "trace" });
       else throw fail(`'${entry}' is not a log level (off, error, warn, info, debug, trace) or a codetracer target`);
       continue;
     }
     const target = entry.slice(0, eq).trim();
     const l = level(entry.slice(eq + 1));
+    if (lenient && (!target || !l)) continue;
     if (!target || !l) throw fail(`'${entry}' is not target=level with a level of off, error, warn, info, debug, trace`);
     out.targets.push({ target: normaliseTarget(target), level: l });
   }
@@ -70,4 +93,15 @@ export function levelFor(spec: LogSpec, target: string): LogLevel {
     if (target === t.target || StringPrototypeStartsWith(target, `${t.target}.`)) return t.level;
   }
   return spec.defaultLevel;
+}
+
+/**
+ * `spec` written back in the filter syntax (`level,target=level,…`), which {@link parseLogSpec}
+ * reads strictly as the same filter: how a lenient `RUST_LOG` value becomes the policy's
+ * `logLevel`.
+ */
+export function formatLogSpec(spec: LogSpec): string {
+  let text = spec.defaultLevel;
+  for (let i = spec.targets.length - 1; i >= 0; i--) text += `,${spec.targets[i]!.target}=${spec.targets[i]!.level}`;
+  return text;
 }

@@ -9,7 +9,7 @@
  * | `onRecorderError` | `CODETRACER_ON_RECORDER_ERROR` (`abort`/`disable`) | `abort` | what an internal recorder failure does (see {@link OnRecorderError}) |
  * | `requireTrace` | `CODETRACER_REQUIRE_TRACE` | `false` | stopping a session that recorded no instrumented code fails with `ERR_TRACE_MISSING` |
  * | `keepPartialTrace` | `CODETRACER_KEEP_PARTIAL_TRACE` | `false` | after a `disable` detach, keep the trace written so far (else it is removed at stop) |
- * | `logLevel` | `CODETRACER_LOG` or `CODETRACER_LOG_LEVEL` | `warn` | log filter: `level` or `target=level` entries separated by `,` |
+ * | `logLevel` | `CODETRACER_LOG` or `CODETRACER_LOG_LEVEL`, else `RUST_LOG` (lenient: see `log-spec.ts`) | `warn` | log filter: `level` or `target=level` entries separated by `,` |
  * | `logFile` | `CODETRACER_LOG_FILE` (empty: stderr) | stderr | where the JSON log lines go |
  * | `jsonErrors` | `CODETRACER_JSON_ERRORS` | `false` | one JSON line on stderr per recorder error (see `log.ts`) |
  * | `ioCapture` | `CODETRACER_CAPTURE_IO` | `true` | stdout/stderr writes become `Event` records |
@@ -17,7 +17,7 @@
  * Booleans accept `1/true/t/yes/y/on` and `0/false/f/no/n/off` (any case).
  */
 import { UsageError } from "../errors.js";
-import { parseLogSpec } from "./log-spec.js";
+import { formatLogSpec, parseLogSpec } from "./log-spec.js";
 
 /**
  * What an internal recorder failure does:
@@ -203,6 +203,12 @@ export function policyFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Rec
     if (raw !== undefined && raw.trim() !== "") update[setting] = parseEnvBoolean(variable, raw);
   }
   const level = env.CODETRACER_LOG || env.CODETRACER_LOG_LEVEL;
+  const rustLog = env.RUST_LOG;
+  if (!level && rustLog) {
+    // The other CodeTracer recorders' variable, shared with other programs: read leniently
+    // (see ParseLogSpecOptions.lenient), never an error; CODETRACER_LOG wins when both are set.
+    update.logLevel = formatLogSpec(parseLogSpec(rustLog, (message) => new UsageError("ERR_INVALID_POLICY_VALUE", message), { lenient: true }));
+  }
   if (level) {
     const variable = env.CODETRACER_LOG ? "CODETRACER_LOG" : "CODETRACER_LOG_LEVEL";
     parseLogSpec(
