@@ -18,6 +18,7 @@ export type RecorderErrorCode =
   | "ERR_TRACE_INCOMPLETE"
   | "ERR_INSECURE_CACHE"
   | "ERR_UNSUPPORTED_PNP"
+  | "ERR_TARGET_NOT_FOUND"
   | "ERR_UNKNOWN";
 
 /** Who is at fault: the caller, the machine, the traced program, or the recorder itself. */
@@ -56,7 +57,11 @@ export class EnvironmentError extends RecorderError {
   }
 }
 
-/** The traced program did something the recorder cannot follow (e.g. a value it cannot write). */
+/**
+ * The traced program is at fault, not the caller's options or the recorder: e.g.
+ * `ERR_TARGET_NOT_FOUND`, the script to record, or the activation file the recording waits
+ * for, does not exist (docs/errors.md, "Classes").
+ */
 export class TargetError extends RecorderError {
   override name = "TargetError";
   constructor(code: RecorderErrorCode, message: string, context?: Record<string, string>, options?: { cause?: unknown }) {

@@ -24,6 +24,7 @@ import {
   ErrorCtor,
   MathMax,
   ObjectGetOwnPropertyDescriptor,
+  ReflectApply,
   ObjectGetPrototypeOf,
   RangeErrorCtor,
   TypeErrorCtor,
@@ -102,6 +103,40 @@ export interface RecorderOptions {
    * more: what the compiled code does not capture cannot be brought back. `null`: no say.
    */
   scopePolicy?: (file: string, scope: string) => RuntimeScopeDecision | null;
+  /**
+   * Receives every change of the `detaches` and `internal_errors` counters, with its reason
+   * (the session API's `metrics` option; docs/errors.md, "Metrics"). Called synchronously,
+   * inside the recorder call that changed the counter, never while it runs already. What it
+   * throws is caught: it counts as an internal error (without a further update, and without
+   * detaching) and is passed to {@link onMetricsError}.
+   */
+  onMetric?: (update: MetricUpdate) => void;
+  /** Told what {@link onMetric} threw (the session logs it). Must not throw. */
+  onMetricsError?: (error: unknown) => void;
+}
+
+/** Why the recorder detached or counted an internal error: one entry of `stats.detach_reasons`. */
+export interface DetachReason {
+  /** The coded error's `ERR_*` code: `ERR_UNKNOWN` (a recorder failure), `ERR_IO` (the trace cannot be written). */
+  code: string;
+  /** `internal_error` (the recorder failed), `io_failure` (writing the trace failed), `metrics_sink` (the metrics sink threw). */
+  reason: "internal_error" | "io_failure" | "metrics_sink";
+  /** The error's message. */
+  message: string;
+  /** Events recorded before it (`stats.events` then). */
+  at_event: number;
+}
+
+/** One update of a recorder counter, given to the metrics sink ({@link RecorderOptions.onMetric}). */
+export interface MetricUpdate {
+  /** The counter, named as in `trace_metadata.json`'s `stats`. */
+  name: "detaches" | "internal_errors";
+  /** Its value after the update. */
+  value: number;
+  /** By how much it changed (1). */
+  delta: number;
+  /** Why it changed, when known. */
+  reason?: DetachReason;
 }
 
 /** What {@link RecorderOptions.scopePolicy} returns for a scope: a trace-filter decision. */
@@ -275,6 +310,12 @@ export class Recorder implements RuntimeApi {
   readonly paths: string[] = []; // (appended with appendOwn: it leaves the runtime)
   /** Counters for the metadata. */
   readonly stats = { events: 0, internalErrors: 0, detaches: 0, stackOverflows: 0 };
+  /** Why the recorder detached, in order (at most one: it detaches once); `stats.detach_reasons` in the metadata. */
+  readonly detachReasons: DetachReason[] = []; // (appended with appendOwn: it leaves the runtime)
+  private readonly onMetric: RecorderOptions["onMetric"];
+  private readonly onMetricsError: RecorderOptions["onMetricsError"];
+  /** True while the metrics sink runs: an update it causes is not sent to it again. */
+  private inMetricSink = false;
   /** What the trace filter skipped, redacted and dropped (compile-time skips as reported by the tables). */
   readonly filterCounters: FilterCounters = {
     scopes_skipped: 0,
@@ -327,6 +368,8 @@ export class Recorder implements RuntimeApi {
     this.activationPath = options.activationPath;
     this.recording = options.activationPath === undefined;
     this.onInternalError = options.onInternalError;
+    this.onMetric = options.onMetric;
+    this.onMetricsError = options.onMetricsError;
     this.failAtStep = options.injectFailureAtStep ?? 0;
     this.attrPolicy = options.attrPolicy;
     this.scopePolicy = options.scopePolicy;
@@ -736,12 +779,55 @@ export class Recorder implements RuntimeApi {
       return;
     }
     this.stats.internalErrors++;
-    if (!this.recording || this.detached) return;
-    this.recording = false; // detach: the program runs on unrecorded
-    this.detached = true;
-    this.stats.detaches++;
+    const reason = this.reasonOf("ERR_UNKNOWN", "internal_error", error);
+    const detaching = this.recording && !this.detached;
+    if (detaching) {
+      this.recording = false; // detach: the program runs on unrecorded
+      this.detached = true;
+      this.stats.detaches++;
+      appendOwn(this.detachReasons, reason);
+    }
+    this.metric("internal_errors", this.stats.internalErrors, reason);
+    if (!detaching) return;
+    this.metric("detaches", this.stats.detaches, reason);
     const rethrow = this.onInternalError?.(error);
     if (rethrow instanceof Error) throw rethrow;
+  }
+
+  /** A {@link DetachReason} for `error` (its message read without running program code where it can be helped). */
+  private reasonOf(code: string, reason: DetachReason["reason"], error: unknown): DetachReason {
+    let message = "";
+    try {
+      const d = typeof error === "object" && error !== null ? ObjectGetOwnPropertyDescriptor(error, "message") : undefined;
+      message = d && typeof d.value === "string" ? d.value : typeof error === "string" ? error : "";
+    } catch {
+      // a Proxy's trap threw: no message
+    }
+    return { code, reason, message, at_event: this.stats.events };
+  }
+
+  /**
+   * Sends a counter update to the metrics sink ({@link RecorderOptions.onMetric}), unless none
+   * is set or the sink is running (an update it causes is not sent back to it). What the sink
+   * throws counts as an internal error, without an update and without detaching. Never throws.
+   */
+  private metric(name: MetricUpdate["name"], value: number, reason: DetachReason | undefined): void {
+    const sink = this.onMetric;
+    if (sink === undefined || this.inMetricSink) return;
+    this.inMetricSink = true;
+    try {
+      const update: MetricUpdate = reason === undefined ? { name, value, delta: 1 } : { name, value, delta: 1, reason };
+      ReflectApply(sink, undefined, [update]);
+    } catch (error) {
+      this.stats.internalErrors++;
+      try {
+        this.onMetricsError?.(error);
+      } catch {
+        // the session's report must not throw; nothing more to do
+      }
+    } finally {
+      this.inMetricSink = false;
+    }
   }
 
   /** Functions (and module bodies) recorded so far, the top-level call not counted. */
@@ -751,14 +837,18 @@ export class Recorder implements RuntimeApi {
 
   /**
    * Stops recording for good (the program runs on unrecorded), without it being an internal
-   * failure: e.g. the trace can no longer be written. Counted in `stats.detaches`. `finish`
+   * failure: e.g. the trace can no longer be written. Counted in `stats.detaches`, `reason`
+   * (its code, kind and error) in {@link detachReasons} and sent to the metrics sink. `finish`
    * still closes the open frames.
    */
-  detach(): void {
+  detach(reason?: { code: string; reason: DetachReason["reason"]; error: unknown }): void {
     if (this.detached) return;
     this.recording = false;
     this.detached = true;
     this.stats.detaches++;
+    const r = reason ? this.reasonOf(reason.code, reason.reason, reason.error) : undefined;
+    if (r) appendOwn(this.detachReasons, r);
+    this.metric("detaches", this.stats.detaches, r);
   }
 
   /** True after an internal failure (or {@link detach}) detached the recorder. */

@@ -18,18 +18,18 @@ import {
   TraceJsonWriter,
   ZstdOffload,
   openBinaryFileSink,
-  zstdCodec,
   openFileSink,
   serializeTraceMetadata,
-  writeFileAtomic,
   writeTraceMetadata,
   writeTracePaths,
   type TraceLowLevelEvent,
   type TraceMetadata,
 } from "@codetracer/trace-format";
+import { writeFileAtomic, zstdCodec } from "@codetracer/trace-format/internal";
 import { randomUUID } from "node:crypto";
+import * as nodeUrl from "node:url";
 import type { RuntimeApi } from "../abi.js";
-import { EnvironmentError, InternalError, UsageError, asRecorderError, type RecorderError } from "../errors.js";
+import { EnvironmentError, InternalError, TargetError, UsageError, asRecorderError, type RecorderError } from "../errors.js";
 import { Recorder, isStackOverflow, type RecorderOptions, type TraceEventSink } from "../recorder.js";
 import { installFunctionSource } from "../function-source.js";
 import { runtimeHost } from "../host.js";
@@ -40,6 +40,7 @@ import {
   DateNow as dateNow,
   DatePrototypeToISOString,
   JSONStringify,
+  ObjectGetOwnPropertyDescriptor,
   ObjectSetPrototypeOf as setPrototypeOf,
   PromisePrototypeThen,
   ReflectApply as apply,
@@ -122,6 +123,13 @@ export interface SessionOptions {
   policy?: Readonly<RecorderPolicy>;
   /** Test hook: see `RecorderOptions.injectFailureAtStep`. */
   injectFailureAtStep?: number;
+  /**
+   * The metrics sink: receives each change of the `detaches` and `internal_errors` counters
+   * with its reason (see `RecorderOptions.onMetric`; docs/errors.md, "Metrics"). What it
+   * throws counts as an internal error and is logged once (`codetracer.recorder`); the
+   * recording goes on.
+   */
+  metrics?: RecorderOptions["onMetric"];
   /**
    * Hold the lock of the trace folder (`.codetracer.lock`, see `./trace-dir.ts`) from start to
    * stop, so that a second recording into it fails with `ERR_TRACE_DIR_CONFLICT`. Off only for
@@ -371,6 +379,7 @@ export class NodeSession {
       ...(options.scopePolicy ? { scopePolicy: options.scopePolicy } : {}),
       ...(options.injectFailureAtStep ? { injectFailureAtStep: options.injectFailureAtStep } : {}),
       onInternalError: (error) => this.onInternalError(error),
+      ...(options.metrics ? { onMetric: options.metrics, onMetricsError: (error: unknown) => this.onMetricsError(error) } : {}),
     });
     const host = runtimeHost();
     this.runtime = host;
@@ -399,9 +408,19 @@ export class NodeSession {
         { cause: error },
       );
       reportRecorderError(this.ioFailure, "codetracer.session");
-      this.recorder?.detach();
+      this.recorder?.detach({ code: "ERR_IO", reason: "io_failure", error: this.ioFailure });
     }
     return this.ioFailure;
+  }
+
+  /** The metrics sink threw (the first time: logged; counted by the recorder every time). */
+  private metricsSinkFailed = false;
+  private onMetricsError(error: unknown): void {
+    if (this.metricsSinkFailed) return;
+    this.metricsSinkFailed = true;
+    log("error", "codetracer.recorder", `the metrics sink threw (counted in stats.internal_errors; the recording goes on): ${withoutCode(asRecorderError(error))}`, {
+      errorCode: "ERR_UNKNOWN",
+    });
   }
 
   /** The recorder failed: detach (it already has) and apply `onRecorderError`. */
@@ -544,7 +563,14 @@ export class NodeSession {
         ...this.metadataSoFar(),
         process_exit_status: { code: exitCode ?? null, label: exitCode === undefined ? (label ?? "<exit>") : null },
         duration_ms: dateNow() - this.startedAt,
-        stats: { events: stats.events, dropped_events: 0, detaches: stats.detaches, internal_errors: stats.internalErrors },
+        stats: {
+          events: stats.events,
+          dropped_events: 0,
+          detaches: stats.detaches,
+          internal_errors: stats.internalErrors,
+          // Why it detached (docs/errors.md, "Metrics"): only when it did.
+          ...(this.recorder.detachReasons.length > 0 ? { detach_reasons: this.recorder.detachReasons } : {}),
+        },
         ...(this.recorder.isDetached ? { partial: true } : {}),
       };
       writeTraceMetadata(this.traceDir, metadata);
@@ -637,6 +663,7 @@ export function startSession(options: SessionOptions): NodeSession {
   if (runtimeHost().attached) {
     throw new UsageError("ERR_ALREADY_TRACING", "a recording session is already active in this thread", {});
   }
+  if (options.activationPath !== undefined) checkActivationPath(options.activationPath);
   const traceDir = pathResolve(options.traceDir);
   const lock = prepareTraceDir(traceDir, options.lock ?? true);
   const eventsFile = joinPath(traceDir, format === "binary" ? TRACE_BIN_FILE : TRACE_JSON_FILE);
@@ -655,6 +682,62 @@ export function startSession(options: SessionOptions): NodeSession {
   }
   installFunctionSource(readSourceFile);
   return new NodeSession({ ...options, format, traceDir, workdir: options.workdir ?? (apply(processCwd, process, []) as string) }, writer, lock);
+}
+
+// `URL` and Node's `fileURLToPath` as loaded: `start()` runs in the program, which may replace them.
+const URLCtor = URL;
+const urlHref = ObjectGetOwnPropertyDescriptor(URL.prototype, "href")!.get!;
+const { fileURLToPath: fileUrlToPath } = nodeUrl;
+
+/**
+ * A path option of the session API (`start()`'s trace folder, `startOnEnter`, `traceFilter`
+ * entries) as a file-system path: a string as it is, a `file:` `URL` as its path (Node's
+ * `fileURLToPath`: percent-escapes decoded). Any other value is returned unchanged, for the
+ * option's own check.
+ * @param option - the option's name, for the message (`tracePath`, `startOnEnter`, …)
+ * @param code - the code of the error for a URL that is not a usable `file:` URL
+ * @throws UsageError `code` for a URL whose scheme is not `file:` (`https:`, `data:`, …), or a
+ *   `file:` URL Node cannot turn into a path here (a host other than `localhost` on POSIX).
+ */
+export function pathOption(value: unknown, option: string, code: "ERR_TRACE_DIR_CONFLICT" | "ERR_INVALID_POLICY_VALUE"): unknown {
+  if (!(value instanceof URLCtor)) return value;
+  const href = apply(urlHref, value, []) as string;
+  if (!StringPrototypeStartsWith(href, "file:")) {
+    throw new UsageError(code, `${option} must be a path or a file: URL, got ${href}`, { option, url: href });
+  }
+  try {
+    return fileUrlToPath(href);
+  } catch (error) {
+    throw new UsageError(code, `${option}: ${href} is not a file path here: ${(error as Error).message}`, { option, url: href }, { cause: error });
+  }
+}
+
+/**
+ * The activation file `file` (absolute) when it exists.
+ * @throws TargetError `ERR_TARGET_NOT_FOUND` when there is no such file: the recording would
+ *   wait for a file the program never runs, and record nothing.
+ */
+export function checkActivationPath(file: string, option = "the activation path"): string {
+  let stat: fs.Stats | undefined;
+  try {
+    stat = statSync(file, { throwIfNoEntry: false });
+  } catch {
+    stat = undefined;
+  }
+  if (stat === undefined || stat.isDirectory()) {
+    throw new TargetError(
+      "ERR_TARGET_NOT_FOUND",
+      `${option} ${file} ${stat ? "is a directory" : "does not exist"}: recording would wait for a file the program never runs`,
+      { activationPath: file },
+    );
+  }
+  return file;
+}
+
+/** `CODETRACER_TEST_INJECT_FAILURE=step:N` (test hook, also read by the loader): N, or undefined. */
+export function injectedFailureFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const m = /^step:(\d+)$/.exec(env.CODETRACER_TEST_INJECT_FAILURE ?? "");
+  return m ? Number(m[1]) : undefined;
 }
 
 /**
