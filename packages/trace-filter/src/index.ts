@@ -36,10 +36,13 @@ export { compileRustRegex, RustRegexError, rustToRe2 } from "./regex.js";
 export type { RustRegex } from "./regex.js";
 
 export { compileGlob, globProblem, globToRe2, normaliseFilePattern, parseSelector, SCOPE_KINDS, SelectorError, VALUE_KINDS } from "./selector.js";
+export { isPythonModuleLikePkg } from "./selector.js";
 
 export { fileRulesFilter, filterRootOf, isInlinePath, MAX_SCHEMA_VERSION, parseTraceFilter, sha256Hex } from "./parse.js";
 export type { FileGlobRule } from "./parse.js";
 export type { ParseTraceFilterOptions } from "./parse.js";
+export { setTraceFilterWarningHandler } from "./parse.js";
+export type { TraceFilterWarning } from "./parse.js";
 
 export { stricter } from "./decision.js";
 export type { ScopePolicy, ScopeValueKind } from "./decision.js";

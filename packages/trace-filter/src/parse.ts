@@ -9,7 +9,7 @@ import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import { parse as parseToml, TomlError } from "smol-toml";
 import { invalidFilter } from "./errors.js";
 import { filterPlatform, toPosix } from "./platform.js";
-import { parseSelector, SelectorError } from "./selector.js";
+import { isPythonModuleLikePkg, parseSelector, SelectorError } from "./selector.js";
 import type { ExecAction, IoConfig, IoStream, ScopeRule, TraceFilter, ValueAction, ValuePattern } from "./types.js";
 
 /** The highest `meta.version` this package understands. */
@@ -27,6 +27,65 @@ export interface ParseTraceFilterOptions {
    * `path`, or `""` when `path` is an `<inline:…>` pseudo-path.
    */
   root?: string;
+  /**
+   * Receives the file's warnings (see {@link TraceFilterWarning}). Default: the handler set
+   * with {@link setTraceFilterWarningHandler}. Each warning is given once per file path and
+   * selector in a process, however often the file is parsed.
+   */
+  onWarning?: (warning: TraceFilterWarning) => void;
+}
+
+/**
+ * Something in a filter file that parses but is most likely a mistake. The only one so far,
+ * code `pkg-python-module`: a `pkg:` selector in Python's dotted module form
+ * (`pkg:my_app.services.*`), which matches no npm package name here (the rule:
+ * {@link isPythonModuleLikePkg}).
+ */
+export interface TraceFilterWarning {
+  /** What is wrong. */
+  code: "pkg-python-module";
+  /** The filter file (absolute) or `<inline:…>` pseudo-path. */
+  file: string;
+  /** The 1-based line of the selector in the file, when found. */
+  line: number | undefined;
+  /** The selector as written. */
+  selector: string;
+  /** Where it is: `scope.rules[N]`. */
+  entry: string;
+  /** The whole message: `file:line: …`. */
+  message: string;
+}
+
+const defaultWarningHandler = (warning: TraceFilterWarning): void => {
+  // Replaced by the recorder (its JSON log, target `codetracer.filter`); a bare library use
+  // gets Node's warning, or the console elsewhere.
+  const proc = (globalThis as { process?: { emitWarning?: (message: string, options: { code: string }) => void } }).process;
+  if (proc && typeof proc.emitWarning === "function") proc.emitWarning(warning.message, { code: "CODETRACER_TRACE_FILTER" });
+  else console.warn(warning.message);
+};
+let warningHandler: (warning: TraceFilterWarning) => void = defaultWarningHandler;
+/** `file\0selector` of the warnings given in this process (each is given once). */
+const warned = new Set<string>();
+
+/**
+ * Sets where {@link parseTraceFilter} sends its warnings when it is not given `onWarning`.
+ * @param handler - the new handler, or `undefined` for the default (Node's `process.emitWarning`)
+ * @returns the handler it replaces, to put back
+ */
+export function setTraceFilterWarningHandler(handler: ((warning: TraceFilterWarning) => void) | undefined): (warning: TraceFilterWarning) => void {
+  const previous = warningHandler;
+  warningHandler = handler ?? defaultWarningHandler;
+  return previous;
+}
+
+/** The 1-based line of the first `selector = …` line of `text` that holds `raw`, or undefined. */
+function lineOfSelector(text: string, raw: string): number | undefined {
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (/^\s*selector\s*=/.test(line) && line.includes(raw)) return i + 1;
+  }
+  return undefined;
 }
 
 /**
@@ -240,6 +299,24 @@ export function parseTraceFilter(text: string, options: ParseTraceFilterOptions)
     const entry = `scope.rules[${index}]`;
     onlyKeys(rawRule, entry, ["selector", "exec", "value_default", "reason", "value_patterns"]);
     const sel = selector(reqString(rawRule, "selector", entry), "scope", entry);
+    if (isPythonModuleLikePkg(sel)) {
+      const key = `${file}\0${sel.raw}`;
+      if (!warned.has(key)) {
+        warned.add(key);
+        const line = lineOfSelector(text, sel.raw);
+        (options.onWarning ?? warningHandler)({
+          code: "pkg-python-module",
+          file,
+          line,
+          selector: sel.raw,
+          entry,
+          message:
+            `${file}${line === undefined ? "" : `:${line}`}: selector '${sel.raw}' (${entry}) looks like a Python module path; ` +
+            "here pkg: matches npm package names (lodash, @scope/name), so it matches nothing: use file: or obj: selectors for your own code " +
+            "(docs/trace-filters.md)",
+        });
+      }
+    }
     const execRaw = optString(rawRule, "exec", entry);
     let exec: ExecAction | undefined;
     if (execRaw !== undefined && execRaw !== "inherit") {

@@ -477,3 +477,28 @@ export function parseSelector(raw: string, allowed: "scope" | "value", roots: re
   }
   return Object.freeze({ raw, kind, matchType, pattern, matches: test });
 }
+
+/**
+ * True when `selector` is a `pkg:` glob or literal that looks like a Python dotted module path
+ * (`pkg:my_app.services.*`, the Python recorder's form), which here matches nothing: in this
+ * recorder `pkg:` is matched against npm package names (`lodash`, `@scope/name`;
+ * docs/trace-filters.md), never against module paths, so such a rule silently does nothing.
+ *
+ * The rule, chosen so that real npm names never trigger it: the pattern has no `/` (a scoped
+ * npm name has one) and
+ * - has two or more `.` (`my_app.services.*`, `app.models.user`): npm names with two dots are
+ *   rare; or
+ * - has a `.` and an `_` or an upper-case letter (`my_app.*`, `MyApp.models`): npm names are
+ *   lower-case and hardly ever mix `_` with `.`.
+ *
+ * So `lodash.merge`, `lodash.*`, `highlight.js`, `socket.io-client` and `@scope/a.b.c` do not
+ * match the rule. `pkg:regex:` selectors are not judged (a regex's dots are not names).
+ */
+export function isPythonModuleLikePkg(selector: Selector): boolean {
+  if (selector.kind !== "pkg" || selector.matchType === "regex") return false;
+  const p = selector.pattern;
+  if (p.includes("/")) return false;
+  const dots = p.split(".").length - 1;
+  if (dots >= 2) return true;
+  return dots === 1 && /[_A-Z]/.test(p);
+}

@@ -27,13 +27,25 @@ import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 
 const appendFileSync = fs.appendFileSync;
-import { stringifyJson } from "@codetracer/trace-format";
+import { stringifyJson } from "@codetracer/trace-format/json-writer";
 import type { RecorderError } from "../errors.js";
 import { DEFAULT_LOG_SPEC, LOG_LEVEL_RANK, levelFor, parseLogSpec, type LogLevel, type LogSpec } from "./log-spec.js";
 import { isEnvTrue, onPolicyChange, type RecorderPolicy } from "./policy.js";
 import { uncaptured } from "./io-capture.js";
+import { setTraceFilterWarningHandler } from "@codetracer/trace-filter";
+import { isMainThread } from "node:worker_threads";
 
 export type { LogLevel } from "./log-spec.js";
+
+// A trace-filter file's warnings (a `pkg:` selector in Python's module form, which matches no
+// npm package) become `warn` records of target `codetracer.filter`. Only the main thread
+// reports them: worker threads (and the loader's module hooks thread) parse the same files again.
+setTraceFilterWarningHandler((warning) => {
+  if (!isMainThread) return;
+  log("warn", "codetracer.filter", warning.message, {
+    fields: { file: warning.file, line: warning.line ?? null, selector: warning.selector },
+  });
+});
 
 /** Identifies this process's run in log lines, trailers and metadata (a UUIDv4). */
 let runId: string = randomUUID();
