@@ -21,6 +21,18 @@ module.exports = {
       ["trace-format", "trace-filter", "runtime", "instrument", "register", "cli", "unplugin"],
       "tracing talks to a running runtime through globalThis only",
     ),
+    rule(
+      "opentelemetry",
+      ["trace-format", "trace-filter", "runtime", "instrument", "register", "cli", "unplugin"],
+      "opentelemetry writes through tracing's recordSpanEvent only (docs/spans.md)",
+    ),
+    {
+      name: "tracing-not-to-opentelemetry",
+      comment: "@codetracer/tracing depends on no OpenTelemetry package (its bridge is packages/opentelemetry)",
+      severity: "error",
+      from: { path: "^packages/tracing/" },
+      to: { path: "^packages/opentelemetry/|node_modules/@opentelemetry/" },
+    },
     {
       name: "instrument-runtime-abi-only",
       comment: "instrument imports only the runtime's ABI module",

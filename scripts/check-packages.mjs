@@ -18,7 +18,7 @@
 //   - `cjs-resolves-to-esm` for the packages that are ES modules only: a CommonJS program loads
 //     them with `require()` through Node's require(esm), which the packages' engines guarantee and
 //     attw does not model. The packages a CommonJS config or program requires (unplugin-codetracer,
-//     @codetracer/tracing) have CommonJS entries instead and are checked without it.
+//     @codetracer/tracing, @codetracer/opentelemetry) have CommonJS entries instead and are checked without it.
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -41,6 +41,7 @@ const ATTW = {
   "trace-filter": [[...ESM_ONLY, "--exclude-entrypoints", "./builtin/builtin_default.toml"]],
   "trace-format": [ESM_ONLY],
   tracing: [BASE],
+  opentelemetry: [BASE],
   unplugin: [
     // The bundler plugins, the package root and the runtime: CommonJS entries beside the ES ones.
     [...BASE, "--exclude-entrypoints", "./vitest-setup", "./browser"],
