@@ -18,12 +18,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import {
-  decodeEvents,
-  EMPTY_TRACE_BIN,
-  encodeEventBytes,
   PENDING_METADATA_FILE,
   readTraceBinFile,
-  readTraceBinSeekTable,
   repairTraceBin,
   TRACE_METADATA_FILE,
   TRACE_PATHS_FILE,
@@ -31,6 +27,7 @@ import {
   type TraceLowLevelEvent,
   type TraceMetadata,
 } from "@codetracer/trace-format";
+import { decodeEvents, EMPTY_TRACE_BIN, encodeEventBytes, readTraceBinSeekTable } from "@codetracer/trace-format/internal";
 import { CLI_MAIN, cleanupTempDirs, describeRun, FIXTURES, freshTraceDir, makeTempDir, runNode } from "../utils/run.js";
 import { RTCLI } from "../utils/expect-trace.js";
 

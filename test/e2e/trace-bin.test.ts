@@ -7,7 +7,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decodeEvents, parseSeekTable, readTraceFolder, validateTraceFolder, type TraceLowLevelEvent } from "@codetracer/trace-format";
+import { readTraceFolder, validateTraceFolder, type TraceLowLevelEvent } from "@codetracer/trace-format";
+import { decodeEvents, parseSeekTable } from "@codetracer/trace-format/internal";
 import { EXAMPLES, REPO_ROOT, cleanupTempDirs, describeRun, makeTempDir, recordWithCli, recordWithImport, runNode, type RunResult } from "../utils/run.js";
 
 const SCRIPT = path.join(EXAMPLES, "plain-js/inventory.js");

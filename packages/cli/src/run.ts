@@ -21,7 +21,7 @@ import {
   type RepairResult,
 } from "@codetracer/runtime";
 import { assertNotYarnPnp, loadFilterChain, traceFilterPaths } from "@codetracer/register/trace-filter";
-import { traceSummaryLine } from "@codetracer/trace-format";
+import { traceSummaryLine } from "@codetracer/trace-format/internal";
 import { expandHome, splitFilterList } from "@codetracer/trace-filter";
 import { CliUsageError, RECORDER_SCRIPT_EXTENSIONS, parseArgs, resolveScript, type CliArgs } from "./args.js";
 

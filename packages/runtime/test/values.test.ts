@@ -8,9 +8,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import * as util from "node:util";
-import { isWellFormed, TypeKind, validateEvents, type TraceLowLevelEvent, type TypeRecord, type ValueRecord } from "@codetracer/trace-format";
+import { TypeKind, validateEvents, type TraceLowLevelEvent, type TypeRecord, type ValueRecord } from "@codetracer/trace-format";
+import { isWellFormed } from "@codetracer/trace-format/internal";
 import { describe, expect, it } from "vitest";
-import { floatToString as floatText } from "@codetracer/trace-format";
+import { floatToString as floatText } from "@codetracer/trace-format/internal";
 import { bigintRecord, TypeTable, ValueEncoder, type ValueCaptureLimits } from "../src/values.js";
 
 /**

@@ -4,9 +4,15 @@
  * its reader and repair; metadata and paths writers; the folder reader; the validator; and a
  * text renderer. What it writes and why: docs/trace-format.md.
  *
+ * This entry is the documented API. The pieces the recorder's own packages share (the CBOR
+ * encoders, the `trace.bin` layout constants and seek-table parsing, the zstd codec, float and
+ * string helpers, the summary line) are `@codetracer/trace-format/internal`: not part of the
+ * public API, and they may change in any release.
+ *
  * @packageDocumentation
  */
 
+// Events, values and types; the file names of a trace folder (docs/trace-format.md: "Folder", "Events")
 export { EventLogKind, TRACE_BIN_FILE, TRACE_JSON_FILE, TRACE_METADATA_FILE, TRACE_PATHS_FILE, PENDING_METADATA_FILE, TypeKind } from "./types.js";
 export type {
   CallRecord,
@@ -33,60 +39,44 @@ export type {
   VariableId,
 } from "./types.js";
 
-export { ioError, TraceFormatError } from "./errors.js";
+export { TraceFormatError } from "./errors.js";
 export type { TraceFormatErrorCode } from "./errors.js";
 
-export { isWellFormed, toWellFormed, wellFormedDeep } from "./strings.js";
-export { floatToString, isRustFloatString, parseRustFloat, RUST_FLOAT_PATTERN } from "./floats.js";
-
-export { DEFAULT_CHUNK_EVENTS, TraceJsonWriter, stringifyJson, stringifyOwn } from "./json-writer.js";
+// trace.json (docs/trace-format.md: "trace.json")
+export { TraceJsonWriter } from "./json-writer.js";
 export type { EventSink, TraceJsonWriterOptions } from "./json-writer.js";
 export { MemorySink } from "./memory-sink.js";
 export { openBinaryFileSink, openFileSink } from "./node/file-sink.js";
-export { ZstdOffload } from "./node/zstd-offload.js";
-export type { ZstdOffloadOptions } from "./node/zstd-offload.js";
 
 // trace.bin, CodeTracer Binary v1 (docs/trace-format.md: "trace.bin")
 export { DEFAULT_FRAME_BYTES, MemoryByteSink, TraceBinWriter } from "./bin-writer.js";
 export type { ByteSink, FrameOffload, TraceBinWriterOptions } from "./bin-writer.js";
-export { CborOutput, decodeCborItem, decodeEvents, encodeCall, encodeEvent, encodeEventBytes, encodeReturn, encodeStep, encodeValueEvent } from "./cbor.js";
-export {
-  buildSeekTable,
-  EMPTY_TRACE_BIN,
-  EMPTY_ZSTD_FRAME,
-  SEEK_TABLE_FOOTER_SIZE,
-  SEEK_TABLE_SKIPPABLE_MAGIC,
-  SEEKABLE_MAGIC,
-  SEEKABLE_MAX_FRAME_SIZE,
-  TRACE_BIN_HEADER_V0,
-  TRACE_BIN_HEADER_V1,
-  ZSTD_FRAME_MAGIC,
-} from "./bin-format.js";
-export { decompressTraceBin, parseSeekTable, parseTraceBin, repairTraceBinBytes, scanCborEvents, scanZstdFrames, traceBinVersion } from "./bin-read.js";
-export type { SeekTableEntry } from "./bin-format.js";
-export type { CborEventSummary, ScannedFrame, TraceBinReadOptions, TraceBinRepair } from "./bin-read.js";
-export { DEFAULT_ZSTD_LEVEL, hasNodeZstd, zstdCodec } from "./zstd.js";
+export { zstdCodec } from "./zstd.js";
 export type { ZstdCodec } from "./zstd.js";
-export { readTraceBinFile, readTraceBinSeekTable, repairTraceBin } from "./node/bin-files.js";
+export { ZstdOffload } from "./node/zstd-offload.js";
+export type { ZstdOffloadOptions } from "./node/zstd-offload.js";
+export { parseTraceBin, repairTraceBinBytes } from "./bin-read.js";
+export type { TraceBinReadOptions, TraceBinRepair } from "./bin-read.js";
+export { readTraceBinFile, repairTraceBin } from "./node/bin-files.js";
 export type { TraceBinFileRepair, TraceBinRepairOptions } from "./node/bin-files.js";
+
+// Metadata and paths (docs/trace-format.md: "Metadata", "Paths")
+export { serializeTraceMetadata, serializeTracePaths } from "./metadata.js";
+export { writeTraceMetadata, writeTracePaths } from "./node/metadata-files.js";
+
+// Reading, partial traces and repair (docs/trace-format.md: "Partial traces and repair")
+export { parseTraceJson, parseUnfinishedTraceJson } from "./reader.js";
+export type { TraceFolder, UnfinishedTrace } from "./reader.js";
+export { readTraceFolder } from "./node/read-folder.js";
+export { readTraceEvents } from "./node/event-stream.js";
+export type { TraceEventStream, TraceEventStreamOptions } from "./node/event-stream.js";
 export { readUnfinishedTrace, repairTraceJson, repairUnfinishedTrace } from "./node/unfinished.js";
 export type { RepairedEvents, TraceJsonFileRepair, UnfinishedFolder } from "./node/unfinished.js";
-export { EVENT_STREAM_CHUNK_BYTES, readTraceEvents, type TraceEventStream, type TraceEventStreamOptions } from "./node/event-stream.js";
 
-export { orderTraceMetadata, serializeTraceMetadata, serializeTracePaths, traceMetadataProblems, tracePathsProblems } from "./metadata.js";
-export { writeFileAtomic, writeTraceMetadata, writeTracePaths } from "./node/metadata-files.js";
-
-export { parseJsonText, parseTraceJson, parseUnfinishedTraceJson } from "./reader.js";
-export type { UnfinishedTrace } from "./reader.js";
-export type { TraceFolder } from "./reader.js";
-export { numberSource } from "./number-source.js";
-export { findEventsFile, readTraceFolder } from "./node/read-folder.js";
-export { formatBytes, traceSummaryLine } from "./node/summary.js";
-export type { TraceSummaryOptions } from "./node/summary.js";
-
-export { EventStreamValidator, MAX_VALUE_DEPTH, mergeReports, VALIDATION_CODES, validateEvents } from "./validate.js";
+// Validation (docs/trace-format.md: "Ordering"; docs/commands.md: "validate")
+export { EventStreamValidator, VALIDATION_CODES, validateEvents } from "./validate.js";
 export type { StreamBatchReport, ValidationCode, ValidationIssue, ValidationOptions, ValidationReport, ValidationStats } from "./validate.js";
 export { validateTraceFolder } from "./node/validate-folder.js";
 
-export { bigIntOfRecord, createRenderState, formatEvent, formatValue, renderTrace } from "./text.js";
-export type { RenderState } from "./text.js";
+// Text rendering of an event stream (one line per event)
+export { renderTrace } from "./text.js";

@@ -15,6 +15,18 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
+  MemoryByteSink,
+  MemorySink,
+  parseTraceBin,
+  parseTraceJson,
+  TraceBinWriter,
+  TraceFormatError,
+  TraceJsonWriter,
+  validateEvents,
+  validateTraceFolder,
+  zstdCodec,
+} from "../src/index.js";
+import {
   buildSeekTable,
   CborOutput,
   decodeEvents,
@@ -23,18 +35,8 @@ import {
   encodeReturn,
   encodeStep,
   encodeValueEvent,
-  MemoryByteSink,
-  MemorySink,
-  parseTraceBin,
-  parseTraceJson,
   TRACE_BIN_HEADER_V1,
-  TraceBinWriter,
-  TraceFormatError,
-  TraceJsonWriter,
-  validateEvents,
-  validateTraceFolder,
-  zstdCodec,
-} from "../src/index.js";
+} from "../src/internal.js";
 import type { TraceEventWriter, TraceLowLevelEvent, ValueRecord } from "../src/index.js";
 import { tempDir } from "./helpers.js";
 

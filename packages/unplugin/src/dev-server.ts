@@ -23,14 +23,13 @@ import {
   openBinaryFileSink,
   openFileSink,
   serializeTraceMetadata,
-  traceSummaryLine,
-  writeFileAtomic,
   writeTraceMetadata,
   writeTracePaths,
   type TraceEventWriter,
   type TraceLowLevelEvent,
   type TraceMetadata,
 } from "@codetracer/trace-format";
+import { traceSummaryLine, writeFileAtomic } from "@codetracer/trace-format/internal";
 import {
   DEFAULT_ENDPOINT,
   EVENTS_PATH,

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { EXIT_USAGE, TraceCommandError } from "./folder.js";
 import { tallyFolder, type FunctionTally } from "./inspect-events.js";
 import { folderBytes, shellWord, traceFolderTree, type TraceFolderKind } from "./inspect-tree.js";
-import { formatBytes } from "@codetracer/trace-format";
+import { formatBytes } from "@codetracer/trace-format/internal";
 
 /** One line for the list of commands. */
 export const summary = "what was recorded: program, exit, events, files, top functions";

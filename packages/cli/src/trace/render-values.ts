@@ -5,7 +5,8 @@
  * the browser with its own code.
  * @packageDocumentation
  */
-import { bigIntOfRecord, floatToString, TypeKind, type TypeRecord, type ValueRecord } from "@codetracer/trace-format";
+import { TypeKind, type TypeRecord, type ValueRecord } from "@codetracer/trace-format";
+import { bigIntOfRecord, floatToString } from "@codetracer/trace-format/internal";
 
 /** Limits of {@link renderValue}. */
 export interface RenderValueOptions {

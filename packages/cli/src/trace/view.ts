@@ -23,15 +23,14 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   MemoryByteSink,
-  parseSeekTable,
   parseTraceJson,
   parseUnfinishedTraceJson,
   repairTraceBinBytes,
   TraceBinWriter,
-  traceBinVersion,
   TraceFormatError,
   type TraceLowLevelEvent,
 } from "@codetracer/trace-format";
+import { parseSeekTable, traceBinVersion } from "@codetracer/trace-format/internal";
 import { EXIT_USAGE, openTraceFolder, readTracePaths, TraceCommandError, type TraceFolderInfo } from "./folder.js";
 import { newerFormatNote } from "./inspect-tree.js";
 

@@ -23,7 +23,7 @@ import { EventEmitter } from "node:events";
 import * as os from "node:os";
 import { isMainThread } from "node:worker_threads";
 import { asRecorderError, type RecorderError } from "../errors.js";
-import { traceSummaryLine } from "@codetracer/trace-format";
+import { traceSummaryLine } from "@codetracer/trace-format/internal";
 import { uncaptured } from "./io-capture.js";
 import { isEnvTrue } from "./policy.js";
 import { log, reportRecorderError } from "./log.js";

@@ -18,6 +18,7 @@ import {
   TraceJsonWriter,
   ZstdOffload,
   openBinaryFileSink,
+  zstdCodec,
   openFileSink,
   serializeTraceMetadata,
   writeTraceMetadata,
@@ -25,7 +26,7 @@ import {
   type TraceLowLevelEvent,
   type TraceMetadata,
 } from "@codetracer/trace-format";
-import { writeFileAtomic, zstdCodec } from "@codetracer/trace-format/internal";
+import { writeFileAtomic } from "@codetracer/trace-format/internal";
 import { randomUUID } from "node:crypto";
 import * as nodeUrl from "node:url";
 import type { RuntimeApi } from "../abi.js";
