@@ -3,10 +3,9 @@
  * (`AsyncLocalStorage`), and hands finished spans to its exporter in batches.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { defaultParent, recordSpanEvent, recordingAttached, spanStarted } from "./bridge.js";
 import { envBoolean, envInteger, envTimeout, logRecord, warnEnv } from "./env.js";
-import { ExportError } from "./errors.js";
-import type { SpanExporter } from "./exporters.js";
+import { ExportError, TracingError } from "./errors.js";
+import { SpanExporter } from "./exporters.js";
 import { Span, type Attributes } from "./span.js";
 import { SpanContext, SpanKind, SpanStatus } from "./span-context.js";
 
@@ -24,23 +23,36 @@ export function withSpan<T>(span: Span, fn: () => T): T {
 }
 
 /**
- * Tells a CodeTracer recording in progress in this thread about a span of this library starting
- * or ending, through {@link recordSpanEvent} (shared with `@codetracer/opentelemetry`, so both
- * APIs' spans are written alike).
+ * Tells a CodeTracer recording in progress in this thread about a span starting or ending: the
+ * recorder's runtime host (`globalThis.__codetracer__`, `spanEvent`) writes an `Event` on the
+ * current step and lists the trace id in `trace_metadata.json`. Without a recording, nothing.
+ * Found through the global object, so this package does not depend on the recorder.
  */
 function toRecording(phase: "start" | "end", span: Span): void {
-  if (!recordingAttached()) return;
+  const host = (globalThis as { __codetracer__?: { spanEvent?: (phase: string, data: object) => void } }).__codetracer__;
+  if (typeof host?.spanEvent !== "function") return;
   const c = span.context;
-  recordSpanEvent(phase, {
+  const data: Record<string, unknown> = {
     name: span.name,
-    traceId: c.traceId,
-    spanId: c.spanId,
-    parentSpanId: c.parentSpanId,
-    kind: span.kind,
+    trace_id: c.traceId,
+    span_id: c.spanId,
+    parent_span_id: c.parentSpanId,
+    kind: SpanKind[span.kind],
     tracer: span.scope,
-    attributes: span.attributes,
-    ...(phase === "end" ? { status: span.status, statusMessage: span.statusMessage, durationNs: span.duration } : {}),
-  });
+  };
+  if (phase === "start") data.attributes = { ...span.attributes };
+  else
+    Object.assign(data, {
+      attributes: { ...span.attributes },
+      status: SpanStatus[span.status],
+      ...(span.statusMessage !== undefined ? { status_message: span.statusMessage } : {}),
+      duration_ns: String(span.duration),
+    });
+  try {
+    host.spanEvent(phase, data);
+  } catch {
+    // the recorder never throws here; a foreign object on the global might
+  }
 }
 
 /**
@@ -50,13 +62,24 @@ function toRecording(phase: "start" | "end", span: Span): void {
  * warning.
  */
 export interface TracerOptions {
-  /** Where finished spans go. Without one they are dropped (and counted). */
+  /**
+   * Where finished spans go: a {@link SpanExporter} subclass, or any object with an `export`
+   * method (`shutdown`, `forceFlush` and `exportSync` are used when present). Without one they
+   * are dropped (and counted in `droppedSpans`).
+   * @throws TracingError `ERR_INVALID_EXPORTER` (from the constructor) for a value that is neither undefined nor an object with an `export` method
+   */
   exporter?: SpanExporter;
   /**
-   * Spans per export. Default: `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`, else 10 (not the
-   * specification's 512: small batches reach the collector while the program runs). A value
-   * taken from the environment that is larger than the queue size becomes the queue size, with
-   * a warning.
+   * Spans per export, OpenTelemetry's name (`BatchSpanProcessor`'s `maxExportBatchSize`).
+   * Default: `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`, else 10 (the span-tracing specification's batch
+   * of 10, not OpenTelemetry's 512: small batches reach the collector while the program runs).
+   * A value taken from the environment that is larger than the queue size becomes the queue
+   * size, with a warning.
+   */
+  maxExportBatchSize?: number;
+  /**
+   * The same as {@link maxExportBatchSize} (this package's first name for it, kept). Giving both
+   * with different values throws `TracingError` `ERR_INVALID_TRACER_ARGUMENT`.
    */
   batchSize?: number;
   /** Finished spans waiting for export at most (queued or in batches not yet exported); more are dropped and counted. Default: `OTEL_BSP_MAX_QUEUE_SIZE`, else 2048. */
@@ -82,6 +105,50 @@ export interface StartSpanOptions {
   parent?: Span | SpanContext | null;
   /** Start time, nanoseconds since the epoch. Default: now. */
   startTime?: bigint;
+}
+
+/** How `value` reads in an error message. */
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "object") return `an object without an export method (keys: ${Object.keys(value).join(", ") || "none"})`;
+  return `${typeof value} ${String(value)}`;
+}
+
+/** Whether `value` can be used as an exporter: an object (or function) with an `export` method. */
+function isExporter(value: unknown): value is SpanExporter {
+  return value !== null && (typeof value === "object" || typeof value === "function") && typeof (value as { export?: unknown }).export === "function";
+}
+
+/** The option names of {@link TracerOptions} (a new option must be added here: other keys are refused). */
+const OPTION_NAMES = new Set(["exporter", "maxExportBatchSize", "batchSize", "maxQueueSize", "scheduleDelayMs", "flushTimeoutMs"]);
+
+/**
+ * The options of a tracer from the second argument of `new Tracer` (an exporter, options, or
+ * undefined), checked: never an argument silently ignored.
+ * @throws TracingError `ERR_INVALID_TRACER_ARGUMENT` or `ERR_INVALID_EXPORTER` (see the constructor)
+ */
+function tracerOptions(value: unknown, where: string): TracerOptions {
+  if (value === undefined) return {};
+  if (isExporter(value)) return { exporter: value };
+  if (value instanceof SpanExporter) throw new TracingError("ERR_INVALID_EXPORTER", `${where}: ${value.constructor.name || "this SpanExporter subclass"} has no export(spans) method`);
+  if (value === null || typeof value !== "object" || Array.isArray(value) || ![Object.prototype, null].includes(Object.getPrototypeOf(value)))
+    throw new TracingError("ERR_INVALID_TRACER_ARGUMENT", `${where}: the second argument is an exporter (an object with an export method) or options, got ${describe(value)}`);
+  const options = value as TracerOptions;
+  const unknown = Object.keys(options).filter((key) => !OPTION_NAMES.has(key));
+  if (unknown.length > 0)
+    throw new TracingError(
+      "ERR_INVALID_TRACER_ARGUMENT",
+      `${where}: the second argument is an exporter (an object with an export method) or options (${[...OPTION_NAMES].join(", ")}); unknown: ${unknown.join(", ")}`,
+    );
+  if (options.exporter !== undefined && !isExporter(options.exporter))
+    throw new TracingError("ERR_INVALID_EXPORTER", `${where}: the exporter option must be an object with an export(spans) method, got ${describe(options.exporter)}`);
+  if (options.batchSize !== undefined && options.maxExportBatchSize !== undefined && options.batchSize !== options.maxExportBatchSize)
+    throw new TracingError(
+      "ERR_INVALID_TRACER_ARGUMENT",
+      `${where}: batchSize (${String(options.batchSize)}) and maxExportBatchSize (${String(options.maxExportBatchSize)}) are the same option; give one`,
+    );
+  return { ...options };
 }
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
@@ -139,20 +206,31 @@ export class Tracer {
   /** `OTEL_SDK_DISABLED=true`: finished spans are neither exported nor counted (they still reach the recording). */
   readonly disabled: boolean;
 
+  /** The options in use (`exporter` set by the constructor or, once, by {@link getTracer}). */
+  private options: TracerOptions;
+  /** The tracer's name (the instrumentation scope of its spans). */
+  readonly name: string;
+
   /**
-   * Reads the `OTEL_BSP_*` variables for the options not given, and `OTEL_SDK_DISABLED`
-   * (`true`: no span is handed to the exporter; the recording still gets every span's start and
-   * end). Never throws for an environment value.
-   * @throws RangeError for a `batchSize`, `maxQueueSize`, `scheduleDelayMs` or `flushTimeoutMs` option that is not a positive integer
+   * `new Tracer(name, exporter)` (the specification's `Tracer(service_name="default",
+   * exporter=None)`) or `new Tracer(name, options)`. Reads the `OTEL_BSP_*` variables for the
+   * options not given, and `OTEL_SDK_DISABLED` (`true`: no span is handed to the exporter; the
+   * recording still gets every span's start and end). Never throws for an environment value.
+   * @param name - the tracer's name; default `"default"`
+   * @param exporterOrOptions - an exporter (an object with an `export` method, e.g. a {@link SpanExporter} subclass), or {@link TracerOptions}
+   * @throws TracingError `ERR_INVALID_TRACER_ARGUMENT` for a name that is not a string, a second argument that is neither an exporter nor an options object, or `batchSize` and `maxExportBatchSize` that differ
+   * @throws TracingError `ERR_INVALID_EXPORTER` for an `exporter` option without an `export` method
+   * @throws RangeError for a `maxExportBatchSize`, `batchSize`, `maxQueueSize`, `scheduleDelayMs` or `flushTimeoutMs` option that is not a positive integer
    */
-  constructor(
-    readonly name: string,
-    private readonly options: TracerOptions = {},
-  ) {
+  constructor(name: string = "default", exporterOrOptions: SpanExporter | TracerOptions = {}) {
+    if (typeof name !== "string") throw new TracingError("ERR_INVALID_TRACER_ARGUMENT", `a tracer's name is a string, got ${describe(name)}`);
+    this.name = name;
+    const options = (this.options = tracerOptions(exporterOrOptions, `new Tracer(${JSON.stringify(name)}, …)`));
+    const batchOption = options.maxExportBatchSize ?? options.batchSize;
     const envBatch =
-      options.batchSize === undefined ? envInteger("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", { min: 1, what: "a positive integer (spans per export)" }) : undefined;
+      batchOption === undefined ? envInteger("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", { min: 1, what: "a positive integer (spans per export)" }) : undefined;
     const envQueue = options.maxQueueSize === undefined ? envInteger("OTEL_BSP_MAX_QUEUE_SIZE", { min: 1, what: "a positive integer (spans)" }) : undefined;
-    this.batchSize = positiveInteger("batchSize", options.batchSize, envBatch ?? 10);
+    this.batchSize = positiveInteger(options.maxExportBatchSize !== undefined ? "maxExportBatchSize" : "batchSize", batchOption, envBatch ?? 10);
     this.maxQueueSize = positiveInteger("maxQueueSize", options.maxQueueSize, envQueue ?? 2048);
     if (envBatch !== undefined && this.batchSize > this.maxQueueSize) {
       warnEnv(
@@ -174,15 +252,29 @@ export class Tracer {
     this.disabled = envBoolean("OTEL_SDK_DISABLED");
   }
 
+  /**
+   * @internal {@link getTracer}`(name, exporter)` on an existing tracer: takes `exporter` if the
+   * tracer has none (its spans from now on are exported), accepts the one it has.
+   * @throws TracingError `ERR_TRACER_EXPORTER_CONFLICT` when it exports to another exporter
+   */
+  adoptExporter(exporter: SpanExporter): void {
+    const own = this.options.exporter;
+    if (own === exporter) return;
+    if (own !== undefined)
+      throw new TracingError(
+        "ERR_TRACER_EXPORTER_CONFLICT",
+        `getTracer(${JSON.stringify(this.name)}, exporter): this tracer already exports to another exporter (${own.constructor?.name ?? "unknown"}); give the exporter when the tracer is first created, or use new Tracer(name, exporter) for a separate tracer`,
+      );
+    this.options = { ...this.options, exporter };
+  }
+
   /** Starts a span (not current: see {@link span} or {@link withSpan} for that). */
   startSpan(name: string, options: StartSpanOptions = {}): Span {
-    // Without a parent option: the current span, or a nearer one of another API (bridge.ts).
-    const parent = options.parent === undefined ? defaultParent(getCurrentSpan()) : options.parent;
+    const parent = options.parent === undefined ? getCurrentSpan() : options.parent;
     const parentContext = parent instanceof Span ? parent.context : parent;
     const context = parentContext ? parentContext.child() : SpanContext.root();
     const span = new Span(name, context, options.kind ?? SpanKind.INTERNAL, options.attributes ?? {}, (s) => this.onEnd(s), options.startTime, this.name);
     toRecording("start", span);
-    spanStarted(span);
     return span;
   }
 
@@ -275,8 +367,28 @@ export class Tracer {
       // Every step of the chain now sees the aborted signal and settles at once.
       await this.exporting;
       if (this.controller === controller) this.controller = new AbortController();
-    }
+    } else await this.exporterFlush(deadline);
     this.track();
+  }
+
+  /**
+   * The exporter's `forceFlush` (when it has one), after the tracer's batches were exported,
+   * until `deadline` at most; a throw or rejection counts as a failed export.
+   */
+  private async exporterFlush(deadline: number): Promise<void> {
+    const exporter = this.options.exporter;
+    if (this.closed || this.disabled || typeof exporter?.forceFlush !== "function") return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await Promise.race([
+        Promise.resolve().then(() => exporter.forceFlush!()),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now())))),
+      ]);
+    } catch (error) {
+      this.failed(exporter, error);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Whether this tracer has spans queued or being exported: it is then flushed at exit. */
@@ -443,17 +555,34 @@ function hookExit(): void {
 const tracers = new Map<string, Tracer>();
 let defaultOptions: TracerOptions = {};
 
-/** Sets the options of the tracers {@link getTracer} creates from now on (e.g. their exporter). */
-export function configureTracers(options: TracerOptions): void {
-  defaultOptions = { ...options };
+/**
+ * Sets the options of the tracers {@link getTracer} creates from now on (e.g. their exporter).
+ * @param options - {@link TracerOptions}, or an exporter (the same as `{ exporter }`)
+ * @throws TracingError `ERR_INVALID_TRACER_ARGUMENT` or `ERR_INVALID_EXPORTER`, as `new Tracer` does
+ */
+export function configureTracers(options: TracerOptions | SpanExporter): void {
+  defaultOptions = tracerOptions(options, "configureTracers(…)");
 }
 
-/** The tracer named `name`: the same one for the same name, created with {@link configureTracers}' options. */
-export function getTracer(name: string): Tracer {
+/**
+ * The tracer named `name`: the same one for the same name (the specification's
+ * `get_tracer(name="default", exporter=None)`). A new tracer gets `exporter` if one is given,
+ * else {@link configureTracers}' options (with `exporter`, the other options still come from
+ * there). For an existing tracer, `exporter` is checked against its own: the same exporter, or
+ * one given to a tracer that had none (its spans were being dropped), is fine; another one
+ * throws rather than being ignored.
+ * @param name - default `"default"`
+ * @param exporter - an object with an `export` method (e.g. a {@link SpanExporter} subclass)
+ * @throws TracingError `ERR_INVALID_TRACER_ARGUMENT` for a name that is not a string; `ERR_INVALID_EXPORTER` for an `exporter` without an `export` method; `ERR_TRACER_EXPORTER_CONFLICT` when the tracer already exports to another exporter
+ */
+export function getTracer(name: string = "default", exporter?: SpanExporter): Tracer {
+  if (typeof name !== "string") throw new TracingError("ERR_INVALID_TRACER_ARGUMENT", `a tracer's name is a string, got ${describe(name)}`);
+  if (exporter !== undefined && !isExporter(exporter))
+    throw new TracingError("ERR_INVALID_EXPORTER", `getTracer(${JSON.stringify(name)}, exporter): the exporter must be an object with an export(spans) method, got ${describe(exporter)}`);
   let tracer = tracers.get(name);
   if (!tracer) {
-    tracer = new Tracer(name, defaultOptions);
+    tracer = new Tracer(name, exporter === undefined ? defaultOptions : { ...defaultOptions, exporter });
     tracers.set(name, tracer);
-  }
+  } else if (exporter !== undefined) tracer.adoptExporter(exporter);
   return tracer;
 }
