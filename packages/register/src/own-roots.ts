@@ -14,8 +14,8 @@ export function distPackageRoot(entry: string): string {
 
 /**
  * The recorder's package folders: this package, `@codetracer/runtime`, `/instrument`,
- * `/trace-format`, `/trace-filter`, `/tracing` (its spans reach the trace as events, not as
- * recorded code), and the packages the instrumenter imports (Babel).
+ * `/trace-format`, `/trace-filter`, `/tracing` and `/opentelemetry` (their spans reach the trace as
+ * events, not as recorded code), and the packages the instrumenter imports (Babel).
  * Packages that cannot be resolved from here are left out.
  *
  * @returns absolute folders, without duplicates
@@ -23,7 +23,14 @@ export function distPackageRoot(entry: string): string {
 export function recorderPackageRoots(): string[] {
   const require = createRequire(import.meta.url);
   const roots = [distPackageRoot(fileURLToPath(import.meta.url))];
-  for (const pkg of ["@codetracer/runtime", "@codetracer/instrument", "@codetracer/trace-format", "@codetracer/trace-filter", "@codetracer/tracing"]) {
+  for (const pkg of [
+    "@codetracer/runtime",
+    "@codetracer/instrument",
+    "@codetracer/trace-format",
+    "@codetracer/trace-filter",
+    "@codetracer/tracing",
+    "@codetracer/opentelemetry",
+  ]) {
     try {
       roots.push(distPackageRoot(require.resolve(pkg)));
     } catch {
