@@ -39,7 +39,10 @@ function traceOptions(value: unknown): TraceOptions {
   if (value === undefined) return {};
   if (typeof value === "string") return { name: value };
   if (value === null || typeof value !== "object" || Array.isArray(value))
-    throw new TracingError("ERR_INVALID_TRACER_ARGUMENT", `trace(): the options are an object (${OPTION_NAMES.join(", ")}) or a span name, got ${value === null ? "null" : typeof value}`);
+    throw new TracingError(
+      "ERR_INVALID_TRACER_ARGUMENT",
+      `trace(): the options are an object (${OPTION_NAMES.join(", ")}) or a span name, got ${value === null ? "null" : typeof value}`,
+    );
   const unknown = Object.keys(value).filter((key) => !OPTION_NAMES.includes(key));
   if (unknown.length > 0)
     throw new TracingError("ERR_INVALID_TRACER_ARGUMENT", `trace(): unknown option ${unknown.join(", ")} (the options are ${OPTION_NAMES.join(", ")})`);

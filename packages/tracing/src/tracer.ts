@@ -131,9 +131,13 @@ const OPTION_NAMES = new Set(["exporter", "maxExportBatchSize", "batchSize", "ma
 function tracerOptions(value: unknown, where: string): TracerOptions {
   if (value === undefined) return {};
   if (isExporter(value)) return { exporter: value };
-  if (value instanceof SpanExporter) throw new TracingError("ERR_INVALID_EXPORTER", `${where}: ${value.constructor.name || "this SpanExporter subclass"} has no export(spans) method`);
+  if (value instanceof SpanExporter)
+    throw new TracingError("ERR_INVALID_EXPORTER", `${where}: ${value.constructor.name || "this SpanExporter subclass"} has no export(spans) method`);
   if (value === null || typeof value !== "object" || Array.isArray(value) || ![Object.prototype, null].includes(Object.getPrototypeOf(value)))
-    throw new TracingError("ERR_INVALID_TRACER_ARGUMENT", `${where}: the second argument is an exporter (an object with an export method) or options, got ${describe(value)}`);
+    throw new TracingError(
+      "ERR_INVALID_TRACER_ARGUMENT",
+      `${where}: the second argument is an exporter (an object with an export method) or options, got ${describe(value)}`,
+    );
   const options = value as TracerOptions;
   const unknown = Object.keys(options).filter((key) => !OPTION_NAMES.has(key));
   if (unknown.length > 0)
@@ -142,7 +146,10 @@ function tracerOptions(value: unknown, where: string): TracerOptions {
       `${where}: the second argument is an exporter (an object with an export method) or options (${[...OPTION_NAMES].join(", ")}); unknown: ${unknown.join(", ")}`,
     );
   if (options.exporter !== undefined && !isExporter(options.exporter))
-    throw new TracingError("ERR_INVALID_EXPORTER", `${where}: the exporter option must be an object with an export(spans) method, got ${describe(options.exporter)}`);
+    throw new TracingError(
+      "ERR_INVALID_EXPORTER",
+      `${where}: the exporter option must be an object with an export(spans) method, got ${describe(options.exporter)}`,
+    );
   if (options.batchSize !== undefined && options.maxExportBatchSize !== undefined && options.batchSize !== options.maxExportBatchSize)
     throw new TracingError(
       "ERR_INVALID_TRACER_ARGUMENT",
@@ -578,7 +585,10 @@ export function configureTracers(options: TracerOptions | SpanExporter): void {
 export function getTracer(name: string = "default", exporter?: SpanExporter): Tracer {
   if (typeof name !== "string") throw new TracingError("ERR_INVALID_TRACER_ARGUMENT", `a tracer's name is a string, got ${describe(name)}`);
   if (exporter !== undefined && !isExporter(exporter))
-    throw new TracingError("ERR_INVALID_EXPORTER", `getTracer(${JSON.stringify(name)}, exporter): the exporter must be an object with an export(spans) method, got ${describe(exporter)}`);
+    throw new TracingError(
+      "ERR_INVALID_EXPORTER",
+      `getTracer(${JSON.stringify(name)}, exporter): the exporter must be an object with an export(spans) method, got ${describe(exporter)}`,
+    );
   let tracer = tracers.get(name);
   if (!tracer) {
     tracer = new Tracer(name, exporter === undefined ? defaultOptions : { ...defaultOptions, exporter });

@@ -183,7 +183,11 @@ describe("SpanExporter, a base class", () => {
 describe("batch size: maxExportBatchSize (OpenTelemetry's name), batchSize kept as its alias", () => {
   async function batchesOf(options: ConstructorParameters<typeof Tracer>[1] & object, spans = 25): Promise<number[]> {
     const batches: number[] = [];
-    const tracer = new Tracer("t", { exporter: { export: (s: readonly Span[]) => void batches.push(s.length), shutdown: () => {} }, scheduleDelayMs: 60_000, ...options });
+    const tracer = new Tracer("t", {
+      exporter: { export: (s: readonly Span[]) => void batches.push(s.length), shutdown: () => {} },
+      scheduleDelayMs: 60_000,
+      ...options,
+    });
     for (let i = 0; i < spans; i++) tracer.startSpan(`s${i}`).finish();
     await tracer.flush();
     return batches;
