@@ -24,6 +24,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const REGISTER = path.join(ROOT, "packages/register/dist/index.js");
 const INSTRUMENT = path.join(ROOT, "packages/instrument/dist/index.js");
 const TRACE_FORMAT = path.join(ROOT, "packages/trace-format/dist/index.js");
+const TRACE_FORMAT_INTERNAL = path.join(ROOT, "packages/trace-format/dist/internal.js");
 const require = createRequire(import.meta.url);
 
 // ---------------------------------------------------------------- options
@@ -815,7 +816,7 @@ function dense() {
 
 /** The number of zstd frames of a finished trace.bin, from its seek table (spec §10). */
 async function zstdFrames(file) {
-  const tf = await import(TRACE_FORMAT);
+  const tf = await import(TRACE_FORMAT_INTERNAL).catch(() => import(TRACE_FORMAT)); // (before ./internal: the main entry had it)
   const bytes = fs.readFileSync(file);
   if (typeof tf.parseSeekTable === "function") return tf.parseSeekTable(bytes.subarray(8), file).entries.length;
   // the footer alone: u32 N, u8 descriptor, u32 seekable magic

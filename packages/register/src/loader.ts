@@ -18,7 +18,6 @@ import { isMainThread, threadId } from "node:worker_threads";
 import { createRequire } from "node:module";
 import {
   asRecorderError,
-  attrPolicyOf,
   autoStartFromEnv,
   configurePolicyFromEnv,
   printStartError,
@@ -37,9 +36,10 @@ import {
   shareRecordingWithWorkers,
   startThreadSession,
   traceDirFromEnv,
-  type FilterCounters,
   type TraceFormat,
 } from "@codetracer/runtime";
+import { attrPolicyOf } from "@codetracer/runtime/attr-policy";
+import type { FilterCounters } from "@codetracer/runtime/recorder";
 import { FilterStats, traceFilterSection } from "@codetracer/trace-filter";
 import { readLoaderConfig, type LoaderConfig } from "./config.js";
 import { installRequireHook } from "./cjs.js";

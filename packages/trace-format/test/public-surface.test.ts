@@ -140,28 +140,47 @@ function declaredNames(specifier: string): string[] {
 
 const sorted = (names: readonly string[]) => [...names].sort();
 
+/** Type-checking a declaration file takes seconds, more on a loaded machine. */
+const TS_TIMEOUT_MS = 60_000;
+
 describe("@codetracer/trace-format: public surface", () => {
-  it("the main entry exports exactly the documented values", async () => {
-    const main = await import("@codetracer/trace-format");
-    expect(sorted(Object.keys(main))).toEqual(sorted(MAIN_VALUES));
-  });
+  it(
+    "the main entry exports exactly the documented values",
+    async () => {
+      const main = await import("@codetracer/trace-format");
+      expect(sorted(Object.keys(main))).toEqual(sorted(MAIN_VALUES));
+    },
+    TS_TIMEOUT_MS,
+  );
 
-  it("the main entry's declarations name exactly the documented values and types", () => {
-    expect(declaredNames("@codetracer/trace-format")).toEqual(sorted([...MAIN_VALUES, ...MAIN_TYPES]));
-  });
+  it(
+    "the main entry's declarations name exactly the documented values and types",
+    () => {
+      expect(declaredNames("@codetracer/trace-format")).toEqual(sorted([...MAIN_VALUES, ...MAIN_TYPES]));
+    },
+    TS_TIMEOUT_MS,
+  );
 
-  it("./internal resolves, holds the internals, and shares no name with the main entry", async () => {
-    const internal: Record<string, unknown> = await import("@codetracer/trace-format/internal");
-    for (const name of INTERNAL_SAMPLE) expect(internal[name], name).toBeDefined();
-    const mainNames = new Set([...MAIN_VALUES, ...MAIN_TYPES]);
-    expect(declaredNames("@codetracer/trace-format/internal").filter((name) => mainNames.has(name))).toEqual([]);
-  });
+  it(
+    "./internal resolves, holds the internals, and shares no name with the main entry",
+    async () => {
+      const internal: Record<string, unknown> = await import("@codetracer/trace-format/internal");
+      for (const name of INTERNAL_SAMPLE) expect(internal[name], name).toBeDefined();
+      const mainNames = new Set([...MAIN_VALUES, ...MAIN_TYPES]);
+      expect(declaredNames("@codetracer/trace-format/internal").filter((name) => mainNames.has(name))).toEqual([]);
+    },
+    TS_TIMEOUT_MS,
+  );
 
-  it("the other public subpaths still resolve", async () => {
-    const jsonWriter = await import("@codetracer/trace-format/json-writer");
-    expect(typeof jsonWriter.stringifyJson).toBe("function");
-    expect(typeof jsonWriter.TraceJsonWriter).toBe("function");
-    const types = await import("@codetracer/trace-format/types");
-    expect(types.TRACE_JSON_FILE).toBe("trace.json");
-  });
+  it(
+    "the other public subpaths still resolve",
+    async () => {
+      const jsonWriter = await import("@codetracer/trace-format/json-writer");
+      expect(typeof jsonWriter.stringifyJson).toBe("function");
+      expect(typeof jsonWriter.TraceJsonWriter).toBe("function");
+      const types = await import("@codetracer/trace-format/types");
+      expect(types.TRACE_JSON_FILE).toBe("trace.json");
+    },
+    TS_TIMEOUT_MS,
+  );
 });

@@ -10,7 +10,6 @@ import * as path from "node:path";
 import { isMainThread } from "node:worker_threads";
 import {
   asRecorderError,
-  attrPolicyOf,
   printStartError,
   installIdleRuntime,
   isRecorderErrorLike,
@@ -25,6 +24,7 @@ import {
   type TraceSession,
   WORKSPACE_DIFF_FILE,
 } from "@codetracer/runtime";
+import { attrPolicyOf } from "@codetracer/runtime/attr-policy";
 import { FilterChain, builtinDefaultFilter, parseTraceFilter, traceFilterSection } from "@codetracer/trace-filter";
 import { TRACE_BIN_FILE, TRACE_JSON_FILE, TRACE_METADATA_FILE, TRACE_PATHS_FILE } from "@codetracer/trace-format";
 import type { BakedFilter } from "./options.js";

@@ -1,0 +1,160 @@
+/**
+ * The runtime's main entry, as a front door's `import` sees it (the built `dist/`, resolved
+ * through `package.json` `exports`; issue 20 item 3): exactly the documented session API, errors,
+ * policy and limits (docs/recording.md, docs/errors.md) and what the front doors use to start and
+ * finish sessions (it stays on this one entry because the loader hands its bundled copy out for
+ * it: one copy of the runtime's state per thread, see packages/register/src/runtime-alias.ts).
+ * A name added to `src/index.ts` fails here; the recorder, host, ABI and attribute policy are the
+ * subpaths, which still resolve.
+ *
+ * Needs `npx tsc -b` of this package first.
+ */
+import { createRequire } from "node:module";
+import ts from "typescript";
+import { describe, expect, it } from "vitest";
+
+/** Values (functions, classes, constants) of the main entry. */
+const MAIN_VALUES = [
+  "DEFAULT_FORMAT",
+  "DEFAULT_POLICY",
+  "DEFAULT_VALUE_LIMITS",
+  "EXCLUDE_ENV",
+  "EnvironmentError",
+  "INCLUDE_ENV",
+  "InternalError",
+  "LIMIT_VARIABLES",
+  "PENDING_METADATA_FILE",
+  "RECORDER_NAME",
+  "RECORDER_VERSION",
+  "RecorderError",
+  "TRACE_BINARY",
+  "TRACE_DIR_ENV",
+  "TRACE_JSON",
+  "TargetError",
+  "TraceSession",
+  "UsageError",
+  "WORKSPACE_DIFF_FILE",
+  "addRealmBuiltins",
+  "asRecorderError",
+  "autoStartFromEnv",
+  "checkTraceDirLock",
+  "checkTraceFormat",
+  "configurePolicy",
+  "configurePolicyFromEnv",
+  "ensureTraceDir",
+  "errorTrailer",
+  "finishAbandonedTrace",
+  "flush",
+  "fromTraceFilterError",
+  "getRunId",
+  "globsFromEnv",
+  "inheritedRecording",
+  "installExitHooks",
+  "installIdleRuntime",
+  "isEnvTrue",
+  "isRecorderErrorLike",
+  "isTracing",
+  "limitsFromEnv",
+  "log",
+  "parseEnvBoolean",
+  "policyFromEnv",
+  "policySnapshot",
+  "printStartError",
+  "processRecording",
+  "repairTrace",
+  "resetPolicy",
+  "runtimeHost",
+  "setLoaderInfo",
+  "setRunId",
+  "shareRecordingWithChildren",
+  "shareRecordingWithWorkers",
+  "start",
+  "startSession",
+  "startThreadSession",
+  "stop",
+  "trace",
+  "traceDirFromEnv",
+];
+
+/** Types (interfaces, type aliases) of the main entry, besides the values above. */
+const MAIN_TYPES = [
+  "LoaderInfo",
+  "LogDetails",
+  "LogLevel",
+  "OnRecorderError",
+  "RecorderErrorCode",
+  "RecorderErrorKind",
+  "RecorderPolicy",
+  "RepairResult",
+  "StartOptions",
+  "TraceFormat",
+  "ValueCaptureLimits",
+];
+
+/** What the main entry had and no longer has, with the subpath that has it (or none: package-private). */
+const MOVED: Record<string, string | null> = {
+  attrPolicyOf: "@codetracer/runtime/attr-policy",
+  Recorder: "@codetracer/runtime/recorder",
+  RuntimeHost: "@codetracer/runtime/host",
+  ABI_VERSION: "@codetracer/runtime/abi",
+  getTraceId: null,
+  onPolicyChange: null,
+};
+
+const require = createRequire(import.meta.url);
+
+/** Every name (values and types) the declaration file of `specifier` exports, sorted. */
+function declaredNames(specifier: string): string[] {
+  const dts = require.resolve(specifier).replace(/\.js$/, ".d.ts");
+  const program = ts.createProgram([dts], {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    types: ["node"],
+    noEmit: true,
+  });
+  const checker = program.getTypeChecker();
+  const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(dts)!)!;
+  return checker
+    .getExportsOfModule(moduleSymbol)
+    .map((s) => s.name)
+    .sort();
+}
+
+const sorted = (names: readonly string[]) => [...names].sort();
+
+/** Type-checking a declaration file takes seconds, more on a loaded machine. */
+const TS_TIMEOUT_MS = 60_000;
+
+describe("@codetracer/runtime: public surface", () => {
+  it(
+    "the main entry exports exactly the listed values",
+    async () => {
+      const main = await import("@codetracer/runtime");
+      expect(sorted(Object.keys(main))).toEqual(sorted(MAIN_VALUES));
+    },
+    TS_TIMEOUT_MS,
+  );
+
+  it(
+    "the main entry's declarations name exactly the listed values and types",
+    () => {
+      expect(declaredNames("@codetracer/runtime")).toEqual(sorted([...MAIN_VALUES, ...MAIN_TYPES]));
+    },
+    TS_TIMEOUT_MS,
+  );
+
+  it(
+    "what left the main entry is on its subpath (AttrPolicy, FilterCounters, … are ./recorder's types)",
+    async () => {
+      for (const [name, subpath] of Object.entries(MOVED)) {
+        expect(MAIN_VALUES, name).not.toContain(name);
+        if (subpath === null) continue;
+        const mod: Record<string, unknown> = await import(subpath);
+        expect(mod[name], `${name} in ${subpath}`).toBeDefined();
+      }
+      const recorderTypes = declaredNames("@codetracer/runtime/recorder");
+      for (const name of ["AttrPolicy", "FilterCounters", "RuntimeScopeDecision", "RuntimeValueAction"]) expect(recorderTypes, name).toContain(name);
+    },
+    TS_TIMEOUT_MS,
+  );
+});
