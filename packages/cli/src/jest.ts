@@ -23,7 +23,6 @@ import { isSupportedFile, needsCompile } from "@codetracer/instrument/files";
 import { INSTRUMENTED_MARKER } from "@codetracer/runtime/abi";
 import { createFileFilter } from "@codetracer/register/filter";
 import { distPackageRoot, recorderPackageRoots } from "@codetracer/register/own-roots";
-import { filterFingerprint, scopeFilterFor } from "@codetracer/register/trace-filter";
 import { decoratorsFor } from "@codetracer/register/tsconfig";
 import { resolveJestOptions, type ResolvedJestOptions } from "./jest-options.js";
 
@@ -131,7 +130,7 @@ function makeTransformer(): CodetracerJestTransformer {
       project = {
         options: resolved,
         shouldRecord: chain ? createFileFilter({ ownRoots: OWN_ROOTS }, chain) : () => false,
-        fingerprint: chain ? filterFingerprint(chain, resolved.resolved) : "off",
+        fingerprint: resolved.resolved.scope ? resolved.resolved.scope.fingerprint : "off",
       };
       projects.set(key, project);
     }
@@ -169,7 +168,7 @@ function makeTransformer(): CodetracerJestTransformer {
       if (!record && (!isSupportedFile(sourcePath) || (!needsCompile(sourcePath) && !(format === "commonjs" && ESM_SYNTAX.test(sourceText))))) {
         return { code: sourceText };
       }
-      const chain = project.options.resolved.chain;
+      const scope = project.options.resolved.scope;
       // A file that cannot be parsed throws InstrumentError (ERR_INSTRUMENT_SYNTAX: the file, line,
       // column and a code frame), which Jest reports as the test file's failure.
       const result = loadInstrumenter().instrument(sourceText, {
@@ -179,7 +178,7 @@ function makeTransformer(): CodetracerJestTransformer {
         inlineSourceMap: false,
         ...(record ? { runtimeImport: CHECK_FILE } : {}),
         ...decoratorsFor(sourcePath),
-        ...(record && chain ? { scopes: scopeFilterFor(chain, sourcePath) } : {}),
+        ...(record && scope ? { scopes: scope.scopesFor(sourcePath) } : {}),
       });
       return { code: result.code, map: result.map };
     },

@@ -20,7 +20,7 @@ import {
   type RecorderError,
   type RepairResult,
 } from "@codetracer/runtime";
-import { assertNotYarnPnp, loadFilterChain, traceFilterPaths } from "@codetracer/register/trace-filter";
+import { assertNotYarnPnp, recordingScopeOf, traceFilterPaths } from "@codetracer/register/trace-filter";
 import { traceSummaryLine } from "@codetracer/trace-format/internal";
 import { expandHome, splitFilterList } from "@codetracer/trace-filter";
 import { CliUsageError, RECORDER_SCRIPT_EXTENSIONS, parseArgs, resolveScript, type CliArgs } from "./args.js";
@@ -66,8 +66,8 @@ function traceFilterEnv(args: CliArgs, cwd: string, inherited: string | undefine
 }
 
 /**
- * Checks what can be checked before the script starts; throws a coded error. The trace-filter
- * chain is loaded exactly as the loader will load it, so a bad filter stops here.
+ * Checks what can be checked before the script starts; throws a coded error. The recording
+ * scope (the trace-filter chain) is set up exactly as the loader will set it up, so a bad filter stops here.
  * @throws UsageError `ERR_TRACE_DIR_CONFLICT` for an empty `--trace-dir` (it would be the
  *   working directory) or one that is a file; `ERR_UNSUPPORTED_PNP` under Yarn Plug'n'Play;
  *   what the checks it calls throw.
@@ -80,7 +80,7 @@ function preflight(args: CliArgs, cwd: string, script: string, filterEnv: string
   const env = { CODETRACER_TRACE_FILTER: filterEnv };
   // An ignored filter file (another user's) is reported once, by the recorded program's loader.
   const quiet = () => {};
-  loadFilterChain({ traceFilters: traceFilterPaths(script, cwd, env, [], quiet), include: args.include, exclude: args.exclude, cwd });
+  recordingScopeOf({ traceFilters: traceFilterPaths(script, cwd, env, [], quiet), include: args.include, exclude: args.exclude, cwd });
   ensureTraceDir(path.resolve(cwd, args.traceDir));
   checkTraceDirLock(path.resolve(cwd, args.traceDir)); // another recording there: fail before the program runs
 }

@@ -8,7 +8,7 @@ import { installIdleRuntime } from "@codetracer/runtime";
 import type { LoaderConfig } from "./config.js";
 import { NO_FILTER, type LoaderFilter } from "./loader-filter.js";
 import { createFileFilter } from "./filter.js";
-import { filterFingerprint, loadFilterChain, scopeFilterFor } from "./trace-filter.js";
+import { recordingScopeOf } from "./trace-filter.js";
 import {
   createModuleHooks,
   type LoadContext,
@@ -48,20 +48,20 @@ export interface HooksData extends LoaderConfig {
 let hooks: ModuleHooks | undefined;
 
 /**
- * Receives the {@link HooksData}. The trace-filter chain is loaded again here from the same
+ * Receives the {@link HooksData}. The recording scope is set up again here from the same
  * files (the main thread validated them before the program started).
  */
 export async function initialize(data: HooksData): Promise<void> {
   let shouldRecord: (file: string) => boolean = () => false;
   let filter: LoaderFilter = NO_FILTER;
   if (!data.compileOnly) {
-    const chain = loadFilterChain(data);
+    const scope = recordingScopeOf(data);
     const skipped = data.skippedFiles ? new Int32Array(data.skippedFiles) : null;
     const countSkipped = (scopes: number) => {
       if (skipped) Atomics.add(skipped, 0, scopes);
     };
-    filter = { scopesFor: (file) => scopeFilterFor(chain, file), fingerprint: filterFingerprint(chain, data), countSkipped };
-    shouldRecord = createFileFilter(data, chain, () => countSkipped(1));
+    filter = { scopesFor: scope.scopesFor, fingerprint: scope.fingerprint, countSkipped };
+    shouldRecord = createFileFilter(data, scope.chain, () => countSkipped(1));
   }
   hooks = createModuleHooks({
     shouldRecord,

@@ -40,12 +40,12 @@ import {
 } from "@codetracer/runtime";
 import { attrPolicyOf } from "@codetracer/runtime/attr-policy";
 import type { FilterCounters } from "@codetracer/runtime/recorder";
-import { FilterStats, traceFilterSection } from "@codetracer/trace-filter";
+import { FilterStats } from "@codetracer/trace-filter";
 import { readLoaderConfig, type LoaderConfig } from "./config.js";
 import { installRequireHook } from "./cjs.js";
 import { createFileFilter } from "./filter.js";
 import type { HooksData } from "./hooks.js";
-import { assertNotYarnPnp, filterFingerprint, loadFilterChain, scopeFilterFor } from "./trace-filter.js";
+import { assertNotYarnPnp, recordingScopeOf } from "./trace-filter.js";
 import { compileForLoader, isCompiling, useTransformCache } from "./compile.js";
 import { createModuleHooks, registerModuleHooks } from "./module-hooks.js";
 import { distPackageRoot, recorderPackageRoots } from "./own-roots.js";
@@ -94,14 +94,13 @@ function setup(mode: "record" | "instrument"): void {
     shareRecordingWithChildren(recording, (dir) => repairTrace(dir));
   }
   // Loaded (and so validated) before the program runs: a bad filter stops it with a coded error.
-  const chain = loadFilterChain(config);
+  const scope = recordingScopeOf(config);
+  const chain = scope.chain;
   // Files skipped as a whole are counted by whichever thread loads them (here, and ES modules
   // on the module hooks thread where Node has no `module.registerHooks`).
   const skippedFiles = new Int32Array(new SharedArrayBuffer(4));
   const countSkipped = (scopes = 1) => void Atomics.add(skippedFiles, 0, scopes);
-  const filterMetadata = (counters: FilterCounters) => ({
-    trace_filter: traceFilterSection(chain.metadata().filters, counters, Atomics.load(skippedFiles, 0)),
-  });
+  const filterMetadata = (counters: FilterCounters) => ({ trace_filter: scope.metadata(counters, Atomics.load(skippedFiles, 0)) });
   const attrPolicy = attrPolicyOf(chain);
   installIdleRuntime();
   setLoaderInfo({ attrPolicy, metadata: filterMetadata });
@@ -134,7 +133,7 @@ function setup(mode: "record" | "instrument"): void {
   process.setSourceMapsEnabled(true);
   useTransformCache(config.transformCache);
   const shouldRecord = createFileFilter(config, chain, () => countSkipped(1));
-  const filter = { scopesFor: (file: string) => scopeFilterFor(chain, file), countSkipped, fingerprint: filterFingerprint(chain, config) };
+  const filter = { scopesFor: scope.scopesFor, countSkipped, fingerprint: scope.fingerprint };
   installRequireHook(shouldRecord, (file) => runtimeHost().attached?.moduleThrew(file.replace(/\\/g, "/")), filter);
   // The module hooks: in this thread, with this thread's filter chain, transform cache and
   // compile step, where Node has `module.registerHooks`; else on Node's module hooks thread,

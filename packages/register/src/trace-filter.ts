@@ -12,24 +12,14 @@
  * 4. `<inline:include-exclude>`, built from `--include` / `--exclude` (`CODETRACER_JS_INCLUDE`,
  *    `CODETRACER_JS_EXCLUDE`): `file:glob:` rules for globs relative to the working directory
  *    (or absolute), `exec = "trace"` for includes and then `"skip"` for excludes, so an exclude
- *    wins (see `includeExcludeFilter`).
+ *    wins.
+ *
+ * The chain, its fingerprint, the per-file scope decisions and the `trace_filter` metadata are
+ * set up once by `@codetracer/trace-filter`'s recording scope (`loadRecordingScope`, through
+ * {@link recordingScopeOf}), the same factory every front door uses.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
-import {
-  FilterChain,
-  builtinDefaultFilter,
-  fileRulesFilter,
-  loadTraceFilter,
-  resolveFilterPaths,
-  type FileGlobRule,
-  type TraceFilter,
-} from "@codetracer/trace-filter";
+import { loadRecordingScope, resolveFilterPaths, type RecordingScope } from "@codetracer/trace-filter";
 import { UsageError, fromTraceFilterError, log } from "@codetracer/runtime";
-import type { ScopeFilter } from "@codetracer/instrument";
-
-/** The inline filter's pseudo-path (in `trace_metadata.json`). */
-export const INCLUDE_EXCLUDE_FILTER = "<inline:include-exclude>";
 
 /** What the chain is built from (a part of the loader configuration). */
 export interface FilterConfig {
@@ -69,52 +59,6 @@ export function traceFilterPaths(
   return resolveFilterPaths({ ...(entryScript ? { entryScript } : {}), cwd, env, explicit, onIgnored });
 }
 
-/** A path with `/` separators. */
-function toPosix(p: string): string {
-  return p.split(path.sep).join("/");
-}
-
-/** `p` and, when it differs, its real path (symlinks resolved). */
-function withRealPath(p: string): string[] {
-  try {
-    const real = fs.realpathSync.native(p);
-    return real === p ? [p] : [p, real];
-  } catch {
-    return [p];
-  }
-}
-
-/**
- * The `--include`/`--exclude` globs as one filter, includes first, then excludes, so every
- * exclude wins. Its root is empty, like the builtin's, so it adds no root to the chain: a
- * `file:` rule is matched against the file's path relative to the nearest root of the chain
- * (the project root, a filter file's folder, or `/` through the builtin's empty root), and a
- * root of its own (the working directory) would change that path for every other filter's
- * rules. So each glob is written once per root it lies under: a glob relative to the working
- * directory (`src/**`, `../shared/**`) or absolute is made absolute, then relative to each root
- * of `filters`; a glob starting with `**` matches at any depth and is used as written.
- */
-function includeExcludeFilter(config: FilterConfig, filters: readonly TraceFilter[]): TraceFilter | undefined {
-  if (config.include.length === 0 && config.exclude.length === 0) return undefined;
-  const bases = withRealPath(path.resolve(config.cwd));
-  const roots = [...new Set(filters.flatMap((f) => (f.root === "" ? [] : withRealPath(f.root))).map(toPosix))];
-  const patterns = (glob: string): string[] => {
-    if (/^\*\*(?:\/|$)/.test(glob)) return [glob];
-    const out: string[] = [];
-    for (const base of bases) {
-      const abs = toPosix(path.resolve(base, glob));
-      out.push(abs.replace(/^\/+/, ""));
-      for (const root of roots) if (abs.startsWith(`${root}/`)) out.push(abs.slice(root.length + 1));
-    }
-    return [...new Set(out)].filter((p) => p.length > 0);
-  };
-  const rules = (globs: string[], exec: "trace" | "skip"): FileGlobRule[] => globs.flatMap(patterns).map((glob) => ({ glob, exec }));
-  return fileRulesFilter({ name: "include-exclude", path: INCLUDE_EXCLUDE_FILTER, description: "--include and --exclude" }, [
-    ...rules(config.include, "trace"),
-    ...rules(config.exclude, "skip"),
-  ]);
-}
-
 /**
  * Refuses to record under Yarn Plug'n'Play (docs/trace-filters.md, "Package managers"). PnP
  * installs no `node_modules` folders: packages stay in zip archives that only Yarn's own
@@ -140,31 +84,18 @@ export function assertNotYarnPnp(versions: Readonly<Record<string, string | unde
 }
 
 /**
- * Loads the chain for `config`.
+ * The recording scope for `config` (`loadRecordingScope` of `@codetracer/trace-filter`): the
+ * chain (builtin, `config.traceFilters`, then the include/exclude filter), its fingerprint for
+ * the transform cache, the per-file scope decisions and the `trace_filter` metadata builder.
+ * What the loader (both threads), the CLI's preflight and the bundler plugin call once each.
  * @throws UsageError `ERR_INVALID_POLICY_VALUE` for an invalid filter (the message names the
  *   file and the `scope.rules[i]` entry) or glob.
  * @throws EnvironmentError `ERR_IO` for a missing or unreadable filter file.
  */
-export function loadFilterChain(config: FilterConfig): FilterChain {
+export function recordingScopeOf(config: FilterConfig): RecordingScope {
   try {
-    const filters = [builtinDefaultFilter(), ...config.traceFilters.map((p) => loadTraceFilter(p))];
-    const includeExclude = includeExcludeFilter(config, filters);
-    if (includeExclude) filters.push(includeExclude);
-    return new FilterChain(filters);
+    return loadRecordingScope({ files: config.traceFilters, include: config.include, exclude: config.exclude, cwd: config.cwd });
   } catch (error) {
     throw fromTraceFilterError(error);
   }
-}
-
-/**
- * What the scope decisions of `chain` for the loader depend on (see `LoaderFilter.fingerprint`):
- * its filters (name, path, version, SHA-256 of the text) and the include/exclude globs.
- */
-export function filterFingerprint(chain: FilterChain, config: { include: readonly string[]; exclude: readonly string[] }): string {
-  return JSON.stringify({ filters: chain.metadata().filters, include: config.include, exclude: config.exclude });
-}
-
-/** The instrumenter's per-file scope filter for `file` under `chain`. */
-export function scopeFilterFor(chain: FilterChain, file: string): ScopeFilter {
-  return (obj) => chain.classify({ file, obj });
 }

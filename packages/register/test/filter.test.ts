@@ -4,13 +4,13 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { readLoaderConfig } from "../src/config.js";
 import { createFileFilter } from "../src/filter.js";
-import { loadFilterChain } from "../src/trace-filter.js";
+import { recordingScopeOf } from "../src/trace-filter.js";
 import { looksLikeEsm, moduleFormat, packageType } from "../src/format.js";
 
 const cwd = "/proj";
 // The include/exclude globs reach the filter as the last rules of the trace-filter chain.
 const filter = (include: string[] = [], exclude: string[] = [], ownRoots: string[] = []) =>
-  createFileFilter({ ownRoots }, loadFilterChain({ traceFilters: [], include, exclude, cwd }));
+  createFileFilter({ ownRoots }, recordingScopeOf({ traceFilters: [], include, exclude, cwd }).chain);
 
 describe("createFileFilter", () => {
   it("records project files and skips node_modules by default", () => {

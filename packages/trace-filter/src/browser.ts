@@ -17,3 +17,5 @@ export type { ParseTraceFilterOptions } from "./parse.js";
 export { FilterChain, MODULE_OBJ } from "./chain.js";
 export type { FilterChainOptions, MatchedRule, ScopeDecision, ScopeQuery } from "./chain.js";
 export { portablePlatform } from "./platform.js";
+export { createRecordingScope, INCLUDE_EXCLUDE_PATH } from "./scope-setup.js";
+export type { FilterSource, RecordingScope, RecordingScopeOptions, ScopeFilterText, StackedFilterMetadata } from "./scope-setup.js";

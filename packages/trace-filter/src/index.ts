@@ -53,7 +53,7 @@ export { filterPlatform, portablePlatform, setFilterPlatform } from "./platform.
 export type { FilterPlatform } from "./platform.js";
 export { nodePlatform } from "./node/platform.js";
 
-export { FilterStats, stackedFilterProvenance, traceFilterSection } from "./stats.js";
+export { FilterStats } from "./stats.js";
 export type { FilterMetadata, FilterProvenance, FilterStatsJSON, ValueKindCounts } from "./stats.js";
 
 export { clearPackageNameCache, packageNameOf } from "./node/package-name.js";
@@ -64,6 +64,7 @@ export {
   discoverProjectFilter,
   expandHome,
   loadTraceFilter,
+  readTraceFilterText,
   PROJECT_FILTER_RELATIVE_PATH,
   projectRootOf,
   resolveFilterChain,
@@ -72,3 +73,8 @@ export {
   TRACE_FILTER_ENV,
 } from "./node/load.js";
 export type { ResolveFilterChainOptions } from "./node/load.js";
+
+export { createRecordingScope, INCLUDE_EXCLUDE_PATH } from "./scope-setup.js";
+export type { FilterSource, RecordingScope, RecordingScopeOptions, ScopeFilterText, StackedFilterMetadata } from "./scope-setup.js";
+export { builtinDefaultSource, loadRecordingScope } from "./node/scope-setup.js";
+export type { RecordingScopeFiles } from "./node/scope-setup.js";

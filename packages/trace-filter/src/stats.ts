@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 
-import { appendOwn, ObjectKeys } from "@codetracer/trace-format/internal/primordials";
+import { ObjectKeys } from "@codetracer/trace-format/internal/primordials";
 import type { ValueKind } from "./types.js";
 
 /** Counts per value kind, named as in the Python recorder's `trace_filter.stats`. */
@@ -132,46 +132,4 @@ export class FilterStats {
       value_drops: { ...this.drops },
     };
   }
-}
-
-/**
- * The `trace_filter` section of `trace_metadata.json` (docs/trace-filters.md, "Metadata"), the
- * one place it is built for every front door: the filters of the chain that decided, and a
- * session's counters, plus scopes the loader skipped without the session seeing them (whole
- * files it never instrumented).
- *
- * @param filters - the chain's provenance (`FilterChain#metadata().filters`), chain order
- * @param counters - the session's counters (its recorder's)
- * @param scopesSkippedAtLoad - scopes skipped outside the session; default 0
- * @returns `{ filters, stats }`, new objects (the inputs are not kept)
- */
-export function traceFilterSection(filters: readonly FilterProvenance[], counters: FilterStatsJSON, scopesSkippedAtLoad = 0): FilterMetadata {
-  const list: FilterProvenance[] = [];
-  for (let i = 0; i < filters.length; i++) appendOwn(list, filters[i]!);
-  return {
-    filters: list,
-    stats: {
-      scopes_skipped: counters.scopes_skipped + scopesSkippedAtLoad,
-      value_redactions: { ...counters.value_redactions },
-      value_drops: { ...counters.value_drops },
-    },
-  };
-}
-
-/**
- * The filters of a session that applies its own chain (the session API's `traceFilter`) on top
- * of a loader's: the loader's filters (its builtin first), then the session chain's own files
- * without its builtin (which the loader's list already holds); without a loader, the session
- * chain's whole list.
- *
- * @param loaderFilters - the loader's provenance, or `undefined` when no loader instruments the thread
- * @param own - the session chain's provenance, builtin first
- * @returns the combined list, chain order
- */
-export function stackedFilterProvenance(loaderFilters: readonly FilterProvenance[] | undefined, own: readonly FilterProvenance[]): FilterProvenance[] {
-  const list: FilterProvenance[] = [];
-  if (loaderFilters) for (let i = 0; i < loaderFilters.length; i++) appendOwn(list, loaderFilters[i]!);
-  else if (own.length > 0) appendOwn(list, own[0]!);
-  for (let i = 1; i < own.length; i++) appendOwn(list, own[i]!);
-  return list;
 }

@@ -2,7 +2,6 @@
  * The plugin's options: what a user writes in their bundler config, checked once when the
  * plugin is created, so a typo fails the build with a message naming the option.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import {
   EXCLUDE_ENV,
@@ -16,8 +15,8 @@ import {
   traceDirFromEnv,
   type TraceFormat,
 } from "@codetracer/runtime";
-import type { FilterChain } from "@codetracer/trace-filter";
-import { loadFilterChain, traceFilterPaths } from "@codetracer/register/trace-filter";
+import type { FilterChain, RecordingScope } from "@codetracer/trace-filter";
+import { recordingScopeOf, traceFilterPaths } from "@codetracer/register/trace-filter";
 
 /** Options of the bundler plugin (`codetracer()` from `unplugin-codetracer/vite`, `/webpack`, …). */
 export interface CodetracerOptions {
@@ -106,9 +105,14 @@ export interface ResolvedOptions {
   forceBuildInstrument: boolean;
   /** The working directory of the build. */
   cwd: string;
-  /** The trace-filter chain (builtin, project, environment, option, include/exclude); `null` when disabled. */
+  /**
+   * The recording scope (`@codetracer/trace-filter`'s `loadRecordingScope`, set up once here):
+   * the chain, its fingerprint, per-file scope decisions and metadata; `null` when disabled.
+   */
+  scope: RecordingScope | null;
+  /** The trace-filter chain (builtin, project, environment, option, include/exclude): `scope.chain`; `null` when disabled. */
   chain: FilterChain | null;
-  /** The chain's files for the run-time runtime (without the builtin). */
+  /** The chain's files for the run-time runtime (without the builtin): the scope's sources with an absolute path, their texts as read. */
   bakedFilters: BakedFilter[];
 }
 
@@ -140,7 +144,7 @@ function stringList(option: string, value: unknown): string[] {
 }
 
 /**
- * Checks the user's options and loads the trace-filter chain (only when enabled).
+ * Checks the user's options and sets up the recording scope (the trace-filter chain; only when enabled).
  *
  * @param raw - the object passed to the plugin (or `undefined`)
  * @param env - the build's environment (`CODETRACER_TRACE`, `CODETRACER_ENABLED`, `CODETRACER_FORMAT`,
@@ -195,18 +199,18 @@ export function resolveOptions(
     target: options.target as "node" | "browser" | undefined,
     forceBuildInstrument: options.forceBuildInstrument === true,
     cwd,
+    scope: null,
     chain: null,
     bakedFilters: [],
   };
   if (!enabled) return resolved;
-  const chain = about("traceFilter", () => {
+  const scope = about("traceFilter", () => {
     resolved.traceFilters = traceFilterPaths(undefined, cwd, env, explicitFilters);
-    return loadFilterChain({ traceFilters: resolved.traceFilters, include, exclude, cwd });
+    return recordingScopeOf({ traceFilters: resolved.traceFilters, include, exclude, cwd });
   });
-  resolved.chain = chain;
-  resolved.bakedFilters = chain.filters
-    .filter((f) => path.isAbsolute(f.path))
-    .map((f) => ({ path: f.path, root: f.root, text: fs.readFileSync(f.path, "utf8") }));
+  resolved.scope = scope;
+  resolved.chain = scope.chain;
+  resolved.bakedFilters = scope.sources.filter((f) => path.isAbsolute(f.path)).map((f) => ({ path: f.path, root: f.root, text: f.text }));
   return resolved;
 }
 

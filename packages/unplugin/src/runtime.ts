@@ -25,7 +25,7 @@ import {
   WORKSPACE_DIFF_FILE,
 } from "@codetracer/runtime";
 import { attrPolicyOf } from "@codetracer/runtime/attr-policy";
-import { FilterChain, builtinDefaultFilter, parseTraceFilter, traceFilterSection } from "@codetracer/trace-filter";
+import { builtinDefaultSource, createRecordingScope } from "@codetracer/trace-filter";
 import { TRACE_BIN_FILE, TRACE_JSON_FILE, TRACE_METADATA_FILE, TRACE_PATHS_FILE } from "@codetracer/trace-format";
 import type { BakedFilter } from "./options.js";
 
@@ -56,10 +56,11 @@ function installBundleRuntime(filters: BakedFilter[]): void {
   installed = true;
   installIdleRuntime();
   if (runtimeHost().attached || isTracing()) return; // recorded by the CLI or the loader: theirs
-  const chain = new FilterChain([builtinDefaultFilter(), ...filters.map((f) => parseTraceFilter(f.text, { path: f.path, root: f.root }))]);
+  // The build's scope again, from the texts it baked in (its include/exclude globs were applied at build time).
+  const scope = createRecordingScope({ builtin: builtinDefaultSource(), filters });
   setLoaderInfo({
-    attrPolicy: attrPolicyOf(chain),
-    metadata: (counters) => ({ trace_filter: traceFilterSection(chain.metadata().filters, counters) }),
+    attrPolicy: attrPolicyOf(scope.chain),
+    metadata: (counters) => ({ trace_filter: scope.metadata(counters) }),
   });
 }
 

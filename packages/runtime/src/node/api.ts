@@ -17,15 +17,7 @@
 import { checkLimits, limitsFromEnv } from "./limits.js";
 import type { ValueCaptureLimits } from "../values.js";
 import * as path from "node:path";
-import {
-  FilterChain,
-  builtinDefaultFilter,
-  expandHome,
-  loadTraceFilter,
-  splitFilterList,
-  stackedFilterProvenance,
-  type FilterMetadata,
-} from "@codetracer/trace-filter";
+import { expandHome, loadRecordingScope, splitFilterList, type FilterChain, type FilterMetadata, type RecordingScope } from "@codetracer/trace-filter";
 import { UsageError, asRecorderError, fromTraceFilterError, type RecorderError } from "../errors.js";
 import { runtimeHost, type LoaderInfo } from "../host.js";
 export type { LoaderInfo } from "../host.js";
@@ -193,8 +185,8 @@ function reported(error: unknown): RecorderError {
   return e;
 }
 
-/** The run-time chain of `traceFilter` (after the builtin), or null without filters. */
-function runtimeChain(traceFilter: StartOptions["traceFilter"]): FilterChain | null {
+/** The run-time recording scope of `traceFilter` (the builtin, then its files), or null without filters. */
+function runtimeScope(traceFilter: StartOptions["traceFilter"]): RecordingScope | null {
   // The program's own array: read by index (its iterator may be gone or replaced).
   const entries: readonly string[] = traceFilter === undefined ? [] : typeof traceFilter === "string" ? [traceFilter] : traceFilter;
   const paths: string[] = [];
@@ -204,9 +196,7 @@ function runtimeChain(traceFilter: StartOptions["traceFilter"]): FilterChain | n
   }
   if (paths.length === 0) return null;
   try {
-    const filters = [builtinDefaultFilter()];
-    for (let i = 0; i < paths.length; i++) appendOwn(filters, loadTraceFilter(paths[i]!));
-    return new FilterChain(filters);
+    return loadRecordingScope({ files: paths });
   } catch (error) {
     throw fromTraceFilterError(error);
   }
@@ -258,7 +248,8 @@ export function start(tracePath: string, options: StartOptions = {}): TraceSessi
     if (options.applyEnvPolicy !== false) configurePolicyFromEnv();
     if (options.policy) configurePolicy(options.policy);
     const limits = { ...limitsFromEnv(process.env), ...checkLimits(options.limits ?? {}) };
-    const chain = runtimeChain(options.traceFilter);
+    const filterScope = runtimeScope(options.traceFilter);
+    const chain = filterScope ? filterScope.chain : null;
     const loader = loaderInfo();
     if (host.fileCount === 0 && !loader) {
       log(
@@ -293,11 +284,9 @@ export function start(tracePath: string, options: StartOptions = {}): TraceSessi
       metadata: () => {
         const c = counters();
         const base = c && loader?.metadata ? loader.metadata(c) : {};
-        if (!chain) return base;
-        const loaderSection = base.trace_filter as FilterMetadata | undefined;
-        const filters = stackedFilterProvenance(loaderSection?.filters, chain.metadata().filters);
+        if (!filterScope) return base;
         // The loader's stats already hold this session's counters plus the files it skipped at load.
-        return { ...base, trace_filter: { filters, stats: loaderSection?.stats ?? c } };
+        return { ...base, trace_filter: filterScope.stackedMetadata(base.trace_filter as FilterMetadata | undefined, c) };
       },
     });
     counters = () => session.recorder.filterCounters;

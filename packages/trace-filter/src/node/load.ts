@@ -32,19 +32,29 @@ export const TRACE_FILTER_ENV = "CODETRACER_TRACE_FILTER";
  *   unreadable; `ERR_INVALID_POLICY_VALUE` when its content is invalid
  */
 export function loadTraceFilter(file: string): TraceFilter {
+  const { path: abs, text } = readTraceFilterText(file);
+  return parseTraceFilter(text, { path: abs });
+}
+
+/**
+ * Reads a filter file's text, unparsed.
+ *
+ * @param file - the file's path (relative paths resolve against the current directory)
+ * @returns the absolute path and the exact text
+ * @throws {@link TraceFilterError} `ERR_IO` when the file is missing, not a regular file or unreadable
+ */
+export function readTraceFilterText(file: string): { path: string; text: string } {
   const abs = path.resolve(file);
-  let text: string;
   try {
     const stat = fs.statSync(abs);
     if (!stat.isFile()) {
       throw new TraceFilterError("ERR_IO", `${abs}: cannot read trace filter: not a regular file`, { file: abs });
     }
-    text = fs.readFileSync(abs, "utf8");
+    return { path: abs, text: fs.readFileSync(abs, "utf8") };
   } catch (error) {
     if (error instanceof TraceFilterError) throw error;
     throw ioFailure(abs, "read trace filter", error);
   }
-  return parseTraceFilter(text, { path: abs });
 }
 
 let builtinText: string | undefined;
