@@ -68,7 +68,8 @@ export function freshTraceDir(): string {
 export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (key.startsWith("CODETRACER_") || key === "NODE_OPTIONS" || key === "FORCE_COLOR") continue;
+    // RUST_LOG too: the recorder reads it when CODETRACER_LOG is unset (docs/errors.md, "Logs").
+    if (key.startsWith("CODETRACER_") || key === "RUST_LOG" || key === "NODE_OPTIONS" || key === "FORCE_COLOR") continue;
     if (key.startsWith("VITEST") || key === "NODE_ENV") continue;
     env[key] = value;
   }

@@ -15,6 +15,7 @@ import {
   limitsFromEnv,
   RECORDER_NAME,
   RECORDER_VERSION,
+  TargetError,
   TRACE_DIR_ENV,
   traceDirFromEnv,
 } from "@codetracer/runtime";
@@ -310,4 +311,34 @@ export function resolveScript(script: string, cwd: string): string | undefined {
     if (viaMain) return viaMain;
   }
   return withRecorderExtension(path.join(absolute, "index"));
+}
+
+/**
+ * The error for a SCRIPT that {@link resolveScript} cannot find: a `TargetError`
+ * `ERR_TARGET_NOT_FOUND` (the program to record is missing, docs/errors.md), whose message says
+ * where it looked. The CLI prints it (and its JSON trailer under `--json-errors`) and exits 2.
+ */
+export function scriptNotFoundError(script: string, cwd: string): TargetError {
+  const looked = path.resolve(cwd, script);
+  return new TargetError(
+    "ERR_TARGET_NOT_FOUND",
+    `script not found: ${script} (looked for ${looked}, with the extensions node tries and ${RECORDER_SCRIPT_EXTENSIONS.join(" ")}, and as a directory)`,
+    { script, looked },
+  );
+}
+
+/**
+ * Checks `--activation-path` (relative to `cwd`) names a file: recording waits until execution
+ * enters it, so a missing file would record nothing at all.
+ * @throws TargetError `ERR_TARGET_NOT_FOUND` when it names no file (or a directory).
+ */
+export function checkActivationFile(activationPath: string | undefined, cwd: string): void {
+  if (activationPath === undefined) return;
+  const file = path.resolve(cwd, activationPath);
+  if (isFile(file)) return;
+  throw new TargetError(
+    "ERR_TARGET_NOT_FOUND",
+    `--activation-path ${activationPath}: ${file} ${isDirectory(file) ? "is a directory" : "does not exist"}; recording would wait for a file the program never runs`,
+    { activationPath: file },
+  );
 }

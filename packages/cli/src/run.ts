@@ -8,6 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import {
   EnvironmentError,
+  TargetError,
   UsageError,
   checkTraceFormat,
   checkTraceDirLock,
@@ -22,8 +23,8 @@ import {
 } from "@codetracer/runtime";
 import { assertNotYarnPnp, recordingScopeOf, traceFilterPaths } from "@codetracer/register/trace-filter";
 import { traceSummaryLine } from "@codetracer/trace-format/internal";
-import { expandHome, splitFilterList } from "@codetracer/trace-filter";
-import { CliUsageError, RECORDER_SCRIPT_EXTENSIONS, parseArgs, resolveScript, type CliArgs } from "./args.js";
+import { expandHome, setTraceFilterWarningHandler, splitFilterList } from "@codetracer/trace-filter";
+import { CliUsageError, checkActivationFile, parseArgs, resolveScript, scriptNotFoundError, type CliArgs } from "./args.js";
 
 const PREFIX = "codetracer-js-recorder";
 
@@ -71,16 +72,24 @@ function traceFilterEnv(args: CliArgs, cwd: string, inherited: string | undefine
  * @throws UsageError `ERR_TRACE_DIR_CONFLICT` for an empty `--trace-dir` (it would be the
  *   working directory) or one that is a file; `ERR_UNSUPPORTED_PNP` under Yarn Plug'n'Play;
  *   what the checks it calls throw.
+ * @throws TargetError `ERR_TARGET_NOT_FOUND` when `--activation-path` names no file.
  */
 function preflight(args: CliArgs, cwd: string, script: string, filterEnv: string | undefined): void {
   if (args.traceDir === "") throw new UsageError("ERR_TRACE_DIR_CONFLICT", "--trace-dir must name a folder, got an empty string", {});
   checkTraceFormat(args.format);
+  checkActivationFile(args.activationPath, cwd); // TargetError ERR_TARGET_NOT_FOUND: nothing would be recorded
   policyFromEnv({ ...process.env, ...args.policyEnv });
   assertNotYarnPnp(); // the recorded program's loader would fail on a file of its own
   const env = { CODETRACER_TRACE_FILTER: filterEnv };
   // An ignored filter file (another user's) is reported once, by the recorded program's loader.
   const quiet = () => {};
-  recordingScopeOf({ traceFilters: traceFilterPaths(script, cwd, env, [], quiet), include: args.include, exclude: args.exclude, cwd });
+  // A filter file's warnings too (a pkg: selector in Python's module form): the program's loader reports them.
+  const restoreWarnings = setTraceFilterWarningHandler(quiet);
+  try {
+    recordingScopeOf({ traceFilters: traceFilterPaths(script, cwd, env, [], quiet), include: args.include, exclude: args.exclude, cwd });
+  } finally {
+    setTraceFilterWarningHandler(restoreWarnings);
+  }
   ensureTraceDir(path.resolve(cwd, args.traceDir));
   checkTraceDirLock(path.resolve(cwd, args.traceDir)); // another recording there: fail before the program runs
 }
@@ -104,17 +113,14 @@ export async function run(argv: string[], cwd: string = process.cwd()): Promise<
   if (args.repair !== undefined) return repair(path.resolve(cwd, args.repair), jsonErrors);
   const script = resolveScript(args.script, cwd);
   if (script === undefined) {
-    const looked = path.resolve(cwd, args.script);
-    process.stderr.write(
-      `${PREFIX}: error: script not found: ${args.script} (looked for ${looked}, with the extensions node tries and ${RECORDER_SCRIPT_EXTENSIONS.join(" ")}, and as a directory)\n`,
-    );
+    fail(scriptNotFoundError(args.script, cwd), jsonErrors); // TargetError ERR_TARGET_NOT_FOUND, exit 2 as wrong usage
     return ExitCode.Usage;
   }
   const filterEnv = traceFilterEnv(args, cwd, process.env.CODETRACER_TRACE_FILTER);
   try {
     preflight(args, cwd, script, filterEnv);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof EnvironmentError) return fail(error, jsonErrors);
+    if (error instanceof UsageError || error instanceof EnvironmentError || error instanceof TargetError) return fail(error, jsonErrors);
     throw error;
   }
 

@@ -22,12 +22,12 @@ import { UsageError, asRecorderError, fromTraceFilterError, type RecorderError }
 import { runtimeHost, type LoaderInfo } from "../host.js";
 export type { LoaderInfo } from "../host.js";
 import { attrPolicyOf as attrPolicyOfChain } from "../attr-policy.js";
-import { stricter, type AttrPolicy, type FilterCounters, type RuntimeScopeDecision } from "../recorder.js";
+import { stricter, type AttrPolicy, type FilterCounters, type MetricUpdate, type RuntimeScopeDecision } from "../recorder.js";
 import { installExitHooks } from "./exit-hooks.js";
 import { log, reportRecorderError } from "./log.js";
 import { traceDirFromEnv } from "./env-names.js";
 import { configurePolicy, configurePolicyFromEnv, type RecorderPolicy } from "./policy.js";
-import { checkTraceFormat, startSession, type NodeSession, type TraceFormat } from "./session.js";
+import { checkTraceFormat, injectedFailureFromEnv, pathOption, startSession, type NodeSession, type TraceFormat } from "./session.js";
 import { JSONStringify, PromisePrototypeThen, ReflectApply as apply, SafeWeakMap, StringCtor, appendOwn } from "../primordials.js";
 
 // `trace()` settles the program's promise with these, as loaded.
@@ -37,6 +37,7 @@ const promiseResolve = Promise.resolve;
 // Node's functions as loaded: a program may assign to `fs.rmSync`, `path.join` and the like
 // (the modules' objects are shared with it).
 const { normalize: pathNormalize, resolve: pathResolve } = path;
+const URLCtor = URL;
 /** `trace.bin`: CBOR events in seekable Zstandard (docs/trace-format.md: "trace.bin", CodeTracer Binary v1). */
 export const TRACE_BINARY = "binary";
 /** `trace.json`: one JSON array of events (docs/trace-format.md: "trace.json"). */
@@ -66,14 +67,17 @@ function checkFlushInterval(ms: number): number {
 export interface StartOptions {
   /** `binary` (`trace.bin`) or `json` (`trace.json`). Default: `CODETRACER_FORMAT`, else {@link DEFAULT_FORMAT}. */
   format?: TraceFormat;
-  /** Record nothing until execution first enters this file (a path, relative to the working directory). */
-  startOnEnter?: string;
+  /**
+   * Record nothing until execution first enters this file (a path, relative to the working
+   * directory, or a `file:` URL). A file that does not exist is `ERR_TARGET_NOT_FOUND`.
+   */
+  startOnEnter?: string | URL;
   /**
    * Trace-filter files applied at run time, after the loader's chain (`::` separates paths in
    * one entry). They can only hide more than the loader's chain: code it did not instrument and
    * values it did not capture cannot come back.
    */
-  traceFilter?: string | readonly string[];
+  traceFilter?: string | URL | readonly (string | URL)[];
   /**
    * Policy settings, applied with `configurePolicy` after the environment's. As in the Python
    * recorder, they change the thread's policy (they stay for later sessions); the session runs
@@ -104,6 +108,14 @@ export interface StartOptions {
    * `ValueCaptureLimits`), over those of the `CODETRACER_MAX_*` variables, over the defaults.
    */
   limits?: Partial<ValueCaptureLimits>;
+  /**
+   * A metrics sink: called with each change of the `detaches` and `internal_errors` counters
+   * of `trace_metadata.json`'s `stats`, `{name, value, delta, reason?}` (`reason`: `{code,
+   * reason, message, at_event}`, as in `stats.detach_reasons`), synchronously, when it happens
+   * (docs/errors.md, "Metrics"). What it throws never stops the recording: it is counted as an
+   * internal error and logged once.
+   */
+  metrics?: (update: MetricUpdate) => void;
 }
 
 /**
@@ -188,10 +200,17 @@ function reported(error: unknown): RecorderError {
 /** The run-time recording scope of `traceFilter` (the builtin, then its files), or null without filters. */
 function runtimeScope(traceFilter: StartOptions["traceFilter"]): RecordingScope | null {
   // The program's own array: read by index (its iterator may be gone or replaced).
-  const entries: readonly string[] = traceFilter === undefined ? [] : typeof traceFilter === "string" ? [traceFilter] : traceFilter;
+  const entries: readonly (string | URL)[] =
+    traceFilter === undefined ? [] : typeof traceFilter === "string" || traceFilter instanceof URLCtor ? [traceFilter as string | URL] : traceFilter;
   const paths: string[] = [];
   for (let i = 0; i < entries.length; i++) {
-    const listed = splitFilterList(entries[i]!);
+    // A file: URL names one file (no `::` list).
+    const entry = entries[i]!;
+    if (typeof entry !== "string") {
+      appendOwn(paths, pathOption(entry, "traceFilter", "ERR_INVALID_POLICY_VALUE") as string);
+      continue;
+    }
+    const listed = splitFilterList(entry);
     for (let j = 0; j < listed.length; j++) appendOwn(paths, pathResolve(expandHome(listed[j]!)));
   }
   if (paths.length === 0) return null;
@@ -223,14 +242,19 @@ const activeApiSessions = new SafeWeakMap<NodeSession, TraceSession>();
  * `trace_metadata.json` and `trace_paths.json`). The session is finished at process exit if not
  * stopped before (also after `process.exit()`, an uncaught exception or a signal).
  *
+ * `tracePath` (and the path options) may be a `file:` `URL` instead of a path.
+ *
  * @throws UsageError `ERR_ALREADY_TRACING` when a session is active in this thread;
- *   `ERR_UNSUPPORTED_FORMAT`; `ERR_TRACE_DIR_CONFLICT` when `tracePath` is a file;
+ *   `ERR_UNSUPPORTED_FORMAT`; `ERR_TRACE_DIR_CONFLICT` when `tracePath` is a file, or a URL
+ *   that is not `file:`;
  *   `ERR_INVALID_POLICY_VALUE` for a bad policy value, trace filter or value limit.
  * @throws EnvironmentError `ERR_TRACE_DIR_CREATE_FAILED`, `ERR_IO` (unreadable filter, trace
  *   file not writable). Every error is also written as a JSON trailer under `jsonErrors`.
+ * @throws TargetError `ERR_TARGET_NOT_FOUND` when `startOnEnter` names no file.
  */
-export function start(tracePath: string, options: StartOptions = {}): TraceSession {
+export function start(tracePath: string | URL, options: StartOptions = {}): TraceSession {
   try {
+    tracePath = pathOption(tracePath, "the trace path", "ERR_TRACE_DIR_CONFLICT") as string;
     const host = runtimeHost();
     if (host.attached) {
       throw new UsageError(
@@ -269,7 +293,9 @@ export function start(tracePath: string, options: StartOptions = {}): TraceSessi
       format,
       program: options.program ?? (script ? pathResolve(script) : "<eval>"),
       args: options.args ?? argsOfProcess(),
-      ...(options.startOnEnter ? { activationPath: pathResolve(options.startOnEnter) } : {}),
+      ...(options.startOnEnter ? { activationPath: pathResolve(pathOption(options.startOnEnter, "startOnEnter", "ERR_INVALID_POLICY_VALUE") as string) } : {}),
+      ...(options.metrics ? { metrics: options.metrics } : {}),
+      ...(injectedFailureFromEnv(process.env) ? { injectFailureAtStep: injectedFailureFromEnv(process.env)! } : {}),
       ...(options.withDiff ? { withDiff: true } : {}),
       ...(options.flushIntervalMs !== undefined ? { flushIntervalMs: checkFlushInterval(options.flushIntervalMs) } : {}),
       limits,
@@ -336,7 +362,7 @@ export function flush(): void {
  * @throws what {@link start} throws (before `fn` runs), what `fn` throws, and what stopping
  *   throws when `fn` succeeded.
  */
-export function trace<T>(tracePath: string, options: StartOptions, fn: () => T): T {
+export function trace<T>(tracePath: string | URL, options: StartOptions, fn: () => T): T {
   const session = start(tracePath, options);
   let result: T;
   try {

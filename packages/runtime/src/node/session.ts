@@ -41,8 +41,10 @@ import {
   DateNow as dateNow,
   DatePrototypeToISOString,
   JSONStringify,
+  NumberCtor,
   ObjectGetOwnPropertyDescriptor,
   ObjectSetPrototypeOf as setPrototypeOf,
+  RegExpPrototypeExec,
   PromisePrototypeThen,
   ReflectApply as apply,
   ReflectOwnKeys as ownKeys,
@@ -723,22 +725,27 @@ export function checkActivationPath(file: string, option = "the activation path"
   try {
     stat = statSync(file, { throwIfNoEntry: false });
   } catch {
-    stat = undefined;
+    stat = undefined; // e.g. ENOTDIR: a parent is a file
   }
-  if (stat === undefined || stat.isDirectory()) {
+  const exists = stat !== undefined;
+  // The mode bits, as ensureTraceDir reads them: no method of fs.Stats (the program's to change).
+  const directory = stat !== undefined && (stat.mode & S_IFMT) === S_IFDIR;
+  if (!exists || directory) {
     throw new TargetError(
       "ERR_TARGET_NOT_FOUND",
-      `${option} ${file} ${stat ? "is a directory" : "does not exist"}: recording would wait for a file the program never runs`,
+      `${option} ${file} ${exists ? "is a directory" : "does not exist"}: recording would wait for a file the program never runs`,
       { activationPath: file },
     );
   }
   return file;
 }
 
+const INJECT_FAILURE = /^step:(\d+)$/;
+
 /** `CODETRACER_TEST_INJECT_FAILURE=step:N` (test hook, also read by the loader): N, or undefined. */
 export function injectedFailureFromEnv(env: NodeJS.ProcessEnv): number | undefined {
-  const m = /^step:(\d+)$/.exec(env.CODETRACER_TEST_INJECT_FAILURE ?? "");
-  return m ? Number(m[1]) : undefined;
+  const m = RegExpPrototypeExec(INJECT_FAILURE, env.CODETRACER_TEST_INJECT_FAILURE ?? "");
+  return m ? NumberCtor(m[1]) : undefined;
 }
 
 /**
