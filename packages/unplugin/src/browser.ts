@@ -15,7 +15,7 @@ import type { TraceLowLevelEvent } from "@codetracer/trace-format/types";
 import { attrPolicyOf } from "@codetracer/runtime/attr-policy";
 import { runtimeHost } from "@codetracer/runtime/host";
 import { Recorder, type RecorderOptions } from "@codetracer/runtime/recorder";
-import { FilterChain, parseTraceFilter, portablePlatform } from "@codetracer/trace-filter/browser";
+import { createRecordingScope, portablePlatform } from "@codetracer/trace-filter/browser";
 import { EVENTS_PATH, type EventBatch } from "./wire.js";
 
 export type { EventBatch } from "./wire.js";
@@ -289,8 +289,7 @@ function pageAttrPolicy(options: BrowserRecordingOptions): RecorderOptions["attr
   if (!options.filters || options.filters.length === 0) return undefined;
   try {
     portablePlatform.projectPackage = options.projectPackage;
-    const chain = new FilterChain(options.filters.map((f) => parseTraceFilter(f.text, { path: f.path, root: f.root })));
-    return attrPolicyOf(chain);
+    return attrPolicyOf(createRecordingScope({ filters: options.filters }).chain);
   } catch (error) {
     native.warn("codetracer: the trace filters cannot be read in the page; every object field is redacted", error);
     return redactEveryField;
