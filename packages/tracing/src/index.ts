@@ -5,6 +5,8 @@
  * `baggage`) and exporters. See the package README for what is still to come.
  * @packageDocumentation
  */
+export { recordSpanEvent, recordingAttached, setParentContextProvider } from "./bridge.js";
+export type { ParentContextProvider, SpanRecord } from "./bridge.js";
 export { BAGGAGE_MAX_BYTES, formatBaggage, parseBaggage } from "./baggage.js";
 export type { BaggageEntry } from "./baggage.js";
 export { ConsoleExporter, InMemoryExporter, SpanExporter } from "./exporters.js";

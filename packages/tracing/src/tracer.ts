@@ -3,6 +3,7 @@
  * (`AsyncLocalStorage`), and hands finished spans to its exporter in batches.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import { defaultParent, recordSpanEvent, recordingAttached, spanStarted } from "./bridge.js";
 import { envBoolean, envInteger, envTimeout, logRecord, warnEnv } from "./env.js";
 import { ExportError, TracingError } from "./errors.js";
 import { SpanExporter } from "./exporters.js";
@@ -23,36 +24,23 @@ export function withSpan<T>(span: Span, fn: () => T): T {
 }
 
 /**
- * Tells a CodeTracer recording in progress in this thread about a span starting or ending: the
- * recorder's runtime host (`globalThis.__codetracer__`, `spanEvent`) writes an `Event` on the
- * current step and lists the trace id in `trace_metadata.json`. Without a recording, nothing.
- * Found through the global object, so this package does not depend on the recorder.
+ * Tells a CodeTracer recording in progress in this thread about a span of this library starting
+ * or ending, through {@link recordSpanEvent} (shared with `@codetracer/opentelemetry`, so both
+ * APIs' spans are written alike).
  */
 function toRecording(phase: "start" | "end", span: Span): void {
-  const host = (globalThis as { __codetracer__?: { spanEvent?: (phase: string, data: object) => void } }).__codetracer__;
-  if (typeof host?.spanEvent !== "function") return;
+  if (!recordingAttached()) return;
   const c = span.context;
-  const data: Record<string, unknown> = {
+  recordSpanEvent(phase, {
     name: span.name,
-    trace_id: c.traceId,
-    span_id: c.spanId,
-    parent_span_id: c.parentSpanId,
-    kind: SpanKind[span.kind],
+    traceId: c.traceId,
+    spanId: c.spanId,
+    parentSpanId: c.parentSpanId,
+    kind: span.kind,
     tracer: span.scope,
-  };
-  if (phase === "start") data.attributes = { ...span.attributes };
-  else
-    Object.assign(data, {
-      attributes: { ...span.attributes },
-      status: SpanStatus[span.status],
-      ...(span.statusMessage !== undefined ? { status_message: span.statusMessage } : {}),
-      duration_ns: String(span.duration),
-    });
-  try {
-    host.spanEvent(phase, data);
-  } catch {
-    // the recorder never throws here; a foreign object on the global might
-  }
+    attributes: span.attributes,
+    ...(phase === "end" ? { status: span.status, statusMessage: span.statusMessage, durationNs: span.duration } : {}),
+  });
 }
 
 /**
@@ -277,11 +265,13 @@ export class Tracer {
 
   /** Starts a span (not current: see {@link span} or {@link withSpan} for that). */
   startSpan(name: string, options: StartSpanOptions = {}): Span {
-    const parent = options.parent === undefined ? getCurrentSpan() : options.parent;
+    // Without a parent option: the current span, or a nearer one of another API (bridge.ts).
+    const parent = options.parent === undefined ? defaultParent(getCurrentSpan()) : options.parent;
     const parentContext = parent instanceof Span ? parent.context : parent;
     const context = parentContext ? parentContext.child() : SpanContext.root();
     const span = new Span(name, context, options.kind ?? SpanKind.INTERNAL, options.attributes ?? {}, (s) => this.onEnd(s), options.startTime, this.name);
     toRecording("start", span);
+    spanStarted(span);
     return span;
   }
 
