@@ -11,7 +11,8 @@
  * trace.bin, one of a newer format and a 2 GB trace.json (the command says so, exit 1). Worker
  * and child process folders: a selector. A loop program of about 5 M events is viewed too, and its load time printed (the
  * figure in docs/performance.md, not a timed assertion). The screenshot in
- * docs/images/viewer.png is taken here. Build the package first (`npm run build`, which runs
+ * docs/images/viewer.png is taken here when `UPDATE_SCREENSHOTS=1` is set (otherwise into the
+ * test's temporary folder, so a test run leaves the tree clean). Build the package first (`npm run build`, which runs
  * build-viewer.mjs).
  */
 import { execSync, spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
@@ -31,13 +32,14 @@ const TRACE_MAIN = path.resolve(HERE, "../dist/trace/main.js");
 const REGISTER = pathToFileURL(path.resolve(HERE, "../dist/register.js")).href;
 const TS_APP = path.join(REPO_ROOT, "examples/ts-app/src/main.ts");
 const FIXTURES = path.join(REPO_ROOT, "test/fixtures");
-const SCREENSHOT = path.join(REPO_ROOT, "docs/images/viewer.png");
+const DOCS_SCREENSHOT = path.join(REPO_ROOT, "docs/images/viewer.png");
 
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
 
 // A folder with a space and non-ASCII letters in its name: every path below goes through it.
 const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "ct view ü-")));
 let browser: Browser;
+const SCREENSHOT = process.env.UPDATE_SCREENSHOTS === "1" ? DOCS_SCREENSHOT : path.join(root, "viewer.png");
 
 /** A loop program: 14 events per iteration (a call, its steps, arguments and locals), so N = 360,000 gives about 5 M events. */
 const LOOP = path.join(root, "loop.js");
@@ -241,6 +243,7 @@ describe("view of examples/ts-app", () => {
     expect(await stepLine(page)).toBe(marked + 1);
     fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT });
+    expect(fs.statSync(SCREENSHOT).size).toBeGreaterThan(0);
 
     expect(errors).toEqual([]);
     await page.close();
