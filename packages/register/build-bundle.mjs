@@ -171,17 +171,20 @@ for (const { entry, outfile } of BUNDLES) {
 // published in this thread (src/core.ts), else the package. Its export names are listed as
 // `exports.name = …` so that ES modules can import them by name.
 const LOADER_RUNTIME = 'Symbol.for("codetracer.loader-runtime")';
-const runtimeEntry = createRequire(path.join(HERE, "package.json")).resolve("@codetracer/runtime");
-const names = Object.keys(await import(pathToFileURL(runtimeEntry).href)).filter((name) => name !== "default");
+const requireHere = createRequire(path.join(HERE, "package.json"));
+const names = [];
+for (const entry of ["@codetracer/runtime", "@codetracer/runtime/internal"]) {
+  for (const name of Object.keys(await import(pathToFileURL(requireHere.resolve(entry)).href))) if (name !== "default") names.push(name);
+}
 if (!(await import(pathToFileURL(path.join(HERE, "dist/core.js")).href).then((core) => names.every((name) => name in core)))) {
-  throw new Error("dist/core.js does not export all of @codetracer/runtime");
+  throw new Error("dist/core.js does not export all of @codetracer/runtime and @codetracer/runtime/internal");
 }
 fs.writeFileSync(
   path.join(HERE, "dist/runtime.cjs"),
   [
     "// `@codetracer/register/runtime`, written by build-bundle.mjs: see src/runtime.ts.",
     '"use strict";',
-    `const runtime = globalThis[${LOADER_RUNTIME}] ?? require("@codetracer/runtime");`,
+    `const runtime = globalThis[${LOADER_RUNTIME}] ?? { ...require("@codetracer/runtime"), ...require("@codetracer/runtime/internal") };`,
     ...names.map((name) => `exports.${name} = runtime.${name};`),
     "",
   ].join("\n"),

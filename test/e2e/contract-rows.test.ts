@@ -150,7 +150,12 @@ describe("detach reasons and the metrics sink", () => {
     expectReaderLoads(r.traceDir);
     // No detach: no detach_reasons key (the stats keep their four counters).
     const clean = await recordWithCli(WORK);
-    expect(Object.keys((metadataOf(clean.traceDir) as unknown as { stats: object }).stats).sort()).toEqual(["detaches", "dropped_events", "events", "internal_errors"]);
+    expect(Object.keys((metadataOf(clean.traceDir) as unknown as { stats: object }).stats).sort()).toEqual([
+      "detaches",
+      "dropped_events",
+      "events",
+      "internal_errors",
+    ]);
   });
 
   it("API: start({metrics}) receives internal_errors and detaches with their reason, as the metadata lists it", async () => {
@@ -191,7 +196,11 @@ describe("start() takes file: URLs", () => {
     const dir = freshTraceDir();
     const r = await runNode(["--import", INSTRUMENT, fixture("url-options.mjs"), dir]);
     expect(r.code, describeRun(r)).toBe(0);
-    const cases = Object.fromEntries(outputs(r).filter((o) => o.case).map((o) => [o.case, o]));
+    const cases = Object.fromEntries(
+      outputs(r)
+        .filter((o) => o.case)
+        .map((o) => [o.case, o]),
+    );
     expect(cases["https trace dir"]).toMatchObject({ name: "UsageError", code: "ERR_TRACE_DIR_CONFLICT", kind: "Usage" });
     expect(cases["data startOnEnter"]).toMatchObject({ name: "UsageError", code: "ERR_INVALID_POLICY_VALUE" });
     expect(cases["https traceFilter"]).toMatchObject({ name: "UsageError", code: "ERR_INVALID_POLICY_VALUE" });

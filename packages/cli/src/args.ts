@@ -6,19 +6,8 @@ import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import { Command, CommanderError, Option } from "commander";
-import {
-  DEFAULT_VALUE_LIMITS,
-  EXCLUDE_ENV,
-  globsFromEnv,
-  INCLUDE_ENV,
-  LIMIT_VARIABLES,
-  limitsFromEnv,
-  RECORDER_NAME,
-  RECORDER_VERSION,
-  TargetError,
-  TRACE_DIR_ENV,
-  traceDirFromEnv,
-} from "@codetracer/runtime";
+import { DEFAULT_VALUE_LIMITS, RECORDER_NAME, RECORDER_VERSION, TargetError } from "@codetracer/runtime";
+import { EXCLUDE_ENV, globsFromEnv, INCLUDE_ENV, LIMIT_VARIABLES, limitsFromEnv, TRACE_DIR_ENV, traceDirFromEnv } from "@codetracer/runtime/internal";
 
 /** This package's version (`codetracer-js-recorder` on npm), read from its package.json. */
 const CLI_VERSION: string = (createRequire(import.meta.url)("../package.json") as { version: string }).version;

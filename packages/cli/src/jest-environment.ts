@@ -24,7 +24,8 @@
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
-import { UsageError, addRealmBuiltins, limitsFromEnv, policyFromEnv } from "@codetracer/runtime";
+import { UsageError } from "@codetracer/runtime";
+import { addRealmBuiltins, limitsFromEnv, policyFromEnv } from "@codetracer/runtime/internal";
 import { RUNTIME_GLOBAL } from "@codetracer/runtime/abi";
 import { beginTestFile, endTestFile, type TestFileRecordingOptions } from "unplugin-codetracer/runtime";
 import { resolveJestOptions, transformerOptionsOf } from "./jest-options.js";

@@ -6,10 +6,8 @@ import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
+import { EnvironmentError, TargetError, UsageError, repairTrace, type RecorderError, type RepairResult } from "@codetracer/runtime";
 import {
-  EnvironmentError,
-  TargetError,
-  UsageError,
   checkTraceFormat,
   checkTraceDirLock,
   ensureTraceDir,
@@ -17,10 +15,7 @@ import {
   isEnvTrue,
   PENDING_METADATA_FILE,
   policyFromEnv,
-  repairTrace,
-  type RecorderError,
-  type RepairResult,
-} from "@codetracer/runtime";
+} from "@codetracer/runtime/internal";
 import { assertNotYarnPnp, recordingScopeOf, traceFilterPaths } from "@codetracer/register/trace-filter";
 import { traceSummaryLine } from "@codetracer/trace-format/internal";
 import { expandHome, setTraceFilterWarningHandler, splitFilterList } from "@codetracer/trace-filter";

@@ -16,7 +16,8 @@
  * | `CODETRACER_PARENT` | set by a recorded process for its children (JSON: its pid, the root trace folder, its own folder): a child told to record into that root records into `<root>/children/<pid>` (`@codetracer/runtime` children.ts) | unset |
  */
 import * as path from "node:path";
-import { EXCLUDE_ENV, globsFromEnv, INCLUDE_ENV, limitsFromEnv, parseEnvBoolean, traceDirFromEnv, type ValueCaptureLimits } from "@codetracer/runtime";
+import { type ValueCaptureLimits } from "@codetracer/runtime";
+import { EXCLUDE_ENV, globsFromEnv, INCLUDE_ENV, limitsFromEnv, parseEnvBoolean, traceDirFromEnv } from "@codetracer/runtime/internal";
 import { transformCacheDir } from "./transform-cache.js";
 import { traceFilterPaths } from "./trace-filter.js";
 

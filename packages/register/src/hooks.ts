@@ -4,7 +4,7 @@
  * hooks in its own thread, see `./loader.ts`). They are those of `./module-hooks.ts`, created
  * from the configuration the loader hands over as `data`.
  */
-import { installIdleRuntime } from "@codetracer/runtime";
+import { installIdleRuntime } from "@codetracer/runtime/internal";
 import type { LoaderConfig } from "./config.js";
 import { NO_FILTER, type LoaderFilter } from "./loader-filter.js";
 import { createFileFilter } from "./filter.js";

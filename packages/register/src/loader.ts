@@ -16,6 +16,7 @@ import { register } from "node:module";
 import * as path from "node:path";
 import { isMainThread, threadId } from "node:worker_threads";
 import { createRequire } from "node:module";
+import { installExitHooks, isRecorderErrorLike, repairTrace, type TraceFormat } from "@codetracer/runtime";
 import {
   asRecorderError,
   autoStartFromEnv,
@@ -23,12 +24,9 @@ import {
   printStartError,
   getRunId,
   inheritedRecording,
-  installExitHooks,
   installIdleRuntime,
   isEnvTrue,
-  isRecorderErrorLike,
   processRecording,
-  repairTrace,
   runtimeHost,
   setLoaderInfo,
   setRunId,
@@ -36,8 +34,7 @@ import {
   shareRecordingWithWorkers,
   startThreadSession,
   traceDirFromEnv,
-  type TraceFormat,
-} from "@codetracer/runtime";
+} from "@codetracer/runtime/internal";
 import { attrPolicyOf } from "@codetracer/runtime/attr-policy";
 import type { FilterCounters } from "@codetracer/runtime/recorder";
 import { FilterStats } from "@codetracer/trace-filter";

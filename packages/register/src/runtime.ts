@@ -8,9 +8,10 @@
  *
  * This file gives the types. What the package exports under that name is `dist/runtime.cjs`,
  * written by `build-bundle.mjs`: a CommonJS module, so it can choose at run time, and with the
- * runtime's export names listed, so ES modules can import them by name. It reads the runtime
+ * export names of the runtime's two entries (main and `./internal`) listed, so ES modules can import them by name. It reads the runtime
  * that `core.ts` publishes on the global object, and otherwise `require`s
  * `@codetracer/runtime` (an ES module, loaded through require(esm)). Importing it starts nothing.
  * @packageDocumentation
  */
 export * from "@codetracer/runtime";
+export * from "@codetracer/runtime/internal";

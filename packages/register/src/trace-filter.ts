@@ -19,7 +19,8 @@
  * {@link recordingScopeOf}), the same factory every front door uses.
  */
 import { loadRecordingScope, resolveFilterPaths, type RecordingScope } from "@codetracer/trace-filter";
-import { UsageError, fromTraceFilterError, log } from "@codetracer/runtime";
+import { UsageError } from "@codetracer/runtime";
+import { fromTraceFilterError, log } from "@codetracer/runtime/internal";
 
 /** What the chain is built from (a part of the loader configuration). */
 export interface FilterConfig {

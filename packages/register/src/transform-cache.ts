@@ -38,7 +38,8 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { log, UsageError, type RecorderErrorCode } from "@codetracer/runtime";
+import { UsageError, type RecorderErrorCode } from "@codetracer/runtime";
+import { log } from "@codetracer/runtime/internal";
 import { cacheDirCandidates } from "./cache-location.js";
 import { instrumenterFiles } from "./instrumenter-files.js";
 

@@ -59,7 +59,7 @@ describe("detach reasons and the metrics sink", () => {
   it("a sink that throws: counted as an internal error, reported to onMetricsError, no recursion, the recording goes on", () => {
     const sinkErrors: unknown[] = [];
     let calls = 0;
-    const { rec, rt, events } = setup({
+    const { rec, events } = setup({
       onMetric: () => {
         calls++;
         throw new Error("sink broke");
@@ -71,7 +71,11 @@ describe("detach reasons and the metrics sink", () => {
     expect(rec.stats).toMatchObject({ detaches: 1, internalErrors: 1 });
     expect(sinkErrors).toEqual([new Error("sink broke")]);
     // A sink that throws while recording: the recorder does not detach because of it.
-    const live = setup({ onMetric: () => { throw new Error("no"); } });
+    const live = setup({
+      onMetric: () => {
+        throw new Error("no");
+      },
+    });
     live.rt.step(live.rt.enter(0), 999);
     // the failure, and the sink's throw on each of its two updates (internal_errors, detaches)
     expect(live.rec.stats.internalErrors).toBe(3);

@@ -1,11 +1,10 @@
 /**
- * The runtime's main entry, as a front door's `import` sees it (the built `dist/`, resolved
- * through `package.json` `exports`; issue 20 item 3): exactly the documented session API, errors,
- * policy and limits (docs/recording.md, docs/errors.md) and what the front doors use to start and
- * finish sessions (it stays on this one entry because the loader hands its bundled copy out for
- * it: one copy of the runtime's state per thread, see packages/register/src/runtime-alias.ts).
- * A name added to `src/index.ts` fails here; the recorder, host, ABI and attribute policy are the
- * subpaths, which still resolve.
+ * The runtime's entries, as a front door's `import` sees them (the built `dist/`, resolved
+ * through `package.json` `exports`): the main entry has exactly the documented session API,
+ * errors, policy and limits (docs/recording.md, docs/errors.md); `./internal` exactly what the
+ * front doors share beyond it (sessions for loaders, threads and children, environment names,
+ * the log); the two share no name. A name added to `src/index.ts` or `src/internal.ts` fails
+ * here; the recorder, host, ABI and attribute policy are the other subpaths, which still resolve.
  *
  * Needs `npx tsc -b` of this package first.
  */
@@ -18,69 +17,73 @@ const MAIN_VALUES = [
   "DEFAULT_FORMAT",
   "DEFAULT_POLICY",
   "DEFAULT_VALUE_LIMITS",
-  "EXCLUDE_ENV",
   "EnvironmentError",
-  "INCLUDE_ENV",
   "InternalError",
-  "LIMIT_VARIABLES",
-  "PENDING_METADATA_FILE",
   "RECORDER_NAME",
   "RECORDER_VERSION",
   "RecorderError",
   "TRACE_BINARY",
-  "TRACE_DIR_ENV",
   "TRACE_JSON",
   "TargetError",
   "TraceSession",
   "UsageError",
+  "configurePolicy",
+  "flush",
+  "installExitHooks",
+  "isRecorderErrorLike",
+  "isTracing",
+  "policySnapshot",
+  "repairTrace",
+  "resetPolicy",
+  "start",
+  "startSession",
+  "stop",
+  "trace",
+];
+
+/** Values of `./internal`: what the front doors share beyond the documented API. */
+const INTERNAL_VALUES = [
+  "EXCLUDE_ENV",
+  "INCLUDE_ENV",
+  "LIMIT_VARIABLES",
+  "PENDING_METADATA_FILE",
+  "TRACE_DIR_ENV",
   "WORKSPACE_DIFF_FILE",
   "addRealmBuiltins",
   "asRecorderError",
   "autoStartFromEnv",
   "checkTraceDirLock",
   "checkTraceFormat",
-  "configurePolicy",
   "configurePolicyFromEnv",
   "ensureTraceDir",
   "errorTrailer",
   "finishAbandonedTrace",
-  "flush",
   "fromTraceFilterError",
   "getRunId",
   "globsFromEnv",
   "inheritedRecording",
-  "installExitHooks",
   "installIdleRuntime",
   "isEnvTrue",
-  "isRecorderErrorLike",
-  "isTracing",
   "limitsFromEnv",
   "log",
   "parseEnvBoolean",
   "policyFromEnv",
-  "policySnapshot",
   "printStartError",
   "processRecording",
-  "repairTrace",
-  "resetPolicy",
   "runtimeHost",
   "setLoaderInfo",
   "setRunId",
   "shareRecordingWithChildren",
   "shareRecordingWithWorkers",
-  "start",
-  "startSession",
   "startThreadSession",
-  "stop",
-  "trace",
   "traceDirFromEnv",
 ];
 
 /** Types (interfaces, type aliases) of the main entry, besides the values above. */
 const MAIN_TYPES = [
-  "LoaderInfo",
-  "LogDetails",
+  "DetachReason",
   "LogLevel",
+  "MetricUpdate",
   "OnRecorderError",
   "RecorderErrorCode",
   "RecorderErrorKind",
@@ -91,6 +94,9 @@ const MAIN_TYPES = [
   "ValueCaptureLimits",
 ];
 
+/** Types of `./internal`. */
+const INTERNAL_TYPES = ["LoaderInfo", "LogDetails"];
+
 /** What the main entry had and no longer has, with the subpath that has it (or none: package-private). */
 const MOVED: Record<string, string | null> = {
   attrPolicyOf: "@codetracer/runtime/attr-policy",
@@ -98,6 +104,8 @@ const MOVED: Record<string, string | null> = {
   RuntimeHost: "@codetracer/runtime/host",
   ABI_VERSION: "@codetracer/runtime/abi",
   getTraceId: null,
+  startThreadSession: "@codetracer/runtime/internal",
+  log: "@codetracer/runtime/internal",
   onPolicyChange: null,
 };
 
@@ -139,6 +147,18 @@ describe("@codetracer/runtime: public surface", () => {
     "the main entry's declarations name exactly the listed values and types",
     () => {
       expect(declaredNames("@codetracer/runtime")).toEqual(sorted([...MAIN_VALUES, ...MAIN_TYPES]));
+    },
+    TS_TIMEOUT_MS,
+  );
+
+  it(
+    "./internal exports exactly the listed values and types, none of them also on the main entry",
+    async () => {
+      const internal = await import("@codetracer/runtime/internal");
+      expect(sorted(Object.keys(internal))).toEqual(sorted(INTERNAL_VALUES));
+      expect(declaredNames("@codetracer/runtime/internal")).toEqual(sorted([...INTERNAL_VALUES, ...INTERNAL_TYPES]));
+      const main = new Set([...MAIN_VALUES, ...MAIN_TYPES]);
+      expect([...INTERNAL_VALUES, ...INTERNAL_TYPES].filter((name) => main.has(name))).toEqual([]);
     },
     TS_TIMEOUT_MS,
   );

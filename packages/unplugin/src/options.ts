@@ -3,18 +3,8 @@
  * plugin is created, so a typo fails the build with a message naming the option.
  */
 import * as path from "node:path";
-import {
-  EXCLUDE_ENV,
-  EnvironmentError,
-  INCLUDE_ENV,
-  RecorderError,
-  UsageError,
-  checkTraceFormat,
-  globsFromEnv,
-  parseEnvBoolean,
-  traceDirFromEnv,
-  type TraceFormat,
-} from "@codetracer/runtime";
+import { EnvironmentError, RecorderError, UsageError, type TraceFormat } from "@codetracer/runtime";
+import { EXCLUDE_ENV, INCLUDE_ENV, checkTraceFormat, globsFromEnv, parseEnvBoolean, traceDirFromEnv } from "@codetracer/runtime/internal";
 import type { FilterChain, RecordingScope } from "@codetracer/trace-filter";
 import { recordingScopeOf, traceFilterPaths } from "@codetracer/register/trace-filter";
 

@@ -8,22 +8,18 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { isMainThread } from "node:worker_threads";
+import { isRecorderErrorLike, isTracing, start, type TraceFormat, type TraceSession } from "@codetracer/runtime";
 import {
   asRecorderError,
   printStartError,
   installIdleRuntime,
-  isRecorderErrorLike,
-  isTracing,
   PENDING_METADATA_FILE,
   runtimeHost,
   setLoaderInfo,
   setRunId,
-  start,
   traceDirFromEnv,
-  type TraceFormat,
-  type TraceSession,
   WORKSPACE_DIFF_FILE,
-} from "@codetracer/runtime";
+} from "@codetracer/runtime/internal";
 import { attrPolicyOf } from "@codetracer/runtime/attr-policy";
 import { builtinDefaultSource, createRecordingScope } from "@codetracer/trace-filter";
 import { TRACE_BIN_FILE, TRACE_JSON_FILE, TRACE_METADATA_FILE, TRACE_PATHS_FILE } from "@codetracer/trace-format";

@@ -421,9 +421,14 @@ export class NodeSession {
   private onMetricsError(error: unknown): void {
     if (this.metricsSinkFailed) return;
     this.metricsSinkFailed = true;
-    log("error", "codetracer.recorder", `the metrics sink threw (counted in stats.internal_errors; the recording goes on): ${withoutCode(asRecorderError(error))}`, {
-      errorCode: "ERR_UNKNOWN",
-    });
+    log(
+      "error",
+      "codetracer.recorder",
+      `the metrics sink threw (counted in stats.internal_errors; the recording goes on): ${withoutCode(asRecorderError(error))}`,
+      {
+        errorCode: "ERR_UNKNOWN",
+      },
+    );
   }
 
   /** The recorder failed: detach (it already has) and apply `onRecorderError`. */
