@@ -1,6 +1,6 @@
 /**
  * `--format binary`: examples/plain-js/inventory.js (deterministic: same events on every run)
- * recorded through the CLI into trace.bin and into trace.json gives the same events, and the trace.bin folder validates (trace-format spec §10).
+ * recorded through the CLI into trace.bin and into trace.json gives the same events, and the trace.bin folder validates (docs/trace-format.md, "trace.bin").
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";

@@ -63,7 +63,7 @@ function expectValid(events: TraceLowLevelEvent[]): void {
   expect(report.stats.calls).toBe(report.stats.returns);
 }
 
-/** Checks the §8.4 rule directly: each Call but the first is right after a Step at its function's line. */
+/** Checks the entry-step rule directly (docs/trace-format.md, "Ordering"): each Call but the first is right after a Step at its function's line. */
 function expectEntrySteps(events: TraceLowLevelEvent[]): void {
   const fns: Array<{ path_id: number; line: number }> = [];
   let prev: TraceLowLevelEvent | undefined;

@@ -117,7 +117,7 @@ describe("FilterChain: scope precedence", () => {
 });
 
 describe("FilterChain: the file: candidate", () => {
-  it("uses the shortest path relative to any root, for all rules (recorder-behaviour §1.3)", () => {
+  it("uses the shortest path relative to any root, for all rules (docs/trace-filters.md)", () => {
     const outer = at(toml(rule("file:sub/x.ts", 'exec = "skip"')), "/p/.codetracer/trace-filter.toml");
     const inner = at(toml(), "/p/sub/.codetracer/more.toml");
     const chain = new FilterChain([builtinDefaultFilter(), outer, inner]);

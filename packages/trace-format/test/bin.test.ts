@@ -1,5 +1,5 @@
 /**
- * trace.bin, CodeTracer Binary v1 (spec §10): CBOR encoding byte by byte, the seek table, round
+ * trace.bin, CodeTracer Binary v1 (docs/trace-format.md, "trace.bin"): CBOR encoding byte by byte, the seek table, round
  * trips, multi-frame files, repair of a torn file, the folder reader and validator.
  */
 import { execFileSync, spawnSync } from "node:child_process";
@@ -39,7 +39,7 @@ function viaJson(events: TraceLowLevelEvent[]): TraceLowLevelEvent[] {
   return JSON.parse(JSON.stringify(events)) as TraceLowLevelEvent[];
 }
 
-describe("CBOR encoding of events (spec §10 rules)", () => {
+describe("CBOR encoding of events (docs/trace-format.md, trace.bin)", () => {
   it("an event is a one-entry map 0xA1; DropLastStep is a text string", () => {
     expect(hex(encodeEventBytes({ Step: { path_id: 0, line: 4 } }))).toBe("a1" + t("Step") + "a2" + t("path_id") + "00" + t("line") + "04");
     expect(hex(encodeEventBytes("DropLastStep"))).toBe(t("DropLastStep"));
@@ -198,7 +198,7 @@ describe("CBOR encoding of events (spec §10 rules)", () => {
   });
 });
 
-describe("seek table and file layout (spec §10)", () => {
+describe("seek table and file layout (docs/trace-format.md, trace.bin)", () => {
   it("an empty trace is the header, one empty zstd frame and a one-entry seek table (as runtime_tracing writes it)", () => {
     const { bytes, writer } = writeBin([]);
     expect(writer.frameCount).toBe(0);
@@ -304,7 +304,7 @@ describe("round trips events → trace.bin → events", () => {
     });
   }
 
-  it("the spec §14 example, with DropLastStep, thread events and numeric floats", () => {
+  it("the reference example, with DropLastStep, thread events and numeric floats", () => {
     const events: TraceLowLevelEvent[] = [
       ...specExample(),
       { Value: { variable_id: 0, value: { kind: "Float", f: 1e21, type_id: 2 } } },

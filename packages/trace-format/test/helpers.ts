@@ -6,7 +6,7 @@ import type { TraceLowLevelEvent } from "../src/types.js";
 /** The shared fixtures of real runtime_tracing traces (see SOURCES.md there). */
 export const FIXTURES = "/work/shared/fixtures/runtime_tracing";
 
-/** The hand-made complete example of spec §14 (2026 encoding), verbatim. */
+/** A hand-made complete trace of the runtime_tracing format (2026 encoding): every event kind, in the order docs/trace-format.md describes. */
 export const SPEC_EXAMPLE_JSON = `[{"Path":"/home/u/p/main.js"},
  {"Function":{"path_id":0,"line":1,"name":"<top-level>"}},
  {"Call":{"function_id":0,"args":[]}},
@@ -30,7 +30,7 @@ export const SPEC_EXAMPLE_JSON = `[{"Path":"/home/u/p/main.js"},
  {"Event":{"kind":0,"metadata":"","content":"3.5\\n"}},
  {"Return":{"return_value":{"kind":"None","type_id":0}}}]`;
 
-/** Parsed §14 example (a fresh copy on each call). */
+/** Parsed reference example (a fresh copy on each call). */
 export function specExample(): TraceLowLevelEvent[] {
   return JSON.parse(SPEC_EXAMPLE_JSON) as TraceLowLevelEvent[];
 }

@@ -18,7 +18,7 @@ function catchError(fn: () => unknown): TraceFormatError {
 }
 
 describe("parseTraceJson", () => {
-  it("parses the spec §14 example", () => {
+  it("parses the reference example", () => {
     const events = parseTraceJson(SPEC_EXAMPLE_JSON);
     expect(events).toHaveLength(22);
     expect(events[0]).toEqual({ Path: "/home/u/p/main.js" });

@@ -39,7 +39,7 @@ describe("round trips through TraceJsonWriter", () => {
     expect(after.stats).toEqual(before.stats);
   });
 
-  it("spec §14 example: round trip and validation", () => {
+  it("reference example: round trip and validation", () => {
     const back = roundTrip(specExample());
     expect(back).toEqual(specExample());
     expect(validateEvents(back, { paths: SPEC_EXAMPLE_PATHS, entryStepRule: "error" }).ok).toBe(true);

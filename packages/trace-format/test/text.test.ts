@@ -5,7 +5,7 @@ import type { TraceLowLevelEvent } from "../src/types.js";
 import { fixtureText, specExample } from "./helpers.js";
 
 describe("renderTrace", () => {
-  it("renders the spec §14 example one event per line", () => {
+  it("renders the reference example one event per line", () => {
     expect(renderTrace(specExample())).toEqual([
       "path /home/u/p/main.js",
       "function <top-level> main.js:1",

@@ -501,7 +501,7 @@ describe("validateEvents: warnings that still load", () => {
 });
 
 describe("validateEvents: statistics and limits", () => {
-  it("computes stats on the spec §14 example", () => {
+  it("computes stats on the reference example", () => {
     const report = validateEvents(specExample(), { paths: SPEC_EXAMPLE_PATHS });
     expect(report.ok).toBe(true);
     expect(report.warnings).toEqual([]);
@@ -518,7 +518,7 @@ describe("validateEvents: statistics and limits", () => {
     });
   });
 
-  it("passes the §14 example with the entry-step rule as an error", () => {
+  it("passes the reference example with the entry-step rule as an error", () => {
     expect(validateEvents(parseTraceJson(SPEC_EXAMPLE_JSON), { entryStepRule: "error" }).ok).toBe(true);
   });
 
@@ -589,7 +589,7 @@ describe("validateTraceFolder", () => {
   };
   const without = (name: string): Record<string, string> => Object.fromEntries(Object.entries(good).filter(([k]) => k !== name));
 
-  it("accepts the spec §14 example folder", () => {
+  it("accepts the reference example folder", () => {
     const report = validateTraceFolder(folder(good));
     expect(report.errors).toEqual([]);
     expect(report.warnings).toEqual([]);

@@ -1,6 +1,6 @@
 /**
- * W3C baggage: the case list of `../shared/spec/spans.md` §4.5 (W3C Baggage's tests and
- * OpenTelemetry JS's `W3CBaggagePropagator` tests), with the current limits (64 members, 8192 bytes).
+ * W3C baggage: the cases of W3C Baggage's test suite and of
+ * OpenTelemetry JS's `W3CBaggagePropagator` tests, with the current limits (64 members, 8192 bytes).
  */
 import { describe, expect, it } from "vitest";
 import { BAGGAGE_MAX_BYTES, formatBaggage, parseBaggage } from "../src/baggage.js";

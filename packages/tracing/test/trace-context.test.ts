@@ -1,6 +1,6 @@
 /**
- * W3C traceparent and tracestate: the case list of `../shared/spec/spans.md` §4.2–4.3 (from the
- * W3C test suite, `test/test.py`, at both strictness levels, and OpenTelemetry JS's tests).
+ * W3C traceparent and tracestate: the cases of the W3C Trace Context
+ * test suite, `test/test.py`, at both strictness levels, and of OpenTelemetry JS's tests.
  */
 import { describe, expect, it } from "vitest";
 import { formatTraceparent, formatTracestate, parseTraceparent, parseTracestate } from "../src/trace-context.js";

@@ -1,5 +1,5 @@
 /**
- * Spans, the tracer and its context (`../shared/spec/spans.md` §4.6): parents, `span()` on
+ * Spans, the tracer and its context (docs/spans.md, "The API"): parents, `span()` on
  * return, throw and rejection, the current span across `await`, timers and event listeners,
  * batching with bounded queues, exporters, `getTracer`, and `trace()` as a wrapper and as a
  * standard (TypeScript 5) method decorator compiled by TypeScript itself.
