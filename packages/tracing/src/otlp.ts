@@ -15,7 +15,7 @@ import * as http from "node:http";
 import * as https from "node:https";
 import { envBoolean, envHeaders, envResourceAttributes, envString, envTimeout, envUrl } from "./env.js";
 import { ExportError } from "./errors.js";
-import type { ExportOptions, SpanExporter } from "./exporters.js";
+import { SpanExporter, type ExportOptions } from "./exporters.js";
 import type { Attributes, AttributeValue, Span } from "./span.js";
 import { formatTracestate } from "./trace-context.js";
 
@@ -214,7 +214,7 @@ function posterEnv(): NodeJS.ProcessEnv {
  * cut there and judged by its status); `ERR_EXPORT_ABORTED` when the caller's signal aborts.
  * `shutdown` waits for exports in progress (each ends within its `timeoutMillis`).
  */
-export class OtlpHttpExporter implements SpanExporter {
+export class OtlpHttpExporter extends SpanExporter {
   readonly url: string;
   /** The request headers besides `content-type` and `content-length`: the environment's, then the options' (see {@link OtlpHttpExporterOptions.headers}). */
   readonly headers: Readonly<Record<string, string>>;
@@ -228,6 +228,7 @@ export class OtlpHttpExporter implements SpanExporter {
 
   /** Reads the environment (see {@link OtlpHttpExporterOptions}); never throws for an environment value. */
   constructor(private readonly options: OtlpHttpExporterOptions = {}) {
+    super();
     this.url =
       options.url ?? envUrl("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") ?? `${withSlash(envUrl("OTEL_EXPORTER_OTLP_ENDPOINT") ?? "http://localhost:4318")}v1/traces`;
     const headers: Record<string, string> = { ...envHeaders("OTEL_EXPORTER_OTLP_HEADERS"), ...envHeaders("OTEL_EXPORTER_OTLP_TRACES_HEADERS") };
@@ -267,7 +268,7 @@ export class OtlpHttpExporter implements SpanExporter {
    * one attempt, no retries, killed after `timeoutMillis` (at most the exporter's own). Returns
    * whether the collector answered 2xx.
    */
-  exportSync(spans: readonly Span[], timeoutMillis: number): boolean {
+  override exportSync(spans: readonly Span[], timeoutMillis: number): boolean {
     if (this.closed || this.disabled || spans.length === 0) return !this.closed;
     const ms = Math.max(1, Math.min(timeoutMillis, this.timeoutMillis));
     const head = JSON.stringify({ url: this.url, headers: { "content-type": "application/json", ...this.headers }, ms });
@@ -287,7 +288,7 @@ export class OtlpHttpExporter implements SpanExporter {
     }
   }
 
-  async shutdown(): Promise<void> {
+  override async shutdown(): Promise<void> {
     this.closed = true;
     await Promise.allSettled([...this.inFlight]);
   }

@@ -7,7 +7,9 @@
  */
 import { describe, expect, it } from "vitest";
 import {
+  ConsoleExporter,
   InMemoryExporter,
+  OtlpHttpExporter,
   SpanExporter,
   Tracer,
   TracingError,
@@ -100,6 +102,12 @@ describe("getTracer(name, exporter)", () => {
 });
 
 describe("SpanExporter, a base class", () => {
+  it("the package's own exporters are SpanExporters", () => {
+    expect(new InMemoryExporter()).toBeInstanceOf(SpanExporter);
+    expect(new ConsoleExporter()).toBeInstanceOf(SpanExporter);
+    expect(new OtlpHttpExporter({ url: "http://127.0.0.1:9/v1/traces" })).toBeInstanceOf(SpanExporter);
+  });
+
   it("is extended with only export: shutdown and forceFlush default to doing nothing", async () => {
     class Collect extends SpanExporter {
       names: string[] = [];
