@@ -24,6 +24,8 @@ import {
   runNode,
   runPlain,
   type RunResult,
+  jsonLines,
+  jsonTrailer as trailer,
 } from "../utils/run.js";
 
 afterAll(cleanupTempDirs);
@@ -32,25 +34,6 @@ const CRASH = path.join(FIXTURES, "crash");
 const fixture = (name: string): string => path.join(CRASH, name);
 const NORMAL = fixture("normal.js");
 const MANY_STEPS = fixture("many-steps.cjs");
-
-/** Every line of `text` that parses as a JSON object (log records, error trailers). */
-function jsonLines(text: string): Record<string, unknown>[] {
-  return text.split("\n").flatMap((line) => {
-    if (!line.startsWith("{")) return [];
-    try {
-      return [JSON.parse(line) as Record<string, unknown>];
-    } catch {
-      return [];
-    }
-  });
-}
-
-/** The JSON error trailer: the last stderr line starting with `{`, as tools read it. */
-function trailer(r: RunResult): Record<string, unknown> {
-  const lines = r.stderr.split("\n").filter((l) => l.startsWith("{"));
-  expect(lines.length, `a JSON line on stderr\n${describeRun(r)}`).toBeGreaterThan(0);
-  return JSON.parse(lines.at(-1)!) as Record<string, unknown>;
-}
 
 /** Asserts `t` is a trailer: exactly its six keys, a UUID run id, and the given code and kind. */
 function expectTrailer(t: Record<string, unknown>, code: string, kind: string): void {

@@ -10,7 +10,20 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { TRACE_JSON_FILE } from "@codetracer/trace-format";
 import { UUID_V4, expectBalancedCalls, expectReaderLoads, expectValidTrace, metadataOf } from "../utils/expect-trace.js";
-import { CLI_MAIN, FIXTURES, REPO_ROOT, cleanupTempDirs, describeRun, freshTraceDir, recordWithCli, runNode, runPlain, type RunResult } from "../utils/run.js";
+import {
+  CLI_MAIN,
+  FIXTURES,
+  REPO_ROOT,
+  cleanupTempDirs,
+  describeRun,
+  freshTraceDir,
+  recordWithCli,
+  runNode,
+  runPlain,
+  type RunResult,
+  jsonLines,
+  jsonTrailer as trailer,
+} from "../utils/run.js";
 
 afterAll(cleanupTempDirs);
 
@@ -19,25 +32,6 @@ const fixture = (name: string): string => path.join(DIR, name);
 const WORK = fixture("work.cjs");
 const INSTRUMENT = "codetracer-js-recorder/register/instrument";
 const INJECT = { CODETRACER_TEST_INJECT_FAILURE: "step:10" };
-
-/** Every stderr line that parses as a JSON object (log records, error trailers). */
-function jsonLines(text: string): Record<string, unknown>[] {
-  return text.split("\n").flatMap((line) => {
-    if (!line.startsWith("{")) return [];
-    try {
-      return [JSON.parse(line) as Record<string, unknown>];
-    } catch {
-      return [];
-    }
-  });
-}
-
-/** The JSON error trailer: the last stderr line starting with `{`, as tools read it. */
-function trailer(r: RunResult): Record<string, unknown> {
-  const lines = r.stderr.split("\n").filter((l) => l.startsWith("{"));
-  expect(lines.length, `a JSON line on stderr\n${describeRun(r)}`).toBeGreaterThan(0);
-  return JSON.parse(lines.at(-1)!) as Record<string, unknown>;
-}
 
 /** The program's JSON output lines (stdout). */
 const outputs = (r: RunResult): Record<string, unknown>[] => jsonLines(r.stdout);

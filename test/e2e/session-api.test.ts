@@ -24,6 +24,7 @@ import {
   runPlain,
   type RunOptions,
   type RunResult,
+  jsonLines,
 } from "../utils/run.js";
 import { filesContaining, isRedacted, lastJson, stepValues, type TraceFilterMetadata } from "../fixtures/trace-filter/harness.js";
 import type { TraceQuery } from "../utils/trace.js";
@@ -47,18 +48,6 @@ function runInstrumented(script: string, args: string[], opts: RunOptions & { lo
 function expectExit(r: RunResult, code = 0): void {
   expect(r.code, describeRun(r)).toBe(code);
   expect(r.signal).toBeNull();
-}
-
-/** Every line of `text` that is a JSON object (log records, error trailers, fixture results). */
-function jsonLines(text: string): Record<string, unknown>[] {
-  return text.split("\n").flatMap((line) => {
-    if (!line.startsWith("{")) return [];
-    try {
-      return [JSON.parse(line) as Record<string, unknown>];
-    } catch {
-      return [];
-    }
-  });
 }
 
 /** The metadata fields the session writes at stop (its filter section only when it had a filter). */

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { expect } from "vitest";
 
 /** The repository root (`/work/main`). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -164,4 +165,23 @@ export function lineOf(file: string, marker: string): number {
 /** Describes a result for assertion messages. */
 export function describeRun(r: RunResult): string {
   return `exit ${r.code}${r.signal ? ` (signal ${r.signal})` : ""}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+}
+
+/** Every line of `text` that is a JSON object (log records, error trailers, fixture results); other lines are skipped. */
+export function jsonLines(text: string): Record<string, unknown>[] {
+  return text.split("\n").flatMap((line) => {
+    if (!line.startsWith("{")) return [];
+    try {
+      return [JSON.parse(line) as Record<string, unknown>];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** The JSON error trailer of a run: the last stderr line starting with `{`, as tools read it (fails the test when there is none). */
+export function jsonTrailer(r: RunResult): Record<string, unknown> {
+  const lines = r.stderr.split("\n").filter((l) => l.startsWith("{"));
+  expect(lines.length, `a JSON line on stderr\n${describeRun(r)}`).toBeGreaterThan(0);
+  return JSON.parse(lines.at(-1)!) as Record<string, unknown>;
 }

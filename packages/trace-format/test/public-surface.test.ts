@@ -7,8 +7,7 @@
  *
  * Needs `npm run build` (or `npx tsc -b`) of this package first.
  */
-import { createRequire } from "node:module";
-import ts from "typescript";
+import { TS_TIMEOUT_MS, declaredNames as declaredNamesFrom, sorted } from "../../../test/utils/public-surface.js";
 import { describe, expect, it } from "vitest";
 
 /** Values (functions, classes, constants) of the main entry. */
@@ -119,29 +118,8 @@ const INTERNAL_SAMPLE = [
   "writeFileAtomic",
 ];
 
-const require = createRequire(import.meta.url);
-
-/** Every name (values and types) the declaration file of `specifier` exports, sorted. */
-function declaredNames(specifier: string): string[] {
-  const dts = require.resolve(specifier).replace(/\.js$/, ".d.ts");
-  const program = ts.createProgram([dts], {
-    module: ts.ModuleKind.NodeNext,
-    moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    types: ["node"],
-    noEmit: true,
-  });
-  const checker = program.getTypeChecker();
-  const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(dts)!)!;
-  return checker
-    .getExportsOfModule(moduleSymbol)
-    .map((s) => s.name)
-    .sort();
-}
-
-const sorted = (names: readonly string[]) => [...names].sort();
-
-/** Type-checking a declaration file takes seconds, more on a loaded machine. */
-const TS_TIMEOUT_MS = 60_000;
+/** What the declaration file of `specifier` exports, resolved from this package. */
+const declaredNames = (specifier: string) => declaredNamesFrom(specifier, import.meta.url);
 
 describe("@codetracer/trace-format: public surface", () => {
   it(
