@@ -67,7 +67,6 @@ export {
   readTraceFilterText,
   PROJECT_FILTER_RELATIVE_PATH,
   projectRootOf,
-  resolveFilterChain,
   resolveFilterPaths,
   splitFilterList,
   TRACE_FILTER_ENV,
@@ -76,5 +75,5 @@ export type { ResolveFilterChainOptions } from "./node/load.js";
 
 export { createRecordingScope, INCLUDE_EXCLUDE_PATH } from "./scope-setup.js";
 export type { FilterSource, RecordingScope, RecordingScopeOptions, ScopeFilterText, StackedFilterMetadata } from "./scope-setup.js";
-export { builtinDefaultSource, loadRecordingScope } from "./node/scope-setup.js";
+export { builtinDefaultSource, loadRecordingScope, resolveFilterChain } from "./node/scope-setup.js";
 export type { RecordingScopeFiles } from "./node/scope-setup.js";

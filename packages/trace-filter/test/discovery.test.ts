@@ -9,7 +9,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { discoverProjectFilter, resolveFilterChain, resolveFilterPaths, untrustedFilterReason, type IgnoredFilter } from "../src/node/load.js";
+import { discoverProjectFilter, resolveFilterPaths, untrustedFilterReason, type IgnoredFilter } from "../src/node/load.js";
+import { resolveFilterChain } from "../src/node/scope-setup.js";
 import { tempDir, toml, write } from "./helpers.js";
 
 const IS_ROOT = typeof process.getuid === "function" && process.getuid() === 0;

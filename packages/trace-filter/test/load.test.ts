@@ -8,10 +8,10 @@ import {
   expandHome,
   loadTraceFilter,
   projectRootOf,
-  resolveFilterChain,
   resolveFilterPaths,
   splitFilterList,
 } from "../src/node/load.js";
+import { resolveFilterChain } from "../src/node/scope-setup.js";
 import { clearPackageNameCache, packageNameOf } from "../src/node/package-name.js";
 import { expectFilterError, tempDir, toml, write } from "./helpers.js";
 

@@ -8,7 +8,6 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { FilterChain } from "../chain.js";
 import type { FilterChainOptions } from "../chain.js";
 import { ioFailure, TraceFilterError } from "../errors.js";
 import { parseTraceFilter } from "../parse.js";
@@ -271,7 +270,7 @@ export interface ResolveFilterChainOptions {
   discover?: boolean;
   /** Called for a project filter discovery passes over (see {@link DiscoveryOptions.onIgnored}). */
   onIgnored?: (ignored: IgnoredFilter) => void;
-  /** Passed to {@link FilterChain}. */
+  /** Passed to `FilterChain`. */
   chain?: FilterChainOptions;
 }
 
@@ -299,28 +298,4 @@ export function resolveFilterPaths(options: ResolveFilterChainOptions): string[]
     for (const p of splitFilterList(list)) out.push(path.resolve(cwd, expandHome(p)));
   }
   return out;
-}
-
-/**
- * Resolves and loads the whole filter chain (docs/trace-filters.md, "The chain"): `builtin-default`
- * first, then the first `.codetracer/trace-filter.toml` found walking up from the entry
- * script's folder (or `cwd`) to the project root ({@link discoverProjectFilter}), then the `CODETRACER_TRACE_FILTER` entries, then each explicit
- * entry. Later filters override earlier ones (see {@link FilterChain}).
- *
- * @example
- * ```ts
- * const chain = resolveFilterChain({ entryScript: process.argv[1], cwd: process.cwd(),
- *                                    explicit: ["extra.toml::more.toml"] });
- * chain.classify({ file: "/p/src/user.ts", obj: "UserService.login" }).exec;
- * ```
- * @param options - see {@link ResolveFilterChainOptions}
- * @returns the composed chain
- * @throws {@link TraceFilterError} `ERR_IO` for a missing or unreadable file,
- *   `ERR_INVALID_POLICY_VALUE` for an invalid one or a bad `inherit`
- */
-export function resolveFilterChain(options: ResolveFilterChainOptions): FilterChain {
-  const filters: TraceFilter[] = [];
-  if (options.includeBuiltin !== false) filters.push(builtinDefaultFilter());
-  for (const p of resolveFilterPaths(options)) filters.push(loadTraceFilter(p));
-  return new FilterChain(filters, options.chain);
 }

@@ -9,10 +9,17 @@
 
 import * as path from "node:path";
 import { appendOwn } from "@codetracer/trace-format/internal/primordials";
-import type { FilterChainOptions } from "../chain.js";
+import type { FilterChain, FilterChainOptions } from "../chain.js";
 import { parseTraceFilter } from "../parse.js";
 import { createRecordingScope, type FilterSource, type RecordingScope } from "../scope-setup.js";
-import { BUILTIN_DEFAULT_PATH, builtinDefaultFilter, builtinDefaultText, readTraceFilterText } from "./load.js";
+import {
+  BUILTIN_DEFAULT_PATH,
+  builtinDefaultFilter,
+  builtinDefaultText,
+  readTraceFilterText,
+  resolveFilterPaths,
+  type ResolveFilterChainOptions,
+} from "./load.js";
 
 const pathResolve = path.resolve;
 
@@ -75,4 +82,31 @@ export function loadRecordingScope(options: RecordingScopeFiles): RecordingScope
     cwd: pathResolve(options.cwd ?? "."),
     ...(options.chain ? { chain: options.chain } : {}),
   });
+}
+
+/**
+ * Resolves and loads the whole filter chain (docs/trace-filters.md, "The chain"), through
+ * {@link loadRecordingScope}: `builtin-default`
+ * first, then the first `.codetracer/trace-filter.toml` found walking up from the entry
+ * script's folder (or `cwd`) to the project root ({@link discoverProjectFilter}), then the `CODETRACER_TRACE_FILTER` entries, then each explicit
+ * entry. Later filters override earlier ones (see {@link FilterChain}).
+ *
+ * @example
+ * ```ts
+ * const chain = resolveFilterChain({ entryScript: process.argv[1], cwd: process.cwd(),
+ *                                    explicit: ["extra.toml::more.toml"] });
+ * chain.classify({ file: "/p/src/user.ts", obj: "UserService.login" }).exec;
+ * ```
+ * @param options - see {@link ResolveFilterChainOptions}
+ * @returns the composed chain
+ * @throws {@link TraceFilterError} `ERR_IO` for a missing or unreadable file,
+ *   `ERR_INVALID_POLICY_VALUE` for an invalid one or a bad `inherit`
+ */
+export function resolveFilterChain(options: ResolveFilterChainOptions): FilterChain {
+  return loadRecordingScope({
+    files: resolveFilterPaths(options),
+    builtin: options.includeBuiltin !== false,
+    ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+    ...(options.chain ? { chain: options.chain } : {}),
+  }).chain;
 }
