@@ -17,7 +17,7 @@ import { invalidFilter, TraceFilterError } from "./errors.js";
 import { SafeMap } from "@codetracer/trace-format/internal/primordials";
 import { closeMatchWindow, openMatchWindow } from "./match.js";
 import { pnpmStoreAlias } from "./package-path.js";
-import { filterPlatform, toPosix } from "./platform.js";
+import { filterPlatform, pathForms, toPosix } from "./platform.js";
 import type { ScopePolicy } from "./decision.js";
 import { FilterStats } from "./stats.js";
 import type { FilterMetadata } from "./stats.js";
@@ -329,13 +329,9 @@ export class FilterChain {
     const roots = safeArray<string>();
     for (let i = 0; i < filters.length; i++) {
       const f = filters[i]!;
-      const posix = toPosix(f.root);
-      if (!roots.includes(posix)) roots.push(posix);
-      if (f.root !== "") {
-        // A root that does not exist only matches files by its written form.
-        const real = platform.realpath(f.root);
-        if (real !== undefined && !roots.includes(toPosix(real))) roots.push(toPosix(real));
-      }
+      // A root that does not exist only matches files by its written form.
+      const forms = pathForms(f.root);
+      for (let j = 0; j < forms.length; j++) if (!roots.includes(forms[j]!)) roots.push(forms[j]!);
     }
     this.roots = roots;
   }

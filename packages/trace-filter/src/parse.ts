@@ -8,7 +8,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import { parse as parseToml, TomlError } from "smol-toml";
 import { invalidFilter } from "./errors.js";
-import { filterPlatform, toPosix } from "./platform.js";
+import { filterPlatform, pathForms } from "./platform.js";
 import { isPythonModuleLikePkg, parseSelector, SelectorError } from "./selector.js";
 import type { ExecAction, IoConfig, IoStream, ScopeRule, TraceFilter, ValueAction, ValuePattern } from "./types.js";
 
@@ -179,12 +179,7 @@ export function parseTraceFilter(text: string, options: ParseTraceFilterOptions)
   const platform = filterPlatform();
   const file = inline ? options.path : platform.resolve(options.path);
   const root = options.root ?? (inline ? "" : filterRootOf(file));
-  const roots = [toPosix(root)];
-  if (root !== "") {
-    // The root need not exist for parsing.
-    const real = platform.realpath(root);
-    if (real !== undefined && toPosix(real) !== roots[0]) roots.push(toPosix(real));
-  }
+  const roots = pathForms(root); // (the root need not exist for parsing)
 
   let doc: Table;
   try {

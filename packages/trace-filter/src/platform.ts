@@ -151,6 +151,24 @@ export function toPosix(p: string): string {
   return current.sep === "\\" ? backslashesToSlashes(p) : p;
 }
 
+/**
+ * The forms a filter root or working directory is matched under: `p` and, when it differs, its
+ * real path (symlinks resolved), both with `/` separators (see {@link toPosix}). The empty
+ * path (an inline filter's root) has only itself; a path that does not exist only its
+ * written form.
+ *
+ * @param p - a path
+ * @returns one or two forms, the written one first
+ */
+export function pathForms(p: string): string[] {
+  const written = toPosix(p);
+  if (p === "") return [written];
+  const real = current.realpath(p);
+  if (real === undefined) return [written];
+  const realPosix = toPosix(real);
+  return realPosix === written ? [written] : [written, realPosix];
+}
+
 let current: FilterPlatform = portablePlatform;
 
 /** The platform in use (see {@link setFilterPlatform}). */

@@ -26,7 +26,7 @@ import { FilterChain } from "./chain.js";
 import type { FilterChainOptions, ScopeDecision } from "./chain.js";
 import { fileRulesFilter, parseTraceFilter } from "./parse.js";
 import type { FileGlobRule } from "./parse.js";
-import { filterPlatform, toPosix } from "./platform.js";
+import { filterPlatform, pathForms, toPosix } from "./platform.js";
 import type { FilterMetadata, FilterProvenance, FilterStatsJSON } from "./stats.js";
 import type { TraceFilter } from "./types.js";
 
@@ -147,12 +147,6 @@ export interface RecordingScope {
 const ANY_DEPTH = /^\*\*(?:\/|$)/;
 const LEADING_SLASHES = /^\/+/;
 
-/** `p` and, when it differs, its real path (symlinks resolved), both with `/` separators. */
-function realForms(p: string): string[] {
-  const real = filterPlatform().realpath(p);
-  return real === undefined || real === p ? [toPosix(p)] : [toPosix(p), toPosix(real)];
-}
-
 /** Appends `value` to `list` unless it is there already. */
 function addOnce(list: string[], value: string): void {
   if (ArrayPrototypeIndexOf(list, value) < 0) appendOwn(list, value);
@@ -176,12 +170,12 @@ function includeExcludeFilter(
 ): TraceFilter | undefined {
   if (include.length === 0 && exclude.length === 0) return undefined;
   const platform = filterPlatform();
-  const bases = realForms(cwd ?? platform.resolve("."));
+  const bases = pathForms(cwd ?? platform.resolve("."));
   const roots: string[] = [];
   for (let i = 0; i < filters.length; i++) {
     const root = filters[i]!.root;
     if (root === "") continue;
-    const forms = realForms(root);
+    const forms = pathForms(root);
     for (let j = 0; j < forms.length; j++) addOnce(roots, forms[j]!);
   }
   const rules: FileGlobRule[] = [];
